@@ -1,0 +1,10 @@
+#pragma once
+/// @file core.hpp
+/// @brief Umbrella header of the core layer: types, errors, random numbers, formatting, progress.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/format.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/version.hpp"

@@ -1,0 +1,87 @@
+#pragma once
+/// @file error.hpp
+/// @brief The exception hierarchy: every error metalearn throws derives from `metalearn::Error`.
+///
+/// Messages follow `"Class::method(): what (expected X, got Y)"`. Parse errors also carry the
+/// file, line and column (1-based; 0 when not applicable).
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace metalearn {
+
+/// Root of all exceptions thrown by metalearn.
+class Error : public std::runtime_error {
+public:
+    /// @param message the full, human-readable message.
+    explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// Malformed input text: a file or string that does not follow its format.
+///
+/// `what()` reads `"<file>:<line>:<column>: <message>"`; the parts are also available separately.
+class ParseError : public Error {
+public:
+    /// @param file   the file name (or a label such as `"<string>"`).
+    /// @param line   1-based line number, 0 if unknown.
+    /// @param column 1-based column number, 0 if unknown.
+    /// @param message what was wrong and what was expected.
+    ParseError(std::string file, std::size_t line, std::size_t column, const std::string& message)
+        : Error(fmt::format("{}:{}:{}: {}", file, line, column, message)),
+          file_(std::move(file)),
+          line_(line),
+          column_(column),
+          message_(message) {}
+
+    /// The file (or label) being parsed.
+    [[nodiscard]] const std::string& file() const noexcept { return file_; }
+    /// 1-based line, 0 if unknown.
+    [[nodiscard]] std::size_t line() const noexcept { return line_; }
+    /// 1-based column, 0 if unknown.
+    [[nodiscard]] std::size_t column() const noexcept { return column_; }
+    /// The message without the location prefix.
+    [[nodiscard]] const std::string& message() const noexcept { return message_; }
+
+private:
+    std::string file_;
+    std::size_t line_;
+    std::size_t column_;
+    std::string message_;
+};
+
+/// Data that is well-formed but unusable: wrong shapes, NaN/Inf where not allowed, empty or
+/// single-class data, a class with fewer members than folds, ...
+class DataError : public Error {
+public:
+    using Error::Error;
+};
+
+/// Invalid configuration: an unknown hyperparameter name, a wrong type, a value out of range.
+class ConfigError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A model was used for prediction before `fit`.
+class NotFitted : public Error {
+public:
+    using Error::Error;
+};
+
+/// A numerical procedure failed (a decomposition that is not positive definite, divergence).
+class NumericalError : public Error {
+public:
+    using Error::Error;
+};
+
+/// An I/O failure: a file that cannot be opened, read or written.
+class IoError : public Error {
+public:
+    using Error::Error;
+};
+
+}  // namespace metalearn

@@ -1,0 +1,5 @@
+#pragma once
+/// @file data.hpp
+/// @brief Umbrella header of the data layer: `Dataset`, readers, preprocessing, splits.
+
+#include "metalearn/data/dataset.hpp"
