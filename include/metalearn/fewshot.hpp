@@ -1,0 +1,3 @@
+#pragma once
+/// @file fewshot.hpp
+/// @brief Umbrella header of the fewshot layer: MAML, first-order MAML, Reptile and task distributions.

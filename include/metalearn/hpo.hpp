@@ -1,0 +1,3 @@
+#pragma once
+/// @file hpo.hpp
+/// @brief Umbrella header of the hpo layer: search spaces, samplers, metrics, cross-validation.
