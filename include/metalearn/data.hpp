@@ -3,3 +3,5 @@
 /// @brief Umbrella header of the data layer: `Dataset`, readers, preprocessing, splits.
 
 #include "metalearn/data/dataset.hpp"
+#include "metalearn/data/preprocess.hpp"
+#include "metalearn/data/split.hpp"
