@@ -1,3 +1,6 @@
 #pragma once
 /// @file hpo.hpp
 /// @brief Umbrella header of the hpo layer: search spaces, samplers, metrics, cross-validation.
+
+#include "metalearn/hpo/search_space.hpp"
+#include "metalearn/hpo/sobol.hpp"
