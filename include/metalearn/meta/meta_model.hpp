@@ -1,0 +1,168 @@
+#pragma once
+/// @file meta_model.hpp
+/// @brief The `MetaModel` concept — a regressor on plain matrices that maps
+/// `[task meta-features ‖ encoded configuration]` to a (normalised) score — plus the helpers every
+/// meta-model shares: input checks, standardisation and JSON save/load.
+///
+/// A meta-model is a copyable, default-constructible value type with
+/// - `fit(Z, s)`: Z n×d (rows = (task, config) pairs), s n finite scores; standardises its inputs
+///   internally (features to zero mean / unit variance, constant columns left unscaled);
+///   throws `DataError` on empty, non-finite or mismatched input;
+/// - `predict(Z) -> Vector`: m×d → m predicted scores; throws `NotFitted` before `fit` and
+///   `DataError` when d differs from training;
+/// - `to_json()` / `static from_json(j)`: the whole fitted state, so a meta-model ships without
+///   the records (`save_meta_model` / `load_meta_model` wrap them with a file);
+/// - optionally `predict_std(Z) -> Vector`: m predictive standard deviations (≥ 0), detected at
+///   compile time by `MetaModelWithStd`; search strategies use it to diversify.
+///
+/// Minimal conforming meta-model (predicts the training mean, std = training spread):
+/// @code
+/// struct MeanMetaModel {
+///     double mean = 0, sd = 0; bool fitted = false;
+///     void fit(const metalearn::MatrixRef&, const metalearn::VectorRef& s) {
+///         mean = s.mean(); sd = std::sqrt((s.array() - mean).square().mean()); fitted = true; }
+///     metalearn::Vector predict(const metalearn::MatrixRef& Z) const {
+///         return metalearn::Vector::Constant(Z.rows(), mean); }
+///     metalearn::Vector predict_std(const metalearn::MatrixRef& Z) const {
+///         return metalearn::Vector::Constant(Z.rows(), sd); }
+///     nlohmann::json to_json() const { return {{"mean", mean}, {"sd", sd}}; }
+///     static MeanMetaModel from_json(const nlohmann::json& j) {
+///         return {j.at("mean").get<double>(), j.at("sd").get<double>(), true}; }
+/// };
+/// static_assert(metalearn::meta::MetaModelWithStd<MeanMetaModel>);
+/// @endcode
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/types.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <concepts>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace metalearn::meta {
+
+/// A regressor `[meta-features ‖ encoded config] → score`; see the file documentation.
+template <class M>
+concept MetaModel = std::copyable<M> && std::default_initializable<M> &&
+                    requires(M m, const M cm, const MatrixRef& Z, const VectorRef& s, const nlohmann::json& j) {
+                        m.fit(Z, s);
+                        { cm.predict(Z) } -> std::convertible_to<Vector>;
+                        { cm.to_json() } -> std::convertible_to<nlohmann::json>;
+                        { M::from_json(j) } -> std::convertible_to<M>;
+                    };
+
+/// A `MetaModel` that also reports a predictive standard deviation per row.
+template <class M>
+concept MetaModelWithStd = MetaModel<M> && requires(const M cm, const MatrixRef& Z) {
+    { cm.predict_std(Z) } -> std::convertible_to<Vector>;
+};
+
+/// Write a fitted meta-model to a JSON file. @throws IoError when the file cannot be written.
+template <MetaModel M>
+void save_meta_model(const M& model, const std::filesystem::path& path) {
+    std::ofstream f(path);
+    if (!f) throw IoError(fmt::format("save_meta_model(): cannot write '{}'", path.string()));
+    f << model.to_json().dump() << '\n';
+    if (!f) throw IoError(fmt::format("save_meta_model(): write to '{}' failed", path.string()));
+}
+
+/// Read a meta-model written by `save_meta_model`.
+/// @throws IoError when the file cannot be read; ConfigError when its content does not fit `M`.
+template <MetaModel M>
+[[nodiscard]] M load_meta_model(const std::filesystem::path& path) {
+    std::ifstream f(path);
+    if (!f) throw IoError(fmt::format("load_meta_model(): cannot read '{}'", path.string()));
+    try {
+        return M::from_json(nlohmann::json::parse(f));
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(fmt::format("load_meta_model(): '{}' is not a valid meta-model ({})", path.string(), e.what()));
+    }
+}
+
+namespace detail {
+
+/// Check `fit` inputs: n ≥ 1 rows, d ≥ 1 columns, s of length n, all finite.
+inline void check_fit_input(const char* where, const MatrixRef& Z, const VectorRef& s) {
+    if (Z.rows() == 0 || Z.cols() == 0)
+        throw DataError(fmt::format("{}: empty input (expected n >= 1 rows and d >= 1 columns, got {}x{})", where,
+                                    Z.rows(), Z.cols()));
+    if (s.size() != Z.rows())
+        throw DataError(fmt::format("{}: {} scores for {} rows (expected equal)", where, s.size(), Z.rows()));
+    if (!Z.allFinite()) throw DataError(fmt::format("{}: Z contains NaN or Inf (expected finite values)", where));
+    if (!s.allFinite()) throw DataError(fmt::format("{}: scores contain NaN or Inf (expected finite values)", where));
+}
+
+/// Check `predict` inputs against the training width.
+inline void check_predict_input(const char* where, bool fitted, const MatrixRef& Z, Index d) {
+    if (!fitted) throw NotFitted(fmt::format("{}: call fit() first", where));
+    if (Z.cols() != d) throw DataError(fmt::format("{}: Z has {} columns (expected {})", where, Z.cols(), d));
+    if (!Z.allFinite()) throw DataError(fmt::format("{}: Z contains NaN or Inf (expected finite values)", where));
+}
+
+inline nlohmann::json vector_to_json(const Vector& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+
+inline Vector vector_from_json(const nlohmann::json& j) {
+    const auto values = j.get<std::vector<double>>();
+    return Eigen::Map<const Vector>(values.data(), static_cast<Index>(values.size()));
+}
+
+inline nlohmann::json matrix_to_json(const Matrix& m) {
+    return {{"rows", m.rows()}, {"cols", m.cols()},
+            {"data", std::vector<double>(m.data(), m.data() + m.size())}};  // column-major
+}
+
+inline Matrix matrix_from_json(const nlohmann::json& j) {
+    const auto rows = j.at("rows").get<Index>();
+    const auto cols = j.at("cols").get<Index>();
+    const auto values = j.at("data").get<std::vector<double>>();
+    if (static_cast<Index>(values.size()) != rows * cols)
+        throw ConfigError(fmt::format("matrix_from_json(): {} values for a {}x{} matrix", values.size(), rows, cols));
+    return Eigen::Map<const Matrix>(values.data(), rows, cols);
+}
+
+/// Column standardisation z = (x − mean) / sd, with sd = 1 for constant columns.
+struct Standardizer {
+    RowVector mean;
+    RowVector scale;
+
+    void fit(const MatrixRef& X) {
+        mean = X.colwise().mean();
+        scale = ((X.rowwise() - mean).array().square().colwise().sum() / static_cast<double>(X.rows())).sqrt();
+        for (Index j = 0; j < scale.size(); ++j)
+            if (!(scale[j] > 1e-12)) scale[j] = 1.0;
+    }
+    [[nodiscard]] Matrix transform(const MatrixRef& X) const {
+        return (X.rowwise() - mean).array().rowwise() / scale.array();
+    }
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"mean", vector_to_json(mean.transpose())}, {"scale", vector_to_json(scale.transpose())}};
+    }
+    static Standardizer from_json(const nlohmann::json& j) {
+        Standardizer s;
+        s.mean = vector_from_json(j.at("mean")).transpose();
+        s.scale = vector_from_json(j.at("scale")).transpose();
+        return s;
+    }
+};
+
+/// Target standardisation t = (s − mean) / sd (sd = 1 for a constant target).
+struct TargetScaler {
+    double mean = 0.0;
+    double scale = 1.0;
+    void fit(const VectorRef& s) {
+        mean = s.mean();
+        scale = std::sqrt((s.array() - mean).square().mean());
+        if (!(scale > 1e-12)) scale = 1.0;
+    }
+    [[nodiscard]] Vector transform(const VectorRef& s) const { return (s.array() - mean) / scale; }
+    [[nodiscard]] Vector inverse(const VectorRef& t) const { return t.array() * scale + mean; }
+};
+
+}  // namespace detail
+}  // namespace metalearn::meta

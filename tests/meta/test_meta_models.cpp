@@ -1,0 +1,165 @@
+// Tests of the meta-models: each recovers a known function, save/load gives identical
+// predictions, bad input throws.
+#include <metalearn/meta/gaussian_process.hpp>
+#include <metalearn/meta/knn_meta_model.hpp>
+#include <metalearn/meta/meta_model.hpp>
+#include <metalearn/meta/ridge_meta_model.hpp>
+
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <unistd.h>
+
+using namespace metalearn;
+using namespace metalearn::meta;
+
+namespace {
+
+// The concept's documented minimal conforming example, compiled here so the docs stay true.
+struct MeanMetaModel {
+    double mean = 0, sd = 0;
+    bool fitted = false;
+    void fit(const MatrixRef&, const VectorRef& s) {
+        mean = s.mean();
+        sd = std::sqrt((s.array() - mean).square().mean());
+        fitted = true;
+    }
+    Vector predict(const MatrixRef& Z) const { return Vector::Constant(Z.rows(), mean); }
+    Vector predict_std(const MatrixRef& Z) const { return Vector::Constant(Z.rows(), sd); }
+    nlohmann::json to_json() const { return {{"mean", mean}, {"sd", sd}}; }
+    static MeanMetaModel from_json(const nlohmann::json& j) {
+        return {j.at("mean").get<double>(), j.at("sd").get<double>(), true};
+    }
+};
+static_assert(MetaModelWithStd<MeanMetaModel>);
+static_assert(MetaModel<RidgeMetaModel> && !MetaModelWithStd<RidgeMetaModel>);
+
+// Uniform random points in [0,1]^d and a linear target 1 + 2 z0 − 3 z1 (+ 0.5 z2 ...).
+void linear_problem(Index n, Index d, std::uint64_t seed, Matrix& Z, Vector& s) {
+    Rng rng(seed);
+    Z.resize(n, d);
+    for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < d; ++j) Z(i, j) = rng.uniform();
+    Vector w(d);
+    for (Index j = 0; j < d; ++j) w[j] = (j % 2 == 0 ? 2.0 : -3.0) / static_cast<double>(j / 2 + 1);
+    s = (Z * w).array() + 1.0;
+}
+
+template <class M>
+void check_save_load(const M& m, const Matrix& Zq) {
+    const auto path = std::filesystem::temp_directory_path() / ("metalearn_mm_" + std::to_string(::getpid()) + ".json");
+    save_meta_model(m, path);
+    const M loaded = load_meta_model<M>(path);
+    CHECK(loaded.predict(Zq) == m.predict(Zq));  // bit-identical
+    if constexpr (MetaModelWithStd<M>) CHECK(loaded.predict_std(Zq) == m.predict_std(Zq));
+    std::filesystem::remove(path);
+}
+
+}  // namespace
+
+TEST_CASE("GP interpolates noise-free data and is uncertain away from it", "[meta][gaussian_process]") {
+    // f(x) = sin(3x) on 12 points in [0, 2]; closed form known everywhere.
+    const Index n = 12;
+    Matrix Z(n, 1);
+    Vector s(n);
+    for (Index i = 0; i < n; ++i) {
+        Z(i, 0) = 2.0 * static_cast<double>(i) / static_cast<double>(n - 1);
+        s[i] = std::sin(3.0 * Z(i, 0));
+    }
+    GaussianProcessMetaModel gp({.n_restarts = 2, .max_iterations = 100, .max_samples = 100, .min_noise = 1e-8, .optimize = true, .seed = 1});
+    gp.fit(Z, s);
+    // At the training points the posterior mean equals the data up to the tiny noise.
+    CHECK_THAT(gp.predict(Z), metalearn::test::approx_matrix(s, 0.0, 1e-3));
+    CHECK(gp.predict_std(Z).maxCoeff() < 1e-2);
+    // Between training points the mean follows sin(3x) (grid spacing 0.18, smooth function).
+    Matrix Zq(3, 1);
+    Zq << 0.55, 1.05, 1.6;
+    Vector expected(3);
+    for (Index i = 0; i < 3; ++i) expected[i] = std::sin(3.0 * Zq(i, 0));
+    CHECK_THAT(gp.predict(Zq), metalearn::test::approx_matrix(expected, 0.0, 0.02));
+    // Far outside the data the std is large (close to the prior signal std).
+    Matrix far(1, 1);
+    far << 10.0;
+    CHECK(gp.predict_std(far)[0] > 0.3);
+    check_save_load(gp, Zq);
+}
+
+TEST_CASE("GP likelihood gradient matches central finite differences", "[meta][gaussian_process]") {
+    Matrix Z;
+    Vector s;
+    linear_problem(20, 3, 5, Z, s);
+    s.array() += (Z.col(0).array() * 6.0).sin();
+    GaussianProcessMetaModel gp({.n_restarts = 0, .max_iterations = 5, .max_samples = 100, .min_noise = 1e-6, .optimize = false, .seed = 0});
+    gp.fit(Z, s);
+    Vector theta(5);
+    theta << -0.3, 0.2, 0.5, 0.1, std::log(0.05);
+    Vector grad;
+    gp.nlml(theta, grad);
+    for (Index k = 0; k < theta.size(); ++k) {
+        const double h = 1e-5;
+        Vector tp = theta, tm = theta, g;
+        tp[k] += h;
+        tm[k] -= h;
+        const double fd = (gp.nlml(tp, g) - gp.nlml(tm, g)) / (2 * h);
+        CHECK(grad[k] == Approx(fd).epsilon(1e-5).margin(1e-6));
+    }
+}
+
+TEST_CASE("ridge meta-model recovers a linear target", "[meta][ridge]") {
+    Matrix Z;
+    Vector s;
+    linear_problem(50, 4, 3, Z, s);
+    RidgeMetaModel ridge({.alpha = 1e-10});
+    ridge.fit(Z, s);
+    Matrix Zq;
+    Vector sq;
+    linear_problem(10, 4, 4, Zq, sq);
+    CHECK_THAT(ridge.predict(Zq), metalearn::test::approx_matrix(sq, 1e-8, 1e-8));
+    check_save_load(ridge, Zq);
+}
+
+TEST_CASE("k-NN meta-model with k = 1 returns the nearest training score", "[meta][knn]") {
+    Matrix Z;
+    Vector s;
+    linear_problem(30, 2, 7, Z, s);
+    KnnMetaModel knn({.n_neighbors = 1, .distance_weighted = false});
+    knn.fit(Z, s);
+    CHECK_THAT(knn.predict(Z), metalearn::test::approx_matrix(s, 0.0, 1e-12));
+    CHECK(knn.predict_std(Z).cwiseAbs().maxCoeff() == 0.0);
+    // Brute force: the 3-NN uniform mean of a query point.
+    KnnMetaModel knn3({.n_neighbors = 3, .distance_weighted = false});
+    knn3.fit(Z, s);
+    Matrix q(1, 2);
+    q << 0.5, 0.5;
+    detail::Standardizer st;
+    st.fit(Z);
+    const Matrix X = st.transform(Z);
+    const Matrix qs = st.transform(q);
+    std::vector<std::pair<double, Index>> d;
+    for (Index i = 0; i < X.rows(); ++i) d.push_back({(X.row(i) - qs.row(0)).norm(), i});
+    std::sort(d.begin(), d.end());
+    const double expected = (s[d[0].second] + s[d[1].second] + s[d[2].second]) / 3.0;
+    CHECK(knn3.predict(q)[0] == Approx(expected).epsilon(1e-12));
+    check_save_load(knn3, Z.topRows(5));
+}
+
+TEST_CASE("meta-models reject bad input", "[meta][meta_model][errors]") {
+    Matrix Z = Matrix::Ones(3, 2);
+    Vector s = Vector::Ones(3);
+    RidgeMetaModel ridge;
+    REQUIRE_THROWS_AS(ridge.predict(Z), NotFitted);
+    REQUIRE_THROWS_AS(ridge.fit(Z, Vector::Ones(2)), DataError);
+    Matrix bad = Z;
+    bad(0, 0) = std::nan("");
+    REQUIRE_THROWS_WITH(ridge.fit(bad, s), Catch::Contains("RidgeMetaModel::fit(): Z contains NaN"));
+    ridge.fit(Z, s);
+    REQUIRE_THROWS_AS(ridge.predict(Matrix::Ones(1, 3)), DataError);
+    REQUIRE_THROWS_AS(KnnMetaModel({.n_neighbors = 0}), ConfigError);
+    REQUIRE_THROWS_AS(RidgeMetaModel({.alpha = -1}), ConfigError);
+    GaussianProcessMetaModel gp;
+    REQUIRE_THROWS_AS(gp.predict_std(Z), NotFitted);
+    REQUIRE_THROWS_AS(gp.fit(Matrix(0, 2), Vector(0)), DataError);
+}

@@ -1,0 +1,199 @@
+// Tests of the record journal: round trip, torn last line, malformed middle line, duplicates,
+// CSV export.
+#include <metalearn/meta/record_store.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+using metalearn::meta::Record;
+using metalearn::meta::RecordStatus;
+using metalearn::meta::RecordStore;
+
+namespace {
+
+std::filesystem::path temp_file(const std::string& stem) {
+    auto p = std::filesystem::temp_directory_path() /
+             ("metalearn_test_" + stem + "_" + std::to_string(::getpid()) + ".jsonl");
+    std::filesystem::remove(p);
+    return p;
+}
+
+Record make_record(int i) {
+    Record r;
+    r.task_id = "task" + std::to_string(i % 3);
+    r.task_name = r.task_id;
+    r.meta_feature_names = {"nr_inst", "cor.mean"};
+    r.meta_features = {100.0 + i, i == 1 ? std::nan("") : 0.5};
+    r.config = {{"alpha", 0.1 * i}, {"kernel", "rbf"}};
+    r.model = "ridge";
+    r.metric = "balanced_accuracy";
+    r.n_folds = 3;
+    r.fold_scores = {0.5, 0.6, 0.7 + 0.01 * i};
+    r.mean_score = (0.5 + 0.6 + 0.7 + 0.01 * i) / 3;
+    r.fit_seconds = 0.25;
+    r.seed = 42;
+    return r;
+}
+
+std::string read_all(const std::filesystem::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("records survive a write and reload with every field intact", "[meta][record_store]") {
+    const auto path = temp_file("roundtrip");
+    {
+        RecordStore store(path);
+        for (int i = 0; i < 5; ++i) REQUIRE(store.append(make_record(i)));
+        Record failed = make_record(7);
+        failed.status = RecordStatus::failed;
+        failed.error = "LogisticRegression::fit(): single class";
+        failed.fold_scores.clear();
+        failed.mean_score = std::nan("");
+        REQUIRE(store.append(failed));
+    }
+    RecordStore again(path);
+    REQUIRE(again.size() == 6);
+    const auto& r1 = again.records()[1];
+    CHECK(r1.task_id == "task1");
+    CHECK(r1.config["alpha"].get<double>() == Approx(0.1));
+    CHECK(r1.config["kernel"] == "rbf");
+    CHECK(std::isnan(r1.meta_features[1]));  // NaN written as null, read back as NaN
+    CHECK(r1.fold_scores[2] == Approx(0.71));
+    CHECK(r1.seed == 42);
+    const auto& f = again.records()[5];
+    CHECK(f.status == RecordStatus::failed);
+    CHECK(f.error == "LogisticRegression::fit(): single class");
+    CHECK(std::isnan(f.mean_score));
+    CHECK(again.contains(make_record(3).key()));
+    CHECK_FALSE(again.contains(make_record(9).key()));
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a torn last line is skipped with a warning and complete records are kept", "[meta][record_store]") {
+    const auto path = temp_file("torn");
+    {
+        RecordStore store(path);
+        for (int i = 0; i < 4; ++i) store.append(make_record(i));
+    }
+    // Simulate a process killed in the middle of writing a fifth record.
+    const std::string full = read_all(path);
+    const std::string fifth = metalearn::meta::to_json(make_record(4)).dump();
+    {
+        std::ofstream f(path, std::ios::app | std::ios::binary);
+        f << fifth.substr(0, fifth.size() / 2);
+    }
+    std::vector<std::string> warnings;
+    {
+        RecordStore store(path, [&](const std::string& w) { warnings.push_back(w); });
+        REQUIRE(store.size() == 4);
+        REQUIRE(warnings.size() == 1);
+        CHECK(warnings[0].find("torn last line") != std::string::npos);
+        CHECK(read_all(path) == full);  // the fragment was truncated away
+        REQUIRE(store.append(make_record(4)));
+    }
+    RecordStore reloaded(path);
+    CHECK(reloaded.size() == 5);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a complete last record without its newline is kept", "[meta][record_store]") {
+    const auto path = temp_file("nonewline");
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << metalearn::meta::to_json(make_record(0)).dump() << "\n" << metalearn::meta::to_json(make_record(1)).dump();
+    }
+    {
+        RecordStore store(path);
+        CHECK(store.size() == 2);
+        store.append(make_record(2));
+    }
+    CHECK(RecordStore(path).size() == 3);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a malformed line in the middle is a ParseError with its line number", "[meta][record_store][errors]") {
+    const auto path = temp_file("malformed");
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << metalearn::meta::to_json(make_record(0)).dump() << "\n{\"task_id\": oops}\n"
+          << metalearn::meta::to_json(make_record(1)).dump() << "\n";
+    }
+    try {
+        RecordStore store(path);
+        FAIL("expected ParseError");
+    } catch (const metalearn::ParseError& e) {
+        CHECK(e.line() == 2);
+    }
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("duplicate keys are refused on append and ignored with a warning on load", "[meta][record_store]") {
+    const auto path = temp_file("dup");
+    {
+        RecordStore store(path);
+        REQUIRE(store.append(make_record(0)));
+        REQUIRE_FALSE(store.append(make_record(0)));
+        CHECK(store.size() == 1);
+    }
+    {
+        std::ofstream f(path, std::ios::app | std::ios::binary);
+        f << metalearn::meta::to_json(make_record(0)).dump() << "\n";
+    }
+    int warned = 0;
+    RecordStore store(path, [&](const std::string&) { ++warned; });
+    CHECK(store.size() == 1);
+    CHECK(warned == 1);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("concurrent appends give whole lines", "[meta][record_store]") {
+    const auto path = temp_file("threads");
+    {
+        RecordStore store(path);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t)
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < 25; ++i) {
+                    Record r = make_record(i);
+                    r.task_id = fmt::format("t{}", t);
+                    store.append(r);
+                }
+            });
+        for (auto& th : threads) th.join();
+    }
+    CHECK(RecordStore(path).size() == 100);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("CSV export has one column per meta-feature and hyperparameter", "[meta][record_store]") {
+    RecordStore store;  // in memory
+    store.append(make_record(0));
+    store.append(make_record(1));
+    const auto out = temp_file("csv");
+    store.export_csv(out);
+    std::istringstream lines(read_all(out));
+    std::string header;
+    std::string row0;
+    std::string row1;
+    std::getline(lines, header);
+    std::getline(lines, row0);
+    std::getline(lines, row1);
+    CHECK(header ==
+          "task_id,task_name,model,metric,n_folds,seed,status,mean_score,fit_seconds,fold_1,fold_2,fold_3,"
+          "mf:cor.mean,mf:nr_inst,hp:alpha,hp:kernel,error");
+    CHECK(row0.rfind("task0,task0,ridge,balanced_accuracy,3,42,ok,0.6,0.25,0.5,0.6,0.7,0.5,100,0,rbf,", 0) == 0);
+    CHECK(row1.find(",,101,0.1,rbf,") != std::string::npos);  // NaN meta-feature → empty cell
+    std::filesystem::remove(out);
+}
