@@ -43,7 +43,7 @@ inline std::array<std::uint32_t, 32> sobol_direction_numbers(int dim) {
         for (int k = 0; k < 32; ++k) v[static_cast<std::size_t>(k)] = 1U << static_cast<unsigned>(31 - k);
         return v;
     }
-    const auto& row = metalearn::detail::sobol_polynomials[static_cast<std::size_t>(dim - 1)];
+    const auto& row = detail::sobol_polynomials[static_cast<std::size_t>(dim - 1)];
     const unsigned s = row.degree;
     for (unsigned k = 0; k < 32; ++k) {
         if (k < s) {

@@ -12,7 +12,7 @@
 #include <array>
 #include <cstdint>
 
-namespace metalearn::detail {
+namespace metalearn::hpo::detail {
 
 /// One row of the Joe–Kuo table.
 struct SobolPolynomial {
@@ -91,4 +91,4 @@ inline constexpr std::array<SobolPolynomial, sobol_max_dimensions - 1> sobol_pol
     {9, 62, {1, 1, 3, 13, 25, 47, 39, 87, 257}},
 }};
 
-}  // namespace metalearn::detail
+}  // namespace metalearn::hpo::detail
