@@ -1,0 +1,424 @@
+#pragma once
+/// @file meta_learner.hpp
+/// @brief Gradient-based meta-learning of a network initialisation: MAML (second order),
+/// first-order MAML, Reptile, and a jointly pretrained baseline.
+///
+/// All four learn a parameter vector θ of a `models::Network` from episodes of a
+/// `TaskDistribution`, with the same outer loop: each meta-iteration draws `meta_batch_size`
+/// episodes, computes one meta-gradient per episode, averages them, and takes one Adam step
+/// (Kingma & Ba 2015) with `meta_learning_rate`. They differ in the per-episode meta-gradient:
+///
+/// - `Maml` (Finn, Abbeel & Levine, ICML 2017): inner SGD θ_{k+1} = θ_k − α ∇L_S(θ_k) on the
+///   support set for k = 0..S−1; meta-loss L_Q(θ_S) on the query set; exact meta-gradient
+///   g = Π_{k}(I − α H_S(θ_k)) ∇L_Q(θ_S), evaluated right to left with exact Hessian-vector
+///   products (`models::Network::hessian_vector_product_cached`, Pearlmutter 1994).
+/// - `FirstOrderMaml`: the same with the Hessian terms dropped, g = ∇L_Q(θ_S) (Finn et al. §5.2).
+/// - `Reptile` (Nichol, Achiam & Schulman, "On first-order meta-learning algorithms", 2018): S
+///   SGD steps from θ to φ on all the episode's examples (support ∪ query; Reptile has no
+///   support/query split), pseudo-gradient g = θ − φ fed to Adam, as the paper suggests (§3).
+/// - `PretrainedBaseline`: joint training on all tasks, g = ∇L(θ) on support ∪ query, i.e. the
+///   "pretrained" comparison of Finn et al. §5.1; fine-tuned with the same SGD at test time.
+///
+/// After meta-training, `adapt(support_X, support_Y, steps)` runs `steps` SGD steps with the
+/// inner learning rate α from θ and returns the adapted parameters for a new task.
+///
+/// Randomness: iteration t draws episode b from an `Rng` seeded with
+/// `derive_seed(seed, {t, b})`, so results depend only on the seed (and the iteration index,
+/// which continues across repeated `meta_train` calls). Single-threaded; each learner holds its
+/// own workspaces, so distinct learners can run in parallel.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/fewshot/task_distribution.hpp"
+#include "metalearn/models/network.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace metalearn::fewshot {
+
+/// Hyperparameters shared by the meta-learners. Defaults: the sinusoid setting of Finn et al.
+/// (one inner step, α = 0.01, 25 tasks per meta-batch, Adam with 10⁻³), with 1,000 iterations.
+struct MetaLearnerParams {
+    int inner_steps = 1;                ///< S, SGD steps in the inner loop (≥ 0; ≥ 1 for Reptile)
+    double inner_learning_rate = 0.01;  ///< α, inner SGD step size (> 0)
+    int meta_batch_size = 25;           ///< episodes per meta-iteration (≥ 1)
+    double meta_learning_rate = 1e-3;   ///< Adam step size of the outer loop (> 0)
+    int iterations = 1000;              ///< meta-iterations per `meta_train` call (≥ 0)
+    std::uint64_t seed = 0;             ///< seeds the initial θ and every episode
+    models::Init init = models::Init::pytorch_default;  ///< initialisation of θ
+};
+
+/// What `meta_train` did.
+struct MetaTrainResult {
+    int iterations = 0;              ///< meta-iterations run (fewer if the callback stopped it)
+    std::vector<double> meta_loss;   ///< per iteration: mean over the meta-batch of the loss the
+                                     ///< method minimises (query loss after adaptation for MAML
+                                     ///< and FO-MAML, loss at θ on the episode for the others)
+};
+
+/// Scores of adapted parameters on new tasks, see `MetaLearner::evaluate`.
+struct AdaptationScores {
+    std::vector<int> steps;      ///< the inner-step counts evaluated
+    std::vector<double> loss;    ///< mean query loss after each step count
+    std::vector<double> loss_ci; ///< half-width of the 95 % interval of that mean (1.96·sd/√n)
+    std::vector<double> accuracy;    ///< classification: mean query accuracy (NaN for MSE)
+    std::vector<double> accuracy_ci; ///< its 95 % half-width
+    int n_tasks = 0;
+};
+
+namespace detail {
+
+enum class MetaMethod { maml, first_order_maml, reptile, pretrained };
+
+[[nodiscard]] constexpr std::string_view meta_method_name(MetaMethod m) noexcept {
+    switch (m) {
+        case MetaMethod::maml: return "Maml";
+        case MetaMethod::first_order_maml: return "FirstOrderMaml";
+        case MetaMethod::reptile: return "Reptile";
+        case MetaMethod::pretrained: return "PretrainedBaseline";
+    }
+    return "?";
+}
+
+}  // namespace detail
+
+/// The common implementation of the four meta-learners (see the file documentation); use
+/// `Maml`, `FirstOrderMaml`, `Reptile` or `PretrainedBaseline`.
+class MetaLearner {
+public:
+    /// The network architecture.
+    [[nodiscard]] const models::Network& network() const noexcept { return net_; }
+    /// The meta-learned initialisation θ (n_params).
+    [[nodiscard]] const Vector& params() const noexcept { return theta_; }
+    /// Replace θ (e.g. to restart from saved parameters). @throws DataError on a wrong length.
+    void set_params(const VectorRef& theta) {
+        if (theta.size() != net_.n_params())
+            throw DataError(fmt::format("{}::set_params(): {} parameters (expected {})", name(), theta.size(),
+                                        net_.n_params()));
+        theta_ = theta;
+    }
+    /// The hyperparameters.
+    [[nodiscard]] const MetaLearnerParams& hyperparams() const noexcept { return p_; }
+    /// The loss the network is trained with.
+    [[nodiscard]] models::Loss loss() const noexcept { return loss_; }
+    /// "Maml", "FirstOrderMaml", "Reptile" or "PretrainedBaseline".
+    [[nodiscard]] std::string_view name() const noexcept { return detail::meta_method_name(method_); }
+    /// Meta-iterations run so far (over all `meta_train` calls).
+    [[nodiscard]] long long iterations_done() const noexcept { return iteration_; }
+
+    /// Run `hyperparams().iterations` meta-iterations on episodes of `tasks`.
+    /// @param tasks the training task distribution (its n_inputs/n_outputs must match the network).
+    /// @param progress optional; called after each iteration with done/total; returning true stops.
+    /// @return the per-iteration meta-losses.
+    /// @throws DataError when the task widths do not match the network or an episode is not
+    ///         finite; NumericalError when the meta-loss becomes non-finite (diverged; lower α or
+    ///         the meta learning rate).
+    /// Complexity per iteration: meta_batch_size × (S + 1) gradient passes (+ S Hessian-vector
+    /// products for MAML), each O(n · n_params).
+    template <TaskDistribution D>
+    MetaTrainResult meta_train(const D& tasks, const ProgressCallback& progress = {}) {
+        check_tasks(tasks, "meta_train");
+        MetaTrainResult result;
+        result.meta_loss.reserve(static_cast<std::size_t>(p_.iterations));
+        Progress report;
+        report.total = static_cast<std::size_t>(p_.iterations);
+        report.label = std::string(name());
+        for (int it = 0; it < p_.iterations; ++it) {
+            const double value = meta_step(tasks);
+            result.meta_loss.push_back(value);
+            ++result.iterations;
+            if (progress) {
+                report.done = static_cast<std::size_t>(it) + 1;
+                if (progress(report)) break;
+            }
+        }
+        return result;
+    }
+
+    /// One meta-iteration (meta-batch, averaged meta-gradient, Adam step); returns its meta-loss.
+    /// @throws as `meta_train`.
+    template <TaskDistribution D>
+    double meta_step(const D& tasks) {
+        check_tasks(tasks, "meta_step");
+        meta_grad_.setZero(net_.n_params());
+        double total = 0.0;
+        for (int b = 0; b < p_.meta_batch_size; ++b) {
+            Rng rng(derive_seed(p_.seed, {static_cast<std::uint64_t>(iteration_), static_cast<std::uint64_t>(b)}));
+            tasks.sample_episode(rng, episode_);
+            total += task_meta_gradient(episode_, task_grad_);
+            meta_grad_ += task_grad_;
+        }
+        meta_grad_ /= static_cast<double>(p_.meta_batch_size);
+        const double value = total / static_cast<double>(p_.meta_batch_size);
+        if (!std::isfinite(value) || !meta_grad_.allFinite())
+            throw NumericalError(fmt::format(
+                "{}::meta_train(): meta-loss became non-finite at iteration {} (diverged; lower the learning rates)",
+                name(), iteration_));
+        adam_.step(theta_, meta_grad_);
+        ++iteration_;
+        return value;
+    }
+
+    /// The method's meta-gradient for one episode at the current θ (written to `grad`, n_params);
+    /// returns the episode's meta-loss (see `MetaTrainResult::meta_loss`). Exposed for tests.
+    /// @throws DataError on an episode whose shapes do not fit the network.
+    double task_meta_gradient(const Episode& e, Vector& grad) {
+        const Index S = p_.inner_steps;
+        const double alpha = p_.inner_learning_rate;
+        switch (method_) {
+            case detail::MetaMethod::maml:
+            case detail::MetaMethod::first_order_maml: {
+                thetas_.resize(static_cast<std::size_t>(S) + 1);
+                ws_inner_.resize(static_cast<std::size_t>(S) + 1);
+                thetas_[0] = theta_;
+                for (Index k = 0; k < S; ++k) {
+                    const auto s = static_cast<std::size_t>(k);
+                    net_.loss_and_gradient(thetas_[s], e.support_X, e.support_Y, loss_, ws_inner_[s], step_grad_);
+                    thetas_[s + 1] = thetas_[s] - alpha * step_grad_;
+                }
+                const double q = net_.loss_and_gradient(thetas_[static_cast<std::size_t>(S)], e.query_X, e.query_Y,
+                                                        loss_, ws_query_, grad);
+                if (method_ == detail::MetaMethod::maml) {
+                    // g ← (I − α H_S(θ_k)) g for k = S−1 .. 0, reusing each inner step's passes.
+                    for (Index k = S - 1; k >= 0; --k) {
+                        const auto s = static_cast<std::size_t>(k);
+                        net_.hessian_vector_product_cached(thetas_[s], e.support_X, loss_, grad, ws_inner_[s], hv_);
+                        grad -= alpha * hv_;
+                    }
+                }
+                return q;
+            }
+            case detail::MetaMethod::reptile: {
+                join(e);
+                phi_ = theta_;
+                double first = 0.0;
+                for (Index k = 0; k < S; ++k) {
+                    const double v = net_.loss_and_gradient(phi_, joint_X_, joint_Y_, loss_, ws_query_, step_grad_);
+                    if (k == 0) first = v;
+                    phi_ -= alpha * step_grad_;
+                }
+                grad = theta_ - phi_;
+                return first;
+            }
+            case detail::MetaMethod::pretrained: {
+                join(e);
+                return net_.loss_and_gradient(theta_, joint_X_, joint_Y_, loss_, ws_query_, grad);
+            }
+        }
+        return 0.0;
+    }
+
+    /// Adapt θ to a new task: `steps` SGD steps with the inner learning rate α on the support set.
+    /// @param support_X k×p inputs (finite). @param support_Y k×m targets (finite).
+    /// @param steps number of SGD steps (≥ 0; 0 returns θ).
+    /// @return the adapted parameters (n_params), usable with `predict`.
+    /// @throws DataError on shapes that do not fit the network or non-finite values;
+    ///         ConfigError on steps < 0.
+    [[nodiscard]] Vector adapt(const MatrixRef& support_X, const MatrixRef& support_Y, int steps) const {
+        if (steps < 0)
+            throw ConfigError(fmt::format("{}::adapt(): steps must be >= 0 (got {})", name(), steps));
+        check_xy(support_X, support_Y, "adapt");
+        Vector phi = theta_;
+        models::Network::Workspace ws;
+        Vector g;
+        for (int k = 0; k < steps; ++k) {
+            net_.loss_and_gradient(phi, support_X, support_Y, loss_, ws, g);
+            phi -= p_.inner_learning_rate * g;
+        }
+        return phi;
+    }
+
+    /// Network outputs (n×m) with parameters `params` (e.g. from `adapt`) for inputs X (n×p).
+    /// @throws DataError on wrong shapes.
+    [[nodiscard]] Matrix predict(const VectorRef& params, const MatrixRef& X) const { return net_.predict(params, X); }
+
+    /// Mean query loss (and accuracy for classification) after adapting to `n_tasks` new episodes
+    /// of `tasks` with each of `steps` SGD step counts; episodes drawn with
+    /// `derive_seed(seed, {task})`.
+    /// @throws ConfigError on n_tasks < 1 or a negative step count; DataError as `adapt`.
+    template <TaskDistribution D>
+    [[nodiscard]] AdaptationScores evaluate(const D& tasks, int n_tasks, std::vector<int> steps,
+                                            std::uint64_t seed) const {
+        check_tasks(tasks, "evaluate");
+        if (n_tasks < 1)
+            throw ConfigError(fmt::format("{}::evaluate(): n_tasks must be >= 1 (got {})", name(), n_tasks));
+        int max_steps = 0;
+        for (int s : steps) {
+            if (s < 0) throw ConfigError(fmt::format("{}::evaluate(): step counts must be >= 0 (got {})", name(), s));
+            max_steps = std::max(max_steps, s);
+        }
+        const std::size_t n_s = steps.size();
+        std::vector<double> ls(n_s, 0.0), ls2(n_s, 0.0), acc(n_s, 0.0), acc2(n_s, 0.0);
+        Episode e;
+        models::Network::Workspace ws;
+        Vector phi, g;
+        const bool classify = loss_ == models::Loss::softmax_cross_entropy;
+        for (int t = 0; t < n_tasks; ++t) {
+            Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(t)}));
+            tasks.sample_episode(rng, e);
+            check_xy(e.support_X, e.support_Y, "evaluate");
+            phi = theta_;
+            for (int k = 0; k <= max_steps; ++k) {
+                for (std::size_t j = 0; j < n_s; ++j) {
+                    if (steps[j] != k) continue;
+                    const double l = net_.loss(phi, e.query_X, e.query_Y, loss_, ws);
+                    ls[j] += l;
+                    ls2[j] += l * l;
+                    if (classify) {
+                        const Matrix& F = ws.Z.back();
+                        double correct = 0.0;
+                        for (Index i = 0; i < F.rows(); ++i) {
+                            Index a = 0, b = 0;
+                            F.row(i).maxCoeff(&a);
+                            e.query_Y.row(i).maxCoeff(&b);
+                            correct += a == b ? 1.0 : 0.0;
+                        }
+                        const double a = correct / static_cast<double>(F.rows());
+                        acc[j] += a;
+                        acc2[j] += a * a;
+                    }
+                }
+                if (k == max_steps) break;
+                net_.loss_and_gradient(phi, e.support_X, e.support_Y, loss_, ws, g);
+                phi -= p_.inner_learning_rate * g;
+            }
+        }
+        AdaptationScores out;
+        out.steps = std::move(steps);
+        out.n_tasks = n_tasks;
+        const auto n = static_cast<double>(n_tasks);
+        const auto ci = [n](double s, double s2) {
+            if (n < 2) return 0.0;
+            const double mean = s / n;
+            const double var = std::max(0.0, (s2 - n * mean * mean) / (n - 1));
+            return 1.96 * std::sqrt(var / n);
+        };
+        for (std::size_t j = 0; j < n_s; ++j) {
+            out.loss.push_back(ls[j] / n);
+            out.loss_ci.push_back(ci(ls[j], ls2[j]));
+            out.accuracy.push_back(classify ? acc[j] / n : std::nan(""));
+            out.accuracy_ci.push_back(classify ? ci(acc[j], acc2[j]) : std::nan(""));
+        }
+        return out;
+    }
+
+protected:
+    MetaLearner(detail::MetaMethod method, models::Network network, MetaLearnerParams params, models::Loss loss)
+        : method_(method), net_(std::move(network)), p_(params), loss_(loss) {
+        const auto who = std::string(name()) + "::" + std::string(name());
+        if (net_.n_params() == 0)
+            throw ConfigError(who + "(): the network has no parameters (construct it with layer sizes)");
+        const int min_steps = method == detail::MetaMethod::reptile ? 1 : 0;
+        if (p_.inner_steps < min_steps)
+            throw ConfigError(fmt::format("{}(): inner_steps must be >= {} (got {})", who, min_steps, p_.inner_steps));
+        if (!(p_.inner_learning_rate > 0) || !std::isfinite(p_.inner_learning_rate))
+            throw ConfigError(fmt::format("{}(): inner_learning_rate must be finite and > 0 (got {})", who,
+                                          p_.inner_learning_rate));
+        if (p_.meta_batch_size < 1)
+            throw ConfigError(fmt::format("{}(): meta_batch_size must be >= 1 (got {})", who, p_.meta_batch_size));
+        if (!(p_.meta_learning_rate > 0) || !std::isfinite(p_.meta_learning_rate))
+            throw ConfigError(fmt::format("{}(): meta_learning_rate must be finite and > 0 (got {})", who,
+                                          p_.meta_learning_rate));
+        if (p_.iterations < 0)
+            throw ConfigError(fmt::format("{}(): iterations must be >= 0 (got {})", who, p_.iterations));
+        Rng rng(derive_seed(p_.seed, {0x1417ULL}));
+        theta_ = net_.init_params(rng, p_.init);
+        adam_ = models::Adam(net_.n_params(), {.learning_rate = p_.meta_learning_rate});
+    }
+
+private:
+    template <class D>
+    void check_tasks(const D& tasks, const char* method) const {
+        if (tasks.n_inputs() != net_.n_inputs() || tasks.n_outputs() != net_.n_outputs())
+            throw DataError(fmt::format("{}::{}(): tasks have {} inputs and {} outputs (expected the network's {} and {})",
+                                        name(), method, tasks.n_inputs(), tasks.n_outputs(), net_.n_inputs(),
+                                        net_.n_outputs()));
+        if (tasks.loss() != loss_)
+            throw DataError(fmt::format("{}::{}(): the tasks' loss differs from the learner's", name(), method));
+    }
+
+    void check_xy(const MatrixRef& X, const MatrixRef& Y, const char* method) const {
+        if (X.rows() < 1 || X.cols() != net_.n_inputs() || Y.rows() != X.rows() || Y.cols() != net_.n_outputs())
+            throw DataError(fmt::format("{}::{}(): support set is {}x{} with targets {}x{} (expected k x {} and k x {}, k >= 1)",
+                                        name(), method, X.rows(), X.cols(), Y.rows(), Y.cols(), net_.n_inputs(),
+                                        net_.n_outputs()));
+        if (!X.allFinite() || !Y.allFinite())
+            throw DataError(fmt::format("{}::{}(): support set contains NaN or Inf (expected finite values)", name(),
+                                        method));
+    }
+
+    void join(const Episode& e) {
+        joint_X_.resize(e.support_X.rows() + e.query_X.rows(), e.support_X.cols());
+        joint_Y_.resize(e.support_Y.rows() + e.query_Y.rows(), e.support_Y.cols());
+        joint_X_.topRows(e.support_X.rows()) = e.support_X;
+        joint_X_.bottomRows(e.query_X.rows()) = e.query_X;
+        joint_Y_.topRows(e.support_Y.rows()) = e.support_Y;
+        joint_Y_.bottomRows(e.query_Y.rows()) = e.query_Y;
+    }
+
+    detail::MetaMethod method_;
+    models::Network net_;
+    MetaLearnerParams p_;
+    models::Loss loss_;
+    Vector theta_;
+    models::Adam adam_;
+    long long iteration_ = 0;
+    // Workspaces reused by every iteration.
+    Episode episode_;
+    std::vector<Vector> thetas_;
+    std::vector<models::Network::Workspace> ws_inner_;
+    models::Network::Workspace ws_query_;
+    Vector meta_grad_, task_grad_, step_grad_, hv_, phi_;
+    Matrix joint_X_, joint_Y_;
+};
+
+/// Second-order MAML (Finn, Abbeel & Levine, ICML 2017) with exact Hessian-vector products.
+class Maml : public MetaLearner {
+public:
+    /// @param network the architecture, e.g. `models::Network({1, 40, 40, 1})`.
+    /// @param params hyperparameters (see `MetaLearnerParams`).
+    /// @param loss MSE for regression, softmax cross-entropy for classification.
+    /// @throws ConfigError on invalid hyperparameters or an empty network.
+    explicit Maml(models::Network network, MetaLearnerParams params = {}, models::Loss loss = models::Loss::mse)
+        : MetaLearner(detail::MetaMethod::maml, std::move(network), params, loss) {}
+};
+
+/// First-order MAML: the MAML meta-gradient without second derivatives, ∇L_Q(θ_S).
+class FirstOrderMaml : public MetaLearner {
+public:
+    /// @copydoc Maml::Maml
+    explicit FirstOrderMaml(models::Network network, MetaLearnerParams params = {},
+                            models::Loss loss = models::Loss::mse)
+        : MetaLearner(detail::MetaMethod::first_order_maml, std::move(network), params, loss) {}
+};
+
+/// Reptile (Nichol, Achiam & Schulman 2018): pseudo-gradient θ − φ after S SGD steps
+/// (inner_steps ≥ 1) on the whole episode.
+class Reptile : public MetaLearner {
+public:
+    /// @copydoc Maml::Maml
+    explicit Reptile(models::Network network, MetaLearnerParams params = {}, models::Loss loss = models::Loss::mse)
+        : MetaLearner(detail::MetaMethod::reptile, std::move(network), params, loss) {}
+};
+
+/// Baseline: one network trained jointly on the episodes of all tasks (no inner loop during
+/// training; `inner_steps` is used only by `adapt`/`evaluate` callers through their own counts),
+/// then fine-tuned by `adapt`.
+class PretrainedBaseline : public MetaLearner {
+public:
+    /// @copydoc Maml::Maml
+    explicit PretrainedBaseline(models::Network network, MetaLearnerParams params = {},
+                                models::Loss loss = models::Loss::mse)
+        : MetaLearner(detail::MetaMethod::pretrained, std::move(network), params, loss) {}
+};
+
+}  // namespace metalearn::fewshot
