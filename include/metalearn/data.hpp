@@ -2,6 +2,10 @@
 /// @file data.hpp
 /// @brief Umbrella header of the data layer: `Dataset`, readers, preprocessing, splits.
 
+#include "metalearn/data/arff.hpp"
+#include "metalearn/data/csv.hpp"
 #include "metalearn/data/dataset.hpp"
+#include "metalearn/data/idx.hpp"
 #include "metalearn/data/preprocess.hpp"
+#include "metalearn/data/read.hpp"
 #include "metalearn/data/split.hpp"

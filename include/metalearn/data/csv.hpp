@@ -1,0 +1,448 @@
+#pragma once
+/// @file csv.hpp
+/// @brief Delimited-text readers: CSV/TSV with a header row (also PMLB's `.tsv.gz`), and
+/// scikit-learn's bundled CSV layout.
+///
+/// Syntax accepted by `read_csv` (RFC 4180 with common extensions):
+/// - the first non-blank line is the header (column names, which must be unique);
+/// - fields are separated by `CsvOptions::delimiter` (',' by default; '\t', ';', ...);
+/// - a field may be enclosed in double quotes, a doubled quote `""` inside stands for one quote;
+///   quoted fields cannot span lines (an unclosed quote at the end of a line is a ParseError);
+/// - spaces around unquoted fields are trimmed; blank lines are skipped;
+/// - every row has as many fields as the header.
+///
+/// Column typing:
+/// - a cell equal to one of `CsvOptions::missing_values` (exact match after trimming; default
+///   "", "?", "NA", "N/A", "nan", "NaN") is missing;
+/// - a column is numeric if every non-missing cell is a finite number; otherwise nominal, with
+///   its distinct texts as categories, sorted (`CategoryOrder::sorted`, the default, so the
+///   codes do not depend on row order) or in order of first appearance;
+/// - text spelling infinity ("inf", "-Infinity") in an otherwise numeric column is rejected with
+///   a ParseError (there is no ±Inf in a Dataset);
+/// - `nominal_columns` / `numeric_columns` force a column's kind; in a forced-numeric column a
+///   non-numeric cell is a ParseError.
+///
+/// Target and task: the target is `CsvOptions::target` (by name), else `target_index`, else the
+/// last column. Unless `CsvOptions::task` forces it, the task is classification when the target
+/// is nominal, or numeric with only integer values and at most `max_classes` distinct values
+/// (classes are then the distinct values in increasing order, named like "0", "1", "2");
+/// otherwise regression. Rows with a missing target are dropped with a warning.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/data/dataset.hpp"
+#include "metalearn/data/detail/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace metalearn::data {
+
+/// Order of the categories of a nominal column found in a CSV file.
+enum class CategoryOrder {
+    sorted,           ///< increasing (numeric order if every value is a number, else byte order)
+    first_appearance  ///< order in which the values first occur in the file
+};
+
+/// Options of `read_csv` / `read_csv_string`.
+struct CsvOptions {
+    char delimiter = ',';                                                         ///< field separator
+    std::vector<std::string> missing_values = {"", "?", "NA", "N/A", "nan", "NaN"};  ///< missing markers
+    std::string target;                        ///< target column by name (takes precedence)
+    Index target_index = -1;                   ///< target column by 0-based index; -1 = last column
+    std::optional<TaskType> task;              ///< force the task; empty = the rule in the file comment
+    Index max_classes = 10;                    ///< auto rule: an integer target with ≤ this many values is a class
+    CategoryOrder category_order = CategoryOrder::sorted;  ///< order of nominal categories
+    std::vector<std::string> nominal_columns;  ///< force these columns (by name) to nominal
+    std::vector<std::string> numeric_columns;  ///< force these columns (by name) to numeric
+    WarningCallback on_warning;                ///< receives warnings (dropped rows); may be empty
+    std::string name;                          ///< dataset name; empty = file stem (or the label)
+};
+
+namespace detail {
+
+/// A field of a delimited line with its 1-based column.
+struct Field {
+    std::string text;
+    bool quoted = false;
+    std::size_t column = 0;
+};
+
+/// Split one line into fields. @throws ParseError on an unterminated quote or text after a
+/// closing quote.
+inline std::vector<Field> split_delimited(std::string_view raw, char delim, const std::string& label,
+                                          std::size_t line) {
+    std::vector<Field> fields;
+    std::size_t pos = 0;
+    const auto skip_blank = [&](std::size_t& p) {
+        while (p < raw.size() && raw[p] != delim && is_space(raw[p])) ++p;
+    };
+    while (true) {
+        Field f;
+        std::size_t p = pos;
+        skip_blank(p);
+        if (p < raw.size() && raw[p] == '"') {
+            const std::size_t open = p;
+            f.quoted = true;
+            f.column = open + 1;
+            ++p;
+            while (true) {
+                if (p >= raw.size())
+                    throw ParseError(label, line, open + 1, "unterminated quoted field (expected a closing \")");
+                if (raw[p] == '"') {
+                    if (p + 1 < raw.size() && raw[p + 1] == '"') {
+                        f.text += '"';
+                        p += 2;
+                        continue;
+                    }
+                    ++p;
+                    break;
+                }
+                f.text += raw[p++];
+            }
+            skip_blank(p);
+            if (p < raw.size() && raw[p] != delim)
+                throw ParseError(label, line, p + 1,
+                                 fmt::format("unexpected text after a closing quote (expected the delimiter '{}')",
+                                             delim == '\t' ? std::string("\\t") : std::string(1, delim)));
+        } else {
+            f.column = pos + 1;
+            const std::size_t start = pos;
+            while (p < raw.size() && raw[p] != delim) ++p;
+            f.text = std::string(trim(raw.substr(start, p - start)));
+        }
+        fields.push_back(std::move(f));
+        if (p >= raw.size()) break;
+        pos = p + 1;  // skip the delimiter
+    }
+    return fields;
+}
+
+inline bool contains(const std::vector<std::string>& list, std::string_view s) {
+    return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+inline Dataset parse_csv(std::string_view text, const std::string& label, const std::string& name,
+                         const CsvOptions& options) {
+    constexpr const char* where = "read_csv()";
+    const auto lines = split_lines(text);
+    std::size_t li = 0;
+    while (li < lines.size() && trim(lines[li].text).empty()) ++li;
+    if (li == lines.size())
+        throw ParseError(label, lines.empty() ? 1 : lines.back().number, 1,
+                         "empty input (expected a header row and data rows)");
+    const std::size_t header_line = lines[li].number;
+    const auto header = split_delimited(lines[li].text, options.delimiter, label, header_line);
+    ++li;
+    const std::size_t p = header.size();
+    std::vector<Column> columns(p);
+    {
+        std::map<std::string, std::size_t> seen;
+        for (std::size_t j = 0; j < p; ++j) {
+            std::string col_name = header[j].text.empty() ? fmt::format("column_{}", j + 1) : header[j].text;
+            if (const auto it = seen.find(col_name); it != seen.end())
+                throw ParseError(label, header_line, header[j].column,
+                                 fmt::format("duplicate column name '{}' (columns {} and {}; expected unique names)",
+                                             col_name, it->second + 1, j + 1));
+            seen.emplace(col_name, j);
+            columns[j].name = std::move(col_name);
+        }
+    }
+    for (const auto& forced : options.nominal_columns) (void)find_column(columns, forced, where, "nominal column");
+    for (const auto& forced : options.numeric_columns) (void)find_column(columns, forced, where, "numeric column");
+
+    // Read every cell; remember each column's first non-numeric and first infinite cell.
+    struct CellPos {
+        std::size_t line = 0;
+        std::size_t column = 0;
+        std::string text;
+    };
+    std::vector<std::vector<std::string>> cells(p);
+    std::vector<std::vector<char>> missing(p);
+    std::vector<std::optional<CellPos>> first_text(p);
+    std::vector<std::optional<CellPos>> first_infinite(p);
+    std::vector<std::vector<double>> numbers(p);
+    std::vector<std::size_t> row_lines;
+    for (; li < lines.size(); ++li) {
+        if (trim(lines[li].text).empty()) continue;
+        const std::size_t line = lines[li].number;
+        auto fields = split_delimited(lines[li].text, options.delimiter, label, line);
+        if (fields.size() != p)
+            throw ParseError(label, line, fields.size() > p ? fields[p].column : lines[li].text.size() + 1,
+                             fmt::format("row has {} field(s) (expected {}, as in the header on line {})",
+                                         fields.size(), p, header_line));
+        for (std::size_t j = 0; j < p; ++j) {
+            auto& f = fields[j];
+            const bool is_missing = !f.quoted ? contains(options.missing_values, f.text)
+                                              : (f.text.empty() && contains(options.missing_values, ""));
+            double v = std::numeric_limits<double>::quiet_NaN();
+            if (!is_missing) {
+                const auto status = parse_number(f.text, v);
+                if (status == NumberStatus::not_finite && !first_infinite[j])
+                    first_infinite[j] = CellPos{line, f.column, f.text};
+                if (status == NumberStatus::not_a_number && !first_text[j])
+                    first_text[j] = CellPos{line, f.column, f.text};
+                if (status != NumberStatus::ok) v = std::numeric_limits<double>::quiet_NaN();
+            }
+            numbers[j].push_back(v);
+            missing[j].push_back(is_missing ? 1 : 0);
+            cells[j].push_back(std::move(f.text));
+        }
+        row_lines.push_back(line);
+    }
+    if (row_lines.empty())
+        throw ParseError(label, header_line, 1, "no data rows after the header (expected at least one row)");
+
+    for (std::size_t j = 0; j < p; ++j) {
+        auto& col = columns[j];
+        const bool force_nominal = contains(options.nominal_columns, col.name);
+        const bool force_numeric = contains(options.numeric_columns, col.name);
+        if (force_numeric && first_text[j])
+            throw ParseError(label, first_text[j]->line, first_text[j]->column,
+                             fmt::format("'{}' is not a number (expected a numeric value in column '{}')",
+                                         first_text[j]->text, col.name));
+        const bool numeric = !force_nominal && !first_text[j];
+        if (numeric) {
+            if (first_infinite[j])
+                throw ParseError(label, first_infinite[j]->line, first_infinite[j]->column,
+                                 fmt::format("'{}' is not a finite number in column '{}' (expected a finite "
+                                             "number or a missing marker)",
+                                             first_infinite[j]->text, col.name));
+            col.kind = FeatureKind::numeric;
+            col.values = std::move(numbers[j]);
+            continue;
+        }
+        // Nominal: categories from the distinct texts (numeric order when all are numbers).
+        col.kind = FeatureKind::nominal;
+        const bool all_numbers = !first_text[j] && !first_infinite[j];
+        const std::size_t n = cells[j].size();
+        col.values.assign(n, std::numeric_limits<double>::quiet_NaN());
+        if (all_numbers) {
+            std::vector<double> distinct;
+            for (std::size_t i = 0; i < n; ++i)
+                if (!missing[j][i]) distinct.push_back(numbers[j][i]);
+            if (options.category_order == CategoryOrder::sorted) {
+                std::sort(distinct.begin(), distinct.end());
+                distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+            } else {
+                std::vector<double> unique;
+                for (double v : distinct)
+                    if (std::find(unique.begin(), unique.end(), v) == unique.end()) unique.push_back(v);
+                distinct = std::move(unique);
+            }
+            std::map<double, double> code;
+            for (std::size_t c = 0; c < distinct.size(); ++c) {
+                col.categories.push_back(number_name(distinct[c]));
+                code.emplace(distinct[c], static_cast<double>(c));
+            }
+            for (std::size_t i = 0; i < n; ++i)
+                if (!missing[j][i]) col.values[i] = code.at(numbers[j][i]);
+        } else {
+            std::map<std::string, double, std::less<>> code;
+            for (std::size_t i = 0; i < n; ++i)
+                if (!missing[j][i] && code.find(cells[j][i]) == code.end()) {
+                    code.emplace(cells[j][i], static_cast<double>(col.categories.size()));
+                    col.categories.push_back(cells[j][i]);
+                }
+            if (options.category_order == CategoryOrder::sorted) {
+                std::sort(col.categories.begin(), col.categories.end());
+                for (std::size_t c = 0; c < col.categories.size(); ++c)
+                    code[col.categories[c]] = static_cast<double>(c);
+            }
+            for (std::size_t i = 0; i < n; ++i)
+                if (!missing[j][i]) col.values[i] = code.find(cells[j][i])->second;
+        }
+    }
+
+    std::size_t target = p - 1;
+    if (!options.target.empty()) {
+        target = find_column(columns, options.target, where, "target");
+    } else if (options.target_index >= 0) {
+        if (options.target_index >= static_cast<Index>(p))
+            throw ConfigError(fmt::format("{}: target_index {} out of range (expected 0 to {} for '{}')", where,
+                                          options.target_index, p - 1, label));
+        target = static_cast<std::size_t>(options.target_index);
+    }
+    std::optional<TaskType> task = options.task;
+    if (!task) {
+        const auto& t = columns[target];
+        if (t.kind == FeatureKind::nominal) {
+            task = TaskType::classification;
+        } else {
+            std::vector<double> distinct;
+            bool integers = true;
+            for (double v : t.values) {
+                if (std::isnan(v)) continue;
+                if (v != std::floor(v)) integers = false;
+                distinct.push_back(v);
+            }
+            std::sort(distinct.begin(), distinct.end());
+            distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+            task = integers && static_cast<Index>(distinct.size()) <= options.max_classes ? TaskType::classification
+                                                                                          : TaskType::regression;
+        }
+    }
+    TargetSpec spec;
+    spec.index = target;
+    spec.task = task;
+    spec.on_warning = &options.on_warning;
+    spec.where = where;
+    spec.row_lines = std::move(row_lines);
+    return assemble(name, std::move(columns), spec);
+}
+
+}  // namespace detail
+
+/// Parse delimited text with a header row (see the file comment for syntax, typing, target and
+/// task rules).
+/// @param text    the whole content.
+/// @param label   the name used in error messages (as the file) and, unless `options.name` is
+///                set, as the dataset name.
+/// @return the dataset (n labelled rows, p = columns − 1).
+/// @throws ParseError (label, line, column, expectation) on malformed text: empty input, no
+///         data rows, duplicate column names, a row with the wrong number of fields, an
+///         unterminated quote, an infinite value, a non-number in a forced-numeric column.
+///         ConfigError for a target or forced column that does not exist; DataError when every
+///         target is missing or regression is forced on a nominal target.
+/// Complexity O(size of text · log distinct values).
+[[nodiscard]] inline Dataset read_csv_string(std::string_view text, const std::string& label,
+                                             const CsvOptions& options = {}) {
+    return detail::parse_csv(text, label, options.name.empty() ? label : options.name, options);
+}
+
+/// Read a CSV/TSV file (gzip-compressed when it starts with the gzip magic, e.g. `.csv.gz`,
+/// `.tsv.gz`; needs zlib). The dataset is named after the file stem unless `options.name` is
+/// set. PMLB files: `read_csv(path, {.delimiter = '\t', .target = "target"})`.
+/// @throws IoError if the file cannot be read; otherwise as `read_csv_string`.
+[[nodiscard]] inline Dataset read_csv(const std::filesystem::path& path, const CsvOptions& options = {}) {
+    const std::string text = detail::read_file(path, "read_csv()");
+    return detail::parse_csv(text, path.string(), options.name.empty() ? detail::dataset_stem(path) : options.name,
+                             options);
+}
+
+/// Read one of the CSV files bundled with scikit-learn (`sklearn/datasets/data/`).
+///
+/// Layout: an optional first line `n_samples,n_features[,class names...]` (recognised when its
+/// first two fields are positive integers and the others are empty or not numbers), an
+/// optional line of column names (boston_house_prices.csv), then rows of n_features numbers and
+/// a last target column. Features are numeric, named from the names line or `feature_0`, ...
+/// With class names in the first line the task is classification with those classes (the
+/// target is a 0-based code); without them, an all-integer target gives classification with
+/// classes "0" .. "max" (digits.csv.gz, which has no header at all), otherwise regression.
+/// @param path the file (gzip allowed).
+/// @param name the dataset name; empty = file stem.
+/// @throws IoError if unreadable; ParseError if the declared shape does not match the rows, a
+///         row has the wrong width, a cell is not a finite number, or a class code is out of
+///         range.
+[[nodiscard]] inline Dataset read_sklearn_csv(const std::filesystem::path& path, const std::string& name = "") {
+    const std::string label = path.string();
+    const std::string text = detail::read_file(path, "read_sklearn_csv()");
+    const auto lines = detail::split_lines(text);
+    std::size_t li = 0;
+    while (li < lines.size() && detail::trim(lines[li].text).empty()) ++li;
+    if (li == lines.size()) throw ParseError(label, 1, 1, "empty input (expected rows of numbers)");
+    Index declared_n = -1;
+    Index declared_p = -1;
+    std::vector<std::string> class_names;
+    {
+        const auto first = detail::split_delimited(lines[li].text, ',', label, lines[li].number);
+        double a = 0;
+        double b = 0;
+        bool header = first.size() >= 2 && detail::parse_number(first[0].text, a) == detail::NumberStatus::ok &&
+                      detail::parse_number(first[1].text, b) == detail::NumberStatus::ok && a >= 1 && b >= 1 &&
+                      a == std::floor(a) && b == std::floor(b);
+        for (std::size_t k = 2; header && k < first.size(); ++k) {
+            double v = 0;
+            if (!first[k].text.empty() && detail::parse_number(first[k].text, v) == detail::NumberStatus::ok)
+                header = false;
+        }
+        if (header) {
+            declared_n = static_cast<Index>(a);
+            declared_p = static_cast<Index>(b);
+            for (std::size_t k = 2; k < first.size(); ++k)
+                if (!first[k].text.empty()) class_names.push_back(first[k].text);
+            ++li;
+        }
+    }
+    std::vector<std::string> names;
+    if (li < lines.size()) {
+        const auto second = detail::split_delimited(lines[li].text, ',', label, lines[li].number);
+        double v = 0;
+        if (!second.empty() && detail::parse_number(second[0].text, v) != detail::NumberStatus::ok) {
+            for (const auto& f : second) names.push_back(f.text);
+            ++li;
+        }
+    }
+    std::vector<std::vector<double>> rows;
+    std::vector<std::size_t> row_lines;
+    std::size_t width = 0;
+    for (; li < lines.size(); ++li) {
+        if (detail::trim(lines[li].text).empty()) continue;
+        const auto fields = detail::split_delimited(lines[li].text, ',', label, lines[li].number);
+        if (width == 0) width = fields.size();
+        if (width < 2)
+            throw ParseError(label, lines[li].number, 1, "row has fewer than 2 fields (expected features and a target)");
+        if (fields.size() != width)
+            throw ParseError(label, lines[li].number, 1,
+                             fmt::format("row has {} field(s) (expected {})", fields.size(), width));
+        std::vector<double> row(width);
+        for (std::size_t j = 0; j < width; ++j)
+            if (detail::parse_number(fields[j].text, row[j]) != detail::NumberStatus::ok)
+                throw ParseError(label, lines[li].number, fields[j].column,
+                                 fmt::format("'{}' is not a finite number (expected numeric cells)", fields[j].text));
+        rows.push_back(std::move(row));
+        row_lines.push_back(lines[li].number);
+    }
+    if (rows.empty()) throw ParseError(label, lines.back().number, 1, "no data rows (expected at least one)");
+    const auto n = static_cast<Index>(rows.size());
+    const auto p = static_cast<Index>(width - 1);
+    if (declared_n >= 0 && (declared_n != n || declared_p != p))
+        throw ParseError(label, 1, 1,
+                         fmt::format("the header declares {} samples x {} features but the file has {} x {}",
+                                     declared_n, declared_p, n, p));
+    Matrix X(n, p);
+    Vector y(n);
+    bool integers = true;
+    double max_label = 0;
+    for (Index i = 0; i < n; ++i) {
+        const auto& row = rows[static_cast<std::size_t>(i)];
+        for (Index j = 0; j < p; ++j) X(i, j) = row[static_cast<std::size_t>(j)];
+        y[i] = row.back();
+        integers = integers && y[i] == std::floor(y[i]) && y[i] >= 0;
+        max_label = std::max(max_label, y[i]);
+    }
+    std::vector<FeatureInfo> features;
+    for (Index j = 0; j < p; ++j)
+        features.push_back(FeatureInfo::numeric(static_cast<std::size_t>(j) < names.size() && !names[static_cast<std::size_t>(j)].empty()
+                                                    ? names[static_cast<std::size_t>(j)]
+                                                    : fmt::format("feature_{}", j)));
+    const std::string target_name = names.size() == width && !names.back().empty() ? names.back() : "target";
+    const std::string ds_name = name.empty() ? detail::dataset_stem(path) : name;
+    TaskType task = TaskType::regression;
+    if (!class_names.empty()) {
+        task = TaskType::classification;
+        for (Index i = 0; i < n; ++i)
+            if (!(y[i] >= 0 && y[i] < static_cast<double>(class_names.size()) && y[i] == std::floor(y[i])))
+                throw ParseError(label, row_lines[static_cast<std::size_t>(i)], 0,
+                                 fmt::format("class code {} out of range (expected an integer in [0, {}))", y[i],
+                                             class_names.size()));
+    } else if (integers) {
+        task = TaskType::classification;
+        for (Index c = 0; c <= static_cast<Index>(max_label); ++c) class_names.push_back(fmt::format("{}", c));
+    }
+    return Dataset(ds_name, std::move(X), std::move(y), std::move(features), task, std::move(class_names), target_name);
+}
+
+}  // namespace metalearn::data

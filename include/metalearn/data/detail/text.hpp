@@ -1,0 +1,272 @@
+#pragma once
+/// @file text.hpp
+/// @brief Internals shared by the readers: file loading (gzip through zlib), line splitting,
+/// number parsing, and assembling a `Dataset` from parsed columns.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/data/dataset.hpp"
+
+#include <fmt/format.h>
+
+#if defined(METALEARN_HAS_ZLIB)
+#include <zlib.h>
+#endif
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace metalearn::data::detail {
+
+/// Whether a path's name ends with `suffix` (case-insensitive).
+inline bool ends_with_icase(const std::filesystem::path& path, std::string_view suffix) {
+    const std::string name = path.filename().string();
+    if (name.size() < suffix.size()) return false;
+    for (std::size_t i = 0; i < suffix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(name[name.size() - suffix.size() + i])) !=
+            std::tolower(static_cast<unsigned char>(suffix[i])))
+            return false;
+    return true;
+}
+
+/// The file name without the given extensions (".arff.gz" → stem), for dataset names.
+inline std::string dataset_stem(const std::filesystem::path& path) {
+    std::string name = path.filename().string();
+    for (const char* ext : {".gz", ".arff", ".csv", ".tsv", ".txt"}) {
+        const std::string_view e(ext);
+        if (name.size() > e.size() && ends_with_icase(std::filesystem::path(name), e))
+            name.resize(name.size() - e.size());
+    }
+    return name;
+}
+
+/// Read a whole file into memory. Files starting with the gzip magic bytes (1f 8b) are
+/// decompressed with zlib when available; otherwise an `IoError` asks to decompress first.
+/// @throws IoError if the file cannot be opened or read, or is gzip without zlib support.
+inline std::string read_file(const std::filesystem::path& path, const char* where) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw IoError(fmt::format("{}: cannot open '{}' (no such file or not a regular file)", where, path.string()));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(fmt::format("{}: cannot open '{}' for reading", where, path.string()));
+    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw IoError(fmt::format("{}: error while reading '{}'", where, path.string()));
+    const bool gzip = raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f &&
+                      static_cast<unsigned char>(raw[1]) == 0x8b;
+    if (!gzip) return raw;
+#if defined(METALEARN_HAS_ZLIB)
+    std::string out;
+    z_stream zs{};
+    // 15 + 32: zlib or gzip header detected automatically.
+    if (inflateInit2(&zs, 15 + 32) != Z_OK)
+        throw IoError(fmt::format("{}: zlib could not be initialised for '{}'", where, path.string()));
+    zs.next_in = reinterpret_cast<Bytef*>(raw.data());
+    zs.avail_in = static_cast<uInt>(raw.size());
+    std::vector<char> buffer(1 << 16);
+    int rc = Z_OK;
+    while (true) {
+        zs.next_out = reinterpret_cast<Bytef*>(buffer.data());
+        zs.avail_out = static_cast<uInt>(buffer.size());
+        rc = inflate(&zs, Z_NO_FLUSH);
+        out.append(buffer.data(), buffer.size() - zs.avail_out);
+        if (rc == Z_STREAM_END) {
+            // Concatenated gzip members: continue with the next one.
+            if (zs.avail_in > 0 && inflateReset(&zs) == Z_OK) continue;
+            break;
+        }
+        if (rc != Z_OK) break;
+        if (zs.avail_in == 0 && zs.avail_out != 0) break;
+    }
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END)
+        throw IoError(fmt::format("{}: '{}' is a corrupt or truncated gzip file (zlib error {})", where,
+                                  path.string(), rc));
+    return out;
+#else
+    throw IoError(fmt::format("{}: '{}' is gzip-compressed but metalearn was built without zlib "
+                              "(decompress it first, e.g. with gunzip, or build with zlib)",
+                              where, path.string()));
+#endif
+}
+
+/// A view of one line and its 1-based number.
+struct Line {
+    std::string_view text;
+    std::size_t number = 0;
+};
+
+/// Split text into lines ("\n", "\r\n" or "\r"); the line terminators are not included.
+inline std::vector<Line> split_lines(std::string_view text) {
+    std::vector<Line> lines;
+    std::size_t start = 0;
+    std::size_t number = 1;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n' || text[i] == '\r') {
+            lines.push_back({text.substr(start, i - start), number++});
+            if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+            start = i + 1;
+        }
+    }
+    if (start < text.size()) lines.push_back({text.substr(start), number});
+    return lines;
+}
+
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v'; }
+
+inline std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+inline std::string to_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// Result of parsing a number token.
+enum class NumberStatus { ok, not_a_number, not_finite };
+
+/// Parse a decimal number ("12", "-3.5e2", "+.5"); the whole token must be consumed. Text
+/// spelling infinity or NaN ("inf", "-Infinity", "nan") gives `not_finite`.
+inline NumberStatus parse_number(std::string_view s, double& value) {
+    s = trim(s);
+    if (s.empty()) return NumberStatus::not_a_number;
+    std::string_view body = s;
+    if (body.front() == '+' || body.front() == '-') body.remove_prefix(1);
+    if (!body.empty() && (body.front() == 'i' || body.front() == 'I' || body.front() == 'n' || body.front() == 'N')) {
+        const std::string low = to_lower(body);
+        if (low == "inf" || low == "infinity" || low == "nan") return NumberStatus::not_finite;
+        return NumberStatus::not_a_number;
+    }
+    if (s.front() == '+') s.remove_prefix(1);
+    const char* first = s.data();
+    const char* last = s.data() + s.size();
+    const auto [ptr, ec] = std::from_chars(first, last, value, std::chars_format::general);
+    if (ec == std::errc::result_out_of_range) return NumberStatus::not_finite;
+    if (ec != std::errc() || ptr != last) return NumberStatus::not_a_number;
+    if (!std::isfinite(value)) return NumberStatus::not_finite;
+    return NumberStatus::ok;
+}
+
+/// Format a double compactly for a category or class name ("3", "2.5").
+inline std::string number_name(double v) { return fmt::format("{}", v); }
+
+/// One parsed column before it becomes part of a `Dataset`.
+struct Column {
+    std::string name;
+    FeatureKind kind = FeatureKind::numeric;
+    std::vector<std::string> categories;  ///< nominal: code c ↔ categories[c]
+    std::vector<double> values;           ///< one per row; NaN = missing
+};
+
+/// How to pick and interpret the target column when assembling a dataset.
+struct TargetSpec {
+    std::size_t index = 0;                ///< which column is the target
+    std::optional<TaskType> task;         ///< forced task; empty = from the column kind
+    const WarningCallback* on_warning = nullptr;
+    const char* where = "";               ///< "read_arff()" etc., for messages
+    std::vector<std::size_t> row_lines;   ///< source line of each row (for warnings), may be empty
+};
+
+/// Turn parsed columns into a `Dataset`: the target column becomes y (nominal → class codes,
+/// numeric → regression unless classification is forced), rows with a missing target are
+/// dropped with a warning.
+/// @throws DataError if the forced task does not fit the column or no row is left.
+inline Dataset assemble(const std::string& name, std::vector<Column> columns, const TargetSpec& spec) {
+    const Column& target = columns.at(spec.index);
+    const std::size_t n = target.values.size();
+    TaskType task = spec.task.value_or(target.kind == FeatureKind::nominal ? TaskType::classification
+                                                                           : TaskType::regression);
+    if (task == TaskType::regression && target.kind == FeatureKind::nominal)
+        throw DataError(fmt::format("{}: target '{}' of '{}' is nominal, cannot be read as a regression task "
+                                    "(expected a numeric target)",
+                                    spec.where, target.name, name));
+    std::vector<std::string> class_names;
+    std::vector<double> y(n);
+    if (task == TaskType::classification && target.kind == FeatureKind::nominal) {
+        class_names = target.categories;
+        y = target.values;
+    } else if (task == TaskType::classification) {
+        // Numeric target read as classes: the distinct values in increasing order.
+        std::vector<double> distinct;
+        for (double v : target.values)
+            if (!std::isnan(v)) distinct.push_back(v);
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        for (double v : distinct) class_names.push_back(number_name(v));
+        for (std::size_t i = 0; i < n; ++i) {
+            const double v = target.values[i];
+            y[i] = std::isnan(v) ? v
+                                 : static_cast<double>(std::lower_bound(distinct.begin(), distinct.end(), v) -
+                                                       distinct.begin());
+        }
+    } else {
+        y = target.values;
+    }
+    std::vector<std::size_t> keep;
+    keep.reserve(n);
+    std::size_t dropped = 0;
+    std::size_t first_dropped_line = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (std::isnan(y[i])) {
+            if (dropped++ == 0) first_dropped_line = i < spec.row_lines.size() ? spec.row_lines[i] : 0;
+        } else {
+            keep.push_back(i);
+        }
+    }
+    if (keep.empty())
+        throw DataError(fmt::format("{}: every one of the {} rows of '{}' has a missing target '{}' "
+                                    "(expected at least one labelled row)",
+                                    spec.where, n, name, target.name));
+    if (dropped > 0 && spec.on_warning && *spec.on_warning)
+        (*spec.on_warning)(fmt::format("{}: '{}': dropped {} row(s) with a missing target '{}'{}", spec.where, name,
+                                       dropped, target.name,
+                                       first_dropped_line ? fmt::format(" (first on line {})", first_dropped_line)
+                                                          : std::string()));
+    const auto rows = static_cast<Index>(keep.size());
+    const auto p = static_cast<Index>(columns.size() - 1);
+    Matrix X(rows, p);
+    Vector yv(rows);
+    std::vector<FeatureInfo> features;
+    features.reserve(columns.size() - 1);
+    Index j = 0;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (c == spec.index) continue;
+        auto& col = columns[c];
+        for (Index r = 0; r < rows; ++r) X(r, j) = col.values[keep[static_cast<std::size_t>(r)]];
+        features.push_back({std::move(col.name), col.kind, std::move(col.categories)});
+        ++j;
+    }
+    for (Index r = 0; r < rows; ++r) yv[r] = y[keep[static_cast<std::size_t>(r)]];
+    const std::string target_name = columns[spec.index].name;
+    return Dataset(name, std::move(X), std::move(yv), std::move(features), task, std::move(class_names), target_name);
+}
+
+/// Find a column by name; returns its index or throws `ConfigError` listing the names.
+inline std::size_t find_column(const std::vector<Column>& columns, const std::string& name, const char* where,
+                               const char* option) {
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        if (columns[c].name == name) return c;
+    std::string names;
+    for (std::size_t c = 0; c < columns.size() && c < 20; ++c) names += (c ? ", " : "") + columns[c].name;
+    if (columns.size() > 20) names += ", ...";
+    throw ConfigError(fmt::format("{}: {} '{}' is not a column (expected one of: {})", where, option, name, names));
+}
+
+}  // namespace metalearn::data::detail

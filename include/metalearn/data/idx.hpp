@@ -1,0 +1,143 @@
+#pragma once
+/// @file idx.hpp
+/// @brief Reader for the IDX format of MNIST and Fashion-MNIST (plain or gzip-compressed).
+///
+/// IDX (LeCun et al., "The MNIST database", yann.lecun.com/exdb/mnist): a 4-byte magic
+/// `0x00 0x00 <type> <number of dimensions>`, one big-endian 32-bit size per dimension, then the
+/// values in row-major order. Only unsigned bytes (type 0x08) are supported, which is what
+/// MNIST and Fashion-MNIST use. Pixel values are returned unscaled, 0..255 as doubles; scale
+/// them (e.g. divide by 255, or `StandardScaler`) as the model needs.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/data/dataset.hpp"
+#include "metalearn/data/detail/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace metalearn::data {
+
+namespace detail {
+
+/// A decoded IDX file: dimension sizes and the raw bytes after the header.
+struct IdxFile {
+    std::vector<Index> dims;
+    std::string bytes;
+    std::size_t offset = 0;  // start of the values in `bytes`
+};
+
+inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
+    IdxFile f;
+    f.bytes = read_file(path, where);
+    const std::string label = path.string();
+    const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(f.bytes[i]); };
+    if (f.bytes.size() < 4)
+        throw ParseError(label, 0, 0, fmt::format("{}: file too short for an IDX header (expected at least 4 bytes, got {})",
+                                                  where, f.bytes.size()));
+    if (byte(0) != 0 || byte(1) != 0)
+        throw ParseError(label, 0, 0, fmt::format("{}: not an IDX file (expected magic bytes 00 00, got {:02x} {:02x})",
+                                                  where, byte(0), byte(1)));
+    if (byte(2) != 0x08)
+        throw ParseError(label, 0, 0,
+                         fmt::format("{}: IDX value type 0x{:02x} not supported (expected 0x08, unsigned byte)", where,
+                                     byte(2)));
+    const std::size_t ndims = byte(3);
+    if (ndims == 0) throw ParseError(label, 0, 0, fmt::format("{}: IDX file with 0 dimensions", where));
+    if (f.bytes.size() < 4 + 4 * ndims)
+        throw ParseError(label, 0, 0, fmt::format("{}: truncated IDX header ({} dimensions declared)", where, ndims));
+    std::size_t total = 1;
+    for (std::size_t d = 0; d < ndims; ++d) {
+        const std::size_t o = 4 + 4 * d;
+        const std::uint32_t size = (std::uint32_t{byte(o)} << 24U) | (std::uint32_t{byte(o + 1)} << 16U) |
+                                   (std::uint32_t{byte(o + 2)} << 8U) | std::uint32_t{byte(o + 3)};
+        f.dims.push_back(static_cast<Index>(size));
+        total *= size;
+    }
+    f.offset = 4 + 4 * ndims;
+    if (f.bytes.size() - f.offset < total)
+        throw ParseError(label, 0, 0,
+                         fmt::format("{}: truncated IDX data (expected {} values, got {})", where, total,
+                                     f.bytes.size() - f.offset));
+    return f;
+}
+
+}  // namespace detail
+
+/// The dimension sizes declared in an IDX file's header, e.g. {10000, 28, 28} for images.
+/// @throws IoError if unreadable; ParseError if the header is malformed or the data truncated.
+[[nodiscard]] inline std::vector<Index> read_idx_shape(const std::filesystem::path& path) {
+    return detail::read_idx(path, "read_idx_shape()").dims;
+}
+
+/// Read an IDX image file (3 dimensions: n × rows × cols) as an n×(rows·cols) matrix.
+/// Row i holds image i in row-major pixel order; values are the raw bytes 0..255.
+/// @param path        `*-images-idx3-ubyte` or `.gz`.
+/// @param max_samples read at most this many images (the first ones); -1 = all.
+/// @throws IoError if unreadable; ParseError if not a 3-dimensional unsigned-byte IDX file or
+///         truncated.
+[[nodiscard]] inline Matrix read_idx_images(const std::filesystem::path& path, Index max_samples = -1) {
+    const auto f = detail::read_idx(path, "read_idx_images()");
+    if (f.dims.size() != 3)
+        throw ParseError(path.string(), 0, 0,
+                         fmt::format("read_idx_images(): expected 3 dimensions (n x rows x cols), got {}", f.dims.size()));
+    const Index n = max_samples >= 0 ? std::min(max_samples, f.dims[0]) : f.dims[0];
+    const Index p = f.dims[1] * f.dims[2];
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> M(n, p);
+    const auto* data = reinterpret_cast<const std::uint8_t*>(f.bytes.data() + f.offset);
+    for (Index k = 0; k < n * p; ++k) M.data()[k] = static_cast<double>(data[k]);
+    return Matrix(M);
+}
+
+/// Read an IDX label file (1 dimension) as n integer labels.
+/// @param max_samples read at most this many labels; -1 = all.
+/// @throws IoError if unreadable; ParseError if not a 1-dimensional unsigned-byte IDX file or
+///         truncated.
+[[nodiscard]] inline IndexVector read_idx_labels(const std::filesystem::path& path, Index max_samples = -1) {
+    const auto f = detail::read_idx(path, "read_idx_labels()");
+    if (f.dims.size() != 1)
+        throw ParseError(path.string(), 0, 0,
+                         fmt::format("read_idx_labels(): expected 1 dimension, got {}", f.dims.size()));
+    const Index n = max_samples >= 0 ? std::min(max_samples, f.dims[0]) : f.dims[0];
+    IndexVector labels(n);
+    for (Index i = 0; i < n; ++i)
+        labels[i] = static_cast<std::uint8_t>(f.bytes[f.offset + static_cast<std::size_t>(i)]);
+    return labels;
+}
+
+/// Read an image file and its label file as a classification dataset.
+///
+/// Features are the rows·cols pixels (numeric, named "pixel0", ...; raw 0..255); classes are
+/// "0" .. "max label" (for Fashion-MNIST "0".."9": T-shirt/top, Trouser, Pullover, Dress, Coat,
+/// Sandal, Shirt, Sneaker, Bag, Ankle boot).
+/// @param images      `*-images-idx3-ubyte[.gz]`.
+/// @param labels      `*-labels-idx1-ubyte[.gz]`.
+/// @param name        dataset name.
+/// @param max_samples keep the first this many samples; -1 = all (60000×784 doubles are 376 MB).
+/// @throws IoError / ParseError as the two readers; DataError if the counts differ.
+[[nodiscard]] inline Dataset read_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels,
+                                              const std::string& name, Index max_samples = -1) {
+    Matrix X = read_idx_images(images, max_samples);
+    const IndexVector y = read_idx_labels(labels, max_samples);
+    if (y.size() != X.rows())
+        throw DataError(fmt::format("read_idx_dataset(): {} images but {} labels (expected equal counts)", X.rows(),
+                                    y.size()));
+    if (y.size() == 0) throw DataError("read_idx_dataset(): no samples (expected at least one)");
+    const Index k = y.maxCoeff() + 1;
+    std::vector<std::string> classes;
+    for (Index c = 0; c < k; ++c) classes.push_back(fmt::format("{}", c));
+    std::vector<FeatureInfo> features;
+    features.reserve(static_cast<std::size_t>(X.cols()));
+    for (Index j = 0; j < X.cols(); ++j) features.push_back(FeatureInfo::numeric(fmt::format("pixel{}", j)));
+    return Dataset(name, std::move(X), y.cast<double>(), std::move(features), TaskType::classification,
+                   std::move(classes), "label");
+}
+
+}  // namespace metalearn::data
