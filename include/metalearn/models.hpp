@@ -3,3 +3,7 @@
 /// @brief Umbrella header of the models layer: the `BaseModel` concept and the base models.
 
 #include "metalearn/models/base_model.hpp"
+#include "metalearn/models/decision_tree.hpp"
+#include "metalearn/models/knn.hpp"
+#include "metalearn/models/lda.hpp"
+#include "metalearn/models/naive_bayes.hpp"

@@ -1,0 +1,122 @@
+#pragma once
+/// @file validation.hpp
+/// @brief Input checks shared by the base models (shapes, finiteness, class labels).
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/types.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string_view>
+#include <vector>
+
+namespace metalearn::models::detail {
+
+/// Throw DataError unless X is non-empty, finite and y has one entry per row of X.
+/// @param where "Class::method()" prefix for the message.
+inline void check_xy(std::string_view where, const MatrixRef& X, const VectorRef& y) {
+    if (X.rows() == 0 || X.cols() == 0)
+        throw DataError(fmt::format("{}: empty data (expected n >= 1 rows and p >= 1 columns, got {}x{})", where,
+                                    X.rows(), X.cols()));
+    if (y.size() != X.rows())
+        throw DataError(fmt::format("{}: y has the wrong length (expected {} = rows of X, got {})", where, X.rows(),
+                                    y.size()));
+    if (!X.allFinite()) {
+        for (Index j = 0; j < X.cols(); ++j)
+            for (Index i = 0; i < X.rows(); ++i)
+                if (!std::isfinite(X(i, j)))
+                    throw DataError(fmt::format("{}: X has a non-finite value (expected finite values, got {} at row "
+                                                "{}, column {})",
+                                                where, X(i, j), i, j));
+    }
+    if (!y.allFinite()) {
+        for (Index i = 0; i < y.size(); ++i)
+            if (!std::isfinite(y[i]))
+                throw DataError(fmt::format("{}: y has a non-finite value (expected finite values, got {} at {})",
+                                            where, y[i], i));
+    }
+}
+
+/// Throw DataError unless X (prediction input) is finite with `p` columns.
+inline void check_predict_x(std::string_view where, const MatrixRef& X, Index p) {
+    if (X.cols() != p)
+        throw DataError(fmt::format("{}: X has the wrong number of columns (expected {} as in fit, got {})", where, p,
+                                    X.cols()));
+    if (!X.allFinite())
+        throw DataError(fmt::format("{}: X has a non-finite value (expected finite values)", where));
+}
+
+/// Check class labels and return them as integer codes.
+///
+/// Every y[i] must be an integer in [0, K). When `n_classes` ≤ 0, K = max(y) + 1.
+/// @param n_classes declared K, or ≤ 0 to infer it.
+/// @param k_out     receives K.
+/// @return the integer codes (n).
+/// @throws DataError on a non-integer or out-of-range label, or a declared K < 1.
+inline std::vector<Index> class_codes(std::string_view where, const VectorRef& y, Index n_classes, Index& k_out) {
+    std::vector<Index> codes(static_cast<std::size_t>(y.size()));
+    Index max_code = -1;
+    for (Index i = 0; i < y.size(); ++i) {
+        const double v = y[i];
+        if (v < 0 || v != std::floor(v) || v > 1e9)
+            throw DataError(fmt::format("{}: class labels must be integer codes 0..K-1 (expected an integer >= 0, "
+                                        "got {} at {})",
+                                        where, v, i));
+        codes[static_cast<std::size_t>(i)] = static_cast<Index>(v);
+        if (codes[static_cast<std::size_t>(i)] > max_code) max_code = codes[static_cast<std::size_t>(i)];
+    }
+    if (n_classes <= 0) {
+        k_out = max_code + 1;
+    } else {
+        if (max_code >= n_classes)
+            throw DataError(fmt::format("{}: class label out of range (expected codes < n_classes = {}, got {})",
+                                        where, n_classes, max_code));
+        k_out = n_classes;
+    }
+    return codes;
+}
+
+/// Number of samples per class (K).
+inline Vector class_counts(const std::vector<Index>& codes, Index k) {
+    Vector counts = Vector::Zero(k);
+    for (Index c : codes) counts[c] += 1.0;
+    return counts;
+}
+
+/// Throw DataError unless at least two classes have samples.
+inline void require_two_classes(std::string_view where, const Vector& counts) {
+    const Index present = (counts.array() > 0).count();
+    if (present < 2)
+        throw DataError(fmt::format("{}: needs samples of at least two classes (expected >= 2 classes present, got "
+                                    "{})",
+                                    where, present));
+}
+
+/// Throw NotFitted unless `fitted`.
+inline void require_fitted(std::string_view where, bool fitted) {
+    if (!fitted) throw NotFitted(fmt::format("{}: the model is not fitted (call fit() first)", where));
+}
+
+/// Row-wise softmax of a score matrix, in place (stable: subtracts the row max; -inf scores give 0).
+inline void softmax_rows(Matrix& S) {
+    for (Index i = 0; i < S.rows(); ++i) {
+        const double m = S.row(i).maxCoeff();
+        S.row(i) = (S.row(i).array() - m).exp();
+        S.row(i) /= S.row(i).sum();
+    }
+}
+
+/// Index of the largest entry of each row (first one on ties), as doubles (class codes).
+inline Vector argmax_rows(const Matrix& P) {
+    Vector out(P.rows());
+    for (Index i = 0; i < P.rows(); ++i) {
+        Index best = 0;
+        for (Index j = 1; j < P.cols(); ++j)
+            if (P(i, j) > P(i, best)) best = j;
+        out[i] = static_cast<double>(best);
+    }
+    return out;
+}
+
+}  // namespace metalearn::models::detail

@@ -1,0 +1,225 @@
+#pragma once
+/// @file knn.hpp
+/// @brief k-nearest-neighbour classifier and regressor (brute force).
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/hpo/search_space.hpp"
+#include "metalearn/models/base_model.hpp"
+#include "metalearn/models/detail/neighbors.hpp"
+#include "metalearn/models/detail/validation.hpp"
+
+#include <fmt/format.h>
+
+#include <string_view>
+#include <vector>
+
+namespace metalearn::models {
+
+/// How the k neighbours vote: equally, or with weight 1/distance (a neighbour at distance 0
+/// then takes all the weight, shared with any other at distance 0), as scikit-learn.
+enum class KnnWeights { uniform, distance };
+
+namespace detail {
+
+/// Shared state and validation of the two k-NN models (Cover & Hart 1967).
+struct KnnParams {
+    Index n_neighbors = 5;                      ///< k ≥ 1.
+    KnnWeights weights = KnnWeights::uniform;   ///< voting weights.
+    int p = 2;                                  ///< Minkowski power: 1 (Manhattan) or 2 (Euclidean).
+};
+
+inline void validate_knn(std::string_view where, Index k, int p) {
+    if (k < 1)
+        throw ConfigError(fmt::format("{}: n_neighbors out of range (expected >= 1, got {})", where, k));
+    if (p != 1 && p != 2) throw ConfigError(fmt::format("{}: p out of range (expected 1 or 2, got {})", where, p));
+}
+
+}  // namespace detail
+
+/// k-nearest-neighbour classifier, brute force.
+///
+/// Distances: Euclidean (p = 2, computed as ‖q‖² + ‖x‖² − 2 q·x with matrix products, clamped
+/// at 0) or Manhattan (p = 1). Ties in distance are broken by the lower training index (the
+/// earlier row of the training set wins), so predictions are deterministic.
+/// predict_proba: the weighted share of each class among the k neighbours (width K = declared
+/// classes; classes absent from training get 0). predict: most probable class, lowest code on
+/// ties. The features are used as given: scale them beforehand if their units differ.
+///
+/// Fit O(n·p) (stores the data); predict O(m·n·p).
+class KNeighborsClassifier {
+public:
+    /// Hyperparameters; defaults are scikit-learn 1.2's `KNeighborsClassifier`
+    /// (n_neighbors 5, weights "uniform", p 2).
+    using params_type = detail::KnnParams;
+
+    static constexpr std::string_view name = "knn_classifier";
+
+    KNeighborsClassifier() = default;
+    /// Construct with hyperparameters (validated as by `set_params`).
+    explicit KNeighborsClassifier(const params_type& p) { set_params(p); }
+
+    /// Replace the hyperparameters; the model becomes unfitted.
+    /// @throws ConfigError when n_neighbors < 1 or p ∉ {1, 2}.
+    void set_params(const params_type& p) {
+        detail::validate_knn("KNeighborsClassifier::set_params()", p.n_neighbors, p.p);
+        params_ = p;
+        fitted_ = false;
+    }
+    [[nodiscard]] params_type params() const { return params_; }
+
+    /// Fit with K = max(y) + 1 classes.
+    void fit(const MatrixRef& X, const VectorRef& y) { fit(X, y, 0); }
+
+    /// Store the training data.
+    /// @param X n×p finite features, n ≥ n_neighbors.
+    /// @param y n class codes in [0, n_classes).
+    /// @param n_classes declared K (≤ 0: max(y) + 1).
+    /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels, n < n_neighbors.
+    void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
+        constexpr std::string_view where = "KNeighborsClassifier::fit()";
+        detail::check_xy(where, X, y);
+        if (X.rows() < params_.n_neighbors)
+            throw DataError(fmt::format("{}: fewer samples than neighbours (expected n >= n_neighbors = {}, got {})",
+                                        where, params_.n_neighbors, X.rows()));
+        codes_ = detail::class_codes(where, y, n_classes, k_);
+        X_ = X;
+        sq_ = X_.rowwise().squaredNorm();
+        fitted_ = true;
+    }
+
+    /// Class probabilities (m×K, rows sum to 1).
+    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const {
+        return proba(X, "KNeighborsClassifier::predict_proba()");
+    }
+
+    /// Most probable class per row (m), lowest code on ties.
+    [[nodiscard]] Vector predict(const MatrixRef& X) const {
+        return detail::argmax_rows(proba(X, "KNeighborsClassifier::predict()"));
+    }
+
+    /// Distances (m×k, ascending) and training-row indices (m×k) of the k nearest neighbours.
+    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    void kneighbors(const MatrixRef& X, Matrix& dist, Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>& idx) const {
+        constexpr std::string_view where = "KNeighborsClassifier::kneighbors()";
+        detail::require_fitted(where, fitted_);
+        detail::check_predict_x(where, X, X_.cols());
+        detail::knn_search(X_, sq_, X, params_.n_neighbors, params_.p, dist, idx);
+    }
+
+    [[nodiscard]] bool is_fitted() const { return fitted_; }
+    [[nodiscard]] Index n_classes() const { return k_; }
+
+    /// Declared search space: n_neighbors int log-uniform in [1, 50], weights {uniform,
+    /// distance}, p {1, 2}.
+    static hpo::SearchSpace<params_type> search_space() {
+        return hpo::SearchSpace<params_type>()
+            .add("n_neighbors", &params_type::n_neighbors, hpo::int_log_uniform(1, 50))
+            .add("weights", &params_type::weights,
+                 hpo::categorical<KnnWeights>({{"uniform", KnnWeights::uniform}, {"distance", KnnWeights::distance}}))
+            .add("p", &params_type::p, hpo::categorical<int>({{"1", 1}, {"2", 2}}));
+    }
+
+private:
+    [[nodiscard]] Matrix proba(const MatrixRef& X, std::string_view where) const {
+        detail::require_fitted(where, fitted_);
+        detail::check_predict_x(where, X, X_.cols());
+        Matrix dist;
+        Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx;
+        detail::knn_search(X_, sq_, X, params_.n_neighbors, params_.p, dist, idx);
+        Matrix w;
+        detail::neighbor_weights(dist, params_.weights == KnnWeights::distance, w);
+        Matrix P = Matrix::Zero(X.rows(), k_);
+        for (Index i = 0; i < X.rows(); ++i) {
+            for (Index t = 0; t < idx.cols(); ++t) P(i, codes_[static_cast<std::size_t>(idx(i, t))]) += w(i, t);
+            P.row(i) /= P.row(i).sum();
+        }
+        return P;
+    }
+
+    params_type params_{};
+    Matrix X_;
+    Vector sq_;
+    std::vector<Index> codes_;
+    Index k_ = 0;
+    bool fitted_ = false;
+};
+
+static_assert(Classifier<KNeighborsClassifier>);
+
+/// k-nearest-neighbour regressor, brute force: the (weighted) mean target of the k nearest
+/// training rows. Distances and tie-breaking as `KNeighborsClassifier`.
+///
+/// Fit O(n·p); predict O(m·n·p).
+class KNeighborsRegressor {
+public:
+    /// Hyperparameters; defaults are scikit-learn 1.2's `KNeighborsRegressor`.
+    using params_type = detail::KnnParams;
+
+    static constexpr std::string_view name = "knn_regressor";
+
+    KNeighborsRegressor() = default;
+    /// Construct with hyperparameters (validated as by `set_params`).
+    explicit KNeighborsRegressor(const params_type& p) { set_params(p); }
+
+    /// Replace the hyperparameters; the model becomes unfitted.
+    /// @throws ConfigError when n_neighbors < 1 or p ∉ {1, 2}.
+    void set_params(const params_type& p) {
+        detail::validate_knn("KNeighborsRegressor::set_params()", p.n_neighbors, p.p);
+        params_ = p;
+        fitted_ = false;
+    }
+    [[nodiscard]] params_type params() const { return params_; }
+
+    /// Store the training data.
+    /// @param X n×p finite features, n ≥ n_neighbors; @param y n finite targets.
+    /// @throws DataError on empty data, shape mismatch, non-finite values, n < n_neighbors.
+    void fit(const MatrixRef& X, const VectorRef& y) {
+        constexpr std::string_view where = "KNeighborsRegressor::fit()";
+        detail::check_xy(where, X, y);
+        if (X.rows() < params_.n_neighbors)
+            throw DataError(fmt::format("{}: fewer samples than neighbours (expected n >= n_neighbors = {}, got {})",
+                                        where, params_.n_neighbors, X.rows()));
+        X_ = X;
+        y_ = y;
+        sq_ = X_.rowwise().squaredNorm();
+        fitted_ = true;
+    }
+
+    /// Predicted values (m).
+    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    [[nodiscard]] Vector predict(const MatrixRef& X) const {
+        constexpr std::string_view where = "KNeighborsRegressor::predict()";
+        detail::require_fitted(where, fitted_);
+        detail::check_predict_x(where, X, X_.cols());
+        Matrix dist;
+        Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx;
+        detail::knn_search(X_, sq_, X, params_.n_neighbors, params_.p, dist, idx);
+        Matrix w;
+        detail::neighbor_weights(dist, params_.weights == KnnWeights::distance, w);
+        Vector out(X.rows());
+        for (Index i = 0; i < X.rows(); ++i) {
+            double s = 0.0;
+            for (Index t = 0; t < idx.cols(); ++t) s += w(i, t) * y_[idx(i, t)];
+            out[i] = s / w.row(i).sum();
+        }
+        return out;
+    }
+
+    [[nodiscard]] bool is_fitted() const { return fitted_; }
+
+    /// Declared search space: as `KNeighborsClassifier::search_space()`.
+    static hpo::SearchSpace<params_type> search_space() { return KNeighborsClassifier::search_space(); }
+
+private:
+    params_type params_{};
+    Matrix X_;
+    Vector y_;
+    Vector sq_;
+    bool fitted_ = false;
+};
+
+static_assert(Regressor<KNeighborsRegressor>);
+
+}  // namespace metalearn::models

@@ -1,0 +1,205 @@
+// CART trees against scikit-learn 1.2 (max_depth = 3; values from
+// tests/reference/models_reference.py) and against brute-force split searches in the test.
+#include <metalearn/models/decision_tree.hpp>
+
+#include "model_test_data.hpp"
+#include "reference_values.hpp"
+
+#include <limits>
+
+using metalearn::DataError;
+using metalearn::Index;
+using metalearn::Matrix;
+using metalearn::Vector;
+using metalearn::models::Criterion;
+using metalearn::models::DecisionTreeClassifier;
+using metalearn::models::DecisionTreeRegressor;
+using metalearn::test::approx_matrix;
+using metalearn::test::as_matrix;
+using metalearn::test::ref_rows;
+namespace ref = metalearn::test::ref;
+
+TEST_CASE("DecisionTreeClassifier(max_depth=3) grows scikit-learn's tree on wine", "[models][decision_tree]") {
+    // Continuous features without tied splits, so the tree is unique. scikit-learn stores X as
+    // float32, so thresholds agree to rel 1e-6 only; leaf probabilities and importances to 1e-12.
+    const auto d = metalearn::test::sklearn_split("wine_data.csv", false);
+    DecisionTreeClassifier tree({.max_depth = 3});
+    tree.fit(d.Xtr, d.ytr);
+    const auto& nodes = tree.nodes();
+    REQUIRE(nodes.size() == ref::wine_tree_feature.size());
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        INFO("node " << i);
+        REQUIRE(nodes[i].n_samples == static_cast<Index>(ref::wine_tree_samples[i]));
+        REQUIRE(nodes[i].impurity == Approx(ref::wine_tree_impurity[i]).epsilon(1e-12));
+        if (ref::wine_tree_feature[i] < 0) {
+            REQUIRE(nodes[i].is_leaf());
+        } else {
+            REQUIRE(nodes[i].feature == static_cast<Index>(ref::wine_tree_feature[i]));
+            REQUIRE(nodes[i].threshold == Approx(ref::wine_tree_threshold[i]).epsilon(1e-6));
+        }
+    }
+    REQUIRE(tree.depth() == 3);
+    REQUIRE(tree.n_leaves() == ref::wine_tree_leaves);
+    const Vector importances = Eigen::Map<const Vector>(ref::wine_tree_importances.data(), 13);
+    REQUIRE_THAT(tree.feature_importances(), approx_matrix(importances, 0.0, 1e-12));
+    const Matrix P = tree.predict_proba(d.Xte);
+    REQUIRE_THAT(ref_rows(P), approx_matrix(as_matrix(ref::wine_tree_proba, 6), 0.0, 1e-12));
+    REQUIRE(metalearn::test::accuracy(tree.predict(d.Xte), d.yte) == Approx(ref::wine_tree_accuracy).margin(1e-12));
+    REQUIRE(nodes[static_cast<std::size_t>(tree.apply(d.Xte.row(0)))].is_leaf());
+}
+
+TEST_CASE("DecisionTreeClassifier(max_depth=3) on breast cancer matches scikit-learn up to a tied split", "[models][decision_tree]") {
+    // Pre-order nodes 0-7 are unique and must match; node 8 has two equally good splits
+    // (features 16 and 20: scikit-learn itself picks either depending on random_state), so
+    // there only the split quality — the children's sample-weighted Gini — is compared.
+    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    DecisionTreeClassifier tree({.max_depth = 3});
+    tree.fit(d.Xtr, d.ytr);
+    const auto& nodes = tree.nodes();
+    REQUIRE(nodes.size() >= 9);
+    for (std::size_t i = 0; i <= 8; ++i) {
+        INFO("node " << i);
+        REQUIRE(nodes[i].n_samples == static_cast<Index>(ref::cancer_tree_samples[i]));
+        REQUIRE(nodes[i].impurity == Approx(ref::cancer_tree_impurity[i]).epsilon(1e-12));
+        if (i < 8 && ref::cancer_tree_feature[i] >= 0) {
+            REQUIRE(nodes[i].feature == static_cast<Index>(ref::cancer_tree_feature[i]));
+            REQUIRE(nodes[i].threshold == Approx(ref::cancer_tree_threshold[i]).epsilon(1e-6));
+        }
+    }
+    const auto& n8 = nodes[8];
+    REQUIRE_FALSE(n8.is_leaf());
+    auto child_cost = [&](std::size_t c) { return ref::cancer_tree_samples[c] * ref::cancer_tree_impurity[c]; };
+    const auto& l = nodes[static_cast<std::size_t>(n8.left)];
+    const auto& r = nodes[static_cast<std::size_t>(n8.right)];
+    const double ours = static_cast<double>(l.n_samples) * l.impurity + static_cast<double>(r.n_samples) * r.impurity;
+    REQUIRE(ours == Approx(child_cost(9) + child_cost(12)).epsilon(1e-12));
+    REQUIRE(tree.depth() == 3);
+}
+
+namespace {
+// Brute force: best weighted Gini (or SSE) over every feature and every cut between distinct values.
+double best_split_cost(const Matrix& X, const Vector& y, bool classification) {
+    double best = std::numeric_limits<double>::infinity();
+    for (Index f = 0; f < X.cols(); ++f)
+        for (Index a = 0; a < X.rows(); ++a) {
+            const double thr = X(a, f);
+            std::vector<Index> L;
+            std::vector<Index> R;
+            for (Index i = 0; i < X.rows(); ++i) (X(i, f) <= thr ? L : R).push_back(i);
+            if (L.empty() || R.empty()) continue;
+            double cost = 0.0;
+            for (const auto* side : {&L, &R}) {
+                const auto n = static_cast<double>(side->size());
+                if (classification) {
+                    double c0 = 0.0;
+                    for (Index i : *side) c0 += y[i] == 0 ? 1.0 : 0.0;
+                    const double q = c0 / n;
+                    cost += n * (1.0 - q * q - (1 - q) * (1 - q));
+                } else {
+                    double mean = 0.0;
+                    for (Index i : *side) mean += y[i] / n;
+                    for (Index i : *side) cost += (y[i] - mean) * (y[i] - mean);
+                }
+            }
+            best = std::min(best, cost);
+        }
+    return best;
+}
+}  // namespace
+
+TEST_CASE("Decision tree root splits are the brute-force optimum", "[models][decision_tree]") {
+    metalearn::Rng rng(11);
+    for (int rep = 0; rep < 5; ++rep) {
+        Matrix X(40, 3);
+        for (Index i = 0; i < X.size(); ++i) X.data()[i] = std::round(rng.normal() * 4.0);  // many ties in values
+        Vector yc(40);
+        Vector yr(40);
+        for (Index i = 0; i < 40; ++i) {
+            yc[i] = X(i, 0) + X(i, 1) + rng.normal() > 0 ? 1.0 : 0.0;
+            yr[i] = X(i, 2) * 2.0 + rng.normal();
+        }
+        DecisionTreeClassifier stump({.max_depth = 1});
+        stump.fit(X, yc);
+        const auto& root = stump.nodes()[0];
+        const auto& l = stump.nodes()[static_cast<std::size_t>(root.left)];
+        const auto& r = stump.nodes()[static_cast<std::size_t>(root.right)];
+        const double cost = static_cast<double>(l.n_samples) * l.impurity + static_cast<double>(r.n_samples) * r.impurity;
+        REQUIRE(cost == Approx(best_split_cost(X, yc, true)).epsilon(1e-12));
+        DecisionTreeRegressor rstump({.max_depth = 1});
+        rstump.fit(X, yr);
+        const auto& rr = rstump.nodes()[0];
+        const auto& rl = rstump.nodes()[static_cast<std::size_t>(rr.left)];
+        const auto& rg = rstump.nodes()[static_cast<std::size_t>(rr.right)];
+        const double sse = static_cast<double>(rl.n_samples) * rl.impurity + static_cast<double>(rg.n_samples) * rg.impurity;
+        REQUIRE(sse == Approx(best_split_cost(X, yr, false)).epsilon(1e-10));
+    }
+}
+
+TEST_CASE("Unlimited trees fit the training data exactly and respect min_samples_leaf", "[models][decision_tree]") {
+    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    for (auto crit : {Criterion::gini, Criterion::entropy}) {
+        DecisionTreeClassifier tree({.criterion = crit});
+        tree.fit(d.Xtr, d.ytr);
+        REQUIRE(metalearn::test::accuracy(tree.predict(d.Xtr), d.ytr) == 1.0);
+        REQUIRE(metalearn::test::accuracy(tree.predict(d.Xte), d.yte) > 0.88);
+        REQUIRE(tree.feature_importances().sum() == Approx(1.0));
+    }
+    DecisionTreeClassifier leafy({.min_samples_leaf = 10});
+    leafy.fit(d.Xtr, d.ytr);
+    for (const auto& n : leafy.nodes()) REQUIRE(n.n_samples >= 10);
+    DecisionTreeRegressor reg;
+    reg.fit(d.Xtr, d.Xtr.col(0));
+    REQUIRE_THAT(reg.predict(d.Xtr), approx_matrix(Vector(d.Xtr.col(0)), 1e-12));
+}
+
+TEST_CASE("Decision trees are reproducible by seed", "[models][decision_tree]") {
+    const auto d = metalearn::test::sklearn_split("wine_data.csv", false);
+    auto grow = [&](std::uint64_t seed) {
+        DecisionTreeClassifier t({.max_features = metalearn::models::max_features_sqrt});
+        t.set_seed(seed);
+        t.fit(d.Xtr, d.ytr);
+        return t.predict_proba(d.Xte);
+    };
+    REQUIRE(grow(5) == grow(5));
+    bool differs = false;
+    for (std::uint64_t s = 6; s < 12; ++s) differs = differs || grow(s) != grow(5);
+    REQUIRE(differs);
+}
+
+TEST_CASE("Decision trees handle a single class, constant columns and absent classes", "[models][decision_tree]") {
+    DecisionTreeClassifier tree;
+    tree.fit(Matrix::Random(10, 3), Vector::Constant(10, 1.0), 3);
+    REQUIRE(tree.nodes().size() == 1);
+    REQUIRE(tree.n_leaves() == 1);
+    REQUIRE(tree.depth() == 0);
+    REQUIRE(tree.feature_importances() == Vector::Zero(3));
+    const Matrix P = tree.predict_proba(Matrix::Zero(2, 3));
+    REQUIRE(P.cols() == 3);
+    REQUIRE(P(0, 1) == 1.0);
+    // constant columns: no split possible, one leaf with the class frequencies
+    tree.fit(Matrix::Ones(4, 2), (Vector(4) << 0, 1, 1, 1).finished());
+    REQUIRE(tree.nodes().size() == 1);
+    REQUIRE(tree.predict_proba(Matrix::Ones(1, 2))(0, 1) == Approx(0.75));
+}
+
+TEST_CASE("Decision trees reject bad input", "[models][decision_tree][errors]") {
+    DecisionTreeClassifier tree;
+    REQUIRE_THROWS_AS(tree.predict(Matrix::Zero(1, 2)), metalearn::NotFitted);
+    REQUIRE_THROWS_AS(tree.apply(Vector::Zero(2).transpose()), metalearn::NotFitted);
+    REQUIRE_THROWS_AS(tree.set_params({.max_depth = -1}), metalearn::ConfigError);
+    REQUIRE_THROWS_AS(tree.set_params({.min_samples_split = 1}), metalearn::ConfigError);
+    REQUIRE_THROWS_AS(tree.set_params({.min_samples_leaf = 0}), metalearn::ConfigError);
+    REQUIRE_THROWS_AS(tree.set_params({.max_features = 1.5}), metalearn::ConfigError);
+    REQUIRE_THROWS_AS(tree.set_params({.max_features = 0.0}), metalearn::ConfigError);
+    Matrix X = Matrix::Random(6, 2);
+    X(0, 0) = std::numeric_limits<double>::quiet_NaN();
+    REQUIRE_THROWS_AS(tree.fit(X, Vector::Zero(6)), DataError);
+    tree.fit(Matrix::Random(6, 2), (Vector(6) << 0, 1, 0, 1, 0, 1).finished());
+    REQUIRE_THROWS_AS(tree.predict(Matrix::Zero(1, 3)), DataError);
+    REQUIRE_THROWS_AS(tree.apply(Vector::Zero(3).transpose()), DataError);
+    DecisionTreeRegressor reg;
+    REQUIRE_THROWS_AS(reg.predict(Matrix::Zero(1, 2)), metalearn::NotFitted);
+    Vector y = Vector::Zero(6);
+    y[2] = std::numeric_limits<double>::infinity();
+    REQUIRE_THROWS_AS(reg.fit(Matrix::Random(6, 2), y), DataError);
+}
