@@ -67,6 +67,8 @@ struct CsvOptions {
     CategoryOrder category_order = CategoryOrder::sorted;  ///< order of nominal categories
     std::vector<std::string> nominal_columns;  ///< force these columns (by name) to nominal
     std::vector<std::string> numeric_columns;  ///< force these columns (by name) to numeric
+    bool rename_duplicate_columns = false;     ///< false: a repeated column name is a ParseError; true: the
+                                               ///< k-th repeat of "x" becomes "x.k" (as pandas does), with a warning
     WarningCallback on_warning;                ///< receives warnings (dropped rows); may be empty
     std::string name;                          ///< dataset name; empty = file stem (or the label)
 };
@@ -152,10 +154,18 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
         std::map<std::string, std::size_t> seen;
         for (std::size_t j = 0; j < p; ++j) {
             std::string col_name = header[j].text.empty() ? fmt::format("column_{}", j + 1) : header[j].text;
-            if (const auto it = seen.find(col_name); it != seen.end())
-                throw ParseError(label, header_line, header[j].column,
-                                 fmt::format("duplicate column name '{}' (columns {} and {}; expected unique names)",
-                                             col_name, it->second + 1, j + 1));
+            if (const auto it = seen.find(col_name); it != seen.end()) {
+                if (!options.rename_duplicate_columns)
+                    throw ParseError(label, header_line, header[j].column,
+                                     fmt::format("duplicate column name '{}' (columns {} and {}; expected unique names)",
+                                                 col_name, it->second + 1, j + 1));
+                std::string renamed;
+                for (int k = 1; renamed.empty() || seen.count(renamed) != 0U; ++k) renamed = fmt::format("{}.{}", col_name, k);
+                if (options.on_warning)
+                    options.on_warning(fmt::format("{}: '{}': column {} repeats the name '{}'; renamed to '{}'", where,
+                                                   label, j + 1, col_name, renamed));
+                col_name = std::move(renamed);
+            }
             seen.emplace(col_name, j);
             columns[j].name = std::move(col_name);
         }

@@ -4,7 +4,8 @@
 /// file name; `list_dataset_files` finds the files it can read.
 ///
 /// Dispatch (case-insensitive): `.arff`, `.arff.gz` → `read_arff`; `.tsv`, `.tsv.gz` →
-/// `read_csv` with a tab delimiter and the column `target` as target when present (PMLB);
+/// `read_csv` with a tab delimiter, the (last) column named `target` as target when present,
+/// and repeated column names renamed "name.1", ... (PMLB);
 /// `.csv`, `.csv.gz` → `read_sklearn_csv` when the first line is scikit-learn's
 /// `n_samples,n_features,...` header or a line of numbers only (a header row of numbers is not a
 /// plausible CSV header), else `read_csv`.
@@ -153,13 +154,17 @@ inline bool looks_like_sklearn_csv(std::string_view text) {
     o.on_warning = options.on_warning;
     o.name = name;
     if (tsv && o.target.empty()) {
-        const auto lines = detail::split_lines(text.substr(0, std::min<std::size_t>(text.size(), 1 << 16)));
+        // PMLB writes the target last, named "target"; a few files (schizo) also have a feature
+        // of that name, so take the last such column and let repeated names be renamed.
+        const auto lines = detail::split_lines(std::string_view(text).substr(0, 1 << 16));
         for (const auto& line : lines) {
             if (detail::trim(line.text).empty()) continue;
-            for (const auto& f : detail::split_delimited(line.text, '\t', path.string(), line.number))
-                if (f.text == "target") o.target = "target";
+            const auto fields = detail::split_delimited(line.text, '\t', path.string(), line.number);
+            for (std::size_t j = 0; j < fields.size(); ++j)
+                if (fields[j].text == "target") o.target_index = static_cast<Index>(j);
             break;
         }
+        o.rename_duplicate_columns = true;
     }
     if (tsv && options.use_pmlb_metadata) {
         const auto yaml = path.parent_path() / "metadata.yaml";
@@ -168,12 +173,12 @@ inline bool looks_like_sklearn_csv(std::string_view text) {
             const auto meta = detail::read_pmlb_metadata(yaml);
             if (!o.task) o.task = meta.task;
             // Only names present in the header (metadata may list features the file lacks).
-            const auto lines = detail::split_lines(text.substr(0, std::min<std::size_t>(text.size(), 1 << 16)));
+            const auto lines = detail::split_lines(std::string_view(text).substr(0, 1 << 16));
             for (const auto& line : lines) {
                 if (detail::trim(line.text).empty()) continue;
                 for (const auto& f : detail::split_delimited(line.text, '\t', path.string(), line.number))
                     if (std::find(meta.categorical.begin(), meta.categorical.end(), f.text) != meta.categorical.end() &&
-                        f.text != o.target)
+                        f.text != "target")
                         o.nominal_columns.push_back(f.text);
                 break;
             }

@@ -1,0 +1,207 @@
+// The malformed-input catalogue: every reader error has its exception type, line, column and a
+// message saying what was expected. Inputs are small strings written for each case.
+
+#include <metalearn/data/arff.hpp>
+#include <metalearn/data/csv.hpp>
+#include <metalearn/data/idx.hpp>
+#include <metalearn/data/read.hpp>
+
+#include "support/test_support.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+using namespace metalearn;
+using namespace metalearn::data;
+
+namespace {
+
+// Runs `f`, requires a ParseError at (line, column) whose message contains `text`.
+template <class F>
+void require_parse_error(F&& f, std::size_t line, std::size_t column, const std::string& text) {
+    try {
+        f();
+        FAIL("expected a ParseError containing: " << text);
+    } catch (const ParseError& e) {
+        INFO(e.what());
+        CHECK(e.line() == line);
+        if (column != 0) CHECK(e.column() == column);
+        CHECK_THAT(e.message(), Catch::Contains(text));
+        CHECK(e.file() == "bad");
+    }
+}
+
+void arff_error(const std::string& text, std::size_t line, std::size_t column, const std::string& message) {
+    require_parse_error([&] { (void)read_arff_string(text, "bad"); }, line, column, message);
+}
+
+void csv_error(const std::string& text, std::size_t line, std::size_t column, const std::string& message,
+               const CsvOptions& options = {}) {
+    require_parse_error([&] { (void)read_csv_string(text, "bad", options); }, line, column, message);
+}
+
+const std::string header = "@relation r\n"        // line 1
+                           "@attribute x numeric\n"  // line 2
+                           "@attribute c {a, b}\n"   // line 3
+                           "@data\n";                // line 4
+
+}  // namespace
+
+TEST_CASE("ARFF: empty input and header-only input", "[data][arff][errors]") {
+    arff_error("", 1, 1, "empty input (expected @relation");
+    arff_error("% only a comment\n\n", 1, 1, "empty input");
+    // Header only (no @data): the error is on the last line.
+    arff_error("@relation r\n@attribute x numeric\n@attribute c {a,b}\n", 3, 0,
+               "unexpected end of input in the header (expected an @data section");
+}
+
+TEST_CASE("ARFF: truncated files", "[data][arff][errors]") {
+    // Cut inside a nominal declaration.
+    arff_error("@relation r\n@attribute x numeric\n@attribute c {a, b", 3, 14,
+               "unterminated nominal value list of attribute 'c' (expected '}')");
+    // Cut inside the last data row.
+    arff_error(header + "1,a\n2", 6, 1, "row has 1 value(s) (expected 2, one per attribute); the file may be truncated");
+}
+
+TEST_CASE("ARFF: unknown attribute type", "[data][arff][errors]") {
+    arff_error("@relation r\n@attribute x numbr\n@data\n1\n", 2, 14,
+               "unknown attribute type 'numbr' for attribute 'x' (expected numeric, real, integer, string, date");
+    arff_error("@relation r\n@attribute x relational\n@data\n1\n", 2, 14, "relational attribute 'x' is not supported");
+}
+
+TEST_CASE("ARFF: wrong number of values in a row", "[data][arff][errors]") {
+    arff_error(header + "1,a\n2,b,3\n", 6, 1, "row has 3 value(s) (expected 2, one per attribute)");
+}
+
+TEST_CASE("ARFF: undeclared nominal value", "[data][arff][errors]") {
+    arff_error(header + "1,a\n% comment\n2, purple\n", 7, 4,
+               "value 'purple' is not a declared category of attribute 'c' (expected one of {a, b})");
+    // Quoted '?' is a value, not a missing marker.
+    arff_error(header + "1,'?'\n", 5, 3, "value '?' is not a declared category");
+}
+
+TEST_CASE("ARFF: unterminated quote", "[data][arff][errors]") {
+    arff_error(header + "1,'a\n", 5, 3, "unterminated quoted string (expected a closing ')");
+    arff_error("@relation r\n@attribute \"x numeric\n@data\n", 2, 12, "unterminated quoted string");
+}
+
+TEST_CASE("ARFF: non-numeric value in a numeric attribute", "[data][arff][errors]") {
+    arff_error(header + "1,a\nabc,b\n", 6, 1, "'abc' is not a number (expected a numeric value for attribute 'x')");
+    arff_error(header + "1.2.3,a\n", 5, 1, "'1.2.3' is not a number");
+}
+
+TEST_CASE("ARFF: infinity and NaN spelled out are rejected", "[data][arff][errors]") {
+    arff_error(header + "inf,a\n", 5, 1, "'inf' is not a finite number for attribute 'x' (expected a finite numeric "
+                                         "value, or ? for missing)");
+    arff_error(header + "-Infinity,a\n", 5, 1, "not a finite number");
+    arff_error(header + "NaN,a\n", 5, 1, "not a finite number");
+    arff_error(header + "1e999,a\n", 5, 1, "not a finite number");
+}
+
+TEST_CASE("ARFF: duplicate attribute names", "[data][arff][errors]") {
+    arff_error("@relation r\n@attribute x numeric\n@attribute c {a}\n@attribute x real\n@data\n1,a,2\n", 4, 12,
+               "duplicate attribute name 'x' (first declared on line 2)");
+}
+
+TEST_CASE("ARFF: a data section without rows", "[data][arff][errors]") {
+    arff_error(header + "% nothing here\n\n", 4, 0, "the @data section has no rows (expected at least one data row)");
+}
+
+TEST_CASE("ARFF: other malformed headers", "[data][arff][errors]") {
+    arff_error("@relation r\nx numeric\n", 2, 1, "unexpected text 'x numeric' in the header");
+    arff_error("@relation r\n@atribute x numeric\n", 2, 1, "unknown keyword '@atribute'");
+    arff_error("@relation r\n@data\n1\n", 2, 0, "@data before any @attribute");
+    arff_error("@relation r\n@attribute c {a, a}\n@data\na\n", 2, 18, "duplicate nominal value 'a'");
+    arff_error(header + "{5 1}\n", 5, 2, "sparse index 5 out of range (expected 0 to 1)");
+    arff_error(header + "{0 1, 1 a\n", 5, 1, "unterminated sparse row");
+}
+
+TEST_CASE("ARFF: option errors and unusable targets", "[data][arff][errors]") {
+    ArffOptions o;
+    o.target = "nope";
+    REQUIRE_THROWS_AS(read_arff_string(header + "1,a\n", "bad", o), ConfigError);
+    REQUIRE_THROWS_WITH(read_arff_string(header + "1,a\n", "bad", o), Catch::Contains("target 'nope' is not an attribute"));
+    o = {};
+    o.task = TaskType::regression;
+    REQUIRE_THROWS_AS(read_arff_string(header + "1,a\n", "bad", o), DataError);
+    // Every class missing.
+    REQUIRE_THROWS_WITH(read_arff_string(header + "1,?\n2,?\n", "bad"),
+                        Catch::Contains("every one of the 2 rows of 'bad' has a missing target 'c'"));
+    // A string target, and string attributes rejected on request.
+    const std::string s = "@relation r\n@attribute x numeric\n@attribute t string\n@data\n1,hello\n";
+    REQUIRE_THROWS_AS(read_arff_string(s, "bad"), DataError);
+    REQUIRE_THROWS_WITH(read_arff_string(s, "bad"), Catch::Contains("target attribute 't' of 'bad' has type string"));
+    o = {};
+    o.string_attributes = UnsupportedAttributes::reject;
+    require_parse_error([&] { (void)read_arff_string(s, "bad", o); }, 3, 14, "attribute 't' has type string");
+}
+
+TEST_CASE("CSV: the malformed-input catalogue", "[data][csv][errors]") {
+    csv_error("", 1, 1, "empty input (expected a header row and data rows)");
+    csv_error("\n\n", 2, 1, "empty input");
+    csv_error("a,b,c\n", 1, 1, "no data rows after the header (expected at least one row)");
+    csv_error("a,b,a\n1,2,3\n", 1, 5, "duplicate column name 'a' (columns 1 and 3; expected unique names)");
+    csv_error("a,b,c\n1,2,3\n4,5\n", 3, 4, "row has 2 field(s) (expected 3, as in the header on line 1)");
+    csv_error("a,b,c\n1,2,3\n4,5,6,7\n", 3, 7, "row has 4 field(s) (expected 3");
+    csv_error("a,b,c\n1,\"2,3\n", 2, 3, "unterminated quoted field (expected a closing \")");
+    csv_error("a,b,c\n1,\"2\"x,3\n", 2, 6, "unexpected text after a closing quote (expected the delimiter ',')");
+    csv_error("a,b,c\n1,2,0\n4,inf,1\n", 3, 3, "'inf' is not a finite number in column 'b' (expected a finite number or a "
+                                           "missing marker)");
+    csv_error("a,b,c\n1,2,0\n4,-Infinity,1\n", 3, 3, "not a finite number");
+    CsvOptions numeric;
+    numeric.numeric_columns = {"b"};
+    csv_error("a,b,c\n1,2,0\n4,abc,1\n", 3, 3, "'abc' is not a number (expected a numeric value in column 'b')", numeric);
+    // Without forcing, a text value makes the column nominal instead.
+    REQUIRE(read_csv_string("a,b,c\n1,2,0\n4,abc,1\n", "ok").feature(1).is_nominal());
+    // Removing "nan" from the missing markers makes it an error like "inf".
+    CsvOptions strict;
+    strict.missing_values = {""};
+    csv_error("a,b\n1,nan\n2,3\n", 2, 3, "'nan' is not a finite number", strict);
+}
+
+TEST_CASE("CSV: option errors", "[data][csv][errors]") {
+    CsvOptions o;
+    o.target = "z";
+    REQUIRE_THROWS_AS(read_csv_string("a,b\n1,2\n", "bad", o), ConfigError);
+    REQUIRE_THROWS_WITH(read_csv_string("a,b\n1,2\n", "bad", o),
+                        Catch::Contains("target 'z' is not a column (expected one of: a, b)"));
+    o = {};
+    o.target_index = 5;
+    REQUIRE_THROWS_AS(read_csv_string("a,b\n1,2\n", "bad", o), ConfigError);
+    o = {};
+    o.task = TaskType::regression;
+    REQUIRE_THROWS_AS(read_csv_string("a,b\n1,x\n", "bad", o), DataError);
+    REQUIRE_THROWS_AS(read_csv_string("a,b\n1,?\n", "bad"), DataError);  // every target missing
+}
+
+TEST_CASE("Readers: unreadable files, unsupported types and bad IDX files", "[data][read][errors]") {
+    REQUIRE_THROWS_AS(read_arff("no/such/file.arff"), IoError);
+    REQUIRE_THROWS_WITH(read_csv("no/such/file.csv"), Catch::Contains("cannot open 'no/such/file.csv'"));
+    REQUIRE_THROWS_AS(read_dataset("file.xlsx"), ConfigError);
+    const auto dir = std::filesystem::temp_directory_path() / "metalearn_test_data_errors";
+    std::filesystem::create_directories(dir);
+    const auto write = [&](const std::string& name, const std::string& bytes) {
+        std::ofstream(dir / name, std::ios::binary) << bytes;
+        return dir / name;
+    };
+    const auto bad_magic = write("bad-magic", std::string("\x01\x02\x08\x01", 4));
+    REQUIRE_THROWS_AS(read_idx_labels(bad_magic), ParseError);
+    REQUIRE_THROWS_WITH(read_idx_labels(bad_magic), Catch::Contains("not an IDX file (expected magic bytes 00 00"));
+    // Declares 5 labels but holds 2.
+    const auto truncated = write("truncated", std::string("\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02", 10));
+    REQUIRE_THROWS_WITH(read_idx_labels(truncated), Catch::Contains("truncated IDX data (expected 5 values, got 2)"));
+    REQUIRE_THROWS_WITH(read_idx_images(truncated), Catch::Contains("truncated IDX data"));
+    const auto labels = write("labels", std::string("\x00\x00\x08\x01\x00\x00\x00\x02\x01\x02", 10));
+    REQUIRE(read_idx_labels(labels).size() == 2);
+    REQUIRE_THROWS_WITH(read_idx_images(labels), Catch::Contains("expected 3 dimensions (n x rows x cols), got 1"));
+    const auto text_file = write("bad.arff", "@relation r\n@attribute x numeric\n@data\nabc\n");
+    try {
+        (void)read_dataset(text_file);
+        FAIL("expected a ParseError");
+    } catch (const ParseError& e) {
+        REQUIRE(e.file() == text_file.string());
+        REQUIRE(e.line() == 4);
+    }
+    std::filesystem::remove_all(dir);
+}
