@@ -1,0 +1,253 @@
+#pragma once
+/// @file predictor.hpp
+/// @brief `HyperparameterPredictor`: a meta-model fitted on `[task meta-features ‖ encoded
+/// config] → normalised score`, and `suggest(meta_features, k)`: the k distinct configurations
+/// with the highest predicted score, over an explicit candidate list or a whole search space.
+///
+/// Preprocessing (fitted on the training tasks only, stored with the predictor):
+/// meta-features → `signed_log1p` → NaN replaced by the training medians; scores → normalised
+/// within each task (`Normalization::min_max` by default: 1 = the task's best evaluated config,
+/// 0 = its worst), so that tasks with easy and hard problems weigh the same; tasks whose scores
+/// all tie are left out. The meta-model standardises its inputs itself.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/meta/meta_model.hpp"
+#include "metalearn/meta/task_table.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace metalearn::meta {
+
+/// One suggested configuration.
+struct Suggestion {
+    nlohmann::json config;  ///< name → value
+    Vector encoding;        ///< q encoded values
+    double predicted = 0.0; ///< predicted normalised score (1 ≈ the best a task's plan offers)
+    double std = 0.0;       ///< predictive std (meta-model's own, or the training RMSE when it has none)
+};
+
+/// Options of the space search in `HyperparameterPredictor::suggest(mf, k, space, ...)`.
+struct SpaceSearchOptions {
+    Index n_candidates = 512;     ///< scrambled-Sobol candidates drawn from the space (≥ 1)
+    Index n_refine = 8;           ///< best candidates refined locally (≥ 0)
+    Index refine_steps = 16;      ///< Gaussian perturbations tried per refined candidate
+    double refine_scale = 0.05;   ///< perturbation sd in the [0,1] encoding
+    std::uint64_t seed = 0;
+};
+
+/// A meta-model with its preprocessing; see the file documentation.
+/// @tparam M a `MetaModel` (if it is a `MetaModelWithStd`, its std is reported).
+template <MetaModel M>
+class HyperparameterPredictor {
+public:
+    /// @param model an unfitted meta-model (its parameters are kept).
+    /// @param normalization how scores are made comparable across tasks.
+    explicit HyperparameterPredictor(M model = {}, Normalization normalization = Normalization::min_max)
+        : model_(std::move(model)), normalization_(normalization) {}
+
+    /// Fit on a T×f meta-feature matrix, an m×q config encoding and the T×m raw scores (NaN =
+    /// missing/failed, skipped). @throws DataError on mismatched shapes or when no task has two
+    /// distinct finite scores.
+    void fit(const MatrixRef& meta_features, const MatrixRef& config_encoding, const MatrixRef& scores) {
+        if (meta_features.rows() != scores.rows() || config_encoding.rows() != scores.cols())
+            throw DataError(fmt::format("HyperparameterPredictor::fit(): shapes disagree (meta_features {}x{}, "
+                                        "encoding {}x{}, scores {}x{}; expected T×f, m×q, T×m)",
+                                        meta_features.rows(), meta_features.cols(), config_encoding.rows(),
+                                        config_encoding.cols(), scores.rows(), scores.cols()));
+        const Matrix mf = signed_log1p(meta_features);
+        medians_ = detail::nan_medians(mf);
+        const Matrix mfi = detail::impute(mf, medians_);
+        const Matrix norm = normalize_scores(scores, normalization_);
+        Index n = 0;
+        for (Index t = 0; t < norm.rows(); ++t)
+            for (Index c = 0; c < norm.cols(); ++c) n += std::isfinite(norm(t, c)) ? 1 : 0;
+        if (n == 0)
+            throw DataError("HyperparameterPredictor::fit(): no task has two distinct finite scores (expected at least one)");
+        const Index f = mfi.cols();
+        const Index q = config_encoding.cols();
+        Matrix Z(n, f + q);
+        Vector s(n);
+        Index row = 0;
+        for (Index t = 0; t < norm.rows(); ++t)
+            for (Index c = 0; c < norm.cols(); ++c) {
+                if (!std::isfinite(norm(t, c))) continue;
+                Z.row(row) << mfi.row(t), config_encoding.row(c);
+                s[row++] = norm(t, c);
+            }
+        model_.fit(Z, s);
+        n_meta_features_ = f;
+        n_encoded_ = q;
+        const Vector fitted = model_.predict(Z);
+        rmse_ = std::sqrt((fitted - s).squaredNorm() / static_cast<double>(n));
+        fitted_ = true;
+    }
+
+    /// Fit on the rows `train_tasks` of a task table.
+    void fit(const TaskTable& table, const std::vector<Index>& train_tasks) {
+        fit(detail::select_rows(table.meta_features, train_tasks), table.config_encoding,
+            detail::select_rows(table.scores, train_tasks));
+    }
+
+    /// Predicted normalised scores of m configs (m×q encodings) on a task with raw meta-features
+    /// `meta_features` (f, NaN allowed). @throws NotFitted, DataError (wrong sizes).
+    [[nodiscard]] Vector predict(const VectorRef& meta_features, const MatrixRef& config_encoding) const {
+        return model_.predict(inputs(meta_features, config_encoding, "predict"));
+    }
+
+    /// Predictive std per config: the meta-model's `predict_std` when it has one, otherwise the
+    /// training RMSE for every config. @throws NotFitted, DataError.
+    [[nodiscard]] Vector predict_std(const VectorRef& meta_features, const MatrixRef& config_encoding) const {
+        const Matrix Z = inputs(meta_features, config_encoding, "predict_std");
+        if constexpr (MetaModelWithStd<M>)
+            return model_.predict_std(Z);
+        else
+            return Vector::Constant(Z.rows(), rmse_);
+    }
+
+    /// The k distinct candidates (by config JSON) with the highest predicted score, best first;
+    /// ties broken by the lower candidate index. `configs` (m) and `encoding` (m×q) describe the
+    /// candidates. @throws NotFitted, DataError (sizes), ConfigError (k < 1).
+    [[nodiscard]] std::vector<Suggestion> suggest(const VectorRef& meta_features, Index k,
+                                                  const std::vector<nlohmann::json>& configs,
+                                                  const MatrixRef& encoding) const {
+        if (k < 1) throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): k must be >= 1 (got {})", k));
+        if (static_cast<Index>(configs.size()) != encoding.rows())
+            throw DataError(fmt::format("HyperparameterPredictor::suggest(): {} configs for {} encoded rows",
+                                        configs.size(), encoding.rows()));
+        const Vector mu = predict(meta_features, encoding);
+        const Vector sd = predict_std(meta_features, encoding);
+        std::vector<Index> order(static_cast<std::size_t>(mu.size()));
+        std::iota(order.begin(), order.end(), Index{0});
+        std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return mu[a] > mu[b]; });
+        std::vector<Suggestion> out;
+        std::set<std::string> seen;
+        for (Index i : order) {
+            if (static_cast<Index>(out.size()) >= k) break;
+            const auto& c = configs[static_cast<std::size_t>(i)];
+            if (!seen.insert(c.dump()).second) continue;
+            out.push_back({c, encoding.row(i).transpose(), mu[i], sd[i]});
+        }
+        return out;
+    }
+
+    /// Search a whole space: `n_candidates` scrambled-Sobol configurations, then local refinement
+    /// of the best `n_refine` (Gaussian steps in the encoding, decoded back to valid configs and
+    /// kept when the prediction improves), then the k distinct best.
+    /// @tparam Space an `hpo::SearchSpace<Params>` (needs `sobol`, `encode`, `decode`, `to_json`).
+    /// Randomness: `opts.seed` only.
+    template <class Space>
+    [[nodiscard]] std::vector<Suggestion> suggest(const VectorRef& meta_features, Index k, const Space& space,
+                                                  const SpaceSearchOptions& opts = {}) const {
+        if (opts.n_candidates < 1)
+            throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): n_candidates must be >= 1 (got {})",
+                                          opts.n_candidates));
+        auto params = space.sobol(opts.n_candidates, opts.seed);
+        std::vector<nlohmann::json> configs;
+        Matrix enc;
+        auto add = [&](const auto& p) {
+            const Vector e = space.encode(p);
+            if (enc.rows() == 0) enc.resize(0, e.size());
+            enc.conservativeResize(enc.rows() + 1, e.size());
+            enc.row(enc.rows() - 1) = e.transpose();
+            configs.push_back(space.to_json(p));
+        };
+        for (const auto& p : params) add(p);
+        const Vector mu = predict(meta_features, enc);
+        std::vector<Index> order(static_cast<std::size_t>(mu.size()));
+        std::iota(order.begin(), order.end(), Index{0});
+        std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return mu[a] > mu[b]; });
+        Rng rng(derive_seed(opts.seed, {7}));
+        const Index n_refine = std::min<Index>(opts.n_refine, static_cast<Index>(order.size()));
+        for (Index r = 0; r < n_refine; ++r) {
+            Vector best = enc.row(order[static_cast<std::size_t>(r)]).transpose();
+            double best_mu = mu[order[static_cast<std::size_t>(r)]];
+            for (Index step = 0; step < opts.refine_steps; ++step) {
+                Vector z = best;
+                for (Index j = 0; j < z.size(); ++j) z[j] = std::clamp(z[j] + rng.normal(0.0, opts.refine_scale), 0.0, 1.0);
+                const auto p = space.decode(z);
+                const Vector e = space.encode(p);
+                Matrix one(1, e.size());
+                one.row(0) = e.transpose();
+                const double m1 = predict(meta_features, one)[0];
+                if (m1 > best_mu) {
+                    best_mu = m1;
+                    best = e;
+                    add(p);
+                }
+            }
+        }
+        return suggest(meta_features, k, configs, enc);
+    }
+
+    [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
+    [[nodiscard]] const M& model() const noexcept { return model_; }
+    [[nodiscard]] Normalization normalization() const noexcept { return normalization_; }
+    /// In-sample RMSE of the meta-model on the normalised scores.
+    [[nodiscard]] double training_rmse() const noexcept { return rmse_; }
+
+    /// The fitted predictor (meta-model and preprocessing) as JSON. @throws NotFitted.
+    [[nodiscard]] nlohmann::json to_json() const {
+        if (!fitted_) throw NotFitted("HyperparameterPredictor::to_json(): call fit() first");
+        return {{"type", "HyperparameterPredictor"},
+                {"normalization", static_cast<int>(normalization_)},
+                {"medians", detail::vector_to_json(medians_.transpose())},
+                {"n_meta_features", n_meta_features_},
+                {"n_encoded", n_encoded_},
+                {"rmse", rmse_},
+                {"model", model_.to_json()}};
+    }
+
+    /// @throws ConfigError when `j` is not a saved predictor of this meta-model type.
+    static HyperparameterPredictor from_json(const nlohmann::json& j) {
+        try {
+            if (j.at("type") != "HyperparameterPredictor")
+                throw ConfigError("HyperparameterPredictor::from_json(): not a HyperparameterPredictor");
+            HyperparameterPredictor p(M::from_json(j.at("model")),
+                                      static_cast<Normalization>(j.at("normalization").get<int>()));
+            p.medians_ = detail::vector_from_json(j.at("medians")).transpose();
+            p.n_meta_features_ = j.at("n_meta_features").get<Index>();
+            p.n_encoded_ = j.at("n_encoded").get<Index>();
+            p.rmse_ = j.at("rmse").get<double>();
+            p.fitted_ = true;
+            return p;
+        } catch (const nlohmann::json::exception& e) {
+            throw ConfigError(fmt::format("HyperparameterPredictor::from_json(): {}", e.what()));
+        }
+    }
+
+private:
+    [[nodiscard]] Matrix inputs(const VectorRef& meta_features, const MatrixRef& config_encoding, const char* what) const {
+        if (!fitted_) throw NotFitted(fmt::format("HyperparameterPredictor::{}(): call fit() first", what));
+        if (meta_features.size() != n_meta_features_ || config_encoding.cols() != n_encoded_)
+            throw DataError(fmt::format("HyperparameterPredictor::{}(): got {} meta-features and {} encoded values "
+                                        "(expected {} and {})",
+                                        what, meta_features.size(), config_encoding.cols(), n_meta_features_, n_encoded_));
+        Matrix mf(1, meta_features.size());
+        mf.row(0) = meta_features.transpose();
+        const RowVector x = detail::impute(signed_log1p(mf), medians_).row(0);
+        Matrix Z(config_encoding.rows(), n_meta_features_ + n_encoded_);
+        Z.leftCols(n_meta_features_).rowwise() = x;
+        Z.rightCols(n_encoded_) = config_encoding;
+        return Z;
+    }
+
+    M model_;
+    Normalization normalization_;
+    RowVector medians_;
+    Index n_meta_features_ = 0;
+    Index n_encoded_ = 0;
+    double rmse_ = 0.0;
+    bool fitted_ = false;
+};
+
+}  // namespace metalearn::meta

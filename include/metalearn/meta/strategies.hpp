@@ -1,0 +1,410 @@
+#pragma once
+/// @file strategies.hpp
+/// @brief Warm-start strategies behind one interface: which plan configurations to try, in which
+/// order, on a new task. Used for prediction, for fall-back, and compared by the meta-evaluation.
+///
+/// | strategy | order |
+/// |---|---|
+/// | `DefaultStrategy` | the base model's default config first |
+/// | `LearnedDefaultStrategy` | decreasing mean normalised score over the training tasks |
+/// | `NearestDatasetsStrategy` | best config of the nearest task, of the 2nd nearest, ... (Feurer, Springenberg & Hutter, AAAI 2015) |
+/// | `PortfolioStrategy` | greedy portfolio minimising the summed regret over training tasks (Feurer et al. 2015/2018; Wistuba et al. 2015) |
+/// | `MetaModelStrategy<M>` | decreasing meta-model prediction (a plain ranking) |
+/// | `GuidedSearchStrategy<M>` | expected improvement under the meta-model's mean and std, conditioned on the scores observed so far on the new task (diversifies) |
+///
+/// Failed or missing evaluations of training tasks count as the worst score of their task.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/meta/meta_model.hpp"
+#include "metalearn/meta/predictor.hpp"
+#include "metalearn/meta/task_table.hpp"
+
+#include <Eigen/Cholesky>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <numbers>
+#include <numeric>
+#include <string>
+#include <vector>
+
+namespace metalearn::meta {
+
+/// The raw score of plan config `c` on the task being searched (NaN when the evaluation failed).
+/// Adaptive strategies call it to observe the configurations they have chosen.
+using ScoreOracle = std::function<double(Index c)>;
+
+/// A warm-start strategy over the configurations of a `TaskTable`'s plan.
+///
+/// `fit` sees only the training tasks' rows; `propose` sees the new task's meta-features and,
+/// through `observe`, the scores of configurations it has already proposed (only adaptive
+/// strategies use it). The table must outlive the strategy.
+class Strategy {
+public:
+    virtual ~Strategy() = default;
+    /// Short stable name for tables ("default", "nearest datasets", ...).
+    [[nodiscard]] virtual std::string name() const = 0;
+    /// Learn from the rows `train_tasks` of `table`. @throws DataError when they carry no information.
+    virtual void fit(const TaskTable& table, const std::vector<Index>& train_tasks) = 0;
+    /// Up to `budget` distinct plan indices, in the order to evaluate them.
+    /// @param meta_features the new task's raw meta-features (f, NaN allowed).
+    [[nodiscard]] virtual std::vector<Index> propose(const VectorRef& meta_features, Index budget,
+                                                     const ScoreOracle& observe) const = 0;
+};
+
+/// Creates a fresh, unfitted strategy (the meta-evaluation fits one per held-out task).
+using StrategyFactory = std::function<std::unique_ptr<Strategy>()>;
+
+namespace detail {
+
+/// Normalised regret 1 − min–max score of the training rows (failed/missing → 1); rows whose
+/// scores all tie are dropped.
+inline Matrix training_regret(const TaskTable& table, const std::vector<Index>& rows) {
+    const Matrix norm = normalize_scores(select_rows(table.scores, rows), Normalization::min_max);
+    std::vector<Index> keep;
+    for (Index t = 0; t < norm.rows(); ++t)
+        if (norm.row(t).array().isFinite().any()) keep.push_back(t);
+    Matrix R(static_cast<Index>(keep.size()), norm.cols());
+    for (std::size_t k = 0; k < keep.size(); ++k)
+        for (Index c = 0; c < norm.cols(); ++c) {
+            const double v = norm(keep[k], c);
+            R(static_cast<Index>(k), c) = std::isfinite(v) ? 1.0 - v : 1.0;
+        }
+    return R;
+}
+
+/// Indices 0..n−1 sorted by decreasing value, ties by index.
+inline std::vector<Index> argsort_desc(const Vector& v) {
+    std::vector<Index> o(static_cast<std::size_t>(v.size()));
+    std::iota(o.begin(), o.end(), Index{0});
+    std::stable_sort(o.begin(), o.end(), [&](Index a, Index b) { return v[a] > v[b]; });
+    return o;
+}
+
+inline std::vector<Index> truncate(std::vector<Index> v, Index budget) {
+    if (static_cast<Index>(v.size()) > budget) v.resize(static_cast<std::size_t>(std::max<Index>(budget, 0)));
+    return v;
+}
+
+}  // namespace detail
+
+/// The base model's default configuration first (`TaskTable::default_config`), then the plan order.
+class DefaultStrategy final : public Strategy {
+public:
+    [[nodiscard]] std::string name() const override { return "default"; }
+    /// @throws ConfigError when the table has no default config in its plan.
+    void fit(const TaskTable& table, const std::vector<Index>&) override {
+        if (table.default_config < 0)
+            throw ConfigError("DefaultStrategy::fit(): the plan does not contain the default configuration");
+        m_ = table.n_configs();
+        default_ = table.default_config;
+    }
+    [[nodiscard]] std::vector<Index> propose(const VectorRef&, Index budget, const ScoreOracle&) const override {
+        std::vector<Index> o{default_};
+        for (Index c = 0; c < m_; ++c)
+            if (c != default_) o.push_back(c);
+        return detail::truncate(std::move(o), budget);
+    }
+
+private:
+    Index m_ = 0;
+    Index default_ = 0;
+};
+
+/// The config with the best mean normalised score over the training tasks first, then by
+/// decreasing mean (a static ranking independent of the new task).
+class LearnedDefaultStrategy final : public Strategy {
+public:
+    [[nodiscard]] std::string name() const override { return "learned default"; }
+    void fit(const TaskTable& table, const std::vector<Index>& train) override {
+        const Matrix R = detail::training_regret(table, train);
+        if (R.rows() == 0) throw DataError("LearnedDefaultStrategy::fit(): no informative training task");
+        order_ = detail::argsort_desc((1.0 - R.array()).colwise().mean().transpose());
+    }
+    [[nodiscard]] std::vector<Index> propose(const VectorRef&, Index budget, const ScoreOracle&) const override {
+        return detail::truncate(order_, budget);
+    }
+
+private:
+    std::vector<Index> order_;
+};
+
+/// Nearest datasets (Feurer, Springenberg & Hutter, AAAI 2015): meta-features `signed_log1p`,
+/// NaN → training median, min–max scaled over the training tasks; L1 distance; the best config
+/// of the nearest task, then the best of the second nearest, ... (skipping repeats), then the
+/// second-best configs in the same neighbour order, and so on.
+class NearestDatasetsStrategy final : public Strategy {
+public:
+    [[nodiscard]] std::string name() const override { return "nearest datasets"; }
+    void fit(const TaskTable& table, const std::vector<Index>& train) override {
+        const Matrix mf = signed_log1p(detail::select_rows(table.meta_features, train));
+        medians_ = detail::nan_medians(mf);
+        X_ = detail::impute(mf, medians_);
+        lo_ = X_.colwise().minCoeff();
+        range_ = X_.colwise().maxCoeff() - lo_;
+        for (Index j = 0; j < range_.size(); ++j)
+            if (!(range_[j] > 1e-12)) range_[j] = 0.0;  // constant column: ignored
+        X_ = scale(X_);
+        // per-task config order by decreasing score (failed/missing last)
+        const Matrix S = detail::select_rows(table.scores, train);
+        rankings_.clear();
+        for (Index t = 0; t < S.rows(); ++t) {
+            Vector s = S.row(t).transpose();
+            for (Index c = 0; c < s.size(); ++c)
+                if (!std::isfinite(s[c])) s[c] = -std::numeric_limits<double>::infinity();
+            rankings_.push_back(detail::argsort_desc(s));
+            if (!S.row(t).array().isFinite().any()) rankings_.back().clear();
+        }
+        m_ = table.n_configs();
+    }
+    [[nodiscard]] std::vector<Index> propose(const VectorRef& meta_features, Index budget, const ScoreOracle&) const override {
+        Matrix q(1, meta_features.size());
+        q.row(0) = meta_features.transpose();
+        const RowVector x = scale(detail::impute(signed_log1p(q), medians_)).row(0);
+        const Vector dist = (X_.rowwise() - x).cwiseAbs().rowwise().sum();
+        std::vector<Index> tasks(static_cast<std::size_t>(dist.size()));
+        std::iota(tasks.begin(), tasks.end(), Index{0});
+        std::stable_sort(tasks.begin(), tasks.end(), [&](Index a, Index b) { return dist[a] < dist[b]; });
+        std::vector<Index> out;
+        std::vector<bool> used(static_cast<std::size_t>(m_), false);
+        for (Index depth = 0; depth < m_ && static_cast<Index>(out.size()) < budget; ++depth)
+            for (Index t : tasks) {
+                const auto& r = rankings_[static_cast<std::size_t>(t)];
+                if (depth >= static_cast<Index>(r.size())) continue;
+                const Index c = r[static_cast<std::size_t>(depth)];
+                if (used[static_cast<std::size_t>(c)]) continue;
+                used[static_cast<std::size_t>(c)] = true;
+                out.push_back(c);
+                if (static_cast<Index>(out.size()) >= budget) break;
+            }
+        return out;
+    }
+
+private:
+    [[nodiscard]] Matrix scale(const Matrix& X) const {
+        Matrix out(X.rows(), X.cols());
+        for (Index j = 0; j < X.cols(); ++j)
+            if (range_[j] > 0)
+                out.col(j) = ((X.col(j).array() - lo_[j]) / range_[j]).matrix();
+            else
+                out.col(j).setZero();
+        return out;
+    }
+    RowVector medians_, lo_, range_;
+    Matrix X_;
+    std::vector<std::vector<Index>> rankings_;
+    Index m_ = 0;
+};
+
+/// Greedy portfolio: repeatedly add the config that most reduces Σ_t min_{c ∈ P} regret(t, c)
+/// over the training tasks (normalised regret; failures count as 1). Ties → lower index.
+/// Once every task is solved to regret 0 the remaining configs follow by mean regret.
+class PortfolioStrategy final : public Strategy {
+public:
+    [[nodiscard]] std::string name() const override { return "portfolio"; }
+    void fit(const TaskTable& table, const std::vector<Index>& train) override {
+        const Matrix R = detail::training_regret(table, train);
+        if (R.rows() == 0) throw DataError("PortfolioStrategy::fit(): no informative training task");
+        const Index m = R.cols();
+        Vector cur = Vector::Ones(R.rows());
+        std::vector<bool> used(static_cast<std::size_t>(m), false);
+        order_.clear();
+        const Vector mean_regret = R.colwise().mean().transpose();
+        for (Index step = 0; step < m; ++step) {
+            Index best = -1;
+            double best_loss = std::numeric_limits<double>::infinity();
+            for (Index c = 0; c < m; ++c) {
+                if (used[static_cast<std::size_t>(c)]) continue;
+                const double loss = cur.cwiseMin(R.col(c)).sum() + 1e-9 * mean_regret[c];  // tie-break by mean
+                if (loss < best_loss - 1e-15) {
+                    best_loss = loss;
+                    best = c;
+                }
+            }
+            used[static_cast<std::size_t>(best)] = true;
+            order_.push_back(best);
+            cur = cur.cwiseMin(R.col(best));
+        }
+    }
+    [[nodiscard]] std::vector<Index> propose(const VectorRef&, Index budget, const ScoreOracle&) const override {
+        return detail::truncate(order_, budget);
+    }
+
+private:
+    std::vector<Index> order_;
+};
+
+/// Plain meta-model ranking: configs by decreasing predicted normalised score.
+template <MetaModel M>
+class MetaModelStrategy final : public Strategy {
+public:
+    /// @param model unfitted meta-model (parameters kept). @param label name in tables.
+    explicit MetaModelStrategy(M model = {}, std::string label = "meta-model top-k")
+        : predictor_(std::move(model)), label_(std::move(label)) {}
+    [[nodiscard]] std::string name() const override { return label_; }
+    void fit(const TaskTable& table, const std::vector<Index>& train) override {
+        predictor_.fit(table, train);
+        encoding_ = table.config_encoding;
+    }
+    [[nodiscard]] std::vector<Index> propose(const VectorRef& meta_features, Index budget, const ScoreOracle&) const override {
+        return detail::truncate(detail::argsort_desc(predictor_.predict(meta_features, encoding_)), budget);
+    }
+    [[nodiscard]] const HyperparameterPredictor<M>& predictor() const noexcept { return predictor_; }
+
+private:
+    HyperparameterPredictor<M> predictor_;
+    Matrix encoding_;
+    std::string label_;
+};
+
+/// Options of `GuidedSearchStrategy`.
+struct GuidedSearchOptions {
+    double length_scale = 0.0;  ///< config-space kernel length scale in the encoding; 0 = half the median pairwise distance
+    double std_floor = 0.02;    ///< lower bound of the prior std (normalised-score units)
+    double xi = 0.0;            ///< EI exploration margin
+};
+
+/// Meta-model-guided, diversifying search: the meta-model gives a prior mean μ(c) and std σ(c)
+/// for every plan config on the new task. The first pick is argmax μ. After each observation
+/// the residual δ(c) = f(c) − μ(c) is modelled by a GP over the config encoding with covariance
+/// σ(c)σ(c') exp(−‖e_c − e_c'‖² / 2ℓ²); observed raw scores are mapped onto the meta-model's scale
+/// by matching their mean and spread to those of μ on the observed configs (spread at least the
+/// mean σ), so only the ranking information of the observations is used. The next pick maximises
+/// expected improvement (Jones, Schonlau & Welch 1998) over the best posterior mean observed.
+/// A config close to an evaluated one has a small posterior std and little EI, so picks spread
+/// out; a region that scored better than predicted is pulled up. Failed observations count as
+/// the worst observed score.
+template <MetaModel M>
+class GuidedSearchStrategy final : public Strategy {
+public:
+    explicit GuidedSearchStrategy(M model = {}, GuidedSearchOptions opts = {}, std::string label = "meta-model guided")
+        : predictor_(std::move(model)), opts_(opts), label_(std::move(label)) {}
+    [[nodiscard]] std::string name() const override { return label_; }
+
+    void fit(const TaskTable& table, const std::vector<Index>& train) override {
+        predictor_.fit(table, train);
+        E_ = table.config_encoding;
+        const Index m = E_.rows();
+        double ell = opts_.length_scale;
+        if (!(ell > 0)) {
+            std::vector<double> d;
+            for (Index i = 0; i < m; ++i)
+                for (Index j = 0; j < i; ++j) d.push_back((E_.row(i) - E_.row(j)).norm());
+            if (d.empty()) {
+                ell = 1.0;
+            } else {
+                std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(d.size() / 2), d.end());
+                ell = std::max(0.5 * d[d.size() / 2], 1e-3);
+            }
+        }
+        Kc_.resize(m, m);
+        for (Index i = 0; i < m; ++i)
+            for (Index j = 0; j < m; ++j) Kc_(i, j) = std::exp(-(E_.row(i) - E_.row(j)).squaredNorm() / (2 * ell * ell));
+    }
+
+    [[nodiscard]] std::vector<Index> propose(const VectorRef& meta_features, Index budget,
+                                             const ScoreOracle& observe) const override {
+        const Index m = E_.rows();
+        const Vector mu = predictor_.predict(meta_features, E_);
+        const Vector sd = predictor_.predict_std(meta_features, E_).cwiseMax(opts_.std_floor);
+        std::vector<Index> chosen;
+        std::vector<double> raw;
+        std::vector<bool> used(static_cast<std::size_t>(m), false);
+        const Index n = std::min(budget, m);
+        while (static_cast<Index>(chosen.size()) < n) {
+            Index next = -1;
+            if (chosen.empty()) {
+                next = detail::argsort_desc(mu).front();
+            } else {
+                next = next_by_ei(mu, sd, chosen, raw, used);
+            }
+            used[static_cast<std::size_t>(next)] = true;
+            chosen.push_back(next);
+            if (static_cast<Index>(chosen.size()) < n) raw.push_back(observe ? observe(next) : std::nan(""));
+        }
+        return chosen;
+    }
+
+    [[nodiscard]] const HyperparameterPredictor<M>& predictor() const noexcept { return predictor_; }
+
+private:
+    [[nodiscard]] Index next_by_ei(const Vector& mu, const Vector& sd, const std::vector<Index>& obs,
+                                   const std::vector<double>& raw, const std::vector<bool>& used) const {
+        const Index m = mu.size();
+        const auto k = static_cast<Index>(obs.size());
+        // observed scores → meta-model scale (mean/spread matching); failures → worst observed
+        Vector y(k);
+        double lo = std::numeric_limits<double>::infinity();
+        for (double v : raw)
+            if (std::isfinite(v)) lo = std::min(lo, v);
+        for (Index i = 0; i < k; ++i) y[i] = std::isfinite(raw[static_cast<std::size_t>(i)]) ? raw[static_cast<std::size_t>(i)] : lo;
+        Vector mu_o(k);
+        Vector sd_o(k);
+        for (Index i = 0; i < k; ++i) {
+            mu_o[i] = mu[obs[static_cast<std::size_t>(i)]];
+            sd_o[i] = sd[obs[static_cast<std::size_t>(i)]];
+        }
+        Vector r = Vector::Zero(k);
+        if (std::isfinite(lo) && k >= 2) {
+            const double ym = y.mean();
+            const double ys = std::sqrt((y.array() - ym).square().mean());
+            if (ys > 0) {
+                const double mm = mu_o.mean();
+                const double ms = std::max(std::sqrt((mu_o.array() - mm).square().mean()), sd_o.mean());
+                r = (mm + (y.array() - ym) / ys * ms).matrix() - mu_o;
+            }
+        }
+        // GP posterior of the residual at every config
+        Matrix Koo(k, k);
+        Matrix Kso(m, k);
+        for (Index i = 0; i < k; ++i)
+            for (Index j = 0; j < k; ++j) {
+                const Index a = obs[static_cast<std::size_t>(i)];
+                const Index b = obs[static_cast<std::size_t>(j)];
+                Koo(i, j) = sd[a] * sd[b] * Kc_(a, b);
+            }
+        for (Index c = 0; c < m; ++c)
+            for (Index j = 0; j < k; ++j) {
+                const Index b = obs[static_cast<std::size_t>(j)];
+                Kso(c, j) = sd[c] * sd[b] * Kc_(c, b);
+            }
+        Koo.diagonal().array() += 1e-6 + 1e-4 * sd.array().square().mean();
+        Eigen::LLT<Matrix> llt(Koo);
+        if (llt.info() != Eigen::Success)
+            throw NumericalError("GuidedSearchStrategy::propose(): residual covariance is not positive definite");
+        const Vector post_mean = mu + Kso * llt.solve(r);
+        const Matrix V = llt.matrixL().solve(Kso.transpose());  // k×m
+        const Vector post_var = (sd.array().square() - V.colwise().squaredNorm().transpose().array()).max(1e-12);
+        double incumbent = -std::numeric_limits<double>::infinity();
+        for (Index i = 0; i < k; ++i) incumbent = std::max(incumbent, post_mean[obs[static_cast<std::size_t>(i)]]);
+        Index best = -1;
+        double best_ei = -1.0;
+        for (Index c = 0; c < m; ++c) {
+            if (used[static_cast<std::size_t>(c)]) continue;
+            const double s = std::sqrt(post_var[c]);
+            const double imp = post_mean[c] - incumbent - opts_.xi;
+            const double z = imp / s;
+            const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2 * std::numbers::pi);
+            const double cdf = 0.5 * std::erfc(-z / std::numbers::sqrt2);
+            const double ei = imp * cdf + s * pdf;
+            if (ei > best_ei) {
+                best_ei = ei;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    HyperparameterPredictor<M> predictor_;
+    GuidedSearchOptions opts_;
+    std::string label_;
+    Matrix E_;
+    Matrix Kc_;
+};
+
+}  // namespace metalearn::meta

@@ -1,0 +1,278 @@
+// Tests of the task table, the predictor, the warm-start strategies and the meta-evaluation on
+// hand-computed cases and on a synthetic family of tasks with a known optimum.
+#include <metalearn/meta/evaluation.hpp>
+#include <metalearn/meta/gaussian_process.hpp>
+#include <metalearn/meta/knn_meta_model.hpp>
+#include <metalearn/meta/predictor.hpp>
+#include <metalearn/meta/strategies.hpp>
+#include <metalearn/meta/task_table.hpp>
+
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace metalearn;
+using namespace metalearn::meta;
+
+namespace {
+
+// Synthetic family: task t has meta-features (a_t, b_t) with a_t, b_t ~ U(0,1); the plan has 21
+// configs x = 0, 0.05, ..., 1; score(t, x) = 0.9 − (x − a_t)², so the best config of task t is
+// the plan point nearest a_t and b_t is an irrelevant meta-feature.
+TaskTable synthetic_table(Index n_tasks, std::uint64_t seed) {
+    TaskTable t;
+    t.model = "synthetic";
+    Rng rng(seed);
+    const Index m = 21;
+    t.meta_feature_names = {"a", "b"};
+    t.meta_features.resize(n_tasks, 2);
+    t.scores.resize(n_tasks, m);
+    t.config_encoding.resize(m, 1);
+    for (Index c = 0; c < m; ++c) {
+        const double x = 0.05 * static_cast<double>(c);
+        t.configs.push_back({{"x", x}});
+        t.config_encoding(c, 0) = x;
+    }
+    t.default_config = 10;
+    for (Index i = 0; i < n_tasks; ++i) {
+        const double a = rng.uniform();
+        t.task_ids.push_back(fmt::format("task{}", i));
+        t.task_names.push_back(t.task_ids.back());
+        t.meta_features(i, 0) = a;
+        t.meta_features(i, 1) = rng.uniform();
+        for (Index c = 0; c < m; ++c) t.scores(i, c) = 0.9 - std::pow(0.05 * static_cast<double>(c) - a, 2);
+    }
+    return t;
+}
+
+std::vector<Index> all_but(Index n, Index skip) {
+    std::vector<Index> v;
+    for (Index i = 0; i < n; ++i)
+        if (i != skip) v.push_back(i);
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("regret and rank of a hand-computed case", "[meta][evaluation]") {
+    // scores 0.9, 0.7, 0.8, 0.5: best 0.9, worst 0.5 → regrets 0, 0.5, 0.25, 1; ranks 1, 3, 2, 4.
+    Vector s(4);
+    s << 0.9, 0.7, 0.8, 0.5;
+    const Vector r = regrets_of_task(s);
+    Vector expected(4);
+    expected << 0.0, 0.5, 0.25, 1.0;
+    CHECK_THAT(r, metalearn::test::approx_matrix(expected, 1e-12));
+    Vector ranks(4);
+    ranks << 1, 3, 2, 4;
+    CHECK(ranks_from_regrets(r) == ranks);
+    CHECK(normalized_regret(0.9, 0.5, 0.8) == Approx(0.25));
+    // A failed config (NaN) counts as the worst.
+    s[1] = std::nan("");
+    CHECK(regrets_of_task(s)[1] == 1.0);
+    // All ties: no regret defined.
+    CHECK(regrets_of_task(Vector::Constant(3, 0.7)).size() == 0);
+    REQUIRE_THROWS_AS(normalized_regret(0.5, 0.5, 0.5), DataError);
+}
+
+TEST_CASE("expected random best-so-far regret equals brute force over all subsets", "[meta][evaluation]") {
+    Vector r(5);
+    r << 0.0, 0.5, 0.25, 1.0, 0.8;
+    for (Index k = 1; k <= 5; ++k) {
+        double sum = 0;
+        int count = 0;
+        for (int mask = 0; mask < 32; ++mask) {
+            if (__builtin_popcount(static_cast<unsigned>(mask)) != k) continue;
+            double best = 1e9;
+            for (int i = 0; i < 5; ++i)
+                if (mask & (1 << i)) best = std::min(best, r[i]);
+            sum += best;
+            ++count;
+        }
+        CHECK(expected_random_best_regret(r, k) == Approx(sum / count).epsilon(1e-12));
+    }
+    // k = 2 by hand: pairs' minima 0,0,0,0,.25,.25,.25,.5,.5,.8 → 2.55 / 10.
+    CHECK(expected_random_best_regret(r, 2) == Approx(0.255));
+}
+
+TEST_CASE("bootstrap interval contains the mean and is deterministic", "[meta][evaluation]") {
+    std::vector<double> v{0.1, 0.4, 0.2, 0.9, 0.0, 0.3};
+    const auto a = bootstrap_mean(v, 500, 3);
+    const auto b = bootstrap_mean(v, 500, 3);
+    CHECK(a.mean == Approx(1.9 / 6));
+    CHECK(a.lo <= a.mean);
+    CHECK(a.hi >= a.mean);
+    CHECK(a.lo >= 0.0);
+    CHECK(a.hi <= 0.9);
+    CHECK(a.lo == b.lo);
+    CHECK(a.hi == b.hi);
+}
+
+TEST_CASE("score normalisation within task: min-max and rank", "[meta][task_table]") {
+    Matrix s(2, 4);
+    s << 0.5, 0.7, 0.9, std::nan(""),  //
+        0.3, 0.3, 0.3, 0.3;            // all tie → uninformative row
+    const Matrix mm = normalize_scores(s, Normalization::min_max);
+    CHECK(mm(0, 0) == 0.0);
+    CHECK(mm(0, 1) == Approx(0.5));
+    CHECK(mm(0, 2) == 1.0);
+    CHECK(std::isnan(mm(0, 3)));
+    CHECK(mm.row(1).array().isNaN().all());
+    Matrix s2(1, 4);
+    s2 << 0.1, 0.5, 0.5, 0.9;  // ranks 1, 2.5, 2.5, 4 → (r−1)/3
+    const Matrix rk = normalize_scores(s2, Normalization::rank);
+    CHECK(rk(0, 0) == 0.0);
+    CHECK(rk(0, 1) == Approx(0.5));
+    CHECK(rk(0, 3) == 1.0);
+}
+
+TEST_CASE("task table is built from records, failures become NaN", "[meta][task_table]") {
+    std::vector<Record> recs;
+    for (int t = 0; t < 2; ++t)
+        for (int c = 0; c < 3; ++c) {
+            Record r;
+            r.task_id = fmt::format("t{}", t);
+            r.task_name = r.task_id;
+            r.model.assign(1, 'm');
+            r.meta_feature_names = {"z"};
+            r.meta_features = {static_cast<double>(t)};
+            r.config = {{"x", c}};
+            r.mean_score = 0.1 * c + t;
+            if (t == 1 && c == 2) {
+                r.status = RecordStatus::failed;
+                r.mean_score = std::nan("");
+            }
+            recs.push_back(r);
+        }
+    const auto table = make_task_table(recs, "m", [](const nlohmann::json& c) {
+        Vector e(1);
+        e << c["x"].get<double>() / 2.0;
+        return e;
+    }, {}, nlohmann::json{{"x", 1}});
+    REQUIRE(table.n_tasks() == 2);
+    REQUIRE(table.n_configs() == 3);
+    CHECK(table.default_config == 1);
+    CHECK(table.scores(0, 2) == Approx(0.2));
+    CHECK(std::isnan(table.scores(1, 2)));
+    CHECK(table.config_encoding(2, 0) == 1.0);
+    CHECK(table.meta_features(1, 0) == 1.0);
+    REQUIRE_THROWS_AS(make_task_table(recs, "other", {}), DataError);
+}
+
+TEST_CASE("greedy portfolio on a hand-built table", "[meta][strategies]") {
+    // Regrets (after min-max per task): config 0 is good on tasks 0,1; config 2 on task 2;
+    // config 1 is mediocre everywhere. Greedy: first the config with the smallest summed regret.
+    TaskTable t;
+    t.scores.resize(3, 3);
+    t.scores << 1.0, 0.5, 0.0,  //
+        1.0, 0.5, 0.0,          //
+        0.0, 0.5, 1.0;
+    t.meta_features = Matrix::Zero(3, 1);
+    t.config_encoding = Matrix::Identity(3, 3);
+    t.task_ids = {"a", "b", "c"};
+    // summed regrets: c0 = 0+0+1 = 1, c1 = 1.5, c2 = 2 → c0; then c2 reduces task c to 0 → c2; then c1.
+    PortfolioStrategy p;
+    p.fit(t, {0, 1, 2});
+    CHECK(p.propose(Vector::Zero(1), 3, {}) == std::vector<Index>{0, 2, 1});
+    LearnedDefaultStrategy ld;
+    ld.fit(t, {0, 1, 2});
+    CHECK(ld.propose(Vector::Zero(1), 1, {}) == std::vector<Index>{0});
+}
+
+TEST_CASE("nearest datasets picks the best config of the nearest task first", "[meta][strategies]") {
+    TaskTable t;
+    t.scores.resize(3, 3);
+    t.scores << 0.9, 0.1, 0.2,  // task at mf 0
+        0.1, 0.9, 0.2,          // task at mf 10
+        0.2, 0.1, 0.9;          // task at mf 100
+    t.meta_features.resize(3, 1);
+    t.meta_features << 0.0, 10.0, 100.0;
+    t.config_encoding = Matrix::Identity(3, 3);
+    NearestDatasetsStrategy nd;
+    nd.fit(t, {0, 1, 2});
+    Vector q(1);
+    // distances use log(1 + mf): log 4 = 1.39 is nearest to log 11 = 2.40 (task 1), then log 1 = 0
+    // (task 0), then log 101 = 4.62 (task 2); their best configs are 1, 0, 2.
+    q << 3.0;
+    CHECK(nd.propose(q, 3, {}) == std::vector<Index>{1, 0, 2});
+    q << 90.0;
+    CHECK(nd.propose(q, 1, {}).front() == 2);
+}
+
+TEST_CASE("predictor suggests near the true optimum on held-out synthetic tasks", "[meta][predictor]") {
+    const TaskTable table = synthetic_table(40, 11);
+    // train on tasks 0..29, test on 30..39: the suggested x must be near a_t
+    std::vector<Index> train;
+    for (Index i = 0; i < 30; ++i) train.push_back(i);
+    HyperparameterPredictor<KnnMetaModel> pred(KnnMetaModel({.n_neighbors = 5, .distance_weighted = true}));
+    pred.fit(table, train);
+    double max_err = 0;
+    for (Index i = 30; i < 40; ++i) {
+        const Vector mf = table.meta_features.row(i).transpose();
+        const auto s = pred.suggest(mf, 3, table.configs, table.config_encoding);
+        REQUIRE(s.size() == 3);
+        CHECK(s[0].config.dump() != s[1].config.dump());
+        CHECK(s[0].predicted >= s[1].predicted);
+        max_err = std::max(max_err, std::abs(s[0].config["x"].get<double>() - table.meta_features(i, 0)));
+    }
+    // the irrelevant feature b dilutes the neighbourhood; 0.15 is 3 grid steps out of 20
+    CHECK(max_err < 0.15);
+    // save/load gives identical predictions
+    const auto loaded = HyperparameterPredictor<KnnMetaModel>::from_json(pred.to_json());
+    const Vector mf = table.meta_features.row(35).transpose();
+    CHECK(loaded.predict(mf, table.config_encoding) == pred.predict(mf, table.config_encoding));
+}
+
+TEST_CASE("leave-one-task-out: meta-learning beats random and default on the synthetic family", "[meta][evaluation]") {
+    const TaskTable table = synthetic_table(25, 5);
+    GaussianProcessParams gpp;
+    gpp.max_samples = 150;
+    gpp.n_restarts = 0;
+    gpp.max_iterations = 30;
+    std::vector<StrategyFactory> strategies{
+        [] { return std::make_unique<DefaultStrategy>(); },
+        [] { return std::make_unique<LearnedDefaultStrategy>(); },
+        [] { return std::make_unique<NearestDatasetsStrategy>(); },
+        [] { return std::make_unique<PortfolioStrategy>(); },
+        [] { return std::make_unique<MetaModelStrategy<KnnMetaModel>>(KnnMetaModel({.n_neighbors = 5})); },
+        [=] { return std::make_unique<GuidedSearchStrategy<GaussianProcessMetaModel>>(GaussianProcessMetaModel(gpp)); },
+    };
+    EvaluationOptions opts;
+    opts.budgets = {1, 3, 5};
+    opts.n_bootstrap = 200;
+    const auto ev1 = leave_one_task_out(table, strategies, opts);
+    REQUIRE(ev1.strategies.size() == 7);
+    CHECK(ev1.strategies[6].name == "random");
+    const double random1 = ev1.strategies[6].regret1.mean;
+    const double default1 = ev1.strategies[0].regret1.mean;
+    for (std::size_t s : {2u, 4u, 5u}) {
+        INFO(ev1.strategies[s].name);
+        CHECK(ev1.strategies[s].regret1.mean < 0.1);
+        CHECK(ev1.strategies[s].regret1.mean < random1);
+        CHECK(ev1.strategies[s].regret1.mean < default1);
+    }
+    // best-so-far curves never increase with k
+    for (const auto& s : ev1.strategies)
+        for (std::size_t b = 1; b < s.curve.size(); ++b) CHECK(s.curve[b].mean <= s.curve[b - 1].mean + 1e-12);
+    // same results with 2 threads
+    opts.n_threads = 2;
+    const auto ev2 = leave_one_task_out(table, strategies, opts);
+    for (std::size_t s = 0; s < ev1.strategies.size(); ++s) {
+        CHECK(ev1.strategies[s].regret_at_1 == ev2.strategies[s].regret_at_1);
+        CHECK(ev1.strategies[s].best_so_far == ev2.strategies[s].best_so_far);
+    }
+    CHECK(ev1.format_table().find("nearest datasets") != std::string::npos);
+}
+
+TEST_CASE("guided search diversifies: its picks are distinct and spread out", "[meta][strategies]") {
+    const TaskTable table = synthetic_table(20, 9);
+    GuidedSearchStrategy<KnnMetaModel> g(KnnMetaModel({.n_neighbors = 5}));
+    g.fit(table, all_but(20, 0));
+    const Vector scores = table.scores.row(0).transpose();
+    const auto order = g.propose(table.meta_features.row(0).transpose(), 5, [&](Index c) { return scores[c]; });
+    REQUIRE(order.size() == 5);
+    std::vector<Index> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+}
