@@ -1,0 +1,498 @@
+// Meta-feature extraction: hand-computed cases, closed forms, reference values, edge cases and
+// invariance properties.
+//
+// Reference values marked [ref] come from tests/reference/metafeatures_reference.py
+// (numpy/scipy/scikit-learn, recomputed from each documented definition), tolerance 1e-9
+// relative unless said otherwise.
+
+#include <metalearn/metafeatures.hpp>
+
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+using namespace metalearn;
+namespace mf = metalearn::metafeatures;
+using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
+
+namespace {
+
+/// The 12-row reference dataset of metafeatures_reference.py: x1, x2, x3 numeric, c nominal
+/// (3 categories), y with 3 classes of 4.
+data::Dataset reference_dataset() {
+    const std::vector<double> x1 = {1.0, 2.5, 3.1, 4.7, 5.2, 6.8, 7.3, 8.9, 9.4, 10.0, 11.6, 12.1};
+    const std::vector<double> x2 = {2.3, 1.1, 4.5, 3.3, 6.7, 5.2, 8.8, 7.4, 10.1, 9.9, 12.5, 11.2};
+    const std::vector<double> x3 = {0.5, 3.2, 1.7, 8.4, 2.2, 0.9, 5.5, 7.7, 1.3, 4.4, 6.1, 9.8};
+    const std::vector<double> c = {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 0};
+    const std::vector<double> y = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2};
+    Matrix X(12, 4);
+    Vector yy(12);
+    for (Index i = 0; i < 12; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        X.row(i) << x1[k], x2[k], x3[k], c[k];
+        yy[i] = y[k];
+    }
+    return data::Dataset("ref", X, yy,
+                         {data::FeatureInfo::numeric("x1"), data::FeatureInfo::numeric("x2"),
+                          data::FeatureInfo::numeric("x3"), data::FeatureInfo::nominal("c", {"a", "b", "c"})},
+                         data::TaskType::classification, {"k0", "k1", "k2"});
+}
+
+mf::MetaFeatures only(const data::Dataset& d, std::vector<mf::Group> groups, std::vector<mf::Summary> s = {mf::Summary::mean, mf::Summary::sd}) {
+    mf::ExtractOptions o;
+    o.groups = std::move(groups);
+    o.summaries = std::move(s);
+    return mf::extract(d, o);
+}
+
+double mean_of(const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s / static_cast<double>(v.size());
+}
+
+}  // namespace
+
+TEST_CASE("summaries match direct computation", "[metafeatures][summary]") {
+    const std::vector<double> v = {3, 1, 4, 1, 5, 9, 2, 6};
+    CHECK_THAT(mf::summarize(v, mf::Summary::mean)[0], WithinRel(31.0 / 8.0, 1e-12));
+    CHECK_THAT(mf::summarize(v, mf::Summary::sd)[0], WithinRel(2.74837614393871, 1e-12));  // [ref]
+    CHECK(mf::summarize(v, mf::Summary::min)[0] == 1.0);
+    CHECK(mf::summarize(v, mf::Summary::max)[0] == 9.0);
+    CHECK(mf::summarize(v, mf::Summary::range)[0] == 8.0);
+    CHECK(mf::summarize(v, mf::Summary::median)[0] == 3.5);
+    const auto q = mf::summarize(v, mf::Summary::quantiles);  // [ref] numpy percentile
+    REQUIRE(q.size() == 5);
+    CHECK(q == std::vector<double>{1, 1.75, 3.5, 5.25, 9});
+    CHECK_THAT(mf::summarize(v, mf::Summary::skewness)[0], WithinRel(0.546986434662718, 1e-12));   // [ref]
+    CHECK_THAT(mf::summarize(v, mf::Summary::kurtosis)[0], WithinRel(-1.11269580042922, 1e-12));   // [ref]
+    const auto h = mf::summarize(v, mf::Summary::histogram);  // [ref] numpy histogram / n
+    const std::vector<double> href = {0.25, 0.125, 0.125, 0.125, 0, 0.125, 0.125, 0, 0, 0.125};
+    REQUIRE(h.size() == 10);
+    for (std::size_t i = 0; i < 10; ++i) CHECK_THAT(h[i], WithinAbs(href[i], 1e-15));
+}
+
+TEST_CASE("summaries of one value, constants and NaN are defined or NaN as documented", "[metafeatures][summary]") {
+    CHECK(mf::summarize({2.0}, mf::Summary::mean)[0] == 2.0);
+    CHECK(std::isnan(mf::summarize({2.0}, mf::Summary::sd)[0]));        // ddof = 1
+    CHECK(std::isnan(mf::summarize({2.0, 2.0}, mf::Summary::skewness)[0]));  // 0/0
+    const auto h = mf::summarize({2.0, 2.0}, mf::Summary::histogram);  // numpy: range [1.5, 2.5]
+    CHECK(h[5] == 1.0);
+    CHECK(mf::summarize({1.0, std::nan(""), 3.0}, mf::Summary::mean)[0] == 2.0);  // NaN dropped
+    CHECK(std::isnan(mf::summarize({}, mf::Summary::max)[0]));
+    CHECK(mf::summarize({}, mf::Summary::quantiles).size() == 5);
+}
+
+TEST_CASE("Shapiro-Wilk p-values match scipy", "[metafeatures][statistical]") {
+    // [ref] scipy.stats.shapiro on a_i = sin(1.7 i)(1 + 0.1 i) + 0.05 i², i < n; tolerance 1e-6
+    // absolute (scipy's swilk computes its coefficients in single precision).
+    const std::vector<std::pair<int, double>> cases = {{3, 0.147422090172768},  {4, 0.628945052623749},
+                                                       {5, 0.561520397663116},  {7, 0.947201371192932},
+                                                       {11, 0.369362354278564}, {20, 0.0602290034294128},
+                                                       {50, 0.000351675698766485}};
+    for (const auto& [n, expected] : cases) {
+        std::vector<double> a;
+        for (int i = 0; i < n; ++i) a.push_back(std::sin(1.7 * i) * (1 + 0.1 * i) + 0.05 * i * i);
+        INFO("n = " << n);
+        CHECK_THAT(mf::detail::shapiro_wilk_pvalue(a), WithinAbs(expected, 5e-6));
+    }
+    CHECK(std::isnan(mf::detail::shapiro_wilk_pvalue({1.0, 2.0})));
+}
+
+TEST_CASE("general meta-features of a small dataset are counted exactly", "[metafeatures][general]") {
+    const auto m = only(reference_dataset(), {mf::Group::general});
+    CHECK(m["nr_inst"] == 12);
+    CHECK(m["nr_attr"] == 4);
+    CHECK(m["nr_num"] == 3);
+    CHECK(m["nr_cat"] == 1);
+    CHECK(m["nr_bin"] == 0);
+    CHECK(m["nr_class"] == 3);
+    CHECK_THAT(m["attr_to_inst"], WithinRel(4.0 / 12.0, 1e-15));
+    CHECK(m["inst_to_attr"] == 3.0);
+    CHECK_THAT(m["cat_to_num"], WithinRel(1.0 / 3.0, 1e-15));
+    CHECK(m["num_to_cat"] == 3.0);
+    CHECK_THAT(m["freq_class.mean"], WithinRel(1.0 / 3.0, 1e-15));
+    CHECK(m["freq_class.sd"] == 0.0);
+}
+
+TEST_CASE("statistical meta-features match numpy/scipy reference values", "[metafeatures][statistical]") {
+    const auto m = only(reference_dataset(), {mf::Group::statistical});
+    // N = x1, x2, x3 and the one-hot columns of c (6 columns).
+    CHECK_THAT(m["t_mean.mean"], WithinRel(mean_of({6.925, 6.9875, 4.0125, 0.375, 0.25, 0.125}), 1e-12));
+    CHECK_THAT(m["mad.mean"], WithinRel(mean_of({3.92889, 4.37367, 3.55824, 0, 0, 0}), 1e-5));
+    CHECK_THAT(m["iq_range.mean"], WithinRel(mean_of({5.25, 5.75, 4.9, 1, 1, 0.25}), 1e-12));
+    CHECK_THAT(m["sd.mean"], WithinRel(mean_of({3.63689011340317, 3.68531072658944, 3.172168267156, 0.514928650544437,
+                                                0.492365963917331, 0.452267016866645}),
+                                       1e-12));
+    CHECK_THAT(m["cor.mean"], WithinRel(0.312085354857452, 1e-12));
+    CHECK_THAT(m["nr_cor_attr"], WithinRel(0.266666666666667, 1e-12));
+    CHECK_THAT(m["cov.mean"], WithinRel(1.71909090909091, 1e-12));
+    CHECK_THAT(m["eigenvalues.mean"],
+               WithinRel(mean_of({0.0, 0.146233496147795, 0.376195540091712, 0.691677746384636, 7.31845055577848,
+                                  29.050700237355}),
+                         1e-12));
+    CHECK(m["nr_norm"] == 3);  // [ref] x1, x2, x3 pass; the 0/1 columns fail
+    CHECK(m["nr_outliers"] == 1);
+    CHECK_THAT(m["can_cor.mean"], WithinRel((0.992868681851879 + 0.280310584991376) / 2, 1e-9));
+    CHECK(m["nr_disc"] == 2);
+    CHECK_THAT(m["w_lambda"], WithinRel(0.0130951038071173, 1e-8));
+    CHECK_THAT(m["p_trace"], WithinRel(1.0643622434605, 1e-9));
+    CHECK_THAT(m["lh_trace"], WithinRel(69.4494341030712, 1e-7));
+    CHECK_THAT(m["roy_root"], WithinRel(69.3641597282329, 1e-7));
+    CHECK_THAT(m["gravity"], WithinRel(6.01804577915456, 1e-12));
+    CHECK_THAT(m["sd_ratio"], WithinRel(1.44225427548352, 1e-10));  // textbook Box's M
+    CHECK_THAT(m["sparsity.mean"], WithinRel(0.272727272727273 / 4, 1e-12));
+    // g_mean / h_mean: x1..x3 from scipy; the one-hot columns contain 0 → 0.
+    CHECK_THAT(m["g_mean.mean"], WithinRel((5.66999911871775 + 5.70681345387367 + 3.05276397385195) / 6, 1e-12));
+    CHECK_THAT(m["h_mean.mean"], WithinRel((4.13893940321749 + 4.24213441203846 + 1.94817638795482) / 6, 1e-12));
+}
+
+TEST_CASE("skewness and kurtosis per column are e1071 type 3", "[metafeatures][statistical]") {
+    // Only the numeric columns: restrict the dataset to x1, x2, x3.
+    const auto d = reference_dataset();
+    const data::Dataset num("num", d.X().leftCols(3), d.y(), {d.feature(0), d.feature(1), d.feature(2)},
+                            data::TaskType::classification, d.class_names());
+    const auto m = only(num, {mf::Group::statistical}, {mf::Summary::min, mf::Summary::max});
+    CHECK_THAT(m["skewness.min"], WithinRel(-0.0966827255166149, 1e-10));  // [ref]
+    CHECK_THAT(m["skewness.max"], WithinRel(0.339515552338854, 1e-10));
+    CHECK_THAT(m["kurtosis.min"], WithinRel(-1.50199626084469, 1e-10));
+    CHECK_THAT(m["kurtosis.max"], WithinRel(-1.48080687664705, 1e-10));
+}
+
+TEST_CASE("correlation of a linear column is 1 and its eigen-structure is rank one", "[metafeatures][statistical]") {
+    Matrix X(5, 2);
+    X << 1, 3, 2, 5, 3, 7, 4, 9, 5, 11;  // x2 = 2 x1 + 1
+    const Vector y = (Vector(5) << 0, 0, 1, 1, 1).finished();
+    const data::Dataset d("lin", X, y, {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b")},
+                          data::TaskType::classification, {"u", "v"});
+    const auto m = only(d, {mf::Group::statistical});
+    CHECK_THAT(m["cor.mean"], WithinRel(1.0, 1e-12));
+    CHECK(m["nr_cor_attr"] == 1.0);
+    CHECK_THAT(m["cov.mean"], WithinRel(5.0, 1e-12));  // var(a) = 2.5, cov = 2·2.5
+    // Eigenvalues of [[2.5, 5], [5, 10]]: 0 and 12.5.
+    CHECK_THAT(m["eigenvalues.mean"], WithinRel(6.25, 1e-12));
+    CHECK(m["nr_disc"] == 1);
+}
+
+TEST_CASE("information-theoretic meta-features match reference values", "[metafeatures][info_theory]") {
+    const auto m = only(reference_dataset(), {mf::Group::info_theory});
+    CHECK_THAT(m["attr_ent.mean"], WithinRel(mean_of({1, 1, 1, 1.5545851693378}), 1e-12));
+    CHECK_THAT(m["class_ent"], WithinRel(std::log2(3.0), 1e-14));  // uniform class: log2 K
+    CHECK_THAT(m["joint_ent.mean"],
+               WithinRel(mean_of({1.91829583405449, 1.91829583405449, 2.45914791702724, 3.08496250072116}), 1e-12));
+    CHECK_THAT(m["mut_inf.mean"],
+               WithinRel(mean_of({0.666666666666667, 0.666666666666667, 0.125814583693912, 0.0545851693378001}), 1e-12));
+    CHECK_THAT(m["eq_num_attr"], WithinRel(4.18822186024131, 1e-12));
+    CHECK_THAT(m["ns_ratio"], WithinRel(2.00884297923012, 1e-12));
+    CHECK_THAT(m["class_conc.mean"],
+               WithinRel(mean_of({0.666666666666667, 0.666666666666667, 0.166666666666667, 0.0425531914893616}), 1e-12));
+    CHECK_THAT(m["attr_conc.mean"], WithinRel(0.375059101654846, 1e-12));
+}
+
+TEST_CASE("class entropy of a uniform class over K classes is log2 K", "[metafeatures][info_theory]") {
+    for (Index k : {2, 4, 5}) {
+        Matrix X(4 * k, 1);
+        Vector y(4 * k);
+        for (Index i = 0; i < 4 * k; ++i) {
+            X(i, 0) = static_cast<double>(i);
+            y[i] = static_cast<double>(i % k);
+        }
+        std::vector<std::string> cls;
+        for (Index c = 0; c < k; ++c) cls.push_back(fmt::format("c{}", c));
+        const data::Dataset d("u", X, y, {data::FeatureInfo::numeric("a")}, data::TaskType::classification, cls);
+        CHECK_THAT(only(d, {mf::Group::info_theory})["class_ent"], WithinRel(std::log2(static_cast<double>(k)), 1e-14));
+    }
+}
+
+TEST_CASE("the tree of a separable set has one split", "[metafeatures][model_based]") {
+    Matrix X(8, 2);
+    X << 1, 5, 2, 3, 3, 8, 4, 1, 10, 2, 11, 7, 12, 4, 13, 6;  // column 0 separates the classes
+    const Vector y = (Vector(8) << 0, 0, 0, 0, 1, 1, 1, 1).finished();
+    const data::Dataset d("sep", X, y, {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b")},
+                          data::TaskType::classification, {"n", "p"});
+    const auto m = only(d, {mf::Group::model_based}, {mf::Summary::mean, mf::Summary::sd, mf::Summary::max});
+    CHECK(m["leaves"] == 2);
+    CHECK(m["nodes"] == 1);
+    CHECK(m["nodes_per_attr"] == 0.5);
+    CHECK(m["nodes_per_inst"] == 1.0 / 8.0);
+    CHECK(m["tree_depth.mean"] == 2.0 / 3.0);  // depths 0, 1, 1
+    CHECK(m["leaves_branch.mean"] == 1.0);
+    CHECK(m["leaves_corrob.mean"] == 0.5);
+    CHECK(m["tree_shape.mean"] == 0.5);        // d·2^-d with d = 1
+    CHECK(m["leaves_homo.mean"] == 4.0);       // 2 leaves / 0.5
+    CHECK(m["leaves_per_class.mean"] == 0.5);  // one leaf per class
+    CHECK(m["nodes_per_level.mean"] == 1.0);
+    CHECK(m["nodes_repeated.mean"] == 1.0);
+    CHECK(m["var_importance.max"] == 1.0);     // all importance on column 0
+    CHECK(m["var_importance.mean"] == 0.5);
+    // two leaves at depth 1: π = 1/2, c = 2, a = 2^-1 → −a log2 a = 0.5
+    CHECK(m["tree_imbalance.mean"] == 0.5);
+}
+
+TEST_CASE("landmarkers reach accuracy 1 on a separable set", "[metafeatures][landmarking]") {
+    Matrix X(20, 2);
+    Vector y(20);
+    for (Index i = 0; i < 20; ++i) {
+        X(i, 0) = i < 10 ? static_cast<double>(i) : 100.0 + static_cast<double>(i);
+        X(i, 1) = static_cast<double>((i * 7) % 5);  // noise
+        y[i] = i < 10 ? 0 : 1;
+    }
+    const data::Dataset d("sep", X, y, {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b")},
+                          data::TaskType::classification, {"n", "p"});
+    const auto m = only(d, {mf::Group::landmarking});
+    CHECK(m["best_node.mean"] == 1.0);
+    CHECK(m["best_node.sd"] == 0.0);
+    CHECK(m["elite_nn.mean"] == 1.0);  // column 0 is the most important
+    CHECK(m["one_nn.mean"] == 1.0);    // column 0 dominates the distances
+    CHECK(m["linear_discr.mean"] == 1.0);
+    CHECK(m["naive_bayes.mean"] == 1.0);
+    CHECK(m["worst_node.mean"] < 1.0);  // the noise column
+}
+
+TEST_CASE("auto-sklearn set follows auto-sklearn's conventions", "[metafeatures][autosklearn]") {
+    mf::ExtractOptions o;
+    o.feature_set = mf::FeatureSet::autosklearn;
+    const auto m = mf::extract(reference_dataset(), o);
+    REQUIRE(m.size() == 46);
+    CHECK(m.names() == mf::autosklearn_feature_names());
+    CHECK(m["NumberOfInstances"] == 12);
+    CHECK_THAT(m["LogNumberOfInstances"], WithinRel(std::log(12.0), 1e-15));
+    CHECK(m["NumberOfFeatures"] == 4);
+    CHECK(m["NumberOfClasses"] == 3);
+    CHECK(m["NumberOfCategoricalFeatures"] == 1);
+    CHECK(m["RatioNumericalToNominal"] == 3);
+    CHECK_THAT(m["LogInverseDatasetRatio"], WithinRel(std::log(3.0), 1e-15));
+    CHECK_THAT(m["ClassProbabilityMean"], WithinRel(1.0 / 3.0, 1e-15));
+    CHECK(m["ClassProbabilitySTD"] == 0.0);
+    CHECK(m["SymbolsSum"] == 3);
+    CHECK(m["SymbolsMean"] == 3);
+    CHECK_THAT(m["ClassEntropy"], WithinRel(1.58496250072116, 1e-14));  // [ref] scipy entropy base 2
+    CHECK(m["NumberOfMissingValues"] == 0);
+    // Skewness of the standardised columns: scipy's biased skew is scale-invariant, so the
+    // numeric columns give [ref] values; one-hot columns contribute too, so compare the max of
+    // the numeric ones only through the min/max bounds.
+    CHECK(m["SkewnessMax"] >= 0.38684992262172 - 1e-9);
+    for (const auto& name : m.names()) {
+        INFO(name);
+        CHECK(std::isfinite(m[name]));
+    }
+}
+
+TEST_CASE("missing values are imputed and counted", "[metafeatures][edge]") {
+    auto d = reference_dataset();
+    Matrix X = d.X();
+    X(0, 0) = std::nan("");
+    X(3, 3) = std::nan("");
+    X(3, 1) = std::nan("");
+    const data::Dataset dm("miss", X, d.y(), d.features(), d.task(), d.class_names());
+    const auto m = mf::extract(dm);
+    for (const auto& name : m.names()) {
+        if (name.find(".sd") != std::string::npos || name == "sd_ratio") continue;
+        INFO(name);
+        CHECK(std::isfinite(m[name]));
+    }
+    mf::ExtractOptions o;
+    o.feature_set = mf::FeatureSet::autosklearn;
+    const auto a = mf::extract(dm, o);
+    CHECK(a["NumberOfMissingValues"] == 3);
+    CHECK(a["NumberOfInstancesWithMissingValues"] == 2);
+    CHECK(a["NumberOfFeaturesWithMissingValues"] == 3);
+    CHECK_THAT(a["PercentageOfMissingValues"], WithinRel(3.0 / 48.0, 1e-15));
+}
+
+TEST_CASE("edge cases give values or documented NaN, never an exception", "[metafeatures][edge]") {
+    mf::ExtractOptions all;
+    all.summaries = mf::all_summaries();
+    mf::ExtractOptions ask;
+    ask.feature_set = mf::FeatureSet::autosklearn;
+
+    SECTION("a constant attribute") {
+        Matrix X(10, 2);
+        Vector y(10);
+        for (Index i = 0; i < 10; ++i) {
+            X(i, 0) = 3.0;
+            X(i, 1) = static_cast<double>(i);
+            y[i] = i % 2;
+        }
+        const data::Dataset d("const", X, y, {data::FeatureInfo::numeric("k"), data::FeatureInfo::numeric("a")},
+                              data::TaskType::classification, {"a", "b"});
+        const auto m = mf::extract(d, all);
+        CHECK(std::isnan(m["cor.mean"]));          // the only pair has a constant column
+        CHECK(m["skewness.mean"] == m["skewness.max"]);  // constant column's skewness is NaN, dropped
+        CHECK(std::isnan(m["sd_ratio"]));  // column k is constant within each class: singular covariances
+        CHECK_NOTHROW(mf::extract(d, ask));
+    }
+    SECTION("single-class data") {
+        Matrix X(6, 2);
+        X << 1, 2, 2, 1, 3, 5, 4, 4, 5, 3, 6, 9;
+        const Vector y = Vector::Zero(6);
+        const data::Dataset d("one", X, y, {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b")},
+                              data::TaskType::classification, {"only"});
+        const auto m = mf::extract(d, all);
+        CHECK(m["nr_class"] == 1);
+        CHECK(m["class_ent"] == 0.0);
+        CHECK(std::isnan(m["gravity"]));
+        CHECK(std::isnan(m["can_cor.mean"]));
+        CHECK(std::isnan(m["eq_num_attr"]));
+        CHECK(m["leaves"] == 1);
+        CHECK(std::isnan(m["leaves_homo.mean"]));  // single leaf: tree_shape 0
+        CHECK(m["best_node.mean"] == 1.0);
+        CHECK(std::isnan(m["linear_discr.mean"]));  // LDA needs two classes
+        CHECK_NOTHROW(mf::extract(d, ask));
+    }
+    SECTION("n < 10 and a single row") {
+        Matrix X(1, 2);
+        X << 1, 2;
+        const Vector y = Vector::Zero(1);
+        const data::Dataset d("tiny", X, y, {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b")},
+                              data::TaskType::classification, {"only"});
+        const auto m = mf::extract(d, all);
+        CHECK(m["nr_inst"] == 1);
+        CHECK(std::isnan(m["sd.mean"]));
+        CHECK(std::isnan(m["best_node.mean"]));
+        CHECK_NOTHROW(mf::extract(d, ask));
+        const auto m5 = mf::extract(reference_dataset().subset(std::vector<Index>{0, 4, 8, 1, 5}), all);
+        CHECK(m5["nr_inst"] == 5);
+    }
+    SECTION("p >> n") {
+        Rng rng(7);
+        Matrix X(8, 60);
+        for (Index i = 0; i < X.rows(); ++i)
+            for (Index j = 0; j < X.cols(); ++j) X(i, j) = rng.normal();
+        const Vector y = (Vector(8) << 0, 1, 0, 1, 0, 1, 0, 1).finished();
+        std::vector<data::FeatureInfo> f;
+        for (Index j = 0; j < 60; ++j) f.push_back(data::FeatureInfo::numeric(fmt::format("f{}", j)));
+        const data::Dataset d("wide", X, y, f, data::TaskType::classification, {"a", "b"});
+        const auto m = mf::extract(d, all);
+        CHECK(std::isnan(m["sd_ratio"]));  // singular class covariances
+        CHECK_THAT(m["can_cor.mean"], WithinRel(1.0, 1e-6));  // perfect separation in 60 dimensions
+        CHECK(std::isnan(m["roy_root"]));  // infinite
+        CHECK(m["eigenvalues.min"] > -1e-9);
+        CHECK_NOTHROW(mf::extract(d, ask));
+    }
+    SECTION("regression targets and no attributes") {
+        Matrix X(5, 1);
+        X << 1, 2, 3, 4, 5;
+        const Vector y = (Vector(5) << 0.5, 1.5, 2.0, 3.5, 4.0).finished();
+        const data::Dataset d("reg", X, y, {data::FeatureInfo::numeric("a")}, data::TaskType::regression);
+        const auto m = mf::extract(d, all);
+        CHECK(std::isnan(m["nr_class"]));
+        CHECK(std::isnan(m["class_ent"]));
+        CHECK(std::isnan(m["leaves"]));
+        CHECK(m["nr_inst"] == 5);
+        CHECK_NOTHROW(mf::extract(d, ask));
+        const data::Dataset empty("none", Matrix(4, 0), Vector::Zero(4), {}, data::TaskType::classification, {"c"});
+        CHECK(mf::extract(empty, all)["nr_attr"] == 0);
+        CHECK_NOTHROW(mf::extract(empty, ask));
+    }
+}
+
+TEST_CASE("statistical features are invariant to row order", "[metafeatures][property]") {
+    const auto d = reference_dataset();
+    Rng rng(3);
+    const auto perm = rng.permutation(d.n_samples());
+    const auto shuffled = d.subset(perm);
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::statistical, mf::Group::info_theory, mf::Group::general};
+    o.summaries = mf::all_summaries();
+    const auto a = mf::extract(d, o);
+    const auto b = mf::extract(shuffled, o);
+    REQUIRE(a.names() == b.names());
+    for (Index i = 0; i < a.size(); ++i) {
+        INFO(a.names()[static_cast<std::size_t>(i)]);
+        if (std::isnan(a.at(i))) CHECK(std::isnan(b.at(i)));
+        else CHECK_THAT(b.at(i), WithinAbs(a.at(i), 1e-9 * (1 + std::abs(a.at(i)))));
+    }
+}
+
+TEST_CASE("info-theory features are invariant to monotone transforms of a column", "[metafeatures][property]") {
+    const auto d = reference_dataset();
+    Matrix X = d.X();
+    for (Index i = 0; i < X.rows(); ++i) {
+        X(i, 0) = std::exp(X(i, 0) / 3.0);
+        X(i, 2) = std::pow(X(i, 2), 3.0) - 7.0;
+    }
+    const data::Dataset t("t", X, d.y(), d.features(), d.task(), d.class_names());
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::info_theory};
+    o.summaries = mf::all_summaries();
+    const auto a = mf::extract(d, o);
+    const auto b = mf::extract(t, o);
+    REQUIRE(a.names() == b.names());
+    for (Index i = 0; i < a.size(); ++i) {
+        INFO(a.names()[static_cast<std::size_t>(i)]);
+        if (std::isnan(a.at(i))) CHECK(std::isnan(b.at(i)));
+        else CHECK_THAT(b.at(i), WithinAbs(a.at(i), 1e-12));
+    }
+}
+
+TEST_CASE("extraction is deterministic for a seed and pays only for what is asked", "[metafeatures][options]") {
+    const auto d = reference_dataset();
+    mf::ExtractOptions o;
+    o.seed = 42;
+    const auto a = mf::extract(d, o);
+    const auto b = mf::extract(d, o);
+    CHECK(a.csv_row() == b.csv_row());
+    mf::ExtractOptions only_cor;
+    only_cor.features = {"cor", "nr_inst"};
+    const auto c = mf::extract(d, only_cor);
+    CHECK(c.names() == std::vector<std::string>{"cor.mean", "cor.sd", "nr_inst"});
+    only_cor.features = {"nonsense"};
+    CHECK_THROWS_AS(mf::extract(d, only_cor), ConfigError);
+    CHECK_THROWS_AS(mf::parse_group("geometry"), ConfigError);
+    CHECK(mf::parse_group("info_theory") == mf::Group::info_theory);
+    CHECK(mf::parse_summary("histogram") == mf::Summary::histogram);
+}
+
+TEST_CASE("a group over its time limit reports NaN and the skipped features", "[metafeatures][options]") {
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::statistical};
+    o.time_limit_per_group = std::chrono::milliseconds(1);
+    // A dataset big enough that the first statistical features take longer than 1 ms.
+    Rng rng(1);
+    Matrix X(3000, 40);
+    for (Index i = 0; i < X.rows(); ++i)
+        for (Index j = 0; j < X.cols(); ++j) X(i, j) = rng.normal();
+    Vector y(3000);
+    for (Index i = 0; i < 3000; ++i) y[i] = static_cast<double>(i % 3);
+    std::vector<data::FeatureInfo> f;
+    for (Index j = 0; j < 40; ++j) f.push_back(data::FeatureInfo::numeric(fmt::format("f{}", j)));
+    const data::Dataset d("big", X, y, f, data::TaskType::classification, {"a", "b", "c"});
+    const auto m = mf::extract(d, o);
+    REQUIRE_FALSE(m.timed_out().empty());
+    for (const auto& name : m.timed_out()) {
+        INFO(name);
+        CHECK(std::isnan(m.contains(name) ? m[name] : m[fmt::format("{}.mean", name)]));
+    }
+    CHECK(m.size() == mf::extract(d, mf::ExtractOptions{.groups = {mf::Group::statistical}}).size());
+}
+
+TEST_CASE("MetaFeatures prints as table, JSON and CSV, and the imputer fills NaN with medians", "[metafeatures][output]") {
+    mf::MetaFeatures m({"a", "b"}, {1.5, std::nan("")});
+    CHECK(m.to_json() == R"({"a":1.5,"b":null})");
+    CHECK(m.csv_header() == "a,b");
+    CHECK(m.csv_row() == "1.5,nan");
+    CHECK(m.to_table().find("1.5") != std::string::npos);
+    CHECK_THROWS_AS(m["c"], ConfigError);
+    CHECK_THROWS_AS(mf::MetaFeatures({"a", "a"}, {1, 2}), DataError);
+
+    mf::MetaFeatures r2({"b", "c"}, {2.0, 3.0});
+    std::vector<std::string> names;
+    const Matrix Z = mf::to_matrix({m, r2}, &names);
+    CHECK(names == std::vector<std::string>{"a", "b", "c"});
+    CHECK(std::isnan(Z(1, 0)));
+    Matrix W(3, 2);
+    W << 1, std::nan(""), std::nan(""), 4, 3, 6;
+    mf::MetaFeatureImputer imp;
+    const Matrix F = imp.fit_transform(W);
+    CHECK(F(1, 0) == 2.0);  // median of {1, 3}
+    CHECK(F(0, 1) == 5.0);  // median of {4, 6}
+    Matrix allnan = Matrix::Constant(2, 1, std::nan(""));
+    CHECK(mf::impute_nan(allnan).isZero());
+    CHECK_THROWS_AS(mf::MetaFeatureImputer().transform(W), NotFitted);
+    CHECK_THROWS_AS(imp.transform(Matrix(1, 3)), DataError);
+}
