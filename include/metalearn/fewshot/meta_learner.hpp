@@ -24,8 +24,9 @@
 ///
 /// Randomness: iteration t draws episode b from an `Rng` seeded with
 /// `derive_seed(seed, {t, b})`, so results depend only on the seed (and the iteration index,
-/// which continues across repeated `meta_train` calls). Single-threaded; each learner holds its
-/// own workspaces, so distinct learners can run in parallel.
+/// which continues across repeated `meta_train` calls). With `n_threads` > 1 the episodes of a
+/// meta-batch are split over threads; episodes are drawn and gradients summed in task order on
+/// the calling thread, so the result is the same for any thread count.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/progress.hpp"
@@ -36,10 +37,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -54,6 +58,7 @@ struct MetaLearnerParams {
     double meta_learning_rate = 1e-3;   ///< Adam step size of the outer loop (> 0)
     int iterations = 1000;              ///< meta-iterations per `meta_train` call (≥ 0)
     std::uint64_t seed = 0;             ///< seeds the initial θ and every episode
+    int n_threads = 1;                  ///< threads sharing a meta-batch (≥ 1); results do not depend on it
     models::Init init = models::Init::pytorch_default;  ///< initialisation of θ
 };
 
@@ -88,6 +93,15 @@ enum class MetaMethod { maml, first_order_maml, reptile, pretrained };
     }
     return "?";
 }
+
+/// Buffers of one thread's per-episode meta-gradients.
+struct TaskWorker {
+    std::vector<Vector> thetas;                        // θ_0 .. θ_S of the inner loop
+    std::vector<models::Network::Workspace> ws_inner;  // passes at each θ_k on the support set
+    models::Network::Workspace ws_query;
+    Vector step_grad, hv, phi;
+    Matrix joint_X, joint_Y;
+};
 
 }  // namespace detail
 
@@ -149,16 +163,55 @@ public:
     template <TaskDistribution D>
     double meta_step(const D& tasks) {
         check_tasks(tasks, "meta_step");
+        const auto B = static_cast<std::size_t>(p_.meta_batch_size);
+        episodes_.resize(B);
+        task_grads_.resize(B);
+        task_losses_.assign(B, 0.0);
+        // Episodes are drawn in order on this thread, so the distribution need not be thread-safe.
+        for (std::size_t b = 0; b < B; ++b) {
+            Rng rng(derive_seed(p_.seed, {static_cast<std::uint64_t>(iteration_), static_cast<std::uint64_t>(b)}));
+            tasks.sample_episode(rng, episodes_[b]);
+            check_xy(episodes_[b].support_X, episodes_[b].support_Y, "meta_train");
+            check_xy(episodes_[b].query_X, episodes_[b].query_Y, "meta_train");
+        }
+        const auto T = static_cast<std::size_t>(std::min(p_.n_threads, p_.meta_batch_size));
+        if (workers_.size() < T) workers_.resize(T);
+        const auto run = [this, B, T](std::size_t w) {
+            for (std::size_t b = w; b < B; b += T)
+                task_losses_[b] = compute_task_gradient(workers_[w], episodes_[b], task_grads_[b]);
+        };
+        if (T <= 1) {
+            run(0);
+        } else {
+            std::vector<std::exception_ptr> errors(T);
+            std::vector<std::thread> pool;
+            pool.reserve(T - 1);
+            for (std::size_t w = 1; w < T; ++w)
+                pool.emplace_back([&run, &errors, w] {
+                    try {
+                        run(w);
+                    } catch (...) {
+                        errors[w] = std::current_exception();
+                    }
+                });
+            try {
+                run(0);
+            } catch (...) {
+                errors[0] = std::current_exception();
+            }
+            for (auto& t : pool) t.join();
+            for (auto& e : errors)
+                if (e) std::rethrow_exception(e);
+        }
+        // Sum in task order: the result does not depend on the number of threads.
         meta_grad_.setZero(net_.n_params());
         double total = 0.0;
-        for (int b = 0; b < p_.meta_batch_size; ++b) {
-            Rng rng(derive_seed(p_.seed, {static_cast<std::uint64_t>(iteration_), static_cast<std::uint64_t>(b)}));
-            tasks.sample_episode(rng, episode_);
-            total += task_meta_gradient(episode_, task_grad_);
-            meta_grad_ += task_grad_;
+        for (std::size_t b = 0; b < B; ++b) {
+            meta_grad_ += task_grads_[b];
+            total += task_losses_[b];
         }
-        meta_grad_ /= static_cast<double>(p_.meta_batch_size);
-        const double value = total / static_cast<double>(p_.meta_batch_size);
+        meta_grad_ /= static_cast<double>(B);
+        const double value = total / static_cast<double>(B);
         if (!std::isfinite(value) || !meta_grad_.allFinite())
             throw NumericalError(fmt::format(
                 "{}::meta_train(): meta-loss became non-finite at iteration {} (diverged; lower the learning rates)",
@@ -172,49 +225,8 @@ public:
     /// returns the episode's meta-loss (see `MetaTrainResult::meta_loss`). Exposed for tests.
     /// @throws DataError on an episode whose shapes do not fit the network.
     double task_meta_gradient(const Episode& e, Vector& grad) {
-        const Index S = p_.inner_steps;
-        const double alpha = p_.inner_learning_rate;
-        switch (method_) {
-            case detail::MetaMethod::maml:
-            case detail::MetaMethod::first_order_maml: {
-                thetas_.resize(static_cast<std::size_t>(S) + 1);
-                ws_inner_.resize(static_cast<std::size_t>(S) + 1);
-                thetas_[0] = theta_;
-                for (Index k = 0; k < S; ++k) {
-                    const auto s = static_cast<std::size_t>(k);
-                    net_.loss_and_gradient(thetas_[s], e.support_X, e.support_Y, loss_, ws_inner_[s], step_grad_);
-                    thetas_[s + 1] = thetas_[s] - alpha * step_grad_;
-                }
-                const double q = net_.loss_and_gradient(thetas_[static_cast<std::size_t>(S)], e.query_X, e.query_Y,
-                                                        loss_, ws_query_, grad);
-                if (method_ == detail::MetaMethod::maml) {
-                    // g ← (I − α H_S(θ_k)) g for k = S−1 .. 0, reusing each inner step's passes.
-                    for (Index k = S - 1; k >= 0; --k) {
-                        const auto s = static_cast<std::size_t>(k);
-                        net_.hessian_vector_product_cached(thetas_[s], e.support_X, loss_, grad, ws_inner_[s], hv_);
-                        grad -= alpha * hv_;
-                    }
-                }
-                return q;
-            }
-            case detail::MetaMethod::reptile: {
-                join(e);
-                phi_ = theta_;
-                double first = 0.0;
-                for (Index k = 0; k < S; ++k) {
-                    const double v = net_.loss_and_gradient(phi_, joint_X_, joint_Y_, loss_, ws_query_, step_grad_);
-                    if (k == 0) first = v;
-                    phi_ -= alpha * step_grad_;
-                }
-                grad = theta_ - phi_;
-                return first;
-            }
-            case detail::MetaMethod::pretrained: {
-                join(e);
-                return net_.loss_and_gradient(theta_, joint_X_, joint_Y_, loss_, ws_query_, grad);
-            }
-        }
-        return 0.0;
+        if (workers_.empty()) workers_.resize(1);
+        return compute_task_gradient(workers_[0], e, grad);
     }
 
     /// Adapt θ to a new task: `steps` SGD steps with the inner learning rate α on the support set.
@@ -328,6 +340,8 @@ protected:
         if (!(p_.meta_learning_rate > 0) || !std::isfinite(p_.meta_learning_rate))
             throw ConfigError(fmt::format("{}(): meta_learning_rate must be finite and > 0 (got {})", who,
                                           p_.meta_learning_rate));
+        if (p_.n_threads < 1)
+            throw ConfigError(fmt::format("{}(): n_threads must be >= 1 (got {})", who, p_.n_threads));
         if (p_.iterations < 0)
             throw ConfigError(fmt::format("{}(): iterations must be >= 0 (got {})", who, p_.iterations));
         Rng rng(derive_seed(p_.seed, {0x1417ULL}));
@@ -336,6 +350,55 @@ protected:
     }
 
 private:
+    // The per-episode meta-gradient of the method (see the file documentation), using the
+    // buffers of one worker; reads θ, writes only to the worker and `grad`.
+    double compute_task_gradient(detail::TaskWorker& w, const Episode& e, Vector& grad) const {
+        const Index S = p_.inner_steps;
+        const double alpha = p_.inner_learning_rate;
+        switch (method_) {
+            case detail::MetaMethod::maml:
+            case detail::MetaMethod::first_order_maml: {
+                w.thetas.resize(static_cast<std::size_t>(S) + 1);
+                w.ws_inner.resize(static_cast<std::size_t>(S) + 1);
+                w.thetas[0] = theta_;
+                for (Index k = 0; k < S; ++k) {
+                    const auto s = static_cast<std::size_t>(k);
+                    net_.loss_and_gradient(w.thetas[s], e.support_X, e.support_Y, loss_, w.ws_inner[s], w.step_grad);
+                    w.thetas[s + 1] = w.thetas[s] - alpha * w.step_grad;
+                }
+                const double q = net_.loss_and_gradient(w.thetas[static_cast<std::size_t>(S)], e.query_X, e.query_Y,
+                                                        loss_, w.ws_query, grad);
+                if (method_ == detail::MetaMethod::maml) {
+                    // g ← (I − α H_S(θ_k)) g for k = S−1 .. 0, reusing each inner step's passes.
+                    for (Index k = S - 1; k >= 0; --k) {
+                        const auto s = static_cast<std::size_t>(k);
+                        net_.hessian_vector_product_cached(w.thetas[s], e.support_X, loss_, grad, w.ws_inner[s], w.hv);
+                        grad -= alpha * w.hv;
+                    }
+                }
+                return q;
+            }
+            case detail::MetaMethod::reptile: {
+                join(w, e);
+                w.phi = theta_;
+                double first = 0.0;
+                for (Index k = 0; k < S; ++k) {
+                    const double v = net_.loss_and_gradient(w.phi, w.joint_X, w.joint_Y, loss_, w.ws_query, w.step_grad);
+                    if (k == 0) first = v;
+                    w.phi -= alpha * w.step_grad;
+                }
+                grad = theta_ - w.phi;
+                return first;
+            }
+            case detail::MetaMethod::pretrained: {
+                join(w, e);
+                return net_.loss_and_gradient(theta_, w.joint_X, w.joint_Y, loss_, w.ws_query, grad);
+            }
+        }
+        return 0.0;
+    }
+
+
     template <class D>
     void check_tasks(const D& tasks, const char* method) const {
         if (tasks.n_inputs() != net_.n_inputs() || tasks.n_outputs() != net_.n_outputs())
@@ -348,21 +411,21 @@ private:
 
     void check_xy(const MatrixRef& X, const MatrixRef& Y, const char* method) const {
         if (X.rows() < 1 || X.cols() != net_.n_inputs() || Y.rows() != X.rows() || Y.cols() != net_.n_outputs())
-            throw DataError(fmt::format("{}::{}(): support set is {}x{} with targets {}x{} (expected k x {} and k x {}, k >= 1)",
+            throw DataError(fmt::format("{}::{}(): examples are {}x{} with targets {}x{} (expected k x {} and k x {}, k >= 1)",
                                         name(), method, X.rows(), X.cols(), Y.rows(), Y.cols(), net_.n_inputs(),
                                         net_.n_outputs()));
         if (!X.allFinite() || !Y.allFinite())
-            throw DataError(fmt::format("{}::{}(): support set contains NaN or Inf (expected finite values)", name(),
+            throw DataError(fmt::format("{}::{}(): examples contain NaN or Inf (expected finite values)", name(),
                                         method));
     }
 
-    void join(const Episode& e) {
-        joint_X_.resize(e.support_X.rows() + e.query_X.rows(), e.support_X.cols());
-        joint_Y_.resize(e.support_Y.rows() + e.query_Y.rows(), e.support_Y.cols());
-        joint_X_.topRows(e.support_X.rows()) = e.support_X;
-        joint_X_.bottomRows(e.query_X.rows()) = e.query_X;
-        joint_Y_.topRows(e.support_Y.rows()) = e.support_Y;
-        joint_Y_.bottomRows(e.query_Y.rows()) = e.query_Y;
+    static void join(detail::TaskWorker& w, const Episode& e) {
+        w.joint_X.resize(e.support_X.rows() + e.query_X.rows(), e.support_X.cols());
+        w.joint_Y.resize(e.support_Y.rows() + e.query_Y.rows(), e.support_Y.cols());
+        w.joint_X.topRows(e.support_X.rows()) = e.support_X;
+        w.joint_X.bottomRows(e.query_X.rows()) = e.query_X;
+        w.joint_Y.topRows(e.support_Y.rows()) = e.support_Y;
+        w.joint_Y.bottomRows(e.query_Y.rows()) = e.query_Y;
     }
 
     detail::MetaMethod method_;
@@ -372,13 +435,12 @@ private:
     Vector theta_;
     models::Adam adam_;
     long long iteration_ = 0;
-    // Workspaces reused by every iteration.
-    Episode episode_;
-    std::vector<Vector> thetas_;
-    std::vector<models::Network::Workspace> ws_inner_;
-    models::Network::Workspace ws_query_;
-    Vector meta_grad_, task_grad_, step_grad_, hv_, phi_;
-    Matrix joint_X_, joint_Y_;
+    // Buffers reused by every iteration (one worker per thread).
+    std::vector<detail::TaskWorker> workers_;
+    std::vector<Episode> episodes_;
+    std::vector<Vector> task_grads_;
+    std::vector<double> task_losses_;
+    Vector meta_grad_;
 };
 
 /// Second-order MAML (Finn, Abbeel & Levine, ICML 2017) with exact Hessian-vector products.

@@ -92,6 +92,7 @@ public:
     struct Workspace {
         std::vector<Matrix> Z;   ///< pre-activations, n×size[l]
         std::vector<Matrix> A;   ///< activations of hidden layers, n×size[l]
+        std::vector<Matrix> S;   ///< σ'(Z_l) of hidden layers, n×size[l]
         std::vector<Matrix> D;   ///< ∂loss/∂Z_l
         std::vector<Matrix> G;   ///< ∂loss/∂A_l (hidden layers)
         std::vector<Matrix> RZ;  ///< R{Z_l}
@@ -285,6 +286,7 @@ private:
         if (ws.Z.size() != L) {
             ws.Z.assign(L, Matrix());
             ws.A.assign(L, Matrix());
+            ws.S.assign(L, Matrix());
             ws.D.assign(L, Matrix());
             ws.G.assign(L, Matrix());
             ws.RZ.assign(L, Matrix());
@@ -300,33 +302,32 @@ private:
         }
     }
 
-    // σ(Z) into A.
-    void activate(const Matrix& Z, Matrix& A) const {
+    // σ(Z) into A and σ'(Z) into S (kept for the backward and R passes).
+    void activate(const Matrix& Z, Matrix& A, Matrix& S) const {
         switch (activation_) {
-            case Activation::relu: A = Z.cwiseMax(0.0); break;
-            case Activation::tanh: A = Z.array().tanh().matrix(); break;
-            case Activation::logistic: A = (1.0 / (1.0 + (-Z.array()).exp())).matrix(); break;
-        }
-    }
-
-    // out = in ⊙ σ'(Z), σ' written with the stored activation A where cheaper.
-    void mul_dsigma(const Matrix& in, const Matrix& Z, const Matrix& A, Matrix& out) const {
-        switch (activation_) {
-            case Activation::relu: out = (Z.array() > 0.0).select(in.array(), 0.0).matrix(); break;
-            case Activation::tanh: out = (in.array() * (1.0 - A.array().square())).matrix(); break;
-            case Activation::logistic: out = (in.array() * A.array() * (1.0 - A.array())).matrix(); break;
-        }
-    }
-
-    // out += in ⊙ σ''(Z) ⊙ r (nothing for ReLU, whose σ'' is 0 almost everywhere).
-    void add_d2sigma(const Matrix& in, const Matrix& A, const Matrix& r, Matrix& out) const {
-        switch (activation_) {
-            case Activation::relu: break;
+            case Activation::relu:
+                A = Z.cwiseMax(0.0);
+                S = (Z.array() > 0.0).cast<double>().matrix();
+                break;
             case Activation::tanh:
-                out.array() += in.array() * (-2.0 * A.array() * (1.0 - A.array().square())) * r.array();
+                A = Z.array().tanh().matrix();
+                S = (1.0 - A.array().square()).matrix();
                 break;
             case Activation::logistic:
-                out.array() += in.array() * (A.array() * (1.0 - A.array()) * (1.0 - 2.0 * A.array())) * r.array();
+                A = (1.0 / (1.0 + (-Z.array()).exp())).matrix();
+                S = (A.array() * (1.0 - A.array())).matrix();
+                break;
+        }
+    }
+
+    // out += in ⊙ σ''(Z) ⊙ r (nothing for ReLU, whose σ'' is 0 almost everywhere);
+    // tanh: σ'' = −2σσ'; logistic: σ'' = σ'(1 − 2σ).
+    void add_d2sigma(const Matrix& in, const Matrix& A, const Matrix& S, const Matrix& r, Matrix& out) const {
+        switch (activation_) {
+            case Activation::relu: break;
+            case Activation::tanh: out.array() += in.array() * (-2.0 * A.array() * S.array()) * r.array(); break;
+            case Activation::logistic:
+                out.array() += in.array() * (S.array() * (1.0 - 2.0 * A.array())) * r.array();
                 break;
         }
     }
@@ -343,7 +344,7 @@ private:
             if (l == 0) Z.noalias() = X * W;
             else Z.noalias() = ws.A[s - 1] * W;
             Z.rowwise() += b.transpose();
-            if (l + 1 < L) activate(Z, ws.A[s]);
+            if (l + 1 < L) activate(Z, ws.A[s], ws.S[s]);
         }
     }
 
@@ -390,7 +391,7 @@ private:
             if (l > 0) {
                 Matrix& G = ws.G[s - 1];
                 G.noalias() = D * weights(theta, l).transpose();
-                mul_dsigma(G, ws.Z[s - 1], ws.A[s - 1], ws.D[s - 1]);
+                ws.D[s - 1] = G.cwiseProduct(ws.S[s - 1]);
             }
         }
     }
@@ -413,7 +414,7 @@ private:
                 RZ.noalias() += ws.RA[s - 1] * weights(theta, l);
             }
             RZ.rowwise() += c.transpose();
-            if (l + 1 < L) mul_dsigma(RZ, ws.Z[s], ws.A[s], ws.RA[s]);
+            if (l + 1 < L) ws.RA[s] = RZ.cwiseProduct(ws.S[s]);
         }
         // R of the output delta.
         {
@@ -451,8 +452,8 @@ private:
                 ws.RD[s - 1].noalias() = RD * weights(theta, l).transpose();
                 ws.RD[s - 1].noalias() += ws.D[s] * weights(v, l).transpose();
                 RG.swap(ws.RD[s - 1]);
-                mul_dsigma(RG, ws.Z[s - 1], ws.A[s - 1], ws.RD[s - 1]);
-                add_d2sigma(ws.G[s - 1], ws.A[s - 1], ws.RZ[s - 1], ws.RD[s - 1]);
+                ws.RD[s - 1] = RG.cwiseProduct(ws.S[s - 1]);
+                add_d2sigma(ws.G[s - 1], ws.A[s - 1], ws.S[s - 1], ws.RZ[s - 1], ws.RD[s - 1]);
             }
         }
     }
