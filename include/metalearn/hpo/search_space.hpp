@@ -196,7 +196,10 @@ using ValueMap = std::map<std::string, Value>;
 /// A `ValueMap` as a JSON object (doubles and longs as numbers, labels as strings).
 [[nodiscard]] inline nlohmann::json values_to_json(const ValueMap& values) {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& [name, value] : values) std::visit([&j, &name](const auto& x) { j[name] = x; }, value);
+    for (const auto& entry : values) {
+        const std::string& name = entry.first;
+        std::visit([&j, &name](const auto& x) { j[name] = x; }, entry.second);
+    }
     return j;
 }
 
@@ -407,7 +410,9 @@ public:
     /// @throws ConfigError naming the entry: unknown name, wrong type, value outside the domain,
     ///         unknown label.
     [[nodiscard]] Params from_values(const ValueMap& values, Params base = {}) const {
-        for (const auto& [name, value] : values) {
+        for (const auto& entry : values) {
+            const std::string& name = entry.first;  // not a structured binding: lambdas below capture it
+            const Value& value = entry.second;
             const auto& d = dims_[find(name, "from_values")];
             const auto& i = d.info;
             const auto wrong_type = [&](const char* expected) {
