@@ -11,11 +11,13 @@
 /// - `ensemble/averaging.hpp`: `WeightedAveraging`, `ModelAveraging` (fitted ensembles).
 /// - `ensemble/build.hpp`: `build_ensemble`: cross-validate candidates, fit weights on their
 ///   out-of-fold predictions, refit the members.
+/// - `ensemble/evaluate.hpp`: `compare_methods`: nested cross-validation of the methods.
 
 #include "metalearn/ensemble/any_model.hpp"
 #include "metalearn/ensemble/averaging.hpp"
 #include "metalearn/ensemble/build.hpp"
 #include "metalearn/ensemble/ensemble_selection.hpp"
+#include "metalearn/ensemble/evaluate.hpp"
 #include "metalearn/ensemble/loss.hpp"
 #include "metalearn/ensemble/method.hpp"
 #include "metalearn/ensemble/weights.hpp"
