@@ -1,5 +1,6 @@
 // Tests of data/preprocess.hpp on hand-computed cases.
 
+#include <metalearn/data/arff.hpp>
 #include <metalearn/data/preprocess.hpp>
 
 #include "support/test_support.hpp"
@@ -149,4 +150,31 @@ TEST_CASE("Preprocessor fits on a Dataset and names its outputs", "[data][prepro
     REQUIRE(Z.cols() == 4);
     REQUIRE(pre.output_names()[3] == "colour=blue");
     REQUIRE(Z(2, 3) == 1.0);
+}
+
+TEST_CASE("Preprocessor matches scikit-learn on labor.arff (fit on 40 rows, transform 17)", "[data][preprocess]") {
+    // Reference: tests/data/reference_preprocess.py (scikit-learn 1.2: SimpleImputer median /
+    // most_frequent, StandardScaler, OneHotEncoder over the declared categories). Tolerance 1e-12
+    // relative + 1e-12 absolute (double rounding only).
+    const auto d = read_arff(metalearn::test::data_file("weka/labor.arff"));
+    std::vector<Index> train(40);
+    std::vector<Index> test(17);
+    for (Index i = 0; i < 40; ++i) train[static_cast<std::size_t>(i)] = i;
+    for (Index i = 0; i < 17; ++i) test[static_cast<std::size_t>(i)] = 40 + i;
+    Preprocessor pre;
+    pre.fit(d.subset(train));
+    const Matrix Z = pre.transform(d.subset(test).X());
+    REQUIRE(Z.rows() == 17);
+    REQUIRE(Z.cols() == 29);
+    RowVector sums(29);
+    sums << 4.49073119510249, 7.938059809606783, 2.20394233186526, 4.733000335427999, 12.0, 4.0, 1.0,
+        4.645671041945265, 11.0, 1.0, 5.0, 4.70527963675325, 1.9495157700612373, 3.0, 14.0, -0.5306686305052282, 7.0,
+        6.0, 4.0, 14.0, 3.0, 3.0, 9.0, 5.0, 16.0, 1.0, 2.0, 3.0, 12.0;
+    RowVector first(29);
+    first << -1.4969103983674978, 0.2947156396189852, 0.05956600896933153, 0.2995569832549365, 1.0, 0.0, 0.0,
+        0.06789080854617212, 1.0, 0.0, 0.0, -0.18332258325012665, -0.09678447085410383, 1.0, 0.0,
+        -0.07580980435789006, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0;
+    REQUIRE_THAT(RowVector(Z.colwise().sum()), approx_matrix(sums, 1e-12, 1e-12));
+    REQUIRE_THAT(RowVector(Z.row(0)), approx_matrix(first, 1e-12, 1e-12));
+    REQUIRE(pre.output_names()[4] == "cost-of-living-adjustment=none");
 }
