@@ -3,6 +3,7 @@
 #include <metalearn/meta/gaussian_process.hpp>
 #include <metalearn/meta/knn_meta_model.hpp>
 #include <metalearn/meta/meta_model.hpp>
+#include <metalearn/meta/random_forest_meta_model.hpp>
 #include <metalearn/meta/ridge_meta_model.hpp>
 
 #include "support/test_support.hpp"
@@ -144,6 +145,30 @@ TEST_CASE("k-NN meta-model with k = 1 returns the nearest training score", "[met
     const double expected = (s[d[0].second] + s[d[1].second] + s[d[2].second]) / 3.0;
     CHECK(knn3.predict(q)[0] == Approx(expected).epsilon(1e-12));
     check_save_load(knn3, Z.topRows(5));
+}
+
+TEST_CASE("random-forest meta-model fits a linear target, is thread-count independent and reloads exactly", "[meta][random_forest]") {
+    Matrix Z;
+    Vector s;
+    linear_problem(300, 3, 21, Z, s);
+    Matrix Zq;
+    Vector sq;
+    linear_problem(100, 3, 22, Zq, sq);
+    RandomForestMetaModel rf({.n_estimators = 40, .min_samples_leaf = 1, .max_depth = 0, .max_features = 1.0,
+                              .bootstrap = true, .n_threads = 1, .seed = 3});
+    rf.fit(Z, s);
+    const Vector pred = rf.predict(Zq);
+    // R² on fresh points: a piecewise-constant fit of a smooth linear function with 300 points
+    const double r2 = 1.0 - (pred - sq).squaredNorm() / (sq.array() - sq.mean()).square().sum();
+    CHECK(r2 > 0.9);
+    CHECK(rf.predict_std(Zq).minCoeff() >= 0.0);
+    CHECK(rf.predict_per_tree(Zq).cols() == 40);
+    RandomForestMetaModel rf2({.n_estimators = 40, .min_samples_leaf = 1, .max_depth = 0, .max_features = 1.0,
+                               .bootstrap = true, .n_threads = 2, .seed = 3});
+    rf2.fit(Z, s);
+    CHECK(rf2.predict(Zq) == pred);
+    check_save_load(rf, Zq);
+    REQUIRE_THROWS_AS(RandomForestMetaModel({.n_estimators = 0}), ConfigError);
 }
 
 TEST_CASE("meta-models reject bad input", "[meta][meta_model][errors]") {

@@ -4,6 +4,7 @@
 #include <metalearn/meta/gaussian_process.hpp>
 #include <metalearn/meta/knn_meta_model.hpp>
 #include <metalearn/meta/predictor.hpp>
+#include <metalearn/meta/random_forest_meta_model.hpp>
 #include <metalearn/meta/strategies.hpp>
 #include <metalearn/meta/task_table.hpp>
 
@@ -226,17 +227,15 @@ TEST_CASE("predictor suggests near the true optimum on held-out synthetic tasks"
 
 TEST_CASE("leave-one-task-out: meta-learning beats random and default on the synthetic family", "[meta][evaluation]") {
     const TaskTable table = synthetic_table(25, 5);
-    GaussianProcessParams gpp;
-    gpp.max_samples = 150;
-    gpp.n_restarts = 0;
-    gpp.max_iterations = 30;
+    RandomForestMetaModelParams rfp;
+    rfp.n_estimators = 30;
     std::vector<StrategyFactory> strategies{
         [] { return std::make_unique<DefaultStrategy>(); },
         [] { return std::make_unique<LearnedDefaultStrategy>(); },
         [] { return std::make_unique<NearestDatasetsStrategy>(); },
         [] { return std::make_unique<PortfolioStrategy>(); },
         [] { return std::make_unique<MetaModelStrategy<KnnMetaModel>>(KnnMetaModel({.n_neighbors = 5})); },
-        [=] { return std::make_unique<GuidedSearchStrategy<GaussianProcessMetaModel>>(GaussianProcessMetaModel(gpp)); },
+        [=] { return std::make_unique<GuidedSearchStrategy<RandomForestMetaModel>>(RandomForestMetaModel(rfp)); },
     };
     EvaluationOptions opts;
     opts.budgets = {1, 3, 5};
