@@ -55,7 +55,7 @@ TEST_CASE("SimpleImputer fills an entirely missing training column with 0", "[da
     REQUIRE(imp.transform(T)(0, 0) == 0.0);
 }
 
-TEST_CASE("OneHotEncoder expands nominal columns in place; missing gives all zeros", "[data][preprocess]") {
+TEST_CASE("OneHotEncoder expands nominal columns in place and encodes missing as all zeros", "[data][preprocess]") {
     Matrix X(3, 2);
     X << 1.5, 2, -1, NaN_, 0, 0;
     OneHotEncoder enc;
