@@ -226,6 +226,9 @@ struct Dimension {
 
 namespace detail {
 
+template <class...>
+inline constexpr bool always_false = false;
+
 /// A dimension with type-erased access to its member.
 template <class Params>
 struct BoundDimension {
@@ -327,6 +330,16 @@ public:
         };
         d.set_index = [member, values](Params& p, std::size_t k) { p.*member = values[k]; };
         return push(std::move(d));
+    }
+
+    /// Any other member/domain pairing is a compile-time error with a readable message.
+    template <class T, class D>
+    SearchSpace& add(std::string /*name*/, T Params::* /*member*/, D /*domain*/) {
+        static_assert(detail::always_false<T, D>,
+                      "SearchSpace::add(): the domain does not fit the member's type: uniform/log_uniform need a "
+                      "float or double member, int_uniform/int_log_uniform an integer member other than bool, "
+                      "categorical<T> a member that T converts to (use hpo::boolean() for bool)");
+        return *this;
     }
 
     /// Number of dimensions.
