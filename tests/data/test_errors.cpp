@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 using namespace metalearn;
@@ -204,4 +205,42 @@ TEST_CASE("Readers: unreadable files, unsupported types and bad IDX files", "[da
         REQUIRE(e.line() == 4);
     }
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Truncated or corrupted real files give metalearn errors, never crashes", "[data][errors]") {
+    // Every prefix cut (200 evenly spaced lengths) and 300 seeded single-byte corruptions of
+    // weka/labor.arff and a CSV rendering of it: each read either succeeds or throws a
+    // metalearn::Error (ParseError / DataError); nothing else escapes.
+    const auto path = metalearn::test::data_file("weka/labor.arff");
+    std::ifstream in(path, std::ios::binary);
+    const std::string arff((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string csv = "a,b,c,class\n1,2.5,x,good\n?,3,\"y, z\",bad\n4,,x,good\n";
+    int parsed = 0;
+    int rejected = 0;
+    const auto attempt = [&](const std::string& text, bool is_arff) {
+        try {
+            if (is_arff) (void)read_arff_string(text, "cut");
+            else (void)read_csv_string(text, "cut");
+            ++parsed;
+        } catch (const Error&) {
+            ++rejected;
+        }
+    };
+    for (int t = 0; t < 200; ++t) {
+        attempt(arff.substr(0, arff.size() * static_cast<std::size_t>(t) / 200), true);
+        attempt(csv.substr(0, csv.size() * static_cast<std::size_t>(t) / 200), false);
+    }
+    Rng rng(2024);
+    const std::string bytes = ",'\"{}%?@\n\r\t 0123456789.-eE\\";
+    for (int t = 0; t < 300; ++t) {
+        std::string a = arff;
+        a[rng.uniform_index(a.size())] = bytes[rng.uniform_index(bytes.size())];
+        attempt(a, true);
+        std::string c = csv;
+        c[rng.uniform_index(c.size())] = bytes[rng.uniform_index(bytes.size())];
+        attempt(c, false);
+    }
+    REQUIRE(parsed + rejected == 1000);
+    REQUIRE(rejected > 0);
+    REQUIRE(parsed > 0);
 }
