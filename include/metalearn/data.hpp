@@ -9,3 +9,4 @@
 #include "metalearn/data/preprocess.hpp"
 #include "metalearn/data/read.hpp"
 #include "metalearn/data/split.hpp"
+#include "metalearn/data/task_sampler.hpp"
