@@ -7,5 +7,6 @@
 #include "metalearn/models/knn.hpp"
 #include "metalearn/models/lda.hpp"
 #include "metalearn/models/logistic_regression.hpp"
+#include "metalearn/models/mlp.hpp"
 #include "metalearn/models/naive_bayes.hpp"
 #include "metalearn/models/ridge.hpp"

@@ -1,0 +1,405 @@
+#pragma once
+/// @file mlp.hpp
+/// @brief Multi-layer perceptrons trained with Adam: `MLPClassifier` (softmax cross-entropy)
+/// and `MLPRegressor` (squared error), following scikit-learn 1.2's `MLPClassifier` /
+/// `MLPRegressor` with `solver="adam"`.
+///
+/// Both run on `models::Network` (one network core for the library). Training, per epoch: the
+/// training rows are shuffled and cut into mini-batches of min(batch_size, n) rows; each batch
+/// takes one Adam step (Kingma & Ba 2015; β1 0.9, β2 0.999, ε 1e-8, step `learning_rate_init`)
+/// on the batch loss + (alpha / (2·n_batch))·Σ‖W‖² (weights only, not biases), as scikit-learn.
+/// The loss is the mean softmax cross-entropy (classifier) or ½·mean squared error (regressor,
+/// scikit-learn's "squared_error" loss). Initial weights and biases: Glorot uniform as
+/// scikit-learn (`Init::glorot_uniform`).
+///
+/// Stopping, as scikit-learn: after each epoch, with `early_stopping` the score on a held-out
+/// `validation_fraction` of the training rows (accuracy, or R² for the regressor) is compared
+/// with the best so far, otherwise the epoch's training loss; an epoch that does not improve on
+/// the best by more than `tol` counts as "no change", and training stops once more than
+/// `n_iter_no_change` consecutive epochs did not improve, or after `max_iter` epochs. With early
+/// stopping, the parameters of the best validation epoch are kept.
+///
+/// Differences from scikit-learn, stated: a binary classifier has two softmax outputs (the
+/// same model family as sklearn's single logistic output); the validation split is a random
+/// split (not stratified); no warning is emitted when `max_iter` is reached.
+///
+/// Inputs are used as given: like scikit-learn, neither X nor y is standardised — scale the
+/// features (data/preprocess.hpp) and keep regression targets of order 1.
+///
+/// Randomness: initialisation, shuffling and the validation split derive from `set_seed`
+/// (default 0); same seed → same model.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/hpo/search_space.hpp"
+#include "metalearn/models/base_model.hpp"
+#include "metalearn/models/detail/validation.hpp"
+#include "metalearn/models/network.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace metalearn::models {
+
+/// Hyperparameters of `MLPClassifier` and `MLPRegressor`; defaults are scikit-learn 1.2's.
+struct MLPParams {
+    int hidden_layers = 1;                    ///< number of hidden layers (≥ 0; 0 = linear/softmax model)
+    int hidden_units = 100;                   ///< units per hidden layer (≥ 1); sklearn's (100,)
+    Activation activation = Activation::relu; ///< hidden activation
+    double learning_rate_init = 1e-3;         ///< Adam step size (> 0)
+    double alpha = 1e-4;                      ///< L2 penalty on the weights (≥ 0)
+    int batch_size = 200;                     ///< mini-batch rows (≥ 1), min(batch_size, n) used
+    int max_iter = 200;                       ///< maximum epochs (≥ 1)
+    double tol = 1e-4;                        ///< improvement below this counts as no change (≥ 0)
+    bool early_stopping = false;              ///< hold out a validation split and stop on its score
+    double validation_fraction = 0.1;         ///< share held out with early stopping, in (0, 1)
+    int n_iter_no_change = 10;                ///< epochs without improvement before stopping (≥ 1)
+};
+
+namespace detail {
+
+/// Validate MLP hyperparameters; `where` is "Class::set_params()".
+inline void validate_mlp(std::string_view where, const MLPParams& p) {
+    const auto bad = [&](const char* what, const std::string& expected, const std::string& got) {
+        throw ConfigError(fmt::format("{}: {} out of range (expected {}, got {})", where, what, expected, got));
+    };
+    if (p.hidden_layers < 0) bad("hidden_layers", ">= 0", std::to_string(p.hidden_layers));
+    if (p.hidden_units < 1) bad("hidden_units", ">= 1", std::to_string(p.hidden_units));
+    if (!(p.learning_rate_init > 0) || !std::isfinite(p.learning_rate_init))
+        bad("learning_rate_init", "finite and > 0", fmt::format("{}", p.learning_rate_init));
+    if (!(p.alpha >= 0) || !std::isfinite(p.alpha)) bad("alpha", "finite and >= 0", fmt::format("{}", p.alpha));
+    if (p.batch_size < 1) bad("batch_size", ">= 1", std::to_string(p.batch_size));
+    if (p.max_iter < 1) bad("max_iter", ">= 1", std::to_string(p.max_iter));
+    if (!(p.tol >= 0) || !std::isfinite(p.tol)) bad("tol", "finite and >= 0", fmt::format("{}", p.tol));
+    if (!(p.validation_fraction > 0 && p.validation_fraction < 1))
+        bad("validation_fraction", "in (0, 1)", fmt::format("{}", p.validation_fraction));
+    if (p.n_iter_no_change < 1) bad("n_iter_no_change", ">= 1", std::to_string(p.n_iter_no_change));
+}
+
+/// The declared search space shared by both MLPs.
+inline hpo::SearchSpace<MLPParams> mlp_search_space() {
+    return hpo::SearchSpace<MLPParams>()
+        .add("hidden_layers", &MLPParams::hidden_layers, hpo::int_uniform(1, 3))
+        .add("hidden_units", &MLPParams::hidden_units, hpo::int_log_uniform(8, 256))
+        .add("activation", &MLPParams::activation,
+             hpo::categorical<Activation>({{"relu", Activation::relu}, {"tanh", Activation::tanh}}))
+        .add("learning_rate_init", &MLPParams::learning_rate_init, hpo::log_uniform(1e-4, 1e-1))
+        .add("alpha", &MLPParams::alpha, hpo::log_uniform(1e-6, 1e-1))
+        .add("batch_size", &MLPParams::batch_size, hpo::int_log_uniform(16, 256));
+}
+
+/// What training produced.
+struct MLPFitState {
+    Network net;
+    Vector theta;
+    std::vector<double> loss_curve;
+    std::vector<double> validation_scores;
+    int n_iter = 0;
+};
+
+/// Train a network per the file documentation.
+/// @param Y n×m targets (one-hot rows for classification).
+/// @param labels class codes (classification, for the validation accuracy) or empty.
+/// @param y regression targets (for validation R²) (n).
+inline MLPFitState fit_mlp(std::string_view where, const MLPParams& p, std::uint64_t seed, const MatrixRef& X,
+                           const Matrix& Y, bool classify, const VectorRef& y) {
+    const Index n = X.rows();
+    const Index m = Y.cols();
+    std::vector<Index> sizes{X.cols()};
+    for (int l = 0; l < p.hidden_layers; ++l) sizes.push_back(p.hidden_units);
+    sizes.push_back(m);
+    MLPFitState st;
+    st.net = Network(sizes, p.activation);
+    Rng init_rng(derive_seed(seed, {0}));
+    st.theta = st.net.init_params(init_rng, Init::glorot_uniform);
+    const Loss loss = classify ? Loss::softmax_cross_entropy : Loss::mse;
+    const double loss_scale = classify ? 1.0 : 0.5;  // sklearn's squared_error is ½·MSE
+
+    // Rows used for training and (early stopping) validation.
+    std::vector<Index> train(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) train[static_cast<std::size_t>(i)] = i;
+    std::vector<Index> valid;
+    if (p.early_stopping) {
+        Rng split_rng(derive_seed(seed, {2}));
+        split_rng.shuffle(train.begin(), train.end());
+        const auto n_val = static_cast<Index>(std::ceil(p.validation_fraction * static_cast<double>(n)));
+        if (n_val < 1 || n - n_val < 1)
+            throw DataError(fmt::format("{}: too few samples for early stopping (expected a validation and a "
+                                        "training part of >= 1 row each, got n = {})",
+                                        where, n));
+        valid.assign(train.end() - n_val, train.end());
+        train.resize(static_cast<std::size_t>(n - n_val));
+    }
+    const auto n_train = static_cast<Index>(train.size());
+    const Index bs = std::min<Index>(p.batch_size, n_train);
+
+    Matrix Xv, Yv;
+    Vector yv;
+    if (!valid.empty()) {
+        Xv.resize(static_cast<Index>(valid.size()), X.cols());
+        yv.resize(static_cast<Index>(valid.size()));
+        for (std::size_t i = 0; i < valid.size(); ++i) {
+            Xv.row(static_cast<Index>(i)) = X.row(valid[i]);
+            yv[static_cast<Index>(i)] = y[valid[i]];
+        }
+    }
+    const auto validation_score = [&](const Vector& theta, Network::Workspace& ws) {
+        const Matrix& F = st.net.forward(theta, Xv, ws);
+        if (classify) {
+            double correct = 0;
+            for (Index i = 0; i < F.rows(); ++i) {
+                Index a = 0;
+                F.row(i).maxCoeff(&a);
+                correct += static_cast<double>(a) == yv[i] ? 1.0 : 0.0;
+            }
+            return correct / static_cast<double>(F.rows());
+        }
+        const double ss_res = (F.col(0) - yv).squaredNorm();
+        const double ss_tot = (yv.array() - yv.mean()).square().sum();
+        if (ss_tot == 0) return ss_res == 0 ? 1.0 : 0.0;
+        return 1.0 - ss_res / ss_tot;
+    };
+
+    Adam adam(st.net.n_params(), {.learning_rate = p.learning_rate_init});
+    Rng shuffle_rng(derive_seed(seed, {1}));
+    Network::Workspace ws;
+    Vector grad;
+    Matrix Xb, Yb;
+    double best_loss = std::numeric_limits<double>::infinity();
+    double best_score = -std::numeric_limits<double>::infinity();
+    Vector best_theta;
+    int no_improvement = 0;
+    for (int epoch = 0; epoch < p.max_iter; ++epoch) {
+        shuffle_rng.shuffle(train.begin(), train.end());
+        double epoch_loss = 0.0;
+        for (Index start = 0; start < n_train; start += bs) {
+            const Index nb = std::min(bs, n_train - start);
+            Xb.resize(nb, X.cols());
+            Yb.resize(nb, m);
+            for (Index i = 0; i < nb; ++i) {
+                const Index r = train[static_cast<std::size_t>(start + i)];
+                Xb.row(i) = X.row(r);
+                Yb.row(i) = Y.row(r);
+            }
+            double batch_loss = loss_scale * st.net.loss_and_gradient(st.theta, Xb, Yb, loss, ws, grad);
+            if (loss_scale != 1.0) grad *= loss_scale;
+            if (p.alpha > 0) {
+                const double c = p.alpha / static_cast<double>(nb);
+                for (Index l = 0; l < st.net.n_layers(); ++l) {
+                    const Index off = st.net.param_offset(l);
+                    const auto W = st.net.weights(st.theta, l);
+                    grad.segment(off, W.size()) += c * st.theta.segment(off, W.size());
+                    batch_loss += 0.5 * c * W.squaredNorm();
+                }
+            }
+            if (!std::isfinite(batch_loss) || !grad.allFinite())
+                throw NumericalError(fmt::format("{}: training diverged at epoch {} (non-finite loss; lower "
+                                                 "learning_rate_init or scale the data)",
+                                                 where, epoch + 1));
+            adam.step(st.theta, grad);
+            epoch_loss += batch_loss * static_cast<double>(nb);
+        }
+        epoch_loss /= static_cast<double>(n_train);
+        st.loss_curve.push_back(epoch_loss);
+        st.n_iter = epoch + 1;
+        if (p.early_stopping) {
+            const double score = validation_score(st.theta, ws);
+            st.validation_scores.push_back(score);
+            if (score < best_score + p.tol) ++no_improvement;
+            else no_improvement = 0;
+            if (score > best_score) {
+                best_score = score;
+                best_theta = st.theta;
+            }
+        } else {
+            if (epoch_loss > best_loss - p.tol) ++no_improvement;
+            else no_improvement = 0;
+            if (epoch_loss < best_loss) best_loss = epoch_loss;
+        }
+        if (no_improvement > p.n_iter_no_change) break;
+    }
+    if (p.early_stopping && best_theta.size() == st.theta.size()) st.theta = best_theta;
+    return st;
+}
+
+}  // namespace detail
+
+/// Multi-layer perceptron classifier: softmax outputs over K declared classes, cross-entropy
+/// loss, Adam (see the file documentation). Fit O(max_iter · n · n_params); predict O(m · n_params).
+class MLPClassifier {
+public:
+    /// Hyperparameters; defaults are scikit-learn 1.2's `MLPClassifier` (one hidden layer of
+    /// 100 ReLU units, Adam 1e-3, alpha 1e-4, batch 200, 200 epochs, tol 1e-4, no early stopping).
+    using params_type = MLPParams;
+
+    static constexpr std::string_view name = "mlp_classifier";
+
+    MLPClassifier() = default;
+    /// Construct with hyperparameters (validated as by `set_params`).
+    explicit MLPClassifier(const params_type& p) { set_params(p); }
+
+    /// Replace the hyperparameters; leaves the model unfitted.
+    /// @throws ConfigError when a value is out of range (see `MLPParams`).
+    void set_params(const params_type& p) {
+        detail::validate_mlp("MLPClassifier::set_params()", p);
+        p_ = p;
+        fitted_ = false;
+    }
+    [[nodiscard]] params_type params() const { return p_; }
+    /// Seed of initialisation, shuffling and the validation split (default 0).
+    void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
+
+    /// Fit with K = max(y) + 1. @see fit(const MatrixRef&, const VectorRef&, Index)
+    void fit(const MatrixRef& X, const VectorRef& y) { fit(X, y, 0); }
+
+    /// Fit on X (n×p, finite) and class codes y (n, integers in [0, K)).
+    /// @param n_classes declared K (≥ 2), or ≤ 0 for max(y) + 1.
+    /// @throws DataError on empty/non-finite data, wrong lengths, bad labels, fewer than two
+    ///         classes present, or too few rows for early stopping; NumericalError on divergence.
+    void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
+        constexpr std::string_view where = "MLPClassifier::fit()";
+        detail::check_xy(where, X, y);
+        Index k = 0;
+        const auto codes = detail::class_codes(where, y, n_classes, k);
+        detail::require_two_classes(where, detail::class_counts(codes, k));
+        Matrix Y = Matrix::Zero(X.rows(), k);
+        for (Index i = 0; i < X.rows(); ++i) Y(i, codes[static_cast<std::size_t>(i)]) = 1.0;
+        auto st = detail::fit_mlp(where, p_, seed_, X, Y, true, y);
+        net_ = std::move(st.net);
+        theta_ = std::move(st.theta);
+        loss_curve_ = std::move(st.loss_curve);
+        validation_scores_ = std::move(st.validation_scores);
+        n_iter_ = st.n_iter;
+        k_ = k;
+        fitted_ = true;
+    }
+
+    /// Class probabilities, m×K (rows sum to 1). @throws NotFitted before fit; DataError on bad X.
+    [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const {
+        detail::require_fitted("MLPClassifier::predict_proba()", fitted_);
+        detail::check_predict_x("MLPClassifier::predict_proba()", X, net_.n_inputs());
+        Matrix P = net_.predict(theta_, X);
+        detail::softmax_rows(P);
+        return P;
+    }
+    /// Most probable class codes (m; lowest code on ties). @throws as predict_proba.
+    [[nodiscard]] Vector predict(const MatrixRef& X) const { return detail::argmax_rows(predict_proba(X)); }
+
+    [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
+    /// K, the declared number of classes (0 before fit).
+    [[nodiscard]] Index n_classes() const noexcept { return k_; }
+    /// Epochs run by the last fit.
+    [[nodiscard]] int n_iter() const noexcept { return n_iter_; }
+    /// Training loss (with the L2 term) after each epoch.
+    [[nodiscard]] const std::vector<double>& loss_curve() const noexcept { return loss_curve_; }
+    /// Validation accuracy after each epoch (early stopping only).
+    [[nodiscard]] const std::vector<double>& validation_scores() const noexcept { return validation_scores_; }
+    /// The trained network and its parameters.
+    [[nodiscard]] const Network& network() const noexcept { return net_; }
+    [[nodiscard]] const Vector& coefficients() const noexcept { return theta_; }
+
+    /// Declared search space: hidden_layers int [1, 3], hidden_units int-log [8, 256],
+    /// activation {relu, tanh}, learning_rate_init log [1e-4, 1e-1], alpha log [1e-6, 1e-1],
+    /// batch_size int-log [16, 256].
+    static hpo::SearchSpace<params_type> search_space() { return detail::mlp_search_space(); }
+
+private:
+    params_type p_{};
+    std::uint64_t seed_ = 0;
+    Network net_;
+    Vector theta_;
+    std::vector<double> loss_curve_;
+    std::vector<double> validation_scores_;
+    int n_iter_ = 0;
+    Index k_ = 0;
+    bool fitted_ = false;
+};
+
+static_assert(Classifier<MLPClassifier>);
+
+/// Multi-layer perceptron regressor: linear output, ½·MSE loss, Adam (see the file docs).
+///
+/// The textbook small network (one hidden layer of 10 ReLU units, linear output, Adam at 1e-3,
+/// MSE) is `MLPRegressor({.hidden_layers = 1, .hidden_units = 10})`.
+/// Fit O(max_iter · n · n_params); predict O(m · n_params).
+class MLPRegressor {
+public:
+    /// Hyperparameters; defaults are scikit-learn 1.2's `MLPRegressor` (as `MLPClassifier`).
+    using params_type = MLPParams;
+
+    static constexpr std::string_view name = "mlp_regressor";
+
+    MLPRegressor() = default;
+    /// Construct with hyperparameters (validated as by `set_params`).
+    explicit MLPRegressor(const params_type& p) { set_params(p); }
+
+    /// Replace the hyperparameters; leaves the model unfitted.
+    /// @throws ConfigError when a value is out of range (see `MLPParams`).
+    void set_params(const params_type& p) {
+        detail::validate_mlp("MLPRegressor::set_params()", p);
+        p_ = p;
+        fitted_ = false;
+    }
+    [[nodiscard]] params_type params() const { return p_; }
+    /// Seed of initialisation, shuffling and the validation split (default 0).
+    void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
+
+    /// Fit on X (n×p, finite) and targets y (n, finite).
+    /// @throws DataError on empty/non-finite data, wrong lengths or too few rows for early
+    ///         stopping; NumericalError on divergence.
+    void fit(const MatrixRef& X, const VectorRef& y) {
+        constexpr std::string_view where = "MLPRegressor::fit()";
+        detail::check_xy(where, X, y);
+        const Matrix Y = y;
+        auto st = detail::fit_mlp(where, p_, seed_, X, Y, false, y);
+        net_ = std::move(st.net);
+        theta_ = std::move(st.theta);
+        loss_curve_ = std::move(st.loss_curve);
+        validation_scores_ = std::move(st.validation_scores);
+        n_iter_ = st.n_iter;
+        fitted_ = true;
+    }
+
+    /// Predicted values (m). @throws NotFitted before fit; DataError on bad X.
+    [[nodiscard]] Vector predict(const MatrixRef& X) const {
+        detail::require_fitted("MLPRegressor::predict()", fitted_);
+        detail::check_predict_x("MLPRegressor::predict()", X, net_.n_inputs());
+        return net_.predict(theta_, X).col(0);
+    }
+
+    [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
+    /// Epochs run by the last fit.
+    [[nodiscard]] int n_iter() const noexcept { return n_iter_; }
+    /// Training loss (½·MSE + L2 term) after each epoch.
+    [[nodiscard]] const std::vector<double>& loss_curve() const noexcept { return loss_curve_; }
+    /// Validation R² after each epoch (early stopping only).
+    [[nodiscard]] const std::vector<double>& validation_scores() const noexcept { return validation_scores_; }
+    /// The trained network and its parameters.
+    [[nodiscard]] const Network& network() const noexcept { return net_; }
+    [[nodiscard]] const Vector& coefficients() const noexcept { return theta_; }
+
+    /// Declared search space: as `MLPClassifier::search_space()`.
+    static hpo::SearchSpace<params_type> search_space() { return detail::mlp_search_space(); }
+
+private:
+    params_type p_{};
+    std::uint64_t seed_ = 0;
+    Network net_;
+    Vector theta_;
+    std::vector<double> loss_curve_;
+    std::vector<double> validation_scores_;
+    int n_iter_ = 0;
+    bool fitted_ = false;
+};
+
+static_assert(Regressor<MLPRegressor>);
+
+}  // namespace metalearn::models
