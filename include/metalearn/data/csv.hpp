@@ -334,7 +334,9 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
 
 /// Read a CSV/TSV file (gzip-compressed when it starts with the gzip magic, e.g. `.csv.gz`,
 /// `.tsv.gz`; needs zlib). The dataset is named after the file stem unless `options.name` is
-/// set. PMLB files: `read_csv(path, {.delimiter = '\t', .target = "target"})`.
+/// set. PMLB files: `read_csv(path, {.delimiter = '\t', .target = "target"})`, or better
+/// `read_dataset(path)`, which also applies PMLB's metadata.yaml (task, categorical features) and
+/// handles files with a feature also named "target" (schizo).
 /// @throws IoError if the file cannot be read; otherwise as `read_csv_string`.
 [[nodiscard]] inline Dataset read_csv(const std::filesystem::path& path, const CsvOptions& options = {}) {
     const std::string text = detail::read_file(path, "read_csv()");
