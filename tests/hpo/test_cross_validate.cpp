@@ -251,7 +251,7 @@ TEST_CASE("A fold that misses a class still gets K probability columns", "[hpo][
     REQUIRE(b.fold_scores[0] == Approx(2.0 / 3.0));
 }
 
-TEST_CASE("Same seed gives the same result; each fold's model gets derive_seed(seed, {fold})", "[hpo][cross_validate]") {
+TEST_CASE("Same seed gives the same result and each fold's model gets derive_seed(seed, {fold})", "[hpo][cross_validate]") {
     const auto data = regression_1_to_6();
     hpo::CvOptions opts;
     opts.keep_oof_predictions = true;
