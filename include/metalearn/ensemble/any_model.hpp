@@ -120,8 +120,10 @@ public:
 
     /// Hold a copy of `model` (with its current hyperparameters and fitted state).
     /// @tparam M a `models::BaseModel`.
-    template <models::BaseModel M>
-        requires(!std::same_as<std::remove_cvref_t<M>, AnyModel>)
+    /// (The self-exclusion is checked first so that testing the concept on `AnyModel` itself
+    /// does not recurse through this constructor.)
+    template <class M>
+        requires(!std::same_as<std::remove_cvref_t<M>, AnyModel> && models::BaseModel<M>)
     explicit AnyModel(M model) : impl_(std::make_unique<detail::ModelHolder<M>>(std::move(model))) {}
 
     AnyModel(const AnyModel& other) : impl_(other.impl_ ? other.impl_->clone() : nullptr) {}
