@@ -9,4 +9,5 @@
 #include "metalearn/models/logistic_regression.hpp"
 #include "metalearn/models/mlp.hpp"
 #include "metalearn/models/naive_bayes.hpp"
+#include "metalearn/models/random_forest.hpp"
 #include "metalearn/models/ridge.hpp"

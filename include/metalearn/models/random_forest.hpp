@@ -1,0 +1,350 @@
+#pragma once
+/// @file random_forest.hpp
+/// @brief Random forests of CART trees: `RandomForestClassifier` and `RandomForestRegressor`.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/hpo/search_space.hpp"
+#include "metalearn/models/base_model.hpp"
+#include "metalearn/models/detail/cart.hpp"
+#include "metalearn/models/detail/validation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <numeric>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace metalearn::models {
+
+namespace detail {
+
+/// Run body(i) for i in [0, count) on `n_threads` threads (static round-robin assignment).
+/// Results must be written to per-index slots so that they do not depend on the thread count.
+/// The first exception thrown by any call is rethrown after all threads have joined.
+template <class Body>
+void parallel_for(Index count, Index n_threads, Body&& body) {
+    const Index t_count = std::max<Index>(1, std::min(n_threads, count));
+    if (t_count == 1) {
+        for (Index i = 0; i < count; ++i) body(i, Index{0});
+        return;
+    }
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(t_count));
+    std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(t_count));
+    for (Index t = 0; t < t_count; ++t)
+        threads.emplace_back([&, t] {
+            try {
+                for (Index i = t; i < count; i += t_count) body(i, t);
+            } catch (...) {
+                errors[static_cast<std::size_t>(t)] = std::current_exception();
+            }
+        });
+    for (auto& th : threads) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+/// Resolve n_threads (0 = hardware concurrency, at least 1).
+inline Index resolve_threads(Index n_threads) {
+    if (n_threads > 0) return n_threads;
+    return std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
+}
+
+/// Validate the forest-specific hyperparameters.
+inline void validate_forest_params(std::string_view where, Index n_estimators, Index n_threads) {
+    if (n_estimators < 1)
+        throw ConfigError(fmt::format("{}: n_estimators out of range (expected >= 1, got {})", where, n_estimators));
+    if (n_threads < 0)
+        throw ConfigError(fmt::format("{}: n_threads out of range (expected >= 0, 0 = all cores, got {})", where,
+                                      n_threads));
+}
+
+/// Grow `n_estimators` trees; tree t uses Rng(derive_seed(seed, {t})) for its bootstrap sample
+/// and its splits, so the forest does not depend on the thread count.
+inline std::vector<CartTree> grow_forest(const MatrixRef& X, const std::vector<Index>* codes, const VectorRef* y,
+                                         const CartSettings& s, Index n_estimators, bool bootstrap,
+                                         std::uint64_t seed, Index n_threads) {
+    std::vector<CartTree> trees(static_cast<std::size_t>(n_estimators));
+    const Index n = X.rows();
+    parallel_for(n_estimators, n_threads, [&](Index t, Index) {
+        Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(t)}));
+        std::vector<Index> samples(static_cast<std::size_t>(n));
+        if (bootstrap) {
+            for (auto& s_i : samples) s_i = static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(n)));
+            std::sort(samples.begin(), samples.end());
+        } else {
+            std::iota(samples.begin(), samples.end(), Index{0});
+        }
+        CartBuilder builder(X, codes, y, s);
+        trees[static_cast<std::size_t>(t)] = builder.grow(std::move(samples), rng);
+    });
+    return trees;
+}
+
+/// Mean over trees of each tree's normalised importances (p).
+inline Vector forest_importances(const std::vector<CartTree>& trees, Index p) {
+    Vector out = Vector::Zero(p);
+    for (const auto& t : trees) {
+        const double total = t.importance.sum();
+        if (total > 0.0) out += t.importance / total;
+    }
+    const double total = out.sum();
+    return total > 0.0 ? Vector(out / total) : out;
+}
+
+}  // namespace detail
+
+/// Random forest classifier (Breiman 2001): bootstrap samples, CART trees with `max_features`
+/// features examined per split, class probabilities averaged over trees (as scikit-learn).
+///
+/// Randomness: tree t draws its bootstrap sample and its feature subsets from
+/// Rng(derive_seed(seed, {t})), seed set by `set_seed` (default 0), so the forest is identical
+/// for any `n_threads`. Bootstrap duplicates are kept as repeated rows (equivalent to
+/// scikit-learn's integer sample weights; `min_samples_leaf` then counts duplicates).
+/// predict_proba: mean of the trees' leaf class frequencies (width K = declared classes).
+/// Fit O(T·p'·n log² n) with p' = features examined; predict O(m·T·depth).
+class RandomForestClassifier {
+public:
+    /// Hyperparameters; defaults are scikit-learn 1.2's `RandomForestClassifier`.
+    struct params_type {
+        Index n_estimators = 100;               ///< ≥ 1: number of trees.
+        Criterion criterion = Criterion::gini;  ///< split quality.
+        Index max_depth = 0;                    ///< ≥ 0; 0 = unlimited.
+        Index min_samples_split = 2;            ///< ≥ 2.
+        Index min_samples_leaf = 1;             ///< ≥ 1.
+        double max_features = max_features_sqrt;  ///< fraction in (0, 1], `max_features_sqrt` or `max_features_log2`.
+        bool bootstrap = true;                  ///< bootstrap sample per tree (else all rows).
+        Index n_threads = 1;                    ///< ≥ 0: threads for fit and predict; 0 = all cores.
+    };
+
+    static constexpr std::string_view name = "random_forest_classifier";
+
+    RandomForestClassifier() = default;
+    /// Construct with hyperparameters (validated as by `set_params`).
+    explicit RandomForestClassifier(const params_type& p) { set_params(p); }
+
+    /// Replace the hyperparameters; the model becomes unfitted.
+    /// @throws ConfigError when n_estimators < 1, n_threads < 0, or a tree parameter is invalid
+    ///         (see `DecisionTreeClassifier::set_params`).
+    void set_params(const params_type& p) {
+        constexpr std::string_view where = "RandomForestClassifier::set_params()";
+        detail::validate_forest_params(where, p.n_estimators, p.n_threads);
+        detail::validate_tree_params(where, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.max_features);
+        params_ = p;
+        trees_.clear();
+    }
+    [[nodiscard]] params_type params() const { return params_; }
+    /// Seed for the next fit (default 0).
+    void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
+
+    /// Fit with K = max(y) + 1 classes.
+    void fit(const MatrixRef& X, const VectorRef& y) { fit(X, y, 0); }
+
+    /// Grow the forest.
+    /// @param X n×p finite features; @param y n class codes in [0, n_classes);
+    /// @param n_classes declared K (≤ 0: max(y) + 1).
+    /// @throws DataError on empty data, shape mismatch, non-finite values or bad labels.
+    void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
+        constexpr std::string_view where = "RandomForestClassifier::fit()";
+        detail::check_xy(where, X, y);
+        Index k = 0;
+        const auto codes = detail::class_codes(where, y, n_classes, k);
+        const detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
+                                     detail::resolve_max_features(params_.max_features, X.cols()), true,
+                                     params_.criterion == Criterion::entropy, k};
+        trees_ = detail::grow_forest(X, &codes, nullptr, s, params_.n_estimators, params_.bootstrap, seed_,
+                                     detail::resolve_threads(params_.n_threads));
+        n_features_ = X.cols();
+        k_ = k;
+    }
+
+    /// Class probabilities (m×K, rows sum to 1): mean over trees of the leaf class frequencies.
+    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const {
+        return proba(X, "RandomForestClassifier::predict_proba()");
+    }
+
+    /// Most probable class per row (m), lowest code on ties.
+    [[nodiscard]] Vector predict(const MatrixRef& X) const {
+        return detail::argmax_rows(proba(X, "RandomForestClassifier::predict()"));
+    }
+
+    [[nodiscard]] bool is_fitted() const { return !trees_.empty(); }
+    [[nodiscard]] Index n_classes() const { return k_; }
+    /// Number of fitted trees.
+    [[nodiscard]] Index n_estimators() const { return static_cast<Index>(trees_.size()); }
+    /// Mean of the trees' normalised impurity decreases (p, sums to 1 unless all trees are leaves).
+    [[nodiscard]] Vector feature_importances() const {
+        detail::require_fitted("RandomForestClassifier::feature_importances()", is_fitted());
+        return detail::forest_importances(trees_, n_features_);
+    }
+
+    /// Declared search space: n_estimators int log in [10, 300]; criterion {gini, entropy};
+    /// max_depth int in [0, 30] (0 = unlimited); min_samples_leaf int log in [1, 32];
+    /// max_features {sqrt, log2, 0.25, 0.5, 0.75, 1.0}; bootstrap {false, true}.
+    static hpo::SearchSpace<params_type> search_space() {
+        return hpo::SearchSpace<params_type>()
+            .add("n_estimators", &params_type::n_estimators, hpo::int_log_uniform(10, 300))
+            .add("criterion", &params_type::criterion,
+                 hpo::categorical<Criterion>({{"gini", Criterion::gini}, {"entropy", Criterion::entropy}}))
+            .add("max_depth", &params_type::max_depth, hpo::int_uniform(0, 30))
+            .add("min_samples_leaf", &params_type::min_samples_leaf, hpo::int_log_uniform(1, 32))
+            .add("max_features", &params_type::max_features,
+                 hpo::categorical<double>({{"sqrt", max_features_sqrt},
+                                           {"log2", max_features_log2},
+                                           {"0.25", 0.25},
+                                           {"0.5", 0.5},
+                                           {"0.75", 0.75},
+                                           {"1.0", 1.0}}))
+            .add("bootstrap", &params_type::bootstrap, hpo::boolean());
+    }
+
+private:
+    [[nodiscard]] Matrix proba(const MatrixRef& X, std::string_view where) const {
+        detail::require_fitted(where, is_fitted());
+        detail::check_predict_x(where, X, n_features_);
+        Matrix P = Matrix::Zero(X.rows(), k_);
+        const double inv_t = 1.0 / static_cast<double>(trees_.size());
+        // parallel over rows: each row sums the trees in order, whatever the thread count
+        detail::parallel_for(X.rows(), std::min<Index>(detail::resolve_threads(params_.n_threads), X.rows() / 64 + 1),
+                             [&](Index i, Index) {
+                                 for (const auto& t : trees_) {
+                                     const Vector& v = t.nodes[static_cast<std::size_t>(t.apply(X, i))].value;
+                                     P.row(i) += (v / v.sum()).transpose();
+                                 }
+                                 P.row(i) *= inv_t;
+                             });
+        return P;
+    }
+
+    params_type params_{};
+    std::vector<detail::CartTree> trees_;
+    Index n_features_ = 0;
+    Index k_ = 0;
+    std::uint64_t seed_ = 0;
+};
+
+static_assert(Classifier<RandomForestClassifier>);
+
+/// Random forest regressor (Breiman 2001): bootstrap samples, CART regression trees, mean of
+/// the trees. The spread of the trees (`predict_per_tree`, `predict_std`) serves as a cheap
+/// uncertainty estimate. Randomness and thread-independence as `RandomForestClassifier`.
+class RandomForestRegressor {
+public:
+    /// Hyperparameters; defaults are scikit-learn 1.2's `RandomForestRegressor`
+    /// (max_features 1.0 = all features).
+    struct params_type {
+        Index n_estimators = 100;     ///< ≥ 1.
+        Index max_depth = 0;          ///< ≥ 0; 0 = unlimited.
+        Index min_samples_split = 2;  ///< ≥ 2.
+        Index min_samples_leaf = 1;   ///< ≥ 1.
+        double max_features = 1.0;    ///< fraction in (0, 1], `max_features_sqrt` or `max_features_log2`.
+        bool bootstrap = true;        ///< bootstrap sample per tree.
+        Index n_threads = 1;          ///< ≥ 0: threads for fit and predict; 0 = all cores.
+    };
+
+    static constexpr std::string_view name = "random_forest_regressor";
+
+    RandomForestRegressor() = default;
+    /// Construct with hyperparameters (validated as by `set_params`).
+    explicit RandomForestRegressor(const params_type& p) { set_params(p); }
+
+    /// Replace the hyperparameters; the model becomes unfitted.
+    /// @throws ConfigError as `RandomForestClassifier::set_params`.
+    void set_params(const params_type& p) {
+        constexpr std::string_view where = "RandomForestRegressor::set_params()";
+        detail::validate_forest_params(where, p.n_estimators, p.n_threads);
+        detail::validate_tree_params(where, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.max_features);
+        params_ = p;
+        trees_.clear();
+    }
+    [[nodiscard]] params_type params() const { return params_; }
+    /// Seed for the next fit (default 0).
+    void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
+
+    /// Grow the forest.
+    /// @param X n×p finite features; @param y n finite targets.
+    /// @throws DataError on empty data, shape mismatch or non-finite values.
+    void fit(const MatrixRef& X, const VectorRef& y) {
+        constexpr std::string_view where = "RandomForestRegressor::fit()";
+        detail::check_xy(where, X, y);
+        const detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
+                                     detail::resolve_max_features(params_.max_features, X.cols()), false, false, 0};
+        trees_ = detail::grow_forest(X, nullptr, &y, s, params_.n_estimators, params_.bootstrap, seed_,
+                                     detail::resolve_threads(params_.n_threads));
+        n_features_ = X.cols();
+    }
+
+    /// Prediction of every tree (m×T).
+    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    [[nodiscard]] Matrix predict_per_tree(const MatrixRef& X) const {
+        return per_tree(X, "RandomForestRegressor::predict_per_tree()");
+    }
+
+    /// Mean of the trees (m).
+    [[nodiscard]] Vector predict(const MatrixRef& X) const {
+        return per_tree(X, "RandomForestRegressor::predict()").rowwise().mean();
+    }
+
+    /// Population standard deviation of the trees' predictions (m): a spread, not a
+    /// calibrated predictive standard deviation.
+    [[nodiscard]] Vector predict_std(const MatrixRef& X) const {
+        const Matrix T = per_tree(X, "RandomForestRegressor::predict_std()");
+        const Vector mean = T.rowwise().mean();
+        return ((T.colwise() - mean).rowwise().squaredNorm() / static_cast<double>(T.cols())).cwiseSqrt();
+    }
+
+    [[nodiscard]] bool is_fitted() const { return !trees_.empty(); }
+    /// Number of fitted trees.
+    [[nodiscard]] Index n_estimators() const { return static_cast<Index>(trees_.size()); }
+    /// Mean of the trees' normalised impurity decreases (p).
+    [[nodiscard]] Vector feature_importances() const {
+        detail::require_fitted("RandomForestRegressor::feature_importances()", is_fitted());
+        return detail::forest_importances(trees_, n_features_);
+    }
+
+    /// Declared search space: as `RandomForestClassifier::search_space()` without criterion.
+    static hpo::SearchSpace<params_type> search_space() {
+        return hpo::SearchSpace<params_type>()
+            .add("n_estimators", &params_type::n_estimators, hpo::int_log_uniform(10, 300))
+            .add("max_depth", &params_type::max_depth, hpo::int_uniform(0, 30))
+            .add("min_samples_leaf", &params_type::min_samples_leaf, hpo::int_log_uniform(1, 32))
+            .add("max_features", &params_type::max_features,
+                 hpo::categorical<double>({{"sqrt", max_features_sqrt},
+                                           {"log2", max_features_log2},
+                                           {"0.25", 0.25},
+                                           {"0.5", 0.5},
+                                           {"0.75", 0.75},
+                                           {"1.0", 1.0}}))
+            .add("bootstrap", &params_type::bootstrap, hpo::boolean());
+    }
+
+private:
+    [[nodiscard]] Matrix per_tree(const MatrixRef& X, std::string_view where) const {
+        detail::require_fitted(where, is_fitted());
+        detail::check_predict_x(where, X, n_features_);
+        Matrix T(X.rows(), static_cast<Index>(trees_.size()));
+        detail::parallel_for(static_cast<Index>(trees_.size()), detail::resolve_threads(params_.n_threads),
+                             [&](Index t, Index) {
+                                 const auto& tree = trees_[static_cast<std::size_t>(t)];
+                                 for (Index i = 0; i < X.rows(); ++i)
+                                     T(i, t) = tree.nodes[static_cast<std::size_t>(tree.apply(X, i))].value[0];
+                             });
+        return T;
+    }
+
+    params_type params_{};
+    std::vector<detail::CartTree> trees_;
+    Index n_features_ = 0;
+    std::uint64_t seed_ = 0;
+};
+
+static_assert(Regressor<RandomForestRegressor>);
+
+}  // namespace metalearn::models
