@@ -63,7 +63,7 @@ TEST_CASE("RandomForestClassifier keeps the declared width", "[models][random_fo
     REQUIRE(rf.n_estimators() == 5);
 }
 
-TEST_CASE("RandomForestRegressor: per-tree predictions, their mean and spread; seeded and thread-independent", "[models][random_forest]") {
+TEST_CASE("RandomForestRegressor: per-tree predictions, their mean and spread, seeded and thread-independent", "[models][random_forest]") {
     // wine: predict proline (last feature) from the other 12
     const auto d = metalearn::test::sklearn_split("wine_data.csv", false);
     const Matrix Xtr = d.Xtr.leftCols(12);
