@@ -26,7 +26,8 @@
 ///   `w_lambda` = Π (1 − ρ_i²) (Wilks' lambda), `p_trace` = Σ ρ_i² (Pillai), `lh_trace` =
 ///   Σ ρ_i²/(1 − ρ_i²) (Lawley–Hotelling), `roy_root` = max ρ_i²/(1 − ρ_i²) (Roy's largest
 ///   root). Constant columns are dropped and the correlation matrix is used, so the result does
-///   not depend on column scales. When some ρ_i = 1 (perfect separation, e.g. always when
+///   not depend on column scales. `nr_disc` is 0 and the others NaN when every column is
+///   constant. When some ρ_i = 1 (perfect separation, e.g. always when
 ///   p ≫ n) the last two are infinite and reported as NaN. NaN for regression or one class.
 /// - `sd_ratio`: Box's M statistic turned into the StatLog SD ratio (Michie, Spiegelhalter &
 ///   Taylor 1994, §7.3.2): with S_i the covariance of class i (n_i members), S the pooled
@@ -206,7 +207,7 @@ inline void statistical_group(Context& ctx, Sink& out) {
         if (!cancor) cancor = canonical_correlations(ctx);
         return *cancor;
     };
-    const auto has_cancor = [&] { return ctx.classification() && ctx.n_present_classes() >= 2; };
+    const auto has_cancor = [&] { return ctx.classification() && ctx.n_present_classes() >= 2 && !rho().empty(); };
     std::optional<std::vector<double>> cors;
     const auto abs_cor = [&]() -> const std::vector<double>& {
         if (!cors) {
@@ -314,7 +315,7 @@ inline void statistical_group(Context& ctx, Sink& out) {
         return k / static_cast<double>(c.size());
     });
     out.single("nr_disc", [&] {
-        if (!has_cancor()) return nan;
+        if (!ctx.classification() || ctx.n_present_classes() < 2) return nan;
         double k = 0;
         for (double r : rho()) k += r > 1e-8 ? 1 : 0;
         return k;
