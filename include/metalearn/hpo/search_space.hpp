@@ -12,7 +12,8 @@
 ///                  .add("fit_intercept", &RidgeParams::fit_intercept, hpo::boolean())
 ///                  .add("max_iter", &RidgeParams::max_iter, hpo::int_log_uniform(10, 1000));
 /// std::vector<RidgeParams> configs = space.sobol(32, /*seed=*/1);
-/// Vector z = space.encode(configs[0]);           // [0,1]^4: log10-scaled alpha, 2 one-hot, ...
+/// Vector z = space.encode(configs[0]);  // 4 entries in [0,1]: alpha (log scale), fit_intercept
+///                                      // one-hot (2), max_iter (log scale)
 /// hpo::ValueMap values = space.to_values(configs[0]);   // {"alpha": 0.01, "fit_intercept": "true", ...}
 /// @endcode
 ///
@@ -27,6 +28,10 @@
 ///
 /// Values in the name→value view (`Value`): `double` for float dimensions, `long` for integer
 /// dimensions, the label (`std::string`) for categorical ones.
+///
+/// Randomness: `random` and `sobol` draw only through `Rng` / `sobol_points` seeded by their
+/// `seed` argument: the same seed gives the same configs on every platform. A `SearchSpace` is
+/// immutable after construction, so const use from several threads is safe.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
