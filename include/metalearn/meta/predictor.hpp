@@ -52,7 +52,7 @@ class HyperparameterPredictor {
 public:
     /// @param model an unfitted meta-model (its parameters are kept).
     /// @param normalization how scores are made comparable across tasks.
-    explicit HyperparameterPredictor(M model = {}, Normalization normalization = Normalization::min_max)
+    explicit HyperparameterPredictor(M model = M(), Normalization normalization = Normalization::min_max)
         : model_(std::move(model)), normalization_(normalization) {}
 
     /// Fit on a T×f meta-feature matrix, an m×q config encoding and the T×m raw scores (NaN =

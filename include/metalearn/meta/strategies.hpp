@@ -244,7 +244,7 @@ template <MetaModel M>
 class MetaModelStrategy final : public Strategy {
 public:
     /// @param model unfitted meta-model (parameters kept). @param label name in tables.
-    explicit MetaModelStrategy(M model = {}, std::string label = "meta-model top-k")
+    explicit MetaModelStrategy(M model = M(), std::string label = "meta-model top-k")
         : predictor_(std::move(model)), label_(std::move(label)) {}
     [[nodiscard]] std::string name() const override { return label_; }
     void fit(const TaskTable& table, const std::vector<Index>& train) override {
@@ -282,7 +282,7 @@ struct GuidedSearchOptions {
 template <MetaModel M>
 class GuidedSearchStrategy final : public Strategy {
 public:
-    explicit GuidedSearchStrategy(M model = {}, GuidedSearchOptions opts = {}, std::string label = "meta-model guided")
+    explicit GuidedSearchStrategy(M model = M(), GuidedSearchOptions opts = {}, std::string label = "meta-model guided")
         : predictor_(std::move(model)), opts_(opts), label_(std::move(label)) {}
     [[nodiscard]] std::string name() const override { return label_; }
 

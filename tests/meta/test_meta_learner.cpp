@@ -1,0 +1,169 @@
+// Tests of the outer loop: records for every (task, config), resume does only the missing work,
+// failures are recorded, results do not depend on the thread count, plans from JSON files.
+#include <metalearn/meta/meta_learner.hpp>
+#include <metalearn/models/knn.hpp>
+#include <metalearn/models/logistic_regression.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <unistd.h>
+
+using namespace metalearn;
+using namespace metalearn::meta;
+
+namespace {
+
+// Two Gaussian classes in p dimensions, separated by `shift` along the first axis.
+data::Dataset blobs(const std::string& name, Index n, Index p, double shift, std::uint64_t seed, Index n_classes = 2) {
+    Rng rng(seed);
+    Matrix X(n, p);
+    Vector y(n);
+    std::vector<data::FeatureInfo> features;
+    for (Index j = 0; j < p; ++j) features.push_back(data::FeatureInfo::numeric(fmt::format("x{}", j)));
+    for (Index i = 0; i < n; ++i) {
+        y[i] = static_cast<double>(i % n_classes);
+        for (Index j = 0; j < p; ++j) X(i, j) = rng.normal() + (j == 0 ? shift * y[i] : 0.0);
+    }
+    std::vector<std::string> classes;
+    for (Index k = 0; k < n_classes; ++k) classes.push_back(fmt::format("c{}", k));
+    return data::Dataset(name, X, y, features, data::TaskType::classification, classes);
+}
+
+std::filesystem::path temp_journal(const std::string& stem) {
+    auto p = std::filesystem::temp_directory_path() /
+             fmt::format("metalearn_ml_{}_{}.jsonl", stem, static_cast<long>(::getpid()));
+    std::filesystem::remove(p);
+    return p;
+}
+
+MetaLearnerOptions fast_options(Index threads) {
+    MetaLearnerOptions o;
+    o.n_folds = 3;
+    o.seed = 17;
+    o.n_threads = threads;
+    o.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical};
+    return o;
+}
+
+std::vector<Task> three_tasks() {
+    return {{"easy", blobs("easy", 60, 3, 3.0, 1)}, {"hard", blobs("hard", 60, 4, 0.5, 2)}, {"mid", blobs("mid", 45, 2, 1.5, 3)}};
+}
+
+}  // namespace
+
+TEST_CASE("collect writes one record per task and config; resume does only the missing ones", "[meta][meta_learner]") {
+    const auto path = temp_journal("resume");
+    auto tasks = three_tasks();
+    std::vector<models::LogisticRegression::params_type> plan{{.C = 0.01}, {.C = 1.0}, {.C = 100.0}};
+    {
+        RecordStore store(path);
+        MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+        ml.set_plan(plan);
+        REQUIRE(ml.plan().size() == 3);  // the default C = 1 is already in the plan
+        const std::vector<Task> first_two(tasks.begin(), tasks.begin() + 2);
+        const auto s = ml.collect(first_two);
+        CHECK(s.planned == 6);
+        CHECK(s.evaluated == 6);
+        CHECK(s.reused == 0);
+        CHECK(store.size() == 6);
+    }
+    {
+        RecordStore store(path);  // a new process resumes from the journal
+        MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+        ml.set_plan(plan);
+        const auto s = ml.collect(tasks);
+        CHECK(s.planned == 9);
+        CHECK(s.reused == 6);
+        CHECK(s.evaluated == 3);  // only the third task
+        CHECK(store.size() == 9);
+        const auto again = ml.collect(tasks);
+        CHECK(again.evaluated == 0);
+        for (const auto& r : store.records()) {
+            CHECK(r.ok());
+            CHECK(r.fold_scores.size() == 3);
+            CHECK(r.mean_score >= 0.0);
+            CHECK(r.mean_score <= 1.0);
+            CHECK(r.meta_feature_names.size() == r.meta_features.size());
+            CHECK_FALSE(r.meta_features.empty());
+        }
+        const auto table = ml.table();
+        CHECK(table.n_tasks() == 3);
+        CHECK(table.n_configs() == 3);
+        CHECK(table.default_config == 0);  // set_plan puts the default first
+        // an easy task is solved well by a mildly regularised model
+        CHECK(table.scores(0, 0) > 0.8);
+    }
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a failing evaluation is recorded as failed and the run goes on", "[meta][meta_learner][errors]") {
+    RecordStore store;
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(2));
+    ml.set_plan({{.C = 1.0}});
+    // a single declared class: logistic regression needs two classes
+    std::vector<Task> tasks{{"single", blobs("single", 30, 2, 0.0, 4, 1)}, {"ok", blobs("ok", 30, 2, 2.0, 5)}};
+    const auto s = ml.collect(tasks);
+    CHECK(s.evaluated == 2);
+    CHECK(s.failed == 1);
+    const Record* bad = store.find(ml.key("single", ml.plan_json()[0]));
+    REQUIRE(bad != nullptr);
+    CHECK(bad->status == RecordStatus::failed);
+    CHECK_FALSE(bad->error.empty());
+    CHECK(std::isnan(bad->mean_score));
+    const Record* good = store.find(ml.key("ok", ml.plan_json()[0]));
+    REQUIRE(good != nullptr);
+    CHECK(good->ok());
+}
+
+TEST_CASE("records are identical with 1 and 2 threads", "[meta][meta_learner]") {
+    auto tasks = three_tasks();
+    std::map<std::string, Record> by_threads[2];
+    for (int k = 0; k < 2; ++k) {
+        RecordStore store;
+        MetaLearner<models::KNeighborsClassifier> ml(store, fast_options(k + 1));
+        ml.set_plan(PlanKind::sobol, 6);
+        ml.collect(tasks);
+        for (const auto& r : store.records()) by_threads[k][r.key().str()] = r;
+    }
+    REQUIRE(by_threads[0].size() == by_threads[1].size());
+    REQUIRE(by_threads[0].size() >= 3 * 6);
+    for (const auto& [key, r] : by_threads[0]) {
+        const auto it = by_threads[1].find(key);
+        REQUIRE(it != by_threads[1].end());
+        CHECK(it->second.fold_scores == r.fold_scores);
+        CHECK(it->second.meta_features.size() == r.meta_features.size());
+        for (std::size_t i = 0; i < r.meta_features.size(); ++i)
+            CHECK((it->second.meta_features[i] == r.meta_features[i] ||
+                   (std::isnan(it->second.meta_features[i]) && std::isnan(r.meta_features[i]))));
+    }
+}
+
+TEST_CASE("a plan is read from a JSON file and bad plans are rejected", "[meta][meta_learner][errors]") {
+    const auto path = std::filesystem::temp_directory_path() / fmt::format("metalearn_plan_{}.json", static_cast<long>(::getpid()));
+    {
+        std::ofstream f(path);
+        f << R"([{"C": 0.5}, {"C": 2.0}, {"C": 0.5}])";
+    }
+    RecordStore store;
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+    ml.set_plan_from_file(path);
+    REQUIRE(ml.plan().size() == 3);  // default + 0.5 + 2.0 (duplicate dropped)
+    CHECK(ml.plan()[1].C == 0.5);
+    {
+        std::ofstream f(path);
+        f << R"([{"C": -1}])";
+    }
+    REQUIRE_THROWS_AS(ml.set_plan_from_file(path), ConfigError);
+    {
+        std::ofstream f(path);
+        f << R"([{"C": 1.0)";
+    }
+    REQUIRE_THROWS_AS(ml.set_plan_from_file(path), ParseError);
+    std::filesystem::remove(path);
+    REQUIRE_THROWS_AS(ml.set_plan(PlanKind::grid, 0), ConfigError);
+    REQUIRE_THROWS_AS(MetaLearner<models::LogisticRegression>(store, MetaLearnerOptions{.n_folds = 1}), ConfigError);
+}
