@@ -251,6 +251,30 @@ TEST_CASE("simplex weights for log-loss satisfy the optimality conditions", "[en
     }
 }
 
+TEST_CASE("simplex weights converge on a large library of strong members", "[ensemble][weights][simplex]") {
+    // Many members that give the true class probabilities close to 1: the optimum is degenerate
+    // and the loss is flat near it, where rounding used to stall the solver at its iteration
+    // cap. The duality gap g·w − min g bounds L(w) − L*, so it must be tiny at the solution.
+    const Vector y = random_labels(1000, 3, 3);
+    std::vector<Matrix> library;
+    for (int m = 0; m < 32; ++m) library.push_back(random_probabilities(y, 3, 0.1 * m, 300 + m));
+    const WeightFit fit = simplex_weights(library, y, Loss::log_loss);
+    REQUIRE(fit.converged);
+    REQUIRE(fit.iterations < 1000);
+    require_on_simplex(fit.weights);
+    const Matrix ens = combine(library, fit.weights);
+    Vector grad(32);
+    for (Index m = 0; m < 32; ++m) {
+        double g = 0.0;
+        for (Index i = 0; i < y.size(); ++i) {
+            const auto c = static_cast<Index>(y[i]);
+            g -= library[static_cast<std::size_t>(m)](i, c) / ens(i, c);
+        }
+        grad[m] = g / static_cast<double>(y.size());
+    }
+    REQUIRE(grad.dot(fit.weights) - grad.minCoeff() < 1e-8);
+}
+
 TEST_CASE("ensemble selection follows the greedy path computed by hand", "[ensemble][selection]") {
     // y = (0, 0); A = (1, −1), B = (−1, 1), C = (0.9, 0.9); squared error.
     // Step 1: losses A 1, B 1, C 0.81 → C.

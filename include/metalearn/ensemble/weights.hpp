@@ -185,8 +185,9 @@ inline Matrix flat_library(const std::vector<Matrix>& library) {
 /// probabilities given to the true class, O(nM) per iteration. Starts from uniform weights, so
 /// symmetric libraries (identical members) keep symmetric weights.
 /// @param loss  `log_loss`, `brier` or `squared_error` (or `automatic`).
-/// @param max_iterations cap (default 20000); `WeightFit::converged` reports whether the weights
-///        moved less than 1e-11 in the last step before it.
+/// @param max_iterations cap (default 20000); `WeightFit::converged` reports whether, before it,
+///        the weights moved less than 1e-11 in a step or the Frank–Wolfe duality gap certified
+///        L(w) − L* < 1e-13 · max(1, L(w)).
 /// @throws ConfigError for a non-smooth loss (error rates, absolute error: use ensemble
 ///         selection); DataError / ConfigError as `member_losses`.
 [[nodiscard]] inline WeightFit simplex_weights(const std::vector<Matrix>& library, const VectorRef& y,

@@ -51,45 +51,66 @@ struct SimplexSolve {
 /// @param gradient ∇f(w) (M).
 /// @param w0       starting point (projected onto the simplex first).
 /// @param max_iterations iteration cap.
-/// @param tolerance stop when max_m |w_{k+1} − w_k| < tolerance.
+/// @param tolerance stop when max_m |w_{k+1} − w_k| < tolerance,
+/// @param gap_tolerance or when the Frank–Wolfe duality gap g·w − min_j g_j, an upper bound on
+///        f(w) − f* for convex f on the simplex (Jaggi, ICML 2013), is below
+///        gap_tolerance · max(1, |f(w)|) (checked every 10 iterations; this certificate does not
+///        need the weights to settle when the minimiser is not unique).
+/// When rounding stops all progress (no descent even from a plain projected-gradient step), the
+/// solve ends and counts as converged if the gap is below 1e-8 · max(1, |f(w)|).
 template <class Value, class Gradient>
 [[nodiscard]] SimplexSolve minimize_on_simplex(const Value& value, const Gradient& gradient, const Vector& w0,
-                                               Index max_iterations = 20000, double tolerance = 1e-11) {
+                                               Index max_iterations = 20000, double tolerance = 1e-11,
+                                               double gap_tolerance = 1e-12) {
     Vector x = project_to_simplex(w0);
     double fx = value(x);
     Vector y = x;
+    bool y_is_x = true;
     double t = 1.0;
     double lipschitz = 1.0;
     SimplexSolve out;
+    const auto gap_below = [&](double tol) {
+        const Vector gx = gradient(x);
+        return gx.dot(x) - gx.minCoeff() <= tol * std::max(1.0, std::abs(fx));
+    };
     for (Index it = 1; it <= max_iterations; ++it) {
+        out.iterations = it;
         const double fy = value(y);
         const Vector g = gradient(y);
         Vector x_new;
         double f_new = 0.0;
-        for (int ls = 0; ls < 200; ++ls) {
+        bool accepted = false;
+        for (int ls = 0; ls < 100 && !accepted; ++ls) {
             x_new = project_to_simplex(y - g / lipschitz);
             f_new = value(x_new);
             const Vector d = x_new - y;
-            if (f_new <= fy + g.dot(d) + 0.5 * lipschitz * d.squaredNorm() + 1e-15 * std::abs(fy)) break;
-            lipschitz *= 2.0;
+            accepted = f_new <= fy + g.dot(d) + 0.5 * lipschitz * d.squaredNorm() + 1e-15 * std::max(1.0, std::abs(fy));
+            if (!accepted) lipschitz *= 2.0;
+        }
+        if (!accepted) {  // no step size satisfies the quadratic model: rounding dominates
+            out.converged = gap_below(1e-8);
+            break;
         }
         const double step = (x_new - x).cwiseAbs().maxCoeff();
-        if (step >= tolerance && f_new > fx + 1e-14 * std::abs(fx)) {
-            // Restart the momentum; the plain projected-gradient step from x is monotone.
+        if (f_new > fx) {
+            if (y_is_x) {  // even the monotone step from x does not descend: rounding floor
+                out.converged = step < tolerance || gap_below(1e-8);
+                break;
+            }
+            // Restart the momentum (O'Donoghue & Candès): the next step starts from x.
             t = 1.0;
             y = x;
-            lipschitz = std::max(lipschitz, 1e-12);
-            out.iterations = it;
+            y_is_x = true;
             continue;
         }
         const double t_new = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * t * t));
         y = x_new + ((t - 1.0) / t_new) * (x_new - x);
+        y_is_x = t == 1.0;  // the first step after a restart has no momentum
         x = std::move(x_new);
         fx = f_new;
         t = t_new;
         lipschitz *= 0.9;  // let the step grow again where the curvature is lower
-        out.iterations = it;
-        if (step < tolerance) {
+        if (step < tolerance || (it % 10 == 0 && gap_below(gap_tolerance))) {
             out.converged = true;
             break;
         }
