@@ -109,8 +109,9 @@ TEST_CASE("Ridge with alpha = 0 and a duplicated column returns a least-squares 
 
 TEST_CASE("LogisticRegression matches scikit-learn (lbfgs, multinomial) on standardised iris, wine and breast cancer",
           "[models][logistic_regression]") {
-    // Both solvers run to tol = 1e-10 and stop on the same relative-decrease test (2.2e-9), so
-    // they agree to what that test allows: coefficients abs 2e-3, probabilities abs 1e-4.
+    // The reference ran to tol = 1e-10 but scikit-learn's L-BFGS-B also stops on a relative
+    // decrease of 2.2e-9, so it is not at the exact optimum: coefficients agree to abs 2e-3,
+    // probabilities to abs 1e-4 (the exact optimum is checked by the stationarity test below).
     struct Case {
         const char* file;
         const std::vector<double>& coef;
@@ -127,7 +128,7 @@ TEST_CASE("LogisticRegression matches scikit-learn (lbfgs, multinomial) on stand
     for (const auto& c : cases) {
         INFO(c.file);
         const auto d = metalearn::test::sklearn_split(c.file, true);
-        LogisticRegression lr({.C = 0.5, .tol = 1e-10, .max_iter = 10000});
+        LogisticRegression lr({.C = 0.5, .tol = 1e-8, .max_iter = 10000});
         lr.fit(d.Xtr, d.ytr);
         REQUIRE(lr.converged());
         // scikit-learn reports w1 - w0 in the binary case

@@ -114,7 +114,8 @@ public:
                                detail::resolve_max_features(params_.max_features, X.cols()), true,
                                params_.criterion == Criterion::entropy, k};
         Rng rng(seed_);
-        detail::CartBuilder builder(X, &codes, nullptr, s);
+        const detail::FeatureRanks ranks(X);
+        detail::CartBuilder builder(ranks, &codes, nullptr, s);
         tree_ = builder.grow(std::move(samples), rng);
         n_features_ = X.cols();
         k_ = k;
@@ -211,7 +212,8 @@ public:
         detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
                                detail::resolve_max_features(params_.max_features, X.cols()), false, false, 0};
         Rng rng(seed_);
-        detail::CartBuilder builder(X, nullptr, &y, s);
+        const detail::FeatureRanks ranks(X);
+        detail::CartBuilder builder(ranks, nullptr, &y, s);
         tree_ = builder.grow(std::move(samples), rng);
         n_features_ = X.cols();
     }

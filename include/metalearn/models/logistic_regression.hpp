@@ -37,8 +37,8 @@ namespace metalearn::models {
 /// default tol that is scipy's L-BFGS-B `ftol`, which scikit-learn uses; smaller tol tightens it),
 /// or after `max_iter` iterations. The outcome is never silent: `converged()` tells whether a
 /// tolerance was met, `n_iter()` how many iterations ran. A line search that cannot make
-/// progress (rounding near the optimum) ends the run with the last iterate and
-/// `converged() == false`.
+/// progress (rounding near the optimum) ends the run with the last iterate; `converged()` is
+/// then true only if the gradient norm there is ≤ tol.
 ///
 /// Classes declared but absent from training get probability 0 (they are not fitted: an
 /// unpenalised intercept would diverge to −∞). Needs at least two classes present.
@@ -113,14 +113,12 @@ public:
             const Eigen::Map<const Matrix> W(theta.data(), p, kp);
             S.noalias() = X * W;
             if (icpt) S.rowwise() += theta.tail(kp).transpose();
-            double loss = 0.0;
-            for (Index i = 0; i < n; ++i) {
-                const double m = S.row(i).maxCoeff();
-                G.row(i) = (S.row(i).array() - m).exp();
-                const double z = G.row(i).sum();
-                loss += m + std::log(z) - S.row(i).dot(Y.row(i));
-                G.row(i) /= z;
-            }
+            // column-wise (vectorised) log-sum-exp over the classes of each row
+            const Vector m = S.rowwise().maxCoeff();
+            G = (S.colwise() - m).array().exp().matrix();
+            const Vector z = G.rowwise().sum();
+            const double loss = m.sum() + z.array().log().sum() - S.cwiseProduct(Y).sum();
+            G.array().colwise() /= z.array();
             G -= Y;  // P − Y
             grad.resize(theta.size());
             Eigen::Map<Matrix> gW(grad.data(), p, kp);
@@ -161,7 +159,7 @@ public:
             throw NumericalError(fmt::format("{}: the objective became non-finite (got {}); scale the features", where,
                                              fx));
         n_iter_ = iters;
-        converged_ = !line_search_failed && (iters < params_.max_iter || grad.norm() <= params_.tol);
+        converged_ = grad.norm() <= params_.tol || (!line_search_failed && iters < params_.max_iter);
 
         const Eigen::Map<const Matrix> W(best.data(), p, kp);
         coef_ = Matrix::Zero(k, p);

@@ -72,6 +72,7 @@ inline std::vector<CartTree> grow_forest(const MatrixRef& X, const std::vector<I
                                          std::uint64_t seed, Index n_threads) {
     std::vector<CartTree> trees(static_cast<std::size_t>(n_estimators));
     const Index n = X.rows();
+    const FeatureRanks ranks(X);  // shared, read-only
     parallel_for(n_estimators, n_threads, [&](Index t, Index) {
         Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(t)}));
         std::vector<Index> samples(static_cast<std::size_t>(n));
@@ -81,7 +82,7 @@ inline std::vector<CartTree> grow_forest(const MatrixRef& X, const std::vector<I
         } else {
             std::iota(samples.begin(), samples.end(), Index{0});
         }
-        CartBuilder builder(X, codes, y, s);
+        CartBuilder builder(ranks, codes, y, s);
         trees[static_cast<std::size_t>(t)] = builder.grow(std::move(samples), rng);
     });
     return trees;

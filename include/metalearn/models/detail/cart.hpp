@@ -114,32 +114,62 @@ struct CartTree {
     }
 };
 
+/// Dense ranks of every feature's training values, computed once per fit and shared (read-only)
+/// by all trees of a forest: `rank[f·n + i]` is the position of X(i, f) among the sorted distinct
+/// values `values[f]` of column f. O(p·n log n) time, 4·n·p bytes.
+struct FeatureRanks {
+    Index n = 0;
+    std::vector<std::uint32_t> rank;
+    std::vector<std::vector<double>> values;
+
+    FeatureRanks() = default;
+    explicit FeatureRanks(const MatrixRef& X) : n(X.rows()) {
+        const Index p = X.cols();
+        rank.resize(static_cast<std::size_t>(n * p));
+        values.resize(static_cast<std::size_t>(p));
+        std::vector<std::pair<double, std::uint32_t>> col(static_cast<std::size_t>(n));
+        for (Index f = 0; f < p; ++f) {
+            for (Index i = 0; i < n; ++i) col[static_cast<std::size_t>(i)] = {X(i, f), static_cast<std::uint32_t>(i)};
+            std::sort(col.begin(), col.end());
+            auto& vals = values[static_cast<std::size_t>(f)];
+            std::uint32_t* rk = rank.data() + f * n;
+            for (const auto& [v, i] : col) {
+                if (vals.empty() || v != vals.back()) vals.push_back(v);
+                rk[i] = static_cast<std::uint32_t>(vals.size() - 1);
+            }
+        }
+    }
+};
+
 /// Grows a CART tree (Breiman, Friedman, Olshen & Stone 1984) depth-first.
 ///
 /// At each node, the candidate features are visited in a random order drawn from the tree's
-/// generator; for each, the node's values are sorted and every cut between two distinct
-/// consecutive values (more than 1e-7 apart, as scikit-learn) that leaves ≥ min_samples_leaf
-/// samples on each side is scored in O(1) with running class counts or sums. The best score
-/// wins; on an exact tie the feature visited first wins (seeded tie-breaking). Visiting stops
-/// once `max_features` non-constant features have been examined. A node becomes a leaf when it
-/// is pure, at max_depth, has < min_samples_split or < 2·min_samples_leaf samples, or has no
-/// valid cut. As scikit-learn, a valid cut is taken even when it does not decrease impurity.
-/// Complexity O(p·n log n) per tree level.
+/// generator. For each, every cut between two distinct consecutive values of the node (more
+/// than 1e-7 apart, as scikit-learn) that leaves ≥ min_samples_leaf samples on each side is
+/// scored in O(1) with running class counts or sums, after ordering the node's samples either
+/// by counting them into value buckets (when the node's value range is small: one-hot, integer
+/// or coarse features) or by sorting (rank, sample) keys. The best score wins; on an exact tie
+/// the feature visited first wins (seeded tie-breaking). Visiting stops once `max_features`
+/// non-constant features have been examined. A node becomes a leaf when it is pure, at
+/// max_depth, has < min_samples_split or < 2·min_samples_leaf samples, or has no valid cut. As
+/// scikit-learn, a valid cut is taken even when it does not decrease impurity.
+/// Complexity O(p·n log n) per tree level at worst, O(p·n) for features with few values.
 class CartBuilder {
 public:
-    /// @param X n×p features; @param codes n class codes (classification) or empty;
-    /// @param y n targets (regression) or empty.
-    CartBuilder(const MatrixRef& X, const std::vector<Index>* codes, const VectorRef* y, CartSettings s)
-        : X_(X), codes_(codes), y_(y), s_(s) {}
+    /// @param ranks feature ranks of the n×p training matrix; @param codes n class codes
+    /// (classification) or null; @param y n targets (regression) or null.
+    CartBuilder(const FeatureRanks& ranks, const std::vector<Index>* codes, const VectorRef* y, CartSettings s)
+        : ranks_(ranks), codes_(codes), y_(y), s_(s) {}
 
     /// Grow the tree on `samples` (indices into X, duplicates allowed), drawing from `rng`.
     CartTree grow(std::vector<Index> samples, Rng& rng) {
         samples_ = std::move(samples);
-        const Index p = X_.cols();
+        const auto p = static_cast<Index>(ranks_.values.size());
         tree_ = CartTree{};
         tree_.importance = Vector::Zero(p);
         features_.resize(static_cast<std::size_t>(p));
-        buf_.resize(samples_.size());
+        keys_.resize(samples_.size());
+        scratch_.resize(samples_.size());
         if (s_.classification) {
             left_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
             right_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
@@ -176,10 +206,14 @@ public:
                                    node.impurity > std::numeric_limits<double>::epsilon();
             if (can_split) split = best_split(t.begin, t.end, rng);
             if (split.feature >= 0) {
+                const auto& vals = ranks_.values[static_cast<std::size_t>(split.feature)];
+                const double a = vals[split.left_rank];
+                const double b = vals[split.right_rank];
+                double thr = a / 2.0 + b / 2.0;
+                if (thr == b || !std::isfinite(thr)) thr = a;
                 node.feature = split.feature;
-                node.threshold = split.threshold;
-                // partition samples: x <= threshold to the left (order within sides kept stable)
-                const Index mid = partition(t.begin, t.end, split.feature, split.threshold);
+                node.threshold = thr;
+                const Index mid = partition(t.begin, t.end, split.feature, split.left_rank);
                 tree_.nodes[static_cast<std::size_t>(id)] = std::move(node);
                 // right pushed first so the left subtree is grown (and numbered) first
                 stack.push_back({mid, t.end, t.depth + 1, id, false});
@@ -203,16 +237,18 @@ public:
 private:
     struct Split {
         Index feature = -1;
-        double threshold = 0.0;
+        std::size_t left_rank = 0;   // samples with rank <= left_rank go left
+        std::size_t right_rank = 0;  // smallest rank present in the node above left_rank
         double score = -std::numeric_limits<double>::infinity();
     };
+
+    [[nodiscard]] Index code(Index sample) const { return (*codes_)[static_cast<std::size_t>(sample)]; }
 
     void node_value(Index begin, Index end, TreeNode& node) const {
         const auto n = static_cast<double>(end - begin);
         if (s_.classification) {
             node.value = Vector::Zero(s_.n_classes);
-            for (Index i = begin; i < end; ++i)
-                node.value[(*codes_)[static_cast<std::size_t>(samples_[static_cast<std::size_t>(i)])]] += 1.0;
+            for (Index i = begin; i < end; ++i) node.value[code(samples_[static_cast<std::size_t>(i)])] += 1.0;
             double imp = 0.0;
             if (s_.entropy) {
                 for (Index c = 0; c < s_.n_classes; ++c) {
@@ -237,150 +273,217 @@ private:
         }
     }
 
+    // Score of a cut with nl samples left (running statistics given); higher is better.
+    // Gini: Σ L_c²/n_L + Σ R_c²/n_R. Entropy: −(n_L H_L + n_R H_R) in nats. Regression:
+    // S_L²/n_L + S_R²/n_R. Each equals a constant minus the children's weighted impurity.
+    [[nodiscard]] double score_of(Index nl, Index nr, double a, double b) const {
+        if (!s_.classification) return a * a / static_cast<double>(nl) + b * b / static_cast<double>(nr);
+        if (s_.entropy)
+            return -(xlogx_[static_cast<std::size_t>(nl)] - a + xlogx_[static_cast<std::size_t>(nr)] - b);
+        return a / static_cast<double>(nl) + b / static_cast<double>(nr);
+    }
+
+    // Move one sample of class c (weight w = count) from right to left; update a (left stat),
+    // b (right stat) as used by score_of.
+    void move_class(std::size_t c, std::int64_t w, double& a, double& b) {
+        const std::int64_t l = left_counts_[c];
+        const std::int64_t r = right_counts_[c];
+        if (s_.entropy) {
+            a += xlogx_[static_cast<std::size_t>(l + w)] - xlogx_[static_cast<std::size_t>(l)];
+            b += xlogx_[static_cast<std::size_t>(r - w)] - xlogx_[static_cast<std::size_t>(r)];
+        } else {
+            a += static_cast<double>((l + w) * (l + w) - l * l);
+            b += static_cast<double>((r - w) * (r - w) - r * r);
+        }
+        left_counts_[c] = l + w;
+        right_counts_[c] = r - w;
+    }
+
+    void init_class_stats(Index begin, Index end, double& a, double& b) {
+        std::fill(left_counts_.begin(), left_counts_.end(), 0);
+        std::fill(right_counts_.begin(), right_counts_.end(), 0);
+        for (Index i = begin; i < end; ++i)
+            ++right_counts_[static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(i)]))];
+        a = 0.0;
+        b = 0.0;
+        for (const auto r : right_counts_)
+            b += s_.entropy ? xlogx_[static_cast<std::size_t>(r)] : static_cast<double>(r * r);
+    }
+
     Split best_split(Index begin, Index end, Rng& rng) {
-        const Index p = X_.cols();
+        const auto p = static_cast<Index>(ranks_.values.size());
         for (Index j = 0; j < p; ++j) features_[static_cast<std::size_t>(j)] = j;
         const Index n = end - begin;
-        const Index leaf = s_.min_samples_leaf;
+        const auto K = static_cast<std::size_t>(std::max<Index>(s_.n_classes, 1));
+        const double sort_cost = static_cast<double>(n) * std::log2(static_cast<double>(n) + 1.0);
         Split best;
         Index examined = 0;
         for (Index j = 0; j < p && examined < s_.max_features; ++j) {
             const auto r = j + static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(p - j)));
             std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(r)]);
             const Index f = features_[static_cast<std::size_t>(j)];
-            // gather and sort (value, sample)
-            double lo = std::numeric_limits<double>::infinity();
-            double hi = -lo;
-            for (Index i = 0; i < n; ++i) {
-                const Index s = samples_[static_cast<std::size_t>(begin + i)];
-                const double v = X_(s, f);
-                buf_[static_cast<std::size_t>(i)] = {v, s};
+            const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
+            const auto& vals = ranks_.values[static_cast<std::size_t>(f)];
+            std::uint32_t lo = std::numeric_limits<std::uint32_t>::max();
+            std::uint32_t hi = 0;
+            for (Index i = begin; i < end; ++i) {
+                const std::uint32_t v = rk[samples_[static_cast<std::size_t>(i)]];
+                scratch_[static_cast<std::size_t>(i - begin)] = v;
                 lo = std::min(lo, v);
                 hi = std::max(hi, v);
             }
-            if (hi <= lo + feature_threshold) continue;  // constant here: not counted
+            if (vals[hi] <= vals[lo] + feature_threshold) continue;  // constant here: not counted
             ++examined;
-            auto* first = buf_.data();
-            std::sort(first, first + n,
-                      [](const std::pair<double, Index>& a, const std::pair<double, Index>& b) {
-                          return a.first < b.first;
-                      });
-            Index pos = -1;
-            const double score = s_.classification ? scan_classification(n, leaf, pos) : scan_regression(n, leaf, pos);
-            if (pos > 0 && score > best.score) {
-                best.score = score;
+            const std::size_t span = hi - lo + 1;
+            Split cand;
+            if (static_cast<double>(span * K) <= sort_cost)
+                cand = scan_buckets(begin, end, vals, lo, span);
+            else
+                cand = scan_sorted(begin, end, rk, vals);
+            if (cand.feature >= 0 && cand.score > best.score) {
+                best = cand;
                 best.feature = f;
-                const double a = buf_[static_cast<std::size_t>(pos - 1)].first;
-                const double b = buf_[static_cast<std::size_t>(pos)].first;
-                double thr = a / 2.0 + b / 2.0;
-                if (thr == b || !std::isfinite(thr)) thr = a;
-                best.threshold = thr;
             }
         }
         return best;
     }
 
-    // Returns the best proxy score; pos = number of samples going left (−1 if no valid cut).
-    double scan_classification(Index n, Index leaf, Index& pos) {
-        const auto K = static_cast<std::size_t>(s_.n_classes);
-        std::fill(left_counts_.begin(), left_counts_.end(), 0);
-        std::fill(right_counts_.begin(), right_counts_.end(), 0);
-        for (Index i = 0; i < n; ++i)
-            ++right_counts_[static_cast<std::size_t>((*codes_)[static_cast<std::size_t>(buf_[static_cast<std::size_t>(i)].second)])];
-        double best = -std::numeric_limits<double>::infinity();
-        pos = -1;
-        if (s_.entropy) {
-            double sl = 0.0;  // Σ L_c log L_c
-            double sr = 0.0;
-            for (std::size_t c = 0; c < K; ++c) sr += xlogx_[static_cast<std::size_t>(right_counts_[c])];
-            for (Index i = 0; i + 1 < n; ++i) {
-                const auto c = static_cast<std::size_t>((*codes_)[static_cast<std::size_t>(buf_[static_cast<std::size_t>(i)].second)]);
-                const auto l = static_cast<std::size_t>(left_counts_[c]);
-                const auto r = static_cast<std::size_t>(right_counts_[c]);
-                sl += xlogx_[l + 1] - xlogx_[l];
-                sr += xlogx_[r - 1] - xlogx_[r];
-                ++left_counts_[c];
-                --right_counts_[c];
-                const Index nl = i + 1;
-                const Index nr = n - nl;
-                if (nl < leaf || nr < leaf) continue;
-                if (!(buf_[static_cast<std::size_t>(i + 1)].first > buf_[static_cast<std::size_t>(i)].first + feature_threshold))
-                    continue;
-                // −(n_L H_L + n_R H_R) in nats
-                const double score = -(xlogx_[static_cast<std::size_t>(nl)] - sl + xlogx_[static_cast<std::size_t>(nr)] - sr);
-                if (score > best) {
-                    best = score;
-                    pos = nl;
+    // Counting pass: statistics per distinct value in [lo, lo + span), then one sweep.
+    Split scan_buckets(Index begin, Index end, const std::vector<double>& vals, std::uint32_t lo, std::size_t span) {
+        const Index n = end - begin;
+        const Index leaf = s_.min_samples_leaf;
+        Split out;
+        bucket_n_.assign(span, 0);
+        if (s_.classification) {
+            const auto K = static_cast<std::size_t>(s_.n_classes);
+            bucket_counts_.assign(span * K, 0);
+            for (Index i = 0; i < n; ++i) {
+                const std::size_t b = scratch_[static_cast<std::size_t>(i)] - lo;
+                ++bucket_n_[b];
+                ++bucket_counts_[b * K + static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(begin + i)]))];
+            }
+            double a = 0.0;
+            double b = 0.0;
+            init_class_stats(begin, end, a, b);
+            Index nl = 0;
+            std::size_t prev = span;  // last non-empty bucket
+            for (std::size_t bk = 0; bk < span; ++bk) {
+                if (bucket_n_[bk] == 0) continue;
+                if (prev != span && nl >= leaf && n - nl >= leaf &&
+                    vals[lo + bk] > vals[lo + prev] + feature_threshold) {
+                    const double sc = score_of(nl, n - nl, a, b);
+                    if (sc > out.score) {
+                        out.score = sc;
+                        out.feature = 0;
+                        out.left_rank = lo + prev;
+                        out.right_rank = lo + bk;
+                    }
                 }
+                for (std::size_t c = 0; c < K; ++c)
+                    if (const std::int64_t w = bucket_counts_[bk * K + c]; w > 0) move_class(c, w, a, b);
+                nl += bucket_n_[bk];
+                prev = bk;
             }
         } else {
-            double sql = 0.0;  // Σ L_c²
-            double sqr = 0.0;
-            for (std::size_t c = 0; c < K; ++c)
-                sqr += static_cast<double>(right_counts_[c]) * static_cast<double>(right_counts_[c]);
-            for (Index i = 0; i + 1 < n; ++i) {
-                const auto c = static_cast<std::size_t>((*codes_)[static_cast<std::size_t>(buf_[static_cast<std::size_t>(i)].second)]);
-                sql += 2.0 * static_cast<double>(left_counts_[c]) + 1.0;
-                sqr -= 2.0 * static_cast<double>(right_counts_[c]) - 1.0;
-                ++left_counts_[c];
-                --right_counts_[c];
-                const Index nl = i + 1;
-                const Index nr = n - nl;
-                if (nl < leaf || nr < leaf) continue;
-                if (!(buf_[static_cast<std::size_t>(i + 1)].first > buf_[static_cast<std::size_t>(i)].first + feature_threshold))
-                    continue;
-                const double score = sql / static_cast<double>(nl) + sqr / static_cast<double>(nr);
-                if (score > best) {
-                    best = score;
-                    pos = nl;
+            bucket_sum_.assign(span, 0.0);
+            double total = 0.0;
+            for (Index i = 0; i < n; ++i) {
+                const std::size_t b = scratch_[static_cast<std::size_t>(i)] - lo;
+                const double yi = (*y_)[samples_[static_cast<std::size_t>(begin + i)]];
+                ++bucket_n_[b];
+                bucket_sum_[b] += yi;
+                total += yi;
+            }
+            double sl = 0.0;
+            Index nl = 0;
+            std::size_t prev = span;
+            for (std::size_t bk = 0; bk < span; ++bk) {
+                if (bucket_n_[bk] == 0) continue;
+                if (prev != span && nl >= leaf && n - nl >= leaf &&
+                    vals[lo + bk] > vals[lo + prev] + feature_threshold) {
+                    const double sc = score_of(nl, n - nl, sl, total - sl);
+                    if (sc > out.score) {
+                        out.score = sc;
+                        out.feature = 0;
+                        out.left_rank = lo + prev;
+                        out.right_rank = lo + bk;
+                    }
                 }
+                sl += bucket_sum_[bk];
+                nl += bucket_n_[bk];
+                prev = bk;
             }
         }
-        return best;
+        return out;
     }
 
-    double scan_regression(Index n, Index leaf, Index& pos) {
-        double total = 0.0;
-        for (Index i = 0; i < n; ++i) total += (*y_)[buf_[static_cast<std::size_t>(i)].second];
-        double sl = 0.0;
-        double best = -std::numeric_limits<double>::infinity();
-        pos = -1;
+    // Sorting pass: sort (rank, sample) keys, then one sweep over the samples.
+    Split scan_sorted(Index begin, Index end, const std::uint32_t* rk, const std::vector<double>& vals) {
+        const Index n = end - begin;
+        const Index leaf = s_.min_samples_leaf;
+        for (Index i = 0; i < n; ++i) {
+            const auto s = static_cast<std::uint64_t>(samples_[static_cast<std::size_t>(begin + i)]);
+            keys_[static_cast<std::size_t>(i)] = (static_cast<std::uint64_t>(rk[s]) << 32U) | s;
+        }
+        std::sort(keys_.begin(), keys_.begin() + n);
+        auto rank_at = [&](Index i) { return static_cast<std::uint32_t>(keys_[static_cast<std::size_t>(i)] >> 32U); };
+        auto sample_at = [&](Index i) { return static_cast<Index>(keys_[static_cast<std::size_t>(i)] & 0xFFFFFFFFULL); };
+        Split out;
+        double a = 0.0;
+        double b = 0.0;
+        if (s_.classification) {
+            init_class_stats(begin, end, a, b);
+        } else {
+            for (Index i = 0; i < n; ++i) b += (*y_)[sample_at(i)];
+        }
         for (Index i = 0; i + 1 < n; ++i) {
-            sl += (*y_)[buf_[static_cast<std::size_t>(i)].second];
+            if (s_.classification) {
+                move_class(static_cast<std::size_t>(code(sample_at(i))), 1, a, b);
+            } else {
+                const double yi = (*y_)[sample_at(i)];
+                a += yi;
+                b -= yi;
+            }
             const Index nl = i + 1;
-            const Index nr = n - nl;
-            if (nl < leaf || nr < leaf) continue;
-            if (!(buf_[static_cast<std::size_t>(i + 1)].first > buf_[static_cast<std::size_t>(i)].first + feature_threshold))
-                continue;
-            const double sr = total - sl;
-            const double score = sl * sl / static_cast<double>(nl) + sr * sr / static_cast<double>(nr);
-            if (score > best) {
-                best = score;
-                pos = nl;
+            if (nl < leaf || n - nl < leaf) continue;
+            const std::uint32_t r0 = rank_at(i);
+            const std::uint32_t r1 = rank_at(i + 1);
+            if (r0 == r1 || !(vals[r1] > vals[r0] + feature_threshold)) continue;
+            const double sc = score_of(nl, n - nl, a, b);
+            if (sc > out.score) {
+                out.score = sc;
+                out.feature = 0;
+                out.left_rank = r0;
+                out.right_rank = r1;
             }
         }
-        return best;
+        return out;
     }
 
-    Index partition(Index begin, Index end, Index f, double thr) {
+    Index partition(Index begin, Index end, Index f, std::size_t left_rank) {
+        const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
         auto first = samples_.begin() + begin;
         auto last = samples_.begin() + end;
-        const auto mid = std::stable_partition(first, last, [&](Index s) { return X_(s, f) <= thr; });
-        return begin + (mid - samples_.begin() - begin);
+        const auto mid = std::stable_partition(first, last, [&](Index s) { return rk[s] <= left_rank; });
+        return static_cast<Index>(mid - samples_.begin());
     }
 
     static constexpr double feature_threshold = 1e-7;
 
-    const MatrixRef& X_;
+    const FeatureRanks& ranks_;
     const std::vector<Index>* codes_;
     const VectorRef* y_;
     CartSettings s_;
     CartTree tree_;
     std::vector<Index> samples_;
     std::vector<Index> features_;
-    std::vector<std::pair<double, Index>> buf_;
+    std::vector<std::uint32_t> scratch_;
+    std::vector<std::uint64_t> keys_;
     std::vector<std::int64_t> left_counts_;
     std::vector<std::int64_t> right_counts_;
+    std::vector<std::int64_t> bucket_n_;
+    std::vector<std::int64_t> bucket_counts_;
+    std::vector<double> bucket_sum_;
     std::vector<double> xlogx_;
 };
 
