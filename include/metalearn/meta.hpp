@@ -7,6 +7,7 @@
 #include "metalearn/meta/knn_meta_model.hpp"
 #include "metalearn/meta/meta_learner.hpp"
 #include "metalearn/meta/meta_model.hpp"
+#include "metalearn/meta/mlp_meta_model.hpp"
 #include "metalearn/meta/predictor.hpp"
 #include "metalearn/meta/random_forest_meta_model.hpp"
 #include "metalearn/meta/record.hpp"

@@ -3,6 +3,7 @@
 #include <metalearn/meta/gaussian_process.hpp>
 #include <metalearn/meta/knn_meta_model.hpp>
 #include <metalearn/meta/meta_model.hpp>
+#include <metalearn/meta/mlp_meta_model.hpp>
 #include <metalearn/meta/random_forest_meta_model.hpp>
 #include <metalearn/meta/ridge_meta_model.hpp>
 
@@ -169,6 +170,23 @@ TEST_CASE("random-forest meta-model fits a linear target, is thread-count indepe
     CHECK(rf2.predict(Zq) == pred);
     check_save_load(rf, Zq);
     REQUIRE_THROWS_AS(RandomForestMetaModel({.n_estimators = 0}), ConfigError);
+}
+
+TEST_CASE("MLP meta-model learns a linear target and reloads exactly", "[meta][mlp]") {
+    Matrix Z;
+    Vector s;
+    linear_problem(200, 3, 31, Z, s);
+    Matrix Zq;
+    Vector sq;
+    linear_problem(50, 3, 32, Zq, sq);
+    MlpMetaModel mlp({.hidden_units = 10, .learning_rate = 1e-2, .alpha = 1e-6, .max_iter = 400, .batch_size = 50, .seed = 1});
+    mlp.fit(Z, s);
+    const Vector pred = mlp.predict(Zq);
+    // a 10-unit ReLU net approximates the plane well inside the unit cube
+    const double r2 = 1.0 - (pred - sq).squaredNorm() / (sq.array() - sq.mean()).square().sum();
+    CHECK(r2 > 0.95);
+    check_save_load(mlp, Zq);
+    REQUIRE_THROWS_AS(MlpMetaModel({.hidden_units = 0}), ConfigError);
 }
 
 TEST_CASE("meta-models reject bad input", "[meta][meta_model][errors]") {
