@@ -180,12 +180,16 @@ public:
                     xlogx_[i] = static_cast<double>(i) * std::log(static_cast<double>(i));
             }
         }
+        // features_[0, n_constant) of a node are features known to be constant in it (found
+        // constant in an ancestor): never examined again. Descendants only reorder positions at
+        // or after their own n_constant, so the prefix stays valid for every pending node.
+        for (Index j = 0; j < p; ++j) features_[static_cast<std::size_t>(j)] = j;
         struct Task {
-            Index begin, end, depth, parent;
+            Index begin, end, depth, parent, n_constant;
             bool is_left;
         };
         std::vector<Task> stack;
-        stack.push_back({0, static_cast<Index>(samples_.size()), 0, -1, false});
+        stack.push_back({0, static_cast<Index>(samples_.size()), 0, -1, 0, false});
         while (!stack.empty()) {
             const Task t = stack.back();
             stack.pop_back();
@@ -200,11 +204,12 @@ public:
             node.n_samples = t.end - t.begin;
             node_value(t.begin, t.end, node);
             Split split;
+            Index n_constant = t.n_constant;
             const bool can_split = !(s_.max_depth > 0 && t.depth >= s_.max_depth) &&
                                    node.n_samples >= s_.min_samples_split &&
                                    node.n_samples >= 2 * s_.min_samples_leaf &&
                                    node.impurity > std::numeric_limits<double>::epsilon();
-            if (can_split) split = best_split(t.begin, t.end, rng);
+            if (can_split) split = best_split(t.begin, t.end, n_constant, rng);
             if (split.feature >= 0) {
                 const auto& vals = ranks_.values[static_cast<std::size_t>(split.feature)];
                 const double a = vals[split.left_rank];
@@ -216,8 +221,8 @@ public:
                 const Index mid = partition(t.begin, t.end, split.feature, split.left_rank);
                 tree_.nodes[static_cast<std::size_t>(id)] = std::move(node);
                 // right pushed first so the left subtree is grown (and numbered) first
-                stack.push_back({mid, t.end, t.depth + 1, id, false});
-                stack.push_back({t.begin, mid, t.depth + 1, id, true});
+                stack.push_back({mid, t.end, t.depth + 1, id, n_constant, false});
+                stack.push_back({t.begin, mid, t.depth + 1, id, n_constant, true});
             } else {
                 tree_.nodes[static_cast<std::size_t>(id)] = std::move(node);
             }
@@ -310,15 +315,16 @@ private:
             b += s_.entropy ? xlogx_[static_cast<std::size_t>(r)] : static_cast<double>(r * r);
     }
 
-    Split best_split(Index begin, Index end, Rng& rng) {
+    // n_constant: in = features known constant (prefix of features_); out = plus those found
+    // constant here.
+    Split best_split(Index begin, Index end, Index& n_constant, Rng& rng) {
         const auto p = static_cast<Index>(ranks_.values.size());
-        for (Index j = 0; j < p; ++j) features_[static_cast<std::size_t>(j)] = j;
         const Index n = end - begin;
         const auto K = static_cast<std::size_t>(std::max<Index>(s_.n_classes, 1));
         const double sort_cost = static_cast<double>(n) * std::log2(static_cast<double>(n) + 1.0);
         Split best;
         Index examined = 0;
-        for (Index j = 0; j < p && examined < s_.max_features; ++j) {
+        for (Index j = n_constant; j < p && examined < s_.max_features; ++j) {
             const auto r = j + static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(p - j)));
             std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(r)]);
             const Index f = features_[static_cast<std::size_t>(j)];
@@ -332,7 +338,11 @@ private:
                 lo = std::min(lo, v);
                 hi = std::max(hi, v);
             }
-            if (vals[hi] <= vals[lo] + feature_threshold) continue;  // constant here: not counted
+            if (vals[hi] <= vals[lo] + feature_threshold) {  // constant here: not counted, not revisited below
+                std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(n_constant)]);
+                ++n_constant;
+                continue;
+            }
             ++examined;
             const std::size_t span = hi - lo + 1;
             Split cand;
