@@ -168,6 +168,8 @@ TEST_CASE("Network and Adam reject bad shapes and settings", "[models][network][
     Vector hv;
     REQUIRE_THROWS_AS(net.hessian_vector_product_cached(theta, Matrix::Zero(4, 2), Loss::mse, theta, fresh, hv),
                       metalearn::DataError);
+    Network::Workspace ws0;
+    REQUIRE_THROWS_AS(Network().forward(Vector(), Matrix::Zero(2, 0), ws0), metalearn::ConfigError);
     REQUIRE_THROWS_AS(Adam(3, {.learning_rate = 0.0}), metalearn::ConfigError);
     Adam adam(3);
     Vector t3 = Vector::Zero(3);

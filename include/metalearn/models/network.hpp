@@ -270,6 +270,8 @@ private:
                                         method, theta.size(), n_params_));
     }
     void check_X(const MatrixRef& X, const char* method) const {
+        if (sizes_.empty())
+            throw ConfigError(fmt::format("Network::{}(): empty network (construct it with layer sizes)", method));
         if (X.rows() < 1 || X.cols() != n_inputs())
             throw DataError(fmt::format("Network::{}(): input is {}x{} (expected n x {} with n >= 1)", method,
                                         X.rows(), X.cols(), n_inputs()));
