@@ -472,9 +472,9 @@ public:
         : MetaLearner(detail::MetaMethod::reptile, std::move(network), params, loss) {}
 };
 
-/// Baseline: one network trained jointly on the episodes of all tasks (no inner loop during
-/// training; `inner_steps` is used only by `adapt`/`evaluate` callers through their own counts),
-/// then fine-tuned by `adapt`.
+/// Baseline: one network trained jointly on the episodes of all tasks (plain mini-batch training
+/// on support ∪ query; no inner loop, so `inner_steps` is ignored), then fine-tuned on a new
+/// task's support set by `adapt` / `evaluate` with the inner learning rate α.
 class PretrainedBaseline : public MetaLearner {
 public:
     /// @copydoc Maml::Maml
