@@ -122,7 +122,9 @@ public:
     [[nodiscard]] const Matrix& cov() {
         if (!cov_) {
             const Index q = N().cols();
-            if (n() < 2) {
+            if (q == 0) {
+                cov_ = Matrix(0, 0);
+            } else if (n() < 2) {
                 cov_ = Matrix::Constant(q, q, nan);
             } else {
                 const Matrix c = N().rowwise() - means().transpose();
