@@ -264,9 +264,11 @@ private:
 
 /// Options of `GuidedSearchStrategy`.
 struct GuidedSearchOptions {
-    double length_scale = 0.0;  ///< config-space kernel length scale in the encoding; 0 = half the median pairwise distance
-    double std_floor = 0.02;    ///< lower bound of the prior std (normalised-score units)
-    double xi = 0.0;            ///< EI exploration margin
+    double length_scale = 0.0;      ///< config-space kernel length scale in the encoding; 0 = `length_scale_factor` × median pairwise distance
+    double length_scale_factor = 0.5;
+    double std_floor = 0.02;        ///< lower bound of the prior std (normalised-score units)
+    double xi = 0.0;                ///< EI exploration margin
+    bool use_model_std = true;      ///< prior std = the meta-model's std per config; false = its training RMSE for all
 };
 
 /// Meta-model-guided, diversifying search: the meta-model gives a prior mean μ(c) and std σ(c)
@@ -299,7 +301,7 @@ public:
                 ell = 1.0;
             } else {
                 std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(d.size() / 2), d.end());
-                ell = std::max(0.5 * d[d.size() / 2], 1e-3);
+                ell = std::max(opts_.length_scale_factor * d[d.size() / 2], 1e-3);
             }
         }
         Kc_.resize(m, m);
@@ -311,7 +313,9 @@ public:
                                              const ScoreOracle& observe) const override {
         const Index m = E_.rows();
         const Vector mu = predictor_.predict(meta_features, E_);
-        const Vector sd = predictor_.predict_std(meta_features, E_).cwiseMax(opts_.std_floor);
+        const Vector sd = (opts_.use_model_std ? predictor_.predict_std(meta_features, E_)
+                                               : Vector::Constant(m, predictor_.training_rmse()))
+                              .cwiseMax(opts_.std_floor);
         std::vector<Index> chosen;
         std::vector<double> raw;
         std::vector<bool> used(static_cast<std::size_t>(m), false);
