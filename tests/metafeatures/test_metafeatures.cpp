@@ -496,3 +496,23 @@ TEST_CASE("MetaFeatures prints as table, JSON and CSV, and the imputer fills NaN
     CHECK_THROWS_AS(mf::MetaFeatureImputer().transform(W), NotFitted);
     CHECK_THROWS_AS(imp.transform(Matrix(1, 3)), DataError);
 }
+
+TEST_CASE("auto-sklearn moments and PCA features match scipy/scikit-learn on numeric data", "[metafeatures][autosklearn]") {
+    // x1, x2, x3 only: standardising does not change scipy's skewness/kurtosis. [ref]
+    const auto d = reference_dataset();
+    const data::Dataset num("num", d.X().leftCols(3), d.y(), {d.feature(0), d.feature(1), d.feature(2)},
+                            data::TaskType::classification, d.class_names());
+    mf::ExtractOptions o;
+    o.feature_set = mf::FeatureSet::autosklearn;
+    const auto m = mf::extract(num, o);
+    CHECK_THAT(m["SkewnessMin"], WithinRel(-0.11016197822841, 1e-10));
+    CHECK_THAT(m["SkewnessMax"], WithinRel(0.38684992262172, 1e-10));
+    CHECK_THAT(m["SkewnessMean"], WithinRel((-0.11016197822841 - 0.0824153212595577 + 0.38684992262172) / 3, 1e-10));
+    CHECK_THAT(m["KurtosisMin"], WithinRel(-1.21725174844326, 1e-10));
+    CHECK_THAT(m["KurtosisMax"], WithinRel(-1.1920346300593, 1e-10));
+    CHECK_THAT(m["PCAFractionOfComponentsFor95PercentVariance"], WithinRel(2.0 / 3.0, 1e-12));
+    CHECK_THAT(m["PCAKurtosisFirstPC"], WithinRel(-1.03427643151166, 1e-9));
+    CHECK_THAT(m["PCASkewnessFirstPC"], WithinRel(0.0292062792400542, 1e-7));  // sign: scikit-learn's svd_flip
+    CHECK(m["SymbolsSum"] == 0);  // no nominal attribute: auto-sklearn's 0
+    CHECK(m["RatioNumericalToNominal"] == 0);
+}

@@ -147,3 +147,18 @@ p("summary sd", v.std(ddof=1))
 p("summary skewness", skew3(v))
 p("summary kurtosis", kurt3(v))
 p("summary histogram", np.histogram(v, bins=10)[0] / len(v))
+
+# auto-sklearn PCA features on the numeric columns only (standardised as auto-sklearn's
+# preprocessing does; row order does not matter).
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
+Xs = StandardScaler().fit_transform(num)
+pca = PCA().fit(Xs)
+s, idx = 0.0, 0
+while s < 0.95 and idx < len(pca.explained_variance_ratio_):
+    s += pca.explained_variance_ratio_[idx]
+    idx += 1
+p("PCAFractionOfComponentsFor95PercentVariance", idx / Xs.shape[1])
+t = pca.transform(Xs)[:, 0]
+p("PCAKurtosisFirstPC", st.kurtosis(t))
+p("PCASkewnessFirstPC", st.skew(t))
