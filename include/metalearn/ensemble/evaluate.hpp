@@ -63,8 +63,10 @@ struct MethodComparison {
 /// @param inner_folds folds of the inner cross-validation (≥ 2).
 /// @param methods    methods to compare (default: all).
 /// @param options    weight options (loss `automatic` → `loss_for_metric`), CV options, failure
-///                   callback (candidates failing on a fold get weight 0 there).
-/// @throws as `evaluate_candidates` for each outer training set; DataError for no outer fold.
+///                   callback (candidates whose inner cross-validation fails on a fold get
+///                   weight 0 there; a failure in the refit on the outer training rows propagates).
+/// @throws as `evaluate_candidates` for each outer training set; DataError for no outer fold;
+///         ConfigError for an empty method list.
 [[nodiscard]] inline MethodComparison compare_methods(
     const std::vector<AnyModel>& candidates, const data::Dataset& dataset, const std::vector<data::Fold>& outer_folds,
     Index inner_folds, hpo::Metric metric, std::uint64_t seed,
