@@ -173,6 +173,7 @@ public:
         if (s_.classification) {
             left_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
             right_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
+            node_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
             if (s_.entropy) {
                 xlogx_.resize(samples_.size() + 1);
                 xlogx_[0] = 0.0;
@@ -304,15 +305,27 @@ private:
         right_counts_[c] = r - w;
     }
 
-    void init_class_stats(Index begin, Index end, double& a, double& b) {
+    // Node totals, computed once per node: class counts (classification) or Σy (regression).
+    void node_totals(Index begin, Index end) {
+        if (s_.classification) {
+            std::fill(node_counts_.begin(), node_counts_.end(), 0);
+            for (Index i = begin; i < end; ++i)
+                ++node_counts_[static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(i)]))];
+            node_b_ = 0.0;
+            for (const auto r : node_counts_)
+                node_b_ += s_.entropy ? xlogx_[static_cast<std::size_t>(r)] : static_cast<double>(r * r);
+        } else {
+            node_sum_ = 0.0;
+            for (Index i = begin; i < end; ++i) node_sum_ += (*y_)[samples_[static_cast<std::size_t>(i)]];
+        }
+    }
+
+    // Start of a sweep: everything on the right.
+    void init_class_stats(double& a, double& b) {
         std::fill(left_counts_.begin(), left_counts_.end(), 0);
-        std::fill(right_counts_.begin(), right_counts_.end(), 0);
-        for (Index i = begin; i < end; ++i)
-            ++right_counts_[static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(i)]))];
+        std::copy(node_counts_.begin(), node_counts_.end(), right_counts_.begin());
         a = 0.0;
-        b = 0.0;
-        for (const auto r : right_counts_)
-            b += s_.entropy ? xlogx_[static_cast<std::size_t>(r)] : static_cast<double>(r * r);
+        b = node_b_;
     }
 
     // n_constant: in = features known constant (prefix of features_); out = plus those found
@@ -322,6 +335,7 @@ private:
         const Index n = end - begin;
         const auto K = static_cast<std::size_t>(std::max<Index>(s_.n_classes, 1));
         const double sort_cost = static_cast<double>(n) * std::log2(static_cast<double>(n) + 1.0);
+        node_totals(begin, end);
         Split best;
         Index examined = 0;
         for (Index j = n_constant; j < p && examined < s_.max_features; ++j) {
@@ -330,13 +344,28 @@ private:
             const Index f = features_[static_cast<std::size_t>(j)];
             const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
             const auto& vals = ranks_.values[static_cast<std::size_t>(f)];
-            std::uint32_t lo = std::numeric_limits<std::uint32_t>::max();
-            std::uint32_t hi = 0;
-            for (Index i = begin; i < end; ++i) {
-                const std::uint32_t v = rk[samples_[static_cast<std::size_t>(i)]];
-                scratch_[static_cast<std::size_t>(i - begin)] = v;
-                lo = std::min(lo, v);
-                hi = std::max(hi, v);
+            std::size_t lo = 0;
+            std::size_t hi = 0;
+            bool buckets_ready = false;
+            if (static_cast<double>(vals.size() * K) <= sort_cost) {
+                // few distinct values overall: count straight into one bucket per value
+                fill_buckets(begin, end, rk, 0, vals.size(), false);
+                lo = 0;
+                while (bucket_n_[lo] == 0) ++lo;
+                hi = vals.size() - 1;
+                while (bucket_n_[hi] == 0) --hi;
+                buckets_ready = true;
+            } else {
+                std::uint32_t mn = std::numeric_limits<std::uint32_t>::max();
+                std::uint32_t mx = 0;
+                for (Index i = begin; i < end; ++i) {
+                    const std::uint32_t v = rk[samples_[static_cast<std::size_t>(i)]];
+                    scratch_[static_cast<std::size_t>(i - begin)] = v;
+                    mn = std::min(mn, v);
+                    mx = std::max(mx, v);
+                }
+                lo = mn;
+                hi = mx;
             }
             if (vals[hi] <= vals[lo] + feature_threshold) {  // constant here: not counted, not revisited below
                 std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(n_constant)]);
@@ -344,12 +373,15 @@ private:
                 continue;
             }
             ++examined;
-            const std::size_t span = hi - lo + 1;
             Split cand;
-            if (static_cast<double>(span * K) <= sort_cost)
-                cand = scan_buckets(begin, end, vals, lo, span);
-            else
+            if (buckets_ready) {
+                cand = sweep_buckets(n, vals, 0, lo, hi);
+            } else if (static_cast<double>((hi - lo + 1) * K) <= sort_cost) {
+                fill_buckets(begin, end, nullptr, lo, hi - lo + 1, true);
+                cand = sweep_buckets(n, vals, lo, 0, hi - lo);
+            } else {
                 cand = scan_sorted(begin, end, rk, vals);
+            }
             if (cand.feature >= 0 && cand.score > best.score) {
                 best = cand;
                 best.feature = f;
@@ -358,71 +390,70 @@ private:
         return best;
     }
 
-    // Counting pass: statistics per distinct value in [lo, lo + span), then one sweep.
-    Split scan_buckets(Index begin, Index end, const std::vector<double>& vals, std::uint32_t lo, std::size_t span) {
+    // Per-value statistics of the node in buckets 0..span-1 (bucket = rank − base), from the
+    // ranks (rk) or from the gathered ranks in scratch_.
+    void fill_buckets(Index begin, Index end, const std::uint32_t* rk, std::size_t base, std::size_t span,
+                      bool from_scratch) {
         const Index n = end - begin;
-        const Index leaf = s_.min_samples_leaf;
-        Split out;
         bucket_n_.assign(span, 0);
+        auto bucket_of = [&](Index i, Index s) -> std::size_t {
+            return (from_scratch ? scratch_[static_cast<std::size_t>(i)] : rk[s]) - base;
+        };
         if (s_.classification) {
             const auto K = static_cast<std::size_t>(s_.n_classes);
             bucket_counts_.assign(span * K, 0);
             for (Index i = 0; i < n; ++i) {
-                const std::size_t b = scratch_[static_cast<std::size_t>(i)] - lo;
+                const Index s = samples_[static_cast<std::size_t>(begin + i)];
+                const std::size_t b = bucket_of(i, s);
                 ++bucket_n_[b];
-                ++bucket_counts_[b * K + static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(begin + i)]))];
-            }
-            double a = 0.0;
-            double b = 0.0;
-            init_class_stats(begin, end, a, b);
-            Index nl = 0;
-            std::size_t prev = span;  // last non-empty bucket
-            for (std::size_t bk = 0; bk < span; ++bk) {
-                if (bucket_n_[bk] == 0) continue;
-                if (prev != span && nl >= leaf && n - nl >= leaf &&
-                    vals[lo + bk] > vals[lo + prev] + feature_threshold) {
-                    const double sc = score_of(nl, n - nl, a, b);
-                    if (sc > out.score) {
-                        out.score = sc;
-                        out.feature = 0;
-                        out.left_rank = lo + prev;
-                        out.right_rank = lo + bk;
-                    }
-                }
-                for (std::size_t c = 0; c < K; ++c)
-                    if (const std::int64_t w = bucket_counts_[bk * K + c]; w > 0) move_class(c, w, a, b);
-                nl += bucket_n_[bk];
-                prev = bk;
+                ++bucket_counts_[b * K + static_cast<std::size_t>(code(s))];
             }
         } else {
             bucket_sum_.assign(span, 0.0);
-            double total = 0.0;
             for (Index i = 0; i < n; ++i) {
-                const std::size_t b = scratch_[static_cast<std::size_t>(i)] - lo;
-                const double yi = (*y_)[samples_[static_cast<std::size_t>(begin + i)]];
+                const Index s = samples_[static_cast<std::size_t>(begin + i)];
+                const std::size_t b = bucket_of(i, s);
                 ++bucket_n_[b];
-                bucket_sum_[b] += yi;
-                total += yi;
+                bucket_sum_[b] += (*y_)[s];
             }
-            double sl = 0.0;
-            Index nl = 0;
-            std::size_t prev = span;
-            for (std::size_t bk = 0; bk < span; ++bk) {
-                if (bucket_n_[bk] == 0) continue;
-                if (prev != span && nl >= leaf && n - nl >= leaf &&
-                    vals[lo + bk] > vals[lo + prev] + feature_threshold) {
-                    const double sc = score_of(nl, n - nl, sl, total - sl);
-                    if (sc > out.score) {
-                        out.score = sc;
-                        out.feature = 0;
-                        out.left_rank = lo + prev;
-                        out.right_rank = lo + bk;
-                    }
+        }
+    }
+
+    // One sweep over the non-empty buckets first..last (bucket b holds rank base + b).
+    Split sweep_buckets(Index n, const std::vector<double>& vals, std::size_t base, std::size_t first,
+                        std::size_t last) {
+        const Index leaf = s_.min_samples_leaf;
+        Split out;
+        double a = 0.0;
+        double b = 0.0;
+        if (s_.classification)
+            init_class_stats(a, b);
+        else
+            b = node_sum_;
+        const auto K = static_cast<std::size_t>(s_.n_classes);
+        Index nl = 0;
+        std::size_t prev = first;
+        for (std::size_t bk = first; bk <= last; ++bk) {
+            if (bucket_n_[bk] == 0) continue;
+            if (bk != first && nl >= leaf && n - nl >= leaf &&
+                vals[base + bk] > vals[base + prev] + feature_threshold) {
+                const double sc = score_of(nl, n - nl, a, b);
+                if (sc > out.score) {
+                    out.score = sc;
+                    out.feature = 0;
+                    out.left_rank = base + prev;
+                    out.right_rank = base + bk;
                 }
-                sl += bucket_sum_[bk];
-                nl += bucket_n_[bk];
-                prev = bk;
             }
+            if (s_.classification) {
+                for (std::size_t c = 0; c < K; ++c)
+                    if (const std::int64_t w = bucket_counts_[bk * K + c]; w > 0) move_class(c, w, a, b);
+            } else {
+                a += bucket_sum_[bk];
+                b -= bucket_sum_[bk];
+            }
+            nl += bucket_n_[bk];
+            prev = bk;
         }
         return out;
     }
@@ -441,11 +472,10 @@ private:
         Split out;
         double a = 0.0;
         double b = 0.0;
-        if (s_.classification) {
-            init_class_stats(begin, end, a, b);
-        } else {
-            for (Index i = 0; i < n; ++i) b += (*y_)[sample_at(i)];
-        }
+        if (s_.classification)
+            init_class_stats(a, b);
+        else
+            b = node_sum_;
         for (Index i = 0; i + 1 < n; ++i) {
             if (s_.classification) {
                 move_class(static_cast<std::size_t>(code(sample_at(i))), 1, a, b);
@@ -470,12 +500,20 @@ private:
         return out;
     }
 
+    // Stable partition of samples_[begin, end): rank <= left_rank first. Returns the split point.
     Index partition(Index begin, Index end, Index f, std::size_t left_rank) {
         const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
-        auto first = samples_.begin() + begin;
-        auto last = samples_.begin() + end;
-        const auto mid = std::stable_partition(first, last, [&](Index s) { return rk[s] <= left_rank; });
-        return static_cast<Index>(mid - samples_.begin());
+        right_buf_.clear();
+        Index out = begin;
+        for (Index i = begin; i < end; ++i) {
+            const Index s = samples_[static_cast<std::size_t>(i)];
+            if (rk[s] <= left_rank)
+                samples_[static_cast<std::size_t>(out++)] = s;
+            else
+                right_buf_.push_back(s);
+        }
+        std::copy(right_buf_.begin(), right_buf_.end(), samples_.begin() + out);
+        return out;
     }
 
     static constexpr double feature_threshold = 1e-7;
@@ -487,6 +525,7 @@ private:
     CartTree tree_;
     std::vector<Index> samples_;
     std::vector<Index> features_;
+    std::vector<Index> right_buf_;
     std::vector<std::uint32_t> scratch_;
     std::vector<std::uint64_t> keys_;
     std::vector<std::int64_t> left_counts_;
@@ -494,6 +533,9 @@ private:
     std::vector<std::int64_t> bucket_n_;
     std::vector<std::int64_t> bucket_counts_;
     std::vector<double> bucket_sum_;
+    std::vector<std::int64_t> node_counts_;
+    double node_b_ = 0.0;
+    double node_sum_ = 0.0;
     std::vector<double> xlogx_;
 };
 
