@@ -127,12 +127,32 @@ struct FeatureRanks {
         const Index p = X.cols();
         rank.resize(static_cast<std::size_t>(n * p));
         values.resize(static_cast<std::size_t>(p));
-        std::vector<std::pair<double, std::uint32_t>> col(static_cast<std::size_t>(n));
+        std::vector<std::pair<double, std::uint32_t>> col;
+        constexpr std::size_t few = 32;  // columns with at most this many distinct values skip the sort
         for (Index f = 0; f < p; ++f) {
-            for (Index i = 0; i < n; ++i) col[static_cast<std::size_t>(i)] = {X(i, f), static_cast<std::uint32_t>(i)};
-            std::sort(col.begin(), col.end());
             auto& vals = values[static_cast<std::size_t>(f)];
             std::uint32_t* rk = rank.data() + f * n;
+            vals.clear();
+            bool is_few = true;
+            for (Index i = 0; i < n && is_few; ++i) {
+                const double v = X(i, f);
+                if (std::find(vals.begin(), vals.end(), v) == vals.end()) {
+                    if (vals.size() == few)
+                        is_few = false;
+                    else
+                        vals.push_back(v);
+                }
+            }
+            if (is_few) {
+                std::sort(vals.begin(), vals.end());
+                for (Index i = 0; i < n; ++i)
+                    rk[i] = static_cast<std::uint32_t>(std::lower_bound(vals.begin(), vals.end(), X(i, f)) - vals.begin());
+                continue;
+            }
+            vals.clear();
+            col.resize(static_cast<std::size_t>(n));
+            for (Index i = 0; i < n; ++i) col[static_cast<std::size_t>(i)] = {X(i, f), static_cast<std::uint32_t>(i)};
+            std::sort(col.begin(), col.end());
             for (const auto& [v, i] : col) {
                 if (vals.empty() || v != vals.back()) vals.push_back(v);
                 rk[i] = static_cast<std::uint32_t>(vals.size() - 1);
