@@ -85,6 +85,12 @@ struct CentroidClassifier {
 };
 static_assert(models::Classifier<CentroidClassifier>);
 
+CentroidClassifier centroid(double temperature) {
+    CentroidClassifier c;
+    c.set_params({.temperature = temperature});
+    return c;
+}
+
 // Predicts the training class frequencies for every sample.
 struct PriorClassifier {
     struct params_type {
@@ -398,4 +404,59 @@ TEST_CASE("build_ensemble skips failed candidates when asked and reports bad inp
     REQUIRE_THROWS_WITH(build_ensemble({AnyModel(PriorClassifier{})}, d, folds, hpo::Metric::accuracy, 0),
                         Catch::Contains("in no test fold"));
     REQUIRE_THROWS_AS(FittedEnsemble().predict(d.X()), NotFitted);
+}
+
+TEST_CASE("compare_methods scores each method as an ensemble fitted on the outer training rows", "[ensemble][evaluate]") {
+    // Direct route for every outer fold: evaluate_candidates + fit_ensemble on the training rows
+    // with the same inner folds and seeds, then the metric of its predictions on the test rows.
+    // The test models ignore seeds, so both routes must agree exactly.
+    const data::Dataset d = blobs(9);
+    const std::vector<AnyModel> candidates{AnyModel(centroid(0.1)),
+                                           AnyModel(centroid(3.0)),
+                                           AnyModel(PriorClassifier{})};
+    const auto outer = data::make_folds(d, 3, 21);
+    const std::vector<EnsembleMethod> methods{EnsembleMethod::best_single, EnsembleMethod::simplex,
+                                              EnsembleMethod::ensemble_selection};
+    const auto metric = hpo::Metric::accuracy;
+    const std::uint64_t seed = 4;
+    const MethodComparison cmp = compare_methods(candidates, d, outer, 4, metric, seed, methods);
+    REQUIRE(cmp.scores.rows() == 3);
+    REQUIRE(cmp.scores.cols() == 3);
+    for (std::size_t f = 0; f < outer.size(); ++f) {
+        const data::Dataset train = d.subset(outer[f].train);
+        const data::Dataset test = d.subset(outer[f].test);
+        const auto inner = data::make_folds(train, 4, derive_seed(seed, {f, hpo::cv_fold_seed_id}));
+        for (std::size_t j = 0; j < methods.size(); ++j) {
+            const BuildOptions opts{.method = methods[j]};
+            const FittedEnsemble ens =
+                fit_ensemble(evaluate_candidates(candidates, train, inner, metric, derive_seed(seed, {f}), opts), train,
+                             seed, opts);
+            const double expected = hpo::score(metric, test.y(), ens.predict_proba(test.X()), 3);
+            REQUIRE(cmp.scores(static_cast<Index>(f), static_cast<Index>(j)) == Approx(expected).epsilon(1e-12));
+            REQUIRE_THAT(cmp.weights[f][j], approx_matrix(ens.candidate_weights(), 0.0, 0.0));
+        }
+    }
+    REQUIRE(cmp.column(EnsembleMethod::simplex) == 1);
+    REQUIRE_THROWS_AS(cmp.column(EnsembleMethod::nnls), ConfigError);
+    // Deterministic: the same call gives the same table.
+    REQUIRE(compare_methods(candidates, d, outer, 4, metric, seed, methods).scores == cmp.scores);
+    REQUIRE_THROWS_AS(compare_methods(candidates, d, {}, 4, metric, seed), DataError);
+    REQUIRE_THROWS_AS(compare_methods(candidates, d, outer, 4, metric, seed, {}), ConfigError);
+}
+
+TEST_CASE("evaluate_candidates reports progress and stops when asked", "[ensemble][build]") {
+    const data::Dataset d = blobs(10);
+    std::vector<std::size_t> seen;
+    BuildOptions opts;
+    opts.progress = [&](const Progress& p) {
+        seen.push_back(p.done);
+        REQUIRE(p.total == 3);
+        return p.done == 2;  // stop after the second candidate
+    };
+    const CandidateLibrary lib = evaluate_candidates(
+        {AnyModel(PriorClassifier{}), AnyModel(CentroidClassifier{}), AnyModel(centroid(9.0))},
+        d, data::make_folds(d, 3, 2), hpo::Metric::accuracy, 0, opts);
+    REQUIRE(seen == std::vector<std::size_t>{1, 2});
+    REQUIRE(lib.results.size() == 2);
+    REQUIRE(lib.oof_predictions.size() == 2);
 }
