@@ -10,8 +10,10 @@
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/lda.hpp>
 #include <metalearn/models/naive_bayes.hpp>
+#include <metalearn/models/ridge.hpp>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -78,4 +80,40 @@ TEST_CASE("ensembles are not worse than the best single model on real datasets b
     INFO("mean scores " << (total / static_cast<double>(files.size())).transpose() << "; ensemble selection better on "
                         << better << " of " << files.size());
     REQUIRE(total[4] >= total[0]);
+}
+
+TEST_CASE("build_ensemble predicts from raw features with missing values and nominal columns", "[ensemble][real]") {
+    // vote.arff: 16 nominal features with missing values. The fitted ensemble preprocesses raw
+    // rows itself (imputer, one-hot, scaler fitted on the full data), so predict() takes X as read.
+    const data::Dataset d = data::read_dataset(metalearn::test::data_file("weka/vote.arff"));
+    REQUIRE(d.n_missing() > 0);
+    const std::vector<models::KNeighborsClassifier::params_type> configs{
+        {.n_neighbors = 1}, {.n_neighbors = 5}, {.n_neighbors = 15, .weights = models::KnnWeights::distance}};
+    const FittedEnsemble ens = build_ensemble(models::KNeighborsClassifier{}, configs, d, 5,
+                                              hpo::Metric::balanced_accuracy, 3, {.method = EnsembleMethod::simplex});
+    REQUIRE(ens.candidate_weights().sum() == Approx(1.0));
+    const Matrix p = ens.predict_proba(d.X());
+    REQUIRE(p.rows() == d.n_samples());
+    REQUIRE(p.allFinite());
+    REQUIRE_THAT(Vector(p.rowwise().sum()), metalearn::test::approx_matrix(Vector::Ones(d.n_samples()), 1e-12));
+    // Training-set accuracy of k-NN ensembles on vote is high (every member alone scores > 0.9 in
+    // cross-validation); the out-of-fold estimate is the honest one and must be high too.
+    REQUIRE(hpo::accuracy(d.y(), ens.predict(d.X())) > 0.9);
+    REQUIRE(ens.oof_score() > 0.85);
+
+    // Regression with mixed model types on cpu.arff (CPU performance, 209 rows).
+    const data::Dataset cpu = data::read_dataset(metalearn::test::data_file("weka/cpu.arff"));
+    REQUIRE_FALSE(cpu.is_classification());
+    const FittedEnsemble reg = build_ensemble(
+        {AnyModel(models::Ridge({.alpha = 1.0})), AnyModel(models::DecisionTreeRegressor({.max_depth = 4})),
+         AnyModel(models::KNeighborsRegressor({.n_neighbors = 5}))},
+        cpu, 5, hpo::Metric::rmse, 3, {.method = EnsembleMethod::simplex});
+    REQUIRE(reg.candidate_weights().sum() == Approx(1.0));
+    // The simplex-optimal combination of the out-of-fold predictions is at least as good as the
+    // best member on pooled out-of-fold RMSE (the best vertex is feasible).
+    double best = std::numeric_limits<double>::infinity();
+    for (const Matrix& oof : reg.library().oof_predictions)
+        best = std::min(best, hpo::rmse(cpu.y(), oof.col(0)));
+    REQUIRE(reg.oof_score() <= best + 1e-9);
+    REQUIRE(reg.predict(cpu.X()).size() == cpu.n_samples());
 }
