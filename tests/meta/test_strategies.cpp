@@ -7,6 +7,7 @@
 #include <metalearn/meta/random_forest_meta_model.hpp>
 #include <metalearn/meta/strategies.hpp>
 #include <metalearn/meta/task_table.hpp>
+#include <metalearn/hpo/search_space.hpp>
 
 #include "support/test_support.hpp"
 
@@ -223,6 +224,30 @@ TEST_CASE("predictor suggests near the true optimum on held-out synthetic tasks"
     const auto loaded = HyperparameterPredictor<KnnMetaModel>::from_json(pred.to_json());
     const Vector mf = table.meta_features.row(35).transpose();
     CHECK(loaded.predict(mf, table.config_encoding) == pred.predict(mf, table.config_encoding));
+}
+
+TEST_CASE("predictor searches a whole search space (Sobol + local refinement)", "[meta][predictor]") {
+    // the synthetic family's config x is a float dimension on [0, 1], encoded as x itself
+    struct P {
+        double x = 0.5;
+    };
+    const auto space = hpo::SearchSpace<P>().add("x", &P::x, hpo::uniform(0.0, 1.0));
+    const TaskTable table = synthetic_table(40, 13);
+    std::vector<Index> train;
+    for (Index i = 0; i < 30; ++i) train.push_back(i);
+    HyperparameterPredictor<KnnMetaModel> pred(KnnMetaModel({.n_neighbors = 5, .distance_weighted = true}));
+    pred.fit(table, train);
+    for (Index i = 30; i < 40; ++i) {
+        const Vector mf = table.meta_features.row(i).transpose();
+        const auto s = pred.suggest(mf, 2, space, {.n_candidates = 64, .n_refine = 4, .refine_steps = 8, .seed = 1});
+        REQUIRE(s.size() == 2);
+        CHECK(s[0].config.dump() != s[1].config.dump());
+        // the optimum is x = a; tolerance: 3 plan steps (0.15) of the training grid
+        CHECK(std::abs(s[0].config["x"].get<double>() - table.meta_features(i, 0)) < 0.15);
+        CHECK(s[0].encoding[0] == Approx(s[0].config["x"].get<double>()));
+    }
+    REQUIRE_THROWS_AS(pred.suggest(table.meta_features.row(0).transpose(), 0, table.configs, table.config_encoding), ConfigError);
+    REQUIRE_THROWS_AS(pred.predict(Vector::Zero(3), table.config_encoding), DataError);
 }
 
 TEST_CASE("leave-one-task-out: meta-learning beats random and default on the synthetic family", "[meta][evaluation]") {
