@@ -14,6 +14,7 @@
 #include <limits>
 #include <numbers>
 #include <string_view>
+#include <vector>
 
 namespace metalearn::models {
 
@@ -71,22 +72,23 @@ public:
         const Index p = X.cols();
         const Vector counts = detail::class_counts(codes, k);
         theta_ = Matrix::Zero(k, p);
-        var_ = Matrix::Zero(k, p);
-        for (Index j = 0; j < p; ++j) {
-            for (Index i = 0; i < n; ++i) theta_(codes[static_cast<std::size_t>(i)], j) += X(i, j);
-            for (Index c = 0; c < k; ++c)
-                if (counts[c] > 0) theta_(c, j) /= counts[c];
-            for (Index i = 0; i < n; ++i) {
-                const Index c = codes[static_cast<std::size_t>(i)];
-                const double d = X(i, j) - theta_(c, j);
-                var_(c, j) += d * d;
-            }
-            for (Index c = 0; c < k; ++c) var_(c, j) = counts[c] > 0 ? var_(c, j) / counts[c] : 1.0;
+        var_ = Matrix::Ones(k, p);
+        // rows grouped by class (counting sort), then vectorised column reductions per class
+        std::vector<std::vector<Index>> rows(static_cast<std::size_t>(k));
+        for (Index c = 0; c < k; ++c) rows[static_cast<std::size_t>(c)].reserve(static_cast<std::size_t>(counts[c]));
+        for (Index i = 0; i < n; ++i) rows[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])].push_back(i);
+        Matrix Xc;
+        for (Index c = 0; c < k; ++c) {
+            if (counts[c] <= 0) continue;
+            Xc = X(rows[static_cast<std::size_t>(c)], Eigen::all);
+            theta_.row(c) = Xc.colwise().mean();
+            Xc.rowwise() -= theta_.row(c);
+            var_.row(c) = Xc.colwise().squaredNorm() / counts[c];
         }
         double max_var = 0.0;
         for (Index j = 0; j < p; ++j) {
             const double mean = X.col(j).mean();
-            max_var = std::max(max_var, (X.col(j).array() - mean).square().mean());
+            max_var = std::max(max_var, (X.col(j).array() - mean).square().sum() / static_cast<double>(n));
         }
         epsilon_ = max_var > 0.0 ? params_.var_smoothing * max_var : params_.var_smoothing;
         var_.array() += epsilon_;
