@@ -119,6 +119,30 @@ TEST_CASE("a failing evaluation is recorded as failed and the run goes on", "[me
     CHECK(good->ok());
 }
 
+TEST_CASE("an evaluation past its time budget is recorded as timeout", "[meta][meta_learner]") {
+    RecordStore store;
+    auto opts = fast_options(1);
+    opts.time_budget_seconds = 1e-9;  // every evaluation is over budget after its first fold
+    MetaLearner<models::LogisticRegression> ml(store, opts);
+    ml.set_plan({{.C = 1.0}});
+    std::vector<Task> tasks{{"ok", blobs("ok", 30, 2, 2.0, 5)}};
+    std::vector<Progress> reports;
+    const auto s = ml.collect(tasks, [&](const Progress& p) {
+        reports.push_back(p);
+        return false;
+    });
+    CHECK(s.timed_out == 1);
+    const Record* r = store.find(ml.key("ok", ml.plan_json()[0]));
+    REQUIRE(r != nullptr);
+    CHECK(r->status == RecordStatus::timeout);
+    CHECK(r->error.find("time budget") != std::string::npos);
+    CHECK(r->fold_scores.empty());
+    REQUIRE_FALSE(reports.empty());
+    CHECK(reports.back().done == 1);
+    CHECK(reports.back().total == 1);
+    CHECK(reports.back().failed == 1);
+}
+
 TEST_CASE("records are identical with 1 and 2 threads", "[meta][meta_learner]") {
     auto tasks = three_tasks();
     std::map<std::string, Record> by_threads[2];
