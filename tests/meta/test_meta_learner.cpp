@@ -143,6 +143,21 @@ TEST_CASE("an evaluation past its time budget is recorded as timeout", "[meta][m
     CHECK(reports.back().failed == 1);
 }
 
+TEST_CASE("a lower-is-better metric is recorded negated", "[meta][meta_learner]") {
+    RecordStore store;
+    auto opts = fast_options(1);
+    opts.metric = hpo::Metric::log_loss;
+    MetaLearner<models::LogisticRegression> ml(store, opts);
+    ml.set_plan({{.C = 1.0}});
+    std::vector<Task> tasks{{"ok", blobs("ok", 30, 2, 2.0, 5)}};
+    ml.collect(tasks);
+    const Record* r = store.find(ml.key("ok", ml.plan_json()[0]));
+    REQUIRE(r != nullptr);
+    REQUIRE(r->ok());
+    CHECK(r->metric == "log_loss");
+    CHECK(r->mean_score < 0.0);  // log-loss is positive; stored as −log-loss
+}
+
 TEST_CASE("records are identical with 1 and 2 threads", "[meta][meta_learner]") {
     auto tasks = three_tasks();
     std::map<std::string, Record> by_threads[2];

@@ -11,6 +11,9 @@
 /// the thread count or the order of evaluation. Records are appended as they finish (their
 /// order in the journal varies with threads; the set of records does not).
 ///
+/// Scores are recorded higher-is-better: a lower-is-better metric (log_loss, rmse, mae) is
+/// negated, so every strategy and the regret can maximise.
+///
 /// Resume: an evaluation whose `RecordKey` (task, model, config, metric, n_folds, seed) is
 /// already in the store is not redone — including failed and timed-out ones.
 ///
@@ -433,7 +436,7 @@ private:
             for (std::size_t f = 0; f < folds.size(); ++f) {
                 const auto cv = hpo::cross_validate(prototype_, config, task.dataset, std::vector<data::Fold>{folds[f]},
                                                     opts_.metric, derive_seed(eval_seed, {f}), opts_.cv);
-                r.fold_scores.push_back(cv.fold_scores.at(0));
+                r.fold_scores.push_back(hpo::higher_is_better(opts_.metric) ? cv.fold_scores.at(0) : -cv.fold_scores.at(0));
                 if (opts_.time_budget_seconds > 0 && elapsed() > opts_.time_budget_seconds && f + 1 < folds.size()) {
                     r.status = RecordStatus::timeout;
                     r.error = fmt::format("exceeded the time budget of {} s after fold {} of {} ({:.2f} s)",

@@ -69,7 +69,8 @@ struct RecordKey {
 
 /// One evaluation of one configuration of one base model on one task.
 ///
-/// Scores follow "higher is better" (as `hpo::Metric` reports them). A failed or timed-out
+/// Scores follow "higher is better": a lower-is-better metric (log_loss, rmse, mae) is stored
+/// negated, so that −0.3 log-loss beats −0.5. A failed or timed-out
 /// evaluation keeps NaN scores and its error message; it is recorded, never dropped, so a
 /// resumed run does not retry it.
 struct Record {
@@ -79,7 +80,7 @@ struct Record {
     std::vector<double> meta_features;       ///< same length as the names; NaN allowed (null in JSON)
     nlohmann::json config = nlohmann::json::object();  ///< name → value (number, integer, string, bool)
     std::string model;                       ///< base model name (`BaseModel::name`)
-    std::string metric;                      ///< metric name, higher is better
+    std::string metric;                      ///< metric name (`hpo::to_string(metric)`)
     int n_folds = 0;                         ///< number of CV folds
     std::vector<double> fold_scores;         ///< one score per fold (empty when not ok)
     double mean_score = std::numeric_limits<double>::quiet_NaN();  ///< mean of fold_scores (NaN unless ok)
