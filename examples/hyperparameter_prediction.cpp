@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -147,6 +148,7 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     auto evaluation = learner.evaluate(learner.default_strategies(mm), eo, StderrProgressBar("leave-one-task-out " + name));
     fmt::print("{}", evaluation.format_table());
     fmt::print("(leave-one-task-out in {:.1f} s)\n", eval_timer.seconds());
+    std::fflush(stdout);  // the table is the result: do not leave it in a buffer
 
     // the deliverable: a meta-model fitted on every task, saved without the records
     const auto& predictor = learner.fit();
