@@ -13,6 +13,10 @@
 #include <iterator>
 #include <string>
 
+#if defined(METALEARN_HAS_ZLIB)
+#include <zlib.h>
+#endif
+
 using namespace metalearn;
 using namespace metalearn::data;
 
@@ -243,4 +247,82 @@ TEST_CASE("Truncated or corrupted real files give metalearn errors, never crashe
     REQUIRE(parsed + rejected == 1000);
     REQUIRE(rejected > 0);
     REQUIRE(parsed > 0);
+}
+
+TEST_CASE("ARFF: sparse indices that overflow or repeat", "[data][arff][errors]") {
+    // p = 2 attributes, so valid indices are 0 and 1; huge indices must not wrap around to 0.
+    arff_error(header + "{18446744073709551616 5, 1 b}\n", 5, 2,
+               "sparse index 18446744073709551616 out of range (expected 0 to 1)");  // 2^64
+    arff_error(header + "{18446744073709551617 5}\n", 5, 2, "sparse index 18446744073709551617 out of range");  // 2^64+1
+    arff_error(header + "{0 1, 99999999999999999999 a}\n", 5, 7, "sparse index 99999999999999999999 out of range");
+    arff_error(header + "{0 1, 1 b, 0 2}\n", 5, 12, "duplicate sparse index 0 in one row");
+    // The same index in different rows is fine.
+    const auto d = read_arff_string(header + "{0 1, 1 b}\n{0 2, 1 a}\n", "ok");
+    REQUIRE(d.n_samples() == 2);
+}
+
+TEST_CASE("ARFF: the instance weight must be numeric", "[data][arff][errors]") {
+    arff_error(header + "1,a,{w}\n", 5, 6, "instance weight 'w' is not a finite number");
+    arff_error(header + "{0 1, 1 b},{x}\n", 5, 13, "instance weight 'x' is not a finite number");
+    // A numeric weight is accepted and ignored.
+    const auto d = read_arff_string(header + "1,a,{0.5}\n2,b,{3}\n", "ok");
+    REQUIRE(d.n_samples() == 2);
+}
+
+TEST_CASE("ARFF and CSV: numbers that underflow are tiny, numbers that overflow are rejected", "[data][errors]") {
+    const auto d = read_arff_string(header + "1e-400,a\n-1e-400,b\n4.9e-320,a\n", "ok");
+    REQUIRE(d.X()(0, 0) == 0.0);
+    REQUIRE(d.X()(1, 0) == 0.0);
+    REQUIRE(d.X()(2, 0) > 0.0);  // a denormal
+    REQUIRE(d.X()(2, 0) < 1e-300);
+    arff_error(header + "1e999,a\n", 5, 1, "not a finite number");
+    arff_error(header + "-0.00001e400,a\n", 5, 1, "not a finite number");  // 1e395 overflows
+    const auto c = read_csv_string("a,b\n0.000001e-400,1\n2,3\n", "ok");
+    REQUIRE(c.X()(0, 0) == 0.0);
+}
+
+TEST_CASE("Readers: overflowing IDX headers, truncated gzip and binary garbage", "[data][read][errors]") {
+    const auto dir = std::filesystem::temp_directory_path() / "metalearn_test_data_errors2";
+    std::filesystem::create_directories(dir);
+    const auto write = [&](const std::string& name, const std::string& bytes) {
+        std::ofstream(dir / name, std::ios::binary) << bytes;
+        return dir / name;
+    };
+    // 16 bytes declaring 2^22 x 2^21 x 2^21 = 2^64 values: the product wraps to 0 in 64 bits.
+    const auto huge = write("huge", std::string("\x00\x00\x08\x03\x00\x40\x00\x00\x00\x20\x00\x00\x00\x20\x00\x00", 16));
+    REQUIRE_THROWS_AS(read_idx_images(huge), ParseError);
+    REQUIRE_THROWS_WITH(read_idx_images(huge),
+                        Catch::Contains("declared IDX size 4194304 x 2097152 x 2097152 is too large for the file"));
+    REQUIRE_THROWS_WITH(read_idx_shape(huge), Catch::Contains("too large for the file"));
+
+#if defined(METALEARN_HAS_ZLIB)
+    {
+        const auto gz = dir / "t.arff.gz";
+        gzFile g = gzopen(gz.string().c_str(), "wb");
+        REQUIRE(g != nullptr);
+        std::string text = header;
+        for (int i = 0; i < 200; ++i) text += std::to_string(i) + ",a\n";
+        gzwrite(g, text.data(), static_cast<unsigned>(text.size()));
+        gzclose(g);
+        REQUIRE(read_arff(gz).n_samples() == 200);
+        std::ifstream in(gz, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const auto cut = write("cut.arff.gz", bytes.substr(0, bytes.size() / 2));
+        REQUIRE_THROWS_AS(read_arff(cut), IoError);
+        REQUIRE_THROWS_WITH(read_arff(cut), Catch::Contains("unexpected end of compressed data"));
+    }
+#endif
+
+    // Binary garbage renamed .arff: the message escapes the bytes instead of echoing them.
+    const auto garbage = write("garbage.arff", std::string("\x01\xfe\x80PK\x7f\x00\x9b\x1b[2J", 12));
+    try {
+        (void)read_arff(garbage);
+        FAIL("expected a ParseError");
+    } catch (const ParseError& e) {
+        const std::string what = e.what();
+        INFO(what);
+        CHECK_THAT(e.message(), Catch::Contains("\\x01\\xfe\\x80PK\\x7f\\x00\\x9b\\x1b[2J"));
+        for (const char ch : what) CHECK((static_cast<unsigned char>(ch) >= 0x20 && static_cast<unsigned char>(ch) < 0x7f));
+    }
+    std::filesystem::remove_all(dir);
 }

@@ -12,7 +12,10 @@
 /// - `?` (unquoted) marks a missing value; a quoted `'?'` is an ordinary value.
 /// - Dense rows `v1,v2,...` and sparse rows `{index value, ...}` (0-based attribute indices;
 ///   omitted entries are 0, i.e. the first category of a nominal attribute, as in Weka).
-///   A trailing instance weight `,{w}` is ignored.
+///   A trailing instance weight `,{w}` must be a finite number (else a `ParseError`) and is then
+///   ignored: every row counts once.
+/// - Sparse indices must be in 0..p-1 (no wrap-around of huge values) and appear at most once per
+///   row; otherwise a `ParseError` at the index.
 ///
 /// Choices made here:
 /// - `string` and `date` attributes cannot be features of a numeric `Dataset`: by default they
@@ -122,7 +125,7 @@ public:
             if (keyword == "@end") continue;
             if (keyword != "@attribute")
                 fail(kw_start, fmt::format("unknown keyword '{}' (expected @relation, @attribute or @data)",
-                                           raw.substr(kw_start, pos - kw_start)));
+                                           excerpt(raw.substr(kw_start, pos - kw_start))));
             skip_spaces(raw, pos);
             if (pos >= raw.size() || raw[pos] == '%') fail(pos, "missing attribute name after @attribute");
             const ArffToken name_tok = next_token(raw, pos, " \t{%");
@@ -132,7 +135,7 @@ public:
             attr.line = line_;
             if (const auto it = seen_names.find(attr.name); it != seen_names.end())
                 fail(name_tok.column - 1, fmt::format("duplicate attribute name '{}' (first declared on line {})",
-                                                      attr.name, it->second));
+                                                      excerpt(attr.name), it->second));
             skip_spaces(raw, pos);
             if (pos >= raw.size() || raw[pos] == '%')
                 fail(pos, fmt::format("missing type for attribute '{}' (expected numeric, real, integer, string, "
@@ -154,7 +157,8 @@ public:
                     const ArffToken v = next_token(raw, pos, ",}%");
                     if (v.text.empty() && !v.quoted) fail(v.column - 1, "empty nominal value (expected a value between commas)");
                     if (attr.codes.count(v.text) != 0U)
-                        fail(v.column - 1, fmt::format("duplicate nominal value '{}' in attribute '{}'", v.text, attr.name));
+                        fail(v.column - 1, fmt::format("duplicate nominal value '{}' in attribute '{}'", excerpt(v.text),
+                                                           excerpt(attr.name)));
                     attr.codes.emplace(v.text, static_cast<double>(attr.categories.size()));
                     attr.categories.push_back(v.text);
                     skip_spaces(raw, pos);
@@ -184,7 +188,7 @@ public:
                 } else {
                     fail(type_start, fmt::format("unknown attribute type '{}' for attribute '{}' (expected numeric, "
                                                  "real, integer, string, date or {{nominal values}})",
-                                                 type_text, attr.name));
+                                                 excerpt(type_text), excerpt(attr.name)));
                 }
             }
             seen_names.emplace(attr.name, line_);
@@ -230,6 +234,7 @@ public:
         std::vector<std::size_t> row_lines;
         const auto n_attr = attributes.size();
         std::vector<double> row(n_attr);
+        std::vector<std::size_t> seen_in_row(n_attr, 0);  // sparse rows: 1 + index of the last row using it
         for (; li < lines.size(); ++li) {
             line_ = lines[li].number;
             const std::string_view raw = lines[li].text;
@@ -251,7 +256,7 @@ public:
                             fail(tok.column - 1,
                                  fmt::format("'{}' is not a finite number for attribute '{}' (expected a finite "
                                              "numeric value, or ? for missing)",
-                                             tok.text, attr.name));
+                                             excerpt(tok.text), attr.name));
                         if (status != NumberStatus::ok)
                             fail(tok.column - 1, fmt::format("'{}' is not a number (expected a numeric value for "
                                                              "attribute '{}')",
@@ -290,9 +295,15 @@ public:
                                                     "sparse row)",
                                                     excerpt(raw.substr(idx_start))));
                     std::size_t idx = 0;
-                    std::from_chars(raw.data() + idx_start, raw.data() + pos, idx);
-                    if (idx >= n_attr)
-                        fail(idx_start, fmt::format("sparse index {} out of range (expected 0 to {})", idx, n_attr - 1));
+                    const auto parsed = std::from_chars(raw.data() + idx_start, raw.data() + pos, idx);
+                    if (parsed.ec != std::errc() || idx >= n_attr)
+                        fail(idx_start, fmt::format("sparse index {} out of range (expected 0 to {})",
+                                                    excerpt(raw.substr(idx_start, pos - idx_start)), n_attr - 1));
+                    if (seen_in_row[idx] == row_lines.size() + 1)
+                        fail(idx_start, fmt::format("duplicate sparse index {} in one row (expected each attribute "
+                                                    "at most once)",
+                                                    idx));
+                    seen_in_row[idx] = row_lines.size() + 1;
                     skip_spaces(raw, pos);
                     const ArffToken v = next_token(raw, pos, ",}%");
                     set_value(idx, v);
@@ -353,9 +364,8 @@ private:
         throw ParseError(label_, line_, pos0 + 1, message);
     }
 
-    static std::string excerpt(std::string_view s) {
-        return s.size() > 40 ? std::string(s.substr(0, 40)) + "..." : std::string(s);
-    }
+    // At most 40 bytes, non-printable bytes escaped as \xNN.
+    static std::string excerpt(std::string_view s) { return printable(s); }
 
     static std::string category_list(const std::vector<std::string>& cats) {
         std::string out;
@@ -383,6 +393,12 @@ private:
         if (pos < raw.size() && raw[pos] == '{') {
             const auto close = raw.find('}', pos);
             if (close == std::string_view::npos) fail(pos, "unterminated instance weight (expected '}')");
+            const std::string_view weight = trim(raw.substr(pos + 1, close - pos - 1));
+            double w = 0.0;
+            if (parse_number(weight, w) != NumberStatus::ok)
+                fail(pos + 1, fmt::format("instance weight '{}' is not a finite number (expected {{w}} with a numeric "
+                                          "weight)",
+                                          excerpt(weight)));
             pos = close + 1;
         }
         check_row_end(raw, pos);

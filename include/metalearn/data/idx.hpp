@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,16 +54,34 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
     if (ndims == 0) throw ParseError(label, 0, 0, fmt::format("{}: IDX file with 0 dimensions", where));
     if (f.bytes.size() < 4 + 4 * ndims)
         throw ParseError(label, 0, 0, fmt::format("{}: truncated IDX header ({} dimensions declared)", where, ndims));
-    std::size_t total = 1;
+    f.offset = 4 + 4 * ndims;
+    const std::size_t available = f.bytes.size() - f.offset;
+    std::string declared;
     for (std::size_t d = 0; d < ndims; ++d) {
         const std::size_t o = 4 + 4 * d;
         const std::uint32_t size = (std::uint32_t{byte(o)} << 24U) | (std::uint32_t{byte(o + 1)} << 16U) |
                                    (std::uint32_t{byte(o + 2)} << 8U) | std::uint32_t{byte(o + 3)};
         f.dims.push_back(static_cast<Index>(size));
+        declared += fmt::format("{}{}", d ? " x " : "", size);
+    }
+    // The product of the dimensions (and of every trailing group of them, which becomes a row
+    // size) is checked by division, so it can never wrap around; then it must fit in the file.
+    const auto limit = static_cast<std::size_t>(std::numeric_limits<Index>::max());
+    std::size_t total = 1;
+    for (std::size_t d = ndims; d-- > 0;) {
+        const auto size = static_cast<std::size_t>(f.dims[d]);
+        if (size == 0) {
+            total = 0;
+            break;
+        }
+        if (total > limit / size)
+            throw ParseError(label, 0, 0,
+                             fmt::format("{}: declared IDX size {} is too large for the file (its product exceeds "
+                                         "{} values; expected at most {} values, the file holds {} bytes of data)",
+                                         where, declared, limit, available, available));
         total *= size;
     }
-    f.offset = 4 + 4 * ndims;
-    if (f.bytes.size() - f.offset < total)
+    if (available < total)
         throw ParseError(label, 0, 0,
                          fmt::format("{}: truncated IDX data (expected {} values, got {})", where, total,
                                      f.bytes.size() - f.offset));
@@ -72,7 +91,8 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 }  // namespace detail
 
 /// The dimension sizes declared in an IDX file's header, e.g. {10000, 28, 28} for images.
-/// @throws IoError if unreadable; ParseError if the header is malformed or the data truncated.
+/// @throws IoError if unreadable; ParseError if the header is malformed, the declared size does
+///         not fit in the file (checked without overflow) or the data is truncated.
 [[nodiscard]] inline std::vector<Index> read_idx_shape(const std::filesystem::path& path) {
     return detail::read_idx(path, "read_idx_shape()").dims;
 }

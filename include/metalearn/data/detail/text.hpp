@@ -91,10 +91,16 @@ inline std::string read_file(const std::filesystem::path& path, const char* wher
         if (rc != Z_OK) break;
         if (zs.avail_in == 0 && zs.avail_out != 0) break;
     }
+    const std::string zmsg = zs.msg != nullptr ? std::string(zs.msg) : std::string();
     inflateEnd(&zs);
+    // Z_OK or Z_BUF_ERROR without Z_STREAM_END: the input ran out before the end of the stream.
+    if (rc == Z_OK || rc == Z_BUF_ERROR)
+        throw IoError(fmt::format("{}: '{}': unexpected end of compressed data (expected a complete gzip stream; "
+                                  "the file may be truncated)",
+                                  where, path.string()));
     if (rc != Z_STREAM_END)
-        throw IoError(fmt::format("{}: '{}' is a corrupt or truncated gzip file (zlib error {})", where,
-                                  path.string(), rc));
+        throw IoError(fmt::format("{}: '{}' is a corrupt gzip file ({}; zlib error {})", where, path.string(),
+                                  zmsg.empty() ? std::string("invalid compressed data") : zmsg, rc));
     return out;
 #else
     throw IoError(fmt::format("{}: '{}' is gzip-compressed but metalearn was built without zlib "
@@ -125,6 +131,20 @@ inline std::vector<Line> split_lines(std::string_view text) {
     return lines;
 }
 
+/// Text safe to quote in an error message: at most `max_chars` bytes of `s` (then "..."), with
+/// every byte that is not printable ASCII written as `\xNN` (so binary input is never echoed raw).
+inline std::string printable(std::string_view s, std::size_t max_chars = 40) {
+    std::string out;
+    const std::size_t n = std::min(s.size(), max_chars);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+        else out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    }
+    if (s.size() > max_chars) out += "...";
+    return out;
+}
+
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v'; }
 
 inline std::string_view trim(std::string_view s) {
@@ -142,8 +162,39 @@ inline std::string to_lower(std::string_view s) {
 /// Result of parsing a number token.
 enum class NumberStatus { ok, not_a_number, not_finite };
 
+/// Decimal order of magnitude of a number text that `from_chars` reported out of range: positive
+/// means larger than 1, non-positive smaller (the exponent saturates, so it never overflows).
+inline long long decimal_magnitude(std::string_view s) {
+    std::size_t i = 0;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    long long lead = 0;       // significant digits before the point
+    long long zeros = 0;      // zeros after the point before the first significant digit
+    bool significant = false;
+    for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0; ++i) {
+        if (s[i] != '0') significant = true;
+        if (significant && lead < 1000000) ++lead;
+    }
+    if (i < s.size() && s[i] == '.') {
+        for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0; ++i) {
+            if (!significant && s[i] == '0' && zeros < 1000000) ++zeros;
+            else significant = true;
+        }
+    }
+    long long exponent = 0;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        const bool negative = i < s.size() && s[i] == '-';
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0; ++i)
+            if (exponent < 100000000) exponent = exponent * 10 + (s[i] - '0');
+        if (negative) exponent = -exponent;
+    }
+    return (lead > 0 ? lead : -zeros) + exponent;
+}
+
 /// Parse a decimal number ("12", "-3.5e2", "+.5"); the whole token must be consumed. Text
-/// spelling infinity or NaN ("inf", "-Infinity", "nan") gives `not_finite`.
+/// spelling infinity or NaN ("inf", "-Infinity", "nan") or overflowing a double ("1e999") gives
+/// `not_finite`; a number too small for a double ("1e-400") underflows to ±0 (or a denormal) and is `ok`.
 inline NumberStatus parse_number(std::string_view s, double& value) {
     s = trim(s);
     if (s.empty()) return NumberStatus::not_a_number;
@@ -158,7 +209,13 @@ inline NumberStatus parse_number(std::string_view s, double& value) {
     const char* first = s.data();
     const char* last = s.data() + s.size();
     const auto [ptr, ec] = std::from_chars(first, last, value, std::chars_format::general);
-    if (ec == std::errc::result_out_of_range) return NumberStatus::not_finite;
+    if (ec == std::errc::result_out_of_range && ptr == last) {
+        // Overflow (|x| > max double) is rejected; underflow (e.g. 1e-400) is a tiny number, read as
+        // ±0. The decimal magnitude decides which: digits before the point plus the exponent.
+        if (decimal_magnitude(s) > 0) return NumberStatus::not_finite;
+        value = s.front() == '-' ? -0.0 : 0.0;
+        return NumberStatus::ok;
+    }
     if (ec != std::errc() || ptr != last) return NumberStatus::not_a_number;
     if (!std::isfinite(value)) return NumberStatus::not_finite;
     return NumberStatus::ok;
