@@ -326,3 +326,17 @@ TEST_CASE("Readers: overflowing IDX headers, truncated gzip and binary garbage",
     }
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("CSV: non-printable bytes in a cell are escaped in the message", "[data][csv][errors]") {
+    CsvOptions o;
+    o.numeric_columns = {"a"};
+    try {
+        (void)read_csv_string(std::string("a,b\n1,0\n\x01\xff\x1b[2J,1\n", 17), "bad", o);
+        FAIL("expected a ParseError");
+    } catch (const ParseError& e) {
+        const std::string what = e.what();
+        INFO(what);
+        CHECK_THAT(e.message(), Catch::Contains("'\\x01\\xff\\x1b[2J' is not a number"));
+        for (const char ch : what) CHECK((static_cast<unsigned char>(ch) >= 0x20 && static_cast<unsigned char>(ch) < 0x7f));
+    }
+}

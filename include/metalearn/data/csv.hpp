@@ -158,7 +158,7 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
                 if (!options.rename_duplicate_columns)
                     throw ParseError(label, header_line, header[j].column,
                                      fmt::format("duplicate column name '{}' (columns {} and {}; expected unique names)",
-                                                 col_name, it->second + 1, j + 1));
+                                                 detail::printable(col_name), it->second + 1, j + 1));
                 std::string renamed;
                 for (int k = 1; renamed.empty() || seen.count(renamed) != 0U; ++k) renamed = fmt::format("{}.{}", col_name, k);
                 if (options.on_warning)
@@ -222,14 +222,14 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
         if (force_numeric && first_text[j])
             throw ParseError(label, first_text[j]->line, first_text[j]->column,
                              fmt::format("'{}' is not a number (expected a numeric value in column '{}')",
-                                         first_text[j]->text, col.name));
+                                         detail::printable(first_text[j]->text), detail::printable(col.name)));
         const bool numeric = !force_nominal && !first_text[j];
         if (numeric) {
             if (first_infinite[j])
                 throw ParseError(label, first_infinite[j]->line, first_infinite[j]->column,
                                  fmt::format("'{}' is not a finite number in column '{}' (expected a finite "
                                              "number or a missing marker)",
-                                             first_infinite[j]->text, col.name));
+                                             detail::printable(first_infinite[j]->text), detail::printable(col.name)));
             col.kind = FeatureKind::numeric;
             col.values = std::move(numbers[j]);
             continue;
@@ -413,7 +413,8 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
         for (std::size_t j = 0; j < width; ++j)
             if (detail::parse_number(fields[j].text, row[j]) != detail::NumberStatus::ok)
                 throw ParseError(label, lines[li].number, fields[j].column,
-                                 fmt::format("'{}' is not a finite number (expected numeric cells)", fields[j].text));
+                                 fmt::format("'{}' is not a finite number (expected numeric cells)",
+                                             detail::printable(fields[j].text)));
         rows.push_back(std::move(row));
         row_lines.push_back(lines[li].number);
     }
