@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 #include <vector>
@@ -47,33 +48,48 @@ inline void check_predict_x(std::string_view where, const MatrixRef& X, Index p)
         throw DataError(fmt::format("{}: X has a non-finite value (expected finite values)", where));
 }
 
+/// Smallest bound on an inferred number of classes: K = max(y) + 1 is accepted when K ≤ max(n, this).
+inline constexpr Index kMinInferredClassBound = 256;
+
 /// Check class labels and return them as integer codes.
 ///
-/// Every y[i] must be an integer in [0, K). When `n_classes` ≤ 0, K = max(y) + 1.
-/// @param n_classes declared K, or ≤ 0 to infer it.
+/// Every y[i] must be a finite integer in [0, K). When `n_classes` is 0, K = max(y) + 1 is
+/// inferred, and it must satisfy K ≤ max(n, 256) (n = number of samples): a larger label is
+/// almost surely not a class code, and inferring K from it would allocate per-class storage of
+/// that size. Pass `n_classes` explicitly for sparse codes beyond that bound.
+/// @param n_classes declared K ≥ 1, or 0 to infer it.
 /// @param k_out     receives K.
 /// @return the integer codes (n).
-/// @throws DataError on a non-integer or out-of-range label, or a declared K < 1.
+/// @throws DataError on a negative `n_classes`, a non-finite, negative or non-integer label, a
+///         label ≥ the declared K, or (K inferred) a label ≥ max(n, 256).
 inline std::vector<Index> class_codes(std::string_view where, const VectorRef& y, Index n_classes, Index& k_out) {
-    std::vector<Index> codes(static_cast<std::size_t>(y.size()));
+    if (n_classes < 0)
+        throw DataError(fmt::format("{}: invalid n_classes (expected n_classes >= 1, or 0 to infer K = max(y) + 1, "
+                                    "got {})",
+                                    where, n_classes));
+    const Index n = y.size();
+    const bool inferred = n_classes == 0;
+    const Index bound = inferred ? std::max<Index>(n, kMinInferredClassBound) : n_classes;
+    std::vector<Index> codes(static_cast<std::size_t>(n));
     Index max_code = -1;
-    for (Index i = 0; i < y.size(); ++i) {
+    for (Index i = 0; i < n; ++i) {
         const double v = y[i];
-        if (v < 0 || v != std::floor(v) || v > 1e9)
+        if (!std::isfinite(v) || v < 0 || v != std::floor(v))
             throw DataError(fmt::format("{}: class labels must be integer codes 0..K-1 (expected an integer >= 0, "
                                         "got {} at {})",
                                         where, v, i));
+        if (v >= static_cast<double>(bound)) {
+            if (inferred)
+                throw DataError(fmt::format("{}: class label {} at {} is too large (expected class codes in [0, K) "
+                                            "with K <= max(number of samples, {}) = {}; pass n_classes explicitly)",
+                                            where, v, i, kMinInferredClassBound, bound));
+            throw DataError(fmt::format("{}: class label out of range (expected codes < n_classes = {}, got {} at {})",
+                                        where, n_classes, v, i));
+        }
         codes[static_cast<std::size_t>(i)] = static_cast<Index>(v);
         if (codes[static_cast<std::size_t>(i)] > max_code) max_code = codes[static_cast<std::size_t>(i)];
     }
-    if (n_classes <= 0) {
-        k_out = max_code + 1;
-    } else {
-        if (max_code >= n_classes)
-            throw DataError(fmt::format("{}: class label out of range (expected codes < n_classes = {}, got {})",
-                                        where, n_classes, max_code));
-        k_out = n_classes;
-    }
+    k_out = inferred ? max_code + 1 : n_classes;
     return codes;
 }
 
