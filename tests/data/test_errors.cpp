@@ -340,3 +340,11 @@ TEST_CASE("CSV: non-printable bytes in a cell are escaped in the message", "[dat
         for (const char ch : what) CHECK((static_cast<unsigned char>(ch) >= 0x20 && static_cast<unsigned char>(ch) < 0x7f));
     }
 }
+
+TEST_CASE("ARFF: non-printable bytes in attribute names and categories are escaped", "[data][arff][errors]") {
+    const std::string text = std::string("@relation r\n@attribute 'x\x07' numeric\n@attribute c {a\x1b, b}\n@data\n") +
+                             "1,z\n";
+    arff_error(text, 5, 3, "value 'z' is not a declared category of attribute 'c' (expected one of {a\\x1b, b})");
+    arff_error(std::string("@relation r\n@attribute 'x\x07' numeric\n@attribute c {a, b}\n@data\n") + "q,a\n", 5, 1,
+               "'q' is not a number (expected a numeric value for attribute 'x\\x07')");
+}

@@ -140,7 +140,7 @@ public:
             if (pos >= raw.size() || raw[pos] == '%')
                 fail(pos, fmt::format("missing type for attribute '{}' (expected numeric, real, integer, string, "
                                       "date or {{nominal values}})",
-                                      attr.name));
+                                      shown(attr.name)));
             if (raw[pos] == '{') {
                 attr.kind = Kind::nominal;
                 const std::size_t open = pos;
@@ -149,7 +149,7 @@ public:
                     skip_spaces(raw, pos);
                     if (pos >= raw.size() || raw[pos] == '%')
                         fail(open, fmt::format("unterminated nominal value list of attribute '{}' (expected '}}')",
-                                               attr.name));
+                                               shown(attr.name)));
                     if (raw[pos] == '}') {
                         ++pos;
                         break;
@@ -180,11 +180,11 @@ public:
                         fail(type_start, fmt::format("attribute '{}' has type {}, which is not supported (expected "
                                                      "numeric, real, integer or {{nominal values}}; read with "
                                                      "string_attributes = drop to leave it out)",
-                                                     attr.name, type));
+                                                     shown(attr.name), type));
                 } else if (type == "relational") {
                     fail(type_start, fmt::format("relational attribute '{}' is not supported (expected numeric, real, "
                                                  "integer or {{nominal values}})",
-                                                 attr.name));
+                                                 shown(attr.name)));
                 } else {
                     fail(type_start, fmt::format("unknown attribute type '{}' for attribute '{}' (expected numeric, "
                                                  "real, integer, string, date or {{nominal values}})",
@@ -223,11 +223,11 @@ public:
         if (attributes[target].kind == Kind::skipped)
             throw DataError(fmt::format("read_arff(): target attribute '{}' of '{}' has type {} (expected a nominal or "
                                         "numeric target; name another with ArffOptions::target)",
-                                        attributes[target].name, label_, attributes[target].type_word));
+                                        shown(attributes[target].name), label_, attributes[target].type_word));
         for (const auto& a : attributes)
             if (a.kind == Kind::skipped && options_.on_warning)
                 options_.on_warning(fmt::format("read_arff(): '{}': dropped {} attribute '{}' (line {})", label_,
-                                                a.type_word, a.name, a.line));
+                                                a.type_word, shown(a.name), a.line));
 
         // ---------------------------------------------------------------- data
         std::vector<std::vector<double>> values(attributes.size());
@@ -256,11 +256,11 @@ public:
                             fail(tok.column - 1,
                                  fmt::format("'{}' is not a finite number for attribute '{}' (expected a finite "
                                              "numeric value, or ? for missing)",
-                                             excerpt(tok.text), attr.name));
+                                             excerpt(tok.text), shown(attr.name)));
                         if (status != NumberStatus::ok)
                             fail(tok.column - 1, fmt::format("'{}' is not a number (expected a numeric value for "
                                                              "attribute '{}')",
-                                                             excerpt(tok.text), attr.name));
+                                                             excerpt(tok.text), shown(attr.name)));
                         row[a] = v;
                         return;
                     }
@@ -269,7 +269,7 @@ public:
                         if (it == attr.codes.end())
                             fail(tok.column - 1, fmt::format("value '{}' is not a declared category of attribute '{}' "
                                                              "(expected one of {{{}}})",
-                                                             excerpt(tok.text), attr.name, category_list(attr.categories)));
+                                                             excerpt(tok.text), shown(attr.name), category_list(attr.categories)));
                         row[a] = it->second;
                         return;
                     }
@@ -366,10 +366,12 @@ private:
 
     // At most 40 bytes, non-printable bytes escaped as \xNN.
     static std::string excerpt(std::string_view s) { return printable(s); }
+    // A name for a message: up to 200 bytes, non-printable bytes escaped.
+    static std::string shown(std::string_view s) { return printable(s, 200); }
 
     static std::string category_list(const std::vector<std::string>& cats) {
         std::string out;
-        for (std::size_t c = 0; c < cats.size() && c < 12; ++c) out += (c ? ", " : "") + cats[c];
+        for (std::size_t c = 0; c < cats.size() && c < 12; ++c) out += (c ? ", " : "") + shown(cats[c]);
         if (cats.size() > 12) out += ", ...";
         return out;
     }
