@@ -11,6 +11,8 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <cmath>
+#include <vector>
 
 using metalearn::meta::Record;
 using metalearn::meta::RecordStatus;
@@ -196,4 +198,64 @@ TEST_CASE("CSV export has one column per meta-feature and hyperparameter", "[met
     CHECK(row0.rfind("task0,task0,ridge,balanced_accuracy,3,42,ok,0.6,0.25,0.5,0.6,0.7,0.5,100,0,rbf,", 0) == 0);
     CHECK(row1.find(",,101,0.1,rbf,") != std::string::npos);  // NaN meta-feature → empty cell
     std::filesystem::remove(out);
+}
+
+TEST_CASE("a file that is not a journal is refused and left unmodified", "[meta][record_store][errors]") {
+    const std::string plan = R"({"models":["ridge"],"budget":10})";  // one JSON line without newline
+    for (const std::string& content : {std::string("my notes\nsecond line\n"), std::string("just one line"), plan}) {
+        const auto path = temp_file("notjournal");
+        {
+            std::ofstream f(path, std::ios::binary);
+            f << content;
+        }
+        try {
+            RecordStore store(path);
+            FAIL("expected a ParseError");
+        } catch (const metalearn::ParseError& e) {
+            CHECK_THAT(e.what(), Catch::Contains("is not a metalearn record journal"));
+        }
+        CHECK(read_all(path) == content);
+        std::filesystem::remove(path);
+    }
+}
+
+TEST_CASE("records with non-numeric or out-of-range scores are a ParseError naming the line",
+          "[meta][record_store][errors]") {
+    auto good = metalearn::meta::to_json(make_record(0)).dump();
+    auto bad_line = [](const std::string& field, const nlohmann::json& value) {
+        auto j = metalearn::meta::to_json(make_record(1));
+        j[field] = value;
+        return j.dump();
+    };
+    const std::vector<std::string> bad = {bad_line("mean_score", "abc"),
+                                          bad_line("fold_scores", nlohmann::json::parse(R"(["x",null,{}])")),
+                                          bad_line("fold_scores", "0.5"),
+                                          bad_line("mean_score", 17.0),   // balanced accuracy must be in [0, 1]
+                                          bad_line("fold_scores", nlohmann::json::array({0.5, -0.2, 0.7}))};
+    for (const auto& line : bad) {
+        for (bool with_newline : {true, false}) {
+            const auto path = temp_file("badscore");
+            {
+                std::ofstream f(path, std::ios::binary);
+                f << good << "\n" << line << (with_newline ? "\n" : "");
+            }
+            try {
+                (void)RecordStore::read(path);
+                FAIL("expected a ParseError for " << line);
+            } catch (const metalearn::ParseError& e) {
+                CHECK(e.line() == 2);
+            }
+            std::filesystem::remove(path);
+        }
+    }
+    // A failed record keeps null scores, and a negated lower-is-better metric may be below 0.
+    auto failed = make_record(2);
+    failed.status = RecordStatus::failed;
+    failed.fold_scores.clear();
+    failed.mean_score = std::nan("");
+    CHECK(std::isnan(metalearn::meta::record_from_json(metalearn::meta::to_json(failed)).mean_score));
+    auto logloss = make_record(2);
+    logloss.metric = "log_loss";
+    logloss.mean_score = -0.7;
+    CHECK(metalearn::meta::record_from_json(metalearn::meta::to_json(logloss)).mean_score == -0.7);
 }

@@ -101,6 +101,17 @@ inline nlohmann::json number_or_null(double v) {
 inline double number_or_nan(const nlohmann::json& j) {
     return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
 }
+/// A score field: a number, or null (NaN). Anything else (string, object, ...) is an error.
+inline double score_or_nan(const nlohmann::json& j, const char* field) {
+    if (j.is_null()) return std::numeric_limits<double>::quiet_NaN();
+    if (!j.is_number())
+        throw ConfigError(fmt::format("record_from_json(): '{}' must be a number or null (got {})", field, j.dump()));
+    return j.get<double>();
+}
+/// Whether the metric's scores lie in [0, 1] (accuracy, balanced_accuracy, roc_auc).
+inline bool bounded_metric(const std::string& metric) {
+    return metric == "accuracy" || metric == "balanced_accuracy" || metric == "roc_auc";
+}
 }  // namespace detail
 
 /// The JSON object of a record (one journal line). Non-finite numbers are written as `null`.
@@ -128,8 +139,9 @@ inline double number_or_nan(const nlohmann::json& j) {
 }
 
 /// Read a record from its JSON object.
-/// @throws ConfigError when a required field is missing or has the wrong type, or when the
-///         meta-feature names and values differ in length.
+/// @throws ConfigError when a required field is missing or has the wrong type (scores must be
+///         numbers or null), when a score of a bounded metric (accuracy, balanced_accuracy,
+///         roc_auc) lies outside [0, 1], or when the meta-feature names and values differ in length.
 [[nodiscard]] inline Record record_from_json(const nlohmann::json& j) {
     if (!j.is_object()) throw ConfigError("record_from_json(): expected a JSON object");
     Record r;
@@ -144,13 +156,25 @@ inline double number_or_nan(const nlohmann::json& j) {
         if (!r.config.is_object()) throw ConfigError("record_from_json(): 'config' is not an object");
         r.status = record_status_from_string(j.at("status").get<std::string>());
         r.error = j.value("error", std::string());
-        r.mean_score = detail::number_or_nan(j.at("mean_score"));
-        for (const auto& s : j.value("fold_scores", nlohmann::json::array())) r.fold_scores.push_back(detail::number_or_nan(s));
+        r.mean_score = detail::score_or_nan(j.at("mean_score"), "mean_score");
+        const nlohmann::json folds = j.value("fold_scores", nlohmann::json::array());
+        if (!folds.is_array())
+            throw ConfigError(fmt::format("record_from_json(): 'fold_scores' must be an array (got {})", folds.dump()));
+        for (const auto& s : folds) r.fold_scores.push_back(detail::score_or_nan(s, "fold_scores"));
         r.fit_seconds = j.value("fit_seconds", 0.0);
         r.meta_feature_names = j.value("meta_feature_names", std::vector<std::string>{});
         for (const auto& v : j.value("meta_features", nlohmann::json::array())) r.meta_features.push_back(detail::number_or_nan(v));
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(fmt::format("record_from_json(): {}", e.what()));
+    }
+    if (detail::bounded_metric(r.metric)) {
+        auto check = [&](double v, const char* field) {
+            if (std::isfinite(v) && (v < 0.0 || v > 1.0))
+                throw ConfigError(fmt::format("record_from_json(): '{}' {} out of range for metric '{}' (expected [0, 1])",
+                                              field, v, r.metric));
+        };
+        if (r.ok()) check(r.mean_score, "mean_score");
+        for (double v : r.fold_scores) check(v, "fold_scores");
     }
     if (r.meta_feature_names.size() != r.meta_features.size())
         throw ConfigError(fmt::format("record_from_json(): {} meta-feature names for {} values",

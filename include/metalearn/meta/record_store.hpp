@@ -83,7 +83,10 @@ public:
     /// @param path the JSON Lines file; its parent folder must exist.
     /// @param warn receives warnings (torn last line, duplicate keys); may be empty.
     /// @throws IoError when the file cannot be opened, read or truncated.
-    /// @throws ParseError (file, line) when a line other than the last is not a valid record.
+    /// @throws ParseError (file, line) when a line other than the last is not a valid record, when
+    ///         a complete JSON line is not a valid record (bad types, out-of-range scores), or when
+    ///         a non-empty file holds no valid record before its first bad line ("is not a
+    ///         metalearn record journal"); the file is then left unmodified.
     explicit RecordStore(std::filesystem::path path, WarningCallback warn = {}) : path_(std::move(path)) {
         load(warn);
         fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -269,13 +272,27 @@ private:
                 if (!last_torn) complete_end = next;
                 continue;
             }
+            nlohmann::json parsed;
+            bool json_ok = true;
             try {
-                Record r = record_from_json(nlohmann::json::parse(line));
+                parsed = nlohmann::json::parse(line);
+            } catch (const std::exception&) {
+                json_ok = false;
+            }
+            try {
+                if (!json_ok) throw ParseError(path_.string(), line_no, 1, "not valid JSON");
+                Record r = record_from_json(parsed);
                 add_loaded(std::move(r), line_no, warn);
                 if (last_torn) needs_newline_ = true;
                 complete_end = next;
             } catch (const std::exception& e) {
-                if (!last_torn)
+                // Never touch a file that was not recognised as a journal: a torn line can only
+                // follow at least one valid record.
+                if (records_.empty() && index_.empty())
+                    throw ParseError(path_.string(), line_no, 1,
+                                     fmt::format("'{}' is not a metalearn record journal ({})", path_.string(), e.what()));
+                // A line that parses as JSON but is not a valid record is not a torn write.
+                if (!last_torn || json_ok)
                     throw ParseError(path_.string(), line_no, 1,
                                      fmt::format("RecordStore: malformed record ({}); only a torn last line is skipped",
                                                  e.what()));
