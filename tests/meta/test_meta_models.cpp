@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <vector>
 #include <unistd.h>
 
 using namespace metalearn;
@@ -205,4 +206,24 @@ TEST_CASE("meta-models reject bad input", "[meta][meta_model][errors]") {
     GaussianProcessMetaModel gp;
     REQUIRE_THROWS_AS(gp.predict_std(Z), NotFitted);
     REQUIRE_THROWS_AS(gp.fit(Matrix(0, 2), Vector(0)), DataError);
+}
+
+TEST_CASE("GP meta-model copies and moves before and after fitting", "[meta][gaussian_process]") {
+    // An unfitted model holds no factorisation object, so copying it is well defined (UBSan
+    // checks this in the sanitizer build); a fitted copy predicts exactly like the original.
+    GaussianProcessMetaModel unfitted;
+    GaussianProcessMetaModel copy = unfitted;
+    GaussianProcessMetaModel moved = std::move(copy);
+    Matrix Z;
+    Vector s;
+    linear_problem(30, 2, 41, Z, s);
+    GaussianProcessMetaModel gp({.n_restarts = 0, .max_iterations = 5, .max_samples = 100, .min_noise = 1e-6, .optimize = false, .seed = 0});
+    gp.fit(Z, s);
+    moved = gp;
+    CHECK(moved.predict(Z) == gp.predict(Z));
+    CHECK(moved.predict_std(Z) == gp.predict_std(Z));
+    std::vector<GaussianProcessMetaModel> many(3);
+    many.push_back(gp);
+    CHECK(many.back().predict(Z) == gp.predict(Z));
+    CHECK_THROWS_AS(many.front().predict(Z), NotFitted);
 }

@@ -105,7 +105,7 @@ public:
     [[nodiscard]] Vector predict_std(const MatrixRef& Z) const {
         detail::check_predict_input("GaussianProcessMetaModel::predict_std()", fitted_, Z, X_.cols());
         const Matrix Ks = cross_kernel(xs_.transform(Z));  // m×n
-        const Matrix V = llt_.matrixL().solve(Ks.transpose());  // n×m
+        const Matrix V = chol_L_.triangularView<Eigen::Lower>().solve(Ks.transpose());  // n×m
         const double sf2 = std::exp(theta_[X_.cols()]);
         Vector var = (sf2 - V.colwise().squaredNorm().transpose().array()).matrix();
         return var.array().max(0.0).sqrt() * ys_.scale;
@@ -322,9 +322,10 @@ private:
 
     void factorize() {
         Matrix K = kernel_matrix(theta_);
-        llt_ = robust_cholesky(K, "GaussianProcessMetaModel::fit()");
-        alpha_ = llt_.solve(y_);
-        lml_ = -0.5 * y_.dot(alpha_) - llt_.matrixLLT().diagonal().array().log().sum() -
+        const Eigen::LLT<Matrix> llt = robust_cholesky(K, "GaussianProcessMetaModel::fit()");
+        chol_L_ = llt.matrixL();
+        alpha_ = llt.solve(y_);
+        lml_ = -0.5 * y_.dot(alpha_) - chol_L_.diagonal().array().log().sum() -
                0.5 * static_cast<double>(y_.size()) * std::log(2.0 * std::numbers::pi);
     }
 
@@ -334,7 +335,7 @@ private:
     Matrix X_;
     Vector y_;
     Vector theta_;
-    Eigen::LLT<Matrix> llt_;
+    Matrix chol_L_;  ///< lower Cholesky factor of K + noise (n×n); a plain matrix, so copies are always valid
     Vector alpha_;
     double lml_ = 0.0;
     bool fitted_ = false;
