@@ -206,3 +206,33 @@ TEST_CASE("a plan is read from a JSON file and bad plans are rejected", "[meta][
     REQUIRE_THROWS_AS(ml.set_plan(PlanKind::grid, 0), ConfigError);
     REQUIRE_THROWS_AS(MetaLearner<models::LogisticRegression>(store, MetaLearnerOptions{.n_folds = 1}), ConfigError);
 }
+
+TEST_CASE("collect rejects duplicate task ids before evaluating anything", "[meta][meta_learner][errors]") {
+    RecordStore store;
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+    ml.set_plan({{.C = 1.0}});
+    std::vector<Task> tasks{{"iris", blobs("iris", 30, 2, 2.0, 6)}, {"other", blobs("other", 30, 2, 1.0, 7)},
+                            {"iris", blobs("iris", 30, 3, 1.0, 8)}};
+    CHECK_THROWS_AS(ml.collect(tasks), ConfigError);
+    CHECK_THROWS_WITH(ml.collect(tasks), Catch::Contains("'iris'"));
+    CHECK(store.size() == 0);  // nothing was evaluated
+    std::vector<data::Dataset> datasets{blobs("iris", 30, 2, 2.0, 6), blobs("iris", 30, 3, 1.0, 8)};
+    CHECK_THROWS_AS(ml.collect(datasets), ConfigError);
+    CHECK(store.size() == 0);
+}
+
+TEST_CASE("suggest rejects a dataset of another task type than the training tasks", "[meta][meta_learner][errors]") {
+    RecordStore store;
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+    ml.set_plan({{.C = 0.01}, {.C = 100.0}});
+    ml.collect(three_tasks());
+    ml.fit();
+    const auto ok = ml.suggest(blobs("new", 40, 3, 2.0, 9), 1);
+    REQUIRE(ok.size() == 1);
+    CHECK(std::isfinite(ok[0].predicted));
+    // the same data declared as a regression task
+    const auto c = blobs("reg", 40, 3, 2.0, 9);
+    const data::Dataset reg("reg", c.X(), c.y(), c.features(), data::TaskType::regression, {});
+    CHECK_THROWS_AS(ml.suggest(reg, 1), DataError);
+    CHECK_THROWS_WITH(ml.suggest(reg, 1), Catch::Contains("regression"));
+}

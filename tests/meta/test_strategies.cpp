@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 using namespace metalearn;
 using namespace metalearn::meta;
@@ -299,4 +300,23 @@ TEST_CASE("guided search diversifies: its picks are distinct and spread out", "[
     std::vector<Index> sorted = order;
     std::sort(sorted.begin(), sorted.end());
     CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+}
+
+TEST_CASE("predictor treats infinite meta-features as missing", "[meta][predictor][errors]") {
+    const TaskTable table = synthetic_table(20, 17);
+    std::vector<Index> train;
+    for (Index i = 0; i < 20; ++i) train.push_back(i);
+    HyperparameterPredictor<KnnMetaModel> pred(KnnMetaModel({.n_neighbors = 3, .distance_weighted = true}));
+    pred.fit(table, train);
+    Vector mf = table.meta_features.row(3).transpose();
+    mf[0] = std::numeric_limits<double>::quiet_NaN();
+    const Vector with_nan = pred.predict(mf, table.config_encoding);
+    REQUIRE(with_nan.allFinite());
+    for (double inf : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()}) {
+        mf[0] = inf;
+        // same as missing: the training median is used
+        CHECK(pred.predict(mf, table.config_encoding) == with_nan);
+        const auto s = pred.suggest(mf, 1, table.configs, table.config_encoding);
+        CHECK(std::isfinite(s[0].predicted));
+    }
 }

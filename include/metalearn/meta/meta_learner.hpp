@@ -208,9 +208,19 @@ public:
     /// @param progress called from the calling thread; returning true stops after the
     ///                 evaluations in flight.
     /// @param warn     receives non-fatal messages (small classes, reused meta-features).
+    /// @throws ConfigError when two tasks share an id (checked before anything is evaluated;
+    ///         records are keyed by task id, so the second task's records would be lost).
     /// @throws IoError when the store cannot be written.
     CollectSummary collect(const std::vector<Task>& tasks, const ProgressCallback& progress = {},
                            const WarningCallback& warn = {}) {
+        {
+            std::set<std::string> ids;
+            for (const auto& task : tasks)
+                if (!ids.insert(task.id).second)
+                    throw ConfigError(fmt::format(
+                        "MetaLearner::collect(): duplicate task id '{}' (expected unique ids, e.g. the dataset path)",
+                        task.id));
+        }
         CollectSummary sum;
         struct Job {
             std::size_t task;
@@ -329,6 +339,7 @@ public:
     }
 
     /// Convenience: tasks identified by their dataset names.
+    /// @throws ConfigError when two datasets have the same name.
     CollectSummary collect(const std::vector<data::Dataset>& datasets, const ProgressCallback& progress = {},
                            const WarningCallback& warn = {}) {
         std::vector<Task> tasks;
@@ -368,9 +379,20 @@ public:
     /// Suggest k configurations for a new dataset: its meta-features are extracted, aligned by
     /// name with the training ones, and the whole search space is searched
     /// (`HyperparameterPredictor::suggest(mf, k, space, search)`).
+    /// Meta-features that come out ±inf are treated as missing (replaced by the training median,
+    /// as NaN ones are).
     /// @throws NotFitted before `fit`.
+    /// @throws DataError when the dataset's task type (classification/regression) differs from
+    ///         that of the training tasks (given by the metric).
     [[nodiscard]] std::vector<Suggestion> suggest(const data::Dataset& dataset, Index k,
                                                   const SpaceSearchOptions& search = {}) const {
+        const bool trained_on_classification = hpo::is_classification_metric(opts_.metric);
+        if (dataset.is_classification() != trained_on_classification)
+            throw DataError(fmt::format("MetaLearner::suggest(): '{}' is a {} task (expected a {} task like the "
+                                        "training tasks, metric '{}')",
+                                        dataset.name(), dataset.is_classification() ? "classification" : "regression",
+                                        trained_on_classification ? "classification" : "regression",
+                                        hpo::to_string(opts_.metric)));
         const auto mf = metafeatures::extract(dataset, opts_.meta_features);
         Vector x = Vector::Constant(static_cast<Index>(meta_feature_names_.size()), std::numeric_limits<double>::quiet_NaN());
         const auto& names = mf.names();

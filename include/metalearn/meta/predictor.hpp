@@ -5,7 +5,7 @@
 /// with the highest predicted score, over an explicit candidate list or a whole search space.
 ///
 /// Preprocessing (fitted on the training tasks only, stored with the predictor):
-/// meta-features → `signed_log1p` → NaN replaced by the training medians; scores → normalised
+/// meta-features → `signed_log1p` → NaN (and, at prediction, ±inf) replaced by the training medians; scores → normalised
 /// within each task (`Normalization::min_max` by default: 1 = the task's best evaluated config,
 /// 0 = its worst), so that tasks with easy and hard problems weigh the same; tasks whose scores
 /// all tie are left out. The meta-model standardises its inputs itself.
@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <string>
@@ -99,7 +100,8 @@ public:
     }
 
     /// Predicted normalised scores of m configs (m×q encodings) on a task with raw meta-features
-    /// `meta_features` (f, NaN allowed). @throws NotFitted, DataError (wrong sizes).
+    /// `meta_features` (f; NaN allowed, ±inf treated as missing, i.e. as NaN). @throws NotFitted,
+    /// DataError (wrong sizes).
     [[nodiscard]] Vector predict(const VectorRef& meta_features, const MatrixRef& config_encoding) const {
         return model_.predict(inputs(meta_features, config_encoding, "predict"));
     }
@@ -234,6 +236,9 @@ private:
                                         what, meta_features.size(), config_encoding.cols(), n_meta_features_, n_encoded_));
         Matrix mf(1, meta_features.size());
         mf.row(0) = meta_features.transpose();
+        // ±inf meta-features are treated as missing: replaced by the training median, like NaN.
+        for (Index j = 0; j < mf.cols(); ++j)
+            if (std::isinf(mf(0, j))) mf(0, j) = std::numeric_limits<double>::quiet_NaN();
         const RowVector x = detail::impute(signed_log1p(mf), medians_).row(0);
         Matrix Z(config_encoding.rows(), n_meta_features_ + n_encoded_);
         Z.leftCols(n_meta_features_).rowwise() = x;
