@@ -516,3 +516,11 @@ TEST_CASE("auto-sklearn moments and PCA features match scipy/scikit-learn on num
     CHECK(m["SymbolsSum"] == 0);  // no nominal attribute: auto-sklearn's 0
     CHECK(m["RatioNumericalToNominal"] == 0);
 }
+
+TEST_CASE("extract() rejects an empty dataset", "[metafeatures][extract][errors]") {
+    // a default-constructed Dataset has 0 samples and 0 features: no meta-feature is defined
+    REQUIRE_THROWS_AS(metafeatures::extract(data::Dataset{}), DataError);
+    metafeatures::ExtractOptions as;
+    as.feature_set = metafeatures::FeatureSet::autosklearn;
+    REQUIRE_THROWS_WITH(metafeatures::extract(data::Dataset{}, as), Catch::Contains("empty dataset"));
+}

@@ -57,12 +57,17 @@ namespace metalearn::metafeatures {
 /// @param dataset any valid `data::Dataset` (n ≥ 1; p may be 0; classification or regression).
 /// @param options groups, summaries, feature filter, seed, time limit, feature set.
 /// @return the named values.
+/// @throws DataError if the dataset has no samples (e.g. a default-constructed `Dataset`).
 /// @throws ConfigError if `options.features` names a feature not in the selected groups, or
 ///         `options.groups`/`options.summaries` is empty for the MFE set.
 /// Randomness: only through `options.seed` (same seed → same values).
 /// Complexity: dominated by the covariance (O(n q²)), its eigen-decomposition (O(q³)) and the
 /// landmarking cross-validations (1-NN: O(n² q)); q = columns after one-hot encoding.
 [[nodiscard]] inline MetaFeatures extract(const data::Dataset& dataset, const ExtractOptions& options = {}) {
+    if (dataset.n_samples() == 0)
+        throw DataError(fmt::format("metafeatures::extract(): empty dataset (expected n >= 1 samples, got 0 samples "
+                                    "and {} features)",
+                                    dataset.n_features()));
     detail::Context ctx(dataset, options.seed);
     detail::Sink sink(options);
     if (options.feature_set == FeatureSet::autosklearn) {
