@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -65,9 +66,41 @@ struct Timer {
     }
 };
 
+// FNV-1a hash of a dataset's content (rows of X with their label, in any row order, and the
+// shape), to spot exact duplicates such as the same table shipped as ARFF and as CSV.
+std::uint64_t content_hash(const data::Dataset& d) {
+    auto fnv = [](std::uint64_t h, const void* p, std::size_t n) {
+        const auto* b = static_cast<const unsigned char*>(p);
+        for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+        return h;
+    };
+    constexpr std::uint64_t basis = 14695981039346656037ULL;
+    std::vector<std::uint64_t> rows(static_cast<std::size_t>(d.n_samples()));
+    for (Index i = 0; i < d.n_samples(); ++i) {
+        std::uint64_t h = basis;
+        for (Index j = 0; j < d.n_features(); ++j) {
+            const double v = d.X()(i, j) == 0.0 ? 0.0 : d.X()(i, j);  // -0 == +0
+            h = fnv(h, &v, sizeof v);
+        }
+        const double y = d.y()[i];
+        rows[static_cast<std::size_t>(i)] = fnv(h, &y, sizeof y);
+    }
+    std::sort(rows.begin(), rows.end());
+    const Index dims[3] = {d.n_samples(), d.n_features(), static_cast<Index>(d.class_counts().size())};
+    std::uint64_t h = fnv(basis, dims, sizeof dims);
+    return fnv(h, rows.data(), rows.size() * sizeof(std::uint64_t));
+}
+
 // Read every classification dataset under the given folders; skip the others with a message.
+// Task ids are the file paths relative to their folder (unique: a clash across folders gets the
+// folder prefixed); a dataset whose content is identical to an earlier one (same rows and labels,
+// in any order) is skipped. Near-duplicates (e.g. rounded values, other label order) are kept as
+// separate tasks.
 std::vector<meta::Task> load_tasks(const Settings& s) {
     std::vector<meta::Task> tasks;
+    std::map<std::uint64_t, std::string> seen_content;
+    std::map<std::string, int> seen_ids;
+    std::map<std::string, std::string> seen_stems;  // "iris" -> first id with that file name
     for (const auto& folder : s.datasets) {
         std::vector<fs::path> files;
         try {
@@ -77,7 +110,9 @@ std::vector<meta::Task> load_tasks(const Settings& s) {
             continue;
         }
         for (const auto& f : files) {
-            const std::string id = fs::relative(f, folder).generic_string();
+            std::string id = fs::relative(f, folder).generic_string();
+            if (seen_ids.count(id)) id = (fs::path(folder) / id).generic_string();
+            if (seen_ids.count(id)) id += fmt::format("#{}", seen_ids.size());
             try {
                 data::ReadOptions ro;
                 data::Dataset d = data::read_dataset(f, ro);
@@ -96,6 +131,21 @@ std::vector<meta::Task> load_tasks(const Settings& s) {
                     fmt::print(stderr, "skip {}: {} classes present, {} features\n", id, present, d.n_features());
                     continue;
                 }
+                const std::uint64_t h = content_hash(d);
+                if (auto it = seen_content.find(h); it != seen_content.end()) {
+                    fmt::print(stderr, "skip {}: same data as {}\n", id, it->second);
+                    continue;
+                }
+                seen_content.emplace(h, id);
+                seen_ids.emplace(id, 0);
+                fs::path name = f.filename();
+                if (name.extension() == ".gz") name = name.stem();
+                const std::string stem = name.stem().string();  // "iris" for iris.arff and iris.csv.gz
+                if (auto it = seen_stems.find(stem); it != seen_stems.end())
+                    fmt::print(stderr, "note: {} and {} share a name but not their content; both kept as separate tasks\n",
+                               it->second, id);
+                else
+                    seen_stems.emplace(stem, id);
                 tasks.push_back({id, std::move(d)});
             } catch (const std::exception& e) {
                 fmt::print(stderr, "skip {}: {}\n", id, e.what());
@@ -136,9 +186,20 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     std::size_t small_class_warnings = 0;
     const auto summary = learner.collect(tasks, StderrProgressBar("evaluations " + name),
                                          [&](const std::string&) { ++small_class_warnings; });
-    fmt::print("evaluated {} (reused {} from the journal), {} failed, {} timed out, in {:.1f} s{}\n", summary.evaluated,
-               summary.reused, summary.failed, summary.timed_out, timer.seconds(),
+    std::string first_failure;
+    if (summary.failed > 0) {
+        const std::string metric(hpo::to_string(opts.metric));
+        for (const auto& r : store.snapshot())
+            if (r.model == name && r.metric == metric && r.n_folds == s.folds && r.seed == s.seed &&
+                r.status == meta::RecordStatus::failed) {
+                first_failure = fmt::format("; first: {}: {}", r.task_id, r.error);
+                break;
+            }
+    }
+    fmt::print("evaluated {} (reused {} from the journal), {} failed{}, {} timed out, in {:.1f} s{}\n", summary.evaluated,
+               summary.reused, summary.failed, first_failure, summary.timed_out, timer.seconds(),
                small_class_warnings ? fmt::format(" ({} small-class warnings)", small_class_warnings) : "");
+    std::fflush(stdout);
 
     meta::EvaluationOptions eo;
     eo.seed = s.seed;
@@ -157,8 +218,10 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     const auto suggestions = learner.suggest(tasks.front().dataset, 3, {.n_candidates = 256, .seed = s.seed});
     fmt::print("meta-model saved to {}; top-3 for {} (in-sample, for illustration):\n", model_file.string(),
                tasks.front().id);
+    fmt::print("  (\"predicted\" is a normalised score: 1 = the best config of the task's plan, 0 = its worst)\n");
     for (const auto& sg : suggestions)
         fmt::print("  {}  predicted {:.3f} ± {:.3f}\n", sg.config.dump(), sg.predicted, sg.std);
+    std::fflush(stdout);
     return {name, std::move(evaluation)};
 }
 
@@ -214,12 +277,12 @@ int main(int argc, char** argv) {
     app.add_option("--datasets", s.datasets, "folders scanned recursively for ARFF/CSV/TSV datasets")->capture_default_str();
     app.add_option("--model", s.models, "base models: logistic_regression, decision_tree, knn")->capture_default_str();
     app.add_option("--plan", s.plan, "plan of configurations: grid, random or sobol")->capture_default_str();
-    app.add_option("--budget", s.budget, "configurations per plan (0 = 24 for logistic regression, 48 otherwise)");
+    auto* budget_opt = app.add_option("--budget", s.budget, "configurations per plan (0 = 24 for logistic regression, 48 otherwise)");
     app.add_option("--plan-file", s.plan_file, "JSON file with an array of configurations (overrides --plan)");
     app.add_option("--metric", s.metric, "accuracy, balanced_accuracy, log_loss, roc_auc")->capture_default_str();
     app.add_option("--folds", s.folds, "stratified CV folds")->capture_default_str();
     app.add_option("--seed", s.seed, "global seed")->capture_default_str();
-    app.add_option("--threads", s.threads, "worker threads (0 = all cores)");
+    auto* threads_opt = app.add_option("--threads", s.threads, "worker threads (0 = all cores)");
     app.add_option("--records", s.records, "record journal (default <out>/records.jsonl); resumable");
     app.add_option("--out", s.out, "output folder")->capture_default_str();
     app.add_option("--meta-model", s.meta_model, "rf, gp, knn or ridge")->capture_default_str();
@@ -229,6 +292,40 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--quick", s.quick, "small plans and cheap meta-features (about a minute)");
     CLI11_PARSE(app, argc, argv);
+
+    // validate every option before reading any dataset
+    std::string bad;
+    if (s.folds < 2) bad = fmt::format("--folds must be >= 2 (got {})", s.folds);
+    else if (threads_opt->count() > 0 && (s.threads < 1 || s.threads > 256))
+        bad = fmt::format("--threads must be in 1..256 (got {})", s.threads);
+    else if (budget_opt->count() > 0 && s.budget < 1) bad = fmt::format("--budget must be >= 1 (got {})", s.budget);
+    else if (s.max_cells <= 0) bad = fmt::format("--max-cells must be > 0 (got {})", s.max_cells);
+    else if (s.max_samples <= 0) bad = fmt::format("--max-samples must be > 0 (got {})", s.max_samples);
+    else if (!(s.time_budget >= 0.0)) bad = fmt::format("--time-budget must be >= 0 (got {})", s.time_budget);
+    else if (s.meta_model != "rf" && s.meta_model != "gp" && s.meta_model != "knn" && s.meta_model != "ridge")
+        bad = fmt::format("unknown --meta-model '{}' (expected rf, gp, knn or ridge)", s.meta_model);
+    else if (s.plan_file.empty() && s.plan != "grid" && s.plan != "random" && s.plan != "sobol")
+        bad = fmt::format("unknown --plan '{}' (expected grid, random or sobol)", s.plan);
+    if (bad.empty())
+        for (const auto& m : s.models)
+            if (m != "logistic_regression" && m != "decision_tree" && m != "knn") {
+                bad = fmt::format("unknown --model '{}' (expected logistic_regression, decision_tree or knn)", m);
+                break;
+            }
+    if (bad.empty()) {
+        try {
+            if (!hpo::is_classification_metric(hpo::metric_from_string(s.metric)))
+                bad = fmt::format("--metric '{}' is not a classification metric (expected accuracy, balanced_accuracy, "
+                                  "log_loss or roc_auc)",
+                                  s.metric);
+        } catch (const Error& e) {
+            bad = fmt::format("--metric: {}", e.what());
+        }
+    }
+    if (!bad.empty()) {
+        fmt::print(stderr, "error: {}\n", bad);
+        return 2;
+    }
 
     if (s.threads <= 0) s.threads = std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
     if (s.quick) {
@@ -243,6 +340,7 @@ int main(int argc, char** argv) {
         fmt::print("{} classification tasks:", tasks.size());
         for (const auto& t : tasks) fmt::print(" {}", t.id);
         fmt::print("\n");
+        std::fflush(stdout);
         if (tasks.size() < 4) {
             fmt::print(stderr, "need at least 4 classification tasks (found {}); run scripts/get-datasets or pass --datasets\n",
                        tasks.size());
