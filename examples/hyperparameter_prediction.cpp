@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -94,13 +95,16 @@ std::uint64_t content_hash(const data::Dataset& d) {
 // Read every classification dataset under the given folders; skip the others with a message.
 // Task ids are the file paths relative to their folder (unique: a clash across folders gets the
 // folder prefixed); a dataset whose content is identical to an earlier one (same rows and labels,
-// in any order) is skipped. Near-duplicates (e.g. rounded values, other label order) are kept as
-// separate tasks.
+// in any order) is skipped, and so is a near-duplicate: a file with the same name and the same
+// shape (rows, features, classes) as a kept one, e.g. scikit-learn's iris.csv beside Weka's
+// iris.arff (a few values differ), or another train/test split of the same source
+// (segment-challenge and segment-test). Leave-one-task-out must never train on one copy of a dataset
+// and evaluate on the other.
 std::vector<meta::Task> load_tasks(const Settings& s) {
     std::vector<meta::Task> tasks;
     std::map<std::uint64_t, std::string> seen_content;
     std::map<std::string, int> seen_ids;
-    std::map<std::string, std::string> seen_stems;  // "iris" -> first id with that file name
+    std::map<std::string, std::string> seen_stems;  // "name NxPxK" -> first id with that name and shape
     for (const auto& folder : s.datasets) {
         std::vector<fs::path> files;
         try {
@@ -136,16 +140,30 @@ std::vector<meta::Task> load_tasks(const Settings& s) {
                     fmt::print(stderr, "skip {}: same data as {}\n", id, it->second);
                     continue;
                 }
-                seen_content.emplace(h, id);
-                seen_ids.emplace(id, 0);
                 fs::path name = f.filename();
                 if (name.extension() == ".gz") name = name.stem();
-                const std::string stem = name.stem().string();  // "iris" for iris.arff and iris.csv.gz
-                if (auto it = seen_stems.find(stem); it != seen_stems.end())
-                    fmt::print(stderr, "note: {} and {} share a name but not their content; both kept as separate tasks\n",
-                               it->second, id);
-                else
-                    seen_stems.emplace(stem, id);
+                // "iris 150x4x3" for iris.arff and iris.csv.gz
+                const std::string shape_key = fmt::format("{} {}x{}x{}", name.stem().string(), d.n_samples(),
+                                                          d.n_features(), d.n_classes());
+                if (auto it = seen_stems.find(shape_key); it != seen_stems.end()) {
+                    fmt::print(stderr, "skip {}: near-duplicate of {} (same name and shape)\n", id, it->second);
+                    continue;
+                }
+                // Train/test splits of one source (segment-challenge, segment-test) are one task.
+                std::string family = name.stem().string();
+                for (const char* suffix : {"-train", "-test", "-challenge"})
+                    if (family.size() > std::strlen(suffix) && family.ends_with(suffix))
+                        family.resize(family.size() - std::strlen(suffix));
+                if (family != name.stem().string()) {
+                    if (auto it = seen_stems.find("split of " + family); it != seen_stems.end()) {
+                        fmt::print(stderr, "skip {}: another split of the same data as {}\n", id, it->second);
+                        continue;
+                    }
+                    seen_stems.emplace("split of " + family, id);
+                }
+                seen_stems.emplace(shape_key, id);
+                seen_content.emplace(h, id);
+                seen_ids.emplace(id, 0);
                 tasks.push_back({id, std::move(d)});
             } catch (const std::exception& e) {
                 fmt::print(stderr, "skip {}: {}\n", id, e.what());
