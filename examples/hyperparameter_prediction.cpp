@@ -54,7 +54,7 @@ struct Settings {
     std::string records;
     std::string out = "results";
     std::string meta_model = "rf";
-    Index max_samples = 3000;
+    Index max_samples = 5000;
     Index max_cells = 300000;
     double time_budget = 30.0;
     bool quick = false;
@@ -95,16 +95,16 @@ std::uint64_t content_hash(const data::Dataset& d) {
 // Read every classification dataset under the given folders; skip the others with a message.
 // Task ids are the file paths relative to their folder (unique: a clash across folders gets the
 // folder prefixed); a dataset whose content is identical to an earlier one (same rows and labels,
-// in any order) is skipped, and so is a near-duplicate: a file with the same name and the same
-// shape (rows, features, classes) as a kept one, e.g. scikit-learn's iris.csv beside Weka's
-// iris.arff (a few values differ), or another train/test split of the same source
-// (segment-challenge and segment-test). Leave-one-task-out must never train on one copy of a dataset
-// and evaluate on the other.
+// in any order) is skipped, and so is another version of the same data: a file whose name,
+// without variant suffixes (".2D", "-train", "-test", "-challenge"), equals a kept one's, e.g.
+// scikit-learn's iris.csv and Weka's iris.2D.arff beside Weka's iris.arff, or segment-test beside
+// segment-challenge. Leave-one-task-out must never train on one copy of a dataset and evaluate on
+// another.
 std::vector<meta::Task> load_tasks(const Settings& s) {
     std::vector<meta::Task> tasks;
     std::map<std::uint64_t, std::string> seen_content;
     std::map<std::string, int> seen_ids;
-    std::map<std::string, std::string> seen_stems;  // "name NxPxK" -> first id with that name and shape
+    std::map<std::string, std::string> seen_stems;  // data family ("iris") -> first id of it
     for (const auto& folder : s.datasets) {
         std::vector<fs::path> files;
         try {
@@ -142,26 +142,18 @@ std::vector<meta::Task> load_tasks(const Settings& s) {
                 }
                 fs::path name = f.filename();
                 if (name.extension() == ".gz") name = name.stem();
-                // "iris 150x4x3" for iris.arff and iris.csv.gz
-                const std::string shape_key = fmt::format("{} {}x{}x{}", name.stem().string(), d.n_samples(),
-                                                          d.n_features(), d.n_classes());
-                if (auto it = seen_stems.find(shape_key); it != seen_stems.end()) {
-                    fmt::print(stderr, "skip {}: near-duplicate of {} (same name and shape)\n", id, it->second);
-                    continue;
-                }
-                // Train/test splits of one source (segment-challenge, segment-test) are one task.
+                // One task per data family: "iris" for iris.arff, iris.csv.gz and iris.2D.arff;
+                // "segment" for segment-challenge.arff and segment-test.arff.
                 std::string family = name.stem().string();
+                family = family.substr(0, family.find('.'));
                 for (const char* suffix : {"-train", "-test", "-challenge"})
                     if (family.size() > std::strlen(suffix) && family.ends_with(suffix))
                         family.resize(family.size() - std::strlen(suffix));
-                if (family != name.stem().string()) {
-                    if (auto it = seen_stems.find("split of " + family); it != seen_stems.end()) {
-                        fmt::print(stderr, "skip {}: another split of the same data as {}\n", id, it->second);
-                        continue;
-                    }
-                    seen_stems.emplace("split of " + family, id);
+                if (auto it = seen_stems.find(family); it != seen_stems.end()) {
+                    fmt::print(stderr, "skip {}: another version of the same data as {}\n", id, it->second);
+                    continue;
                 }
-                seen_stems.emplace(shape_key, id);
+                seen_stems.emplace(family, id);
                 seen_content.emplace(h, id);
                 seen_ids.emplace(id, 0);
                 tasks.push_back({id, std::move(d)});
