@@ -116,3 +116,21 @@ TEST_CASE("Random forests reject bad input", "[models][random_forest][errors]") 
     REQUIRE_THROWS_AS(reg.fit(Matrix::Random(5, 2), Vector::Zero(4)), DataError);
     REQUIRE_THROWS_AS(reg.set_params({.n_estimators = 10, .max_features = 2.0}), metalearn::ConfigError);
 }
+
+TEST_CASE("Random forests: n_threads 0 means all hardware threads and gives the same forest", "[models][random_forest]") {
+    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    RandomForestClassifier one({.n_estimators = 15, .n_threads = 1});
+    RandomForestClassifier all({.n_estimators = 15, .n_threads = 0});
+    one.fit(d.Xtr, d.ytr);
+    all.fit(d.Xtr, d.ytr);
+    REQUIRE(all.predict_proba(d.Xte) == one.predict_proba(d.Xte));
+    RandomForestRegressor reg_one({.n_estimators = 15, .n_threads = 1});
+    RandomForestRegressor reg_all({.n_estimators = 15, .n_threads = 0});
+    reg_one.fit(d.Xtr, d.Xtr.col(0));
+    reg_all.fit(d.Xtr, d.Xtr.col(0));
+    REQUIRE(reg_all.predict_per_tree(d.Xte) == reg_one.predict_per_tree(d.Xte));
+    // negative counts are rejected, naming the method and the meaning of 0
+    REQUIRE_THROWS_WITH(RandomForestRegressor({.n_threads = -3}),
+                        Catch::Contains("RandomForestRegressor::set_params(): n_threads out of range (expected >= 0, "
+                                        "0 = all hardware threads; got -3)"));
+}

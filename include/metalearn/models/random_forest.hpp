@@ -3,6 +3,7 @@
 /// @brief Random forests of CART trees: `RandomForestClassifier` and `RandomForestRegressor`.
 
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/parallel.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/hpo/search_space.hpp"
@@ -14,66 +15,31 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <exception>
 #include <numeric>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace metalearn::models {
 
 namespace detail {
 
-/// Run body(i) for i in [0, count) on `n_threads` threads (static round-robin assignment).
-/// Results must be written to per-index slots so that they do not depend on the thread count.
-/// The first exception thrown by any call is rethrown after all threads have joined.
-template <class Body>
-void parallel_for(Index count, Index n_threads, Body&& body) {
-    const Index t_count = std::max<Index>(1, std::min(n_threads, count));
-    if (t_count == 1) {
-        for (Index i = 0; i < count; ++i) body(i, Index{0});
-        return;
-    }
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(t_count));
-    std::vector<std::thread> threads;
-    threads.reserve(static_cast<std::size_t>(t_count));
-    for (Index t = 0; t < t_count; ++t)
-        threads.emplace_back([&, t] {
-            try {
-                for (Index i = t; i < count; i += t_count) body(i, t);
-            } catch (...) {
-                errors[static_cast<std::size_t>(t)] = std::current_exception();
-            }
-        });
-    for (auto& th : threads) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
-}
-
-/// Resolve n_threads (0 = hardware concurrency, at least 1).
-inline Index resolve_threads(Index n_threads) {
-    if (n_threads > 0) return n_threads;
-    return std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
-}
-
 /// Validate the forest-specific hyperparameters.
 inline void validate_forest_params(std::string_view where, Index n_estimators, Index n_threads) {
     if (n_estimators < 1)
         throw ConfigError(fmt::format("{}: n_estimators out of range (expected >= 1, got {})", where, n_estimators));
-    if (n_threads < 0)
-        throw ConfigError(fmt::format("{}: n_threads out of range (expected >= 0, 0 = all cores, got {})", where,
-                                      n_threads));
+    (void)resolve_threads(n_threads, where);  // ConfigError when negative
 }
 
 /// Grow `n_estimators` trees; tree t uses Rng(derive_seed(seed, {t})) for its bootstrap sample
-/// and its splits, so the forest does not depend on the thread count.
+/// and its splits, so the forest does not depend on the thread count. Trees are handed out
+/// dynamically (their costs differ with depth); `n_threads` as in core/parallel.hpp.
 inline std::vector<CartTree> grow_forest(const MatrixRef& X, const std::vector<Index>* codes, const VectorRef* y,
                                          const CartSettings& s, Index n_estimators, bool bootstrap,
                                          std::uint64_t seed, Index n_threads) {
     std::vector<CartTree> trees(static_cast<std::size_t>(n_estimators));
     const Index n = X.rows();
     const FeatureRanks ranks(X);  // shared, read-only
-    parallel_for(n_estimators, n_threads, [&](Index t, Index) {
+    metalearn::parallel_for(n_estimators, n_threads, [&](Index t) {
         Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(t)}));
         std::vector<Index> samples(static_cast<std::size_t>(n));
         if (bootstrap) {
@@ -84,7 +50,7 @@ inline std::vector<CartTree> grow_forest(const MatrixRef& X, const std::vector<I
         }
         CartBuilder builder(ranks, codes, y, s);
         trees[static_cast<std::size_t>(t)] = builder.grow(std::move(samples), rng);
-    });
+    }, Schedule::dynamic);
     return trees;
 }
 
@@ -121,7 +87,7 @@ public:
         Index min_samples_leaf = 1;             ///< ≥ 1.
         double max_features = max_features_sqrt;  ///< fraction in (0, 1], `max_features_sqrt` or `max_features_log2`.
         bool bootstrap = true;                  ///< bootstrap sample per tree (else all rows).
-        Index n_threads = 1;                    ///< ≥ 0: threads for fit and predict; 0 = all cores.
+        Index n_threads = 1;                    ///< ≥ 0: threads for fit and predict; 0 = all hardware threads (core/parallel.hpp).
     };
 
     static constexpr std::string_view name = "random_forest_classifier";
@@ -160,7 +126,7 @@ public:
                                      detail::resolve_max_features(params_.max_features, X.cols()), true,
                                      params_.criterion == Criterion::entropy, k};
         trees_ = detail::grow_forest(X, &codes, nullptr, s, params_.n_estimators, params_.bootstrap, seed_,
-                                     detail::resolve_threads(params_.n_threads));
+                                     params_.n_threads);
         n_features_ = X.cols();
         k_ = k;
     }
@@ -213,8 +179,8 @@ private:
         Matrix P = Matrix::Zero(X.rows(), k_);
         const double inv_t = 1.0 / static_cast<double>(trees_.size());
         // parallel over rows: each row sums the trees in order, whatever the thread count
-        detail::parallel_for(X.rows(), std::min<Index>(detail::resolve_threads(params_.n_threads), X.rows() / 64 + 1),
-                             [&](Index i, Index) {
+        metalearn::parallel_for(X.rows(), std::min<Index>(resolve_threads(params_.n_threads), X.rows() / 64 + 1),
+                             [&](Index i) {
                                  for (const auto& t : trees_) {
                                      const Vector& v = t.nodes[static_cast<std::size_t>(t.apply(X, i))].value;
                                      P.row(i) += (v / v.sum()).transpose();
@@ -247,7 +213,7 @@ public:
         Index min_samples_leaf = 1;   ///< ≥ 1.
         double max_features = 1.0;    ///< fraction in (0, 1], `max_features_sqrt` or `max_features_log2`.
         bool bootstrap = true;        ///< bootstrap sample per tree.
-        Index n_threads = 1;          ///< ≥ 0: threads for fit and predict; 0 = all cores.
+        Index n_threads = 1;          ///< ≥ 0: threads for fit and predict; 0 = all hardware threads (core/parallel.hpp).
     };
 
     static constexpr std::string_view name = "random_forest_regressor";
@@ -278,7 +244,7 @@ public:
         const detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
                                      detail::resolve_max_features(params_.max_features, X.cols()), false, false, 0};
         trees_ = detail::grow_forest(X, nullptr, &y, s, params_.n_estimators, params_.bootstrap, seed_,
-                                     detail::resolve_threads(params_.n_threads));
+                                     params_.n_threads);
         n_features_ = X.cols();
     }
 
@@ -331,8 +297,8 @@ private:
         detail::require_fitted(where, is_fitted());
         detail::check_predict_x(where, X, n_features_);
         Matrix T(X.rows(), static_cast<Index>(trees_.size()));
-        detail::parallel_for(static_cast<Index>(trees_.size()), detail::resolve_threads(params_.n_threads),
-                             [&](Index t, Index) {
+        metalearn::parallel_for(static_cast<Index>(trees_.size()), params_.n_threads,
+                             [&](Index t) {
                                  const auto& tree = trees_[static_cast<std::size_t>(t)];
                                  for (Index i = 0; i < X.rows(); ++i)
                                      T(i, t) = tree.nodes[static_cast<std::size_t>(tree.apply(X, i))].value[0];
