@@ -84,7 +84,9 @@ enum class Schedule {
     return std::max<Index>(1, std::min(resolve_threads(n_threads, "worker_count()"), count));
 }
 
-namespace detail {
+// Internals. Not `metalearn::detail`: that would make `detail::` ambiguous in code that uses
+// both `using namespace metalearn;` and a layer namespace with its own `detail`.
+namespace parallel_detail {
 
 /// A body is called as body(i, worker) when it accepts two indices, else as body(i).
 template <class Body>
@@ -167,7 +169,7 @@ struct JoinAll {
     }
 };
 
-}  // namespace detail
+}  // namespace parallel_detail
 
 /// Run `body` once for every index i in [0, count), on up to `n_threads` threads.
 ///
@@ -186,20 +188,20 @@ struct JoinAll {
 ///         `std::system_error` when a thread cannot be started (after the started ones joined).
 /// Complexity: the sum of the items' costs spread over the workers, plus O(T) to start threads.
 template <class Body>
-    requires detail::ParallelBody<Body>
+    requires parallel_detail::ParallelBody<Body>
 void parallel_for(Index count, Index n_threads, Body&& body, Schedule schedule = Schedule::static_blocks) {
     const Index resolved = resolve_threads(n_threads, "parallel_for()");
     if (count <= 0) return;
     const Index n_workers = std::min(resolved, count);
     if (n_workers == 1) {
-        for (Index i = 0; i < count; ++i) detail::invoke_parallel_body(body, i, Index{0});
+        for (Index i = 0; i < count; ++i) parallel_detail::invoke_parallel_body(body, i, Index{0});
         return;
     }
-    detail::ParallelRun run(count);
+    parallel_detail::ParallelRun run(count);
     {
         std::vector<std::thread> pool;
         pool.reserve(static_cast<std::size_t>(n_workers - 1));
-        detail::JoinAll join{pool};
+        parallel_detail::JoinAll join{pool};
         try {
             for (Index w = 1; w < n_workers; ++w)
                 pool.emplace_back([&run, &body, w, n_workers, schedule] { run.work(body, w, n_workers, schedule); });
@@ -236,7 +238,7 @@ void parallel_for(Index count, Index n_threads, Body&& body, Schedule schedule =
 ///         else an exception thrown by `monitor()` (which also stops the run).
 /// Complexity: as `parallel_for`, plus one `monitor()` call per completion or period.
 template <class Body, class Monitor>
-    requires detail::ParallelBody<Body> && std::invocable<Monitor&>
+    requires parallel_detail::ParallelBody<Body> && std::invocable<Monitor&>
 void parallel_for_monitored(Index count, Index n_threads, Body&& body, Monitor&& monitor,
                             std::chrono::milliseconds period = std::chrono::milliseconds(200)) {
     const Index n_workers = std::max<Index>(1, std::min(resolve_threads(n_threads, "parallel_for_monitored()"), count));
@@ -246,12 +248,12 @@ void parallel_for_monitored(Index count, Index n_threads, Body&& body, Monitor&&
     }
     if (n_workers == 1) {
         for (Index i = 0; i < count; ++i) {
-            detail::invoke_parallel_body(body, i, Index{0});
+            parallel_detail::invoke_parallel_body(body, i, Index{0});
             if (monitor()) break;
         }
         return;
     }
-    detail::ParallelRun run(count);
+    parallel_detail::ParallelRun run(count);
     std::mutex m;
     std::condition_variable cv;
     Index completed = 0;  // guarded by m
@@ -269,13 +271,13 @@ void parallel_for_monitored(Index count, Index n_threads, Body&& body, Monitor&&
                 cv.notify_one();
             }
         } notify{m, cv, completed};
-        detail::invoke_parallel_body(body, i, w);
+        parallel_detail::invoke_parallel_body(body, i, w);
     };
     std::exception_ptr monitor_error;
     {
         std::vector<std::thread> pool;
         pool.reserve(static_cast<std::size_t>(n_workers));
-        detail::JoinAll join{pool};
+        parallel_detail::JoinAll join{pool};
         try {
             for (Index w = 0; w < n_workers; ++w) {
                 {
