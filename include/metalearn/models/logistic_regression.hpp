@@ -2,21 +2,12 @@
 /// @file logistic_regression.hpp
 /// @brief `LogisticRegression`: multinomial (softmax) regression with an L2 penalty, by L-BFGS.
 
-#include "metalearn/core/error.hpp"
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/hpo/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
-#include "metalearn/models/detail/validation.hpp"
 
-#include <LBFGS.h>
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <exception>
 #include <string_view>
-#include <vector>
 
 namespace metalearn::models {
 
@@ -62,17 +53,7 @@ public:
 
     /// Replace the hyperparameters; the model becomes unfitted.
     /// @throws ConfigError when C or tol is not finite and > 0, or max_iter < 1.
-    void set_params(const params_type& p) {
-        constexpr std::string_view where = "LogisticRegression::set_params()";
-        if (!(p.C > 0.0) || !std::isfinite(p.C))
-            throw ConfigError(fmt::format("{}: C out of range (expected finite > 0, got {})", where, p.C));
-        if (!(p.tol > 0.0) || !std::isfinite(p.tol))
-            throw ConfigError(fmt::format("{}: tol out of range (expected finite > 0, got {})", where, p.tol));
-        if (p.max_iter < 1)
-            throw ConfigError(fmt::format("{}: max_iter out of range (expected >= 1, got {})", where, p.max_iter));
-        params_ = p;
-        fitted_ = false;
-    }
+    void set_params(const params_type& p);
     [[nodiscard]] params_type params() const { return params_; }
 
     /// Fit with K = max(y) + 1 classes.
@@ -83,133 +64,18 @@ public:
     ///        [0, n_classes); @param n_classes declared K (≤ 0: max(y) + 1).
     /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels or fewer
     ///         than two classes present; NumericalError if the objective becomes non-finite.
-    void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
-        constexpr std::string_view where = "LogisticRegression::fit()";
-        detail::check_xy(where, X, y);
-        Index k = 0;
-        const auto codes = detail::class_codes(where, y, n_classes, k);
-        const Vector counts = detail::class_counts(codes, k);
-        detail::require_two_classes(where, counts);
-        // map declared classes to fitted (present) ones
-        std::vector<Index> fitted_of(static_cast<std::size_t>(k), -1);
-        std::vector<Index> present;
-        for (Index c = 0; c < k; ++c)
-            if (counts[c] > 0) {
-                fitted_of[static_cast<std::size_t>(c)] = static_cast<Index>(present.size());
-                present.push_back(c);
-            }
-        const auto kp = static_cast<Index>(present.size());
-        const Index n = X.rows();
-        const Index p = X.cols();
-        std::vector<Index> target(static_cast<std::size_t>(n));  // fitted class of each row
-        for (Index i = 0; i < n; ++i)
-            target[static_cast<std::size_t>(i)] = fitted_of[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
-
-        // two classes: penalty doubled so that it is ‖w₁ − w₀‖²/(2C) on the log-odds (see above)
-        const double inv_c = (kp == 2 ? 2.0 : 1.0) / params_.C;
-        const bool icpt = params_.fit_intercept;
-        // up to 16 classes: matrix-vector products per class (no re-packing of X for a matrix
-        // product at every evaluation; measured faster on 2-10 classes)
-        constexpr Index gemv_classes = 16;
-        Matrix S(n, kp);
-        Matrix G(n, kp);
-        auto objective = [&](const Vector& theta, Vector& grad) -> double {
-            const Eigen::Map<const Matrix> W(theta.data(), p, kp);
-            if (kp <= gemv_classes) {
-                for (Index c = 0; c < kp; ++c) S.col(c).noalias() = X * W.col(c);
-            } else {
-                S.noalias() = X * W;
-            }
-            if (icpt) S.rowwise() += theta.tail(kp).transpose();
-            // column-wise (vectorised) log-sum-exp over the classes of each row
-            const Vector m = S.rowwise().maxCoeff();
-            G = (S.colwise() - m).array().exp().matrix();
-            const Vector z = G.rowwise().sum();
-            double loss = m.sum() + z.array().log().sum();
-            G.array().colwise() /= z.array();
-            for (Index i = 0; i < n; ++i) {
-                const Index c = target[static_cast<std::size_t>(i)];
-                loss -= S(i, c);
-                G(i, c) -= 1.0;  // P − Y
-            }
-            grad.resize(theta.size());
-            Eigen::Map<Matrix> gW(grad.data(), p, kp);
-            if (kp <= gemv_classes) {
-                for (Index c = 0; c < kp; ++c) gW.col(c).noalias() = X.transpose() * G.col(c);
-            } else {
-                gW.noalias() = X.transpose() * G;
-            }
-            gW += inv_c * W;
-            if (icpt) grad.tail(kp) = G.colwise().sum().transpose();
-            return loss + 0.5 * inv_c * W.squaredNorm();
-        };
-
-        const Index dim = p * kp + (icpt ? kp : 0);
-        Vector theta = Vector::Zero(dim);
-        LBFGSpp::LBFGSParam<double> lp;
-        lp.m = 10;
-        lp.epsilon = params_.tol;
-        lp.epsilon_rel = 0.0;
-        lp.past = 1;
-        lp.delta = 2.220446049250313e-09 * std::min(1.0, params_.tol / 1e-4);
-        lp.max_iterations = static_cast<int>(params_.max_iter);
-        lp.max_linesearch = 50;
-        lp.linesearch = LBFGSpp::LBFGS_LINESEARCH_BACKTRACKING_STRONG_WOLFE;
-        LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchNocedalWright> solver(lp);
-        double fx = 0.0;
-        bool line_search_failed = false;
-        int iters = 0;
-        Vector best = theta;
-        try {
-            iters = solver.minimize(objective, theta, fx);
-            best = theta;
-        } catch (const std::exception&) {
-            // the line search could not make progress: keep the last iterate (checked below)
-            line_search_failed = true;
-            iters = static_cast<int>(params_.max_iter);
-            best = theta;
-        }
-        Vector grad;
-        fx = objective(best, grad);
-        if (!std::isfinite(fx) || !best.allFinite())
-            throw NumericalError(fmt::format("{}: the objective became non-finite (got {}); scale the features", where,
-                                             fx));
-        n_iter_ = iters;
-        converged_ = grad.norm() <= params_.tol || (!line_search_failed && iters < params_.max_iter);
-
-        const Eigen::Map<const Matrix> W(best.data(), p, kp);
-        coef_ = Matrix::Zero(k, p);
-        intercept_ = Vector::Constant(k, -std::numeric_limits<double>::infinity());
-        for (Index j = 0; j < kp; ++j) {
-            coef_.row(present[static_cast<std::size_t>(j)]) = W.col(j).transpose();
-            intercept_[present[static_cast<std::size_t>(j)]] = icpt ? best[p * kp + j] : 0.0;
-        }
-        objective_ = fx;
-        fitted_ = true;
-    }
+    void fit(const MatrixRef& X, const VectorRef& y, Index n_classes);
 
     /// Scores W x + b (m×K; −inf for classes absent from training).
     [[nodiscard]] Matrix decision_function(const MatrixRef& X,
-                                           std::string_view where = "LogisticRegression::decision_function()") const {
-        detail::require_fitted(where, fitted_);
-        detail::check_predict_x(where, X, coef_.cols());
-        Matrix s = X * coef_.transpose();
-        s.rowwise() += intercept_.transpose();
-        return s;
-    }
+                                           std::string_view where = "LogisticRegression::decision_function()") const;
 
     /// Class probabilities softmax(W x + b) (m×K, rows sum to 1).
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
-    [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const {
-        Matrix s = decision_function(X, "LogisticRegression::predict_proba()");
-        detail::softmax_rows(s);
-        return s;
-    }
+    [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const;
 
     /// Most probable class per row (m), lowest code on ties.
-    [[nodiscard]] Vector predict(const MatrixRef& X) const {
-        return detail::argmax_rows(decision_function(X, "LogisticRegression::predict()"));
-    }
+    [[nodiscard]] Vector predict(const MatrixRef& X) const;
 
     [[nodiscard]] bool is_fitted() const { return fitted_; }
     [[nodiscard]] Index n_classes() const { return coef_.rows(); }
@@ -225,9 +91,7 @@ public:
     [[nodiscard]] double objective() const { return objective_; }
 
     /// Declared search space: C log-uniform in [1e-4, 1e4].
-    static hpo::SearchSpace<params_type> search_space() {
-        return hpo::SearchSpace<params_type>().add("C", &params_type::C, hpo::log_uniform(1e-4, 1e4));
-    }
+    static hpo::SearchSpace<params_type> search_space();
 
 private:
     params_type params_{};
@@ -242,3 +106,7 @@ private:
 static_assert(Classifier<LogisticRegression>);
 
 }  // namespace metalearn::models
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/models/logistic_regression_impl.hpp"
+#endif

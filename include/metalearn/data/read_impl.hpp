@@ -1,0 +1,191 @@
+#pragma once
+/// @file read_impl.hpp
+/// @brief Bodies of read.hpp. Included by that header in header-only mode; compiled into the
+/// library in compiled mode (core/config.hpp).
+
+#include "metalearn/data/read.hpp"
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/data/arff.hpp"
+#include "metalearn/data/csv.hpp"
+#include "metalearn/data/dataset.hpp"
+#include "metalearn/data/detail/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace metalearn::data {
+
+METALEARN_INLINE bool is_dataset_file(const std::filesystem::path& path) {
+    for (const char* ext : {".arff", ".arff.gz", ".csv", ".csv.gz", ".tsv", ".tsv.gz"})
+        if (detail::ends_with_icase(path, ext)) return true;
+    return false;
+}
+
+namespace detail {
+
+/// Task and categorical feature names from a PMLB metadata.yaml (only the two keys needed,
+/// read line by line; not a YAML parser).
+struct PmlbMetadata {
+    std::optional<TaskType> task;
+    std::vector<std::string> categorical;
+};
+
+METALEARN_INLINE PmlbMetadata read_pmlb_metadata(const std::filesystem::path& yaml) {
+    PmlbMetadata meta;
+    const std::string text = read_file(yaml, "read_dataset()");
+    std::string pending_name;
+    bool in_features = false;
+    for (const auto& line : split_lines(text)) {
+        const std::string_view raw = line.text;
+        const std::string_view t = trim(raw);
+        const bool top_level = !raw.empty() && !is_space(raw.front()) && raw.front() != '-';
+        if (top_level) {
+            in_features = t.rfind("features:", 0) == 0;
+            if (t.rfind("task:", 0) == 0) {
+                const std::string value = to_lower(trim(t.substr(5)));
+                if (value == "classification") meta.task = TaskType::classification;
+                if (value == "regression") meta.task = TaskType::regression;
+            }
+            continue;
+        }
+        if (!in_features) continue;
+        if (t.rfind("- name:", 0) == 0) {
+            pending_name = std::string(trim(t.substr(7)));
+            if (pending_name.size() >= 2 && (pending_name.front() == '\'' || pending_name.front() == '"'))
+                pending_name = pending_name.substr(1, pending_name.size() - 2);
+        } else if (t.rfind("type:", 0) == 0 && !pending_name.empty()) {
+            if (to_lower(trim(t.substr(5))) == "categorical") meta.categorical.push_back(pending_name);
+            pending_name.clear();
+        }
+    }
+    return meta;
+}
+
+/// Whether the first non-blank line looks like scikit-learn's CSV layout (see read.hpp).
+METALEARN_INLINE bool looks_like_sklearn_csv(std::string_view text) {
+    const auto lines = split_lines(text.substr(0, std::min<std::size_t>(text.size(), 1 << 16)));
+    for (const auto& line : lines) {
+        if (trim(line.text).empty()) continue;
+        std::vector<std::string_view> fields;
+        std::size_t start = 0;
+        while (true) {
+            const auto comma = line.text.find(',', start);
+            fields.push_back(trim(line.text.substr(start, comma == std::string_view::npos ? std::string_view::npos
+                                                                                          : comma - start)));
+            if (comma == std::string_view::npos) break;
+            start = comma + 1;
+        }
+        double a = 0;
+        double b = 0;
+        std::size_t numeric = 0;
+        for (const auto f : fields) {
+            double v = 0;
+            if (parse_number(f, v) == NumberStatus::ok) ++numeric;
+        }
+        if (numeric == fields.size()) return fields.size() >= 2;  // a line of numbers only
+        if (fields.size() < 2 || parse_number(fields[0], a) != NumberStatus::ok ||
+            parse_number(fields[1], b) != NumberStatus::ok)
+            return false;
+        return a >= 1 && b >= 1 && numeric == 2;  // "n,p,class names..." with names not numbers
+    }
+    return false;
+}
+
+}  // namespace detail
+
+METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const ReadOptions& options) {
+    if (detail::ends_with_icase(path, ".arff") || detail::ends_with_icase(path, ".arff.gz")) {
+        ArffOptions o;
+        o.target = options.target;
+        o.task = options.task;
+        o.on_warning = options.on_warning;
+        o.name = options.name;
+        return read_arff(path, o);
+    }
+    const bool tsv = detail::ends_with_icase(path, ".tsv") || detail::ends_with_icase(path, ".tsv.gz");
+    const bool csv = detail::ends_with_icase(path, ".csv") || detail::ends_with_icase(path, ".csv.gz");
+    if (!tsv && !csv)
+        throw ConfigError(fmt::format("read_dataset(): unsupported file type '{}' (expected .arff, .csv or .tsv, "
+                                      "optionally .gz)",
+                                      path.filename().string()));
+    const std::string text = detail::read_file(path, "read_dataset()");
+    const std::string name = options.name.empty() ? detail::dataset_stem(path) : options.name;
+    if (csv && options.target.empty() && !options.task && detail::looks_like_sklearn_csv(text))
+        return read_sklearn_csv(path, name);
+    CsvOptions o;
+    o.delimiter = tsv ? '\t' : ',';
+    o.target = options.target;
+    o.task = options.task;
+    o.on_warning = options.on_warning;
+    o.name = name;
+    if (tsv && o.target.empty()) {
+        // PMLB writes the target last, named "target"; a few files (schizo) also have a feature
+        // of that name, so take the last such column and let repeated names be renamed.
+        const auto lines = detail::split_lines(std::string_view(text).substr(0, 1 << 16));
+        for (const auto& line : lines) {
+            if (detail::trim(line.text).empty()) continue;
+            const auto fields = detail::split_delimited(line.text, '\t', path.string(), line.number);
+            for (std::size_t j = 0; j < fields.size(); ++j)
+                if (fields[j].text == "target") o.target_index = static_cast<Index>(j);
+            break;
+        }
+        o.rename_duplicate_columns = true;
+    }
+    if (tsv && options.use_pmlb_metadata) {
+        const auto yaml = path.parent_path() / "metadata.yaml";
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(yaml, ec)) {
+            const auto meta = detail::read_pmlb_metadata(yaml);
+            if (!o.task) o.task = meta.task;
+            // Only names present in the header (metadata may list features the file lacks).
+            const auto lines = detail::split_lines(std::string_view(text).substr(0, 1 << 16));
+            for (const auto& line : lines) {
+                if (detail::trim(line.text).empty()) continue;
+                for (const auto& f : detail::split_delimited(line.text, '\t', path.string(), line.number))
+                    if (std::find(meta.categorical.begin(), meta.categorical.end(), f.text) != meta.categorical.end() &&
+                        f.text != "target")
+                        o.nominal_columns.push_back(f.text);
+                break;
+            }
+        }
+    }
+    return detail::parse_csv(text, path.string(), name, o);
+}
+
+METALEARN_INLINE std::vector<std::filesystem::path> list_dataset_files(const std::filesystem::path& folder, bool recursive) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec))
+        throw IoError(fmt::format("list_dataset_files(): '{}' is not a directory", folder.string()));
+    std::vector<std::filesystem::path> files;
+    const auto consider = [&](const std::filesystem::directory_entry& e) {
+        if (e.is_regular_file() && is_dataset_file(e.path())) files.push_back(e.path());
+    };
+    try {
+        if (recursive) {
+            for (auto it = std::filesystem::recursive_directory_iterator(folder);
+                 it != std::filesystem::recursive_directory_iterator(); ++it) {
+                const std::string name = it->path().filename().string();
+                if (it->is_directory() && !name.empty() && name.front() == '.') {
+                    it.disable_recursion_pending();  // hidden folders (e.g. a download cache)
+                    continue;
+                }
+                consider(*it);
+            }
+        } else
+            for (const auto& e : std::filesystem::directory_iterator(folder)) consider(e);
+    } catch (const std::filesystem::filesystem_error& e) {
+        throw IoError(fmt::format("list_dataset_files(): cannot scan '{}': {}", folder.string(), e.what()));
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+}  // namespace metalearn::data

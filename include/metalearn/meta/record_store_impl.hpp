@@ -1,0 +1,213 @@
+#pragma once
+/// @file record_store_impl.hpp
+/// @brief Bodies of record_store.hpp. Included by that header in header-only mode; compiled into the
+/// library in compiled mode (core/config.hpp).
+
+#include "metalearn/meta/record_store.hpp"
+
+namespace metalearn::meta::detail {
+
+METALEARN_INLINE std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+METALEARN_INLINE std::string csv_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
+
+METALEARN_INLINE std::string csv_json_value(const nlohmann::json& v) {
+    if (v.is_string()) return csv_field(v.get<std::string>());
+    if (v.is_null()) return {};
+    if (v.is_number_float()) return csv_number(v.get<double>());
+    return csv_field(v.dump());
+}
+
+}  // namespace metalearn::meta::detail
+
+namespace metalearn::meta {
+
+METALEARN_INLINE RecordStore::RecordStore(std::filesystem::path path, WarningCallback warn) : path_(std::move(path)) {
+    load(warn);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+        throw IoError(fmt::format("RecordStore::RecordStore(): cannot open '{}' for appending ({})", path_.string(),
+                                  std::strerror(errno)));
+    if (needs_newline_) write_all("\n");
+}
+
+METALEARN_INLINE std::vector<Record> RecordStore::read(const std::filesystem::path& path, WarningCallback warn) {
+    RecordStore s;
+    s.path_ = path;
+    s.load(warn, /*repair=*/false);
+    return s.records_;
+}
+
+METALEARN_INLINE bool RecordStore::append(const Record& r) {
+    const std::string line = to_json(r).dump() + "\n";
+    const std::string key = r.key().str();
+    std::lock_guard lock(mutex_);
+    if (index_.count(key)) return false;
+    if (fd_ >= 0) write_all(line);
+    index_.emplace(key, records_.size());
+    records_.push_back(r);
+    return true;
+}
+
+METALEARN_INLINE bool RecordStore::contains(const RecordKey& key) const {
+    std::lock_guard lock(mutex_);
+    return index_.count(key.str()) > 0;
+}
+
+METALEARN_INLINE const Record* RecordStore::find(const RecordKey& key) const {
+    std::lock_guard lock(mutex_);
+    auto it = index_.find(key.str());
+    return it == index_.end() ? nullptr : &records_[it->second];
+}
+
+METALEARN_INLINE std::size_t RecordStore::size() const {
+    std::lock_guard lock(mutex_);
+    return records_.size();
+}
+
+METALEARN_INLINE std::vector<Record> RecordStore::snapshot() const {
+    std::lock_guard lock(mutex_);
+    return records_;
+}
+
+METALEARN_INLINE void RecordStore::sync() {
+    std::lock_guard lock(mutex_);
+    if (fd_ >= 0 && ::fsync(fd_) != 0)
+        throw IoError(fmt::format("RecordStore::sync(): fsync of '{}' failed ({})", path_.string(), std::strerror(errno)));
+}
+
+METALEARN_INLINE void RecordStore::write_csv(const std::vector<Record>& records, const std::filesystem::path& out) {
+    std::set<std::string> mf_names;
+    std::set<std::string> hp_names;
+    std::size_t max_folds = 0;
+    for (const auto& r : records) {
+        mf_names.insert(r.meta_feature_names.begin(), r.meta_feature_names.end());
+        for (const auto& item : r.config.items()) hp_names.insert(item.key());
+        max_folds = std::max(max_folds, r.fold_scores.size());
+    }
+    std::ofstream f(out);
+    if (!f) throw IoError(fmt::format("RecordStore::export_csv(): cannot write '{}'", out.string()));
+    f << "task_id,task_name,model,metric,n_folds,seed,status,mean_score,fit_seconds";
+    for (std::size_t k = 0; k < max_folds; ++k) f << ",fold_" << k + 1;
+    for (const auto& n : mf_names) f << "," << detail::csv_field("mf:" + n);
+    for (const auto& n : hp_names) f << "," << detail::csv_field("hp:" + n);
+    f << ",error\n";
+    for (const auto& r : records) {
+        f << detail::csv_field(r.task_id) << ',' << detail::csv_field(r.task_name) << ',' << detail::csv_field(r.model)
+          << ',' << detail::csv_field(r.metric) << ',' << r.n_folds << ',' << r.seed << ',' << to_string(r.status)
+          << ',' << detail::csv_number(r.mean_score) << ',' << detail::csv_number(r.fit_seconds);
+        for (std::size_t k = 0; k < max_folds; ++k)
+            f << ',' << (k < r.fold_scores.size() ? detail::csv_number(r.fold_scores[k]) : std::string());
+        std::map<std::string, double> mf;
+        for (std::size_t k = 0; k < r.meta_features.size(); ++k) mf[r.meta_feature_names[k]] = r.meta_features[k];
+        for (const auto& n : mf_names) {
+            auto it = mf.find(n);
+            f << ',' << (it == mf.end() ? std::string() : detail::csv_number(it->second));
+        }
+        for (const auto& n : hp_names) f << ',' << (r.config.contains(n) ? detail::csv_json_value(r.config[n]) : std::string());
+        f << ',' << detail::csv_field(r.error) << '\n';
+    }
+    if (!f) throw IoError(fmt::format("RecordStore::export_csv(): write to '{}' failed", out.string()));
+}
+
+METALEARN_INLINE void RecordStore::close() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+METALEARN_INLINE void RecordStore::write_all(const std::string& s) {
+    const char* p = s.data();
+    std::size_t left = s.size();
+    while (left > 0) {
+        const ssize_t w = ::write(fd_, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            throw IoError(fmt::format("RecordStore::append(): write to '{}' failed ({})", path_.string(),
+                                      std::strerror(errno)));
+        }
+        p += w;
+        left -= static_cast<std::size_t>(w);
+    }
+}
+
+METALEARN_INLINE void RecordStore::add_loaded(Record r, std::size_t line, const WarningCallback& warn) {
+    const std::string key = r.key().str();
+    if (index_.count(key)) {
+        if (warn)
+            warn(fmt::format("RecordStore: {}:{}: duplicate record for task '{}', model '{}', config {} ignored",
+                             path_.string(), line, r.task_id, r.model, r.config.dump()));
+        return;
+    }
+    index_.emplace(key, records_.size());
+    records_.push_back(std::move(r));
+}
+
+METALEARN_INLINE void RecordStore::load(const WarningCallback& warn, bool repair) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path_, ec)) return;
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) throw IoError(fmt::format("RecordStore: cannot read '{}'", path_.string()));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    const std::string text = buf.str();
+    std::size_t pos = 0;
+    std::size_t line_no = 0;
+    std::size_t complete_end = 0;  // byte offset just after the last complete line
+    while (pos < text.size()) {
+        ++line_no;
+        const std::size_t nl = text.find('\n', pos);
+        const bool last_torn = nl == std::string::npos;
+        const std::string line = text.substr(pos, last_torn ? std::string::npos : nl - pos);
+        const std::size_t next = last_torn ? text.size() : nl + 1;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) {
+            pos = next;
+            if (!last_torn) complete_end = next;
+            continue;
+        }
+        nlohmann::json parsed;
+        bool json_ok = true;
+        try {
+            parsed = nlohmann::json::parse(line);
+        } catch (const std::exception&) {
+            json_ok = false;
+        }
+        try {
+            if (!json_ok) throw ParseError(path_.string(), line_no, 1, "not valid JSON");
+            Record r = record_from_json(parsed);
+            add_loaded(std::move(r), line_no, warn);
+            if (last_torn) needs_newline_ = true;
+            complete_end = next;
+        } catch (const std::exception& e) {
+            // Never touch a file that was not recognised as a journal: a torn line can only
+            // follow at least one valid record.
+            if (records_.empty() && index_.empty())
+                throw ParseError(path_.string(), line_no, 1,
+                                 fmt::format("'{}' is not a metalearn record journal ({})", path_.string(), e.what()));
+            // A line that parses as JSON but is not a valid record is not a torn write.
+            if (!last_torn || json_ok)
+                throw ParseError(path_.string(), line_no, 1,
+                                 fmt::format("RecordStore: malformed record ({}); only a torn last line is skipped",
+                                             e.what()));
+            if (warn)
+                warn(fmt::format("RecordStore: {}:{}: torn last line ({} bytes) skipped", path_.string(), line_no,
+                                 line.size()));
+            if (repair) {
+                std::filesystem::resize_file(path_, complete_end, ec);
+                if (ec)
+                    throw IoError(fmt::format("RecordStore: cannot truncate the torn line of '{}' ({})",
+                                              path_.string(), ec.message()));
+            }
+        }
+        pos = next;
+    }
+}
+
+}  // namespace metalearn::meta

@@ -1,0 +1,13 @@
+// The library of metalearn's compiled mode (include/metalearn/core/config.hpp): the bodies of the
+// split headers, compiled once, and explicit instantiations of the common templates. Built by
+// the CMake target `metalearn::compiled`, which defines METALEARN_COMPILED for it and for every
+// program that links it.
+#ifndef METALEARN_COMPILED
+#error "src/metalearn.cpp is the compiled mode's library: build it with METALEARN_COMPILED (target metalearn::compiled)"
+#endif
+
+#include "metalearn/data/read_impl.hpp"
+#include "metalearn/models/logistic_regression_impl.hpp"
+#include "metalearn/meta/record_impl.hpp"
+#include "metalearn/meta/record_store_impl.hpp"
+#include "metalearn/meta/task_table_impl.hpp"
