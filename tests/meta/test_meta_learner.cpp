@@ -236,3 +236,125 @@ TEST_CASE("suggest rejects a dataset of another task type than the training task
     CHECK_THROWS_AS(ml.suggest(reg, 1), DataError);
     CHECK_THROWS_WITH(ml.suggest(reg, 1), Catch::Contains("regression"));
 }
+
+namespace {
+
+// Thrown by `PickyMean`: a type outside the std::exception hierarchy, which the outer loop does
+// not record as a failed evaluation.
+struct NotAStdException {
+    Index width;
+};
+
+// A base model that predicts the (shrunk) training mean, and refuses some training data: fit
+// throws DataError on 3 features and NotAStdException on 4.
+class PickyMean {
+public:
+    struct params_type {
+        double shrink = 1.0;
+    };
+    static constexpr std::string_view name = "picky_mean";
+    void set_params(const params_type& p) {
+        p_ = p;
+        fitted_ = false;
+    }
+    [[nodiscard]] params_type params() const { return p_; }
+    void fit(const MatrixRef& X, const VectorRef& y) {
+        if (X.cols() == 3) throw DataError("PickyMean::fit(): three features are not supported");
+        if (X.cols() == 4) throw NotAStdException{X.cols()};
+        mean_ = p_.shrink * y.mean();
+        fitted_ = true;
+    }
+    [[nodiscard]] Vector predict(const MatrixRef& X) const { return Vector::Constant(X.rows(), mean_); }
+    [[nodiscard]] bool is_fitted() const { return fitted_; }
+    static hpo::SearchSpace<params_type> search_space() {
+        return hpo::SearchSpace<params_type>().add("shrink", &params_type::shrink, hpo::uniform(0.0, 1.0));
+    }
+
+private:
+    params_type p_{};
+    double mean_ = 0.0;
+    bool fitted_ = false;
+};
+static_assert(models::BaseModel<PickyMean>);
+
+// A regression task with p features: y = x0 + noise.
+data::Dataset linear_task(const std::string& name, Index n, Index p, std::uint64_t seed) {
+    Rng rng(seed);
+    Matrix X(n, p);
+    Vector y(n);
+    std::vector<data::FeatureInfo> features;
+    for (Index j = 0; j < p; ++j) features.push_back(data::FeatureInfo::numeric(fmt::format("x{}", j)));
+    for (Index i = 0; i < n; ++i) {
+        for (Index j = 0; j < p; ++j) X(i, j) = rng.normal();
+        y[i] = X(i, 0) + 0.1 * rng.normal();
+    }
+    return data::Dataset(name, X, y, features, data::TaskType::regression);
+}
+
+MetaLearnerOptions regression_options(Index threads) {
+    auto o = fast_options(threads);
+    o.metric = hpo::Metric::rmse;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("collect with 2 threads records a model's errors as failed evaluations, the same as with 1 thread",
+          "[meta][meta_learner][errors]") {
+    std::vector<Task> tasks{{"two", linear_task("two", 40, 2, 1)},
+                            {"three", linear_task("three", 40, 3, 2)},
+                            {"five", linear_task("five", 40, 5, 3)},
+                            {"three_b", linear_task("three_b", 50, 3, 4)}};
+    std::map<std::string, Record> by_threads[2];
+    for (int k = 0; k < 2; ++k) {
+        RecordStore store;
+        MetaLearner<PickyMean> ml(store, regression_options(k + 1));
+        ml.set_plan({{.shrink = 0.5}, {.shrink = 0.25}});
+        const auto s = ml.collect(tasks);
+        INFO("threads " << k + 1);
+        CHECK(s.evaluated == 12);
+        CHECK(s.failed == 6);  // every config on the two 3-feature tasks
+        for (const auto& r : store.records()) {
+            const bool three = r.task_id == "three" || r.task_id == "three_b";
+            CHECK(r.ok() == !three);
+            if (three) CHECK(r.error == "PickyMean::fit(): three features are not supported");
+            by_threads[k][r.key().str()] = r;
+        }
+    }
+    REQUIRE(by_threads[0].size() == 12);
+    REQUIRE(by_threads[1].size() == 12);
+    for (const auto& [key, r] : by_threads[0]) {
+        const auto it = by_threads[1].find(key);
+        REQUIRE(it != by_threads[1].end());
+        CHECK(it->second.status == r.status);
+        CHECK(it->second.error == r.error);
+        CHECK(it->second.fold_scores == r.fold_scores);
+        CHECK((it->second.mean_score == r.mean_score || (std::isnan(it->second.mean_score) && std::isnan(r.mean_score))));
+    }
+}
+
+TEST_CASE("collect hands an exception that escapes an evaluation to the caller with its type", "[meta][meta_learner][errors]") {
+    // NotAStdException is not recorded as a failure; from a worker thread it must reach the
+    // caller (not terminate the program), after the evaluations in flight finished.
+    std::vector<Task> tasks{{"two", linear_task("two", 40, 2, 1)},
+                            {"four", linear_task("four", 40, 4, 2)},
+                            {"five", linear_task("five", 40, 5, 3)}};
+    for (Index threads : {0, 1, 2, 3}) {
+        INFO("threads " << threads);
+        RecordStore store;
+        MetaLearner<PickyMean> ml(store, regression_options(threads));
+        ml.set_plan({{.shrink = 0.5}});
+        REQUIRE_THROWS_AS(ml.collect(tasks), NotAStdException);
+        CHECK(store.find(ml.key("four", ml.plan_json()[0])) == nullptr);
+    }
+}
+
+TEST_CASE("MetaLearner takes n_threads 0 as all hardware threads and rejects negative counts", "[meta][meta_learner][errors]") {
+    RecordStore store;
+    MetaLearner<PickyMean> ml(store, regression_options(0));
+    ml.set_plan({{.shrink = 0.5}});
+    std::vector<Task> tasks{{"two", linear_task("two", 40, 2, 1)}, {"five", linear_task("five", 40, 5, 3)}};
+    CHECK(ml.collect(tasks).evaluated == 4);
+    REQUIRE_THROWS_AS(MetaLearner<PickyMean>(store, regression_options(-1)), ConfigError);
+    REQUIRE_THROWS_WITH(MetaLearner<PickyMean>(store, regression_options(-1)), Catch::Contains("n_threads >= 0"));
+}

@@ -13,8 +13,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <thread>
 
 using namespace metalearn;
 using namespace metalearn::meta;
@@ -318,5 +321,95 @@ TEST_CASE("predictor treats infinite meta-features as missing", "[meta][predicto
         CHECK(pred.predict(mf, table.config_encoding) == with_nan);
         const auto s = pred.suggest(mf, 1, table.configs, table.config_encoding);
         CHECK(std::isfinite(s[0].predicted));
+    }
+}
+
+namespace {
+
+// A strategy that proposes config 0, but fails on some held-out tasks: fit throws DataError
+// when task 7 is held out, std::out_of_range when task 15 is (each unless switched off), and
+// propose returns nothing when task 20 is held out (leave_one_task_out reports a DataError).
+class PickyStrategy final : public Strategy {
+public:
+    [[nodiscard]] std::string name() const override { return "picky"; }
+    void fit(const TaskTable& table, const std::vector<Index>& train_tasks) override {
+        held_out_ = -1;
+        for (Index t = 0; t < table.n_tasks(); ++t)
+            if (std::find(train_tasks.begin(), train_tasks.end(), t) == train_tasks.end()) held_out_ = t;
+        if (held_out_ == 7 && fail_on_7) throw DataError("PickyStrategy::fit(): task 7 held out");
+        if (held_out_ == 15 && fail_on_15) throw std::out_of_range("PickyStrategy::fit(): task 15 held out");
+    }
+    [[nodiscard]] std::vector<Index> propose(const VectorRef&, Index, const ScoreOracle&) const override {
+        if (held_out_ == 20) return {};
+        return {0};
+    }
+    bool fail_on_7 = true;
+    bool fail_on_15 = true;
+
+private:
+    Index held_out_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("leave-one-task-out hands a strategy's exception to the caller with its type, for any thread count",
+          "[meta][evaluation][errors]") {
+    const TaskTable table = synthetic_table(25, 5);
+    EvaluationOptions opts;
+    opts.n_bootstrap = 50;
+    const std::vector<StrategyFactory> picky{[] { return std::make_unique<PickyStrategy>(); }};
+    const std::vector<StrategyFactory> picky_not_7{[] {
+        auto s = std::make_unique<PickyStrategy>();
+        s->fail_on_7 = false;
+        return s;
+    }};
+    const std::vector<StrategyFactory> only_empty{[] {
+        auto s = std::make_unique<PickyStrategy>();
+        s->fail_on_7 = false;
+        s->fail_on_15 = false;
+        return s;
+    }};
+    for (Index threads : {0, 1, 2, 3}) {
+        INFO("threads " << threads);
+        opts.n_threads = threads;
+        // tasks 7, 15 and 20 fail; the first of them (7) is what the caller sees
+        REQUIRE_THROWS_AS(leave_one_task_out(table, picky, opts), DataError);
+        REQUIRE_THROWS_WITH(leave_one_task_out(table, picky, opts), "PickyStrategy::fit(): task 7 held out");
+        // without task 7, the std::out_of_range of task 15 keeps its type
+        REQUIRE_THROWS_AS(leave_one_task_out(table, picky_not_7, opts), std::out_of_range);
+        REQUIRE_THROWS_WITH(leave_one_task_out(table, picky_not_7, opts), "PickyStrategy::fit(): task 15 held out");
+        // a strategy that proposes nothing
+        REQUIRE_THROWS_AS(leave_one_task_out(table, only_empty, opts), DataError);
+        REQUIRE_THROWS_WITH(leave_one_task_out(table, only_empty, opts), Catch::Contains("strategy 'picky' proposed nothing"));
+    }
+    opts.n_threads = -1;
+    REQUIRE_THROWS_AS(leave_one_task_out(table, picky, opts), ConfigError);
+    REQUIRE_THROWS_WITH(leave_one_task_out(table, picky, opts), Catch::Contains("leave_one_task_out(): n_threads"));
+}
+
+TEST_CASE("leave-one-task-out reports progress from the calling thread and can be stopped early", "[meta][evaluation]") {
+    const TaskTable table = synthetic_table(12, 6);
+    EvaluationOptions opts;
+    opts.n_bootstrap = 50;
+    const std::vector<StrategyFactory> strategies{[] { return std::make_unique<NearestDatasetsStrategy>(); }};
+    for (Index threads : {1, 2}) {
+        INFO("threads " << threads);
+        opts.n_threads = threads;
+        const auto caller = std::this_thread::get_id();
+        std::size_t last_done = 0;
+        bool on_caller = true;
+        const auto full = leave_one_task_out(table, strategies, opts, [&](const Progress& p) {
+            on_caller = on_caller && std::this_thread::get_id() == caller;
+            CHECK(p.total == 12);
+            CHECK(p.done > last_done);
+            last_done = p.done;
+            return false;
+        });
+        CHECK(on_caller);
+        CHECK(last_done == 12);
+        CHECK(full.task_ids.size() == 12);
+        const auto part = leave_one_task_out(table, strategies, opts, [](const Progress& p) { return p.done >= 2; });
+        CHECK(part.task_ids.size() >= 2);  // tasks in flight finish; with threads all may have
+        if (threads == 1) CHECK(part.task_ids.size() == 2);
     }
 }

@@ -15,6 +15,7 @@
 ///   E[min of k distinct uniform picks] = Σ_i r_(i) · C(m − i, k − 1) / C(m, k).
 
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/parallel.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -30,9 +31,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace metalearn::meta {
@@ -132,7 +131,7 @@ struct EvaluationOptions {
     bool include_random = true;  ///< add the exact random-search baseline
     Index n_bootstrap = 2000;    ///< bootstrap resamples for the intervals
     std::uint64_t seed = 0;      ///< seeds the bootstrap
-    Index n_threads = 1;         ///< held-out tasks run in parallel; results do not depend on it
+    Index n_threads = 1;         ///< held-out tasks in parallel, ≥ 0 (0 = all hardware threads, core/parallel.hpp); results do not depend on it
 };
 
 /// Results of one strategy over the evaluated tasks.
@@ -187,12 +186,18 @@ struct MetaEvaluation {
 /// Leave-one-task-out evaluation of strategies on a task table (see the file documentation).
 /// @param table      tasks × plan scores of one base model.
 /// @param strategies factories of the strategies to compare (each fitted once per held-out task).
-/// @param opts       budgets, random baseline, bootstrap, threads.
-/// @param progress   called from the calling thread after each held-out task; `true` stops early.
-/// @throws DataError when fewer than 3 tasks have informative scores; any strategy error.
+/// @param opts       budgets, random baseline, bootstrap, threads (held-out tasks are handed out
+///                   dynamically to `opts.n_threads` workers; the results do not depend on it).
+/// @param progress   called from the calling thread when held-out tasks have finished; `true`
+///                   stops early (tasks in flight finish; the result covers the finished ones).
+/// @throws ConfigError when `opts.n_threads < 0`.
+/// @throws DataError when fewer than 3 tasks have informative scores.
+/// @throws any exception of a strategy (or `DataError` when one proposes nothing), with its type,
+///         after all workers stopped; when several held-out tasks fail, that of the first task.
 [[nodiscard]] inline MetaEvaluation leave_one_task_out(const TaskTable& table, const std::vector<StrategyFactory>& strategies,
                                                        const EvaluationOptions& opts = {},
                                                        const ProgressCallback& progress = {}) {
+    (void)resolve_threads(opts.n_threads, "leave_one_task_out()");  // ConfigError before any work
     MetaEvaluation ev;
     ev.model = table.model;
     ev.n_configs = table.n_configs();
@@ -230,7 +235,7 @@ struct MetaEvaluation {
         const ScoreOracle oracle = [&scores](Index c) { return scores[c]; };
         for (std::size_t s = 0; s < strategies.size(); ++s) {
             auto strat = strategies[s]();
-            if (e == 0) names[s] = strat->name();
+            if (e == 0) names[s] = strat->name();  // only task 0 writes the names
             strat->fit(table, train);
             const auto order = strat->propose(mf, max_budget, oracle);
             if (order.empty()) throw DataError(fmt::format("leave_one_task_out(): strategy '{}' proposed nothing", strat->name()));
@@ -253,44 +258,23 @@ struct MetaEvaluation {
         finished[static_cast<std::size_t>(e)] = 1;
     };
 
-    std::atomic<Index> next{0};
-    std::atomic<Index> done{0};
-    std::atomic<bool> stop{false};
-    std::mutex err_mutex;
-    std::string first_error;
-    auto worker = [&] {
-        for (Index e = next++; e < n_eval && !stop; e = next++) {
-            try {
-                run_task(e);
-            } catch (const std::exception& ex) {
-                std::lock_guard lock(err_mutex);
-                if (first_error.empty()) first_error = ex.what();
-                stop = true;
-            }
-            ++done;
-        }
-    };
-    const Index n_threads = std::max<Index>(1, std::min(opts.n_threads, n_eval));
-    // Task 0 first on this thread, so strategy names are set before the others start.
-    next = 1;
-    run_task(0);
-    ++done;
-    std::vector<std::thread> pool;
-    for (Index w = 1; w < n_threads; ++w) pool.emplace_back(worker);
-    if (n_threads == 1) {
-        for (Index e = next++; e < n_eval && !stop; e = next++) {
+    // Held-out tasks differ widely in cost (strategies that search), so they are handed out
+    // dynamically; the results do not depend on the assignment. Progress is reported from here.
+    std::atomic<std::size_t> done{0};
+    std::size_t reported = 0;
+    parallel_for_monitored(
+        n_eval, opts.n_threads,
+        [&](Index e) {
             run_task(e);
             ++done;
-            if (progress && progress({static_cast<std::size_t>(done), static_cast<std::size_t>(n_eval), 0, table.model})) stop = true;
-        }
-    } else {
-        while (done < n_eval && !stop) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            if (progress && progress({static_cast<std::size_t>(done), static_cast<std::size_t>(n_eval), 0, table.model})) stop = true;
-        }
-    }
-    for (auto& th : pool) th.join();
-    if (!first_error.empty()) throw Error("leave_one_task_out(): " + first_error);
+        },
+        [&] {
+            const std::size_t d = done;
+            if (!progress || d == reported) return false;
+            reported = d;
+            return progress({d, static_cast<std::size_t>(n_eval), 0, table.model});
+        },
+        std::chrono::milliseconds(50));
     std::vector<Index> kept;
     for (Index e = 0; e < n_eval; ++e)
         if (finished[static_cast<std::size_t>(e)]) kept.push_back(e);

@@ -22,6 +22,7 @@
 /// its budget stops there and is recorded as `timeout` (the fold in flight is not interrupted).
 
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/parallel.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -45,17 +46,14 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -93,7 +91,7 @@ struct MetaLearnerOptions {
     Index n_folds = 3;                                   ///< CV folds (stratified for classification), ≥ 2
     hpo::Metric metric = hpo::Metric::balanced_accuracy; ///< higher-is-better scores are recorded
     std::uint64_t seed = 0;                              ///< global seed
-    Index n_threads = 1;                                 ///< parallel evaluations, ≥ 1
+    Index n_threads = 1;                                 ///< parallel evaluations, ≥ 0 (0 = all hardware threads, core/parallel.hpp)
     double time_budget_seconds = 0.0;                    ///< per evaluation, checked between folds; 0 = none
     metafeatures::ExtractOptions meta_features{};        ///< what `metafeatures::extract` computes
     hpo::CvOptions cv{};                                 ///< preprocessing inside CV
@@ -122,15 +120,16 @@ public:
     /// @param opts       folds, metric, seed, threads, time budget, meta-feature options.
     /// @param prototype  the base model (copied per fold).
     /// @param meta_model unfitted meta-model.
-    /// @throws ConfigError for n_folds < 2 or n_threads < 1.
+    /// @throws ConfigError for n_folds < 2, n_threads < 0 or a negative time budget.
     explicit MetaLearner(RecordStore& store, MetaLearnerOptions opts = {}, Model prototype = Model(), MM meta_model = MM())
         : store_(&store),
           opts_(std::move(opts)),
           prototype_(std::move(prototype)),
           space_(Model::search_space()),
           predictor_(std::move(meta_model)) {
-        if (opts_.n_folds < 2 || opts_.n_threads < 1 || !(opts_.time_budget_seconds >= 0))
-            throw ConfigError(fmt::format("MetaLearner: invalid options (expected n_folds >= 2, n_threads >= 1, "
+        if (opts_.n_folds < 2 || opts_.n_threads < 0 || !(opts_.time_budget_seconds >= 0))
+            throw ConfigError(fmt::format("MetaLearner: invalid options (expected n_folds >= 2, n_threads >= 0 "
+                                          "(0 = all hardware threads), "
                                           "time_budget_seconds >= 0; got {}, {}, {})",
                                           opts_.n_folds, opts_.n_threads, opts_.time_budget_seconds));
         set_plan(PlanKind::sobol, 32);
@@ -204,13 +203,18 @@ public:
 
     /// Evaluate every (task, plan config) pair not yet in the store; append one record each.
     /// Meta-features are taken from an existing record of the task when there is one, otherwise
-    /// extracted (in parallel over tasks). Failures and timeouts are recorded, never thrown.
-    /// @param progress called from the calling thread; returning true stops after the
-    ///                 evaluations in flight.
-    /// @param warn     receives non-fatal messages (small classes, reused meta-features).
+    /// extracted (in parallel over tasks). Failures (any `std::exception` from preprocessing, the
+    /// model or the metric) and timeouts are recorded, never thrown. Evaluations are handed out
+    /// dynamically to `n_threads` workers; the records do not depend on the thread count.
+    /// @param progress called from the calling thread when evaluations have finished; returning
+    ///                 true stops after the evaluations in flight.
+    /// @param warn     receives non-fatal messages (small classes, failed meta-features), from
+    ///                 the calling thread.
     /// @throws ConfigError when two tasks share an id (checked before anything is evaluated;
     ///         records are keyed by task id, so the second task's records would be lost).
-    /// @throws IoError when the store cannot be written.
+    /// @throws IoError when the store cannot be written (no new evaluation starts after that).
+    /// @throws an exception not derived from `std::exception` that escapes an evaluation, with
+    ///         its type, after the evaluations in flight have finished.
     CollectSummary collect(const std::vector<Task>& tasks, const ProgressCallback& progress = {},
                            const WarningCallback& warn = {}) {
         {
@@ -265,31 +269,37 @@ public:
                 fold_error[t] = e.what();
             }
         }
-        // meta-features, in parallel over tasks
-        run_parallel(need_mf.size(), [&](std::size_t k) {
-            const std::size_t t = need_mf[k];
-            try {
-                const auto mf = metafeatures::extract(tasks[t].dataset, opts_.meta_features);
-                mf_names[t] = mf.names();
-                const Vector v = mf.values();
-                mf_values[t].assign(v.data(), v.data() + v.size());
-            } catch (const std::exception& e) {
-                if (warn) warn(fmt::format("{}: meta-features failed ({}); recorded as empty", tasks[t].id, e.what()));
-            }
-        });
-        // evaluations
-        std::atomic<std::size_t> next{0};
+        // meta-features, in parallel over tasks (datasets differ in size: dynamic schedule);
+        // failures are reported afterwards, from this thread, in task order
+        std::vector<std::optional<std::string>> mf_error(tasks.size());
+        parallel_for(
+            static_cast<Index>(need_mf.size()), opts_.n_threads,
+            [&](Index k) {
+                const std::size_t t = need_mf[static_cast<std::size_t>(k)];
+                try {
+                    const auto mf = metafeatures::extract(tasks[t].dataset, opts_.meta_features);
+                    mf_names[t] = mf.names();
+                    const Vector v = mf.values();
+                    mf_values[t].assign(v.data(), v.data() + v.size());
+                } catch (const std::exception& e) {
+                    mf_error[t] = e.what();
+                }
+            },
+            Schedule::dynamic);
+        for (std::size_t t = 0; t < tasks.size(); ++t)
+            if (mf_error[t] && warn)
+                warn(fmt::format("{}: meta-features failed ({}); recorded as empty", tasks[t].id, *mf_error[t]));
+        // evaluations: handed out dynamically (costs differ by orders of magnitude); progress is
+        // reported from this thread
         std::atomic<std::size_t> done{0};
         std::atomic<std::size_t> failed{0};
         std::atomic<std::size_t> timed_out{0};
-        std::atomic<bool> stop{false};
-        std::atomic<std::size_t> active{0};
-        std::mutex m;
-        std::condition_variable cv;
-        std::string io_error;
-        auto worker = [&] {
-            for (std::size_t j = next++; j < jobs.size() && !stop; j = next++) {
-                const auto [t, c] = jobs[j];
+        bool stopped = false;
+        std::size_t reported = static_cast<std::size_t>(-1);
+        parallel_for_monitored(
+            static_cast<Index>(jobs.size()), opts_.n_threads,
+            [&](Index j) {
+                const auto [t, c] = jobs[static_cast<std::size_t>(j)];
                 Record r = evaluate(tasks[t], plan_[c], plan_json_[c], folds[t], fold_error[t]);
                 r.meta_feature_names = mf_names[t];
                 r.meta_features = mf_values[t];
@@ -298,43 +308,23 @@ public:
                 try {
                     store_->append(r);
                 } catch (const std::exception& e) {
-                    std::lock_guard lock(m);
-                    if (io_error.empty()) io_error = e.what();
-                    stop = true;
+                    throw IoError(fmt::format("MetaLearner::collect(): {}", e.what()));
                 }
                 ++done;
-                cv.notify_one();
-            }
-            --active;
-            cv.notify_one();
-        };
-        std::vector<std::thread> pool;
-        const auto n_threads = static_cast<std::size_t>(std::max<Index>(1, opts_.n_threads));
-        const std::size_t n_workers = std::min(n_threads, std::max<std::size_t>(jobs.size(), 1));
-        active = n_workers;
-        for (std::size_t w = 0; w < n_workers; ++w) pool.emplace_back(worker);
-        std::size_t reported = static_cast<std::size_t>(-1);
-        while (true) {
-            {
-                std::unique_lock lock(m);
-                cv.wait_for(lock, std::chrono::milliseconds(200));
-            }
-            const std::size_t d = done;
-            const bool finished = active == 0;
-            if (progress && d != reported) {
+            },
+            [&] {
+                const std::size_t d = done;
+                if (!progress || d == reported) return false;
                 reported = d;
                 const std::size_t last = d == 0 ? 0 : std::min(d, jobs.size()) - 1;
                 const std::string label = jobs.empty() ? std::string() : tasks[jobs[last].task].id;
-                if (progress({d, jobs.size(), failed + timed_out, label})) stop = true;
-            }
-            if (finished) break;
-        }
-        for (auto& th : pool) th.join();
-        if (!io_error.empty()) throw IoError("MetaLearner::collect(): " + io_error);
+                if (progress({d, jobs.size(), failed + timed_out, label})) stopped = true;
+                return stopped;
+            });
         sum.evaluated = done;
         sum.failed = failed;
         sum.timed_out = timed_out;
-        sum.stopped = stop;
+        sum.stopped = stopped;
         return sum;
     }
 
@@ -423,19 +413,6 @@ public:
     }
 
 private:
-    template <class F>
-    void run_parallel(std::size_t n, F&& f) const {
-        std::atomic<std::size_t> next{0};
-        auto worker = [&] {
-            for (std::size_t i = next++; i < n; i = next++) f(i);
-        };
-        std::vector<std::thread> pool;
-        const auto n_threads = std::min<std::size_t>(static_cast<std::size_t>(opts_.n_threads), n);
-        for (std::size_t w = 1; w < n_threads; ++w) pool.emplace_back(worker);
-        worker();
-        for (auto& th : pool) th.join();
-    }
-
     Record evaluate(const Task& task, const params_type& config, const nlohmann::json& config_json,
                     const std::vector<data::Fold>& folds, const std::string& fold_error) const {
         Record r;

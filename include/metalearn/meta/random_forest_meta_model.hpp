@@ -12,6 +12,7 @@
 /// Cost: fit O(T · n log n · d · max_features), predict O(T · depth) per row.
 
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/parallel.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/meta_model.hpp"
@@ -21,10 +22,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
-#include <thread>
+#include <utility>
 #include <vector>
 
 namespace metalearn::meta {
@@ -36,7 +36,7 @@ struct RandomForestMetaModelParams {
     Index max_depth = 0;          ///< 0 = unlimited
     double max_features = 0.5;    ///< fraction of the d inputs tried per split, in (0, 1]
     bool bootstrap = true;        ///< bootstrap rows per tree (false: every tree sees all rows)
-    Index n_threads = 1;          ///< trees grown in parallel; results do not depend on it
+    Index n_threads = 1;          ///< trees grown in parallel, ≥ 0 (0 = all hardware threads, core/parallel.hpp); results do not depend on it
     std::uint64_t seed = 0;
 };
 
@@ -48,24 +48,31 @@ public:
     /// @throws ConfigError for invalid parameters.
     explicit RandomForestMetaModel(params_type p = {}) : p_(p) {
         if (p_.n_estimators < 1 || p_.min_samples_leaf < 1 || p_.max_depth < 0 || !(p_.max_features > 0) ||
-            p_.max_features > 1 || p_.n_threads < 1)
+            p_.max_features > 1 || p_.n_threads < 0)
             throw ConfigError(fmt::format(
                 "RandomForestMetaModel: invalid parameters (expected n_estimators >= 1, min_samples_leaf >= 1, "
-                "max_depth >= 0, max_features in (0, 1], n_threads >= 1; got {}, {}, {}, {}, {})",
+                "max_depth >= 0, max_features in (0, 1], n_threads >= 0 (0 = all hardware threads); got {}, {}, {}, {}, {})",
                 p_.n_estimators, p_.min_samples_leaf, p_.max_depth, p_.max_features, p_.n_threads));
     }
     [[nodiscard]] const params_type& params() const noexcept { return p_; }
 
-    /// @throws DataError on bad input.
+    /// Fit the forest on Z (n×d, rows are samples) and scores s (n); trees are grown on
+    /// `n_threads` threads.
+    /// @throws DataError on bad input, or when a tree cannot be grown on the standardised data
+    ///         (e.g. finite inputs so large that standardising them overflows).
     void fit(const MatrixRef& Z, const VectorRef& s) {
         detail::check_fit_input("RandomForestMetaModel::fit()", Z, s);
-        xs_.fit(Z);
-        const Matrix X = xs_.transform(Z);
+        // Built aside and committed at the end: a failed fit leaves the model as it was.
+        detail::Standardizer xs;
+        xs.fit(Z);
+        const Matrix X = xs.transform(Z);
         const Index n = X.rows();
-        trees_.assign(static_cast<std::size_t>(p_.n_estimators), {});
-        std::atomic<Index> next{0};
-        auto grow = [&] {
-            for (Index t = next++; t < p_.n_estimators; t = next++) {
+        std::vector<FlatTree> trees(static_cast<std::size_t>(p_.n_estimators));
+        // Trees are handed out dynamically; tree t depends only on t, so the forest does not
+        // depend on the thread count. An exception from a tree reaches the caller with its type.
+        parallel_for(
+            p_.n_estimators, p_.n_threads,
+            [&](Index t) {
                 models::DecisionTreeRegressor tree({.max_depth = p_.max_depth,
                                                     .min_samples_split = 2,
                                                     .min_samples_leaf = p_.min_samples_leaf,
@@ -84,7 +91,7 @@ public:
                 } else {
                     tree.fit(X, s);
                 }
-                FlatTree& ft = trees_[static_cast<std::size_t>(t)];
+                FlatTree& ft = trees[static_cast<std::size_t>(t)];
                 for (const auto& node : tree.nodes()) {
                     ft.feature.push_back(node.feature);
                     ft.threshold.push_back(node.threshold);
@@ -92,13 +99,10 @@ public:
                     ft.right.push_back(node.right);
                     ft.value.push_back(node.value[0]);
                 }
-            }
-        };
-        const Index n_threads = std::min(p_.n_threads, p_.n_estimators);
-        std::vector<std::thread> pool;
-        for (Index w = 1; w < n_threads; ++w) pool.emplace_back(grow);
-        grow();
-        for (auto& th : pool) th.join();
+            },
+            Schedule::dynamic);
+        xs_ = std::move(xs);
+        trees_ = std::move(trees);
         d_ = X.cols();
         fitted_ = true;
     }
