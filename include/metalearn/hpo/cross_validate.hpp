@@ -3,6 +3,7 @@
 /// @brief `cross_validate`: the score of one configuration of one model on one dataset, by
 /// k-fold cross-validation with preprocessing fitted on each training fold only.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
@@ -52,14 +53,7 @@ namespace detail {
 template <class M>
 concept HasSetSeed = requires(M m) { m.set_seed(std::uint64_t{}); };
 
-inline void check_fold(const data::Fold& f, std::size_t index, Index n) {
-    if (f.train.empty() || f.test.empty())
-        throw DataError(fmt::format("hpo::cross_validate(): fold {} has an empty {} set", index, f.train.empty() ? "training" : "test"));
-    for (const auto* part : {&f.train, &f.test})
-        for (Index i : *part)
-            if (i < 0 || i >= n)
-                throw DataError(fmt::format("hpo::cross_validate(): fold {} holds row {} (expected 0 to {})", index, i, n - 1));
-}
+METALEARN_INLINE void check_fold(const data::Fold& f, std::size_t index, Index n);
 
 }  // namespace detail
 
@@ -176,3 +170,7 @@ template <models::BaseModel M>
 }
 
 }  // namespace metalearn::hpo
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/hpo/cross_validate_impl.hpp"
+#endif

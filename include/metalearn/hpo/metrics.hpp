@@ -7,6 +7,7 @@
 /// it; each function says where it departs. Class labels are codes 0..K−1 stored as doubles
 /// (as in `data::Dataset::y()`); class probabilities are n×K matrices, rows are samples.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 
@@ -55,13 +56,7 @@ inline constexpr std::array<std::pair<Metric, std::string_view>, 7> metric_names
 
 /// The metric called `name` (the names of `to_string`).
 /// @throws ConfigError for an unknown name, listing the known ones.
-[[nodiscard]] inline Metric metric_from_string(std::string_view name) {
-    for (const auto& [metric, n] : detail::metric_names)
-        if (n == name) return metric;
-    std::string known;
-    for (const auto& [metric, n] : detail::metric_names) known += (known.empty() ? "" : ", ") + std::string(n);
-    throw ConfigError(fmt::format("hpo::metric_from_string(): unknown metric '{}' (expected one of {})", name, known));
-}
+[[nodiscard]] METALEARN_INLINE Metric metric_from_string(std::string_view name);
 
 /// True when a larger value is better (accuracy, balanced_accuracy, roc_auc, r2).
 [[nodiscard]] constexpr bool higher_is_better(Metric m) noexcept {
@@ -78,12 +73,7 @@ inline constexpr std::array<std::pair<Metric, std::string_view>, 7> metric_names
 
 namespace detail {
 
-inline void check_same_length(const char* fn, const VectorRef& y_true, Index n_pred) {
-    if (y_true.size() == 0) throw DataError(fmt::format("hpo::{}(): no samples (expected n >= 1, got 0)", fn));
-    if (n_pred != y_true.size())
-        throw DataError(fmt::format("hpo::{}(): y_true and the predictions differ in length (expected {}, got {})", fn,
-                                    y_true.size(), n_pred));
-}
+METALEARN_INLINE void check_same_length(const char* fn, const VectorRef& y_true, Index n_pred);
 
 template <class Derived>
 void check_finite(const char* fn, const char* what, const Eigen::DenseBase<Derived>& a) {
@@ -92,24 +82,9 @@ void check_finite(const char* fn, const char* what, const Eigen::DenseBase<Deriv
 }
 
 /// Labels must be integer codes in [0, k).
-inline void check_labels(const char* fn, const char* what, const VectorRef& y, Index k) {
-    for (Index i = 0; i < y.size(); ++i) {
-        const double v = y[i];
-        if (!(v >= 0 && v < static_cast<double>(k) && v == std::floor(v)))
-            throw DataError(fmt::format("hpo::{}(): {}[{}] = {} is not a class code (expected an integer in [0, {}))", fn,
-                                        what, i, v, k));
-    }
-}
+METALEARN_INLINE void check_labels(const char* fn, const char* what, const VectorRef& y, Index k);
 
-inline void check_proba(const char* fn, const VectorRef& y_true, const MatrixRef& proba) {
-    check_same_length(fn, y_true, proba.rows());
-    check_finite(fn, "y_true", y_true);
-    check_finite(fn, "the probabilities", proba);
-    if (proba.cols() < 2)
-        throw DataError(fmt::format("hpo::{}(): need one probability column per class (expected K >= 2 columns, got {})",
-                                    fn, proba.cols()));
-    check_labels(fn, "y_true", y_true, proba.cols());
-}
+METALEARN_INLINE void check_proba(const char* fn, const VectorRef& y_true, const MatrixRef& proba);
 
 /// Area under the ROC curve of scores s for the binary target `positive`, by the Mann–Whitney U
 /// statistic with average ranks for ties: AUC = (R₊ − n₊(n₊+1)/2) / (n₊ n₋), R₊ the sum of the
@@ -138,16 +113,7 @@ double binary_auc(const std::vector<char>& positive, const Scores& s) {
 }
 
 /// Index of the largest entry of each row (the first one on ties, as numpy's argmax).
-inline Vector argmax_rows(const MatrixRef& p) {
-    Vector labels(p.rows());
-    for (Index i = 0; i < p.rows(); ++i) {
-        Index best = 0;
-        for (Index k = 1; k < p.cols(); ++k)
-            if (p(i, k) > p(i, best)) best = k;
-        labels[i] = static_cast<double>(best);
-    }
-    return labels;
-}
+METALEARN_INLINE Vector argmax_rows(const MatrixRef& p);
 
 }  // namespace detail
 
@@ -156,12 +122,7 @@ inline Vector argmax_rows(const MatrixRef& p) {
 ///        exactly).
 /// @return a value in [0, 1]. O(n).
 /// @throws DataError if n = 0, the lengths differ or a value is NaN/Inf.
-[[nodiscard]] inline double accuracy(const VectorRef& y_true, const VectorRef& y_pred) {
-    detail::check_same_length("accuracy", y_true, y_pred.size());
-    detail::check_finite("accuracy", "y_true", y_true);
-    detail::check_finite("accuracy", "y_pred", y_pred);
-    return static_cast<double>((y_true.array() == y_pred.array()).count()) / static_cast<double>(y_true.size());
-}
+[[nodiscard]] METALEARN_INLINE double accuracy(const VectorRef& y_true, const VectorRef& y_pred);
 
 /// Balanced accuracy: the mean, over the classes present in `y_true`, of the recall
 /// (correct predictions of the class / samples of the class). Same as sklearn
@@ -171,28 +132,7 @@ inline Vector argmax_rows(const MatrixRef& p) {
 /// @param n_classes K ≥ 1.
 /// @return a value in [0, 1]. O(n + K).
 /// @throws DataError if n = 0, the lengths differ, or a label is not an integer in [0, K).
-[[nodiscard]] inline double balanced_accuracy(const VectorRef& y_true, const VectorRef& y_pred, Index n_classes) {
-    detail::check_same_length("balanced_accuracy", y_true, y_pred.size());
-    if (n_classes < 1)
-        throw DataError(fmt::format("hpo::balanced_accuracy(): invalid number of classes (expected >= 1, got {})", n_classes));
-    detail::check_labels("balanced_accuracy", "y_true", y_true, n_classes);
-    detail::check_labels("balanced_accuracy", "y_pred", y_pred, n_classes);
-    std::vector<double> total(static_cast<std::size_t>(n_classes), 0.0);
-    std::vector<double> correct(static_cast<std::size_t>(n_classes), 0.0);
-    for (Index i = 0; i < y_true.size(); ++i) {
-        const auto c = static_cast<std::size_t>(y_true[i]);
-        total[c] += 1;
-        if (y_pred[i] == y_true[i]) correct[c] += 1;
-    }
-    double sum = 0;
-    double present = 0;
-    for (std::size_t c = 0; c < total.size(); ++c)
-        if (total[c] > 0) {
-            sum += correct[c] / total[c];
-            present += 1;
-        }
-    return sum / present;
-}
+[[nodiscard]] METALEARN_INLINE double balanced_accuracy(const VectorRef& y_true, const VectorRef& y_pred, Index n_classes);
 
 /// Log loss (cross-entropy): −(1/n) Σᵢ ln p̃(i, yᵢ), where p̃ is `proba` clipped to [eps, 1 − eps]
 /// and each row renormalised to sum 1 — exactly sklearn 1.2 `log_loss(..., labels=range(K))`.
@@ -202,19 +142,8 @@ inline Vector argmax_rows(const MatrixRef& p) {
 /// @return a value ≥ 0 (0 for perfect certainty). O(n·K).
 /// @throws DataError on an empty input, a length mismatch, NaN/Inf, fewer than 2 columns or a
 ///         label outside [0, K); ConfigError on a bad eps.
-[[nodiscard]] inline double log_loss(const VectorRef& y_true, const MatrixRef& proba,
-                                     double eps = std::numeric_limits<double>::epsilon()) {
-    if (!(eps > 0 && eps < 0.5)) throw ConfigError(fmt::format("hpo::log_loss(): eps out of range (expected (0, 0.5), got {})", eps));
-    detail::check_proba("log_loss", y_true, proba);
-    double loss = 0;
-    for (Index i = 0; i < proba.rows(); ++i) {
-        double row_sum = 0;
-        for (Index k = 0; k < proba.cols(); ++k) row_sum += std::clamp(proba(i, k), eps, 1 - eps);
-        const double p = std::clamp(proba(i, static_cast<Index>(y_true[i])), eps, 1 - eps) / row_sum;
-        loss -= std::log(p);
-    }
-    return loss / static_cast<double>(proba.rows());
-}
+[[nodiscard]] METALEARN_INLINE double log_loss(const VectorRef& y_true, const MatrixRef& proba,
+                                     double eps = std::numeric_limits<double>::epsilon());
 
 /// Area under the ROC curve, computed exactly by the Mann–Whitney U statistic with average ranks
 /// for tied scores (Hanley & McNeil 1982), which equals the trapezoidal area of sklearn's
@@ -228,62 +157,22 @@ inline Vector argmax_rows(const MatrixRef& p) {
 /// @return a value in [0, 1], 0.5 for uninformative scores. O(K·n log n).
 /// @throws DataError on an empty input, a length mismatch, NaN/Inf, fewer than 2 columns, a label
 ///         outside [0, K), or fewer than two classes present in y_true (AUC undefined).
-[[nodiscard]] inline double roc_auc(const VectorRef& y_true, const MatrixRef& proba) {
-    detail::check_proba("roc_auc", y_true, proba);
-    const Index k = proba.cols();
-    std::vector<Index> counts(static_cast<std::size_t>(k), 0);
-    for (Index i = 0; i < y_true.size(); ++i) ++counts[static_cast<std::size_t>(y_true[i])];
-    const auto present = std::count_if(counts.begin(), counts.end(), [](Index c) { return c > 0; });
-    if (present < 2)
-        throw DataError(fmt::format("hpo::roc_auc(): only one class present in y_true (expected at least 2 of the {} "
-                                    "classes, AUC is undefined)", k));
-    const auto n = static_cast<std::size_t>(y_true.size());
-    std::vector<char> positive(n);
-    if (k == 2) {
-        for (std::size_t i = 0; i < n; ++i) positive[i] = y_true[static_cast<Index>(i)] == 1.0 ? 1 : 0;
-        return detail::binary_auc(positive, proba.col(1));
-    }
-    double sum = 0;
-    for (Index c = 0; c < k; ++c) {
-        if (counts[static_cast<std::size_t>(c)] == 0 || counts[static_cast<std::size_t>(c)] == y_true.size()) continue;
-        for (std::size_t i = 0; i < n; ++i) positive[i] = y_true[static_cast<Index>(i)] == static_cast<double>(c) ? 1 : 0;
-        sum += detail::binary_auc(positive, proba.col(c));
-    }
-    return sum / static_cast<double>(present);
-}
+[[nodiscard]] METALEARN_INLINE double roc_auc(const VectorRef& y_true, const MatrixRef& proba);
 
 /// Root mean squared error √((1/n) Σ (yᵢ − ŷᵢ)²), in the target's units (sklearn
 /// `mean_squared_error(squared=False)`). O(n).
 /// @throws DataError if n = 0, the lengths differ or a value is NaN/Inf.
-[[nodiscard]] inline double rmse(const VectorRef& y_true, const VectorRef& y_pred) {
-    detail::check_same_length("rmse", y_true, y_pred.size());
-    detail::check_finite("rmse", "y_true", y_true);
-    detail::check_finite("rmse", "y_pred", y_pred);
-    return std::sqrt((y_true - y_pred).squaredNorm() / static_cast<double>(y_true.size()));
-}
+[[nodiscard]] METALEARN_INLINE double rmse(const VectorRef& y_true, const VectorRef& y_pred);
 
 /// Mean absolute error (1/n) Σ |yᵢ − ŷᵢ| (sklearn `mean_absolute_error`). O(n).
 /// @throws DataError if n = 0, the lengths differ or a value is NaN/Inf.
-[[nodiscard]] inline double mae(const VectorRef& y_true, const VectorRef& y_pred) {
-    detail::check_same_length("mae", y_true, y_pred.size());
-    detail::check_finite("mae", "y_true", y_true);
-    detail::check_finite("mae", "y_pred", y_pred);
-    return (y_true - y_pred).cwiseAbs().sum() / static_cast<double>(y_true.size());
-}
+[[nodiscard]] METALEARN_INLINE double mae(const VectorRef& y_true, const VectorRef& y_pred);
 
 /// Coefficient of determination R² = 1 − Σ(yᵢ − ŷᵢ)² / Σ(yᵢ − ȳ)² (sklearn `r2_score`). When
 /// y_true is constant the ratio is undefined; as sklearn 1.2 (`force_finite=True`) the result is
 /// then 1 for a perfect prediction and 0 otherwise. Range (−∞, 1]. O(n).
 /// @throws DataError if n = 0, the lengths differ or a value is NaN/Inf.
-[[nodiscard]] inline double r2(const VectorRef& y_true, const VectorRef& y_pred) {
-    detail::check_same_length("r2", y_true, y_pred.size());
-    detail::check_finite("r2", "y_true", y_true);
-    detail::check_finite("r2", "y_pred", y_pred);
-    const double ss_res = (y_true - y_pred).squaredNorm();
-    const double ss_tot = (y_true.array() - y_true.mean()).matrix().squaredNorm();
-    if (ss_tot == 0) return ss_res == 0 ? 1.0 : 0.0;
-    return 1.0 - ss_res / ss_tot;
-}
+[[nodiscard]] METALEARN_INLINE double r2(const VectorRef& y_true, const VectorRef& y_pred);
 
 /// Score a prediction with `metric`.
 ///
@@ -298,37 +187,10 @@ inline Vector argmax_rows(const MatrixRef& p) {
 /// @throws ConfigError if the metric does not fit the task (a classification metric with
 ///         n_classes = 0, a regression metric with n_classes > 0); DataError on a shape mismatch,
 ///         NaN/Inf, labels outside [0, K), or a single class present for roc_auc.
-[[nodiscard]] inline double score(Metric metric, const VectorRef& y_true, const MatrixRef& prediction, Index n_classes) {
-    if (is_classification_metric(metric)) {
-        if (n_classes < 1)
-            throw ConfigError(fmt::format("hpo::score(): '{}' is a classification metric (expected n_classes >= 1, got {})",
-                                          to_string(metric), n_classes));
-        if (prediction.cols() != n_classes)
-            throw DataError(fmt::format("hpo::score(): one probability column per class (expected {} columns, got {})",
-                                        n_classes, prediction.cols()));
-        detail::check_same_length("score", y_true, prediction.rows());
-        detail::check_finite("score", "the prediction", prediction);
-        switch (metric) {
-            case Metric::log_loss: return log_loss(y_true, prediction);
-            case Metric::roc_auc: return roc_auc(y_true, prediction);
-            case Metric::accuracy: {
-                detail::check_labels("score", "y_true", y_true, n_classes);
-                return accuracy(y_true, detail::argmax_rows(prediction));
-            }
-            default: return balanced_accuracy(y_true, detail::argmax_rows(prediction), n_classes);
-        }
-    }
-    if (n_classes != 0)
-        throw ConfigError(fmt::format("hpo::score(): '{}' is a regression metric (expected n_classes = 0, got {})",
-                                      to_string(metric), n_classes));
-    if (prediction.cols() != 1)
-        throw DataError(fmt::format("hpo::score(): regression predictions are one column (expected 1, got {})",
-                                    prediction.cols()));
-    switch (metric) {
-        case Metric::rmse: return rmse(y_true, prediction.col(0));
-        case Metric::mae: return mae(y_true, prediction.col(0));
-        default: return r2(y_true, prediction.col(0));
-    }
-}
+[[nodiscard]] METALEARN_INLINE double score(Metric metric, const VectorRef& y_true, const MatrixRef& prediction, Index n_classes);
 
 }  // namespace metalearn::hpo
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/hpo/metrics_impl.hpp"
+#endif
