@@ -282,3 +282,65 @@ TEST_CASE("meta-learners reject invalid settings and data", "[fewshot][errors]")
     Maml wild(Network({1, 8, 1}), {.inner_learning_rate = 1e300, .meta_batch_size = 2, .iterations = 5});
     REQUIRE_THROWS_AS(wild.meta_train(SinusoidTasks()), metalearn::NumericalError);
 }
+
+namespace {
+
+// Sinusoid episodes, except that the draws listed in `nan_draws` get a NaN query target and
+// those in `narrow_draws` an empty support set (draws are counted from 0 across calls; the
+// learner draws a meta-batch's episodes in order on the calling thread).
+class FaultyTasks {
+public:
+    FaultyTasks(std::set<int> nan_draws, std::set<int> narrow_draws)
+        : nan_draws_(std::move(nan_draws)), narrow_draws_(std::move(narrow_draws)) {}
+    void sample_episode(Rng& rng, Episode& e) const {
+        inner_.sample_episode(rng, e);
+        const int k = draws_++;
+        if (nan_draws_.count(k)) e.query_Y(0, 0) = std::nan("");
+        if (narrow_draws_.count(k)) {
+            e.support_X.resize(0, 1);
+            e.support_Y.resize(0, 1);
+        }
+    }
+    [[nodiscard]] Index n_inputs() const { return inner_.n_inputs(); }
+    [[nodiscard]] Index n_outputs() const { return inner_.n_outputs(); }
+    [[nodiscard]] Loss loss() const { return inner_.loss(); }
+
+private:
+    SinusoidTasks inner_{{.support_size = 5, .query_size = 5}};
+    std::set<int> nan_draws_;
+    std::set<int> narrow_draws_;
+    mutable int draws_ = 0;
+};
+static_assert(metalearn::fewshot::TaskDistribution<FaultyTasks>);
+
+}  // namespace
+
+TEST_CASE("meta-training hands a bad episode's DataError from a worker to the caller, for any thread count",
+          "[fewshot][errors]") {
+    const Network net({1, 8, 1});
+    for (int threads : {0, 1, 2, 3, 8}) {
+        INFO("threads " << threads);
+        // episode 6 of the meta-batch of 8 is checked by the last worker
+        Maml nan_case(net, {.meta_batch_size = 8, .iterations = 3, .seed = 1, .n_threads = threads});
+        REQUIRE_THROWS_AS(nan_case.meta_train(FaultyTasks({6}, {})), metalearn::DataError);
+        REQUIRE_THROWS_WITH(Maml(net, {.meta_batch_size = 8, .iterations = 3, .seed = 1, .n_threads = threads})
+                                .meta_train(FaultyTasks({6}, {})),
+                            "Maml::meta_train(): examples contain NaN or Inf (expected finite values)");
+        CHECK(nan_case.iterations_done() == 0);
+        // two bad episodes: the caller sees the first one's error (3: empty support), not 5's
+        Reptile two_bad(net, {.meta_batch_size = 8, .iterations = 3, .seed = 1, .n_threads = threads});
+        REQUIRE_THROWS_WITH(two_bad.meta_train(FaultyTasks({5}, {3})),
+                            Catch::Contains("Reptile::meta_train(): examples are 0x1 with targets 0x1"));
+    }
+    REQUIRE_THROWS_WITH(Maml(net, {.n_threads = -1}), Catch::Contains("n_threads must be >= 0"));
+}
+
+TEST_CASE("meta-training with n_threads 0 (all hardware threads) equals one thread", "[fewshot][maml]") {
+    const Network net({1, 8, 1});
+    const SinusoidTasks tasks({.support_size = 5, .query_size = 5});
+    Maml one(net, {.inner_steps = 1, .meta_batch_size = 5, .iterations = 10, .seed = 4, .n_threads = 1});
+    Maml all(net, {.inner_steps = 1, .meta_batch_size = 5, .iterations = 10, .seed = 4, .n_threads = 0});
+    one.meta_train(tasks);
+    all.meta_train(tasks);
+    REQUIRE(all.params() == one.params());
+}

@@ -24,11 +24,12 @@
 ///
 /// Randomness: iteration t draws episode b from an `Rng` seeded with
 /// `derive_seed(seed, {t, b})`, so results depend only on the seed (and the iteration index,
-/// which continues across repeated `meta_train` calls). With `n_threads` > 1 the episodes of a
-/// meta-batch are split over threads; episodes are drawn and gradients summed in task order on
-/// the calling thread, so the result is the same for any thread count.
+/// which continues across repeated `meta_train` calls). With `n_threads` ≠ 1 the episodes of a
+/// meta-batch are split over threads (`parallel_for`); episodes are drawn and gradients summed in
+/// task order on the calling thread, so the result is the same for any thread count.
 
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/parallel.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -39,11 +40,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -58,7 +57,7 @@ struct MetaLearnerParams {
     double meta_learning_rate = 1e-3;   ///< Adam step size of the outer loop (> 0)
     int iterations = 1000;              ///< meta-iterations per `meta_train` call (≥ 0)
     std::uint64_t seed = 0;             ///< seeds the initial θ and every episode
-    int n_threads = 1;                  ///< threads sharing a meta-batch (≥ 1); results do not depend on it
+    int n_threads = 1;                  ///< threads sharing a meta-batch (≥ 0; 0 = all hardware threads, core/parallel.hpp); results do not depend on it
     models::Init init = models::Init::pytorch_default;  ///< initialisation of θ
 };
 
@@ -171,38 +170,18 @@ public:
         for (std::size_t b = 0; b < B; ++b) {
             Rng rng(derive_seed(p_.seed, {static_cast<std::uint64_t>(iteration_), static_cast<std::uint64_t>(b)}));
             tasks.sample_episode(rng, episodes_[b]);
+        }
+        // Episodes are checked and their gradients computed in parallel, each with the scratch
+        // buffers of the worker that runs it (static blocks: episodes cost about the same). A bad
+        // episode's DataError reaches the caller; with several, that of the first episode.
+        const Index n_workers = worker_count(static_cast<Index>(B), p_.n_threads);
+        if (workers_.size() < static_cast<std::size_t>(n_workers)) workers_.resize(static_cast<std::size_t>(n_workers));
+        parallel_for(static_cast<Index>(B), p_.n_threads, [this](Index i, Index w) {
+            const auto b = static_cast<std::size_t>(i);
             check_xy(episodes_[b].support_X, episodes_[b].support_Y, "meta_train");
             check_xy(episodes_[b].query_X, episodes_[b].query_Y, "meta_train");
-        }
-        const auto T = static_cast<std::size_t>(std::min(p_.n_threads, p_.meta_batch_size));
-        if (workers_.size() < T) workers_.resize(T);
-        const auto run = [this, B, T](std::size_t w) {
-            for (std::size_t b = w; b < B; b += T)
-                task_losses_[b] = compute_task_gradient(workers_[w], episodes_[b], task_grads_[b]);
-        };
-        if (T <= 1) {
-            run(0);
-        } else {
-            std::vector<std::exception_ptr> errors(T);
-            std::vector<std::thread> pool;
-            pool.reserve(T - 1);
-            for (std::size_t w = 1; w < T; ++w)
-                pool.emplace_back([&run, &errors, w] {
-                    try {
-                        run(w);
-                    } catch (...) {
-                        errors[w] = std::current_exception();
-                    }
-                });
-            try {
-                run(0);
-            } catch (...) {
-                errors[0] = std::current_exception();
-            }
-            for (auto& t : pool) t.join();
-            for (auto& e : errors)
-                if (e) std::rethrow_exception(e);
-        }
+            task_losses_[b] = compute_task_gradient(workers_[static_cast<std::size_t>(w)], episodes_[b], task_grads_[b]);
+        });
         // Sum in task order: the result does not depend on the number of threads.
         meta_grad_.setZero(net_.n_params());
         double total = 0.0;
@@ -340,8 +319,9 @@ protected:
         if (!(p_.meta_learning_rate > 0) || !std::isfinite(p_.meta_learning_rate))
             throw ConfigError(fmt::format("{}(): meta_learning_rate must be finite and > 0 (got {})", who,
                                           p_.meta_learning_rate));
-        if (p_.n_threads < 1)
-            throw ConfigError(fmt::format("{}(): n_threads must be >= 1 (got {})", who, p_.n_threads));
+        if (p_.n_threads < 0)
+            throw ConfigError(fmt::format("{}(): n_threads must be >= 0, 0 = all hardware threads (got {})", who,
+                                          p_.n_threads));
         if (p_.iterations < 0)
             throw ConfigError(fmt::format("{}(): iterations must be >= 0 (got {})", who, p_.iterations));
         Rng rng(derive_seed(p_.seed, {0x1417ULL}));
