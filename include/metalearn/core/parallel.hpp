@@ -4,7 +4,8 @@
 ///
 /// **Meaning of `n_threads`** (every option named `n_threads` in the library means this):
 /// - `0`: all hardware threads, `std::thread::hardware_concurrency()` (1 when unknown);
-/// - `>= 1`: exactly that many threads, the calling thread included;
+/// - `>= 1`: exactly that many threads doing the work (`parallel_for` counts the calling thread
+///   among them; `parallel_for_monitored` spawns them all while the calling thread watches);
 /// - negative: invalid, `ConfigError`.
 ///
 /// No more threads than items are used, and `n_threads = 1` (or a single item) runs everything
