@@ -7,10 +7,14 @@
 #include "metalearn/hpo/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
 #include "metalearn/models/detail/neighbors.hpp"
+#include "metalearn/models/detail/serialization.hpp"
 #include "metalearn/models/detail/validation.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +31,8 @@ struct KnnParams {
     Index n_neighbors = 5;                      ///< k ≥ 1.
     KnnWeights weights = KnnWeights::uniform;   ///< voting weights.
     int p = 2;                                  ///< Minkowski power: 1 (Manhattan) or 2 (Euclidean).
+    /// Member-wise equality.
+    bool operator==(const KnnParams&) const = default;
 };
 
 inline void validate_knn(std::string_view where, Index k, int p) {
@@ -187,10 +193,81 @@ public:
         fitted_ = true;
     }
 
-    /// Predicted values (m).
+    /// Predicted values (m): the weighted mean target of each row's k nearest training rows.
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
     [[nodiscard]] Vector predict(const MatrixRef& X) const {
-        constexpr std::string_view where = "KNeighborsRegressor::predict()";
+        return neighbour_stats(X, "KNeighborsRegressor::predict()", false);
+    }
+
+    /// Spread of the neighbours' targets (m, ≥ 0): the weighted population standard deviation
+    /// sqrt(Σ w_t (y_t − ŷ)² / Σ w_t) around the prediction ŷ, with the voting weights w_t of
+    /// `predict`. A cheap uncertainty signal, not a calibrated predictive deviation.
+    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    [[nodiscard]] Vector predict_std(const MatrixRef& X) const {
+        return neighbour_stats(X, "KNeighborsRegressor::predict_std()", true);
+    }
+
+    [[nodiscard]] bool is_fitted() const { return fitted_; }
+    /// Number of features p seen in fit (0 before fit).
+    [[nodiscard]] Index n_features() const { return fitted_ ? X_.cols() : 0; }
+    /// Number of training rows n stored by fit (0 before fit).
+    [[nodiscard]] Index n_samples() const { return fitted_ ? X_.rows() : 0; }
+
+    /// The fitted model as JSON: `{"kind": "knn_regressor", "version": 1, "params":
+    /// {"n_neighbors", "weights": "uniform" | "distance", "p"}, "X": {"rows", "cols", "data"
+    /// (column-major)}, "y": [n values]}` — the whole training set. `from_json` of it predicts
+    /// bit-identically. @throws NotFitted before fit.
+    [[nodiscard]] nlohmann::json to_json() const {
+        detail::require_fitted("KNeighborsRegressor::to_json()", fitted_);
+        return {{"kind", name},
+                {"version", 1},
+                {"params",
+                 {{"n_neighbors", params_.n_neighbors},
+                  {"weights", params_.weights == KnnWeights::distance ? "distance" : "uniform"},
+                  {"p", params_.p}}},
+                {"X", detail::matrix_json(X_)},
+                {"y", detail::vector_json(y_)}};
+    }
+
+    /// A fitted model from `to_json()`'s output.
+    /// @throws ParseError when `j` is not a saved k-NN regressor (not an object, another kind, an
+    ///         unknown version, a missing field, a value of the wrong JSON type or an unknown
+    ///         weights name); DataError when a value is unusable (non-finite numbers, n_neighbors
+    ///         < 1 or above the number of rows, p ∉ {1, 2}, y not of length n, no columns).
+    ///         Messages name the field as a JSON pointer.
+    [[nodiscard]] static KNeighborsRegressor from_json(const nlohmann::json& j) {
+        const detail::JsonAt at{"KNeighborsRegressor::from_json()", ""};
+        detail::json_check_header(j, at, name, 1);
+        const auto& pj = detail::json_field(j, at, "params");
+        const auto pa = at / "params";
+        params_type p;
+        p.n_neighbors = detail::json_index(detail::json_field(pj, pa, "n_neighbors"), pa / "n_neighbors", 1);
+        const std::string& w = detail::json_string(detail::json_field(pj, pa, "weights"), pa / "weights");
+        if (w != "uniform" && w != "distance")
+            detail::json_structure_error(pa / "weights", fmt::format("unknown weights (expected \"uniform\" or "
+                                                                     "\"distance\", got {})",
+                                                                     detail::json_preview(nlohmann::json(w))));
+        p.weights = w == "distance" ? KnnWeights::distance : KnnWeights::uniform;
+        p.p = static_cast<int>(detail::json_index(detail::json_field(pj, pa, "p"), pa / "p", 1, 2));
+        KNeighborsRegressor m(p);
+        m.X_ = detail::json_matrix(detail::json_field(j, at, "X"), at / "X");
+        if (m.X_.cols() < 1) detail::json_value_error(at / "X" / "cols", "no columns (expected p >= 1, got 0)");
+        if (m.X_.rows() < p.n_neighbors)
+            detail::json_value_error(at / "X" / "rows", fmt::format("fewer rows than neighbours (expected n >= "
+                                                                    "n_neighbors = {}, got {})",
+                                                                    p.n_neighbors, m.X_.rows()));
+        m.y_ = detail::json_vector(detail::json_field(j, at, "y"), at / "y", m.X_.rows());
+        m.sq_ = m.X_.rowwise().squaredNorm();
+        m.fitted_ = true;
+        return m;
+    }
+
+    /// Declared search space: as `KNeighborsClassifier::search_space()`.
+    static hpo::SearchSpace<params_type> search_space() { return KNeighborsClassifier::search_space(); }
+
+private:
+    // Weighted mean of the neighbours' targets, or (want_std) their weighted spread around it.
+    [[nodiscard]] Vector neighbour_stats(const MatrixRef& X, std::string_view where, bool want_std) const {
         detail::require_fitted(where, fitted_);
         detail::check_predict_x(where, X, X_.cols());
         Matrix dist;
@@ -202,17 +279,22 @@ public:
         for (Index i = 0; i < X.rows(); ++i) {
             double s = 0.0;
             for (Index t = 0; t < idx.cols(); ++t) s += w(i, t) * y_[idx(i, t)];
-            out[i] = s / w.row(i).sum();
+            const double wsum = w.row(i).sum();
+            const double mean = s / wsum;
+            if (!want_std) {
+                out[i] = mean;
+                continue;
+            }
+            double var = 0.0;
+            for (Index t = 0; t < idx.cols(); ++t) {
+                const double e = y_[idx(i, t)] - mean;
+                var += w(i, t) * e * e;
+            }
+            out[i] = std::sqrt(var / wsum);
         }
         return out;
     }
 
-    [[nodiscard]] bool is_fitted() const { return fitted_; }
-
-    /// Declared search space: as `KNeighborsClassifier::search_space()`.
-    static hpo::SearchSpace<params_type> search_space() { return KNeighborsClassifier::search_space(); }
-
-private:
     params_type params_{};
     Matrix X_;
     Vector y_;

@@ -34,10 +34,12 @@
 #include "metalearn/core/types.hpp"
 #include "metalearn/hpo/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
+#include "metalearn/models/detail/serialization.hpp"
 #include "metalearn/models/detail/validation.hpp"
 #include "metalearn/models/network.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -62,6 +64,8 @@ struct MLPParams {
     bool early_stopping = false;              ///< hold out a validation split and stop on its score
     double validation_fraction = 0.1;         ///< share held out with early stopping, in (0, 1)
     int n_iter_no_change = 10;                ///< epochs without improvement before stopping (≥ 1)
+    /// Member-wise equality.
+    bool operator==(const MLPParams&) const = default;
 };
 
 namespace detail {
@@ -94,6 +98,21 @@ inline hpo::SearchSpace<MLPParams> mlp_search_space() {
         .add("learning_rate_init", &MLPParams::learning_rate_init, hpo::log_uniform(1e-4, 1e-1))
         .add("alpha", &MLPParams::alpha, hpo::log_uniform(1e-6, 1e-1))
         .add("batch_size", &MLPParams::batch_size, hpo::int_log_uniform(16, 256));
+}
+
+/// The JSON object of every `MLPParams` field (activation by name), as saved models write it.
+[[nodiscard]] inline nlohmann::json mlp_params_json(const MLPParams& p) {
+    return {{"hidden_layers", p.hidden_layers},
+            {"hidden_units", p.hidden_units},
+            {"activation", to_string(p.activation)},
+            {"learning_rate_init", p.learning_rate_init},
+            {"alpha", p.alpha},
+            {"batch_size", p.batch_size},
+            {"max_iter", p.max_iter},
+            {"tol", p.tol},
+            {"early_stopping", p.early_stopping},
+            {"validation_fraction", p.validation_fraction},
+            {"n_iter_no_change", p.n_iter_no_change}};
 }
 
 /// What training produced.
@@ -351,6 +370,8 @@ public:
     [[nodiscard]] params_type params() const { return p_; }
     /// Seed of initialisation, shuffling and the validation split (default 0).
     void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
+    /// The seed set by `set_seed`.
+    [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
 
     /// Fit on X (n×p, finite) and targets y (n, finite).
     /// @throws DataError on empty/non-finite data, wrong lengths or too few rows for early
@@ -389,7 +410,83 @@ public:
     /// Declared search space: as `MLPClassifier::search_space()`.
     static hpo::SearchSpace<params_type> search_space() { return detail::mlp_search_space(); }
 
+    /// The fitted model as JSON: `{"kind": "mlp_regressor", "version": 1, "params": {every
+    /// `MLPParams` field; activation by name}, "seed", "network": {"layer_sizes", "activation"},
+    /// "theta": [n_params values], "n_iter", "loss_curve": [n_iter], "validation_scores":
+    /// [n_iter with early stopping, else empty]}`. `from_json` of it predicts bit-identically.
+    /// @throws NotFitted before fit.
+    [[nodiscard]] nlohmann::json to_json() const {
+        detail::require_fitted("MLPRegressor::to_json()", fitted_);
+        return {{"kind", name},
+                {"version", 1},
+                {"params", detail::mlp_params_json(p_)},
+                {"seed", seed_},
+                {"network", net_.to_json()},
+                {"theta", detail::vector_json(theta_)},
+                {"n_iter", n_iter_},
+                {"loss_curve", loss_curve_},
+                {"validation_scores", validation_scores_}};
+    }
+
+    /// A fitted model from `to_json()`'s output.
+    /// @throws ParseError when `j` is not a saved MLP regressor (not an object, another kind, an
+    ///         unknown version, a missing field, a value of the wrong JSON type, an unknown
+    ///         activation); DataError when a value is unusable: hyperparameters out of range, a
+    ///         network that does not match them (hidden layers and units, one output, the
+    ///         activation), θ not of length n_params, non-finite numbers, curves whose lengths
+    ///         do not match n_iter. Messages name the field as a JSON pointer.
+    [[nodiscard]] static MLPRegressor from_json(const nlohmann::json& j) {
+        const detail::JsonAt at{"MLPRegressor::from_json()", ""};
+        detail::json_check_header(j, at, name, 1);
+        constexpr Index int_max = std::numeric_limits<int>::max();
+        const auto pa = at / "params";
+        const auto& pj = detail::json_field(j, at, "params");
+        const auto int_field = [&](const char* key) {
+            return static_cast<int>(detail::json_index(detail::json_field(pj, pa, key), pa / key, -int_max, int_max));
+        };
+        const auto real_field = [&](const char* key) { return detail::json_double(detail::json_field(pj, pa, key), pa / key); };
+        params_type p;
+        p.hidden_layers = int_field("hidden_layers");
+        p.hidden_units = int_field("hidden_units");
+        p.activation = detail::activation_from_json(detail::json_field(pj, pa, "activation"), pa / "activation");
+        p.learning_rate_init = real_field("learning_rate_init");
+        p.alpha = real_field("alpha");
+        p.batch_size = int_field("batch_size");
+        p.max_iter = int_field("max_iter");
+        p.tol = real_field("tol");
+        p.early_stopping = detail::json_bool(detail::json_field(pj, pa, "early_stopping"), pa / "early_stopping");
+        p.validation_fraction = real_field("validation_fraction");
+        p.n_iter_no_change = int_field("n_iter_no_change");
+        MLPRegressor m;
+        try {
+            m.set_params(p);
+        } catch (const ConfigError& e) {
+            detail::json_value_error(pa, e.what());
+        }
+        m.seed_ = detail::json_uint64(detail::json_field(j, at, "seed"), at / "seed");
+        const auto na = at / "network";
+        m.net_ = Network::from_json(detail::json_field(j, at, "network"), na);
+        const auto& sizes = m.net_.layer_sizes();
+        bool matches = static_cast<Index>(sizes.size()) == p.hidden_layers + 2 && sizes.back() == 1 &&
+                       m.net_.activation() == p.activation;
+        for (std::size_t l = 1; matches && l + 1 < sizes.size(); ++l) matches = sizes[l] == p.hidden_units;
+        if (!matches)
+            detail::json_value_error(na, fmt::format("network does not match the parameters (expected {} hidden "
+                                                     "layers of {} {} units and 1 output, got layer sizes [{}], {})",
+                                                     p.hidden_layers, p.hidden_units, to_string(p.activation),
+                                                     fmt::join(sizes, ", "), to_string(m.net_.activation())));
+        m.theta_ = detail::json_vector(detail::json_field(j, at, "theta"), at / "theta", m.net_.n_params());
+        m.n_iter_ = static_cast<int>(detail::json_index(detail::json_field(j, at, "n_iter"), at / "n_iter", 0, p.max_iter));
+        m.loss_curve_ = to_std(detail::json_vector(detail::json_field(j, at, "loss_curve"), at / "loss_curve", m.n_iter_));
+        m.validation_scores_ = to_std(detail::json_vector(detail::json_field(j, at, "validation_scores"),
+                                                          at / "validation_scores", p.early_stopping ? m.n_iter_ : 0));
+        m.fitted_ = true;
+        return m;
+    }
+
 private:
+    static std::vector<double> to_std(const Vector& v) { return {v.data(), v.data() + v.size()}; }
+
     params_type p_{};
     std::uint64_t seed_ = 0;
     Network net_;

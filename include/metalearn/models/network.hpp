@@ -33,8 +33,10 @@
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
+#include "metalearn/models/detail/serialization.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -61,6 +63,22 @@ enum class Activation {
     }
     return "?";
 }
+
+namespace detail {
+
+/// The activation named by the JSON string j ("relu", "tanh" or "logistic", as `to_string`).
+/// @throws ParseError when j is not one of these strings (the message names `at`).
+[[nodiscard]] inline Activation activation_from_json(const nlohmann::json& j, const JsonAt& at) {
+    const std::string& a = json_string(j, at);
+    if (a == "relu") return Activation::relu;
+    if (a == "tanh") return Activation::tanh;
+    if (a != "logistic")
+        json_structure_error(at, fmt::format("unknown activation (expected \"relu\", \"tanh\" or \"logistic\", got {})",
+                                             json_preview(nlohmann::json(a))));
+    return Activation::logistic;
+}
+
+}  // namespace detail
 
 /// Training loss of a `Network` (see the file documentation for the formulas).
 enum class Loss {
@@ -140,6 +158,40 @@ public:
     [[nodiscard]] Index n_outputs() const noexcept { return sizes_.empty() ? 0 : sizes_.back(); }
     /// Total number of parameters Σ_l (size[l-1]·size[l] + size[l]).
     [[nodiscard]] Index n_params() const noexcept { return n_params_; }
+
+    /// The architecture as JSON: `{"layer_sizes": [p, h1, ..., m], "activation": "relu" |
+    /// "tanh" | "logistic"}` (the parameters θ live outside the network; save them alongside).
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"layer_sizes", sizes_}, {"activation", to_string(activation_)}};
+    }
+
+    /// A network from `to_json()`'s output.
+    /// @throws ParseError when `j` is not an object with an array `layer_sizes` of integers and
+    ///         a known `activation` name; DataError when there are fewer than two sizes, a size
+    ///         is outside [1, 2²⁴] or the parameter count exceeds 2⁴⁰.
+    [[nodiscard]] static Network from_json(const nlohmann::json& j) { return from_json(j, {"Network::from_json()", ""}); }
+
+    /// As `from_json(j)`, for a network stored at `at` inside a larger document (messages name
+    /// that place).
+    [[nodiscard]] static Network from_json(const nlohmann::json& j, const detail::JsonAt& at) {
+        const auto& sj = detail::json_array(detail::json_field(j, at, "layer_sizes"), at / "layer_sizes");
+        if (sj.size() < 2)
+            detail::json_value_error(at / "layer_sizes", fmt::format("too few layer sizes (expected >= 2, got {})", sj.size()));
+        constexpr Index max_size = Index{1} << 24;
+        constexpr Index max_params = Index{1} << 40;
+        std::vector<Index> sizes;
+        Index n_params = 0;
+        for (std::size_t l = 0; l < sj.size(); ++l) {
+            sizes.push_back(detail::json_index(sj[l], at / "layer_sizes" / l, 1, max_size));
+            if (l > 0) n_params += sizes[l - 1] * sizes[l] + sizes[l];  // ≤ 2⁴⁸ + 2²⁴ per layer: no overflow
+            if (n_params > max_params)
+                detail::json_value_error(at / "layer_sizes", fmt::format("too many parameters (expected <= 2^40, got "
+                                                                         "more after layer {})",
+                                                                         l));
+        }
+        const Activation act = detail::activation_from_json(detail::json_field(j, at, "activation"), at / "activation");
+        return Network(std::move(sizes), act);
+    }
 
     /// Random initial parameters (length n_params()).
     /// @param rng the random source (advanced).

@@ -9,9 +9,11 @@
 #include "metalearn/hpo/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
 #include "metalearn/models/detail/cart.hpp"
+#include "metalearn/models/detail/serialization.hpp"
 #include "metalearn/models/detail/validation.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -214,6 +216,8 @@ public:
         double max_features = 1.0;    ///< fraction in (0, 1], `max_features_sqrt` or `max_features_log2`.
         bool bootstrap = true;        ///< bootstrap sample per tree.
         Index n_threads = 1;          ///< ≥ 0: threads for fit and predict; 0 = all hardware threads (core/parallel.hpp).
+        /// Member-wise equality.
+        bool operator==(const params_type&) const = default;
     };
 
     static constexpr std::string_view name = "random_forest_regressor";
@@ -274,6 +278,64 @@ public:
     [[nodiscard]] Vector feature_importances() const {
         detail::require_fitted("RandomForestRegressor::feature_importances()", is_fitted());
         return detail::forest_importances(trees_, n_features_);
+    }
+
+    /// Seed set by `set_seed`.
+    [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+    /// Number of features p seen in fit (0 before fit).
+    [[nodiscard]] Index n_features() const noexcept { return n_features_; }
+
+    /// The fitted forest as JSON: `{"kind": "random_forest_regressor", "version": 1, "params":
+    /// {"n_estimators", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
+    /// "bootstrap", "n_threads"}, "seed", "n_features", "trees": [n_estimators trees as in
+    /// detail::cart_tree_json, one value per node]}`. `from_json` of it predicts
+    /// bit-identically. @throws NotFitted before fit.
+    [[nodiscard]] nlohmann::json to_json() const {
+        detail::require_fitted("RandomForestRegressor::to_json()", is_fitted());
+        auto trees = nlohmann::json::array();
+        for (const auto& t : trees_) trees.push_back(detail::cart_tree_json(t));
+        return {{"kind", name},
+                {"version", 1},
+                {"params", params_json(params_)},
+                {"seed", seed_},
+                {"n_features", n_features_},
+                {"trees", std::move(trees)}};
+    }
+
+    /// The `"params"` object of `to_json()` for hyperparameters p.
+    [[nodiscard]] static nlohmann::json params_json(const params_type& p) {
+        nlohmann::json pj = detail::tree_params_json(p.max_depth, p.min_samples_split, p.min_samples_leaf, p.max_features);
+        pj["n_estimators"] = p.n_estimators;
+        pj["bootstrap"] = p.bootstrap;
+        pj["n_threads"] = p.n_threads;
+        return pj;
+    }
+
+    /// A fitted forest from `to_json()`'s output.
+    /// @throws ParseError when `j` is not a saved forest regressor (not an object, another kind,
+    ///         an unknown version, a missing field, a value of the wrong JSON type); DataError
+    ///         when a value is unusable: hyperparameters out of range, n_features < 1, a number
+    ///         of trees other than n_estimators, a tree whose nodes do not form a tree over
+    ///         n_features features (see `detail::cart_tree_from_json`), non-finite numbers.
+    ///         Messages name the field as a JSON pointer.
+    [[nodiscard]] static RandomForestRegressor from_json(const nlohmann::json& j) {
+        const detail::JsonAt at{"RandomForestRegressor::from_json()", ""};
+        detail::json_check_header(j, at, name, 1);
+        const auto pa = at / "params";
+        const auto& pj = detail::json_field(j, at, "params");
+        params_type p;
+        detail::read_tree_params(pj, pa, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.max_features);
+        p.n_estimators = detail::json_index(detail::json_field(pj, pa, "n_estimators"), pa / "n_estimators", 1);
+        p.bootstrap = detail::json_bool(detail::json_field(pj, pa, "bootstrap"), pa / "bootstrap");
+        p.n_threads = detail::json_index(detail::json_field(pj, pa, "n_threads"), pa / "n_threads", 0);
+        RandomForestRegressor m(p);
+        m.seed_ = detail::json_uint64(detail::json_field(j, at, "seed"), at / "seed");
+        m.n_features_ = detail::json_index(detail::json_field(j, at, "n_features"), at / "n_features", 1);
+        const auto& tj = detail::json_array(detail::json_field(j, at, "trees"), at / "trees", p.n_estimators);
+        m.trees_.reserve(tj.size());
+        for (std::size_t t = 0; t < tj.size(); ++t)
+            m.trees_.push_back(detail::cart_tree_from_json(tj[t], at / "trees" / t, m.n_features_, 1));
+        return m;
     }
 
     /// Declared search space: as `RandomForestClassifier::search_space()` without criterion.

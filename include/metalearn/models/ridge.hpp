@@ -6,10 +6,12 @@
 #include "metalearn/core/types.hpp"
 #include "metalearn/hpo/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
+#include "metalearn/models/detail/serialization.hpp"
 #include "metalearn/models/detail/validation.hpp"
 
 #include <Eigen/Cholesky>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <string_view>
@@ -31,6 +33,8 @@ public:
     struct params_type {
         double alpha = 1.0;         ///< ≥ 0, finite: L2 penalty strength.
         bool fit_intercept = true;  ///< centre X and y and fit an unpenalised intercept.
+        /// Member-wise equality.
+        bool operator==(const params_type&) const = default;
     };
 
     static constexpr std::string_view name = "ridge";
@@ -109,6 +113,42 @@ public:
     [[nodiscard]] const Vector& coef() const { return coef_; }
     /// Intercept b (0 when fit_intercept is false).
     [[nodiscard]] double intercept() const { return intercept_; }
+
+    /// The fitted model as JSON: `{"kind": "ridge", "version": 1, "params": {"alpha",
+    /// "fit_intercept"}, "coef": [p values], "intercept": b}`. `from_json` of it predicts
+    /// bit-identically. @throws NotFitted before fit.
+    [[nodiscard]] nlohmann::json to_json() const {
+        detail::require_fitted("Ridge::to_json()", fitted_);
+        return {{"kind", name},
+                {"version", 1},
+                {"params", {{"alpha", params_.alpha}, {"fit_intercept", params_.fit_intercept}}},
+                {"coef", detail::vector_json(coef_)},
+                {"intercept", intercept_}};
+    }
+
+    /// A fitted model from `to_json()`'s output.
+    /// @throws ParseError when `j` is not a saved ridge model (not an object, another kind, an
+    ///         unknown version, a missing field, a value of the wrong JSON type); DataError when
+    ///         a value is unusable (non-finite numbers, no coefficients, alpha out of range).
+    ///         Messages name the field as a JSON pointer.
+    [[nodiscard]] static Ridge from_json(const nlohmann::json& j) {
+        const detail::JsonAt at{"Ridge::from_json()", ""};
+        detail::json_check_header(j, at, name, 1);
+        const auto& pj = detail::json_field(j, at, "params");
+        params_type p;
+        p.alpha = detail::json_double(detail::json_field(pj, at / "params", "alpha"), at / "params" / "alpha");
+        p.fit_intercept =
+            detail::json_bool(detail::json_field(pj, at / "params", "fit_intercept"), at / "params" / "fit_intercept");
+        if (!(p.alpha >= 0.0))
+            detail::json_value_error(at / "params" / "alpha",
+                                     fmt::format("alpha out of range (expected finite >= 0, got {})", p.alpha));
+        Ridge m(p);
+        m.coef_ = detail::json_vector(detail::json_field(j, at, "coef"), at / "coef");
+        if (m.coef_.size() == 0) detail::json_value_error(at / "coef", "no coefficients (expected p >= 1 values, got 0)");
+        m.intercept_ = detail::json_double(detail::json_field(j, at, "intercept"), at / "intercept");
+        m.fitted_ = true;
+        return m;
+    }
 
     /// Declared search space: alpha log-uniform in [1e-6, 1e3].
     static hpo::SearchSpace<params_type> search_space() {

@@ -5,8 +5,10 @@
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
+#include "metalearn/models/detail/serialization.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -113,6 +115,108 @@ struct CartTree {
         return c;
     }
 };
+
+/// The JSON form of a grown tree: parallel arrays over the nodes (depth-first order) —
+/// `"feature"` (−1 for a leaf), `"threshold"`, `"left"`, `"right"` (−1 for a leaf),
+/// `"n_samples"`, `"impurity"`, `"value"` (node after node, `width` values each: 1 for a
+/// regression tree, K class counts for a classification tree) — and `"importance"` (p).
+/// Node depths are not written: they follow from the structure.
+[[nodiscard]] inline nlohmann::json cart_tree_json(const CartTree& t) {
+    std::vector<Index> feature, left, right, n_samples;
+    std::vector<double> threshold, impurity, value;
+    for (const auto& nd : t.nodes) {
+        feature.push_back(nd.feature);
+        threshold.push_back(nd.threshold);
+        left.push_back(nd.left);
+        right.push_back(nd.right);
+        n_samples.push_back(nd.n_samples);
+        impurity.push_back(nd.impurity);
+        value.insert(value.end(), nd.value.data(), nd.value.data() + nd.value.size());
+    }
+    return {{"feature", feature},     {"threshold", threshold}, {"left", left},
+            {"right", right},         {"n_samples", n_samples}, {"impurity", impurity},
+            {"value", value},         {"importance", vector_json(t.importance)}};
+}
+
+/// A tree written by `cart_tree_json`, checked so that `apply` is safe on any p-column input:
+/// at least one node; arrays of equal length (`value`: width per node, `importance`: p); a
+/// split node has a feature in [0, p), a finite threshold and two distinct children after it;
+/// a leaf has feature, left and right −1; every node but the root is the child of exactly one
+/// node (so the nodes form one tree); all numbers finite, n_samples ≥ 0. Depths are recomputed.
+/// @param at where the tree is in the document, for messages.
+/// @param p number of features; @param width values per node (1 for regression, K ≥ 1 classes).
+/// @throws ParseError on a wrong structure; DataError on inconsistent or unusable values.
+[[nodiscard]] inline CartTree cart_tree_from_json(const nlohmann::json& j, const JsonAt& at, Index p, Index width) {
+    const auto& fj = json_array(json_field(j, at, "feature"), at / "feature");
+    const auto n = static_cast<Index>(fj.size());
+    if (n < 1) json_value_error(at / "feature", "empty tree (expected >= 1 node, got 0)");
+    const auto& tj = json_array(json_field(j, at, "threshold"), at / "threshold", n);
+    const auto& lj = json_array(json_field(j, at, "left"), at / "left", n);
+    const auto& rj = json_array(json_field(j, at, "right"), at / "right", n);
+    const auto& sj = json_array(json_field(j, at, "n_samples"), at / "n_samples", n);
+    const Vector impurity = json_vector(json_field(j, at, "impurity"), at / "impurity", n);
+    const auto& vj = json_array(json_field(j, at, "value"), at / "value");
+    if (static_cast<Index>(vj.size()) / width != n || static_cast<Index>(vj.size()) % width != 0)
+        json_value_error(at / "value", fmt::format("array of the wrong length (expected {} nodes x {} values, got {})",
+                                                   n, width, vj.size()));
+    const Vector value = json_vector(vj, at / "value");
+    CartTree t;
+    t.importance = json_vector(json_field(j, at, "importance"), at / "importance", p);
+    t.nodes.resize(static_cast<std::size_t>(n));
+    std::vector<int> parents(static_cast<std::size_t>(n), 0);
+    for (Index k = 0; k < n; ++k) {
+        const auto ku = static_cast<std::size_t>(k);
+        TreeNode& nd = t.nodes[ku];
+        nd.feature = json_index(fj[ku], at / "feature" / ku, -1, p - 1);
+        nd.threshold = json_double(tj[ku], at / "threshold" / ku);
+        nd.n_samples = json_index(sj[ku], at / "n_samples" / ku, 0);
+        nd.impurity = impurity[k];
+        nd.value = value.segment(k * width, width);
+        if (nd.feature < 0) {
+            nd.left = json_index(lj[ku], at / "left" / ku, -1, -1);
+            nd.right = json_index(rj[ku], at / "right" / ku, -1, -1);
+            continue;
+        }
+        // children come after their parent in depth-first order: no cycles, apply() terminates
+        nd.left = json_index(lj[ku], at / "left" / ku, k + 1, n - 1);
+        nd.right = json_index(rj[ku], at / "right" / ku, k + 1, n - 1);
+        if (nd.left == nd.right)
+            json_value_error(at / "right" / ku, fmt::format("both children are node {} (expected two nodes)", nd.left));
+        for (const Index c : {nd.left, nd.right}) {
+            if (++parents[static_cast<std::size_t>(c)] > 1)
+                json_value_error(at, fmt::format("node {} has two parents (expected a tree)", c));
+            t.nodes[static_cast<std::size_t>(c)].depth = nd.depth + 1;  // parent k < c is final
+        }
+    }
+    for (Index k = 1; k < n; ++k)
+        if (parents[static_cast<std::size_t>(k)] == 0)
+            json_value_error(at, fmt::format("node {} is not reachable from the root (expected a tree)", k));
+    return t;
+}
+
+/// The JSON object of the shared tree hyperparameters.
+[[nodiscard]] inline nlohmann::json tree_params_json(Index max_depth, Index min_samples_split, Index min_samples_leaf,
+                                                     double max_features) {
+    return {{"max_depth", max_depth},
+            {"min_samples_split", min_samples_split},
+            {"min_samples_leaf", min_samples_leaf},
+            {"max_features", max_features}};
+}
+
+/// Read the shared tree hyperparameters from the params object at `at` (checked as by
+/// `validate_tree_params`). @throws ParseError on a wrong structure; DataError out of range.
+inline void read_tree_params(const nlohmann::json& pj, const JsonAt& at, Index& max_depth, Index& min_samples_split,
+                             Index& min_samples_leaf, double& max_features) {
+    max_depth = json_index(json_field(pj, at, "max_depth"), at / "max_depth");
+    min_samples_split = json_index(json_field(pj, at, "min_samples_split"), at / "min_samples_split");
+    min_samples_leaf = json_index(json_field(pj, at, "min_samples_leaf"), at / "min_samples_leaf");
+    max_features = json_double(json_field(pj, at, "max_features"), at / "max_features");
+    try {
+        validate_tree_params(at.where, max_depth, min_samples_split, min_samples_leaf, max_features);
+    } catch (const ConfigError& e) {
+        json_value_error(at, e.what());
+    }
+}
 
 /// Dense ranks of every feature's training values, computed once per fit and shared (read-only)
 /// by all trees of a forest: `rank[f·n + i]` is the position of X(i, f) among the sorted distinct
