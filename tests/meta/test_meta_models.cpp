@@ -1,5 +1,16 @@
 // Tests of the meta-models: each recovers a known function, save/load gives identical
-// predictions, bad input throws.
+// predictions, files of the earlier layout still load, bad input throws.
+//
+// RidgeMetaModel, KnnMetaModel and MlpMetaModel are adapters over models::Ridge,
+// models::KNeighborsRegressor and models::MLPRegressor. Compared with the earlier self-contained
+// implementations (same data, same parameters):
+// - MlpMetaModel predicts bit-identically (same network, seed and training loop);
+// - RidgeMetaModel predictions differ in the last bits (≤ 1e-14 relative): models::Ridge centres
+//   the (already standardised) inputs again and forms XᵀX by a rank update;
+// - KnnMetaModel with uniform weights is unchanged; with distance weights the weights are now
+//   1/d (a neighbour at distance 0 takes all the weight) instead of 1/(d + 1e-9), which moves
+//   predictions by ~1e-10 relative, and for a query on a training row the std becomes (close
+//   to) 0 instead of ~1e-5. Distances use models' ‖q‖² + ‖x‖² − 2 q·x form.
 #include <metalearn/meta/gaussian_process.hpp>
 #include <metalearn/meta/knn_meta_model.hpp>
 #include <metalearn/meta/meta_model.hpp>
@@ -13,6 +24,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <vector>
 #include <unistd.h>
 
@@ -249,4 +261,145 @@ TEST_CASE("random-forest meta-model: a tree that cannot be grown reaches the cal
     }
     REQUIRE_THROWS_AS(RandomForestMetaModel({.n_threads = -1}), ConfigError);
     REQUIRE_THROWS_WITH(RandomForestMetaModel({.n_threads = -1}), Catch::Contains("n_threads >= 0"));
+}
+
+namespace {
+
+// The 6×2 problem on which the legacy fixtures below were fitted by the earlier implementations.
+void legacy_problem(Matrix& Z, Vector& s, Matrix& Q) {
+    Z.resize(6, 2);
+    Z << 0.1, 1.0, 0.4, 3.0, 0.35, 2.0, 0.8, 5.0, 0.6, 4.5, 0.2, 1.5;
+    s.resize(6);
+    s << 0.3, 0.7, 0.5, 0.9, 0.8, 0.2;
+    Q.resize(3, 2);
+    Q << 0.3, 2.5, 0.7, 4.0, 0.0, 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("meta-models load files of the earlier layout and predict as the model that wrote them", "[meta][meta_model]") {
+    // Documents and predictions (printed with 17 significant digits) written by the earlier
+    // self-contained implementations, fitted on legacy_problem().
+    Matrix Z, Q;
+    Vector s;
+    legacy_problem(Z, s, Q);
+    SECTION("ridge") {
+        const auto j = nlohmann::json::parse(R"({"alpha":0.5,"intercept":0.5666666666666668,"type":"RidgeMetaModel","w":[0.09884456650334843,0.13435571491060092],"x_scaler":{"mean":[0.4083333333333334,2.8333333333333335],"scale":[0.2352599035582184,1.4907119849998598]}})");
+        Vector expected(3);
+        expected << 0.49110751114827206, 0.79436054208472695, 0.13974097686733561;
+        const auto m = RidgeMetaModel::from_json(j);
+        CHECK(m.predict(Q) == expected);
+        CHECK(m.params().alpha == 0.5);
+        // saved again in the current layout, it still predicts the same
+        CHECK(m.to_json().at("format_version") == 2);
+        CHECK(RidgeMetaModel::from_json(m.to_json()).predict(Q) == expected);
+        // refitting today gives the same up to rounding (see the note at the top)
+        RidgeMetaModel refit({.alpha = 0.5});
+        refit.fit(Z, s);
+        CHECK_THAT(refit.predict(Q), metalearn::test::approx_matrix(expected, 1e-14, 0.0));
+    }
+    SECTION("k-NN, uniform weights") {
+        const auto j = nlohmann::json::parse(R"({"X":{"cols":2,"data":[-1.3106072419052568,-0.03542181734879083,-0.24795272144153538,1.664825415393164,0.8147017990221863,-0.8855454337197682,-1.2298373876248845,0.11180339887498938,-0.5590169943749476,1.4534441853748632,1.1180339887498947,-0.894427190999916],"rows":6},"distance_weighted":false,"n_neighbors":2,"type":"KnnMetaModel","x_scaler":{"mean":[0.4083333333333334,2.8333333333333335],"scale":[0.2352599035582184,1.4907119849998598]},"y":[0.3,0.7,0.5,0.9,0.8,0.2]})");
+        Vector expected(3), expected_std(3);
+        expected << 0.59999999999999998, 0.85000000000000009, 0.25;
+        expected_std << 0.099999999999999978, 0.049999999999999989, 0.049999999999999989;
+        const auto m = KnnMetaModel::from_json(j);
+        CHECK(m.predict(Q) == expected);
+        CHECK(m.predict_std(Q) == expected_std);
+        KnnMetaModel refit({.n_neighbors = 2, .distance_weighted = false});
+        refit.fit(Z, s);
+        CHECK(refit.predict(Q) == expected);
+        CHECK(refit.predict_std(Q) == expected_std);
+    }
+    SECTION("MLP") {
+        const auto j = nlohmann::json::parse(R"({"activation":0,"layer_sizes":[2,2,1],"params":{"alpha":0.0001,"batch_size":4,"hidden_units":2,"learning_rate":0.01,"max_iter":5,"seed":3},"theta":[-0.7901656738427546,-1.0654791162483999,0.05057517908972079,1.0145126953778492,0.18141797682683303,0.4594584883280599,-1.2701340245107469,-0.7227375563360914,1.152921053000919],"type":"MlpMetaModel","x_scaler":{"mean":[0.4083333333333334,2.8333333333333335],"scale":[0.2352599035582184,1.4907119849998598]},"y_mean":0.5666666666666668,"y_scale":0.2560381915956203})");
+        Vector expected(3);
+        expected << 0.5683201716197912, 0.61830858199986416, -0.30171565384283461;
+        const auto m = MlpMetaModel::from_json(j);
+        CHECK(m.predict(Q) == expected);
+        CHECK(m.model().n_iter() == 0);  // not in the earlier layout
+        MlpMetaModel refit({.hidden_units = 2, .learning_rate = 1e-2, .alpha = 1e-4, .max_iter = 5, .batch_size = 4, .seed = 3});
+        refit.fit(Z, s);
+        CHECK(refit.predict(Q) == expected);
+        CHECK(refit.model().n_iter() == 5);
+    }
+}
+
+TEST_CASE("wrapped meta-models save their base model and reject malformed files", "[meta][meta_model][errors]") {
+    Matrix Z, Q;
+    Vector s;
+    legacy_problem(Z, s, Q);
+    KnnMetaModel knn({.n_neighbors = 20});  // more neighbours than rows: min(k, n) = 6 are used
+    knn.fit(Z, s);
+    CHECK(knn.model().params().n_neighbors == 6);
+    CHECK(knn.predict(Q).allFinite());
+    const nlohmann::json good = knn.to_json();
+    CHECK(good.at("model").at("kind") == "knn_regressor");
+    CHECK(KnnMetaModel::from_json(good).predict_std(Q) == knn.predict_std(Q));
+    CHECK(KnnMetaModel::from_json(good).params().n_neighbors == 20);
+
+    auto bad = good;
+    bad["type"] = "RidgeMetaModel";
+    REQUIRE_THROWS_AS(KnnMetaModel::from_json(bad), ParseError);
+    REQUIRE_THROWS_WITH(KnnMetaModel::from_json(bad), Catch::Contains("wrong type of meta-model (expected \"KnnMetaModel\", got \"RidgeMetaModel\") at /type"));
+    bad = good;
+    bad["format_version"] = 3;
+    REQUIRE_THROWS_WITH(KnnMetaModel::from_json(bad), Catch::Contains("unsupported format version (expected an integer in [1, 2], got 3) at /format_version"));
+    bad = good;
+    bad["model"]["y"][2] = "0.5";
+    REQUIRE_THROWS_AS(KnnMetaModel::from_json(bad), ParseError);
+    REQUIRE_THROWS_WITH(KnnMetaModel::from_json(bad), Catch::Contains("KnnMetaModel::from_json(): in /model: KNeighborsRegressor::from_json(): not a number"));
+    bad = good;
+    bad["model"]["params"]["weights"] = "uniform";
+    REQUIRE_THROWS_AS(KnnMetaModel::from_json(bad), DataError);
+    REQUIRE_THROWS_WITH(KnnMetaModel::from_json(bad), Catch::Contains("base model parameters do not match"));
+    bad = good;
+    bad["x_scaler"]["scale"] = {1.0};
+    REQUIRE_THROWS_WITH(KnnMetaModel::from_json(bad), Catch::Contains("array of the wrong length (expected 2 elements, got 1) at /x_scaler/scale"));
+    bad = good;
+    bad["x_scaler"]["scale"][1] = 0.0;
+    REQUIRE_THROWS_AS(KnnMetaModel::from_json(bad), DataError);
+    bad = good;
+    bad["params"]["n_neighbors"] = 0;
+    REQUIRE_THROWS_AS(KnnMetaModel::from_json(bad), DataError);
+
+    RidgeMetaModel ridge({.alpha = 2.0});
+    ridge.fit(Z, s);
+    auto rj = ridge.to_json();
+    rj["model"]["params"]["alpha"] = 3.0;
+    REQUIRE_THROWS_AS(RidgeMetaModel::from_json(rj), DataError);
+    rj = ridge.to_json();
+    rj.erase("x_scaler");
+    REQUIRE_THROWS_WITH(RidgeMetaModel::from_json(rj), Catch::Contains("missing field 'x_scaler'"));
+
+    MlpMetaModel mlp({.hidden_units = 2, .max_iter = 3});
+    mlp.fit(Z, s);
+    auto mj = mlp.to_json();
+    mj["model"]["seed"] = 99;
+    REQUIRE_THROWS_WITH(MlpMetaModel::from_json(mj), Catch::Contains("base model parameters or seed do not match"));
+    mj = mlp.to_json();
+    mj["y_scale"] = -1.0;
+    REQUIRE_THROWS_AS(MlpMetaModel::from_json(mj), DataError);
+    // earlier layout with a network that does not fit the parameters
+    auto legacy = nlohmann::json::parse(R"({"activation":0,"layer_sizes":[2,3,1],"params":{"alpha":0.0001,"batch_size":4,"hidden_units":2,"learning_rate":0.01,"max_iter":5,"seed":3},"theta":[],"type":"MlpMetaModel","x_scaler":{"mean":[0,0],"scale":[1,1]},"y_mean":0,"y_scale":1})");
+    REQUIRE_THROWS_WITH(MlpMetaModel::from_json(legacy), Catch::Contains("network does not match the parameters (expected [d, 2, 1] with ReLU, got [2, 3, 1] with relu) at /layer_sizes"));
+    legacy["layer_sizes"] = {2, 2, 1};
+    REQUIRE_THROWS_WITH(MlpMetaModel::from_json(legacy), Catch::Contains("array of the wrong length (expected 9 elements, got 0) at /theta"));
+    legacy["activation"] = 7;
+    REQUIRE_THROWS_AS(MlpMetaModel::from_json(legacy), DataError);
+
+    // load_meta_model names the file of a ParseError
+    const auto path = std::filesystem::temp_directory_path() / ("metalearn_mm_bad_" + std::to_string(::getpid()) + ".json");
+    {
+        std::ofstream f(path);
+        f << R"({"type": "KnnMetaModel", "n_neighbors": 2})" << '\n';
+    }
+    REQUIRE_THROWS_AS(load_meta_model<KnnMetaModel>(path), ParseError);
+    try {
+        (void)load_meta_model<KnnMetaModel>(path);
+    } catch (const ParseError& e) {
+        CHECK(e.file() == path.string());
+        CHECK_THAT(e.message(), Catch::Contains("missing field 'distance_weighted' at /"));
+    }
+    std::filesystem::remove(path);
 }

@@ -1,31 +1,33 @@
 #pragma once
 /// @file knn_meta_model.hpp
-/// @brief `KnnMetaModel`: k-nearest-neighbour regression on standardised inputs; the predictive
+/// @brief `KnnMetaModel`: `models::KNeighborsRegressor` on standardised inputs; the predictive
 /// std is the (weighted) spread of the neighbours' scores.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/meta_model.hpp"
+#include "metalearn/models/detail/serialization.hpp"
+#include "metalearn/models/knn.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cmath>
-#include <numeric>
-#include <vector>
 
 namespace metalearn::meta {
 
 /// Hyperparameters of `KnnMetaModel`.
 struct KnnMetaModelParams {
     Index n_neighbors = 10;        ///< k ≥ 1 (uses min(k, n) neighbours)
-    bool distance_weighted = true; ///< weights 1/(distance + 1e-9) instead of uniform
+    bool distance_weighted = true; ///< weights 1/distance instead of uniform
 };
 
-/// k-NN regression meta-model: Euclidean distance on standardised Z, prediction = (weighted)
-/// mean of the k nearest training scores, std = (weighted) standard deviation of those scores.
-/// Ties in distance are broken by the lower training index (deterministic).
+/// k-NN regression meta-model: a thin adapter that standardises Z (zero mean, unit variance per
+/// column, constant columns unscaled) and fits `models::KNeighborsRegressor` with min(k, n)
+/// neighbours and Euclidean distance on it. Prediction = (weighted) mean of the k nearest
+/// training scores; std = (weighted) standard deviation of those scores
+/// (`KNeighborsRegressor::predict_std`). With distance weights, neighbours at distance 0 take
+/// all the weight. Ties in distance are broken by the lower training index (deterministic).
 /// Cost: O(n d) per predicted row.
 class KnnMetaModel {
 public:
@@ -38,95 +40,96 @@ public:
     }
     [[nodiscard]] const params_type& params() const noexcept { return p_; }
 
-    /// Store the standardised training set. @throws DataError on bad input.
+    /// Store the standardised training set: Z n×d finite, s n finite. @throws DataError on bad input.
     void fit(const MatrixRef& Z, const VectorRef& s) {
         detail::check_fit_input("KnnMetaModel::fit()", Z, s);
-        xs_.fit(Z);
-        X_ = xs_.transform(Z);
-        y_ = s;
-        fitted_ = true;
+        detail::Standardizer xs;
+        xs.fit(Z);
+        models::KNeighborsRegressor model(base_params(Z.rows()));
+        model.fit(xs.transform(Z), s);
+        xs_ = std::move(xs);
+        model_ = std::move(model);
     }
 
     /// m×d → m predicted scores. @throws NotFitted, DataError.
     [[nodiscard]] Vector predict(const MatrixRef& Z) const {
-        detail::check_predict_input("KnnMetaModel::predict()", fitted_, Z, X_.cols());
-        return neighbours(Z, false);
+        detail::check_predict_input("KnnMetaModel::predict()", model_.is_fitted(), Z, model_.n_features());
+        return model_.predict(xs_.transform(Z));
     }
 
-    /// m×d → m standard deviations of the neighbours' scores. @throws NotFitted, DataError.
+    /// m×d → m standard deviations (≥ 0) of the neighbours' scores. @throws NotFitted, DataError.
     [[nodiscard]] Vector predict_std(const MatrixRef& Z) const {
-        detail::check_predict_input("KnnMetaModel::predict_std()", fitted_, Z, X_.cols());
-        return neighbours(Z, true);
+        detail::check_predict_input("KnnMetaModel::predict_std()", model_.is_fitted(), Z, model_.n_features());
+        return model_.predict_std(xs_.transform(Z));
     }
 
+    /// The fitted base model (it expects standardised inputs).
+    [[nodiscard]] const models::KNeighborsRegressor& model() const noexcept { return model_; }
+
+    /// `{"type": "KnnMetaModel", "format_version": 2, "params": {"n_neighbors",
+    /// "distance_weighted"}, "x_scaler": {"mean", "scale"}, "model":
+    /// <models::KNeighborsRegressor::to_json()>}`. @throws NotFitted before fit.
     [[nodiscard]] nlohmann::json to_json() const {
-        if (!fitted_) throw NotFitted("KnnMetaModel::to_json(): call fit() first");
+        if (!model_.is_fitted()) throw NotFitted("KnnMetaModel::to_json(): call fit() first");
         return {{"type", "KnnMetaModel"},
-                {"n_neighbors", p_.n_neighbors},
-                {"distance_weighted", p_.distance_weighted},
+                {"format_version", detail::kWrappedMetaModelFormat},
+                {"params", {{"n_neighbors", p_.n_neighbors}, {"distance_weighted", p_.distance_weighted}}},
                 {"x_scaler", xs_.to_json()},
-                {"X", detail::matrix_to_json(X_)},
-                {"y", detail::vector_to_json(y_)}};
+                {"model", model_.to_json()}};
     }
 
-    /// @throws ConfigError when `j` is not a saved k-NN meta-model.
-    static KnnMetaModel from_json(const nlohmann::json& j) {
-        try {
-            if (j.at("type") != "KnnMetaModel") throw ConfigError("KnnMetaModel::from_json(): not a KnnMetaModel");
-            KnnMetaModel m({j.at("n_neighbors").get<Index>(), j.at("distance_weighted").get<bool>()});
-            m.xs_ = detail::Standardizer::from_json(j.at("x_scaler"));
-            m.X_ = detail::matrix_from_json(j.at("X"));
-            m.y_ = detail::vector_from_json(j.at("y"));
-            m.fitted_ = true;
-            return m;
-        } catch (const nlohmann::json::exception& e) {
-            throw ConfigError(fmt::format("KnnMetaModel::from_json(): {}", e.what()));
+    /// A fitted meta-model from `to_json()`'s output, or from the earlier layout (no
+    /// `format_version`; `n_neighbors`, `distance_weighted`, `x_scaler`, `X`, `y`).
+    /// @throws ParseError when `j` is not a saved k-NN meta-model (wrong type or version,
+    ///         missing field, wrong JSON type); DataError when a value is unusable (non-finite,
+    ///         wrong lengths, a base model whose parameters differ from `params`). Messages name
+    ///         the field as a JSON pointer.
+    [[nodiscard]] static KnnMetaModel from_json(const nlohmann::json& j) {
+        namespace md = models::detail;
+        const md::JsonAt at{"KnnMetaModel::from_json()", ""};
+        const int version = detail::read_meta_model_header(j, at, "KnnMetaModel");
+        const md::JsonAt pa = version == 1 ? at : at / "params";
+        const auto& pj = version == 1 ? j : md::json_field(j, at, "params");
+        KnnMetaModel m({md::json_index(md::json_field(pj, pa, "n_neighbors"), pa / "n_neighbors", 1),
+                        md::json_bool(md::json_field(pj, pa, "distance_weighted"), pa / "distance_weighted")});
+        if (version == 1) {
+            // Earlier layout: the standardised training set, which is the state of the base model.
+            const Matrix X = md::json_matrix(md::json_field(j, at, "X"), at / "X");
+            if (X.rows() < 1 || X.cols() < 1)
+                md::json_value_error(at / "X", fmt::format("empty training set (expected n >= 1 rows and d >= 1 "
+                                                           "columns, got {}x{})",
+                                                           X.rows(), X.cols()));
+            const Vector y = md::json_vector(md::json_field(j, at, "y"), at / "y", X.rows());
+            const auto bp = m.base_params(X.rows());
+            m.model_ = models::KNeighborsRegressor::from_json(
+                {{"kind", models::KNeighborsRegressor::name},
+                 {"version", 1},
+                 {"params", {{"n_neighbors", bp.n_neighbors}, {"weights", m.p_.distance_weighted ? "distance" : "uniform"}, {"p", bp.p}}},
+                 {"X", md::matrix_json(X)},
+                 {"y", md::vector_json(y)}});
+        } else {
+            m.model_ = detail::read_base_model<models::KNeighborsRegressor>(md::json_field(j, at, "model"), at / "model");
+            const bool ok = m.model_.params() == m.base_params(m.model_.n_samples());
+            if (!ok)
+                md::json_value_error(at / "model" / "params",
+                                     fmt::format("base model parameters do not match (expected n_neighbors = min({}, "
+                                                 "n), weights \"{}\", p = 2)",
+                                                 m.p_.n_neighbors, m.p_.distance_weighted ? "distance" : "uniform"));
         }
+        m.xs_ = detail::read_standardizer(md::json_field(j, at, "x_scaler"), at / "x_scaler", m.model_.n_features());
+        return m;
     }
 
 private:
-    [[nodiscard]] Vector neighbours(const MatrixRef& Z, bool want_std) const {
-        const Matrix Q = xs_.transform(Z);
-        const Index n = X_.rows();
-        const Index k = std::min(p_.n_neighbors, n);
-        Vector out(Q.rows());
-        std::vector<Index> idx(static_cast<std::size_t>(n));
-        Vector dist(n);
-        for (Index q = 0; q < Q.rows(); ++q) {
-            dist = (X_.rowwise() - Q.row(q)).rowwise().norm();
-            std::iota(idx.begin(), idx.end(), Index{0});
-            std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](Index a, Index b) {
-                return dist[a] < dist[b] || (dist[a] == dist[b] && a < b);
-            });
-            double wsum = 0.0;
-            double mean = 0.0;
-            for (Index t = 0; t < k; ++t) {
-                const Index i = idx[static_cast<std::size_t>(t)];
-                const double w = p_.distance_weighted ? 1.0 / (dist[i] + 1e-9) : 1.0;
-                wsum += w;
-                mean += w * y_[i];
-            }
-            mean /= wsum;
-            if (!want_std) {
-                out[q] = mean;
-                continue;
-            }
-            double var = 0.0;
-            for (Index t = 0; t < k; ++t) {
-                const Index i = idx[static_cast<std::size_t>(t)];
-                const double w = p_.distance_weighted ? 1.0 / (dist[i] + 1e-9) : 1.0;
-                var += w * (y_[i] - mean) * (y_[i] - mean);
-            }
-            out[q] = std::sqrt(var / wsum);
-        }
-        return out;
+    [[nodiscard]] models::KNeighborsRegressor::params_type base_params(Index n) const {
+        return {.n_neighbors = std::min(p_.n_neighbors, n),
+                .weights = p_.distance_weighted ? models::KnnWeights::distance : models::KnnWeights::uniform,
+                .p = 2};
     }
 
     params_type p_;
     detail::Standardizer xs_;
-    Matrix X_;
-    Vector y_;
-    bool fitted_ = false;
+    models::KNeighborsRegressor model_;
 };
 
 static_assert(MetaModelWithStd<KnnMetaModel>);

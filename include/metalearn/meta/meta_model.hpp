@@ -34,15 +34,18 @@
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
+#include "metalearn/models/detail/serialization.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <concepts>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace metalearn::meta {
@@ -73,7 +76,9 @@ void save_meta_model(const M& model, const std::filesystem::path& path) {
 }
 
 /// Read a meta-model written by `save_meta_model`.
-/// @throws IoError when the file cannot be read; ConfigError when its content does not fit `M`.
+/// @throws IoError when the file cannot be read; ConfigError when it is not JSON or `M::from_json`
+///         reports a JSON error; a `ParseError` of `M::from_json` is rethrown with the file's
+///         path as its file; other errors of `M::from_json` (e.g. `DataError`) pass through.
 template <MetaModel M>
 [[nodiscard]] M load_meta_model(const std::filesystem::path& path) {
     std::ifstream f(path);
@@ -82,6 +87,8 @@ template <MetaModel M>
         return M::from_json(nlohmann::json::parse(f));
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(fmt::format("load_meta_model(): '{}' is not a valid meta-model ({})", path.string(), e.what()));
+    } catch (const ParseError& e) {
+        throw ParseError(path.string(), e.line(), e.column(), e.message());
     }
 }
 
@@ -150,6 +157,59 @@ struct Standardizer {
         return s;
     }
 };
+
+/// A `Standardizer` saved by `Standardizer::to_json`, checked: `mean` and `scale` arrays of d
+/// finite values, every scale > 0.
+/// @throws ParseError on a wrong structure; DataError on wrong lengths or values (messages name
+///         the JSON pointer `at`).
+[[nodiscard]] inline Standardizer read_standardizer(const nlohmann::json& j, const models::detail::JsonAt& at, Index d) {
+    namespace md = models::detail;
+    Standardizer st;
+    st.mean = md::json_vector(md::json_field(j, at, "mean"), at / "mean", d).transpose();
+    st.scale = md::json_vector(md::json_field(j, at, "scale"), at / "scale", d).transpose();
+    for (Index k = 0; k < d; ++k)
+        if (!(st.scale[k] > 0.0))
+            md::json_value_error(at / "scale" / static_cast<std::size_t>(k),
+                                 fmt::format("scale out of range (expected > 0, got {})", st.scale[k]));
+    return st;
+}
+
+/// Format version of the meta-models that wrap a base model (`RidgeMetaModel`, `KnnMetaModel`,
+/// `MlpMetaModel`, `RandomForestMetaModel`): 2 = `{"type", "format_version": 2, "params",
+/// "x_scaler", "model": <the base model's to_json()>, ...}`; 1 = the earlier layout without
+/// `format_version` (still read).
+inline constexpr int kWrappedMetaModelFormat = 2;
+
+/// Check `"type" == type` and return `"format_version"` (1 when absent, the earlier layout).
+/// @throws ParseError when j is not an object, has another type or an unknown version.
+inline int read_meta_model_header(const nlohmann::json& j, const models::detail::JsonAt& at, std::string_view type) {
+    namespace md = models::detail;
+    const std::string& t = md::json_string(md::json_field(j, at, "type"), at / "type");
+    if (t != type)
+        md::json_structure_error(at / "type", fmt::format("wrong type of meta-model (expected \"{}\", got {})", type,
+                                                          md::json_preview(nlohmann::json(t))));
+    if (!j.contains("format_version")) return 1;
+    const auto& v = j.at("format_version");
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > kWrappedMetaModelFormat)
+        md::json_structure_error(at / "format_version",
+                                 fmt::format("unsupported format version (expected an integer in [1, {}], got {})",
+                                             kWrappedMetaModelFormat, md::json_preview(v)));
+    return static_cast<int>(v.get<std::int64_t>());
+}
+
+/// The base model stored at `at` (a `to_json()` document of `Base`), read with
+/// `Base::from_json`; its errors are rethrown as the same type with `at.where` and the pointer
+/// of the base document prefixed, e.g. "RidgeMetaModel::from_json(): in /model: Ridge::from_json(): ...".
+template <class Base>
+[[nodiscard]] Base read_base_model(const nlohmann::json& j, const models::detail::JsonAt& at) {
+    try {
+        return Base::from_json(j);
+    } catch (const ParseError& e) {
+        throw ParseError(e.file(), e.line(), e.column(), fmt::format("{}: in {}: {}", at.where, at.pointer(), e.message()));
+    } catch (const DataError& e) {
+        throw DataError(fmt::format("{}: in {}: {}", at.where, at.pointer(), e.what()));
+    }
+}
 
 /// Target standardisation t = (s − mean) / sd (sd = 1 for a constant target).
 struct TargetScaler {

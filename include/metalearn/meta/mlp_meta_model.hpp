@@ -1,16 +1,18 @@
 #pragma once
 /// @file mlp_meta_model.hpp
 /// @brief `MlpMetaModel`: the textbook neural meta-model — one hidden layer of 10 ReLU units,
-/// linear output, Adam, mean squared error — wrapping `models::MLPRegressor`.
+/// linear output, Adam, mean squared error — as `models::MLPRegressor` on standardised inputs
+/// and targets.
 ///
-/// Inputs and targets are standardised inside the model (the MLP itself does not scale). The
-/// fitted state is the network's layer sizes, activation and flat parameter vector, so a saved
-/// model predicts exactly like the fitted one. No predictive std (strategies that need one use
-/// the training RMSE instead).
+/// Inputs and targets are standardised inside the model (the MLP itself does not scale); fit,
+/// predict and save/load are delegated to the `models::MLPRegressor`, whose saved state (network
+/// architecture and flat parameter vector) makes a loaded model predict exactly like the fitted
+/// one. No predictive std (strategies that need one use the training RMSE instead).
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/meta_model.hpp"
+#include "metalearn/models/detail/serialization.hpp"
 #include "metalearn/models/mlp.hpp"
 #include "metalearn/models/network.hpp"
 
@@ -18,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace metalearn::meta {
@@ -38,31 +41,41 @@ public:
     using params_type = MlpMetaModelParams;
 
     /// @throws ConfigError for invalid parameters (checked by `models::MLPRegressor`).
-    explicit MlpMetaModel(params_type p = {}) : p_(p) { (void)regressor(); }
+    explicit MlpMetaModel(params_type p = {}) : p_(p), model_(base_params()) { model_.set_seed(p_.seed); }
     [[nodiscard]] const params_type& params() const noexcept { return p_; }
 
+    /// Fit on Z (n×d, finite) and scores s (n, finite); both are standardised first.
     /// @throws DataError on bad input; NumericalError when training diverges.
     void fit(const MatrixRef& Z, const VectorRef& s) {
         detail::check_fit_input("MlpMetaModel::fit()", Z, s);
-        xs_.fit(Z);
-        ys_.fit(s);
-        auto mlp = regressor();
-        mlp.set_seed(p_.seed);
-        mlp.fit(xs_.transform(Z), ys_.transform(s));
-        net_ = mlp.network();
-        theta_ = mlp.coefficients();
-        fitted_ = true;
+        detail::Standardizer xs;
+        detail::TargetScaler ys;
+        xs.fit(Z);
+        ys.fit(s);
+        models::MLPRegressor model(base_params());
+        model.set_seed(p_.seed);
+        model.fit(xs.transform(Z), ys.transform(s));
+        xs_ = std::move(xs);
+        ys_ = ys;
+        model_ = std::move(model);
     }
 
     /// m×d → m. @throws NotFitted, DataError.
     [[nodiscard]] Vector predict(const MatrixRef& Z) const {
-        detail::check_predict_input("MlpMetaModel::predict()", fitted_, Z, net_.n_inputs());
-        return ys_.inverse(net_.predict(theta_, xs_.transform(Z)).col(0));
+        detail::check_predict_input("MlpMetaModel::predict()", model_.is_fitted(), Z, model_.network().n_inputs());
+        return ys_.inverse(model_.predict(xs_.transform(Z)));
     }
 
+    /// The fitted base model (it expects standardised inputs and predicts standardised scores).
+    [[nodiscard]] const models::MLPRegressor& model() const noexcept { return model_; }
+
+    /// `{"type": "MlpMetaModel", "format_version": 2, "params": {...}, "x_scaler": {"mean",
+    /// "scale"}, "y_mean", "y_scale", "model": <models::MLPRegressor::to_json()>}`.
+    /// @throws NotFitted before fit.
     [[nodiscard]] nlohmann::json to_json() const {
-        if (!fitted_) throw NotFitted("MlpMetaModel::to_json(): call fit() first");
+        if (!model_.is_fitted()) throw NotFitted("MlpMetaModel::to_json(): call fit() first");
         return {{"type", "MlpMetaModel"},
+                {"format_version", detail::kWrappedMetaModelFormat},
                 {"params",
                  {{"hidden_units", p_.hidden_units},
                   {"learning_rate", p_.learning_rate},
@@ -73,36 +86,76 @@ public:
                 {"x_scaler", xs_.to_json()},
                 {"y_mean", ys_.mean},
                 {"y_scale", ys_.scale},
-                {"layer_sizes", net_.layer_sizes()},
-                {"activation", static_cast<int>(net_.activation())},
-                {"theta", detail::vector_to_json(theta_)}};
+                {"model", model_.to_json()}};
     }
 
-    /// @throws ConfigError when `j` is not a saved MLP meta-model.
-    static MlpMetaModel from_json(const nlohmann::json& j) {
+    /// A fitted meta-model from `to_json()`'s output, or from the earlier layout (no
+    /// `format_version`; the network as `layer_sizes`, `activation` (0 = ReLU, 1 = tanh,
+    /// 2 = logistic) and `theta`), which predicts exactly as the model that wrote it (its
+    /// base model then reports `n_iter() == 0` and empty curves: they were not saved).
+    /// @throws ParseError when `j` is not a saved MLP meta-model (wrong type or version, missing
+    ///         field, wrong JSON type); DataError when a value is unusable (non-finite, out of
+    ///         range, a network or base model that does not match `params`, wrong lengths).
+    ///         Messages name the field as a JSON pointer.
+    [[nodiscard]] static MlpMetaModel from_json(const nlohmann::json& j) {
+        namespace md = models::detail;
+        const md::JsonAt at{"MlpMetaModel::from_json()", ""};
+        const int version = detail::read_meta_model_header(j, at, "MlpMetaModel");
+        const auto pa = at / "params";
+        const auto& pj = md::json_field(j, at, "params");
+        constexpr Index int_max = std::numeric_limits<int>::max();
+        const auto int_field = [&](const char* key) {
+            return static_cast<int>(md::json_index(md::json_field(pj, pa, key), pa / key, -int_max, int_max));
+        };
+        params_type p;
+        p.hidden_units = int_field("hidden_units");
+        p.learning_rate = md::json_double(md::json_field(pj, pa, "learning_rate"), pa / "learning_rate");
+        p.alpha = md::json_double(md::json_field(pj, pa, "alpha"), pa / "alpha");
+        p.max_iter = int_field("max_iter");
+        p.batch_size = int_field("batch_size");
+        p.seed = md::json_uint64(md::json_field(pj, pa, "seed"), pa / "seed");
+        MlpMetaModel m;
         try {
-            if (j.at("type") != "MlpMetaModel") throw ConfigError("MlpMetaModel::from_json(): not an MlpMetaModel");
-            const auto& pj = j.at("params");
-            MlpMetaModel m({pj.at("hidden_units").get<int>(), pj.at("learning_rate").get<double>(),
-                            pj.at("alpha").get<double>(), pj.at("max_iter").get<int>(), pj.at("batch_size").get<int>(),
-                            pj.at("seed").get<std::uint64_t>()});
-            m.xs_ = detail::Standardizer::from_json(j.at("x_scaler"));
-            m.ys_.mean = j.at("y_mean").get<double>();
-            m.ys_.scale = j.at("y_scale").get<double>();
-            m.net_ = models::Network(j.at("layer_sizes").get<std::vector<Index>>(),
-                                     static_cast<models::Activation>(j.at("activation").get<int>()));
-            m.theta_ = detail::vector_from_json(j.at("theta"));
-            if (m.theta_.size() != m.net_.n_params() || m.net_.layer_sizes().back() != 1)
-                throw ConfigError("MlpMetaModel::from_json(): parameter vector does not match the network");
-            m.fitted_ = true;
-            return m;
-        } catch (const nlohmann::json::exception& e) {
-            throw ConfigError(fmt::format("MlpMetaModel::from_json(): {}", e.what()));
+            m = MlpMetaModel(p);
+        } catch (const ConfigError& e) {
+            md::json_value_error(pa, e.what());
         }
+        detail::TargetScaler ys;
+        ys.mean = md::json_double(md::json_field(j, at, "y_mean"), at / "y_mean");
+        ys.scale = md::json_double(md::json_field(j, at, "y_scale"), at / "y_scale");
+        if (!(ys.scale > 0))
+            md::json_value_error(at / "y_scale", fmt::format("scale out of range (expected > 0, got {})", ys.scale));
+        if (version == 1) {
+            // Earlier layout: the network and its parameters, which are the state of the base model.
+            const Index a = md::json_index(md::json_field(j, at, "activation"), at / "activation", 0, 2);
+            const auto act = static_cast<models::Activation>(a);
+            const models::Network net = models::Network::from_json(
+                {{"layer_sizes", md::json_field(j, at, "layer_sizes")}, {"activation", models::to_string(act)}}, at);
+            const auto& sizes = net.layer_sizes();
+            if (sizes.size() != 3 || sizes[1] != p.hidden_units || sizes[2] != 1 || act != models::Activation::relu)
+                md::json_value_error(at / "layer_sizes",
+                                     fmt::format("network does not match the parameters (expected [d, {}, 1] with "
+                                                 "ReLU, got [{}] with {})",
+                                                 p.hidden_units, fmt::join(sizes, ", "), models::to_string(act)));
+            const Vector theta = md::json_vector(md::json_field(j, at, "theta"), at / "theta", net.n_params());
+            nlohmann::json base = m.model_params_json();
+            base["network"] = net.to_json();
+            base["theta"] = md::vector_json(theta);
+            m.model_ = models::MLPRegressor::from_json(base);
+        } else {
+            m.model_ = detail::read_base_model<models::MLPRegressor>(md::json_field(j, at, "model"), at / "model");
+            if (!(m.model_.params() == m.base_params()) || m.model_.seed() != p.seed)
+                md::json_value_error(at / "model" / "params",
+                                     "base model parameters or seed do not match the meta-model's params");
+        }
+        m.xs_ = detail::read_standardizer(md::json_field(j, at, "x_scaler"), at / "x_scaler",
+                                          m.model_.network().n_inputs());
+        m.ys_ = ys;
+        return m;
     }
 
 private:
-    [[nodiscard]] models::MLPRegressor regressor() const {
+    [[nodiscard]] models::MLPParams base_params() const {
         models::MLPParams mp;
         mp.hidden_layers = 1;
         mp.hidden_units = p_.hidden_units;
@@ -111,15 +164,25 @@ private:
         mp.alpha = p_.alpha;
         mp.max_iter = p_.max_iter;
         mp.batch_size = p_.batch_size;
-        return models::MLPRegressor(mp);
+        return mp;
+    }
+
+    // A models::MLPRegressor document without its network and θ, for the earlier layout:
+    // the base parameters and seed, no training history.
+    [[nodiscard]] nlohmann::json model_params_json() const {
+        return {{"kind", models::MLPRegressor::name},
+                {"version", 1},
+                {"params", models::detail::mlp_params_json(base_params())},
+                {"seed", p_.seed},
+                {"n_iter", 0},
+                {"loss_curve", nlohmann::json::array()},
+                {"validation_scores", nlohmann::json::array()}};
     }
 
     params_type p_;
     detail::Standardizer xs_;
     detail::TargetScaler ys_;
-    models::Network net_;
-    Vector theta_;
-    bool fitted_ = false;
+    models::MLPRegressor model_;
 };
 
 static_assert(MetaModel<MlpMetaModel>);

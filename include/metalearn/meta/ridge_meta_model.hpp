@@ -1,12 +1,13 @@
 #pragma once
 /// @file ridge_meta_model.hpp
-/// @brief `RidgeMetaModel`: linear ridge regression on standardised inputs (closed form).
+/// @brief `RidgeMetaModel`: `models::Ridge` on standardised inputs.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/meta_model.hpp"
+#include "metalearn/models/detail/serialization.hpp"
+#include "metalearn/models/ridge.hpp"
 
-#include <Eigen/Cholesky>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -19,9 +20,11 @@ struct RidgeMetaModelParams {
     double alpha = 1.0;  ///< L2 penalty on the standardised coefficients, ≥ 0 (0 = least squares)
 };
 
-/// Ridge regression meta-model: w = (ZᵀZ + αI)⁻¹ Zᵀ(s − s̄) on standardised Z, intercept s̄
-/// (the intercept is not penalised; Hoerl & Kennard 1970). Solved by LDLᵀ with `info()`
-/// checked. Cost O(n d² + d³). No predictive std.
+/// Ridge regression meta-model: a thin adapter that standardises Z (zero mean, unit variance per
+/// column, constant columns unscaled) and fits `models::Ridge({.alpha, .fit_intercept = true})`
+/// on it — w = (XcᵀXc + αI)⁻¹ Xcᵀ(s − s̄) with an unpenalised intercept (Hoerl & Kennard 1970),
+/// solved by LDLᵀ (dual form when d > n) with `info()` checked. Cost O(n d min(n, d) +
+/// min(n, d)³). No predictive std.
 class RidgeMetaModel {
 public:
     using params_type = RidgeMetaModelParams;
@@ -30,62 +33,93 @@ public:
     explicit RidgeMetaModel(params_type p = {}) : p_(p) {
         if (!(p_.alpha >= 0) || !std::isfinite(p_.alpha))
             throw ConfigError(fmt::format("RidgeMetaModel: alpha must be finite and >= 0 (got {})", p_.alpha));
+        model_.set_params(base_params());
     }
     [[nodiscard]] const params_type& params() const noexcept { return p_; }
 
+    /// Fit on Z (n×d, finite) and scores s (n, finite).
     /// @throws DataError on bad input; NumericalError when the normal equations are singular
-    ///         (alpha = 0 with collinear columns).
+    ///         (alpha = 0 with rank-deficient Z; see `models::Ridge::fit`).
     void fit(const MatrixRef& Z, const VectorRef& s) {
         detail::check_fit_input("RidgeMetaModel::fit()", Z, s);
-        xs_.fit(Z);
-        const Matrix X = xs_.transform(Z);
-        intercept_ = s.mean();
-        Matrix A = X.transpose() * X;
-        A.diagonal().array() += p_.alpha;
-        Eigen::LDLT<Matrix> ldlt(A);
-        if (ldlt.info() != Eigen::Success || (ldlt.vectorD().array() <= 1e-12 * std::max(1.0, A.diagonal().maxCoeff())).any())
-            throw NumericalError("RidgeMetaModel::fit(): normal equations are singular (expected alpha > 0 or full-rank Z)");
-        w_ = ldlt.solve(X.transpose() * (s.array() - intercept_).matrix());
-        fitted_ = true;
+        detail::Standardizer xs;
+        xs.fit(Z);
+        models::Ridge model(base_params());
+        model.fit(xs.transform(Z), s);
+        xs_ = std::move(xs);
+        model_ = std::move(model);
     }
 
-    /// m×d → m. @throws NotFitted, DataError.
+    /// m×d → m predicted scores. @throws NotFitted before fit; DataError on a wrong width or
+    /// non-finite Z.
     [[nodiscard]] Vector predict(const MatrixRef& Z) const {
-        detail::check_predict_input("RidgeMetaModel::predict()", fitted_, Z, w_.size());
-        return (xs_.transform(Z) * w_).array() + intercept_;
+        detail::check_predict_input("RidgeMetaModel::predict()", model_.is_fitted(), Z, model_.coef().size());
+        return model_.predict(xs_.transform(Z));
     }
 
     /// Coefficients on the standardised inputs (d).
-    [[nodiscard]] const Vector& coefficients() const noexcept { return w_; }
-    [[nodiscard]] double intercept() const noexcept { return intercept_; }
+    [[nodiscard]] const Vector& coefficients() const noexcept { return model_.coef(); }
+    /// Intercept on the standardised inputs (the mean training score up to rounding).
+    [[nodiscard]] double intercept() const noexcept { return model_.intercept(); }
+    /// The fitted base model (it expects standardised inputs).
+    [[nodiscard]] const models::Ridge& model() const noexcept { return model_; }
 
+    /// `{"type": "RidgeMetaModel", "format_version": 2, "params": {"alpha"}, "x_scaler":
+    /// {"mean", "scale"}, "model": <models::Ridge::to_json()>}`. @throws NotFitted before fit.
     [[nodiscard]] nlohmann::json to_json() const {
-        if (!fitted_) throw NotFitted("RidgeMetaModel::to_json(): call fit() first");
-        return {{"type", "RidgeMetaModel"}, {"alpha", p_.alpha}, {"x_scaler", xs_.to_json()},
-                {"w", detail::vector_to_json(w_)}, {"intercept", intercept_}};
+        if (!model_.is_fitted()) throw NotFitted("RidgeMetaModel::to_json(): call fit() first");
+        return {{"type", "RidgeMetaModel"},
+                {"format_version", detail::kWrappedMetaModelFormat},
+                {"params", {{"alpha", p_.alpha}}},
+                {"x_scaler", xs_.to_json()},
+                {"model", model_.to_json()}};
     }
 
-    /// @throws ConfigError when `j` is not a saved ridge meta-model.
-    static RidgeMetaModel from_json(const nlohmann::json& j) {
-        try {
-            if (j.at("type") != "RidgeMetaModel") throw ConfigError("RidgeMetaModel::from_json(): not a RidgeMetaModel");
-            RidgeMetaModel m({j.at("alpha").get<double>()});
-            m.xs_ = detail::Standardizer::from_json(j.at("x_scaler"));
-            m.w_ = detail::vector_from_json(j.at("w"));
-            m.intercept_ = j.at("intercept").get<double>();
-            m.fitted_ = true;
-            return m;
-        } catch (const nlohmann::json::exception& e) {
-            throw ConfigError(fmt::format("RidgeMetaModel::from_json(): {}", e.what()));
+    /// A fitted meta-model from `to_json()`'s output, or from the earlier layout (no
+    /// `format_version`; `alpha`, `x_scaler`, `w`, `intercept`), which predicts exactly as the
+    /// model that wrote it.
+    /// @throws ParseError when `j` is not a saved ridge meta-model (wrong type or version,
+    ///         missing field, wrong JSON type); DataError when a value is unusable (non-finite,
+    ///         wrong lengths, a base model whose parameters differ from `params`). Messages name
+    ///         the field as a JSON pointer.
+    [[nodiscard]] static RidgeMetaModel from_json(const nlohmann::json& j) {
+        namespace md = models::detail;
+        const md::JsonAt at{"RidgeMetaModel::from_json()", ""};
+        const int version = detail::read_meta_model_header(j, at, "RidgeMetaModel");
+        const md::JsonAt pa = version == 1 ? at : at / "params";
+        const auto& pj = version == 1 ? j : md::json_field(j, at, "params");
+        const double alpha = md::json_double(md::json_field(pj, pa, "alpha"), pa / "alpha");
+        if (!(alpha >= 0)) md::json_value_error(pa / "alpha", fmt::format("alpha out of range (expected >= 0, got {})", alpha));
+        RidgeMetaModel m({alpha});
+        if (version == 1) {
+            // Earlier layout: the coefficients and intercept of the standardised problem, which
+            // are exactly the state of the base model.
+            const Vector w = md::json_vector(md::json_field(j, at, "w"), at / "w");
+            if (w.size() == 0) md::json_value_error(at / "w", "no coefficients (expected d >= 1 values, got 0)");
+            const double intercept = md::json_double(md::json_field(j, at, "intercept"), at / "intercept");
+            m.model_ = models::Ridge::from_json({{"kind", models::Ridge::name},
+                                                 {"version", 1},
+                                                 {"params", {{"alpha", alpha}, {"fit_intercept", true}}},
+                                                 {"coef", md::vector_json(w)},
+                                                 {"intercept", intercept}});
+        } else {
+            m.model_ = detail::read_base_model<models::Ridge>(md::json_field(j, at, "model"), at / "model");
+            if (!(m.model_.params() == m.base_params()))
+                md::json_value_error(at / "model" / "params",
+                                     fmt::format("base model parameters do not match (expected alpha = {}, "
+                                                 "fit_intercept = true)",
+                                                 alpha));
         }
+        m.xs_ = detail::read_standardizer(md::json_field(j, at, "x_scaler"), at / "x_scaler", m.model_.coef().size());
+        return m;
     }
 
 private:
+    [[nodiscard]] models::Ridge::params_type base_params() const { return {.alpha = p_.alpha, .fit_intercept = true}; }
+
     params_type p_;
     detail::Standardizer xs_;
-    Vector w_;
-    double intercept_ = 0.0;
-    bool fitted_ = false;
+    models::Ridge model_;
 };
 
 static_assert(MetaModel<RidgeMetaModel>);
