@@ -11,3 +11,15 @@
 #include "metalearn/meta/record_impl.hpp"
 #include "metalearn/meta/record_store_impl.hpp"
 #include "metalearn/meta/task_table_impl.hpp"
+#include "metalearn/data/preprocess_impl.hpp"
+#include "metalearn/data/split_impl.hpp"
+#include "metalearn/hpo/metrics_impl.hpp"
+#include "metalearn/metafeatures/extract_impl.hpp"
+#include "metalearn/metafeatures/options_impl.hpp"
+#include "metalearn/metafeatures/meta_features_impl.hpp"
+#include "metalearn/hpo/cross_validate_impl.hpp"
+#include "metalearn/meta/meta_learner_impl.hpp"
+
+namespace metalearn::meta {
+template class MetaLearner<models::LogisticRegression>;
+}  // namespace metalearn::meta

@@ -2,6 +2,7 @@
 /// @file meta_features.hpp
 /// @brief `MetaFeatures` (a named vector of meta-feature values) and NaN imputation for meta-models.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 
@@ -30,24 +31,10 @@ public:
     MetaFeatures() = default;
 
     /// Build from parallel lists. @throws DataError if the sizes differ or a name repeats.
-    MetaFeatures(std::vector<std::string> names, std::vector<double> values)
-        : names_(std::move(names)), values_(std::move(values)) {
-        if (names_.size() != values_.size())
-            throw DataError(fmt::format("MetaFeatures::MetaFeatures(): {} names for {} values", names_.size(),
-                                        values_.size()));
-        for (std::size_t i = 0; i < names_.size(); ++i) {
-            if (!index_.emplace(names_[i], i).second)
-                throw DataError(fmt::format("MetaFeatures::MetaFeatures(): duplicate name '{}'", names_[i]));
-        }
-    }
+    MetaFeatures(std::vector<std::string> names, std::vector<double> values);
 
     /// Append one value. @throws DataError if the name is already present.
-    void add(std::string name, double value) {
-        if (!index_.emplace(name, names_.size()).second)
-            throw DataError(fmt::format("MetaFeatures::add(): duplicate name '{}'", name));
-        names_.push_back(std::move(name));
-        values_.push_back(value);
-    }
+    void add(std::string name, double value);
 
     /// Record that a feature (base name, e.g. "cor") was skipped by the time limit.
     void add_timed_out(std::string name) { timed_out_.push_back(std::move(name)); }
@@ -57,9 +44,7 @@ public:
     /// Names, in order.
     [[nodiscard]] const std::vector<std::string>& names() const noexcept { return names_; }
     /// Values, in the order of `names()`.
-    [[nodiscard]] Vector values() const {
-        return Eigen::Map<const Vector>(values_.data(), static_cast<Index>(values_.size()));
-    }
+    [[nodiscard]] Vector values() const;
     /// Whether a name is present.
     [[nodiscard]] bool contains(std::string_view name) const { return index_.count(std::string(name)) > 0; }
     /// Value by name. @throws ConfigError if the name is not present.
@@ -71,45 +56,21 @@ public:
         return values_[it->second];
     }
     /// Value by position (0 ≤ i < size()). @throws ConfigError if out of range.
-    [[nodiscard]] double at(Index i) const {
-        if (i < 0 || i >= size())
-            throw ConfigError(fmt::format("MetaFeatures::at(): index {} out of range [0, {})", i, size()));
-        return values_[static_cast<std::size_t>(i)];
-    }
+    [[nodiscard]] double at(Index i) const;
     /// Base names of the features skipped because their group ran out of time (their values are NaN).
     [[nodiscard]] const std::vector<std::string>& timed_out() const noexcept { return timed_out_; }
 
     /// Two-column text table "name value", one feature per line (values with 6 significant digits).
-    [[nodiscard]] std::string to_table() const {
-        std::size_t w = 4;
-        for (const auto& n : names_) w = std::max(w, n.size());
-        std::string out = fmt::format("{:<{}}  {}\n", "name", w, "value");
-        for (std::size_t i = 0; i < names_.size(); ++i) out += fmt::format("{:<{}}  {:.6g}\n", names_[i], w, values_[i]);
-        return out;
-    }
+    [[nodiscard]] std::string to_table() const;
 
     /// A JSON object {name: value, ...} in order; NaN and ±Inf are written as null.
-    [[nodiscard]] std::string to_json(int indent = -1) const {
-        nlohmann::ordered_json j = nlohmann::ordered_json::object();
-        for (std::size_t i = 0; i < names_.size(); ++i) {
-            if (std::isfinite(values_[i])) j[names_[i]] = values_[i];
-            else j[names_[i]] = nullptr;
-        }
-        return j.dump(indent);
-    }
+    [[nodiscard]] std::string to_json(int indent = -1) const;
 
     /// CSV header line: the names, comma-separated (no newline).
     [[nodiscard]] std::string csv_header() const { return fmt::format("{}", fmt::join(names_, ",")); }
 
     /// CSV row: the values with 17 significant digits, NaN written as "nan" (no newline).
-    [[nodiscard]] std::string csv_row() const {
-        std::string out;
-        for (std::size_t i = 0; i < values_.size(); ++i) {
-            if (i) out += ',';
-            out += std::isnan(values_[i]) ? std::string("nan") : fmt::format("{:.17g}", values_[i]);
-        }
-        return out;
-    }
+    [[nodiscard]] std::string csv_row() const;
 
 private:
     std::vector<std::string> names_;
@@ -125,21 +86,7 @@ private:
 /// @param rows  m meta-feature vectors.
 /// @param names if not null, receives the d column names.
 /// @return m×d matrix.
-[[nodiscard]] inline Matrix to_matrix(const std::vector<MetaFeatures>& rows, std::vector<std::string>* names = nullptr) {
-    std::vector<std::string> cols;
-    std::unordered_map<std::string, Index> pos;
-    for (const auto& r : rows)
-        for (const auto& n : r.names())
-            if (pos.emplace(n, static_cast<Index>(cols.size())).second) cols.push_back(n);
-    Matrix Z = Matrix::Constant(static_cast<Index>(rows.size()), static_cast<Index>(cols.size()),
-                                std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const auto& r = rows[i];
-        for (Index k = 0; k < r.size(); ++k) Z(static_cast<Index>(i), pos[r.names()[static_cast<std::size_t>(k)]]) = r.at(k);
-    }
-    if (names) *names = std::move(cols);
-    return Z;
-}
+[[nodiscard]] METALEARN_INLINE Matrix to_matrix(const std::vector<MetaFeatures>& rows, std::vector<std::string>* names = nullptr);
 
 /// Replaces missing meta-feature values (NaN, ±Inf) by column medians learnt on training rows.
 ///
@@ -151,39 +98,11 @@ class MetaFeatureImputer {
 public:
     /// Learn the column medians of Z (m×d, any number of non-finite entries).
     /// @throws DataError if Z has no rows.
-    MetaFeatureImputer& fit(const MatrixRef& Z) {
-        if (Z.rows() == 0) throw DataError("MetaFeatureImputer::fit(): empty matrix (expected >= 1 row, got 0)");
-        medians_.resize(Z.cols());
-        std::vector<double> col;
-        for (Index j = 0; j < Z.cols(); ++j) {
-            col.clear();
-            for (Index i = 0; i < Z.rows(); ++i)
-                if (std::isfinite(Z(i, j))) col.push_back(Z(i, j));
-            if (col.empty()) {
-                medians_[j] = 0.0;
-                continue;
-            }
-            std::sort(col.begin(), col.end());
-            const std::size_t h = col.size() / 2;
-            medians_[j] = col.size() % 2 ? col[h] : 0.5 * (col[h - 1] + col[h]);
-        }
-        fitted_ = true;
-        return *this;
-    }
+    MetaFeatureImputer& fit(const MatrixRef& Z);
 
     /// Copy of Z (m×d) with every non-finite entry replaced by its column median.
     /// @throws NotFitted before `fit`; DataError if the width differs from the fitted one.
-    [[nodiscard]] Matrix transform(const MatrixRef& Z) const {
-        if (!fitted_) throw NotFitted("MetaFeatureImputer::transform(): call fit() first");
-        if (Z.cols() != medians_.size())
-            throw DataError(fmt::format("MetaFeatureImputer::transform(): wrong width (expected {} columns, got {})",
-                                        medians_.size(), Z.cols()));
-        Matrix out = Z;
-        for (Index j = 0; j < out.cols(); ++j)
-            for (Index i = 0; i < out.rows(); ++i)
-                if (!std::isfinite(out(i, j))) out(i, j) = medians_[j];
-        return out;
-    }
+    [[nodiscard]] Matrix transform(const MatrixRef& Z) const;
 
     /// `fit(Z)` then `transform(Z)`.
     [[nodiscard]] Matrix fit_transform(const MatrixRef& Z) { return fit(Z).transform(Z); }
@@ -200,6 +119,10 @@ private:
 /// Replace the non-finite entries of Z (m×d) by the column medians of Z's finite entries (0 for an
 /// all-missing column). Equivalent to `MetaFeatureImputer().fit_transform(Z)`.
 /// @throws DataError if Z has no rows.
-[[nodiscard]] inline Matrix impute_nan(const MatrixRef& Z) { return MetaFeatureImputer().fit_transform(Z); }
+[[nodiscard]] METALEARN_INLINE Matrix impute_nan(const MatrixRef& Z);
 
 }  // namespace metalearn::metafeatures
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/metafeatures/meta_features_impl.hpp"
+#endif

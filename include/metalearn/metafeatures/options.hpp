@@ -2,6 +2,7 @@
 /// @file options.hpp
 /// @brief What `extract` computes: groups, summaries, feature set, seed and time limit.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 
 #include <fmt/format.h>
@@ -38,67 +39,23 @@ enum class FeatureSet {
 };
 
 /// Every group, in the order they are computed.
-[[nodiscard]] inline std::vector<Group> all_groups() {
-    return {Group::general, Group::statistical, Group::info_theory, Group::landmarking, Group::model_based};
-}
+[[nodiscard]] METALEARN_INLINE std::vector<Group> all_groups();
 
 /// Every summary.
-[[nodiscard]] inline std::vector<Summary> all_summaries() {
-    return {Summary::mean,      Summary::sd,    Summary::min,      Summary::max,      Summary::median,
-            Summary::quantiles, Summary::range, Summary::skewness, Summary::kurtosis, Summary::histogram};
-}
+[[nodiscard]] METALEARN_INLINE std::vector<Summary> all_summaries();
 
 /// pymfe's name of a group: "general", "statistical", "info-theory", "landmarking", "model-based".
-[[nodiscard]] inline std::string_view group_name(Group g) noexcept {
-    switch (g) {
-        case Group::general: return "general";
-        case Group::statistical: return "statistical";
-        case Group::info_theory: return "info-theory";
-        case Group::landmarking: return "landmarking";
-        case Group::model_based: return "model-based";
-    }
-    return "?";
-}
+[[nodiscard]] METALEARN_INLINE std::string_view group_name(Group g) noexcept;
 
 /// pymfe's name of a summary ("mean", "sd", ..., "histogram").
-[[nodiscard]] inline std::string_view summary_name(Summary s) noexcept {
-    switch (s) {
-        case Summary::mean: return "mean";
-        case Summary::sd: return "sd";
-        case Summary::min: return "min";
-        case Summary::max: return "max";
-        case Summary::median: return "median";
-        case Summary::quantiles: return "quantiles";
-        case Summary::range: return "range";
-        case Summary::skewness: return "skewness";
-        case Summary::kurtosis: return "kurtosis";
-        case Summary::histogram: return "histogram";
-    }
-    return "?";
-}
+[[nodiscard]] METALEARN_INLINE std::string_view summary_name(Summary s) noexcept;
 
 /// Parse a group name (pymfe's, or with '_' instead of '-').
 /// @throws ConfigError for an unknown name.
-[[nodiscard]] inline Group parse_group(std::string_view s) {
-    for (Group g : all_groups()) {
-        std::string alt(group_name(g));
-        for (auto& c : alt)
-            if (c == '-') c = '_';
-        if (s == group_name(g) || s == alt) return g;
-    }
-    throw ConfigError(fmt::format("metafeatures::parse_group(): unknown group '{}' (expected general, statistical, "
-                                  "info-theory, landmarking or model-based)",
-                                  s));
-}
+[[nodiscard]] METALEARN_INLINE Group parse_group(std::string_view s);
 
 /// Parse a summary name. @throws ConfigError for an unknown name.
-[[nodiscard]] inline Summary parse_summary(std::string_view s) {
-    for (Summary x : all_summaries())
-        if (s == summary_name(x)) return x;
-    throw ConfigError(fmt::format("metafeatures::parse_summary(): unknown summary '{}' (expected mean, sd, min, max, "
-                                  "median, quantiles, range, skewness, kurtosis or histogram)",
-                                  s));
-}
+[[nodiscard]] METALEARN_INLINE Summary parse_summary(std::string_view s);
 
 /// Options of `extract`.
 struct ExtractOptions {
@@ -121,3 +78,7 @@ struct ExtractOptions {
 };
 
 }  // namespace metalearn::metafeatures
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/metafeatures/options_impl.hpp"
+#endif

@@ -1,0 +1,355 @@
+#pragma once
+/// @file meta_learner_impl.hpp
+/// @brief Bodies of meta_learner.hpp. Included by that header in header-only mode. In compiled mode
+/// (core/config.hpp) the library holds `MetaLearner<LogisticRegression>`; include this file in one
+/// of your sources to instantiate `MetaLearner` for other base models or meta-models.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/meta/meta_learner.hpp"
+#include "metalearn/core/parallel.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/data/dataset.hpp"
+#include "metalearn/data/split.hpp"
+#include "metalearn/hpo/cross_validate.hpp"
+#include "metalearn/hpo/metrics.hpp"
+#include "metalearn/hpo/search_space.hpp"
+#include "metalearn/meta/evaluation.hpp"
+#include "metalearn/meta/predictor.hpp"
+#include "metalearn/meta/random_forest_meta_model.hpp"
+#include "metalearn/meta/record.hpp"
+#include "metalearn/meta/record_store.hpp"
+#include "metalearn/meta/strategies.hpp"
+#include "metalearn/meta/task_table.hpp"
+#include "metalearn/metafeatures/extract.hpp"
+#include "metalearn/models/base_model.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace metalearn::meta {
+
+template <models::BaseModel Model, MetaModel MM>
+MetaLearner<Model, MM>::MetaLearner(RecordStore& store, MetaLearnerOptions opts, Model prototype, MM meta_model)
+    : store_(&store),
+      opts_(std::move(opts)),
+      prototype_(std::move(prototype)),
+      space_(Model::search_space()),
+      predictor_(std::move(meta_model)) {
+    if (opts_.n_folds < 2 || opts_.n_threads < 0 || !(opts_.time_budget_seconds >= 0))
+        throw ConfigError(fmt::format("MetaLearner: invalid options (expected n_folds >= 2, n_threads >= 0 "
+                                      "(0 = all hardware threads), "
+                                      "time_budget_seconds >= 0; got {}, {}, {})",
+                                      opts_.n_folds, opts_.n_threads, opts_.time_budget_seconds));
+    set_plan(PlanKind::sobol, 32);
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::set_plan(const std::vector<params_type>& configs) -> MetaLearner& {
+    plan_.clear();
+    plan_json_.clear();
+    std::set<std::string> seen;
+    auto add = [&](const params_type& p) {
+        space_.validate(p);
+        auto j = space_.to_json(p);
+        if (!seen.insert(j.dump()).second) return;
+        plan_.push_back(p);
+        plan_json_.push_back(std::move(j));
+    };
+    add(params_type{});
+    for (const auto& p : configs) add(p);
+    return *this;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::set_plan(PlanKind kind, Index budget) -> MetaLearner& {
+    if (budget < 1) throw ConfigError(fmt::format("MetaLearner::set_plan(): budget must be >= 1 (got {})", budget));
+    const std::uint64_t s = derive_seed(opts_.seed, {fnv1a("plan")});
+    switch (kind) {
+        case PlanKind::grid: {
+            Index r = 2;
+            while (static_cast<Index>(space_.grid(r + 1).size()) <= budget && r < 64) ++r;
+            return set_plan(space_.grid(r));
+        }
+        case PlanKind::random: return set_plan(space_.random(budget, s));
+        case PlanKind::sobol: return set_plan(space_.sobol(budget, s));
+    }
+    return *this;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::set_plan_from_file(const std::filesystem::path& path) -> MetaLearner& {
+    std::ifstream f(path);
+    if (!f) throw IoError(fmt::format("MetaLearner::set_plan_from_file(): cannot read '{}'", path.string()));
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(f);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw ParseError(path.string(), 0, e.byte, fmt::format("invalid JSON plan ({})", e.what()));
+    }
+    if (!j.is_array()) throw ConfigError(fmt::format("MetaLearner::set_plan_from_file(): '{}' must hold a JSON array of configurations", path.string()));
+    std::vector<params_type> configs;
+    for (const auto& c : j) configs.push_back(space_.from_json(c));
+    return set_plan(configs);
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::key(const std::string& task_id, const nlohmann::json& config) const -> RecordKey {
+    return {task_id, std::string(Model::name), config.dump(), std::string(hpo::to_string(opts_.metric)),
+            static_cast<int>(opts_.n_folds), opts_.seed};
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const ProgressCallback& progress,
+                       const WarningCallback& warn) -> CollectSummary {
+    {
+        std::set<std::string> ids;
+        for (const auto& task : tasks)
+            if (!ids.insert(task.id).second)
+                throw ConfigError(fmt::format(
+                    "MetaLearner::collect(): duplicate task id '{}' (expected unique ids, e.g. the dataset path)",
+                    task.id));
+    }
+    CollectSummary sum;
+    struct Job {
+        std::size_t task;
+        std::size_t config;
+    };
+    std::vector<Job> jobs;
+    std::vector<std::size_t> need_mf;
+    std::vector<std::vector<std::string>> mf_names(tasks.size());
+    std::vector<std::vector<double>> mf_values(tasks.size());
+    std::vector<std::vector<data::Fold>> folds(tasks.size());
+    std::vector<std::string> fold_error(tasks.size());
+    const auto existing = store_->snapshot();
+    std::unordered_map<std::string, const Record*> mf_source;
+    for (const auto& r : existing)
+        if (!r.meta_feature_names.empty() && !mf_source.count(r.task_id)) mf_source[r.task_id] = &r;
+    for (std::size_t t = 0; t < tasks.size(); ++t) {
+        bool any = false;
+        for (std::size_t c = 0; c < plan_json_.size(); ++c) {
+            ++sum.planned;
+            if (store_->contains(key(tasks[t].id, plan_json_[c]))) {
+                ++sum.reused;
+            } else {
+                jobs.push_back({t, c});
+                any = true;
+            }
+        }
+        if (!any) continue;
+        auto it = mf_source.find(tasks[t].id);
+        if (it != mf_source.end()) {
+            mf_names[t] = it->second->meta_feature_names;
+            mf_values[t] = it->second->meta_features;
+        } else {
+            need_mf.push_back(t);
+        }
+        try {
+            const WarningCallback small = [&](const std::string& m) {
+                if (warn) warn(fmt::format("{}: {}", tasks[t].id, m));
+            };
+            folds[t] = data::make_folds(tasks[t].dataset, opts_.n_folds, derive_seed(opts_.seed, {fnv1a(tasks[t].id)}),
+                                        small);
+        } catch (const std::exception& e) {
+            fold_error[t] = e.what();
+        }
+    }
+    // meta-features, in parallel over tasks (datasets differ in size: dynamic schedule);
+    // failures are reported afterwards, from this thread, in task order
+    std::vector<std::optional<std::string>> mf_error(tasks.size());
+    parallel_for(
+        static_cast<Index>(need_mf.size()), opts_.n_threads,
+        [&](Index k) {
+            const std::size_t t = need_mf[static_cast<std::size_t>(k)];
+            try {
+                const auto mf = metafeatures::extract(tasks[t].dataset, opts_.meta_features);
+                mf_names[t] = mf.names();
+                const Vector v = mf.values();
+                mf_values[t].assign(v.data(), v.data() + v.size());
+            } catch (const std::exception& e) {
+                mf_error[t] = e.what();
+            }
+        },
+        Schedule::dynamic);
+    for (std::size_t t = 0; t < tasks.size(); ++t)
+        if (mf_error[t] && warn)
+            warn(fmt::format("{}: meta-features failed ({}); recorded as empty", tasks[t].id, *mf_error[t]));
+    // evaluations: handed out dynamically (costs differ by orders of magnitude); progress is
+    // reported from this thread
+    std::atomic<std::size_t> done{0};
+    std::atomic<std::size_t> failed{0};
+    std::atomic<std::size_t> timed_out{0};
+    bool stopped = false;
+    std::size_t reported = static_cast<std::size_t>(-1);
+    parallel_for_monitored(
+        static_cast<Index>(jobs.size()), opts_.n_threads,
+        [&](Index j) {
+            const auto [t, c] = jobs[static_cast<std::size_t>(j)];
+            Record r = evaluate(tasks[t], plan_[c], plan_json_[c], folds[t], fold_error[t]);
+            r.meta_feature_names = mf_names[t];
+            r.meta_features = mf_values[t];
+            if (r.status == RecordStatus::failed) ++failed;
+            if (r.status == RecordStatus::timeout) ++timed_out;
+            try {
+                store_->append(r);
+            } catch (const std::exception& e) {
+                throw IoError(fmt::format("MetaLearner::collect(): {}", e.what()));
+            }
+            ++done;
+        },
+        [&] {
+            const std::size_t d = done;
+            if (!progress || d == reported) return false;
+            reported = d;
+            const std::size_t last = d == 0 ? 0 : std::min(d, jobs.size()) - 1;
+            const std::string label = jobs.empty() ? std::string() : tasks[jobs[last].task].id;
+            if (progress({d, jobs.size(), failed + timed_out, label})) stopped = true;
+            return stopped;
+        });
+    sum.evaluated = done;
+    sum.failed = failed;
+    sum.timed_out = timed_out;
+    sum.stopped = stopped;
+    return sum;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::collect(const std::vector<data::Dataset>& datasets, const ProgressCallback& progress,
+                       const WarningCallback& warn) -> CollectSummary {
+    std::vector<Task> tasks;
+    for (const auto& d : datasets) tasks.push_back({d.name(), d});
+    return collect(tasks, progress, warn);
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::table() const -> TaskTable {
+    std::vector<Record> mine;
+    const std::string metric(hpo::to_string(opts_.metric));
+    for (const auto& r : store_->snapshot())
+        if (r.model == Model::name && r.metric == metric && r.n_folds == opts_.n_folds && r.seed == opts_.seed)
+            mine.push_back(r);
+    return make_task_table(
+        mine, Model::name, [this](const nlohmann::json& c) { return space_.encode(space_.from_json(c)); }, plan_json_,
+        plan_json_.front());
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::fit() -> const HyperparameterPredictor<MM>& {
+    const TaskTable t = table();
+    std::vector<Index> rows(static_cast<std::size_t>(t.n_tasks()));
+    for (Index i = 0; i < t.n_tasks(); ++i) rows[static_cast<std::size_t>(i)] = i;
+    predictor_.fit(t, rows);
+    meta_feature_names_ = t.meta_feature_names;
+    return predictor_;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::predictor() const -> const HyperparameterPredictor<MM>& {
+    if (!predictor_.is_fitted()) throw NotFitted("MetaLearner::predictor(): call fit() first");
+    return predictor_;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::suggest(const data::Dataset& dataset, Index k,
+                                              const SpaceSearchOptions& search) const -> std::vector<Suggestion> {
+    const bool trained_on_classification = hpo::is_classification_metric(opts_.metric);
+    if (dataset.is_classification() != trained_on_classification)
+        throw DataError(fmt::format("MetaLearner::suggest(): '{}' is a {} task (expected a {} task like the "
+                                    "training tasks, metric '{}')",
+                                    dataset.name(), dataset.is_classification() ? "classification" : "regression",
+                                    trained_on_classification ? "classification" : "regression",
+                                    hpo::to_string(opts_.metric)));
+    const auto mf = metafeatures::extract(dataset, opts_.meta_features);
+    Vector x = Vector::Constant(static_cast<Index>(meta_feature_names_.size()), std::numeric_limits<double>::quiet_NaN());
+    const auto& names = mf.names();
+    const Vector values = mf.values();
+    for (std::size_t i = 0; i < meta_feature_names_.size(); ++i)
+        for (std::size_t j = 0; j < names.size(); ++j)
+            if (names[j] == meta_feature_names_[i]) x[static_cast<Index>(i)] = values[static_cast<Index>(j)];
+    return predictor().suggest(x, k, space_, search);
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::default_strategies(const MM& meta_model) -> std::vector<StrategyFactory> {
+    return {
+        [] { return std::make_unique<DefaultStrategy>(); },
+        [] { return std::make_unique<LearnedDefaultStrategy>(); },
+        [] { return std::make_unique<NearestDatasetsStrategy>(); },
+        [] { return std::make_unique<PortfolioStrategy>(); },
+        [meta_model] { return std::make_unique<MetaModelStrategy<MM>>(meta_model, "meta-model top-1"); },
+        [meta_model] { return std::make_unique<GuidedSearchStrategy<MM>>(meta_model); },
+    };
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::evaluate(const std::vector<StrategyFactory>& strategies, const EvaluationOptions& eval,
+                                      const ProgressCallback& progress) const -> MetaEvaluation {
+    return leave_one_task_out(table(), strategies, eval, progress);
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::evaluate(const Task& task, const params_type& config, const nlohmann::json& config_json,
+                const std::vector<data::Fold>& folds, const std::string& fold_error) const -> Record {
+    Record r;
+    r.task_id = task.id;
+    r.task_name = task.dataset.name();
+    r.config = config_json;
+    r.model = std::string(Model::name);
+    r.metric = std::string(hpo::to_string(opts_.metric));
+    r.n_folds = static_cast<int>(opts_.n_folds);
+    r.seed = opts_.seed;
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    if (!fold_error.empty()) {
+        r.status = RecordStatus::failed;
+        r.error = fold_error;
+        return r;
+    }
+    const std::uint64_t eval_seed = derive_seed(opts_.seed, {fnv1a(task.id), fnv1a(config_json.dump())});
+    try {
+        for (std::size_t f = 0; f < folds.size(); ++f) {
+            const auto cv = hpo::cross_validate(prototype_, config, task.dataset, std::vector<data::Fold>{folds[f]},
+                                                opts_.metric, derive_seed(eval_seed, {f}), opts_.cv);
+            r.fold_scores.push_back(hpo::higher_is_better(opts_.metric) ? cv.fold_scores.at(0) : -cv.fold_scores.at(0));
+            if (opts_.time_budget_seconds > 0 && elapsed() > opts_.time_budget_seconds && f + 1 < folds.size()) {
+                r.status = RecordStatus::timeout;
+                r.error = fmt::format("exceeded the time budget of {} s after fold {} of {} ({:.2f} s)",
+                                      opts_.time_budget_seconds, f + 1, folds.size(), elapsed());
+                break;
+            }
+        }
+    } catch (const std::exception& e) {
+        r.status = RecordStatus::failed;
+        r.error = e.what();
+    }
+    r.fit_seconds = elapsed();
+    if (r.status == RecordStatus::ok) {
+        double s = 0;
+        for (double v : r.fold_scores) s += v;
+        r.mean_score = s / static_cast<double>(r.fold_scores.size());
+        if (!std::isfinite(r.mean_score)) {
+            r.status = RecordStatus::failed;
+            r.error = "non-finite score";
+            r.mean_score = std::numeric_limits<double>::quiet_NaN();
+        }
+    } else {
+        r.fold_scores.clear();
+    }
+    return r;
+}
+
+}  // namespace metalearn::meta
