@@ -11,6 +11,12 @@
 //   1/d (a neighbour at distance 0 takes all the weight) instead of 1/(d + 1e-9), which moves
 //   predictions by ~1e-10 relative, and for a query on a training row the std becomes (close
 //   to) 0 instead of ~1e-5. Distances use models' ‖q‖² + ‖x‖² − 2 q·x form.
+// RandomForestMetaModel is an adapter over models::RandomForestRegressor. Its forests differ from
+// the earlier ones (same parameters and seed give other trees, of the same quality): tree t now
+// draws its bootstrap sample and split features from one stream derive_seed(seed, {t}) and grows
+// on sorted row indices over shared feature ranks (the base forest's bootstrap), where the earlier
+// model copied a bootstrap sample from derive_seed(seed, {t}) and grew a DecisionTreeRegressor
+// seeded with derive_seed(seed, {t, 1}). Files of the earlier layout load and predict exactly.
 #include <metalearn/meta/gaussian_process.hpp>
 #include <metalearn/meta/knn_meta_model.hpp>
 #include <metalearn/meta/meta_model.hpp>
@@ -242,8 +248,8 @@ TEST_CASE("GP meta-model copies and moves before and after fitting", "[meta][gau
 
 TEST_CASE("random-forest meta-model: a tree that cannot be grown reaches the caller as DataError for any thread count",
           "[meta][random_forest][errors]") {
-    // A finite column of 1e308 overflows the standardisation (its mean is inf), so every tree
-    // sees NaN inputs and DecisionTreeRegressor::fit throws DataError inside the workers.
+    // A finite column of 1e308 overflows the standardisation (its mean is inf), so the base
+    // forest sees NaN inputs and RandomForestRegressor::fit throws DataError.
     Matrix Z;
     Vector s;
     linear_problem(40, 3, 23, Z, s);
@@ -255,7 +261,7 @@ TEST_CASE("random-forest meta-model: a tree that cannot be grown reaches the cal
         rf.fit(Z, s);
         const Vector before = rf.predict(Z);
         REQUIRE_THROWS_AS(rf.fit(huge, s), DataError);
-        REQUIRE_THROWS_WITH(rf.fit(huge, s), Catch::Contains("DecisionTreeRegressor::fit()"));
+        REQUIRE_THROWS_WITH(rf.fit(huge, s), Catch::Contains("RandomForestRegressor::fit()"));
         // a failed fit leaves the fitted forest as it was
         REQUIRE(rf.predict(Z) == before);
     }
@@ -323,6 +329,26 @@ TEST_CASE("meta-models load files of the earlier layout and predict as the model
         CHECK(refit.predict(Q) == expected);
         CHECK(refit.model().n_iter() == 5);
     }
+    SECTION("random forest") {
+        const auto j = nlohmann::json::parse(R"({"n_inputs":2,"params":{"bootstrap":true,"max_depth":2,"max_features":1.0,"min_samples_leaf":1,"n_estimators":2,"n_threads":1,"seed":5},"trees":[{"feature":[0,0,-1,-1,0,-1,-1],"left":[1,2,-1,-1,5,-1,-1],"right":[4,3,-1,-1,6,-1,-1],"threshold":[0.2833745387903255,-0.7792799816733961,0.0,0.0,1.2397636072076752,0.0,0.0],"value":[0.6,0.3666666666666667,0.3,0.5,0.8333333333333334,0.8,0.9]},{"feature":[0,1,-1,-1,1,-1,-1],"left":[1,2,-1,-1,5,-1,-1],"right":[4,3,-1,-1,6,-1,-1],"threshold":[-0.1416872693951631,-0.7267220926874318,0.0,0.0,0.7826237921249263,0.0,0.0],"value":[0.5166666666666666,0.375,0.25,0.5,0.8,0.7,0.9]}],"type":"RandomForestMetaModel","x_scaler":{"mean":[0.4083333333333334,2.8333333333333335],"scale":[0.2352599035582184,1.4907119849998598]}})");
+        Vector expected(3), expected_std(3);
+        expected << 0.5, 0.75, 0.27500000000000002;
+        expected_std << 0, 0.050000000000000044, 0.024999999999999994;
+        const auto m = RandomForestMetaModel::from_json(j);
+        CHECK(m.predict(Q) == expected);
+        CHECK(m.predict_std(Q) == expected_std);
+        CHECK(m.model().n_estimators() == 2);
+        CHECK(m.model().feature_importances() == Vector::Zero(2));  // not in the earlier layout
+        CHECK(RandomForestMetaModel::from_json(m.to_json()).predict(Q) == expected);
+        // a tree whose nodes do not form a tree is rejected with its place
+        auto bad = j;
+        bad["trees"][1]["left"][4] = 1;
+        REQUIRE_THROWS_AS(RandomForestMetaModel::from_json(bad), DataError);
+        REQUIRE_THROWS_WITH(RandomForestMetaModel::from_json(bad), Catch::Contains("at /trees/1/left/4"));
+        bad = j;
+        bad["trees"].erase(0);
+        REQUIRE_THROWS_WITH(RandomForestMetaModel::from_json(bad), Catch::Contains("array of the wrong length (expected 2 elements, got 1) at /trees"));
+    }
 }
 
 TEST_CASE("wrapped meta-models save their base model and reject malformed files", "[meta][meta_model][errors]") {
@@ -387,6 +413,20 @@ TEST_CASE("wrapped meta-models save their base model and reject malformed files"
     REQUIRE_THROWS_WITH(MlpMetaModel::from_json(legacy), Catch::Contains("array of the wrong length (expected 9 elements, got 0) at /theta"));
     legacy["activation"] = 7;
     REQUIRE_THROWS_AS(MlpMetaModel::from_json(legacy), DataError);
+
+    RandomForestMetaModel rf({.n_estimators = 3, .seed = 2});
+    rf.fit(Z, s);
+    CHECK(rf.model().seed() == 2);
+    detail::Standardizer st;  // the adapter's standardisation, then the base forest
+    st.fit(Z);
+    CHECK(rf.predict_per_tree(Q) == rf.model().predict_per_tree(st.transform(Q)));
+    auto fj = rf.to_json();
+    CHECK(fj.at("model").at("kind") == "random_forest_regressor");
+    fj["model"]["params"]["min_samples_leaf"] = 1;
+    REQUIRE_THROWS_WITH(RandomForestMetaModel::from_json(fj), Catch::Contains("base model parameters or seed do not match"));
+    fj = rf.to_json();
+    fj["params"]["max_features"] = 1.5;
+    REQUIRE_THROWS_AS(RandomForestMetaModel::from_json(fj), DataError);
 
     // load_meta_model names the file of a ParseError
     const auto path = std::filesystem::temp_directory_path() / ("metalearn_mm_bad_" + std::to_string(::getpid()) + ".json");

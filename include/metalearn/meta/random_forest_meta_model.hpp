@@ -1,28 +1,26 @@
 #pragma once
 /// @file random_forest_meta_model.hpp
-/// @brief `RandomForestMetaModel` (the default meta-model): a bagged forest of CART regression
-/// trees (Breiman 2001); the predictive std is the spread of the per-tree predictions.
+/// @brief `RandomForestMetaModel` (the default meta-model): `models::RandomForestRegressor` — a
+/// bagged forest of CART regression trees (Breiman 2001) — on standardised inputs; the
+/// predictive std is the spread of the per-tree predictions.
 ///
-/// Each tree is a `models::DecisionTreeRegressor` grown on a bootstrap sample of the rows
-/// (tree t: rows drawn with `derive_seed(seed, {t})`, split features with
-/// `derive_seed(seed, {t, 1})`), so the forest is identical for any `n_threads`. After fitting,
-/// the trees are kept as flat node arrays, which are also what `to_json` writes: a saved forest
-/// predicts exactly like the fitted one. Inputs are standardised first (trees do not need it,
-/// but it keeps the saved model self-describing and matches the other meta-models).
-/// Cost: fit O(T · n log n · d · max_features), predict O(T · depth) per row.
+/// A thin adapter: inputs are standardised (trees do not need it, but it keeps the saved model
+/// self-describing and matches the other meta-models), then fit, predict and save/load are the
+/// base forest's. Tree t draws its bootstrap sample and its split features from
+/// `derive_seed(seed, {t})`, so the forest is identical for any `n_threads`; a saved forest
+/// predicts exactly like the fitted one.
+/// Cost: fit O(T · d' · n log² n) with d' = ⌊max_features · d⌋ features examined per split,
+/// predict O(T · depth) per row.
 
 #include "metalearn/core/error.hpp"
-#include "metalearn/core/parallel.hpp"
-#include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/meta_model.hpp"
-#include "metalearn/models/decision_tree.hpp"
+#include "metalearn/models/detail/serialization.hpp"
+#include "metalearn/models/random_forest.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -53,87 +51,54 @@ public:
                 "RandomForestMetaModel: invalid parameters (expected n_estimators >= 1, min_samples_leaf >= 1, "
                 "max_depth >= 0, max_features in (0, 1], n_threads >= 0 (0 = all hardware threads); got {}, {}, {}, {}, {})",
                 p_.n_estimators, p_.min_samples_leaf, p_.max_depth, p_.max_features, p_.n_threads));
+        model_.set_params(base_params());
+        model_.set_seed(p_.seed);
     }
     [[nodiscard]] const params_type& params() const noexcept { return p_; }
 
     /// Fit the forest on Z (n×d, rows are samples) and scores s (n); trees are grown on
-    /// `n_threads` threads.
-    /// @throws DataError on bad input, or when a tree cannot be grown on the standardised data
-    ///         (e.g. finite inputs so large that standardising them overflows).
+    /// `n_threads` threads. A failed fit leaves the model as it was.
+    /// @throws DataError on bad input, or when the standardised data are not finite (finite
+    ///         inputs so large that standardising them overflows).
     void fit(const MatrixRef& Z, const VectorRef& s) {
         detail::check_fit_input("RandomForestMetaModel::fit()", Z, s);
-        // Built aside and committed at the end: a failed fit leaves the model as it was.
         detail::Standardizer xs;
         xs.fit(Z);
-        const Matrix X = xs.transform(Z);
-        const Index n = X.rows();
-        std::vector<FlatTree> trees(static_cast<std::size_t>(p_.n_estimators));
-        // Trees are handed out dynamically; tree t depends only on t, so the forest does not
-        // depend on the thread count. An exception from a tree reaches the caller with its type.
-        parallel_for(
-            p_.n_estimators, p_.n_threads,
-            [&](Index t) {
-                models::DecisionTreeRegressor tree({.max_depth = p_.max_depth,
-                                                    .min_samples_split = 2,
-                                                    .min_samples_leaf = p_.min_samples_leaf,
-                                                    .max_features = p_.max_features});
-                tree.set_seed(derive_seed(p_.seed, {static_cast<std::uint64_t>(t), 1}));
-                if (p_.bootstrap) {
-                    Rng rng(derive_seed(p_.seed, {static_cast<std::uint64_t>(t)}));
-                    Matrix Xb(n, X.cols());
-                    Vector yb(n);
-                    for (Index i = 0; i < n; ++i) {
-                        const auto r = static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(n)));
-                        Xb.row(i) = X.row(r);
-                        yb[i] = s[r];
-                    }
-                    tree.fit(Xb, yb);
-                } else {
-                    tree.fit(X, s);
-                }
-                FlatTree& ft = trees[static_cast<std::size_t>(t)];
-                for (const auto& node : tree.nodes()) {
-                    ft.feature.push_back(node.feature);
-                    ft.threshold.push_back(node.threshold);
-                    ft.left.push_back(node.left);
-                    ft.right.push_back(node.right);
-                    ft.value.push_back(node.value[0]);
-                }
-            },
-            Schedule::dynamic);
+        models::RandomForestRegressor model(base_params());
+        model.set_seed(p_.seed);
+        model.fit(xs.transform(Z), s);
         xs_ = std::move(xs);
-        trees_ = std::move(trees);
-        d_ = X.cols();
-        fitted_ = true;
+        model_ = std::move(model);
     }
 
     /// Per-tree predictions, m×T. @throws NotFitted, DataError.
     [[nodiscard]] Matrix predict_per_tree(const MatrixRef& Z) const {
-        detail::check_predict_input("RandomForestMetaModel::predict_per_tree()", fitted_, Z, d_);
-        const Matrix X = xs_.transform(Z);
-        Matrix out(X.rows(), static_cast<Index>(trees_.size()));
-        for (std::size_t t = 0; t < trees_.size(); ++t)
-            for (Index i = 0; i < X.rows(); ++i) out(i, static_cast<Index>(t)) = trees_[t].predict(X, i);
-        return out;
+        check("RandomForestMetaModel::predict_per_tree()", Z);
+        return model_.predict_per_tree(xs_.transform(Z));
     }
 
     /// Mean of the trees, m×d → m. @throws NotFitted, DataError.
-    [[nodiscard]] Vector predict(const MatrixRef& Z) const { return predict_per_tree(Z).rowwise().mean(); }
-
-    /// Standard deviation of the per-tree predictions (ddof 0), m×d → m.
-    [[nodiscard]] Vector predict_std(const MatrixRef& Z) const {
-        const Matrix P = predict_per_tree(Z);
-        const Vector mean = P.rowwise().mean();
-        return ((P.colwise() - mean).array().square().rowwise().mean()).sqrt();
+    [[nodiscard]] Vector predict(const MatrixRef& Z) const {
+        check("RandomForestMetaModel::predict()", Z);
+        return model_.predict(xs_.transform(Z));
     }
 
+    /// Standard deviation of the per-tree predictions (ddof 0), m×d → m. @throws NotFitted, DataError.
+    [[nodiscard]] Vector predict_std(const MatrixRef& Z) const {
+        check("RandomForestMetaModel::predict_std()", Z);
+        return model_.predict_std(xs_.transform(Z));
+    }
+
+    /// The fitted base forest (it expects standardised inputs).
+    [[nodiscard]] const models::RandomForestRegressor& model() const noexcept { return model_; }
+
+    /// `{"type": "RandomForestMetaModel", "format_version": 2, "params": {...}, "x_scaler":
+    /// {"mean", "scale"}, "model": <models::RandomForestRegressor::to_json()>}`.
+    /// @throws NotFitted before fit.
     [[nodiscard]] nlohmann::json to_json() const {
-        if (!fitted_) throw NotFitted("RandomForestMetaModel::to_json(): call fit() first");
-        auto trees = nlohmann::json::array();
-        for (const auto& t : trees_)
-            trees.push_back({{"feature", t.feature}, {"threshold", t.threshold}, {"left", t.left}, {"right", t.right},
-                             {"value", t.value}});
+        if (!model_.is_fitted()) throw NotFitted("RandomForestMetaModel::to_json(): call fit() first");
         return {{"type", "RandomForestMetaModel"},
+                {"format_version", detail::kWrappedMetaModelFormat},
                 {"params",
                  {{"n_estimators", p_.n_estimators},
                   {"min_samples_leaf", p_.min_samples_leaf},
@@ -143,67 +108,103 @@ public:
                   {"n_threads", p_.n_threads},
                   {"seed", p_.seed}}},
                 {"x_scaler", xs_.to_json()},
-                {"n_inputs", d_},
-                {"trees", std::move(trees)}};
+                {"model", model_.to_json()}};
     }
 
-    /// @throws ConfigError when `j` is not a saved forest or a tree is malformed.
-    static RandomForestMetaModel from_json(const nlohmann::json& j) {
+    /// A fitted meta-model from `to_json()`'s output, or from the earlier layout (no
+    /// `format_version`; `n_inputs` and `trees` as flat node arrays `feature`, `threshold`,
+    /// `left`, `right`, `value`), which predicts exactly as the model that wrote it (its base
+    /// forest then reports zero node sizes, impurities and feature importances: they were not
+    /// saved).
+    /// @throws ParseError when `j` is not a saved forest meta-model (wrong type or version,
+    ///         missing field, wrong JSON type); DataError when a value is unusable (parameters
+    ///         out of range, nodes that do not form a tree, non-finite numbers, wrong lengths, a
+    ///         base forest whose parameters differ from `params`). Messages name the field as a
+    ///         JSON pointer.
+    [[nodiscard]] static RandomForestMetaModel from_json(const nlohmann::json& j) {
+        namespace md = models::detail;
+        const md::JsonAt at{"RandomForestMetaModel::from_json()", ""};
+        const int version = detail::read_meta_model_header(j, at, "RandomForestMetaModel");
+        const auto pa = at / "params";
+        const auto& pj = md::json_field(j, at, "params");
+        const auto index_field = [&](const char* key) { return md::json_index(md::json_field(pj, pa, key), pa / key); };
+        params_type p;
+        p.n_estimators = index_field("n_estimators");
+        p.min_samples_leaf = index_field("min_samples_leaf");
+        p.max_depth = index_field("max_depth");
+        p.max_features = md::json_double(md::json_field(pj, pa, "max_features"), pa / "max_features");
+        p.bootstrap = md::json_bool(md::json_field(pj, pa, "bootstrap"), pa / "bootstrap");
+        p.n_threads = index_field("n_threads");
+        p.seed = md::json_uint64(md::json_field(pj, pa, "seed"), pa / "seed");
+        RandomForestMetaModel m;
         try {
-            if (j.at("type") != "RandomForestMetaModel")
-                throw ConfigError("RandomForestMetaModel::from_json(): not a RandomForestMetaModel");
-            const auto& pj = j.at("params");
-            RandomForestMetaModel m({pj.at("n_estimators").get<Index>(), pj.at("min_samples_leaf").get<Index>(),
-                                     pj.at("max_depth").get<Index>(), pj.at("max_features").get<double>(),
-                                     pj.at("bootstrap").get<bool>(), pj.at("n_threads").get<Index>(),
-                                     pj.at("seed").get<std::uint64_t>()});
-            m.xs_ = detail::Standardizer::from_json(j.at("x_scaler"));
-            m.d_ = j.at("n_inputs").get<Index>();
-            for (const auto& tj : j.at("trees")) {
-                FlatTree t;
-                t.feature = tj.at("feature").get<std::vector<Index>>();
-                t.threshold = tj.at("threshold").get<std::vector<double>>();
-                t.left = tj.at("left").get<std::vector<Index>>();
-                t.right = tj.at("right").get<std::vector<Index>>();
-                t.value = tj.at("value").get<std::vector<double>>();
-                const auto nn = static_cast<Index>(t.feature.size());
-                bool ok = nn > 0 && t.threshold.size() == t.feature.size() && t.left.size() == t.feature.size() &&
-                          t.right.size() == t.feature.size() && t.value.size() == t.feature.size();
-                for (Index k = 0; ok && k < nn; ++k) {
-                    const auto ku = static_cast<std::size_t>(k);
-                    if (t.feature[ku] >= 0)
-                        ok = t.feature[ku] < m.d_ && t.left[ku] > k && t.left[ku] < nn && t.right[ku] > k && t.right[ku] < nn;
-                }
-                if (!ok) throw ConfigError("RandomForestMetaModel::from_json(): malformed tree");
-                m.trees_.push_back(std::move(t));
-            }
-            m.fitted_ = !m.trees_.empty();
-            return m;
-        } catch (const nlohmann::json::exception& e) {
-            throw ConfigError(fmt::format("RandomForestMetaModel::from_json(): {}", e.what()));
+            m = RandomForestMetaModel(p);
+        } catch (const ConfigError& e) {
+            md::json_value_error(pa, e.what());
         }
+        if (version == 1) {
+            // Earlier layout: flat trees on the standardised inputs, the state of the base forest
+            // without node sizes, impurities and importances.
+            const Index d = md::json_index(md::json_field(j, at, "n_inputs"), at / "n_inputs", 1);
+            const auto& tj = md::json_array(md::json_field(j, at, "trees"), at / "trees", p.n_estimators);
+            auto trees = nlohmann::json::array();
+            for (std::size_t t = 0; t < tj.size(); ++t) {
+                const auto ta = at / "trees" / t;
+                const auto& fj = md::json_array(md::json_field(tj[t], ta, "feature"), ta / "feature");
+                const std::vector<double> zeros(fj.size(), 0.0);
+                nlohmann::json tree = {{"feature", fj},
+                                       {"threshold", md::json_field(tj[t], ta, "threshold")},
+                                       {"left", md::json_field(tj[t], ta, "left")},
+                                       {"right", md::json_field(tj[t], ta, "right")},
+                                       {"n_samples", std::vector<Index>(fj.size(), 0)},
+                                       {"impurity", zeros},
+                                       {"value", md::json_field(tj[t], ta, "value")},
+                                       {"importance", std::vector<double>(static_cast<std::size_t>(d), 0.0)}};
+                // checked here, so that messages name the place in this document
+                (void)md::cart_tree_from_json(tree, ta, d, 1);
+                trees.push_back(std::move(tree));
+            }
+            nlohmann::json base = m.model_params_json();
+            base["n_features"] = d;
+            base["trees"] = std::move(trees);
+            m.model_ = models::RandomForestRegressor::from_json(base);
+        } else {
+            m.model_ = detail::read_base_model<models::RandomForestRegressor>(md::json_field(j, at, "model"), at / "model");
+            const bool same = m.model_.params() == m.base_params() && m.model_.seed() == p.seed;
+            if (!same)
+                md::json_value_error(at / "model" / "params",
+                                     "base model parameters or seed do not match the meta-model's params");
+        }
+        m.xs_ = detail::read_standardizer(md::json_field(j, at, "x_scaler"), at / "x_scaler", m.model_.n_features());
+        return m;
     }
 
 private:
-    struct FlatTree {
-        std::vector<Index> feature;  // −1 for a leaf
-        std::vector<double> threshold;
-        std::vector<Index> left;
-        std::vector<Index> right;
-        std::vector<double> value;
-        [[nodiscard]] double predict(const Matrix& X, Index i) const {
-            std::size_t k = 0;
-            while (feature[k] >= 0)
-                k = static_cast<std::size_t>(X(i, feature[k]) <= threshold[k] ? left[k] : right[k]);
-            return value[k];
-        }
-    };
+    [[nodiscard]] models::RandomForestRegressor::params_type base_params() const {
+        return {.n_estimators = p_.n_estimators,
+                .max_depth = p_.max_depth,
+                .min_samples_split = 2,
+                .min_samples_leaf = p_.min_samples_leaf,
+                .max_features = p_.max_features,
+                .bootstrap = p_.bootstrap,
+                .n_threads = p_.n_threads};
+    }
+
+    // A models::RandomForestRegressor document without n_features and trees.
+    [[nodiscard]] nlohmann::json model_params_json() const {
+        return {{"kind", models::RandomForestRegressor::name},
+                {"version", 1},
+                {"params", models::RandomForestRegressor::params_json(base_params())},
+                {"seed", p_.seed}};
+    }
+
+    void check(const char* where, const MatrixRef& Z) const {
+        detail::check_predict_input(where, model_.is_fitted(), Z, model_.n_features());
+    }
 
     params_type p_;
     detail::Standardizer xs_;
-    std::vector<FlatTree> trees_;
-    Index d_ = 0;
-    bool fitted_ = false;
+    models::RandomForestRegressor model_;
 };
 
 static_assert(MetaModelWithStd<RandomForestMetaModel>);
