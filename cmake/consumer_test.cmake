@@ -1,5 +1,7 @@
-# Script mode: configure and install metalearn into a scratch prefix, then configure, build and
-# run the consumer project in tests/consumer against it with find_package(metalearn CONFIG).
+# Script mode: install metalearn from the build tree BINARY_DIR into a scratch prefix (the
+# compiled mode's library, when built, is already there), then configure, build and run the
+# consumer project in tests/consumer against it with find_package(metalearn CONFIG): the
+# header-only program, and the compiled-mode one when the package has metalearn::compiled.
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 function(run)
@@ -8,12 +10,14 @@ function(run)
     message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
   endif()
 endfunction()
-run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/lib" -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/prefix
-    -DMETALEARN_BUILD_TESTS=OFF -DMETALEARN_BUILD_EXAMPLES=OFF -DMETALEARN_BUILD_BENCHMARKS=OFF
-    -DMETALEARN_CHECK_HEADERS=OFF)
-run(${CMAKE_COMMAND} --install "${WORK_DIR}/lib")
+run(${CMAKE_COMMAND} --install "${BINARY_DIR}" --prefix "${WORK_DIR}/prefix")
 run(${CMAKE_COMMAND} -S "${CONSUMER_DIR}" -B "${WORK_DIR}/consumer" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
     -DCMAKE_BUILD_TYPE=Release)
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/consumer")
 run("${WORK_DIR}/consumer/consumer")
+if(EXISTS "${WORK_DIR}/consumer/consumer_compiled")
+  run("${WORK_DIR}/consumer/consumer_compiled")
+elseif(EXPECT_COMPILED)
+  message(FATAL_ERROR "the installed package has no metalearn::compiled target")
+endif()
 message(STATUS "consumer project built and ran against ${WORK_DIR}/prefix")

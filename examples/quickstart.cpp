@@ -2,12 +2,10 @@
 //   quickstart [NEW_DATASET [PAST_TASKS_FOLDER]]
 // defaults: data/sklearn/breast_cancer.csv and data/weka (run from the repository root after
 // scripts/get-datasets). Records go to quickstart-records.jsonl in the current folder.
-// Include only what the program uses: each header costs compile time in every file that includes it.
-#include <metalearn/core/progress.hpp>
+#include <metalearn/core/progress.hpp>      // include what you use: each header costs compile time
 #include <metalearn/data/read.hpp>
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/models/logistic_regression.hpp>
-
 #include <fmt/core.h>
 
 using namespace metalearn;

@@ -192,9 +192,13 @@ public:
     /// meta-model's ranking and the meta-model-guided search (random is added by the evaluation).
     [[nodiscard]] static std::vector<StrategyFactory> default_strategies(const MM& meta_model = MM());
 
-    /// Leave-one-task-out meta-evaluation of `strategies` on the table (see evaluation.hpp).
-    [[nodiscard]] MetaEvaluation evaluate(const std::vector<StrategyFactory>& strategies, const EvaluationOptions& eval = {},
+    /// Leave-one-task-out meta-evaluation of `strategies` on the table (`leave_one_task_out`
+    /// in evaluation.hpp, which declares `EvaluationOptions` and `MetaEvaluation`).
+    /// @throws what `leave_one_task_out` throws (DataError when the store has no matching record).
+    [[nodiscard]] MetaEvaluation evaluate(const std::vector<StrategyFactory>& strategies, const EvaluationOptions& eval,
                                           const ProgressCallback& progress = {}) const;
+    /// As above with the default `EvaluationOptions`.
+    [[nodiscard]] MetaEvaluation evaluate(const std::vector<StrategyFactory>& strategies) const;
 
 private:
     Record evaluate(const Task& task, const params_type& config, const nlohmann::json& config_json,

@@ -302,6 +302,11 @@ auto MetaLearner<Model, MM>::evaluate(const std::vector<StrategyFactory>& strate
 }
 
 template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::evaluate(const std::vector<StrategyFactory>& strategies) const -> MetaEvaluation {
+    return leave_one_task_out(table(), strategies, EvaluationOptions{}, {});
+}
+
+template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::evaluate(const Task& task, const params_type& config, const nlohmann::json& config_json,
                 const std::vector<data::Fold>& folds, const std::string& fold_error) const -> Record {
     Record r;
