@@ -5,7 +5,8 @@
 /// with the highest predicted score, over an explicit candidate list or a whole search space.
 ///
 /// Preprocessing (fitted on the training tasks only, stored with the predictor):
-/// meta-features → `signed_log1p` → NaN (and, at prediction, ±inf) replaced by the training medians; scores → normalised
+/// meta-features → `signed_log1p` → NaN (and, at prediction, ±inf) replaced by the training medians
+/// (`metafeatures::MetaFeatureImputer`); scores → normalised
 /// within each task (`Normalization::min_max` by default: 1 = the task's best evaluated config,
 /// 0 = its worst), so that tasks with easy and hard problems weigh the same; tasks whose scores
 /// all tie are left out. The meta-model standardises its inputs itself.
@@ -15,6 +16,7 @@
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/meta_model.hpp"
 #include "metalearn/meta/task_table.hpp"
+#include "metalearn/metafeatures/meta_features.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -65,15 +67,13 @@ public:
                                         "encoding {}x{}, scores {}x{}; expected T×f, m×q, T×m)",
                                         meta_features.rows(), meta_features.cols(), config_encoding.rows(),
                                         config_encoding.cols(), scores.rows(), scores.cols()));
-        const Matrix mf = signed_log1p(meta_features);
-        medians_ = detail::nan_medians(mf);
-        const Matrix mfi = detail::impute(mf, medians_);
         const Matrix norm = normalize_scores(scores, normalization_);
         Index n = 0;
         for (Index t = 0; t < norm.rows(); ++t)
             for (Index c = 0; c < norm.cols(); ++c) n += std::isfinite(norm(t, c)) ? 1 : 0;
         if (n == 0)
             throw DataError("HyperparameterPredictor::fit(): no task has two distinct finite scores (expected at least one)");
+        const Matrix mfi = imputer_.fit_transform(signed_log1p(meta_features));
         const Index f = mfi.cols();
         const Index q = config_encoding.cols();
         Matrix Z(n, f + q);
@@ -202,7 +202,7 @@ public:
         if (!fitted_) throw NotFitted("HyperparameterPredictor::to_json(): call fit() first");
         return {{"type", "HyperparameterPredictor"},
                 {"normalization", static_cast<int>(normalization_)},
-                {"medians", detail::vector_to_json(medians_.transpose())},
+                {"medians", detail::vector_to_json(imputer_.medians())},
                 {"n_meta_features", n_meta_features_},
                 {"n_encoded", n_encoded_},
                 {"rmse", rmse_},
@@ -216,7 +216,7 @@ public:
                 throw ConfigError("HyperparameterPredictor::from_json(): not a HyperparameterPredictor");
             HyperparameterPredictor p(M::from_json(j.at("model")),
                                       static_cast<Normalization>(j.at("normalization").get<int>()));
-            p.medians_ = detail::vector_from_json(j.at("medians")).transpose();
+            p.imputer_ = metafeatures::MetaFeatureImputer(detail::vector_from_json(j.at("medians")));
             p.n_meta_features_ = j.at("n_meta_features").get<Index>();
             p.n_encoded_ = j.at("n_encoded").get<Index>();
             p.rmse_ = j.at("rmse").get<double>();
@@ -239,7 +239,7 @@ private:
         // ±inf meta-features are treated as missing: replaced by the training median, like NaN.
         for (Index j = 0; j < mf.cols(); ++j)
             if (std::isinf(mf(0, j))) mf(0, j) = std::numeric_limits<double>::quiet_NaN();
-        const RowVector x = detail::impute(signed_log1p(mf), medians_).row(0);
+        const RowVector x = imputer_.transform(signed_log1p(mf)).row(0);
         Matrix Z(config_encoding.rows(), n_meta_features_ + n_encoded_);
         Z.leftCols(n_meta_features_).rowwise() = x;
         Z.rightCols(n_encoded_) = config_encoding;
@@ -248,7 +248,7 @@ private:
 
     M model_;
     Normalization normalization_;
-    RowVector medians_;
+    metafeatures::MetaFeatureImputer imputer_;
     Index n_meta_features_ = 0;
     Index n_encoded_ = 0;
     double rmse_ = 0.0;

@@ -19,6 +19,7 @@
 #include "metalearn/meta/meta_model.hpp"
 #include "metalearn/meta/predictor.hpp"
 #include "metalearn/meta/task_table.hpp"
+#include "metalearn/metafeatures/meta_features.hpp"
 
 #include <Eigen/Cholesky>
 #include <fmt/format.h>
@@ -142,9 +143,7 @@ class NearestDatasetsStrategy final : public Strategy {
 public:
     [[nodiscard]] std::string name() const override { return "nearest datasets"; }
     void fit(const TaskTable& table, const std::vector<Index>& train) override {
-        const Matrix mf = signed_log1p(detail::select_rows(table.meta_features, train));
-        medians_ = detail::nan_medians(mf);
-        X_ = detail::impute(mf, medians_);
+        X_ = imputer_.fit_transform(signed_log1p(detail::select_rows(table.meta_features, train)));
         lo_ = X_.colwise().minCoeff();
         range_ = X_.colwise().maxCoeff() - lo_;
         for (Index j = 0; j < range_.size(); ++j)
@@ -165,7 +164,7 @@ public:
     [[nodiscard]] std::vector<Index> propose(const VectorRef& meta_features, Index budget, const ScoreOracle&) const override {
         Matrix q(1, meta_features.size());
         q.row(0) = meta_features.transpose();
-        const RowVector x = scale(detail::impute(signed_log1p(q), medians_)).row(0);
+        const RowVector x = scale(imputer_.transform(signed_log1p(q))).row(0);
         const Vector dist = (X_.rowwise() - x).cwiseAbs().rowwise().sum();
         std::vector<Index> tasks(static_cast<std::size_t>(dist.size()));
         std::iota(tasks.begin(), tasks.end(), Index{0});
@@ -195,7 +194,8 @@ private:
                 out.col(j).setZero();
         return out;
     }
-    RowVector medians_, lo_, range_;
+    metafeatures::MetaFeatureImputer imputer_;
+    RowVector lo_, range_;
     Matrix X_;
     std::vector<std::vector<Index>> rankings_;
     Index m_ = 0;

@@ -9,6 +9,7 @@
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/record.hpp"
+#include "metalearn/metafeatures/meta_features.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,7 +18,6 @@
 #include <cmath>
 #include <functional>
 #include <limits>
-#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,13 +50,17 @@ struct TaskTable {
 /// Configurations are taken from `plan` when given (in that order; records of other configs are
 /// ignored), otherwise every configuration seen is used, in order of first appearance. Tasks are
 /// in order of first appearance. Failed and timed-out evaluations become NaN scores.
-/// Meta-features are aligned by name (union over tasks; a name missing for a task → NaN).
+/// Meta-features: the records of one task are merged by name (a later record's value replaces an
+/// earlier one), then the tasks are aligned by name with `metafeatures::to_matrix` (union over
+/// tasks; a name missing for a task → NaN); the columns are sorted by name, so the table does not
+/// depend on the order of the records (which varies with the thread count that wrote them).
 /// @param records  any records (other models are ignored).
 /// @param model    the base model to tabulate.
 /// @param encode   config JSON → encoding (all encodings must have the same length).
 /// @param plan     optional explicit plan.
 /// @param default_config optional default configuration (its index is stored if it is in the plan).
-/// @throws DataError when no record of `model` exists or encodings differ in length.
+/// @throws DataError when no record of `model` exists, a record has a different number of
+///         meta-feature names and values, or encodings differ in length.
 [[nodiscard]] METALEARN_INLINE TaskTable make_task_table(const std::vector<Record>& records, std::string_view model,
                                                const ConfigEncoder& encode, const std::vector<nlohmann::json>& plan = {},
                                                const nlohmann::json& default_config = nullptr);
@@ -81,12 +85,6 @@ enum class Normalization {
 [[nodiscard]] METALEARN_INLINE Matrix signed_log1p(const MatrixRef& X);
 
 namespace detail {
-
-/// Column medians ignoring non-finite values (all-NaN column → 0).
-METALEARN_INLINE RowVector nan_medians(const MatrixRef& X);
-
-/// Replace non-finite entries of X by the given column values.
-METALEARN_INLINE Matrix impute(const MatrixRef& X, const RowVector& fill);
 
 /// Rows of M selected by an index list.
 METALEARN_INLINE Matrix select_rows(const MatrixRef& M, const std::vector<Index>& rows);

@@ -5,6 +5,8 @@
 
 #include "metalearn/meta/task_table.hpp"
 
+#include <numeric>
+
 namespace metalearn::meta {
 
 METALEARN_INLINE TaskTable make_task_table(const std::vector<Record>& records, std::string_view model,
@@ -14,7 +16,6 @@ METALEARN_INLINE TaskTable make_task_table(const std::vector<Record>& records, s
     t.model = std::string(model);
     std::unordered_map<std::string, Index> task_index;
     std::unordered_map<std::string, Index> config_index;
-    std::map<std::string, Index> mf_index;
     for (const auto& c : plan) {
         const auto key = c.dump();
         if (!config_index.count(key)) {
@@ -24,6 +25,10 @@ METALEARN_INLINE TaskTable make_task_table(const std::vector<Record>& records, s
     }
     const bool fixed_plan = !plan.empty();
     std::vector<const Record*> used;
+    // per task: its records' meta-features merged by name (a later record's value wins)
+    std::vector<std::vector<std::string>> mf_names;
+    std::vector<std::vector<double>> mf_values;
+    std::vector<std::unordered_map<std::string, std::size_t>> mf_pos;
     for (const auto& r : records) {
         if (r.model != model) continue;
         const auto ckey = r.config.dump();
@@ -32,30 +37,52 @@ METALEARN_INLINE TaskTable make_task_table(const std::vector<Record>& records, s
             config_index.emplace(ckey, static_cast<Index>(t.configs.size()));
             t.configs.push_back(r.config);
         }
-        if (!task_index.count(r.task_id)) {
-            task_index.emplace(r.task_id, static_cast<Index>(t.task_ids.size()));
+        if (r.meta_feature_names.size() != r.meta_features.size())
+            throw DataError(fmt::format("make_task_table(): a record of task '{}' has {} meta-feature names for {} values",
+                                        r.task_id, r.meta_feature_names.size(), r.meta_features.size()));
+        auto [tit, new_task] = task_index.emplace(r.task_id, static_cast<Index>(t.task_ids.size()));
+        if (new_task) {
             t.task_ids.push_back(r.task_id);
             t.task_names.push_back(r.task_name);
+            mf_names.emplace_back();
+            mf_values.emplace_back();
+            mf_pos.emplace_back();
         }
-        for (const auto& n : r.meta_feature_names) mf_index.emplace(n, 0);
+        const auto ti = static_cast<std::size_t>(tit->second);
+        for (std::size_t k = 0; k < r.meta_features.size(); ++k) {
+            const auto [pit, new_name] = mf_pos[ti].emplace(r.meta_feature_names[k], mf_names[ti].size());
+            if (new_name) {
+                mf_names[ti].push_back(r.meta_feature_names[k]);
+                mf_values[ti].push_back(r.meta_features[k]);
+            } else {
+                mf_values[ti][pit->second] = r.meta_features[k];
+            }
+        }
         used.push_back(&r);
     }
     if (used.empty()) throw DataError(fmt::format("make_task_table(): no record of model '{}'", model));
-    Index f = 0;
-    for (auto& [name, idx] : mf_index) {
-        idx = f++;
-        t.meta_feature_names.push_back(name);
-    }
+    std::vector<metafeatures::MetaFeatures> per_task;
+    per_task.reserve(mf_names.size());
+    for (std::size_t ti = 0; ti < mf_names.size(); ++ti)
+        per_task.emplace_back(std::move(mf_names[ti]), std::move(mf_values[ti]));
+    std::vector<std::string> names;
+    const Matrix aligned = metafeatures::to_matrix(per_task, &names);  // columns in order of first appearance
+    std::vector<Index> by_name(names.size());
+    std::iota(by_name.begin(), by_name.end(), Index{0});
+    std::sort(by_name.begin(), by_name.end(), [&](Index a, Index b) {
+        return names[static_cast<std::size_t>(a)] < names[static_cast<std::size_t>(b)];
+    });
     const auto T = static_cast<Index>(t.task_ids.size());
     const auto m = static_cast<Index>(t.configs.size());
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    t.meta_features = Matrix::Constant(T, f, nan);
-    t.scores = Matrix::Constant(T, m, nan);
+    t.meta_features.resize(T, static_cast<Index>(by_name.size()));
+    for (std::size_t j = 0; j < by_name.size(); ++j) {
+        t.meta_feature_names.push_back(names[static_cast<std::size_t>(by_name[j])]);
+        t.meta_features.col(static_cast<Index>(j)) = aligned.col(by_name[j]);
+    }
+    t.scores = Matrix::Constant(T, m, std::numeric_limits<double>::quiet_NaN());
     for (const Record* r : used) {
         const Index ti = task_index.at(r->task_id);
         const Index ci = config_index.at(r->config.dump());
-        for (std::size_t k = 0; k < r->meta_features.size(); ++k)
-            t.meta_features(ti, mf_index.at(r->meta_feature_names[k])) = r->meta_features[k];
         if (r->ok() && std::isfinite(r->mean_score)) t.scores(ti, ci) = r->mean_score;
     }
     for (Index c = 0; c < m; ++c) {
@@ -119,32 +146,6 @@ METALEARN_INLINE Matrix signed_log1p(const MatrixRef& X) {
 }  // namespace metalearn::meta
 
 namespace metalearn::meta::detail {
-
-METALEARN_INLINE RowVector nan_medians(const MatrixRef& X) {
-    RowVector med(X.cols());
-    std::vector<double> v;
-    for (Index j = 0; j < X.cols(); ++j) {
-        v.clear();
-        for (Index i = 0; i < X.rows(); ++i)
-            if (std::isfinite(X(i, j))) v.push_back(X(i, j));
-        if (v.empty()) {
-            med[j] = 0.0;
-            continue;
-        }
-        std::sort(v.begin(), v.end());
-        const std::size_t h = v.size() / 2;
-        med[j] = v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-    }
-    return med;
-}
-
-METALEARN_INLINE Matrix impute(const MatrixRef& X, const RowVector& fill) {
-    Matrix out = X;
-    for (Index j = 0; j < X.cols(); ++j)
-        for (Index i = 0; i < X.rows(); ++i)
-            if (!std::isfinite(out(i, j))) out(i, j) = fill[j];
-    return out;
-}
 
 METALEARN_INLINE Matrix select_rows(const MatrixRef& M, const std::vector<Index>& rows) {
     Matrix out(static_cast<Index>(rows.size()), M.cols());

@@ -96,6 +96,13 @@ private:
 /// the training tasks only, then transform both training and new tasks.
 class MetaFeatureImputer {
 public:
+    /// An unfitted imputer.
+    MetaFeatureImputer() = default;
+
+    /// A fitted imputer with the given column medians (d values, e.g. restored from a saved model).
+    /// @throws DataError if a median is not finite.
+    explicit MetaFeatureImputer(Vector medians);
+
     /// Learn the column medians of Z (m×d, any number of non-finite entries).
     /// @throws DataError if Z has no rows.
     MetaFeatureImputer& fit(const MatrixRef& Z);

@@ -87,6 +87,13 @@ METALEARN_INLINE std::string MetaFeatures::csv_row() const {
 
 namespace metalearn::metafeatures {
 
+METALEARN_INLINE MetaFeatureImputer::MetaFeatureImputer(Vector medians) : medians_(std::move(medians)), fitted_(true) {
+    for (Index j = 0; j < medians_.size(); ++j)
+        if (!std::isfinite(medians_[j]))
+            throw DataError(fmt::format("MetaFeatureImputer::MetaFeatureImputer(): median {} is {} (expected a finite value)",
+                                        j, medians_[j]));
+}
+
 METALEARN_INLINE MetaFeatureImputer& MetaFeatureImputer::fit(const MatrixRef& Z) {
     if (Z.rows() == 0) throw DataError("MetaFeatureImputer::fit(): empty matrix (expected >= 1 row, got 0)");
     medians_.resize(Z.cols());
