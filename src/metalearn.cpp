@@ -23,3 +23,4 @@
 namespace metalearn::meta {
 template class MetaLearner<models::LogisticRegression>;
 }  // namespace metalearn::meta
+#include "metalearn/data/corpus_impl.hpp"

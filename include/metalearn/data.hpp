@@ -1,8 +1,9 @@
 #pragma once
 /// @file data.hpp
-/// @brief Umbrella header of the data layer: `Dataset`, readers, preprocessing, splits.
+/// @brief Umbrella header of the data layer: `Dataset`, readers, corpora of tasks, preprocessing, splits.
 
 #include "metalearn/data/arff.hpp"
+#include "metalearn/data/corpus.hpp"
 #include "metalearn/data/csv.hpp"
 #include "metalearn/data/dataset.hpp"
 #include "metalearn/data/idx.hpp"

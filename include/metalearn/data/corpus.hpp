@@ -1,0 +1,148 @@
+#pragma once
+/// @file corpus.hpp
+/// @brief A corpus of tasks read from folders of dataset files: unique task ids, one task per
+/// data family, and a report of every file left out and why.
+///
+/// Meta-learning is evaluated leave-one-task-out, so a corpus must not hold two copies of the
+/// same data: a meta-model trained on one copy and evaluated on the other would look better than
+/// it is. Public collections ship such copies (Weka's `iris.arff` and scikit-learn's `iris.csv`,
+/// projections such as `iris.2D.arff`, the train/test halves `segment-challenge.arff` and
+/// `segment-test.arff`, the same table under two names in PMLB). `load_corpus` keeps the first
+/// file of each (files in path order, folders in the order given) and reports the others:
+/// - an *exact duplicate* has the same `content_hash` as a kept task (same table in any row
+///   order, whatever the file format or names);
+/// - another *version of the same data* has the same `data_family` (file name without format
+///   extensions, variant suffixes after the first '.', and a final "-train", "-test" or
+///   "-challenge") as a kept task.
+
+#include "metalearn/core/config.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/data/dataset.hpp"
+#include "metalearn/data/read.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace metalearn::data {
+
+/// Why `load_corpus` left a file (or a folder) out of the corpus.
+enum class SkipReason {
+    unreadable_folder,  ///< a folder given to `load_corpus` could not be listed
+    unreadable,         ///< the file could not be read or parsed
+    wrong_task,         ///< its task is not `CorpusOptions::task`
+    too_large,          ///< more rows than `CorpusOptions::max_samples` or cells than `max_cells`
+    degenerate,         ///< no feature, or (classification) fewer than two classes present
+    duplicate,          ///< the same table as a task already kept (same `content_hash`)
+    same_family,        ///< another version of a kept task's data (same `data_family`)
+};
+
+/// The reason's name, spelled as the enumerator ("unreadable_folder", "duplicate", ...).
+/// Complexity O(1).
+[[nodiscard]] METALEARN_INLINE std::string_view to_string(SkipReason reason) noexcept;
+
+/// A file (or folder) that `load_corpus` left out.
+struct SkippedFile {
+    std::string id;              ///< the task id the file would have had; the folder for `unreadable_folder`
+    std::filesystem::path path;  ///< the file (or folder)
+    SkipReason reason = SkipReason::unreadable;
+    std::string message;         ///< why, for people, e.g. "same data as weka/iris.arff" or the read error
+    std::string same_as;         ///< `duplicate` and `same_family`: the id of the kept task; else empty
+};
+
+/// A task of the corpus: its id, where it came from and its data.
+struct CorpusTask {
+    std::string id;                  ///< unique within the corpus: the path below its folder (see `load_corpus`)
+    std::filesystem::path path;      ///< the file read
+    Dataset dataset;                 ///< the table as read by `read_dataset`
+    std::uint64_t content_hash = 0;  ///< `content_hash(dataset)`
+};
+
+/// What `load_corpus` returns: the tasks kept, in order, and everything left out, in order.
+struct Corpus {
+    std::vector<CorpusTask> tasks;
+    std::vector<SkippedFile> skipped;
+};
+
+/// Options of `load_corpus`. The defaults keep every readable, non-degenerate task of any type
+/// and one task per data family.
+struct CorpusOptions {
+    bool recursive = true;          ///< also scan subfolders (hidden ones excluded, as `list_dataset_files`)
+    std::optional<TaskType> task{}; ///< keep only this task type; empty = both
+    Index max_samples = 0;          ///< skip datasets with more rows n; 0 = no limit (≥ 0)
+    Index max_cells = 0;            ///< skip datasets with n·max(p, 1) above this; 0 = no limit (≥ 0)
+    bool skip_duplicates = true;    ///< skip a table whose `content_hash` equals a kept task's
+    bool one_task_per_family = true;///< skip a file whose `data_family` equals a kept task's
+    ReadOptions read{};             ///< passed to `read_dataset` for every file (leave `name` empty: file stem)
+};
+
+/// Stable 64-bit fingerprint of a dataset's table, to recognise the same data in two files.
+///
+/// Covers: the task type; the shape n, p and the number of declared classes K; the kind
+/// (numeric / nominal) of each feature column; and the multiset of rows, each row being its p
+/// cell values followed by its target (class code or real value). Row order is ignored; −0 and
+/// +0 hash alike, and so do all NaNs (missing cells).
+/// Does not cover: the dataset, feature, target, class and category names, nor row order. So the
+/// same table stored as ARFF and as CSV hashes alike whenever the two readers give the same
+/// feature kinds, category codes and class codes (e.g. numeric features and classes listed in
+/// sorted order in the ARFF header, as the CSV reader sorts them); relabelling classes without
+/// changing their order does not change the hash.
+///
+/// The value is FNV-1a (64-bit) over the bytes of these numbers in little-endian order, so it is
+/// the same on every platform and run. It is a fingerprint, not a cryptographic hash: distinct
+/// tables collide with probability about 2^-64 per pair.
+/// @param dataset any valid dataset.
+/// @return the hash.
+/// Complexity O(n·p + n log n) time, O(n) extra memory.
+[[nodiscard]] METALEARN_INLINE std::uint64_t content_hash(const Dataset& dataset);
+
+/// The data family of a dataset file: its name without a ".gz", without its format extension,
+/// cut at the first '.', and without a final "-train", "-test" or "-challenge" (when something
+/// is left before it). Case is kept.
+///
+/// Examples: "iris" for `iris.arff`, `iris.csv.gz`, `iris.2D.arff` and `iris/iris.tsv.gz`;
+/// "segment" for `segment-challenge.arff` and `segment-test.arff`; "weather" for
+/// `weather.nominal.arff`.
+/// @param file a file path (only its file name is used; the file need not exist).
+/// @return the family name (may be empty for a name such as ".csv").
+/// Complexity O(length of the name).
+[[nodiscard]] METALEARN_INLINE std::string data_family(const std::filesystem::path& file);
+
+/// Read every dataset file of some folders into a corpus of tasks, one per data family.
+///
+/// Files: `list_dataset_files(folder, options.recursive)` for each folder in turn (ARFF, CSV,
+/// TSV, optionally gzip-compressed), sorted by path within a folder.
+///
+/// Task ids: the file's path relative to its folder with '/' separators (`weka/iris.arff` for
+/// `data/weka/iris.arff` read from `data`), so `iris.arff` and `iris.csv` in one folder get
+/// distinct ids. When that id is already taken by a kept task (the same relative path under an
+/// earlier folder), the folder is prefixed (`more/weka/iris.arff`); if that is taken too, "#m"
+/// is appended, m being the number of tasks kept so far.
+///
+/// Each file is then checked in this order, and the first failed check skips it with that
+/// reason (`SkippedFile`): read with `read_dataset(file, options.read)` (`unreadable`, with the
+/// exception's message); task type (`wrong_task`); size (`too_large`); at least one feature and,
+/// for classification, at least two classes with samples (`degenerate`); `content_hash` equal to
+/// a kept task's (`duplicate`, if `skip_duplicates`); `data_family` equal to a kept task's
+/// (`same_family`, if `one_task_per_family`). A folder that cannot be listed is reported as
+/// `unreadable_folder` and the others are still read.
+///
+/// @param folders the folders to scan, in order (earlier folders win duplicates and families).
+/// @param options filters and read options (see `CorpusOptions`).
+/// @return the kept tasks in reading order, and the skipped files in reading order.
+/// @throws ConfigError if `options.max_samples` or `options.max_cells` is negative. A file or
+///         folder that cannot be read is reported, never thrown (any `std::exception` raised
+///         while reading or checking one file is caught and reported as `unreadable`).
+/// Complexity: reading every file, plus O(n·p + n log n) per dataset for its hash.
+/// @note The library never prints: show `Corpus::skipped` as you see fit.
+[[nodiscard]] METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& folders,
+                                                  const CorpusOptions& options = {});
+
+}  // namespace metalearn::data
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/data/corpus_impl.hpp"
+#endif

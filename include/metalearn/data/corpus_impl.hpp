@@ -1,0 +1,188 @@
+#pragma once
+/// @file corpus_impl.hpp
+/// @brief Bodies of corpus.hpp. Included by that header in header-only mode; compiled into the
+/// library in compiled mode (core/config.hpp).
+
+#include "metalearn/data/corpus.hpp"
+#include "metalearn/core/error.hpp"
+#include "metalearn/data/dataset.hpp"
+#include "metalearn/data/read.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace metalearn::data {
+
+METALEARN_INLINE std::string_view to_string(SkipReason reason) noexcept {
+    switch (reason) {
+        case SkipReason::unreadable_folder: return "unreadable_folder";
+        case SkipReason::unreadable: return "unreadable";
+        case SkipReason::wrong_task: return "wrong_task";
+        case SkipReason::too_large: return "too_large";
+        case SkipReason::degenerate: return "degenerate";
+        case SkipReason::duplicate: return "duplicate";
+        case SkipReason::same_family: return "same_family";
+    }
+    return "unknown";
+}
+
+namespace detail {
+
+/// FNV-1a, 64-bit: offset basis and prime.
+inline constexpr std::uint64_t fnv_basis = 14695981039346656037ULL;
+inline constexpr std::uint64_t fnv_prime = 1099511628211ULL;
+
+/// Fold the 8 bytes of `x`, least significant first, into an FNV-1a state.
+constexpr std::uint64_t fnv_mix(std::uint64_t h, std::uint64_t x) noexcept {
+    for (int b = 0; b < 8; ++b) h = (h ^ ((x >> (8 * b)) & 0xffU)) * fnv_prime;
+    return h;
+}
+
+/// The bits hashed for a cell or target: −0 as +0, every NaN as one quiet NaN.
+inline std::uint64_t canonical_bits(double v) noexcept {
+    if (std::isnan(v)) v = std::numeric_limits<double>::quiet_NaN();
+    else if (v == 0.0) v = 0.0;
+    return std::bit_cast<std::uint64_t>(v);
+}
+
+}  // namespace detail
+
+METALEARN_INLINE std::uint64_t content_hash(const Dataset& dataset) {
+    const Index n = dataset.n_samples();
+    const Index p = dataset.n_features();
+    const Matrix& X = dataset.X();
+    const Vector& y = dataset.y();
+    std::vector<std::uint64_t> rows(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) {
+        std::uint64_t h = detail::fnv_basis;
+        for (Index j = 0; j < p; ++j) h = detail::fnv_mix(h, detail::canonical_bits(X(i, j)));
+        rows[static_cast<std::size_t>(i)] = detail::fnv_mix(h, detail::canonical_bits(y[i]));
+    }
+    std::sort(rows.begin(), rows.end());  // row order does not matter
+
+    std::uint64_t h = detail::fnv_basis;
+    h = detail::fnv_mix(h, dataset.is_classification() ? 0U : 1U);
+    h = detail::fnv_mix(h, static_cast<std::uint64_t>(n));
+    h = detail::fnv_mix(h, static_cast<std::uint64_t>(p));
+    h = detail::fnv_mix(h, static_cast<std::uint64_t>(dataset.n_classes()));
+    for (const auto& f : dataset.features()) h = detail::fnv_mix(h, f.is_nominal() ? 1U : 0U);
+    for (const std::uint64_t r : rows) h = detail::fnv_mix(h, r);
+    return h;
+}
+
+METALEARN_INLINE std::string data_family(const std::filesystem::path& file) {
+    std::filesystem::path name = file.filename();
+    if (name.extension() == ".gz") name = name.stem();
+    std::string family = name.stem().string();
+    family = family.substr(0, family.find('.'));
+    for (const std::string_view suffix : {std::string_view("-train"), std::string_view("-test"),
+                                          std::string_view("-challenge")})
+        if (family.size() > suffix.size() && family.ends_with(suffix)) family.resize(family.size() - suffix.size());
+    return family;
+}
+
+namespace detail {
+
+/// Why a dataset fails the type, size and usability checks of `load_corpus`; nullopt if it passes.
+inline std::optional<std::pair<SkipReason, std::string>> corpus_check(const Dataset& d, const CorpusOptions& o) {
+    if (o.task && d.task() != *o.task)
+        return std::pair{SkipReason::wrong_task,
+                         std::string(d.is_classification() ? "classification task" : "regression task")};
+    const Index n = d.n_samples();
+    const Index p = d.n_features();
+    const bool too_many_rows = o.max_samples > 0 && n > o.max_samples;
+    const bool too_many_cells = o.max_cells > 0 && n * std::max<Index>(p, 1) > o.max_cells;
+    if (too_many_rows || too_many_cells) {
+        std::string limits;
+        if (o.max_samples > 0) limits = fmt::format("max_samples {}", o.max_samples);
+        if (o.max_cells > 0) limits += fmt::format("{}max_cells {}", limits.empty() ? "" : ", ", o.max_cells);
+        return std::pair{SkipReason::too_large, fmt::format("too large ({} x {}; limits: {})", n, p, limits)};
+    }
+    if (d.is_classification()) {
+        Index present = 0;
+        for (const Index c : d.class_counts()) present += c > 0 ? 1 : 0;
+        if (present < 2 || p == 0)
+            return std::pair{SkipReason::degenerate, fmt::format("{} classes present, {} features", present, p)};
+    } else if (p == 0) {
+        return std::pair{SkipReason::degenerate, std::string("0 features")};
+    }
+    return std::nullopt;
+}
+
+}  // namespace detail
+
+METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& folders, const CorpusOptions& options) {
+    if (options.max_samples < 0)
+        throw ConfigError(fmt::format("load_corpus(): max_samples must be >= 0 (0 = no limit; got {})", options.max_samples));
+    if (options.max_cells < 0)
+        throw ConfigError(fmt::format("load_corpus(): max_cells must be >= 0 (0 = no limit; got {})", options.max_cells));
+    namespace fs = std::filesystem;
+    Corpus corpus;
+    std::set<std::string> ids;                       // ids of the kept tasks
+    std::map<std::uint64_t, std::string> by_hash;    // content hash -> first kept id
+    std::map<std::string, std::string> by_family;    // data family -> first kept id
+    for (const auto& folder : folders) {
+        std::vector<fs::path> files;
+        try {
+            files = list_dataset_files(folder, options.recursive);
+        } catch (const std::exception& e) {
+            corpus.skipped.push_back({folder.generic_string(), folder, SkipReason::unreadable_folder, e.what(), {}});
+            continue;
+        }
+        for (const auto& file : files) {
+            std::error_code ec;
+            fs::path relative = fs::relative(file, folder, ec);
+            if (ec || relative.empty()) relative = file.filename();
+            std::string id = relative.generic_string();
+            if (ids.count(id)) id = (folder / relative).generic_string();
+            if (ids.count(id)) id += fmt::format("#{}", ids.size());
+            const auto skip = [&](SkipReason reason, std::string message, std::string same_as = {}) {
+                corpus.skipped.push_back({id, file, reason, std::move(message), std::move(same_as)});
+            };
+            try {
+                Dataset d = read_dataset(file, options.read);
+                if (const auto failed = detail::corpus_check(d, options)) {
+                    skip(failed->first, failed->second);
+                    continue;
+                }
+                const std::uint64_t hash = content_hash(d);
+                if (options.skip_duplicates)
+                    if (const auto it = by_hash.find(hash); it != by_hash.end()) {
+                        skip(SkipReason::duplicate, fmt::format("same data as {}", it->second), it->second);
+                        continue;
+                    }
+                std::string family = data_family(file);
+                if (options.one_task_per_family)
+                    if (const auto it = by_family.find(family); it != by_family.end()) {
+                        skip(SkipReason::same_family, fmt::format("another version of the same data as {}", it->second),
+                             it->second);
+                        continue;
+                    }
+                by_hash.emplace(hash, id);
+                by_family.emplace(std::move(family), id);
+                ids.insert(id);
+                corpus.tasks.push_back({id, file, std::move(d), hash});
+            } catch (const std::exception& e) {
+                skip(SkipReason::unreadable, e.what());
+            }
+        }
+    }
+    return corpus;
+}
+
+}  // namespace metalearn::data
