@@ -133,6 +133,75 @@ TEST_CASE("score normalisation within task: min-max and rank", "[meta][task_tabl
     CHECK(rk(0, 3) == 1.0);
 }
 
+TEST_CASE("min-max within task: hand-computed scores and regrets, ties, NaN and a single finite score",
+          "[meta][task_table]") {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    // Finite scores 0.25, 1, 0.5, 1: worst 0.25, best 1, range 0.75 (by hand):
+    //   u = (s − 0.25) / 0.75 = 0, 1, 1/3, 1;   r = (1 − s) / 0.75 = 1, 0, 2/3, 0.
+    // The two configs tied at the best both get u = 1 and r = 0; NaN and +Inf (missing) give NaN.
+    Vector s(6);
+    s << 0.25, 1.0, nan, 0.5, 1.0, inf;
+    const Vector u = min_max_within_task(s, MinMax::score);
+    const Vector r = min_max_within_task(s, MinMax::regret);
+    REQUIRE(u.size() == 6);
+    REQUIRE(r.size() == 6);
+    CHECK(u[0] == 0.0);
+    CHECK(u[1] == 1.0);
+    CHECK(u[3] == Approx(1.0 / 3.0).epsilon(1e-15));
+    CHECK(u[4] == 1.0);
+    CHECK(r[0] == 1.0);
+    CHECK(r[1] == 0.0);
+    CHECK(r[3] == Approx(2.0 / 3.0).epsilon(1e-15));
+    CHECK(r[4] == 0.0);
+    for (Index c : {2, 5}) {
+        CHECK(std::isnan(u[c]));
+        CHECK(std::isnan(r[c]));
+    }
+    // The regret is the scalar formula, bit for bit; the default orientation is the score.
+    CHECK(r[3] == normalized_regret(1.0, 0.25, 0.5));
+    const Vector d = min_max_within_task(s);
+    for (Index c = 0; c < 6; ++c) CHECK((d[c] == u[c] || (std::isnan(d[c]) && std::isnan(u[c]))));
+
+    // Tie rule: all finite scores equal, a single finite score, or none → every entry NaN.
+    Vector tie(3);
+    tie << 0.6, nan, 0.6;
+    Vector single(3);
+    single << nan, 0.4, -inf;
+    for (const Vector& v : std::vector<Vector>{tie, single, Vector::Constant(2, nan)})
+        for (MinMax as : {MinMax::score, MinMax::regret}) {
+            const Vector out = min_max_within_task(v, as);
+            REQUIRE(out.size() == v.size());
+            CHECK(out.array().isNaN().all());
+        }
+    CHECK(min_max_within_task(Vector(0)).size() == 0);
+
+    // The three users agree with it: the meta-model targets, the evaluation's regrets (missing →
+    // 1, uninformative → empty) and the strategies' training regrets (missing → 1, row dropped).
+    Matrix table_scores(3, 6);
+    table_scores.row(0) = s.transpose();
+    table_scores.row(1) = Vector::Constant(6, 0.6).transpose();
+    table_scores.row(2) << 0.5, nan, 0.75, 0.5, 1.0, 0.0;  // worst 0, best 1 → r = 0.5, NaN, 0.25, 0.5, 0, 1
+    const Matrix norm = normalize_scores(table_scores, Normalization::min_max);
+    CHECK(norm(0, 0) == u[0]);
+    CHECK(norm(0, 3) == u[3]);
+    CHECK(std::isnan(norm(0, 2)));
+    CHECK(norm.row(1).array().isNaN().all());
+    Vector ev(6);
+    ev << 1.0, 0.0, 1.0, 2.0 / 3.0, 0.0, 1.0;
+    CHECK_THAT(regrets_of_task(s), metalearn::test::approx_matrix(ev, 1e-15));
+    CHECK(regrets_of_task(s)[3] == r[3]);
+    CHECK(regrets_of_task(single).size() == 0);
+    TaskTable table;
+    table.scores = table_scores;
+    const Matrix R = metalearn::meta::detail::training_regret(table, {0, 1, 2});
+    REQUIRE(R.rows() == 2);  // the all-tie row is dropped
+    CHECK(R.row(0) == regrets_of_task(s).transpose());
+    Vector r2(6);
+    r2 << 0.5, 1.0, 0.25, 0.5, 0.0, 1.0;
+    CHECK(R.row(1) == r2.transpose());
+}
+
 TEST_CASE("task table is built from records, failures become NaN", "[meta][task_table]") {
     std::vector<Record> recs;
     for (int t = 0; t < 2; ++t)

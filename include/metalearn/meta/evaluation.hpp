@@ -36,29 +36,14 @@
 
 namespace metalearn::meta {
 
-/// Normalised regret of one score: (best − score) / (best − worst).
-/// @throws DataError when best ≤ worst (all ties: undefined) or an argument is not finite.
-[[nodiscard]] inline double normalized_regret(double best, double worst, double score) {
-    if (!std::isfinite(best) || !std::isfinite(worst) || !std::isfinite(score))
-        throw DataError(fmt::format("normalized_regret(): non-finite input (best {}, worst {}, score {})", best, worst, score));
-    if (!(best > worst))
-        throw DataError(fmt::format("normalized_regret(): best must exceed worst (got best {}, worst {})", best, worst));
-    return (best - score) / (best - worst);
-}
-
-/// Regrets of every plan config on one task (failed/missing → 1), or empty when all tie or fewer
-/// than two scores are finite.
+/// Regrets of every plan config on one task: `min_max_within_task(scores, MinMax::regret)` with
+/// failed/missing → 1; empty when the task carries no information (all tie, or fewer than two
+/// finite scores). `normalized_regret` (the scalar formula) is declared in task_table.hpp.
 [[nodiscard]] inline Vector regrets_of_task(const VectorRef& scores) {
-    double best = -std::numeric_limits<double>::infinity();
-    double worst = std::numeric_limits<double>::infinity();
-    for (Index c = 0; c < scores.size(); ++c)
-        if (std::isfinite(scores[c])) {
-            best = std::max(best, scores[c]);
-            worst = std::min(worst, scores[c]);
-        }
-    if (!(best > worst)) return {};
-    Vector r(scores.size());
-    for (Index c = 0; c < scores.size(); ++c) r[c] = std::isfinite(scores[c]) ? normalized_regret(best, worst, scores[c]) : 1.0;
+    Vector r = min_max_within_task(scores, MinMax::regret);
+    if (!r.array().isFinite().any()) return {};
+    for (Index c = 0; c < r.size(); ++c)
+        if (!std::isfinite(r[c])) r[c] = 1.0;
     return r;
 }
 

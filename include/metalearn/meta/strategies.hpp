@@ -63,19 +63,17 @@ using StrategyFactory = std::function<std::unique_ptr<Strategy>()>;
 
 namespace detail {
 
-/// Normalised regret 1 − min–max score of the training rows (failed/missing → 1); rows whose
-/// scores all tie are dropped.
+/// Normalised regret (`min_max_within_task(row, MinMax::regret)`) of the training rows, failed or
+/// missing → 1; rows that carry no information (the tie rule) are dropped.
 inline Matrix training_regret(const TaskTable& table, const std::vector<Index>& rows) {
-    const Matrix norm = normalize_scores(select_rows(table.scores, rows), Normalization::min_max);
-    std::vector<Index> keep;
-    for (Index t = 0; t < norm.rows(); ++t)
-        if (norm.row(t).array().isFinite().any()) keep.push_back(t);
-    Matrix R(static_cast<Index>(keep.size()), norm.cols());
-    for (std::size_t k = 0; k < keep.size(); ++k)
-        for (Index c = 0; c < norm.cols(); ++c) {
-            const double v = norm(keep[k], c);
-            R(static_cast<Index>(k), c) = std::isfinite(v) ? 1.0 - v : 1.0;
-        }
+    std::vector<Vector> kept;
+    for (Index t : rows) {
+        const Vector r = min_max_within_task(table.scores.row(t).transpose(), MinMax::regret);
+        if (r.array().isFinite().any()) kept.push_back(r);
+    }
+    Matrix R(static_cast<Index>(kept.size()), table.n_configs());
+    for (std::size_t k = 0; k < kept.size(); ++k)
+        R.row(static_cast<Index>(k)) = kept[k].unaryExpr([](double v) { return std::isfinite(v) ? v : 1.0; }).transpose();
     return R;
 }
 

@@ -65,15 +65,46 @@ struct TaskTable {
                                                const ConfigEncoder& encode, const std::vector<nlohmann::json>& plan = {},
                                                const nlohmann::json& default_config = nullptr);
 
+/// Normalised regret of one score: (best − score) / (best − worst), in [0, 1] when
+/// worst ≤ score ≤ best (0 = the best, 1 = the worst); the regret of the evaluation protocol
+/// (DESIGN.md) and of `min_max_within_task(scores, MinMax::regret)`.
+/// @throws DataError when an argument is not finite, or best ≤ worst (all ties: undefined).
+[[nodiscard]] METALEARN_INLINE double normalized_regret(double best, double worst, double score);
+
+/// Orientation of `min_max_within_task`.
+enum class MinMax {
+    score,  ///< u(c) = (s(c) − worst) / (best − worst): 1 = the task's best, 0 = its worst
+    regret  ///< r(c) = (best − s(c)) / (best − worst) (`normalized_regret`): 0 = best, 1 = worst
+};
+
+/// Min–max normalisation of one task's scores: the single definition behind the meta-model's
+/// training targets (`normalize_scores`, `Normalization::min_max`), the strategies' training
+/// regrets and the meta-evaluation's regret (`regrets_of_task`).
+///
+/// With best = max and worst = min over the finite entries of `scores` (higher is better):
+///   score  u(c) = (s(c) − worst) / (best − worst),   regret r(c) = (best − s(c)) / (best − worst).
+/// Each is computed by its own formula (r is not 1 − u, which can differ in the last bit).
+/// Tie rule: when fewer than two entries are finite, or every finite entry is equal
+/// (best = worst), the task carries no information and every output is NaN. Configs that tie
+/// with each other get equal values (two configs tied at the best both get u = 1, r = 0).
+/// Non-finite entries (failed or missing evaluations) give NaN; the strategies and the
+/// meta-evaluation then count them as the worst (regret 1).
+/// @param scores m raw scores of one task (any m ≥ 0; NaN and ±Inf = missing).
+/// @param as     which of the two values to return.
+/// @return m values in [0, 1] or NaN; all NaN exactly when the task is uninformative.
+/// Complexity: O(m).
+[[nodiscard]] METALEARN_INLINE Vector min_max_within_task(const VectorRef& scores, MinMax as = MinMax::score);
+
 /// How scores are made comparable across tasks before the meta-model regresses on them.
 enum class Normalization {
-    min_max,  ///< (s − min_t) / (max_t − min_t) over the task's evaluated configs: 1 = best, 0 = worst
+    min_max,  ///< `min_max_within_task(row, MinMax::score)`: (s − min_t) / (max_t − min_t) over the task's evaluated configs: 1 = best, 0 = worst
     rank,     ///< (rank − 1) / (m_t − 1), ascending ranks with ties averaged: 1 = best
     none      ///< raw scores
 };
 
 /// Normalise each task's (row's) scores; NaN entries stay NaN. A row whose finite scores all tie
-/// (or with fewer than two finite scores) carries no information and becomes all NaN.
+/// (or with fewer than two finite scores) carries no information and becomes all NaN, for every
+/// `how` (the tie rule of `min_max_within_task`).
 ///
 /// The default, min–max within task, keeps the shape of the score landscape (a config 1 % worse
 /// than the best stays close to 1) and matches the normalised regret used to evaluate; rank

@@ -100,40 +100,61 @@ METALEARN_INLINE TaskTable make_task_table(const std::vector<Record>& records, s
     return t;
 }
 
+METALEARN_INLINE double normalized_regret(double best, double worst, double score) {
+    if (!std::isfinite(best) || !std::isfinite(worst) || !std::isfinite(score))
+        throw DataError(fmt::format("normalized_regret(): non-finite input (best {}, worst {}, score {})", best, worst, score));
+    if (!(best > worst))
+        throw DataError(fmt::format("normalized_regret(): best must exceed worst (got best {}, worst {})", best, worst));
+    return (best - score) / (best - worst);
+}
+
+METALEARN_INLINE Vector min_max_within_task(const VectorRef& scores, MinMax as) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    double worst = std::numeric_limits<double>::infinity();
+    double best = -worst;
+    for (Index c = 0; c < scores.size(); ++c)
+        if (std::isfinite(scores[c])) {
+            worst = std::min(worst, scores[c]);
+            best = std::max(best, scores[c]);
+        }
+    Vector out = Vector::Constant(scores.size(), nan);
+    if (!(best > worst)) return out;  // fewer than two finite scores, or all tie
+    for (Index c = 0; c < scores.size(); ++c) {
+        const double s = scores[c];
+        if (!std::isfinite(s)) continue;
+        out[c] = as == MinMax::score ? (s - worst) / (best - worst) : normalized_regret(best, worst, s);
+    }
+    return out;
+}
+
 METALEARN_INLINE Matrix normalize_scores(const Matrix& scores, Normalization how) {
     Matrix out = scores;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
     for (Index t = 0; t < scores.rows(); ++t) {
-        double lo = std::numeric_limits<double>::infinity();
-        double hi = -lo;
-        Index finite = 0;
-        for (Index c = 0; c < scores.cols(); ++c)
-            if (std::isfinite(scores(t, c))) {
-                lo = std::min(lo, scores(t, c));
-                hi = std::max(hi, scores(t, c));
-                ++finite;
-            }
-        if (finite < 2 || !(hi > lo)) {
-            out.row(t).setConstant(nan);
+        const Vector u = min_max_within_task(scores.row(t).transpose(), MinMax::score);
+        if (!u.array().isFinite().any()) {  // uninformative task (tie rule)
+            out.row(t) = u.transpose();
             continue;
         }
         if (how == Normalization::none) continue;
+        if (how == Normalization::min_max) {
+            for (Index c = 0; c < scores.cols(); ++c)
+                if (std::isfinite(scores(t, c))) out(t, c) = u[c];
+            continue;
+        }
+        Index finite = 0;
+        for (Index c = 0; c < scores.cols(); ++c) finite += std::isfinite(scores(t, c)) ? 1 : 0;
         for (Index c = 0; c < scores.cols(); ++c) {
             const double s = scores(t, c);
             if (!std::isfinite(s)) continue;
-            if (how == Normalization::min_max) {
-                out(t, c) = (s - lo) / (hi - lo);
-            } else {
-                double less = 0;
-                double equal = 0;
-                for (Index o = 0; o < scores.cols(); ++o) {
-                    const double v = scores(t, o);
-                    if (!std::isfinite(v)) continue;
-                    less += v < s ? 1.0 : 0.0;
-                    equal += v == s ? 1.0 : 0.0;
-                }
-                out(t, c) = (less + 0.5 * (equal - 1.0)) / static_cast<double>(finite - 1);
+            double less = 0;
+            double equal = 0;
+            for (Index o = 0; o < scores.cols(); ++o) {
+                const double v = scores(t, o);
+                if (!std::isfinite(v)) continue;
+                less += v < s ? 1.0 : 0.0;
+                equal += v == s ? 1.0 : 0.0;
             }
+            out(t, c) = (less + 0.5 * (equal - 1.0)) / static_cast<double>(finite - 1);
         }
     }
     return out;
