@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -197,6 +198,58 @@ TEST_CASE("Fold scores, mean, sd and out-of-fold predictions on a hand-checkable
     REQUIRE(single.std == 0.0);
     // Fold 0 with shrink 0 predicts 2 for 4, 5, 6: RMSE √((4+9+16)/3).
     REQUIRE(single.mean == Approx(std::sqrt(29.0 / 3.0)));
+}
+
+TEST_CASE("The stop hook ends cross-validation after the fold it returns true for", "[hpo][cross_validate]") {
+    const auto data = regression_1_to_6();
+    // Test rows {0,1}, {2,3}, {4,5}. MeanRegressor with shrink 0 predicts the training mean:
+    //   fold 0 trains on y = 3..6 (mean 4.5): MAE (3.5 + 2.5)/2 = 3;
+    //   fold 1 trains on y = 1, 2, 5, 6 (mean 3.5): MAE 0.5;  fold 2 trains on y = 1..4 (mean 2.5): MAE 3.
+    const std::vector<data::Fold> thirds{{{2, 3, 4, 5}, {0, 1}}, {{0, 1, 4, 5}, {2, 3}}, {{0, 1, 2, 3}, {4, 5}}};
+    std::vector<Index> calls;
+    std::vector<double> seconds;
+    hpo::CvOptions opts;
+    opts.keep_oof_predictions = true;
+    opts.stop = [&](Index done, double elapsed) {
+        calls.push_back(done);
+        seconds.push_back(elapsed);
+        return done == 2;
+    };
+    const auto r = hpo::cross_validate(MeanRegressor{}, {}, data, thirds, hpo::Metric::mae, 1, opts);
+    CHECK(r.stopped);
+    REQUIRE(r.fold_scores.size() == 2);
+    CHECK(r.fold_scores[0] == Approx(3.0));
+    CHECK(r.fold_scores[1] == Approx(0.5));
+    CHECK(r.mean == Approx(1.75));
+    CHECK(r.std == Approx(2.5 / std::sqrt(2.0)));
+    CHECK(calls == std::vector<Index>{1, 2});
+    REQUIRE(seconds.size() == 2);
+    CHECK(seconds[0] >= 0.0);
+    CHECK(seconds[1] >= seconds[0]);
+    // Rows of the fold that did not run keep NaN out-of-fold predictions.
+    CHECK(r.oof_predictions(0, 0) == Approx(4.5));
+    CHECK(r.oof_predictions(3, 0) == Approx(3.5));
+    CHECK(std::isnan(r.oof_predictions(4, 0)));
+    CHECK(std::isnan(r.oof_predictions(5, 0)));
+
+    // A hook that never stops is asked after each fold but the last and changes nothing.
+    calls.clear();
+    opts.stop = [&](Index done, double) {
+        calls.push_back(done);
+        return false;
+    };
+    const auto full = hpo::cross_validate(MeanRegressor{}, {}, data, thirds, hpo::Metric::mae, 1, opts);
+    CHECK_FALSE(full.stopped);
+    REQUIRE(full.fold_scores.size() == 3);
+    CHECK(full.fold_scores[0] == r.fold_scores[0]);
+    CHECK(full.fold_scores[1] == r.fold_scores[1]);
+    CHECK(full.fold_scores[2] == Approx(3.0));
+    CHECK(calls == std::vector<Index>{1, 2});
+    // With one fold there is nothing to stop: the hook is not called.
+    opts.stop = [](Index, double) -> bool { throw std::runtime_error("stop hook called"); };
+    CHECK_FALSE(hpo::cross_validate(MeanRegressor{}, {}, data, {thirds[0]}, hpo::Metric::mae, 1, opts).stopped);
+    // An exception from the hook reaches the caller unchanged.
+    CHECK_THROWS_AS(hpo::cross_validate(MeanRegressor{}, {}, data, thirds, hpo::Metric::mae, 1, opts), std::runtime_error);
 }
 
 TEST_CASE("Preprocessing is fitted on the training rows only", "[hpo][cross_validate]") {

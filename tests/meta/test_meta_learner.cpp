@@ -358,3 +358,97 @@ TEST_CASE("MetaLearner takes n_threads 0 as all hardware threads and rejects neg
     REQUIRE_THROWS_AS(MetaLearner<PickyMean>(store, regression_options(-1)), ConfigError);
     REQUIRE_THROWS_WITH(MetaLearner<PickyMean>(store, regression_options(-1)), Catch::Contains("n_threads >= 0"));
 }
+
+namespace {
+
+// A regressor whose predictions show the model seed it was fitted with: the training mean plus
+// scale × (seed mod 1000) / 1000.
+class SeededMean {
+public:
+    struct params_type {
+        double scale = 1.0;
+    };
+    static constexpr std::string_view name = "seeded_mean";
+    void set_params(const params_type& p) {
+        p_ = p;
+        fitted_ = false;
+    }
+    [[nodiscard]] params_type params() const { return p_; }
+    void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
+    void fit(const MatrixRef& /*X*/, const VectorRef& y) {
+        mean_ = y.mean();
+        fitted_ = true;
+    }
+    [[nodiscard]] Vector predict(const MatrixRef& X) const {
+        return Vector::Constant(X.rows(), mean_ + p_.scale * static_cast<double>(seed_ % 1000) / 1000.0);
+    }
+    [[nodiscard]] bool is_fitted() const { return fitted_; }
+    static hpo::SearchSpace<params_type> search_space() {
+        return hpo::SearchSpace<params_type>().add("scale", &params_type::scale, hpo::uniform(0.0, 2.0));
+    }
+
+private:
+    params_type p_{};
+    std::uint64_t seed_ = 0;
+    double mean_ = 0.0;
+    bool fitted_ = false;
+};
+static_assert(models::BaseModel<SeededMean>);
+
+}  // namespace
+
+TEST_CASE("a record's fold scores equal one cross_validate call under the documented seeds", "[meta][meta_learner]") {
+    RecordStore store;
+    const auto opts = regression_options(1);  // rmse (recorded negated), 3 folds, seed 17
+    MetaLearner<SeededMean> ml(store, opts);
+    ml.set_plan({{.scale = 0.5}});  // plan: the default (scale 1), then scale 0.5
+    REQUIRE(ml.plan().size() == 2);
+    const Task task{"seeded", linear_task("seeded", 40, 2, 8)};
+    // A record of the earlier seed scheme for the same (task, config, metric, folds, seed): neither
+    // reused nor tabulated.
+    Record old;
+    old.task_id = task.id;
+    old.task_name = task.id;
+    old.model = "seeded_mean";
+    old.metric = "rmse";
+    old.n_folds = 3;
+    old.seed = opts.seed;
+    old.config = ml.plan_json()[0];
+    old.fold_scores = {-0.1, -0.1, -0.1};
+    old.mean_score = -0.1;
+    REQUIRE(old.seed_scheme == 1);
+    const auto old_json = to_json(old);
+    CHECK_FALSE(old_json.contains("seed_scheme"));
+    CHECK(record_from_json(old_json).seed_scheme == 1);
+    REQUIRE(store.append(old));
+
+    const auto summary = ml.collect(std::vector<Task>{task});
+    CHECK(summary.reused == 0);
+    CHECK(summary.evaluated == 2);
+    CHECK(store.records().size() == 3);
+
+    // The documented derivation (meta_learner.hpp), computed here independently.
+    const auto folds = data::make_folds(task.dataset, opts.n_folds, derive_seed(opts.seed, {fnv1a(task.id)}));
+    const TaskTable table = ml.table();
+    REQUIRE(table.n_tasks() == 1);
+    for (std::size_t c = 0; c < ml.plan().size(); ++c) {
+        const auto& config = ml.plan_json()[c];
+        INFO("config " << config.dump());
+        const Record* r = store.find(ml.key(task.id, config));
+        REQUIRE(r != nullptr);
+        REQUIRE(r->ok());
+        CHECK(r->seed_scheme == current_seed_scheme);
+        CHECK(to_json(*r).at("seed_scheme") == current_seed_scheme);
+        const std::uint64_t e = derive_seed(opts.seed, {fnv1a(task.id), fnv1a(config.dump())});
+        const auto cv = hpo::cross_validate(SeededMean{}, ml.plan()[c], task.dataset, folds, opts.metric, e, opts.cv);
+        REQUIRE(cv.fold_scores.size() == 3);
+        REQUIRE(r->fold_scores.size() == 3);
+        for (std::size_t f = 0; f < 3; ++f) CHECK(r->fold_scores[f] == -cv.fold_scores[f]);  // bit-equal
+        CHECK(r->mean_score == -cv.mean);
+        CHECK(table.scores(0, static_cast<Index>(c)) == r->mean_score);
+        // The seeded model sees the seed: scheme 1 (fold 0 alone, seed derive_seed(e, {0})) scores differently.
+        const auto scheme1 = hpo::cross_validate(SeededMean{}, ml.plan()[c], task.dataset, {folds[0]}, opts.metric,
+                                                 derive_seed(e, {0}), opts.cv);
+        CHECK(scheme1.fold_scores[0] != cv.fold_scores[0]);
+    }
+}

@@ -19,10 +19,19 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
 namespace metalearn::hpo {
+
+/// Stop hook of `cross_validate` (`CvOptions::stop`): called after each fold but the last with
+/// the number of folds done (1 ≤ folds_done < number of folds) and the wall time in seconds since
+/// the first fold started; returning `true` stops the run before the next fold.
+///
+/// Example, a time budget of 10 s checked between folds (a fold in flight is not interrupted):
+/// `opts.stop = [](Index, double seconds) { return seconds > 10.0; };`
+using CvStopCallback = std::function<bool(Index folds_done, double elapsed_seconds)>;
 
 /// Options of `cross_validate`.
 struct CvOptions {
@@ -33,19 +42,26 @@ struct CvOptions {
     /// For the overload that makes its own folds: called when a class has fewer members than
     /// folds (the split then proceeds). Empty (default): such a class is a `DataError`.
     WarningCallback on_small_class = {};
+    /// Called between folds (`CvStopCallback`); `true` stops after the fold just done. The result
+    /// then holds the folds done (`CvResult::fold_scores.size()`) and `CvResult::stopped` is set.
+    /// Empty (default): every fold runs. Called on the calling thread; its exceptions propagate.
+    CvStopCallback stop = {};
 };
 
 /// What `cross_validate` measured.
 struct CvResult {
-    std::vector<double> fold_scores;  ///< one score per fold, in fold order
+    std::vector<double> fold_scores;  ///< one score per fold run, in fold order (all folds unless `stopped`)
     double mean = std::numeric_limits<double>::quiet_NaN();  ///< mean of the fold scores
     double std = 0.0;                 ///< sample standard deviation (ddof = 1) of the fold scores; 0 for one fold
     double fit_seconds = 0.0;         ///< wall time of preprocessing + `fit`, summed over folds
     double predict_seconds = 0.0;     ///< wall time of transform + predict, summed over folds
     /// n×K class probabilities (classification) or n×1 values (regression), row i predicted by
     /// the fold whose test set holds i (the last such fold if folds overlap); NaN for rows in no
-    /// test set. Empty unless `CvOptions::keep_oof_predictions`.
+    /// test set (or whose fold did not run). Empty unless `CvOptions::keep_oof_predictions`.
     Matrix oof_predictions;
+    /// `CvOptions::stop` returned true: only the first `fold_scores.size()` folds ran (at least one,
+    /// fewer than all), and the mean, sd and timings cover those.
+    bool stopped = false;
 };
 
 namespace detail {
@@ -65,6 +81,7 @@ METALEARN_INLINE void check_fold(const data::Fold& f, std::size_t index, Index n
 /// classifiers are fitted with `fit(X, y, K)` (K = `dataset.n_classes()`, so that
 /// `predict_proba` keeps width K when a fold misses a class) and scored on `predict_proba`;
 /// regressors with `fit(X, y)` and `predict`. The score is `hpo::score(metric, ...)`.
+/// After each fold but the last, `opts.stop` (when set) may end the run early (`CvResult::stopped`).
 ///
 /// @tparam M a `models::BaseModel`; a `models::Classifier` for a classification dataset.
 /// @param model_prototype copied for each fold (not modified).
@@ -73,12 +90,15 @@ METALEARN_INLINE void check_fold(const data::Fold& f, std::size_t index, Index n
 /// @param folds           train/test row indices (e.g. `data::make_folds`); at least one.
 /// @param metric          must fit the task: a classification metric for a classification
 ///                        dataset, a regression metric for a regression one.
-/// @param seed            base of the per-fold model seeds. Same inputs and seed → same result.
-/// @param opts            preprocessing and out-of-fold options.
-/// @return fold scores, their mean and sample sd, timings, optionally out-of-fold predictions.
+/// @param seed            base of the per-fold model seeds: fold f (0-based position in `folds`)
+///                        gets `derive_seed(seed, {f})`. Same inputs and seed → same result.
+/// @param opts            preprocessing, out-of-fold and stop options.
+/// @return fold scores, their mean and sample sd, timings, optionally out-of-fold predictions,
+///         whether the stop hook ended the run.
 /// @throws ConfigError on a metric/task or model/task mismatch, or from `set_params`;
 ///         DataError on an empty fold list, an empty fold, a row index out of range, or a
-///         prediction of the wrong shape. Exceptions from the model propagate unchanged.
+///         prediction of the wrong shape. Exceptions from the model and the stop hook propagate
+///         unchanged.
 /// Complexity: k × (preprocessing + fit + predict).
 template <models::BaseModel M>
 [[nodiscard]] CvResult cross_validate(const M& model_prototype, const typename M::params_type& config,
@@ -108,6 +128,7 @@ template <models::BaseModel M>
     if (opts.keep_oof_predictions) result.oof_predictions = Matrix::Constant(n, width, std::numeric_limits<double>::quiet_NaN());
 
     using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
     for (std::size_t f = 0; f < folds.size(); ++f) {
         const auto& fold = folds[f];
         const auto t0 = clock::now();
@@ -138,6 +159,11 @@ template <models::BaseModel M>
         if (opts.keep_oof_predictions)
             for (std::size_t r = 0; r < fold.test.size(); ++r)
                 result.oof_predictions.row(fold.test[r]) = prediction.row(static_cast<Index>(r));
+        if (opts.stop && f + 1 < folds.size() &&
+            opts.stop(static_cast<Index>(f + 1), std::chrono::duration<double>(clock::now() - start).count())) {
+            result.stopped = true;
+            break;
+        }
     }
 
     const auto m = static_cast<double>(result.fold_scores.size());

@@ -4,22 +4,31 @@
 /// k-fold CV of every planned configuration → records (resumable journal) → meta-model →
 /// suggestions for new tasks, and the leave-one-task-out meta-evaluation.
 ///
-/// Reproducibility: task t (id string) and configuration c (canonical JSON) get
-///   folds      = data::make_folds(dataset, n_folds, derive_seed(seed, {h(t)}))  — the same for every config,
-///   eval seed  = derive_seed(seed, {h(t), h(c)}), fold f's model seed = derive_seed(eval seed, {f}),
-/// with h the 64-bit FNV-1a hash, so a record depends only on (seed, task, config) — never on
-/// the thread count or the order of evaluation. Records are appended as they finish (their
-/// order in the journal varies with threads; the set of records does not).
+/// Reproducibility: task t (id string) and configuration c (canonical JSON text, `json::dump()`)
+/// with the global seed s (`MetaLearnerOptions::seed`) get
+///   folds      = data::make_folds(dataset, n_folds, derive_seed(s, {h(t)}))  — the same for every config,
+///   eval seed  e = derive_seed(s, {h(t), h(c)}),
+///   scores     = hpo::cross_validate(model, config, dataset, folds, metric, e, cv options),
+/// so fold f (0-based) is fitted with model seed derive_seed(e, {f}) (when the model has
+/// `set_seed`); h is the 64-bit FNV-1a hash (`fnv1a`). A record therefore depends only on
+/// (s, task, config) — never on the thread count or the order of evaluation — and its fold
+/// scores equal those of that one `hpo::cross_validate` call, bit for bit (negated for a
+/// lower-is-better metric). This is seed scheme 2 (`current_seed_scheme`, written to every
+/// record and part of its key); records of scheme 1, written before, fitted fold f with
+/// derive_seed(derive_seed(e, {f}), {0}) and are neither reused nor tabulated (a resumed run
+/// evaluates those configurations again). Records are appended as they finish (their order in
+/// the journal varies with threads; the set of records does not).
 ///
 /// Scores are recorded higher-is-better: a lower-is-better metric (log_loss, rmse, mae) is
 /// negated, so every strategy and the regret can maximise.
 ///
-/// Resume: an evaluation whose `RecordKey` (task, model, config, metric, n_folds, seed) is
-/// already in the store is not redone — including failed and timed-out ones.
+/// Resume: an evaluation whose `RecordKey` (task, model, config, metric, n_folds, seed,
+/// seed scheme) is already in the store is not redone — including failed and timed-out ones.
 ///
 /// Failures: an exception from preprocessing, the model or the metric is recorded as `failed`
-/// with its message; the run goes on. Time budget: checked after each fold; an evaluation past
-/// its budget stops there and is recorded as `timeout` (the fold in flight is not interrupted).
+/// with its message; the run goes on. Time budget: checked after each fold but the last (through
+/// `hpo::CvOptions::stop`); an evaluation past its budget stops there and is recorded as
+/// `timeout` (the fold in flight is not interrupted; no fold scores are kept).
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
@@ -93,7 +102,7 @@ struct MetaLearnerOptions {
     Index n_threads = 1;                                 ///< parallel evaluations, ≥ 0 (0 = all hardware threads, core/parallel.hpp)
     double time_budget_seconds = 0.0;                    ///< per evaluation, checked between folds; 0 = none
     metafeatures::ExtractOptions meta_features{};        ///< what `metafeatures::extract` computes
-    hpo::CvOptions cv{};                                 ///< preprocessing inside CV
+    hpo::CvOptions cv{};                                 ///< preprocessing inside CV (its `stop` is replaced by the time budget)
 };
 
 /// What `MetaLearner::collect` did.
@@ -167,7 +176,8 @@ public:
     CollectSummary collect(const std::vector<data::Dataset>& datasets, const ProgressCallback& progress = {},
                            const WarningCallback& warn = {});
 
-    /// The task table of this model, metric, fold count and seed over the current plan.
+    /// The task table of this model, metric, fold count, seed and the current seed scheme over the
+    /// current plan.
     /// @throws DataError when the store has no matching record.
     [[nodiscard]] TaskTable table() const;
 

@@ -110,7 +110,7 @@ auto MetaLearner<Model, MM>::set_plan_from_file(const std::filesystem::path& pat
 template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::key(const std::string& task_id, const nlohmann::json& config) const -> RecordKey {
     return {task_id, std::string(Model::name), config.dump(), std::string(hpo::to_string(opts_.metric)),
-            static_cast<int>(opts_.n_folds), opts_.seed};
+            static_cast<int>(opts_.n_folds), opts_.seed, current_seed_scheme};
 }
 
 template <models::BaseModel Model, MetaModel MM>
@@ -240,7 +240,8 @@ auto MetaLearner<Model, MM>::table() const -> TaskTable {
     std::vector<Record> mine;
     const std::string metric(hpo::to_string(opts_.metric));
     for (const auto& r : store_->snapshot())
-        if (r.model == Model::name && r.metric == metric && r.n_folds == opts_.n_folds && r.seed == opts_.seed)
+        if (r.model == Model::name && r.metric == metric && r.n_folds == opts_.n_folds && r.seed == opts_.seed &&
+            r.seed_scheme == current_seed_scheme)
             mine.push_back(r);
     return make_task_table(
         mine, Model::name, [this](const nlohmann::json& c) { return space_.encode(space_.from_json(c)); }, plan_json_,
@@ -317,6 +318,7 @@ auto MetaLearner<Model, MM>::evaluate(const Task& task, const params_type& confi
     r.metric = std::string(hpo::to_string(opts_.metric));
     r.n_folds = static_cast<int>(opts_.n_folds);
     r.seed = opts_.seed;
+    r.seed_scheme = current_seed_scheme;
     const auto t0 = std::chrono::steady_clock::now();
     const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     if (!fold_error.empty()) {
@@ -325,17 +327,17 @@ auto MetaLearner<Model, MM>::evaluate(const Task& task, const params_type& confi
         return r;
     }
     const std::uint64_t eval_seed = derive_seed(opts_.seed, {fnv1a(task.id), fnv1a(config_json.dump())});
+    hpo::CvOptions cv_opts = opts_.cv;
+    cv_opts.stop = {};
+    if (opts_.time_budget_seconds > 0)
+        cv_opts.stop = [budget = opts_.time_budget_seconds](Index, double seconds) { return seconds > budget; };
     try {
-        for (std::size_t f = 0; f < folds.size(); ++f) {
-            const auto cv = hpo::cross_validate(prototype_, config, task.dataset, std::vector<data::Fold>{folds[f]},
-                                                opts_.metric, derive_seed(eval_seed, {f}), opts_.cv);
-            r.fold_scores.push_back(hpo::higher_is_better(opts_.metric) ? cv.fold_scores.at(0) : -cv.fold_scores.at(0));
-            if (opts_.time_budget_seconds > 0 && elapsed() > opts_.time_budget_seconds && f + 1 < folds.size()) {
-                r.status = RecordStatus::timeout;
-                r.error = fmt::format("exceeded the time budget of {} s after fold {} of {} ({:.2f} s)",
-                                      opts_.time_budget_seconds, f + 1, folds.size(), elapsed());
-                break;
-            }
+        const auto cv = hpo::cross_validate(prototype_, config, task.dataset, folds, opts_.metric, eval_seed, cv_opts);
+        for (double v : cv.fold_scores) r.fold_scores.push_back(hpo::higher_is_better(opts_.metric) ? v : -v);
+        if (cv.stopped) {
+            r.status = RecordStatus::timeout;
+            r.error = fmt::format("exceeded the time budget of {} s after fold {} of {} ({:.2f} s)",
+                                  opts_.time_budget_seconds, cv.fold_scores.size(), folds.size(), elapsed());
         }
     } catch (const std::exception& e) {
         r.status = RecordStatus::failed;

@@ -36,8 +36,17 @@ enum class RecordStatus {
 /// Parse a status written by `to_string`. @throws ConfigError for any other text.
 [[nodiscard]] METALEARN_INLINE RecordStatus record_status_from_string(std::string_view s);
 
+/// Version of the rule by which `MetaLearner` derives the per-fold model seeds of a record from
+/// its `seed` (the rule is stated in meta_learner.hpp):
+/// - 1: fold f's model seed = derive_seed(derive_seed(e, {f}), {0}), e the evaluation seed
+///      (each fold was cross-validated on its own); assumed for records without the field.
+/// - 2: fold f's model seed = derive_seed(e, {f}) (one `hpo::cross_validate` call over all folds).
+/// Models without `set_seed` score the same under both; seeded models (forests, MLP) do not.
+inline constexpr int current_seed_scheme = 2;
+
 /// What makes two evaluations "the same" for resuming: the task, the base model, the
-/// configuration, the metric and the fold set (number of folds and the seed that drew them).
+/// configuration, the metric, the fold set (number of folds and the seed that drew them) and the
+/// seed scheme (records of different schemes hold different model seeds and are never mixed).
 ///
 /// The configuration is compared through its canonical JSON text (`nlohmann::json` objects keep
 /// their keys sorted, so equal maps give equal text).
@@ -48,10 +57,12 @@ struct RecordKey {
     std::string metric;
     int n_folds = 0;
     std::uint64_t seed = 0;
+    int seed_scheme = 1;  ///< `Record::seed_scheme`
 
     /// One string that identifies the key (used as a hash-map key by `RecordStore`).
     [[nodiscard]] std::string str() const {
-        return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", task_id, model, config, metric, n_folds, seed);
+        return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", task_id, model, config, metric, n_folds, seed,
+                           seed_scheme);
     }
     friend bool operator==(const RecordKey&, const RecordKey&) = default;
 };
@@ -75,11 +86,14 @@ struct Record {
     double mean_score = std::numeric_limits<double>::quiet_NaN();  ///< mean of fold_scores (NaN unless ok)
     double fit_seconds = 0.0;                ///< wall time of the whole evaluation, seconds
     std::uint64_t seed = 0;                  ///< global seed from which the folds and model seeds derive
+    /// How the model seeds derive from `seed` (`current_seed_scheme`); 1 (the default) for records
+    /// written without the field. `MetaLearner` writes `current_seed_scheme`.
+    int seed_scheme = 1;
     RecordStatus status = RecordStatus::ok;
     std::string error;                       ///< error message when status != ok
 
     /// The resume key of this record.
-    [[nodiscard]] RecordKey key() const { return {task_id, model, config.dump(), metric, n_folds, seed}; }
+    [[nodiscard]] RecordKey key() const { return {task_id, model, config.dump(), metric, n_folds, seed, seed_scheme}; }
     [[nodiscard]] bool ok() const noexcept { return status == RecordStatus::ok; }
 };
 
@@ -92,13 +106,15 @@ METALEARN_INLINE double score_or_nan(const nlohmann::json& j, const char* field)
 METALEARN_INLINE bool bounded_metric(const std::string& metric);
 }  // namespace detail
 
-/// The JSON object of a record (one journal line). Non-finite numbers are written as `null`.
+/// The JSON object of a record (one journal line). Non-finite numbers are written as `null`;
+/// `seed_scheme` is written only when it is not 1, so records of scheme 1 keep their old form.
 [[nodiscard]] METALEARN_INLINE nlohmann::json to_json(const Record& r);
 
 /// Read a record from its JSON object.
 /// @throws ConfigError when a required field is missing or has the wrong type (scores must be
 ///         numbers or null), when a score of a bounded metric (accuracy, balanced_accuracy,
-///         roc_auc) lies outside [0, 1], or when the meta-feature names and values differ in length.
+///         roc_auc) lies outside [0, 1], when the meta-feature names and values differ in length, or
+///         when `seed_scheme` (optional, default 1) is not an integer ≥ 1.
 [[nodiscard]] METALEARN_INLINE Record record_from_json(const nlohmann::json& j);
 
 }  // namespace metalearn::meta

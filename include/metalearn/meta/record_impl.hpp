@@ -58,6 +58,7 @@ METALEARN_INLINE nlohmann::json to_json(const Record& r) {
     j["metric"] = r.metric;
     j["n_folds"] = r.n_folds;
     j["seed"] = r.seed;
+    if (r.seed_scheme != 1) j["seed_scheme"] = r.seed_scheme;
     j["config"] = r.config;
     j["status"] = std::string(to_string(r.status));
     if (!r.error.empty()) j["error"] = r.error;
@@ -83,6 +84,9 @@ METALEARN_INLINE Record record_from_json(const nlohmann::json& j) {
         r.metric = j.at("metric").get<std::string>();
         r.n_folds = j.at("n_folds").get<int>();
         r.seed = j.at("seed").get<std::uint64_t>();
+        r.seed_scheme = j.value("seed_scheme", 1);
+        if (r.seed_scheme < 1)
+            throw ConfigError(fmt::format("record_from_json(): 'seed_scheme' must be >= 1 (got {})", r.seed_scheme));
         r.config = j.at("config");
         if (!r.config.is_object()) throw ConfigError("record_from_json(): 'config' is not an object");
         r.status = record_status_from_string(j.at("status").get<std::string>());
