@@ -18,6 +18,12 @@
 #include "metalearn/metafeatures/options_impl.hpp"
 #include "metalearn/metafeatures/meta_features_impl.hpp"
 #include "metalearn/hpo/cross_validate_impl.hpp"
+#include "metalearn/models/detail/serialization_impl.hpp"
+#include "metalearn/models/detail/cart_impl.hpp"
+#include "metalearn/models/decision_tree_impl.hpp"
+#include "metalearn/models/random_forest_impl.hpp"
+#include "metalearn/meta/meta_model_impl.hpp"
+#include "metalearn/meta/random_forest_meta_model_impl.hpp"
 #include "metalearn/meta/meta_learner_impl.hpp"
 
 namespace metalearn::meta {

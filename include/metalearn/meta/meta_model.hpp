@@ -32,6 +32,7 @@
 /// static_assert(metalearn::meta::MetaModelWithStd<MeanMetaModel>);
 /// @endcode
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/models/detail/serialization.hpp"
@@ -66,6 +67,12 @@ concept MetaModelWithStd = MetaModel<M> && requires(const M cm, const MatrixRef&
     { cm.predict_std(Z) } -> std::convertible_to<Vector>;
 };
 
+namespace detail {
+/// Parse the JSON file at `path` (one document). @param where the caller, for messages.
+/// @throws IoError when the file cannot be opened; nlohmann::json::exception when it is not JSON.
+METALEARN_INLINE nlohmann::json read_json_file(const std::filesystem::path& path, const char* where);
+}  // namespace detail
+
 /// Write a fitted meta-model to a JSON file. @throws IoError when the file cannot be written.
 template <MetaModel M>
 void save_meta_model(const M& model, const std::filesystem::path& path) {
@@ -81,10 +88,8 @@ void save_meta_model(const M& model, const std::filesystem::path& path) {
 ///         path as its file; other errors of `M::from_json` (e.g. `DataError`) pass through.
 template <MetaModel M>
 [[nodiscard]] M load_meta_model(const std::filesystem::path& path) {
-    std::ifstream f(path);
-    if (!f) throw IoError(fmt::format("load_meta_model(): cannot read '{}'", path.string()));
     try {
-        return M::from_json(nlohmann::json::parse(f));
+        return M::from_json(detail::read_json_file(path, "load_meta_model()"));
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(fmt::format("load_meta_model(): '{}' is not a valid meta-model ({})", path.string(), e.what()));
     } catch (const ParseError& e) {
@@ -95,84 +100,35 @@ template <MetaModel M>
 namespace detail {
 
 /// Check `fit` inputs: n ≥ 1 rows, d ≥ 1 columns, s of length n, all finite.
-inline void check_fit_input(const char* where, const MatrixRef& Z, const VectorRef& s) {
-    if (Z.rows() == 0 || Z.cols() == 0)
-        throw DataError(fmt::format("{}: empty input (expected n >= 1 rows and d >= 1 columns, got {}x{})", where,
-                                    Z.rows(), Z.cols()));
-    if (s.size() != Z.rows())
-        throw DataError(fmt::format("{}: {} scores for {} rows (expected equal)", where, s.size(), Z.rows()));
-    if (!Z.allFinite()) throw DataError(fmt::format("{}: Z contains NaN or Inf (expected finite values)", where));
-    if (!s.allFinite()) throw DataError(fmt::format("{}: scores contain NaN or Inf (expected finite values)", where));
-}
+METALEARN_INLINE void check_fit_input(const char* where, const MatrixRef& Z, const VectorRef& s);
 
 /// Check `predict` inputs against the training width.
-inline void check_predict_input(const char* where, bool fitted, const MatrixRef& Z, Index d) {
-    if (!fitted) throw NotFitted(fmt::format("{}: call fit() first", where));
-    if (Z.cols() != d) throw DataError(fmt::format("{}: Z has {} columns (expected {})", where, Z.cols(), d));
-    if (!Z.allFinite()) throw DataError(fmt::format("{}: Z contains NaN or Inf (expected finite values)", where));
-}
+METALEARN_INLINE void check_predict_input(const char* where, bool fitted, const MatrixRef& Z, Index d);
 
-inline nlohmann::json vector_to_json(const Vector& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+METALEARN_INLINE nlohmann::json vector_to_json(const Vector& v);
 
-inline Vector vector_from_json(const nlohmann::json& j) {
-    const auto values = j.get<std::vector<double>>();
-    return Eigen::Map<const Vector>(values.data(), static_cast<Index>(values.size()));
-}
+METALEARN_INLINE Vector vector_from_json(const nlohmann::json& j);
 
-inline nlohmann::json matrix_to_json(const Matrix& m) {
-    return {{"rows", m.rows()}, {"cols", m.cols()},
-            {"data", std::vector<double>(m.data(), m.data() + m.size())}};  // column-major
-}
+METALEARN_INLINE nlohmann::json matrix_to_json(const Matrix& m);
 
-inline Matrix matrix_from_json(const nlohmann::json& j) {
-    const auto rows = j.at("rows").get<Index>();
-    const auto cols = j.at("cols").get<Index>();
-    const auto values = j.at("data").get<std::vector<double>>();
-    if (static_cast<Index>(values.size()) != rows * cols)
-        throw ConfigError(fmt::format("matrix_from_json(): {} values for a {}x{} matrix", values.size(), rows, cols));
-    return Eigen::Map<const Matrix>(values.data(), rows, cols);
-}
+METALEARN_INLINE Matrix matrix_from_json(const nlohmann::json& j);
 
 /// Column standardisation z = (x − mean) / sd, with sd = 1 for constant columns.
 struct Standardizer {
     RowVector mean;
     RowVector scale;
 
-    void fit(const MatrixRef& X) {
-        mean = X.colwise().mean();
-        scale = ((X.rowwise() - mean).array().square().colwise().sum() / static_cast<double>(X.rows())).sqrt();
-        for (Index j = 0; j < scale.size(); ++j)
-            if (!(scale[j] > 1e-12)) scale[j] = 1.0;
-    }
-    [[nodiscard]] Matrix transform(const MatrixRef& X) const {
-        return (X.rowwise() - mean).array().rowwise() / scale.array();
-    }
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"mean", vector_to_json(mean.transpose())}, {"scale", vector_to_json(scale.transpose())}};
-    }
-    static Standardizer from_json(const nlohmann::json& j) {
-        Standardizer s;
-        s.mean = vector_from_json(j.at("mean")).transpose();
-        s.scale = vector_from_json(j.at("scale")).transpose();
-        return s;
-    }
+    void fit(const MatrixRef& X);
+    [[nodiscard]] Matrix transform(const MatrixRef& X) const;
+    [[nodiscard]] nlohmann::json to_json() const;
+    static Standardizer from_json(const nlohmann::json& j);
 };
 
 /// A `Standardizer` saved by `Standardizer::to_json`, checked: `mean` and `scale` arrays of d
 /// finite values, every scale > 0.
 /// @throws ParseError on a wrong structure; DataError on wrong lengths or values (messages name
 ///         the JSON pointer `at`).
-[[nodiscard]] inline Standardizer read_standardizer(const nlohmann::json& j, const models::detail::JsonAt& at, Index d) {
-    namespace md = models::detail;
-    Standardizer st;
-    st.mean = md::json_vector(md::json_field(j, at, "mean"), at / "mean", d).transpose();
-    st.scale = md::json_vector(md::json_field(j, at, "scale"), at / "scale", d).transpose();
-    for (Index k = 0; k < d; ++k)
-        if (!(st.scale[k] > 0.0))
-            md::json_value_error(at / "scale" / static_cast<std::size_t>(k),
-                                 fmt::format("scale out of range (expected > 0, got {})", st.scale[k]));
-    return st;
-}
+[[nodiscard]] METALEARN_INLINE Standardizer read_standardizer(const nlohmann::json& j, const models::detail::JsonAt& at, Index d);
 
 /// Format version of the meta-models that wrap a base model (`RidgeMetaModel`, `KnnMetaModel`,
 /// `MlpMetaModel`, `RandomForestMetaModel`): 2 = `{"type", "format_version": 2, "params",
@@ -182,20 +138,7 @@ inline constexpr int kWrappedMetaModelFormat = 2;
 
 /// Check `"type" == type` and return `"format_version"` (1 when absent, the earlier layout).
 /// @throws ParseError when j is not an object, has another type or an unknown version.
-inline int read_meta_model_header(const nlohmann::json& j, const models::detail::JsonAt& at, std::string_view type) {
-    namespace md = models::detail;
-    const std::string& t = md::json_string(md::json_field(j, at, "type"), at / "type");
-    if (t != type)
-        md::json_structure_error(at / "type", fmt::format("wrong type of meta-model (expected \"{}\", got {})", type,
-                                                          md::json_preview(nlohmann::json(t))));
-    if (!j.contains("format_version")) return 1;
-    const auto& v = j.at("format_version");
-    if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > kWrappedMetaModelFormat)
-        md::json_structure_error(at / "format_version",
-                                 fmt::format("unsupported format version (expected an integer in [1, {}], got {})",
-                                             kWrappedMetaModelFormat, md::json_preview(v)));
-    return static_cast<int>(v.get<std::int64_t>());
-}
+METALEARN_INLINE int read_meta_model_header(const nlohmann::json& j, const models::detail::JsonAt& at, std::string_view type);
 
 /// The base model stored at `at` (a `to_json()` document of `Base`), read with
 /// `Base::from_json`; its errors are rethrown as the same type with `at.where` and the pointer
@@ -215,14 +158,14 @@ template <class Base>
 struct TargetScaler {
     double mean = 0.0;
     double scale = 1.0;
-    void fit(const VectorRef& s) {
-        mean = s.mean();
-        scale = std::sqrt((s.array() - mean).square().mean());
-        if (!(scale > 1e-12)) scale = 1.0;
-    }
+    void fit(const VectorRef& s);
     [[nodiscard]] Vector transform(const VectorRef& s) const { return (s.array() - mean) / scale; }
     [[nodiscard]] Vector inverse(const VectorRef& t) const { return t.array() * scale + mean; }
 };
 
 }  // namespace detail
 }  // namespace metalearn::meta
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/meta/meta_model_impl.hpp"
+#endif

@@ -2,6 +2,7 @@
 /// @file cart.hpp
 /// @brief CART tree growing shared by the decision trees and the random forests.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -49,33 +50,11 @@ struct TreeNode {
 namespace detail {
 
 /// Validate and resolve `max_features` to a feature count in [1, p].
-inline Index resolve_max_features(double max_features, Index p) {
-    if (max_features == max_features_sqrt)
-        return std::max<Index>(1, static_cast<Index>(std::floor(std::sqrt(static_cast<double>(p)))));
-    if (max_features == max_features_log2)
-        return std::max<Index>(1, static_cast<Index>(std::floor(std::log2(static_cast<double>(p)))));
-    return std::clamp<Index>(static_cast<Index>(std::floor(max_features * static_cast<double>(p))), 1, p);
-}
+METALEARN_INLINE Index resolve_max_features(double max_features, Index p);
 
 /// Throw ConfigError unless the shared tree hyperparameters are valid.
-inline void validate_tree_params(std::string_view where, Index max_depth, Index min_samples_split,
-                                 Index min_samples_leaf, double max_features) {
-    if (max_depth < 0)
-        throw ConfigError(fmt::format("{}: max_depth out of range (expected >= 0, 0 = unlimited, got {})", where,
-                                      max_depth));
-    if (min_samples_split < 2)
-        throw ConfigError(fmt::format("{}: min_samples_split out of range (expected >= 2, got {})", where,
-                                      min_samples_split));
-    if (min_samples_leaf < 1)
-        throw ConfigError(fmt::format("{}: min_samples_leaf out of range (expected >= 1, got {})", where,
-                                      min_samples_leaf));
-    const bool ok = max_features == max_features_sqrt || max_features == max_features_log2 ||
-                    (max_features > 0.0 && max_features <= 1.0);
-    if (!ok)
-        throw ConfigError(fmt::format("{}: max_features out of range (expected a fraction in (0, 1], "
-                                      "max_features_sqrt (-1) or max_features_log2 (-2), got {})",
-                                      where, max_features));
-}
+METALEARN_INLINE void validate_tree_params(std::string_view where, Index max_depth, Index min_samples_split,
+                                 Index min_samples_leaf, double max_features);
 
 /// Settings of one tree growth (already validated and resolved).
 struct CartSettings {
@@ -104,16 +83,8 @@ struct CartTree {
         return node;
     }
 
-    [[nodiscard]] Index depth() const {
-        Index d = 0;
-        for (const auto& nd : nodes) d = std::max(d, nd.depth);
-        return d;
-    }
-    [[nodiscard]] Index n_leaves() const {
-        Index c = 0;
-        for (const auto& nd : nodes) c += nd.is_leaf() ? 1 : 0;
-        return c;
-    }
+    [[nodiscard]] Index depth() const;
+    [[nodiscard]] Index n_leaves() const;
 };
 
 /// The JSON form of a grown tree: parallel arrays over the nodes (depth-first order) —
@@ -121,22 +92,7 @@ struct CartTree {
 /// `"n_samples"`, `"impurity"`, `"value"` (node after node, `width` values each: 1 for a
 /// regression tree, K class counts for a classification tree) — and `"importance"` (p).
 /// Node depths are not written: they follow from the structure.
-[[nodiscard]] inline nlohmann::json cart_tree_json(const CartTree& t) {
-    std::vector<Index> feature, left, right, n_samples;
-    std::vector<double> threshold, impurity, value;
-    for (const auto& nd : t.nodes) {
-        feature.push_back(nd.feature);
-        threshold.push_back(nd.threshold);
-        left.push_back(nd.left);
-        right.push_back(nd.right);
-        n_samples.push_back(nd.n_samples);
-        impurity.push_back(nd.impurity);
-        value.insert(value.end(), nd.value.data(), nd.value.data() + nd.value.size());
-    }
-    return {{"feature", feature},     {"threshold", threshold}, {"left", left},
-            {"right", right},         {"n_samples", n_samples}, {"impurity", impurity},
-            {"value", value},         {"importance", vector_json(t.importance)}};
-}
+[[nodiscard]] METALEARN_INLINE nlohmann::json cart_tree_json(const CartTree& t);
 
 /// A tree written by `cart_tree_json`, checked so that `apply` is safe on any p-column input:
 /// at least one node; arrays of equal length (`value`: width per node, `importance`: p); a
@@ -146,77 +102,16 @@ struct CartTree {
 /// @param at where the tree is in the document, for messages.
 /// @param p number of features; @param width values per node (1 for regression, K ≥ 1 classes).
 /// @throws ParseError on a wrong structure; DataError on inconsistent or unusable values.
-[[nodiscard]] inline CartTree cart_tree_from_json(const nlohmann::json& j, const JsonAt& at, Index p, Index width) {
-    const auto& fj = json_array(json_field(j, at, "feature"), at / "feature");
-    const auto n = static_cast<Index>(fj.size());
-    if (n < 1) json_value_error(at / "feature", "empty tree (expected >= 1 node, got 0)");
-    const auto& tj = json_array(json_field(j, at, "threshold"), at / "threshold", n);
-    const auto& lj = json_array(json_field(j, at, "left"), at / "left", n);
-    const auto& rj = json_array(json_field(j, at, "right"), at / "right", n);
-    const auto& sj = json_array(json_field(j, at, "n_samples"), at / "n_samples", n);
-    const Vector impurity = json_vector(json_field(j, at, "impurity"), at / "impurity", n);
-    const auto& vj = json_array(json_field(j, at, "value"), at / "value");
-    if (static_cast<Index>(vj.size()) / width != n || static_cast<Index>(vj.size()) % width != 0)
-        json_value_error(at / "value", fmt::format("array of the wrong length (expected {} nodes x {} values, got {})",
-                                                   n, width, vj.size()));
-    const Vector value = json_vector(vj, at / "value");
-    CartTree t;
-    t.importance = json_vector(json_field(j, at, "importance"), at / "importance", p);
-    t.nodes.resize(static_cast<std::size_t>(n));
-    std::vector<int> parents(static_cast<std::size_t>(n), 0);
-    for (Index k = 0; k < n; ++k) {
-        const auto ku = static_cast<std::size_t>(k);
-        TreeNode& nd = t.nodes[ku];
-        nd.feature = json_index(fj[ku], at / "feature" / ku, -1, p - 1);
-        nd.threshold = json_double(tj[ku], at / "threshold" / ku);
-        nd.n_samples = json_index(sj[ku], at / "n_samples" / ku, 0);
-        nd.impurity = impurity[k];
-        nd.value = value.segment(k * width, width);
-        if (nd.feature < 0) {
-            nd.left = json_index(lj[ku], at / "left" / ku, -1, -1);
-            nd.right = json_index(rj[ku], at / "right" / ku, -1, -1);
-            continue;
-        }
-        // children come after their parent in depth-first order: no cycles, apply() terminates
-        nd.left = json_index(lj[ku], at / "left" / ku, k + 1, n - 1);
-        nd.right = json_index(rj[ku], at / "right" / ku, k + 1, n - 1);
-        if (nd.left == nd.right)
-            json_value_error(at / "right" / ku, fmt::format("both children are node {} (expected two nodes)", nd.left));
-        for (const Index c : {nd.left, nd.right}) {
-            if (++parents[static_cast<std::size_t>(c)] > 1)
-                json_value_error(at, fmt::format("node {} has two parents (expected a tree)", c));
-            t.nodes[static_cast<std::size_t>(c)].depth = nd.depth + 1;  // parent k < c is final
-        }
-    }
-    for (Index k = 1; k < n; ++k)
-        if (parents[static_cast<std::size_t>(k)] == 0)
-            json_value_error(at, fmt::format("node {} is not reachable from the root (expected a tree)", k));
-    return t;
-}
+[[nodiscard]] METALEARN_INLINE CartTree cart_tree_from_json(const nlohmann::json& j, const JsonAt& at, Index p, Index width);
 
 /// The JSON object of the shared tree hyperparameters.
-[[nodiscard]] inline nlohmann::json tree_params_json(Index max_depth, Index min_samples_split, Index min_samples_leaf,
-                                                     double max_features) {
-    return {{"max_depth", max_depth},
-            {"min_samples_split", min_samples_split},
-            {"min_samples_leaf", min_samples_leaf},
-            {"max_features", max_features}};
-}
+[[nodiscard]] METALEARN_INLINE nlohmann::json tree_params_json(Index max_depth, Index min_samples_split, Index min_samples_leaf,
+                                                     double max_features);
 
 /// Read the shared tree hyperparameters from the params object at `at` (checked as by
 /// `validate_tree_params`). @throws ParseError on a wrong structure; DataError out of range.
-inline void read_tree_params(const nlohmann::json& pj, const JsonAt& at, Index& max_depth, Index& min_samples_split,
-                             Index& min_samples_leaf, double& max_features) {
-    max_depth = json_index(json_field(pj, at, "max_depth"), at / "max_depth");
-    min_samples_split = json_index(json_field(pj, at, "min_samples_split"), at / "min_samples_split");
-    min_samples_leaf = json_index(json_field(pj, at, "min_samples_leaf"), at / "min_samples_leaf");
-    max_features = json_double(json_field(pj, at, "max_features"), at / "max_features");
-    try {
-        validate_tree_params(at.where, max_depth, min_samples_split, min_samples_leaf, max_features);
-    } catch (const ConfigError& e) {
-        json_value_error(at, e.what());
-    }
-}
+METALEARN_INLINE void read_tree_params(const nlohmann::json& pj, const JsonAt& at, Index& max_depth, Index& min_samples_split,
+                             Index& min_samples_leaf, double& max_features);
 
 /// Dense ranks of every feature's training values, computed once per fit and shared (read-only)
 /// by all trees of a forest: `rank[f·n + i]` is the position of X(i, f) among the sorted distinct
@@ -227,42 +122,7 @@ struct FeatureRanks {
     std::vector<std::vector<double>> values;
 
     FeatureRanks() = default;
-    explicit FeatureRanks(const MatrixRef& X) : n(X.rows()) {
-        const Index p = X.cols();
-        rank.resize(static_cast<std::size_t>(n * p));
-        values.resize(static_cast<std::size_t>(p));
-        std::vector<std::pair<double, std::uint32_t>> col;
-        constexpr std::size_t few = 32;  // columns with at most this many distinct values skip the sort
-        for (Index f = 0; f < p; ++f) {
-            auto& vals = values[static_cast<std::size_t>(f)];
-            std::uint32_t* rk = rank.data() + f * n;
-            vals.clear();
-            bool is_few = true;
-            for (Index i = 0; i < n && is_few; ++i) {
-                const double v = X(i, f);
-                if (std::find(vals.begin(), vals.end(), v) == vals.end()) {
-                    if (vals.size() == few)
-                        is_few = false;
-                    else
-                        vals.push_back(v);
-                }
-            }
-            if (is_few) {
-                std::sort(vals.begin(), vals.end());
-                for (Index i = 0; i < n; ++i)
-                    rk[i] = static_cast<std::uint32_t>(std::lower_bound(vals.begin(), vals.end(), X(i, f)) - vals.begin());
-                continue;
-            }
-            vals.clear();
-            col.resize(static_cast<std::size_t>(n));
-            for (Index i = 0; i < n; ++i) col[static_cast<std::size_t>(i)] = {X(i, f), static_cast<std::uint32_t>(i)};
-            std::sort(col.begin(), col.end());
-            for (const auto& [v, i] : col) {
-                if (vals.empty() || v != vals.back()) vals.push_back(v);
-                rk[i] = static_cast<std::uint32_t>(vals.size() - 1);
-            }
-        }
-    }
+    explicit FeatureRanks(const MatrixRef& X);
 };
 
 /// Grows a CART tree (Breiman, Friedman, Olshen & Stone 1984) depth-first.
@@ -286,83 +146,7 @@ public:
         : ranks_(ranks), codes_(codes), y_(y), s_(s) {}
 
     /// Grow the tree on `samples` (indices into X, duplicates allowed), drawing from `rng`.
-    CartTree grow(std::vector<Index> samples, Rng& rng) {
-        samples_ = std::move(samples);
-        const auto p = static_cast<Index>(ranks_.values.size());
-        tree_ = CartTree{};
-        tree_.importance = Vector::Zero(p);
-        features_.resize(static_cast<std::size_t>(p));
-        keys_.resize(samples_.size());
-        scratch_.resize(samples_.size());
-        if (s_.classification) {
-            left_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
-            right_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
-            node_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
-            if (s_.entropy) {
-                xlogx_.resize(samples_.size() + 1);
-                xlogx_[0] = 0.0;
-                for (std::size_t i = 1; i < xlogx_.size(); ++i)
-                    xlogx_[i] = static_cast<double>(i) * std::log(static_cast<double>(i));
-            }
-        }
-        // features_[0, n_constant) of a node are features known to be constant in it (found
-        // constant in an ancestor): never examined again. Descendants only reorder positions at
-        // or after their own n_constant, so the prefix stays valid for every pending node.
-        for (Index j = 0; j < p; ++j) features_[static_cast<std::size_t>(j)] = j;
-        struct Task {
-            Index begin, end, depth, parent, n_constant;
-            bool is_left;
-        };
-        std::vector<Task> stack;
-        stack.push_back({0, static_cast<Index>(samples_.size()), 0, -1, 0, false});
-        while (!stack.empty()) {
-            const Task t = stack.back();
-            stack.pop_back();
-            const auto id = static_cast<Index>(tree_.nodes.size());
-            tree_.nodes.emplace_back();
-            if (t.parent >= 0) {
-                auto& par = tree_.nodes[static_cast<std::size_t>(t.parent)];
-                (t.is_left ? par.left : par.right) = id;
-            }
-            TreeNode node;
-            node.depth = t.depth;
-            node.n_samples = t.end - t.begin;
-            node_value(t.begin, t.end, node);
-            Split split;
-            Index n_constant = t.n_constant;
-            const bool can_split = !(s_.max_depth > 0 && t.depth >= s_.max_depth) &&
-                                   node.n_samples >= s_.min_samples_split &&
-                                   node.n_samples >= 2 * s_.min_samples_leaf &&
-                                   node.impurity > std::numeric_limits<double>::epsilon();
-            if (can_split) split = best_split(t.begin, t.end, n_constant, rng);
-            if (split.feature >= 0) {
-                const auto& vals = ranks_.values[static_cast<std::size_t>(split.feature)];
-                const double a = vals[split.left_rank];
-                const double b = vals[split.right_rank];
-                double thr = a / 2.0 + b / 2.0;
-                if (thr == b || !std::isfinite(thr)) thr = a;
-                node.feature = split.feature;
-                node.threshold = thr;
-                const Index mid = partition(t.begin, t.end, split.feature, split.left_rank);
-                tree_.nodes[static_cast<std::size_t>(id)] = std::move(node);
-                // right pushed first so the left subtree is grown (and numbered) first
-                stack.push_back({mid, t.end, t.depth + 1, id, n_constant, false});
-                stack.push_back({t.begin, mid, t.depth + 1, id, n_constant, true});
-            } else {
-                tree_.nodes[static_cast<std::size_t>(id)] = std::move(node);
-            }
-        }
-        // impurity decrease per feature (children exist now)
-        for (const auto& nd : tree_.nodes) {
-            if (nd.is_leaf()) continue;
-            const auto& l = tree_.nodes[static_cast<std::size_t>(nd.left)];
-            const auto& r = tree_.nodes[static_cast<std::size_t>(nd.right)];
-            tree_.importance[nd.feature] += static_cast<double>(nd.n_samples) * nd.impurity -
-                                            static_cast<double>(l.n_samples) * l.impurity -
-                                            static_cast<double>(r.n_samples) * r.impurity;
-        }
-        return std::move(tree_);
-    }
+    CartTree grow(std::vector<Index> samples, Rng& rng);
 
 private:
     struct Split {
@@ -374,271 +158,41 @@ private:
 
     [[nodiscard]] Index code(Index sample) const { return (*codes_)[static_cast<std::size_t>(sample)]; }
 
-    void node_value(Index begin, Index end, TreeNode& node) const {
-        const auto n = static_cast<double>(end - begin);
-        if (s_.classification) {
-            node.value = Vector::Zero(s_.n_classes);
-            for (Index i = begin; i < end; ++i) node.value[code(samples_[static_cast<std::size_t>(i)])] += 1.0;
-            double imp = 0.0;
-            if (s_.entropy) {
-                for (Index c = 0; c < s_.n_classes; ++c) {
-                    const double q = node.value[c] / n;
-                    if (q > 0.0) imp -= q * std::log2(q);
-                }
-            } else {
-                imp = 1.0 - (node.value.array() / n).square().sum();
-            }
-            node.impurity = std::max(imp, 0.0);
-        } else {
-            double sum = 0.0;
-            for (Index i = begin; i < end; ++i) sum += (*y_)[samples_[static_cast<std::size_t>(i)]];
-            const double mean = sum / n;
-            double ss = 0.0;
-            for (Index i = begin; i < end; ++i) {
-                const double d = (*y_)[samples_[static_cast<std::size_t>(i)]] - mean;
-                ss += d * d;
-            }
-            node.value = Vector::Constant(1, mean);
-            node.impurity = ss / n;
-        }
-    }
+    void node_value(Index begin, Index end, TreeNode& node) const;
 
     // Score of a cut with nl samples left (running statistics given); higher is better.
     // Gini: Σ L_c²/n_L + Σ R_c²/n_R. Entropy: −(n_L H_L + n_R H_R) in nats. Regression:
     // S_L²/n_L + S_R²/n_R. Each equals a constant minus the children's weighted impurity.
-    [[nodiscard]] double score_of(Index nl, Index nr, double a, double b) const {
-        if (!s_.classification) return a * a / static_cast<double>(nl) + b * b / static_cast<double>(nr);
-        if (s_.entropy)
-            return -(xlogx_[static_cast<std::size_t>(nl)] - a + xlogx_[static_cast<std::size_t>(nr)] - b);
-        return a / static_cast<double>(nl) + b / static_cast<double>(nr);
-    }
+    [[nodiscard]] double score_of(Index nl, Index nr, double a, double b) const;
 
     // Move one sample of class c (weight w = count) from right to left; update a (left stat),
     // b (right stat) as used by score_of.
-    void move_class(std::size_t c, std::int64_t w, double& a, double& b) {
-        const std::int64_t l = left_counts_[c];
-        const std::int64_t r = right_counts_[c];
-        if (s_.entropy) {
-            a += xlogx_[static_cast<std::size_t>(l + w)] - xlogx_[static_cast<std::size_t>(l)];
-            b += xlogx_[static_cast<std::size_t>(r - w)] - xlogx_[static_cast<std::size_t>(r)];
-        } else {
-            a += static_cast<double>((l + w) * (l + w) - l * l);
-            b += static_cast<double>((r - w) * (r - w) - r * r);
-        }
-        left_counts_[c] = l + w;
-        right_counts_[c] = r - w;
-    }
+    void move_class(std::size_t c, std::int64_t w, double& a, double& b);
 
     // Node totals, computed once per node: class counts (classification) or Σy (regression).
-    void node_totals(Index begin, Index end) {
-        if (s_.classification) {
-            std::fill(node_counts_.begin(), node_counts_.end(), 0);
-            for (Index i = begin; i < end; ++i)
-                ++node_counts_[static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(i)]))];
-            node_b_ = 0.0;
-            for (const auto r : node_counts_)
-                node_b_ += s_.entropy ? xlogx_[static_cast<std::size_t>(r)] : static_cast<double>(r * r);
-        } else {
-            node_sum_ = 0.0;
-            for (Index i = begin; i < end; ++i) node_sum_ += (*y_)[samples_[static_cast<std::size_t>(i)]];
-        }
-    }
+    void node_totals(Index begin, Index end);
 
     // Start of a sweep: everything on the right.
-    void init_class_stats(double& a, double& b) {
-        std::fill(left_counts_.begin(), left_counts_.end(), 0);
-        std::copy(node_counts_.begin(), node_counts_.end(), right_counts_.begin());
-        a = 0.0;
-        b = node_b_;
-    }
+    void init_class_stats(double& a, double& b);
 
     // n_constant: in = features known constant (prefix of features_); out = plus those found
     // constant here.
-    Split best_split(Index begin, Index end, Index& n_constant, Rng& rng) {
-        const auto p = static_cast<Index>(ranks_.values.size());
-        const Index n = end - begin;
-        const auto K = static_cast<std::size_t>(std::max<Index>(s_.n_classes, 1));
-        const double sort_cost = static_cast<double>(n) * std::log2(static_cast<double>(n) + 1.0);
-        node_totals(begin, end);
-        Split best;
-        Index examined = 0;
-        for (Index j = n_constant; j < p && examined < s_.max_features; ++j) {
-            const auto r = j + static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(p - j)));
-            std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(r)]);
-            const Index f = features_[static_cast<std::size_t>(j)];
-            const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
-            const auto& vals = ranks_.values[static_cast<std::size_t>(f)];
-            std::size_t lo = 0;
-            std::size_t hi = 0;
-            bool buckets_ready = false;
-            if (static_cast<double>(vals.size() * K) <= sort_cost) {
-                // few distinct values overall: count straight into one bucket per value
-                fill_buckets(begin, end, rk, 0, vals.size(), false);
-                lo = 0;
-                while (bucket_n_[lo] == 0) ++lo;
-                hi = vals.size() - 1;
-                while (bucket_n_[hi] == 0) --hi;
-                buckets_ready = true;
-            } else {
-                std::uint32_t mn = std::numeric_limits<std::uint32_t>::max();
-                std::uint32_t mx = 0;
-                for (Index i = begin; i < end; ++i) {
-                    const std::uint32_t v = rk[samples_[static_cast<std::size_t>(i)]];
-                    scratch_[static_cast<std::size_t>(i - begin)] = v;
-                    mn = std::min(mn, v);
-                    mx = std::max(mx, v);
-                }
-                lo = mn;
-                hi = mx;
-            }
-            if (vals[hi] <= vals[lo] + feature_threshold) {  // constant here: not counted, not revisited below
-                std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(n_constant)]);
-                ++n_constant;
-                continue;
-            }
-            ++examined;
-            Split cand;
-            if (buckets_ready) {
-                cand = sweep_buckets(n, vals, 0, lo, hi);
-            } else if (static_cast<double>((hi - lo + 1) * K) <= sort_cost) {
-                fill_buckets(begin, end, nullptr, lo, hi - lo + 1, true);
-                cand = sweep_buckets(n, vals, lo, 0, hi - lo);
-            } else {
-                cand = scan_sorted(begin, end, rk, vals);
-            }
-            if (cand.feature >= 0 && cand.score > best.score) {
-                best = cand;
-                best.feature = f;
-            }
-        }
-        return best;
-    }
+    Split best_split(Index begin, Index end, Index& n_constant, Rng& rng);
 
     // Per-value statistics of the node in buckets 0..span-1 (bucket = rank − base), from the
     // ranks (rk) or from the gathered ranks in scratch_.
     void fill_buckets(Index begin, Index end, const std::uint32_t* rk, std::size_t base, std::size_t span,
-                      bool from_scratch) {
-        const Index n = end - begin;
-        bucket_n_.assign(span, 0);
-        auto bucket_of = [&](Index i, Index s) -> std::size_t {
-            return (from_scratch ? scratch_[static_cast<std::size_t>(i)] : rk[s]) - base;
-        };
-        if (s_.classification) {
-            const auto K = static_cast<std::size_t>(s_.n_classes);
-            bucket_counts_.assign(span * K, 0);
-            for (Index i = 0; i < n; ++i) {
-                const Index s = samples_[static_cast<std::size_t>(begin + i)];
-                const std::size_t b = bucket_of(i, s);
-                ++bucket_n_[b];
-                ++bucket_counts_[b * K + static_cast<std::size_t>(code(s))];
-            }
-        } else {
-            bucket_sum_.assign(span, 0.0);
-            for (Index i = 0; i < n; ++i) {
-                const Index s = samples_[static_cast<std::size_t>(begin + i)];
-                const std::size_t b = bucket_of(i, s);
-                ++bucket_n_[b];
-                bucket_sum_[b] += (*y_)[s];
-            }
-        }
-    }
+                      bool from_scratch);
 
     // One sweep over the non-empty buckets first..last (bucket b holds rank base + b).
     Split sweep_buckets(Index n, const std::vector<double>& vals, std::size_t base, std::size_t first,
-                        std::size_t last) {
-        const Index leaf = s_.min_samples_leaf;
-        Split out;
-        double a = 0.0;
-        double b = 0.0;
-        if (s_.classification)
-            init_class_stats(a, b);
-        else
-            b = node_sum_;
-        const auto K = static_cast<std::size_t>(s_.n_classes);
-        Index nl = 0;
-        std::size_t prev = first;
-        for (std::size_t bk = first; bk <= last; ++bk) {
-            if (bucket_n_[bk] == 0) continue;
-            if (bk != first && nl >= leaf && n - nl >= leaf &&
-                vals[base + bk] > vals[base + prev] + feature_threshold) {
-                const double sc = score_of(nl, n - nl, a, b);
-                if (sc > out.score) {
-                    out.score = sc;
-                    out.feature = 0;
-                    out.left_rank = base + prev;
-                    out.right_rank = base + bk;
-                }
-            }
-            if (s_.classification) {
-                for (std::size_t c = 0; c < K; ++c)
-                    if (const std::int64_t w = bucket_counts_[bk * K + c]; w > 0) move_class(c, w, a, b);
-            } else {
-                a += bucket_sum_[bk];
-                b -= bucket_sum_[bk];
-            }
-            nl += bucket_n_[bk];
-            prev = bk;
-        }
-        return out;
-    }
+                        std::size_t last);
 
     // Sorting pass: sort (rank, sample) keys, then one sweep over the samples.
-    Split scan_sorted(Index begin, Index end, const std::uint32_t* rk, const std::vector<double>& vals) {
-        const Index n = end - begin;
-        const Index leaf = s_.min_samples_leaf;
-        for (Index i = 0; i < n; ++i) {
-            const auto s = static_cast<std::uint64_t>(samples_[static_cast<std::size_t>(begin + i)]);
-            keys_[static_cast<std::size_t>(i)] = (static_cast<std::uint64_t>(rk[s]) << 32U) | s;
-        }
-        std::sort(keys_.begin(), keys_.begin() + n);
-        auto rank_at = [&](Index i) { return static_cast<std::uint32_t>(keys_[static_cast<std::size_t>(i)] >> 32U); };
-        auto sample_at = [&](Index i) { return static_cast<Index>(keys_[static_cast<std::size_t>(i)] & 0xFFFFFFFFULL); };
-        Split out;
-        double a = 0.0;
-        double b = 0.0;
-        if (s_.classification)
-            init_class_stats(a, b);
-        else
-            b = node_sum_;
-        for (Index i = 0; i + 1 < n; ++i) {
-            if (s_.classification) {
-                move_class(static_cast<std::size_t>(code(sample_at(i))), 1, a, b);
-            } else {
-                const double yi = (*y_)[sample_at(i)];
-                a += yi;
-                b -= yi;
-            }
-            const Index nl = i + 1;
-            if (nl < leaf || n - nl < leaf) continue;
-            const std::uint32_t r0 = rank_at(i);
-            const std::uint32_t r1 = rank_at(i + 1);
-            if (r0 == r1 || !(vals[r1] > vals[r0] + feature_threshold)) continue;
-            const double sc = score_of(nl, n - nl, a, b);
-            if (sc > out.score) {
-                out.score = sc;
-                out.feature = 0;
-                out.left_rank = r0;
-                out.right_rank = r1;
-            }
-        }
-        return out;
-    }
+    Split scan_sorted(Index begin, Index end, const std::uint32_t* rk, const std::vector<double>& vals);
 
     // Stable partition of samples_[begin, end): rank <= left_rank first. Returns the split point.
-    Index partition(Index begin, Index end, Index f, std::size_t left_rank) {
-        const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
-        right_buf_.clear();
-        Index out = begin;
-        for (Index i = begin; i < end; ++i) {
-            const Index s = samples_[static_cast<std::size_t>(i)];
-            if (rk[s] <= left_rank)
-                samples_[static_cast<std::size_t>(out++)] = s;
-            else
-                right_buf_.push_back(s);
-        }
-        std::copy(right_buf_.begin(), right_buf_.end(), samples_.begin() + out);
-        return out;
-    }
+    Index partition(Index begin, Index end, Index f, std::size_t left_rank);
 
     static constexpr double feature_threshold = 1e-7;
 
@@ -665,3 +219,7 @@ private:
 
 }  // namespace detail
 }  // namespace metalearn::models
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/models/detail/cart_impl.hpp"
+#endif
