@@ -5,8 +5,8 @@
 // appended to a resumable JSON Lines journal), then a leave-one-task-out meta-evaluation of
 // warm-start strategies — default config, random config, learned default, nearest datasets,
 // greedy portfolio, the meta-model's top-1 and the meta-model-guided search — printed as a
-// regret table, written as CSV, and plotted (best-so-far regret vs evaluations) with gnuplot when
-// it is installed. Finally the meta-model is refitted on every task and saved.
+// regret table, written as CSV, and plotted (best-so-far regret vs evaluations) by
+// scripts/plot-regret.gp when gnuplot is installed. Finally the meta-model is refitted on every task and saved.
 //
 //   hyperparameter_prediction --datasets data --out results            # default run
 //   hyperparameter_prediction --quick                                  # about a minute
@@ -25,15 +25,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -41,9 +45,60 @@ using namespace metalearn;
 
 namespace {
 
+struct Timer {
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+    [[nodiscard]] double seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+};
+
+// The base models this example can run, each with its plan size (quick run, full run). On the
+// command line a model is named by `Model::name` or by that name without "_classifier".
+template <models::BaseModel Model>
+struct Candidate {
+    using model_type = Model;
+    Index quick_budget;
+    Index budget;
+};
+const std::tuple candidates{Candidate<models::LogisticRegression>{10, 24},
+                            Candidate<models::DecisionTreeClassifier>{16, 48},
+                            Candidate<models::KNeighborsClassifier>{12, 30}};
+
+template <class F>
+void for_each_candidate(F&& f) {
+    std::apply([&](const auto&... c) { (f(c), ...); }, candidates);
+}
+
+constexpr std::string_view short_name(std::string_view name) {
+    constexpr std::string_view suffix = "_classifier";
+    return name.ends_with(suffix) ? name.substr(0, name.size() - suffix.size()) : name;
+}
+
+template <class Model>
+bool is_named(std::string_view name) {
+    return name == Model::name || name == short_name(Model::name);
+}
+
+bool is_known_model(std::string_view name) {
+    bool known = false;
+    for_each_candidate([&](const auto& c) { known = known || is_named<typename std::decay_t<decltype(c)>::model_type>(name); });
+    return known;
+}
+
+// "logistic_regression, decision_tree or knn", from the models' names.
+std::string model_names(std::string_view last_separator) {
+    std::vector<std::string_view> names;
+    for_each_candidate([&](const auto& c) { names.push_back(short_name(std::decay_t<decltype(c)>::model_type::name)); });
+    std::string text;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        text += fmt::format("{}{}", i == 0 ? "" : i + 1 == names.size() ? last_separator : ", ", names[i]);
+    return text;
+}
+
 struct Settings {
     std::vector<std::string> datasets{"data"};
-    std::vector<std::string> models{"logistic_regression", "decision_tree"};
+    std::vector<std::string> models{std::string(short_name(models::LogisticRegression::name)),
+                                    std::string(short_name(models::DecisionTreeClassifier::name))};
     std::string plan = "sobol";
     Index budget = 0;  // 0 = per-model default
     std::string plan_file;
@@ -53,6 +108,7 @@ struct Settings {
     Index threads = 0;
     std::string records;
     std::string out = "results";
+    std::string plot_script;  // empty = scripts/plot-regret.gp, found by find_plot_script
     std::string meta_model = "rf";
     Index max_samples = 5000;
     Index max_cells = 300000;
@@ -60,108 +116,35 @@ struct Settings {
     bool quick = false;
 };
 
-struct Timer {
-    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-    [[nodiscard]] double seconds() const {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    }
-};
-
-// FNV-1a hash of a dataset's content (rows of X with their label, in any row order, and the
-// shape), to spot exact duplicates such as the same table shipped as ARFF and as CSV.
-std::uint64_t content_hash(const data::Dataset& d) {
-    auto fnv = [](std::uint64_t h, const void* p, std::size_t n) {
-        const auto* b = static_cast<const unsigned char*>(p);
-        for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
-        return h;
-    };
-    constexpr std::uint64_t basis = 14695981039346656037ULL;
-    std::vector<std::uint64_t> rows(static_cast<std::size_t>(d.n_samples()));
-    for (Index i = 0; i < d.n_samples(); ++i) {
-        std::uint64_t h = basis;
-        for (Index j = 0; j < d.n_features(); ++j) {
-            const double v = d.X()(i, j) == 0.0 ? 0.0 : d.X()(i, j);  // -0 == +0
-            h = fnv(h, &v, sizeof v);
-        }
-        const double y = d.y()[i];
-        rows[static_cast<std::size_t>(i)] = fnv(h, &y, sizeof y);
-    }
-    std::sort(rows.begin(), rows.end());
-    const Index dims[3] = {d.n_samples(), d.n_features(), static_cast<Index>(d.class_counts().size())};
-    std::uint64_t h = fnv(basis, dims, sizeof dims);
-    return fnv(h, rows.data(), rows.size() * sizeof(std::uint64_t));
+// Write `text` to `file`; a file that cannot be opened or written is an IoError naming it.
+void write_file(const fs::path& file, const std::string& text, std::string_view what) {
+    std::ofstream out(file, std::ios::binary);
+    if (!out)
+        throw IoError(fmt::format("cannot write the {} to '{}': {}", what, file.string(), std::strerror(errno)));
+    out << text;
+    out.close();
+    if (!out) throw IoError(fmt::format("cannot write the {} to '{}': the write failed", what, file.string()));
 }
 
-// Read every classification dataset under the given folders; skip the others with a message.
-// Task ids are the file paths relative to their folder (unique: a clash across folders gets the
-// folder prefixed); a dataset whose content is identical to an earlier one (same rows and labels,
-// in any order) is skipped, and so is another version of the same data: a file whose name,
-// without variant suffixes (".2D", "-train", "-test", "-challenge"), equals a kept one's, e.g.
-// scikit-learn's iris.csv and Weka's iris.2D.arff beside Weka's iris.arff, or segment-test beside
-// segment-challenge. Leave-one-task-out must never train on one copy of a dataset and evaluate on
-// another.
+// Every classification dataset under the given folders, one task per data family (exact
+// duplicates, other versions, projections and train/test splits of the same data are skipped,
+// so leave-one-task-out never trains on a copy of the held-out data); every skipped file is
+// listed on stderr with the reason.
 std::vector<meta::Task> load_tasks(const Settings& s) {
-    std::vector<meta::Task> tasks;
-    std::map<std::uint64_t, std::string> seen_content;
-    std::map<std::string, int> seen_ids;
-    std::map<std::string, std::string> seen_stems;  // data family ("iris") -> first id of it
-    for (const auto& folder : s.datasets) {
-        std::vector<fs::path> files;
-        try {
-            files = data::list_dataset_files(folder, /*recursive=*/true);
-        } catch (const Error& e) {
-            fmt::print(stderr, "skip folder {}: {}\n", folder, e.what());
-            continue;
-        }
-        for (const auto& f : files) {
-            std::string id = fs::relative(f, folder).generic_string();
-            if (seen_ids.count(id)) id = (fs::path(folder) / id).generic_string();
-            if (seen_ids.count(id)) id += fmt::format("#{}", seen_ids.size());
-            try {
-                data::ReadOptions ro;
-                data::Dataset d = data::read_dataset(f, ro);
-                if (!d.is_classification()) {
-                    fmt::print(stderr, "skip {}: regression task\n", id);
-                    continue;
-                }
-                if (d.n_samples() > s.max_samples || d.n_samples() * std::max<Index>(d.n_features(), 1) > s.max_cells) {
-                    fmt::print(stderr, "skip {}: too large ({} x {}; limits --max-samples {}, {} cells)\n", id,
-                               d.n_samples(), d.n_features(), s.max_samples, s.max_cells);
-                    continue;
-                }
-                Index present = 0;
-                for (Index c : d.class_counts()) present += c > 0 ? 1 : 0;
-                if (present < 2 || d.n_features() == 0) {
-                    fmt::print(stderr, "skip {}: {} classes present, {} features\n", id, present, d.n_features());
-                    continue;
-                }
-                const std::uint64_t h = content_hash(d);
-                if (auto it = seen_content.find(h); it != seen_content.end()) {
-                    fmt::print(stderr, "skip {}: same data as {}\n", id, it->second);
-                    continue;
-                }
-                fs::path name = f.filename();
-                if (name.extension() == ".gz") name = name.stem();
-                // One task per data family: "iris" for iris.arff, iris.csv.gz and iris.2D.arff;
-                // "segment" for segment-challenge.arff and segment-test.arff.
-                std::string family = name.stem().string();
-                family = family.substr(0, family.find('.'));
-                for (const char* suffix : {"-train", "-test", "-challenge"})
-                    if (family.size() > std::strlen(suffix) && family.ends_with(suffix))
-                        family.resize(family.size() - std::strlen(suffix));
-                if (auto it = seen_stems.find(family); it != seen_stems.end()) {
-                    fmt::print(stderr, "skip {}: another version of the same data as {}\n", id, it->second);
-                    continue;
-                }
-                seen_stems.emplace(family, id);
-                seen_content.emplace(h, id);
-                seen_ids.emplace(id, 0);
-                tasks.push_back({id, std::move(d)});
-            } catch (const std::exception& e) {
-                fmt::print(stderr, "skip {}: {}\n", id, e.what());
-            }
-        }
+    data::CorpusOptions options;
+    options.task = data::TaskType::classification;
+    options.max_samples = s.max_samples;
+    options.max_cells = s.max_cells;
+    auto corpus = data::load_corpus(std::vector<fs::path>(s.datasets.begin(), s.datasets.end()), options);
+    for (const auto& skipped : corpus.skipped) {
+        if (skipped.reason == data::SkipReason::unreadable_folder)
+            fmt::print(stderr, "skip folder {}: {}\n", skipped.path.string(), skipped.message);
+        else
+            fmt::print(stderr, "skip {}: {}\n", skipped.id, skipped.message);
     }
+    std::vector<meta::Task> tasks;
+    tasks.reserve(corpus.tasks.size());
+    for (auto& t : corpus.tasks) tasks.push_back({std::move(t.id), std::move(t.dataset)});
     return tasks;
 }
 
@@ -224,7 +207,7 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     // the deliverable: a meta-model fitted on every task, saved without the records
     const auto& predictor = learner.fit();
     const fs::path model_file = fs::path(s.out) / fmt::format("meta_model_{}.json", name);
-    std::ofstream(model_file) << predictor.to_json().dump() << '\n';
+    write_file(model_file, predictor.to_json().dump() + '\n', "meta-model");
     const auto suggestions = learner.suggest(tasks.front().dataset, 3, {.n_candidates = 256, .seed = s.seed});
     fmt::print("meta-model saved to {}; top-3 for {} (in-sample, for illustration):\n", model_file.string(),
                tasks.front().id);
@@ -237,46 +220,55 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
 
 bool have_gnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
-void plot(const std::vector<ModelOutcome>& outcomes, const fs::path& out) {
+// scripts/plot-regret.gp: as given, else from the current folder (scripts/run-example runs from
+// the repository root), else relative to this program (build/<dir>/examples/ in the repository).
+fs::path find_plot_script(const std::string& given, const char* argv0) {
+    if (!given.empty()) return given;
+    const fs::path relative = fs::path("scripts") / "plot-regret.gp";
+    std::error_code ec;
+    if (fs::is_regular_file(relative, ec)) return relative;
+    const fs::path beside = fs::absolute(argv0, ec).parent_path() / ".." / ".." / ".." / relative;
+    if (fs::is_regular_file(beside, ec)) return beside.lexically_normal();
+    return {};
+}
+
+// One regret_curves_<model>.dat per model (k, then the curves of plot-regret.gp's columns), then
+// the plot, by scripts/plot-regret.gp, when gnuplot is installed.
+void plot(const std::vector<ModelOutcome>& outcomes, const fs::path& out, const fs::path& script) {
     const std::vector<std::string> curves{"random", "portfolio", "nearest datasets", "meta-model guided"};
-    const fs::path script = out / "regret_curves.gp";
-    std::ofstream gp(script);
-    gp << "set terminal pngcairo size " << 640 * outcomes.size() << ",480 noenhanced\n";
-    gp << "set output '" << (out / "regret_curves.png").string() << "'\n";
-    gp << "set multiplot layout 1," << outcomes.size() << "\n";
-    gp << "set logscale x\nset xlabel 'evaluations k'\nset ylabel 'mean best-so-far normalised regret'\nset key top right\n"
-          "set grid\nset yrange [0:*]\n";
+    std::string models;
+    std::string n_tasks;
     for (const auto& o : outcomes) {
-        const fs::path datafile = out / fmt::format("regret_curves_{}.dat", o.model);
-        std::ofstream d(datafile);
-        d << "# k";
-        for (const auto& c : curves) d << " \"" << c << "\"";
-        d << '\n';
+        std::string d = "# k";
+        for (const auto& c : curves) d += fmt::format(" \"{}\"", c);
+        d += '\n';
         for (std::size_t b = 0; b < o.evaluation.budgets.size(); ++b) {
-            d << o.evaluation.budgets[b];
+            d += fmt::format("{}", o.evaluation.budgets[b]);
             for (const auto& c : curves)
                 for (const auto& st : o.evaluation.strategies)
-                    if (st.name == c) d << ' ' << st.curve[b].mean;
-            d << '\n';
+                    if (st.name == c) d += fmt::format(" {:g}", st.curve[b].mean);  // as an ostream would
+            d += '\n';
         }
-        gp << "set title '" << o.model << " (" << o.evaluation.task_ids.size() << " tasks)'\n";
-        gp << "plot ";
-        for (std::size_t c = 0; c < curves.size(); ++c)
-            gp << (c ? ", " : "") << "'" << datafile.string() << "' using 1:" << c + 2 << " with linespoints title '"
-               << curves[c] << "'";
-        gp << '\n';
+        write_file(out / fmt::format("regret_curves_{}.dat", o.model), d, "regret curves");
+        models += (models.empty() ? "" : " ") + o.model;
+        n_tasks += (n_tasks.empty() ? "" : " ") + std::to_string(o.evaluation.task_ids.size());
     }
-    gp << "unset multiplot\n";
-    gp.close();
-    if (!have_gnuplot()) {
-        fmt::print("gnuplot not found: install it (Debian: apt-get install gnuplot-nox) and run `gnuplot {}`\n",
-                   script.string());
+    const fs::path png = out / "regret_curves.png";
+    const std::string command =
+        fmt::format("gnuplot -e \"dir='{}'; models='{}'; tasks='{}'\" '{}'", out.string(), models, n_tasks,
+                    script.empty() ? "scripts/plot-regret.gp" : script.string());
+    if (script.empty()) {
+        fmt::print("plot script not found (pass --plot-script); to plot the curves: {}\n", command);
         return;
     }
-    if (std::system(fmt::format("gnuplot '{}'", script.string()).c_str()) == 0)
-        fmt::print("plot written to {}\n", (out / "regret_curves.png").string());
+    if (!have_gnuplot()) {
+        fmt::print("gnuplot not found: install it (Debian: apt-get install gnuplot-nox) and run {}\n", command);
+        return;
+    }
+    if (std::system(command.c_str()) == 0)
+        fmt::print("plot written to {}\n", png.string());
     else
-        fmt::print("gnuplot failed; the script is {}\n", script.string());
+        fmt::print("gnuplot failed; the command was {}\n", command);
 }
 
 }  // namespace
@@ -285,9 +277,14 @@ int main(int argc, char** argv) {
     Settings s;
     CLI::App app{"Meta-learning of hyperparameters on real datasets: records, meta-model, leave-one-task-out regret"};
     app.add_option("--datasets", s.datasets, "folders scanned recursively for ARFF/CSV/TSV datasets")->capture_default_str();
-    app.add_option("--model", s.models, "base models: logistic_regression, decision_tree, knn")->capture_default_str();
+    app.add_option("--model", s.models, "base models: " + model_names(", ") + " (or their full names)")->capture_default_str();
     app.add_option("--plan", s.plan, "plan of configurations: grid, random or sobol")->capture_default_str();
-    auto* budget_opt = app.add_option("--budget", s.budget, "configurations per plan (0 = 24 for logistic regression, 48 otherwise)");
+    std::string budgets;
+    for_each_candidate([&](const auto& c) {
+        budgets += fmt::format("{}{} {}", budgets.empty() ? "" : ", ", short_name(std::decay_t<decltype(c)>::model_type::name),
+                               c.budget);
+    });
+    auto* budget_opt = app.add_option("--budget", s.budget, "configurations per plan (0 = per model: " + budgets + ")");
     app.add_option("--plan-file", s.plan_file, "JSON file with an array of configurations (overrides --plan)");
     app.add_option("--metric", s.metric, "accuracy, balanced_accuracy, log_loss, roc_auc")->capture_default_str();
     app.add_option("--folds", s.folds, "stratified CV folds")->capture_default_str();
@@ -295,6 +292,7 @@ int main(int argc, char** argv) {
     auto* threads_opt = app.add_option("--threads", s.threads, "worker threads (0 = all cores)");
     app.add_option("--records", s.records, "record journal (default <out>/records.jsonl); resumable");
     app.add_option("--out", s.out, "output folder")->capture_default_str();
+    app.add_option("--plot-script", s.plot_script, "gnuplot script of the regret curves (default scripts/plot-regret.gp)");
     app.add_option("--meta-model", s.meta_model, "rf, gp, knn or ridge")->capture_default_str();
     app.add_option("--max-samples", s.max_samples, "skip datasets with more rows")->capture_default_str();
     app.add_option("--max-cells", s.max_cells, "skip datasets with more rows x features")->capture_default_str();
@@ -318,8 +316,8 @@ int main(int argc, char** argv) {
         bad = fmt::format("unknown --plan '{}' (expected grid, random or sobol)", s.plan);
     if (bad.empty())
         for (const auto& m : s.models)
-            if (m != "logistic_regression" && m != "decision_tree" && m != "knn") {
-                bad = fmt::format("unknown --model '{}' (expected logistic_regression, decision_tree or knn)", m);
+            if (!is_known_model(m)) {
+                bad = fmt::format("unknown --model '{}' (expected {})", m, model_names(" or "));
                 break;
             }
     if (bad.empty()) {
@@ -364,14 +362,11 @@ int main(int argc, char** argv) {
         for (const auto& model : s.models) {
             auto dispatch = [&](const auto& mm) {
                 using MM = std::decay_t<decltype(mm)>;
-                if (model == "logistic_regression")
-                    outcomes.push_back(run_model<models::LogisticRegression, MM>(s, tasks, store, mm, s.quick ? 10 : 24));
-                else if (model == "decision_tree")
-                    outcomes.push_back(run_model<models::DecisionTreeClassifier, MM>(s, tasks, store, mm, s.quick ? 16 : 48));
-                else if (model == "knn")
-                    outcomes.push_back(run_model<models::KNeighborsClassifier, MM>(s, tasks, store, mm, s.quick ? 12 : 30));
-                else
-                    throw ConfigError(fmt::format("unknown --model '{}' (expected logistic_regression, decision_tree or knn)", model));
+                for_each_candidate([&](const auto& c) {
+                    using Model = typename std::decay_t<decltype(c)>::model_type;
+                    if (is_named<Model>(model))
+                        outcomes.push_back(run_model<Model, MM>(s, tasks, store, mm, s.quick ? c.quick_budget : c.budget));
+                });
             };
             if (s.meta_model == "rf")
                 dispatch(meta::RandomForestMetaModel({.n_estimators = n_trees, .n_threads = 1, .seed = s.seed}));
@@ -386,13 +381,12 @@ int main(int argc, char** argv) {
         }
 
         const fs::path out(s.out);
-        {
-            std::ofstream csv(out / "regret.csv");
-            for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i].evaluation.write_csv(csv, i == 0);
-        }
+        std::ostringstream csv;
+        for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i].evaluation.write_csv(csv, i == 0);
+        write_file(out / "regret.csv", csv.str(), "regret table");
         store.export_csv(out / "records.csv");
         fmt::print("\nwritten: {} (journal), {}, {}\n", s.records, (out / "records.csv").string(), (out / "regret.csv").string());
-        plot(outcomes, out);
+        plot(outcomes, out, find_plot_script(s.plot_script, argv[0]));
         fmt::print("total {:.1f} s\n", total.seconds());
     } catch (const std::exception& e) {
         fmt::print(stderr, "error: {}\n", e.what());
