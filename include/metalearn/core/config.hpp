@@ -11,8 +11,8 @@
 ///   functions are `inline`.
 /// - **Compiled** (CMake target `metalearn::compiled`, which defines `METALEARN_COMPILED`): the
 ///   split headers declare only; their bodies are compiled once into the `metalearn_compiled`
-///   library (`src/metalearn.cpp`), together with explicit instantiations of the common
-///   templates (`MetaLearner<M>` for the bundled classifiers, see `meta/meta_learner.hpp`).
+///   library (`src/metalearn.cpp`), together with the explicit instantiation
+///   `MetaLearner<models::LogisticRegression>` (see `meta/meta_learner.hpp`).
 ///   A template instantiated for one of your own types (e.g. `MetaLearner<MyModel>`) needs its
 ///   body: include the template's `*_impl.hpp` in one of your files (never the `*_impl.hpp` of
 ///   non-template code, whose definitions the library already holds).
