@@ -85,6 +85,14 @@ METALEARN_INLINE Vector RandomForestClassifier::feature_importances() const {
     return detail::forest_importances(trees_, n_features_);
 }
 
+namespace detail {
+/// The forests' `max_features` choices: sqrt, log2, or a fraction of the features.
+METALEARN_INLINE hpo::CategoricalDomain<double> forest_max_features_domain() {
+    return hpo::categorical<double>(
+        {{"sqrt", max_features_sqrt}, {"log2", max_features_log2}, {"0.25", 0.25}, {"0.5", 0.5}, {"0.75", 0.75}, {"1.0", 1.0}});
+}
+}  // namespace detail
+
 METALEARN_INLINE hpo::SearchSpace<RandomForestClassifier::params_type> RandomForestClassifier::search_space() {
     return hpo::SearchSpace<params_type>()
         .add("n_estimators", &params_type::n_estimators, hpo::int_log_uniform(10, 300))
@@ -93,12 +101,7 @@ METALEARN_INLINE hpo::SearchSpace<RandomForestClassifier::params_type> RandomFor
         .add("max_depth", &params_type::max_depth, hpo::int_uniform(0, 30))
         .add("min_samples_leaf", &params_type::min_samples_leaf, hpo::int_log_uniform(1, 32))
         .add("max_features", &params_type::max_features,
-             hpo::categorical<double>({{"sqrt", max_features_sqrt},
-                                       {"log2", max_features_log2},
-                                       {"0.25", 0.25},
-                                       {"0.5", 0.5},
-                                       {"0.75", 0.75},
-                                       {"1.0", 1.0}}))
+             detail::forest_max_features_domain())
         .add("bootstrap", &params_type::bootstrap, hpo::boolean());
 }
 
@@ -206,12 +209,7 @@ METALEARN_INLINE hpo::SearchSpace<RandomForestRegressor::params_type> RandomFore
         .add("max_depth", &params_type::max_depth, hpo::int_uniform(0, 30))
         .add("min_samples_leaf", &params_type::min_samples_leaf, hpo::int_log_uniform(1, 32))
         .add("max_features", &params_type::max_features,
-             hpo::categorical<double>({{"sqrt", max_features_sqrt},
-                                       {"log2", max_features_log2},
-                                       {"0.25", 0.25},
-                                       {"0.5", 0.5},
-                                       {"0.75", 0.75},
-                                       {"1.0", 1.0}}))
+             detail::forest_max_features_domain())
         .add("bootstrap", &params_type::bootstrap, hpo::boolean());
 }
 
