@@ -66,7 +66,9 @@ TEST_CASE("ARFF: truncated files", "[data][arff][errors]") {
     arff_error("@relation r\n@attribute x numeric\n@attribute c {a, b", 3, 14,
                "unterminated nominal value list of attribute 'c' (expected '}')");
     // Cut inside the last data row.
-    arff_error(header + "1,a\n2", 6, 1, "row has 1 value(s) (expected 2, one per attribute); the file may be truncated");
+    arff_error(header + "1,a\n2", 6, 1,
+               "row has 1 value(s) but 2 attribute(s) are declared (expected one value per attribute); the file may be "
+               "truncated");
 }
 
 TEST_CASE("ARFF: unknown attribute type", "[data][arff][errors]") {
@@ -76,7 +78,8 @@ TEST_CASE("ARFF: unknown attribute type", "[data][arff][errors]") {
 }
 
 TEST_CASE("ARFF: wrong number of values in a row", "[data][arff][errors]") {
-    arff_error(header + "1,a\n2,b,3\n", 6, 1, "row has 3 value(s) (expected 2, one per attribute)");
+    arff_error(header + "1,a\n2,b,3\n", 6, 1,
+               "row has 3 value(s) but 2 attribute(s) are declared (expected one value per attribute)");
 }
 
 TEST_CASE("ARFF: undeclared nominal value", "[data][arff][errors]") {

@@ -3,6 +3,9 @@
 /// @brief ARFF reader (Attribute-Relation File Format, as written by Weka and OpenML).
 ///
 /// Supported (format reference: the Weka wiki page "ARFF (stable version)"):
+/// - UTF-8 (or ASCII, or an 8-bit encoding such as Latin-1) text; a leading UTF-8 byte-order
+///   mark is skipped; binary input (a NUL byte, or mostly control characters and bytes that are
+///   not UTF-8) and UTF-16 are a `ParseError` (see `detail::text_view`).
 /// - `@relation`, `@attribute`, `@data` keywords in any letter case; `%` starts a comment
 ///   (outside quotes) up to the end of the line; blank lines are ignored.
 /// - Attribute names and values unquoted or in single/double quotes, with backslash escapes
@@ -29,7 +32,10 @@
 /// - Rows whose target is missing are dropped, with one warning giving their count.
 /// - Numeric text spelling infinity or NaN (`inf`, `-Infinity`, `nan`) is rejected with a
 ///   `ParseError`: use `?` for a missing value.
-/// - An `@data` section without rows is a `ParseError` (a `Dataset` needs n ≥ 1).
+/// - An `@data` section without rows is a `ParseError` (a `Dataset` needs n ≥ 1), and so are
+///   features without a single value in any row.
+/// - A dense row with fewer or more values than declared attributes is a `ParseError` saying
+///   both counts, at the row's line.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/progress.hpp"
@@ -84,6 +90,7 @@ public:
     ArffParser(std::string label, const ArffOptions& options) : label_(std::move(label)), options_(options) {}
 
     Dataset parse(std::string_view text, const std::string& name) {
+        text = text_view(text, label_);
         const auto lines = split_lines(text);
         enum class Kind { numeric, nominal, skipped };
         struct Attribute {
@@ -235,6 +242,7 @@ public:
         const auto n_attr = attributes.size();
         std::vector<double> row(n_attr);
         std::vector<std::size_t> seen_in_row(n_attr, 0);  // sparse rows: 1 + index of the last row using it
+        std::vector<ArffToken> tokens;                     // dense rows: the values of one row
         for (; li < lines.size(); ++li) {
             line_ = lines[li].number;
             const std::string_view raw = lines[li].text;
@@ -312,16 +320,16 @@ public:
                 }
                 skip_weight(raw, pos);
             } else {
-                std::size_t count = 0;
+                // The values are split off first, so a row with too few or too many values is
+                // reported as such, not as a value that does not fit the attribute it lands on.
+                tokens.clear();
                 while (true) {
                     skip_spaces(raw, pos);
-                    if (count == n_attr && pos < raw.size() && raw[pos] == '{') {
+                    if (tokens.size() == n_attr && pos < raw.size() && raw[pos] == '{') {
                         skip_weight(raw, pos);
                         break;
                     }
-                    const ArffToken v = next_token(raw, pos, ",%");
-                    if (count < n_attr) set_value(count, v);
-                    ++count;
+                    tokens.push_back(next_token(raw, pos, ",%"));
                     skip_spaces(raw, pos);
                     if (pos < raw.size() && raw[pos] == ',') {
                         ++pos;
@@ -329,9 +337,12 @@ public:
                     }
                     break;
                 }
-                if (count != n_attr)
-                    fail(0, fmt::format("row has {} value(s) (expected {}, one per attribute){}", count, n_attr,
-                                        count < n_attr ? "; the file may be truncated" : ""));
+                if (tokens.size() != n_attr)
+                    fail(0, fmt::format("row has {} value(s) but {} attribute(s) are declared (expected one value per "
+                                        "attribute){}",
+                                        tokens.size(), n_attr,
+                                        tokens.size() < n_attr ? "; the file may be truncated" : ""));
+                for (std::size_t a = 0; a < n_attr; ++a) set_value(a, tokens[a]);
             }
             for (std::size_t a = 0; a < n_attr; ++a) values[a].push_back(row[a]);
             row_lines.push_back(line_);
@@ -355,6 +366,7 @@ public:
         spec.task = options_.task;
         spec.on_warning = &options_.on_warning;
         spec.where = "read_arff()";
+        spec.label = label_;
         spec.row_lines = std::move(row_lines);
         return assemble(name, std::move(columns), spec);
     }

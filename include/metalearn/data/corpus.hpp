@@ -46,7 +46,7 @@ enum class SkipReason {
 
 /// A file (or folder) that `load_corpus` left out.
 struct SkippedFile {
-    std::string id;              ///< the task id the file would have had; the folder for `unreadable_folder`
+    std::string id;              ///< the task id the file would have had; the folder for `unreadable_folder` (UTF-8, as ids)
     std::filesystem::path path;  ///< the file (or folder)
     SkipReason reason = SkipReason::unreadable;
     std::string message;         ///< why, for people, e.g. "same data as weka/iris.arff" or the read error
@@ -55,7 +55,7 @@ struct SkippedFile {
 
 /// A task of the corpus: its id, where it came from and its data.
 struct CorpusTask {
-    std::string id;                  ///< unique within the corpus: the path below its folder (see `load_corpus`)
+    std::string id;                  ///< unique within the corpus: the path below its folder (see `load_corpus`); UTF-8
     std::filesystem::path path;      ///< the file read
     Dataset dataset;                 ///< the table as read by `read_dataset`
     std::uint64_t content_hash = 0;  ///< `content_hash(dataset)`
@@ -120,7 +120,10 @@ struct CorpusOptions {
 /// `data/weka/iris.arff` read from `data`), so `iris.arff` and `iris.csv` in one folder get
 /// distinct ids. When that id is already taken by a kept task (the same relative path under an
 /// earlier folder), the folder is prefixed (`more/weka/iris.arff`); if that is taken too, "#m"
-/// is appended, m being the number of tasks kept so far.
+/// is appended, m being the number of tasks kept so far. Ids are valid UTF-8, so they can go into
+/// records and JSON: a byte of the path that is not part of valid UTF-8 (a file named in
+/// Latin-1, say) is written as `\xNN`; the dataset's name (the file stem) is escaped alike by the
+/// readers, and `CorpusTask::path` keeps the real path.
 ///
 /// Each file is then checked in this order, and the first failed check skips it with that
 /// reason (`SkippedFile`): read with `read_dataset(file, options.read)` (`unreadable`, with the

@@ -6,6 +6,7 @@
 #include "metalearn/data/corpus.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/data/dataset.hpp"
+#include "metalearn/data/detail/text.hpp"
 #include "metalearn/data/read.hpp"
 
 #include <fmt/format.h>
@@ -141,15 +142,18 @@ METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& fo
         try {
             files = list_dataset_files(folder, options.recursive);
         } catch (const std::exception& e) {
-            corpus.skipped.push_back({folder.generic_string(), folder, SkipReason::unreadable_folder, e.what(), {}});
+            corpus.skipped.push_back(
+                {detail::utf8_escaped(folder.generic_string()), folder, SkipReason::unreadable_folder, e.what(), {}});
             continue;
         }
         for (const auto& file : files) {
             std::error_code ec;
             fs::path relative = fs::relative(file, folder, ec);
             if (ec || relative.empty()) relative = file.filename();
-            std::string id = relative.generic_string();
-            if (ids.count(id)) id = (folder / relative).generic_string();
+            // Ids go into records and JSON, which must be UTF-8: a file name that is not (a Latin-1
+            // name, say) gets its stray bytes written as \xNN instead of failing the whole run.
+            std::string id = detail::utf8_escaped(relative.generic_string());
+            if (ids.count(id)) id = detail::utf8_escaped((folder / relative).generic_string());
             if (ids.count(id)) id += fmt::format("#{}", ids.size());
             const auto skip = [&](SkipReason reason, std::string message, std::string same_as = {}) {
                 corpus.skipped.push_back({id, file, reason, std::move(message), std::move(same_as)});

@@ -4,6 +4,9 @@
 /// scikit-learn's bundled CSV layout.
 ///
 /// Syntax accepted by `read_csv` (RFC 4180 with common extensions):
+/// - UTF-8 (or ASCII, or an 8-bit encoding such as Latin-1) text; a leading UTF-8 byte-order
+///   mark is skipped; binary input (a NUL byte, or mostly control characters and bytes that are
+///   not UTF-8) is a ParseError, as is UTF-16 (see `detail::text_view`);
 /// - the first non-blank line is the header (column names, which must be unique);
 /// - fields are separated by `CsvOptions::delimiter` (',' by default; '\t', ';', ...);
 /// - a field may be enclosed in double quotes, a doubled quote `""` inside stands for one quote;
@@ -17,6 +20,9 @@
 /// - a column is numeric if every non-missing cell is a finite number; otherwise nominal, with
 ///   its distinct texts as categories, sorted (`CategoryOrder::sorted`, the default, so the
 ///   codes do not depend on row order) or in order of first appearance;
+/// - a column whose cells are mostly numbers but not all ("55 kg" among numbers of kilograms) is
+///   nominal too, and `CsvOptions::on_warning` is told so, with the column, the number of
+///   non-numeric cells and the first one's text, line and column;
 /// - text spelling infinity ("inf", "-Infinity") in an otherwise numeric column is rejected with
 ///   a ParseError (there is no ±Inf in a Dataset);
 /// - `nominal_columns` / `numeric_columns` force a column's kind; in a forced-numeric column a
@@ -69,7 +75,8 @@ struct CsvOptions {
     std::vector<std::string> numeric_columns;  ///< force these columns (by name) to numeric
     bool rename_duplicate_columns = false;     ///< false: a repeated column name is a ParseError; true: the
                                                ///< k-th repeat of "x" becomes "x.k" (as pandas does), with a warning
-    WarningCallback on_warning;                ///< receives warnings (dropped rows); may be empty
+    WarningCallback on_warning;                ///< receives warnings (dropped rows, renamed columns, mostly
+                                               ///< numeric columns read as nominal); may be empty
     std::string name;                          ///< dataset name; empty = file stem (or the label)
 };
 
@@ -139,6 +146,7 @@ inline bool contains(const std::vector<std::string>& list, std::string_view s) {
 inline Dataset parse_csv(std::string_view text, const std::string& label, const std::string& name,
                          const CsvOptions& options) {
     constexpr const char* where = "read_csv()";
+    text = text_view(text, label);
     const auto lines = split_lines(text);
     std::size_t li = 0;
     while (li < lines.size() && trim(lines[li].text).empty()) ++li;
@@ -183,6 +191,8 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     std::vector<std::vector<char>> missing(p);
     std::vector<std::optional<CellPos>> first_text(p);
     std::vector<std::optional<CellPos>> first_infinite(p);
+    std::vector<std::size_t> n_numbers(p, 0);  // cells that are finite numbers
+    std::vector<std::size_t> n_texts(p, 0);    // cells that are not numbers
     std::vector<std::vector<double>> numbers(p);
     std::vector<std::size_t> row_lines;
     for (; li < lines.size(); ++li) {
@@ -204,6 +214,8 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
                     first_infinite[j] = CellPos{line, f.column, f.text};
                 if (status == NumberStatus::not_a_number && !first_text[j])
                     first_text[j] = CellPos{line, f.column, f.text};
+                if (status == NumberStatus::ok) ++n_numbers[j];
+                if (status == NumberStatus::not_a_number) ++n_texts[j];
                 if (status != NumberStatus::ok) v = std::numeric_limits<double>::quiet_NaN();
             }
             numbers[j].push_back(v);
@@ -274,6 +286,17 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
             for (std::size_t i = 0; i < n; ++i)
                 if (!missing[j][i]) col.values[i] = code.find(cells[j][i])->second;
         }
+        if (!force_nominal && n_numbers[j] > n_texts[j] && options.on_warning) {
+            // Mostly numbers: a unit or a typo in a few cells ("55 kg") turned a numeric column
+            // into one category per distinct value. Said once, naming the first such cell.
+            const auto& cell = *first_text[j];
+            options.on_warning(fmt::format(
+                "{}: '{}': column '{}' is read as nominal with {} categories because {} of its cells {} not a "
+                "number (among {} numbers); the first is '{}' on line {}, column {} (list the column in "
+                "numeric_columns to make such a cell an error, or in nominal_columns to keep it nominal quietly)",
+                where, printable(label, 200), printable(col.name, 200), col.categories.size(), n_texts[j],
+                n_texts[j] == 1 ? "is" : "are", n_numbers[j], printable(cell.text), cell.line, cell.column));
+        }
     }
 
     std::size_t target = p - 1;
@@ -309,6 +332,7 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     spec.task = task;
     spec.on_warning = &options.on_warning;
     spec.where = where;
+    spec.label = label;
     spec.row_lines = std::move(row_lines);
     return assemble(name, std::move(columns), spec);
 }
@@ -321,9 +345,11 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
 /// @param label   the name used in error messages (as the file) and, unless `options.name` is
 ///                set, as the dataset name.
 /// @return the dataset (n labelled rows, p = columns − 1).
-/// @throws ParseError (label, line, column, expectation) on malformed text: empty input, no
-///         data rows, duplicate column names, a row with the wrong number of fields, an
-///         unterminated quote, an infinite value, a non-number in a forced-numeric column.
+/// @throws ParseError (label, line, column, expectation) on malformed text: binary input (a
+///         NUL byte, UTF-16, or mostly control characters and bytes that are not UTF-8), empty
+///         input, no data rows, duplicate column names, a row with the wrong number of fields, an
+///         unterminated quote, an infinite value, a non-number in a forced-numeric column, or
+///         features without a single value in any row (line 0).
 ///         ConfigError for a target or forced column that does not exist; DataError when every
 ///         target is missing or regression is forced on a nominal target.
 /// Complexity O(size of text · log distinct values).
@@ -351,16 +377,19 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
 /// optional line of column names (boston_house_prices.csv), then rows of n_features numbers and
 /// a last target column. Features are numeric, named from the names line or `feature_0`, ...
 /// With class names in the first line the task is classification with those classes (the
-/// target is a 0-based code); without them, an all-integer target gives classification with
-/// classes "0" .. "max" (digits.csv.gz, which has no header at all), otherwise regression.
+/// target is a 0-based code); without them, a target of non-negative integers gives
+/// classification whose classes are the distinct values in increasing order, named as first
+/// written in the file and coded 0..K-1 (digits.csv.gz, which has no header at all: "0".."9"),
+/// otherwise regression.
 /// @param path the file (gzip allowed).
 /// @param name the dataset name; empty = file stem.
-/// @throws IoError if unreadable; ParseError if the declared shape does not match the rows, a
-///         row has the wrong width, a cell is not a finite number, or a class code is out of
-///         range.
+/// @throws IoError if unreadable; ParseError if the file is not text (see `read_csv_string`),
+///         the declared shape does not match the rows, a row has the wrong width, a cell is not a
+///         finite number, or a class code is out of range.
 [[nodiscard]] inline Dataset read_sklearn_csv(const std::filesystem::path& path, const std::string& name = "") {
     const std::string label = path.string();
-    const std::string text = detail::read_file(path, "read_sklearn_csv()");
+    const std::string content = detail::read_file(path, "read_sklearn_csv()");
+    const std::string_view text = detail::text_view(content, label);
     const auto lines = detail::split_lines(text);
     std::size_t li = 0;
     while (li < lines.size() && detail::trim(lines[li].text).empty()) ++li;
@@ -372,9 +401,12 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
         const auto first = detail::split_delimited(lines[li].text, ',', label, lines[li].number);
         double a = 0;
         double b = 0;
+        // Counts up to 2^53 (every such integer is exact in a double and fits in Index), so the
+        // conversion below is always defined.
+        constexpr double max_count = 9007199254740992.0;
         bool header = first.size() >= 2 && detail::parse_number(first[0].text, a) == detail::NumberStatus::ok &&
                       detail::parse_number(first[1].text, b) == detail::NumberStatus::ok && a >= 1 && b >= 1 &&
-                      a == std::floor(a) && b == std::floor(b);
+                      a <= max_count && b <= max_count && a == std::floor(a) && b == std::floor(b);
         for (std::size_t k = 2; header && k < first.size(); ++k) {
             double v = 0;
             if (!first[k].text.empty() && detail::parse_number(first[k].text, v) == detail::NumberStatus::ok)
@@ -399,6 +431,7 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     }
     std::vector<std::vector<double>> rows;
     std::vector<std::size_t> row_lines;
+    std::map<double, std::string> target_text;  // each distinct target value -> its first spelling
     std::size_t width = 0;
     for (; li < lines.size(); ++li) {
         if (detail::trim(lines[li].text).empty()) continue;
@@ -415,6 +448,7 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
                 throw ParseError(label, lines[li].number, fields[j].column,
                                  fmt::format("'{}' is not a finite number (expected numeric cells)",
                                              detail::printable(fields[j].text)));
+        target_text.emplace(row.back(), fields.back().text);
         rows.push_back(std::move(row));
         row_lines.push_back(lines[li].number);
     }
@@ -428,13 +462,11 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     Matrix X(n, p);
     Vector y(n);
     bool integers = true;
-    double max_label = 0;
     for (Index i = 0; i < n; ++i) {
         const auto& row = rows[static_cast<std::size_t>(i)];
         for (Index j = 0; j < p; ++j) X(i, j) = row[static_cast<std::size_t>(j)];
         y[i] = row.back();
         integers = integers && y[i] == std::floor(y[i]) && y[i] >= 0;
-        max_label = std::max(max_label, y[i]);
     }
     std::vector<FeatureInfo> features;
     for (Index j = 0; j < p; ++j)
@@ -452,8 +484,16 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
                                  fmt::format("class code {} out of range (expected an integer in [0, {}))", y[i],
                                              class_names.size()));
     } else if (integers) {
+        // The distinct values, in increasing order, are the classes: never one class per integer
+        // up to the largest label (a label of 3000000000 would ask for that many), never a cast
+        // of a label to an integer type (1e300 does not fit one).
         task = TaskType::classification;
-        for (Index c = 0; c <= static_cast<Index>(max_label); ++c) class_names.push_back(fmt::format("{}", c));
+        std::map<double, double> code;
+        for (const auto& [value, spelling] : target_text) {
+            code.emplace(value, static_cast<double>(class_names.size()));
+            class_names.push_back(spelling);
+        }
+        for (Index i = 0; i < n; ++i) y[i] = code.at(y[i]);
     }
     return Dataset(ds_name, std::move(X), std::move(y), std::move(features), task, std::move(class_names), target_name);
 }

@@ -64,16 +64,22 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
         f.dims.push_back(static_cast<Index>(size));
         declared += fmt::format("{}{}", d ? " x " : "", size);
     }
-    // The product of the dimensions (and of every trailing group of them, which becomes a row
-    // size) is checked by division, so it can never wrap around; then it must fit in the file.
+    // A dimension of size 0 declares no values at all. Not read as an empty result: the other
+    // dimensions (a row size of 2^31 x 2^32 pixels, say) could not be checked against the data,
+    // and a Dataset needs at least one sample anyway.
+    for (std::size_t d = 0; d < ndims; ++d)
+        if (f.dims[d] == 0)
+            throw ParseError(label, 0, 0,
+                             fmt::format("{}: IDX file declares no values (dimensions {}; expected every dimension "
+                                         "to be at least 1)",
+                                         where, declared));
+    // The product of the dimensions is checked by division, so it can never wrap around; then it
+    // must fit in the data. Every dimension being at least 1, every partial product (such as
+    // rows x cols, the size of one image) is then at most the number of bytes of data too.
     const auto limit = static_cast<std::size_t>(std::numeric_limits<Index>::max());
     std::size_t total = 1;
     for (std::size_t d = ndims; d-- > 0;) {
         const auto size = static_cast<std::size_t>(f.dims[d]);
-        if (size == 0) {
-            total = 0;
-            break;
-        }
         if (total > limit / size)
             throw ParseError(label, 0, 0,
                              fmt::format("{}: declared IDX size {} is too large for the file (its product exceeds "
@@ -91,8 +97,13 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 }  // namespace detail
 
 /// The dimension sizes declared in an IDX file's header, e.g. {10000, 28, 28} for images.
-/// @throws IoError if unreadable; ParseError if the header is malformed, the declared size does
-///         not fit in the file (checked without overflow) or the data is truncated.
+///
+/// The whole file is read and checked before anything is allocated for its values: every
+/// dimension must be at least 1 (a file declaring 0 values is rejected, not read as empty), and
+/// the product of the dimensions, computed without overflow, must fit in the bytes that follow
+/// the header, so every row size does too.
+/// @throws IoError if unreadable; ParseError if the header is malformed, a dimension is 0, the
+///         declared size does not fit in the file or the data is truncated.
 [[nodiscard]] inline std::vector<Index> read_idx_shape(const std::filesystem::path& path) {
     return detail::read_idx(path, "read_idx_shape()").dims;
 }
@@ -101,8 +112,8 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 /// Row i holds image i in row-major pixel order; values are the raw bytes 0..255.
 /// @param path        `*-images-idx3-ubyte` or `.gz`.
 /// @param max_samples read at most this many images (the first ones); -1 = all.
-/// @throws IoError if unreadable; ParseError if not a 3-dimensional unsigned-byte IDX file or
-///         truncated.
+/// @throws IoError if unreadable; ParseError if not a 3-dimensional unsigned-byte IDX file, a
+///         dimension is 0, or the declared size does not fit in the file (see `read_idx_shape`).
 [[nodiscard]] inline Matrix read_idx_images(const std::filesystem::path& path, Index max_samples = -1) {
     const auto f = detail::read_idx(path, "read_idx_images()");
     if (f.dims.size() != 3)
@@ -118,8 +129,8 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 
 /// Read an IDX label file (1 dimension) as n integer labels.
 /// @param max_samples read at most this many labels; -1 = all.
-/// @throws IoError if unreadable; ParseError if not a 1-dimensional unsigned-byte IDX file or
-///         truncated.
+/// @throws IoError if unreadable; ParseError if not a 1-dimensional unsigned-byte IDX file,
+///         empty (0 labels declared) or truncated.
 [[nodiscard]] inline IndexVector read_idx_labels(const std::filesystem::path& path, Index max_samples = -1) {
     const auto f = detail::read_idx(path, "read_idx_labels()");
     if (f.dims.size() != 1)
@@ -135,8 +146,8 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 /// Read an image file and its label file as a classification dataset.
 ///
 /// Features are the rows·cols pixels (numeric, named "pixel0", ...; raw 0..255); classes are
-/// "0" .. "max label" (for Fashion-MNIST "0".."9": T-shirt/top, Trouser, Pullover, Dress, Coat,
-/// Sandal, Shirt, Sneaker, Bag, Ankle boot).
+/// "0" .. "max label", at most 256 of them as labels are bytes (for Fashion-MNIST "0".."9":
+/// T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot).
 /// @param images      `*-images-idx3-ubyte[.gz]`.
 /// @param labels      `*-labels-idx1-ubyte[.gz]`.
 /// @param name        dataset name.

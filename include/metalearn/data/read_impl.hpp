@@ -116,7 +116,9 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
         throw ConfigError(fmt::format("read_dataset(): unsupported file type '{}' (expected .arff, .csv or .tsv, "
                                       "optionally .gz)",
                                       path.filename().string()));
-    const std::string text = detail::read_file(path, "read_dataset()");
+    const std::string content = detail::read_file(path, "read_dataset()");
+    // Sniffed without a byte-order mark, and binary input is rejected before any sniffing.
+    const std::string_view text = detail::text_view(content, path.string());
     const std::string name = options.name.empty() ? detail::dataset_stem(path) : options.name;
     if (csv && options.target.empty() && !options.task && detail::looks_like_sklearn_csv(text))
         return read_sklearn_csv(path, name);
@@ -129,7 +131,7 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
     if (tsv && o.target.empty()) {
         // PMLB writes the target last, named "target"; a few files (schizo) also have a feature
         // of that name, so take the last such column and let repeated names be renamed.
-        const auto lines = detail::split_lines(std::string_view(text).substr(0, 1 << 16));
+        const auto lines = detail::split_lines(text.substr(0, 1 << 16));
         for (const auto& line : lines) {
             if (detail::trim(line.text).empty()) continue;
             const auto fields = detail::split_delimited(line.text, '\t', path.string(), line.number);
@@ -146,7 +148,7 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
             const auto meta = detail::read_pmlb_metadata(yaml);
             if (!o.task) o.task = meta.task;
             // Only names present in the header (metadata may list features the file lacks).
-            const auto lines = detail::split_lines(std::string_view(text).substr(0, 1 << 16));
+            const auto lines = detail::split_lines(text.substr(0, 1 << 16));
             for (const auto& line : lines) {
                 if (detail::trim(line.text).empty()) continue;
                 for (const auto& f : detail::split_delimited(line.text, '\t', path.string(), line.number))
@@ -157,7 +159,7 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
             }
         }
     }
-    return detail::parse_csv(text, path.string(), name, o);
+    return detail::parse_csv(content, path.string(), name, o);
 }
 
 METALEARN_INLINE std::vector<std::filesystem::path> list_dataset_files(const std::filesystem::path& folder, bool recursive) {

@@ -43,7 +43,51 @@ inline bool ends_with_icase(const std::filesystem::path& path, std::string_view 
     return true;
 }
 
-/// The file name without the given extensions (".arff.gz" → stem), for dataset names.
+/// Length of the valid UTF-8 sequence starting at `s[i]` (1 to 4), or 0 if the bytes there are
+/// not one (a stray continuation byte, a truncated sequence, an overlong form, a surrogate or a
+/// code point above U+10FFFF). Reference: RFC 3629, section 4 (the UTF-8 byte-sequence grammar).
+inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    if (c < 0x80) return 1;
+    std::size_t len = 0;
+    unsigned char lo = 0x80;  // allowed range of the second byte
+    unsigned char hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c == 0xe0) len = 3, lo = 0xa0;
+    else if (c == 0xed) len = 3, hi = 0x9f;
+    else if (c >= 0xe1 && c <= 0xef) len = 3;
+    else if (c == 0xf0) len = 4, lo = 0x90;
+    else if (c >= 0xf1 && c <= 0xf3) len = 4;
+    else if (c == 0xf4) len = 4, hi = 0x8f;
+    else return 0;
+    if (i + len > s.size()) return 0;
+    if (b(i + 1) < lo || b(i + 1) > hi) return 0;
+    for (std::size_t k = 2; k < len; ++k)
+        if (b(i + k) < 0x80 || b(i + k) > 0xbf) return 0;
+    return len;
+}
+
+/// `s` with every byte that is not part of valid UTF-8 written as `\xNN` (valid UTF-8 is kept as
+/// is), so names taken from file names can go into JSON, which must be UTF-8.
+inline std::string utf8_escaped(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t len = utf8_sequence_length(s, i);
+        if (len == 0) {
+            out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(s[i])));
+            ++i;
+        } else {
+            out.append(s.substr(i, len));
+            i += len;
+        }
+    }
+    return out;
+}
+
+/// The file name without the given extensions (".arff.gz" → stem), for dataset names; bytes
+/// that are not valid UTF-8 are written as `\xNN` (see `utf8_escaped`).
 inline std::string dataset_stem(const std::filesystem::path& path) {
     std::string name = path.filename().string();
     for (const char* ext : {".gz", ".arff", ".csv", ".tsv", ".txt"}) {
@@ -51,7 +95,7 @@ inline std::string dataset_stem(const std::filesystem::path& path) {
         if (name.size() > e.size() && ends_with_icase(std::filesystem::path(name), e))
             name.resize(name.size() - e.size());
     }
-    return name;
+    return utf8_escaped(name);
 }
 
 /// Read a whole file into memory. Files starting with the gzip magic bytes (1f 8b) are
@@ -143,6 +187,77 @@ inline std::string printable(std::string_view s, std::size_t max_chars = 40) {
     }
     if (s.size() > max_chars) out += "...";
     return out;
+}
+
+/// 1-based line and column of byte `offset` of `text`, counting lines as `split_lines` does.
+inline std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t offset) {
+    std::size_t line = 1;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n' || text[i] == '\r') {
+            if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n' && i + 1 < offset) ++i;
+            ++line;
+            start = i + 1;
+        }
+    }
+    return {line, offset - start + 1};
+}
+
+/// The text of a file to parse: `text` without a leading UTF-8 byte-order mark (EF BB BF, which
+/// some editors write and which is not part of the first name or keyword), after checking that
+/// it is text at all.
+///
+/// Binary input is rejected rather than parsed into a meaningless table: a NUL byte anywhere
+/// (no text file holds one; UTF-16 files, which hold many, are named as such), or, in the first
+/// 64 KiB, at least 16 bytes that are control characters (other than tab, line feed, carriage
+/// return, form feed and vertical tab) or not part of valid UTF-8, making up more than 1 in 8
+/// of the bytes. Text in a legacy 8-bit encoding such as Latin-1 (a few non-UTF-8 bytes) passes.
+/// @param text  the whole file content.
+/// @param label the file name (or label) for messages.
+/// @return a view of `text` after the byte-order mark, if any.
+/// @throws ParseError(label, line, column of the first offending byte) for binary input.
+/// Complexity O(size of text).
+inline std::string_view text_view(std::string_view text, const std::string& label) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    if (text.size() >= 2 && ((byte(0) == 0xff && byte(1) == 0xfe) || (byte(0) == 0xfe && byte(1) == 0xff)))
+        throw ParseError(label, 1, 1,
+                         fmt::format("UTF-16 text (byte-order mark {:02x} {:02x}) is not supported (expected UTF-8 or "
+                                     "ASCII text; convert it first, e.g. with iconv -f UTF-16 -t UTF-8)",
+                                     byte(0), byte(1)));
+    if (text.size() >= 3 && byte(0) == 0xef && byte(1) == 0xbb && byte(2) == 0xbf) text.remove_prefix(3);
+    const auto line_start = [&](std::size_t offset) {
+        std::size_t b = offset;
+        while (b > 0 && text[b - 1] != '\n' && text[b - 1] != '\r') --b;
+        return text.substr(b, 40);
+    };
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+        const auto [line, column] = line_and_column(text, nul);
+        throw ParseError(label, line, column,
+                         fmt::format("not a text file: a NUL byte in the line starting '{}' (expected UTF-8 or ASCII "
+                                     "text)",
+                                     printable(line_start(nul))));
+    }
+    const std::size_t checked = std::min<std::size_t>(text.size(), std::size_t{1} << 16);
+    std::size_t bad = 0;
+    std::size_t first_bad = checked;
+    for (std::size_t i = 0; i < checked;) {
+        const unsigned char c = byte(i);
+        const bool control = c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v';
+        std::size_t len = control || c == 0x7f ? 0 : utf8_sequence_length(text, i);
+        if (len == 0) {
+            if (bad++ == 0) first_bad = i;
+            len = 1;
+        }
+        i += len;
+    }
+    if (bad >= 16 && bad * 8 > checked) {
+        const auto [line, column] = line_and_column(text, first_bad);
+        throw ParseError(label, line, column,
+                         fmt::format("not a text file: {} of the first {} bytes are control characters or not valid "
+                                     "UTF-8, the first in the line starting '{}' (expected UTF-8 or ASCII text)",
+                                     bad, checked, printable(line_start(first_bad))));
+    }
+    return text;
 }
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v'; }
@@ -238,13 +353,16 @@ struct TargetSpec {
     std::optional<TaskType> task;         ///< forced task; empty = from the column kind
     const WarningCallback* on_warning = nullptr;
     const char* where = "";               ///< "read_arff()" etc., for messages
+    std::string label;                    ///< the file (or label) for parse errors; empty = the dataset name
     std::vector<std::size_t> row_lines;   ///< source line of each row (for warnings), may be empty
 };
 
 /// Turn parsed columns into a `Dataset`: the target column becomes y (nominal → class codes,
 /// numeric → regression unless classification is forced), rows with a missing target are
 /// dropped with a warning.
-/// @throws DataError if the forced task does not fit the column or no row is left.
+/// @throws DataError if the forced task does not fit the column or no row is left; ParseError
+///         (naming `spec.label`) if there are features but not one cell of them holds a value
+///         (what binary or wrongly delimited input turns into).
 inline Dataset assemble(const std::string& name, std::vector<Column> columns, const TargetSpec& spec) {
     const Column& target = columns.at(spec.index);
     const std::size_t n = target.values.size();
@@ -298,6 +416,21 @@ inline Dataset assemble(const std::string& name, std::vector<Column> columns, co
                                                           : std::string()));
     const auto rows = static_cast<Index>(keep.size());
     const auto p = static_cast<Index>(columns.size() - 1);
+    if (p > 0) {
+        bool any_value = false;
+        for (std::size_t c = 0; c < columns.size() && !any_value; ++c)
+            if (c != spec.index)
+                for (const std::size_t i : keep)
+                    if (!std::isnan(columns[c].values[i])) {
+                        any_value = true;
+                        break;
+                    }
+        if (!any_value)
+            throw ParseError(spec.label.empty() ? name : spec.label, 0, 0,
+                             fmt::format("{}: no row has a value for any of the {} feature(s) (every feature cell is "
+                                         "missing; expected at least one value)",
+                                         spec.where, p));
+    }
     Matrix X(rows, p);
     Vector yv(rows);
     std::vector<FeatureInfo> features;
