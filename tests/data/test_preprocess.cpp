@@ -1,6 +1,7 @@
 // Tests of data/preprocess.hpp on hand-computed cases.
 
 #include <metalearn/data/arff.hpp>
+#include <metalearn/data/csv.hpp>
 #include <metalearn/data/preprocess.hpp>
 
 #include "support/test_support.hpp"
@@ -65,6 +66,143 @@ TEST_CASE("OneHotEncoder expands nominal columns in place and encodes missing as
     Matrix expected(3, 4);
     expected << 1.5, 0, 0, 1, -1, 0, 0, 0, 0, 1, 0, 0;
     REQUIRE_THAT(enc.transform(X), approx_matrix(expected, 0.0));
+}
+
+TEST_CASE("OneHotEncoder with max_categories keeps the most frequent categories and folds the rest into one column",
+          "[data][preprocess]") {
+    // Hand-made table, counted by hand: c = e, e, b, b, c, a, NaN over the declared a..e, i.e.
+    // a:1 b:2 c:1 d:0 e:2. Cap 3 → the 2 most frequent (b and e, tied at 2) keep a column in code
+    // order, and a, c, d (d declared but absent) share "c=(other)".
+    const std::vector<FeatureInfo> f = {FeatureInfo::numeric("x"), FeatureInfo::nominal("c", {"a", "b", "c", "d", "e"})};
+    Matrix X(7, 2);
+    X << 1, 4, 2, 4, 3, 1, 4, 1, 5, 2, 6, 0, 7, NaN_;
+    OneHotEncoder enc({.max_categories = 3});
+    enc.fit(X, f);
+    REQUIRE(enc.n_output_features() == 4);
+    REQUIRE(enc.output_names() == std::vector<std::string>{"x", "c=b", "c=e", "c=(other)"});
+    REQUIRE(enc.infrequent_categories(1) == std::vector<std::string>{"a", "c", "d"});
+    REQUIRE(enc.infrequent_categories(0).empty());
+    REQUIRE(enc.is_indicator() == std::vector<bool>{false, true, true, true});
+    Matrix expected(7, 4);
+    expected << 1, 0, 1, 0,  // e
+        2, 0, 1, 0,          // e
+        3, 1, 0, 0,          // b
+        4, 1, 0, 0,          // b
+        5, 0, 0, 1,          // c → other
+        6, 0, 0, 1,          // a → other
+        7, 0, 0, 0;          // missing → all zeros
+    REQUIRE_THAT(enc.transform(X), approx_matrix(expected, 0.0));
+    // A test row with the absent category d also lands in "other".
+    Matrix t(1, 2);
+    t << 0, 3;
+    Matrix te(1, 4);
+    te << 0, 0, 0, 1;
+    REQUIRE_THAT(enc.transform(t), approx_matrix(te, 0.0));
+}
+
+TEST_CASE("OneHotEncoder cap breaks ties by category order and leaves small columns alone", "[data][preprocess]") {
+    // An identifier column: 6 rows, 6 categories, each once. Cap 4 → all counts tie at 1, so the
+    // first 3 codes are kept (u0, u1, u2) and u3..u5 fold into "id=(other)".
+    std::vector<std::string> cats = {"u0", "u1", "u2", "u3", "u4", "u5"};
+    const std::vector<FeatureInfo> f = {FeatureInfo::nominal("id", cats), FeatureInfo::nominal("small", {"p", "q"})};
+    Matrix X(6, 2);
+    X << 5, 0, 4, 1, 3, 0, 2, 1, 1, 0, 0, 1;
+    OneHotEncoder enc({.max_categories = 4});
+    enc.fit(X, f);
+    REQUIRE(enc.output_names() ==
+            std::vector<std::string>{"id=u0", "id=u1", "id=u2", "id=(other)", "small=p", "small=q"});
+    REQUIRE(enc.infrequent_categories(0) == std::vector<std::string>{"u3", "u4", "u5"});
+    REQUIRE(enc.infrequent_categories(1).empty());  // 2 categories ≤ cap: encoded as without a cap
+    const Matrix Z = enc.transform(X);
+    REQUIRE(Z.col(3).sum() == 3.0);  // rows holding u5, u4, u3
+    REQUIRE(Z(0, 3) == 1.0);
+    REQUIRE(Z(5, 0) == 1.0);
+    // Cap equal to K: no folding.
+    OneHotEncoder exact({.max_categories = 6});
+    exact.fit(X, f);
+    REQUIRE(exact.n_output_features() == 8);
+    // Without a cap: one column per declared category.
+    OneHotEncoder none;
+    none.fit(X, f);
+    REQUIRE(none.n_output_features() == 8);
+}
+
+TEST_CASE("OneHotEncoder cap errors: cap of 1, layout-only fit over the cap, column out of range",
+          "[data][preprocess][errors]") {
+    REQUIRE_THROWS_AS(OneHotEncoder({.max_categories = 1}), ConfigError);
+    REQUIRE_THROWS_WITH(OneHotEncoder({.max_categories = -3}), Catch::Contains("expected 0 = no limit or >= 2, got -3"));
+    OneHotEncoder enc({.max_categories = 2});
+    REQUIRE_THROWS_AS(enc.fit(two_features()), ConfigError);
+    REQUIRE_THROWS_WITH(enc.fit(two_features()), Catch::Contains("feature 'colour' declares 3 categories"));
+    REQUIRE_THROWS_AS(enc.infrequent_categories(0), NotFitted);
+    OneHotEncoder ok({.max_categories = 3});
+    ok.fit(two_features());  // 3 categories ≤ cap: the declared layout is enough
+    REQUIRE(ok.n_output_features() == 4);
+    REQUIRE_THROWS_AS(ok.infrequent_categories(2), ConfigError);
+    REQUIRE_THROWS_AS(ok.fit(Matrix(2, 3), two_features()), DataError);
+}
+
+TEST_CASE("identifier_like_columns flags nominal columns with more distinct values than half the rows and than 20",
+          "[data][preprocess]") {
+    // 40 rows. "id" = min(i, 25) with row 0 missing: codes 1..25, 25 distinct in 39 non-missing
+    // cells (25 > 20 and 25 > 0.5 · 39) → flagged. "twenty" = i mod 20: 20 distinct, not > 20 →
+    // not flagged. "few": 2 distinct. "num": numeric, never flagged.
+    const Index n = 40;
+    std::vector<std::string> c40;
+    for (int i = 0; i < 40; ++i) c40.push_back("v" + std::to_string(i));
+    const std::vector<FeatureInfo> f = {FeatureInfo::nominal("id", c40), FeatureInfo::nominal("twenty", c40),
+                                        FeatureInfo::nominal("few", {"a", "b"}), FeatureInfo::numeric("num")};
+    Matrix X(n, 4);
+    for (Index i = 0; i < n; ++i) {
+        X(i, 0) = static_cast<double>(std::min<Index>(i, 25));
+        X(i, 1) = static_cast<double>(i % 20);
+        X(i, 2) = static_cast<double>(i % 2);
+        X(i, 3) = static_cast<double>(i);
+    }
+    X(0, 0) = NaN_;
+    const auto found = identifier_like_columns(X, f);
+    REQUIRE(found.size() == 1);
+    REQUIRE(found[0].column == 0);
+    REQUIRE(found[0].name == "id");
+    REQUIRE(found[0].distinct == 25);
+    REQUIRE(found[0].non_missing == 39);
+    // Lower thresholds flag "twenty" too (20 distinct > 10 and > 0.4 · 40 = 16).
+    REQUIRE(identifier_like_columns(X, f, 0.4, 10).size() == 2);
+    REQUIRE_THROWS_AS(identifier_like_columns(X, f, 0.0), ConfigError);
+}
+
+TEST_CASE("Preprocessor caps a generated table with two unique-text columns at 32 columns each and warns",
+          "[data][preprocess]") {
+    // The high-cardinality reproducer, small: 200 rows, "name" and "id" distinct in every row, two
+    // numeric columns and a 2-class target, written as CSV and read back. Default cap 32 → each
+    // text column gives 31 kept names + "(other)": 2 + 2 · 32 = 66 columns (without the cap:
+    // 2 + 2 · 200 = 402). All counts tie at 1, so the kept ones are the first 31 in category
+    // order (sorted text: name_000 .. name_030) and "(other)" holds the remaining 169 rows.
+    std::string csv = "name,id,x1,x2,class\n";
+    for (int i = 0; i < 200; ++i)
+        csv += fmt::format("name_{:03d},ID{:05d},{},{},{}\n", i, (i * 7919) % 100000, i % 13, i % 7, i % 2);
+    CsvOptions csv_options;
+    csv_options.target = "class";
+    const auto d = read_csv_string(csv, "ids.csv", csv_options);
+    REQUIRE(d.n_nominal() == 2);
+    std::vector<std::string> warnings;
+    Preprocessor pre({.on_warning = [&](const std::string& m) { warnings.push_back(m); }});
+    const Matrix Z = pre.fit_transform(d);
+    REQUIRE(pre.options().max_categories == 32);
+    REQUIRE(Z.cols() == 66);
+    const auto names = pre.output_names();
+    REQUIRE(names[0] == "name=name_000");
+    REQUIRE(names[30] == "name=name_030");
+    REQUIRE(names[31] == "name=(other)");
+    REQUIRE(Z.col(31).sum() == 169.0);
+    REQUIRE(names[63] == "id=(other)");
+    REQUIRE(Z.col(63).sum() == 169.0);
+    REQUIRE(warnings.size() == 2);
+    REQUIRE_THAT(warnings[0], Catch::Contains("'name' looks like free text or an identifier (200 distinct values in "
+                                              "200 rows); one-hot keeps 31 of its categories and folds 169"));
+    REQUIRE_THAT(warnings[1], Catch::Contains("'id'"));
+    Preprocessor uncapped({.max_categories = 0});
+    REQUIRE(uncapped.fit_transform(d).cols() == 402);
 }
 
 TEST_CASE("StandardScaler uses the population sd and maps constant columns to 0", "[data][preprocess]") {

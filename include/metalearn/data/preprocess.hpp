@@ -10,6 +10,7 @@
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/progress.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/data/dataset.hpp"
 
@@ -62,17 +63,52 @@ private:
     bool fitted_ = false;
 };
 
-/// Expands nominal columns into 0/1 indicator columns.
+/// Options of `OneHotEncoder`.
+struct OneHotOptions {
+    /// Upper limit on the output columns of one nominal feature, its "other" column included
+    /// (scikit-learn's `OneHotEncoder(max_categories=...)`); 0 (default) = no limit, every
+    /// declared category gets a column. Otherwise ≥ 2.
+    Index max_categories = 0;
+};
+
+/// Expands nominal columns into 0/1 indicator columns, optionally folding rare categories into
+/// one "other" column.
 ///
 /// Output column order follows the input: a numeric column is copied as is (missing stays NaN);
 /// a nominal column with K declared categories becomes K columns, the one of the cell's code set
 /// to 1. A missing (NaN) or out-of-range code gives all zeros. A two-category column also gives
 /// two columns (no column is dropped). Output names: numeric columns keep their name, indicator
 /// columns are named "feature=category".
+///
+/// Cap (`OneHotOptions::max_categories` = M > 0): a nominal column with K ≤ M declared categories
+/// is encoded as above. One with K > M keeps a column for each of the M − 1 categories most
+/// frequent in the training rows passed to `fit(X, features)` (missing cells not counted; equal
+/// counts → the lower code is kept), in code order, followed by one column named
+/// "feature=(other)" that is 1 for every other category: the rarer ones, and those declared but
+/// absent from the training rows. So an identifier column (every cell distinct) of n rows gives
+/// M columns instead of n. This is scikit-learn's `max_categories` rule (Pedregosa et al. 2011;
+/// `OneHotEncoder(max_categories=M, handle_unknown="infrequent_if_exist")`, scikit-learn ≥ 1.1,
+/// `_identify_infrequent`), except for ties: scikit-learn's stable ascending sort of the counts
+/// keeps the *later* category of a tie, we keep the earlier one. scikit-learn's other knob,
+/// `min_frequency`, is not offered: it does not bound the number of columns.
 class OneHotEncoder {
 public:
+    /// @param options the cap (none by default).
+    /// @throws ConfigError if `max_categories` is negative or 1.
+    explicit OneHotEncoder(OneHotOptions options = {});
+
     /// Learn the layout from the feature descriptions (the categories are declared there).
+    /// @throws ConfigError with a cap M > 0 if a nominal feature declares more than M categories
+    ///         (choosing the kept ones needs the training rows: use `fit(X, features)`).
     void fit(const std::vector<FeatureInfo>& features);
+
+    /// Learn the layout from the declared categories and, for a column over the cap, the category
+    /// counts of the training rows.
+    /// @param X        n×p training matrix (nominal columns hold codes; NaN = missing; n ≥ 0).
+    /// @param features p feature descriptions.
+    /// @throws DataError on a width mismatch.
+    /// Complexity O(n·p + Σ K log K).
+    void fit(const MatrixRef& X, const std::vector<FeatureInfo>& features);
 
     /// Encode an m×p matrix into m×q (q = n_output_features()).
     /// @throws NotFitted before fit; DataError on a width mismatch.
@@ -86,13 +122,50 @@ public:
 
     /// For each output column, whether it is an indicator (true) or a copied numeric column.
     [[nodiscard]] std::vector<bool> is_indicator() const;
+
+    /// The categories of input column j folded into its "other" column, in code order (empty when
+    /// the column is numeric or under the cap).
+    /// @param j input column, 0 ≤ j < p. @throws NotFitted before fit; ConfigError if j is out of range.
+    [[nodiscard]] std::vector<std::string> infrequent_categories(Index j) const;
+
     [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
+    [[nodiscard]] const OneHotOptions& options() const noexcept { return options_; }
 
 private:
+    void layout(const MatrixRef* X, const std::vector<FeatureInfo>& features);
+
+    OneHotOptions options_;
     std::vector<FeatureInfo> features_;
+    /// Per input column: output offset of each code within the column's block (nominal only).
+    std::vector<std::vector<Index>> slot_;
+    /// Per input column: number of output columns (1 for numeric).
+    std::vector<Index> width_;
     Index n_out_ = 0;
     bool fitted_ = false;
 };
+
+/// A nominal column that looks like free text or an identifier (see `identifier_like_columns`).
+struct IdentifierLikeColumn {
+    Index column = 0;      ///< input column index
+    std::string name;      ///< its name
+    Index distinct = 0;    ///< distinct non-missing codes
+    Index non_missing = 0; ///< non-missing cells
+};
+
+/// Nominal columns whose values look like free text or identifiers rather than categories: more
+/// distinct values than `min_distinct` and than `max_fraction` of the non-missing cells (with the
+/// defaults: > 20 distinct values and > 50 % of the rows). Such a column carries little
+/// information that generalises and makes one-hot encodings explode (n columns for n rows); the
+/// rule is a screening heuristic (the thresholds are ours), used to warn.
+/// @param X            n×p matrix (nominal columns hold codes; NaN = missing).
+/// @param features     p feature descriptions.
+/// @param max_fraction in (0, 1]; default 0.5.
+/// @param min_distinct ≥ 0; default 20.
+/// @return the columns found, in column order.
+/// @throws DataError on a width mismatch; ConfigError on a parameter out of range.
+/// Complexity O(n·p_nominal·log n).
+[[nodiscard]] METALEARN_INLINE std::vector<IdentifierLikeColumn> identifier_like_columns(
+    const MatrixRef& X, const std::vector<FeatureInfo>& features, double max_fraction = 0.5, Index min_distinct = 20);
 
 /// Centres each column on its training mean and divides by its training standard deviation.
 ///
@@ -129,10 +202,23 @@ struct PreprocessOptions {
     bool impute = true;       ///< replace missing values (median / most frequent)
     bool one_hot = true;      ///< expand nominal columns to indicators (else keep the codes)
     bool standardize = true;  ///< scale numeric columns to mean 0, sd 1 (indicators stay 0/1)
+    /// One-hot cap per nominal column, the "other" column included (`OneHotOptions`); 0 = none.
+    /// Default 32: above the largest genuine categorical attribute of the bundled corpus (30
+    /// levels, cpu.with.vendor's vendor; zoo's 100-level "animal" is a row identifier), and it
+    /// bounds the encoded width by 32 per nominal column, so an identifier column of n rows costs
+    /// 32 columns, not n. Counted on the (imputed) training rows.
+    Index max_categories = 32;
+    /// Receives a warning from `fit` for each nominal column that looks like free text or an
+    /// identifier (`identifier_like_columns`); may be empty (default: no warning).
+    WarningCallback on_warning = {};
 };
 
 /// Impute → one-hot → standardise, fitted on training rows, turning a raw n×p `Dataset` feature
 /// matrix into an n×q numeric matrix for the models.
+///
+/// The one-hot step caps each nominal column at `PreprocessOptions::max_categories` output
+/// columns (32 by default), folding its rarest training categories into "feature=(other)" (see
+/// `OneHotEncoder`).
 ///
 /// Standardisation applies to the numeric input columns only; one-hot indicator columns stay
 /// 0/1 (with `one_hot = false`, nominal codes are left unscaled as well). The output has no NaN:
@@ -150,7 +236,8 @@ public:
     /// Fit every enabled step on the training matrix.
     /// @param X        n×p raw training features (n ≥ 1; NaN = missing; no ±Inf).
     /// @param features p descriptions (numeric / nominal with categories).
-    /// @throws DataError on a width mismatch, n = 0 or an infinite value.
+    /// @throws DataError on a width mismatch, n = 0 or an infinite value; ConfigError if
+    ///         `max_categories` is 1 or negative.
     void fit(const MatrixRef& X, const std::vector<FeatureInfo>& features);
 
     /// Fit on a dataset's features (all its rows: pass a training subset).

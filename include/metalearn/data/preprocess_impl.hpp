@@ -84,10 +84,73 @@ METALEARN_INLINE const Vector& SimpleImputer::fill_values() const {
 
 namespace metalearn::data {
 
+METALEARN_INLINE OneHotEncoder::OneHotEncoder(OneHotOptions options) : options_(options) {
+    if (options_.max_categories < 0 || options_.max_categories == 1)
+        throw ConfigError(fmt::format("OneHotEncoder::OneHotEncoder(): max_categories out of range (expected 0 = no "
+                                      "limit or >= 2, got {})",
+                                      options_.max_categories));
+}
+
 METALEARN_INLINE void OneHotEncoder::fit(const std::vector<FeatureInfo>& features) {
+    const Index cap = options_.max_categories;
+    if (cap > 0)
+        for (const auto& f : features)
+            if (f.is_nominal() && static_cast<Index>(f.categories.size()) > cap)
+                throw ConfigError(fmt::format("OneHotEncoder::fit(): feature '{}' declares {} categories, more than "
+                                              "max_categories = {} (expected fit(X, features), whose training rows "
+                                              "decide the categories kept)",
+                                              f.name, f.categories.size(), cap));
+    layout(nullptr, features);
+}
+
+METALEARN_INLINE void OneHotEncoder::fit(const MatrixRef& X, const std::vector<FeatureInfo>& features) {
+    detail::check_width("OneHotEncoder::fit()", static_cast<Index>(features.size()), X.cols());
+    layout(&X, features);
+}
+
+METALEARN_INLINE void OneHotEncoder::layout(const MatrixRef* X, const std::vector<FeatureInfo>& features) {
     features_ = features;
+    slot_.assign(features_.size(), {});
+    width_.assign(features_.size(), 1);
     n_out_ = 0;
-    for (const auto& f : features_) n_out_ += f.is_nominal() ? static_cast<Index>(f.categories.size()) : 1;
+    const Index cap = options_.max_categories;
+    for (std::size_t j = 0; j < features_.size(); ++j) {
+        const auto& f = features_[j];
+        if (!f.is_nominal()) {
+            n_out_ += 1;
+            continue;
+        }
+        const auto K = static_cast<Index>(f.categories.size());
+        auto& slot = slot_[j];
+        slot.resize(static_cast<std::size_t>(K));
+        if (cap == 0 || K <= cap) {
+            for (Index c = 0; c < K; ++c) slot[static_cast<std::size_t>(c)] = c;
+            width_[j] = K;
+            n_out_ += K;
+            continue;
+        }
+        // Count the training codes; keep the cap − 1 most frequent (ties → lower code).
+        std::vector<Index> count(static_cast<std::size_t>(K), 0);
+        for (Index i = 0; i < X->rows(); ++i) {
+            const double v = (*X)(i, static_cast<Index>(j));
+            if (std::isnan(v) || v < 0 || v >= static_cast<double>(K) || v != std::floor(v)) continue;
+            ++count[static_cast<std::size_t>(v)];
+        }
+        std::vector<Index> order(static_cast<std::size_t>(K));
+        for (Index c = 0; c < K; ++c) order[static_cast<std::size_t>(c)] = c;
+        std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) {
+            return count[static_cast<std::size_t>(a)] > count[static_cast<std::size_t>(b)];
+        });
+        std::vector<bool> kept(static_cast<std::size_t>(K), false);
+        for (Index r = 0; r < cap - 1; ++r) kept[static_cast<std::size_t>(order[static_cast<std::size_t>(r)])] = true;
+        Index next = 0;
+        for (Index c = 0; c < K; ++c)
+            if (kept[static_cast<std::size_t>(c)]) slot[static_cast<std::size_t>(c)] = next++;
+        for (Index c = 0; c < K; ++c)
+            if (!kept[static_cast<std::size_t>(c)]) slot[static_cast<std::size_t>(c)] = cap - 1;
+        width_[j] = cap;
+        n_out_ += cap;
+    }
     fitted_ = true;
 }
 
@@ -107,9 +170,9 @@ METALEARN_INLINE Matrix OneHotEncoder::transform(const MatrixRef& X) const {
         for (Index i = 0; i < X.rows(); ++i) {
             const double v = X(i, jj);
             if (std::isnan(v) || v < 0 || v >= static_cast<double>(K) || v != std::floor(v)) continue;
-            out(i, col + static_cast<Index>(v)) = 1.0;
+            out(i, col + slot_[j][static_cast<std::size_t>(v)]) = 1.0;
         }
-        col += K;
+        col += width_[j];
     }
     return out;
 }
@@ -122,10 +185,22 @@ METALEARN_INLINE Index OneHotEncoder::n_output_features() const {
 METALEARN_INLINE std::vector<std::string> OneHotEncoder::output_names() const {
     if (!fitted_) throw NotFitted("OneHotEncoder::output_names(): call fit() first");
     std::vector<std::string> names;
-    for (const auto& f : features_) {
-        if (!f.is_nominal()) names.push_back(f.name);
-        else
-            for (const auto& c : f.categories) names.push_back(f.name + "=" + c);
+    for (std::size_t j = 0; j < features_.size(); ++j) {
+        const auto& f = features_[j];
+        if (!f.is_nominal()) {
+            names.push_back(f.name);
+            continue;
+        }
+        const auto K = static_cast<Index>(f.categories.size());
+        const bool capped = width_[j] < K;
+        const Index kept = capped ? width_[j] - 1 : K;
+        std::vector<std::string> block(static_cast<std::size_t>(kept));
+        for (Index c = 0; c < K; ++c) {
+            const Index s = slot_[j][static_cast<std::size_t>(c)];
+            if (s < kept) block[static_cast<std::size_t>(s)] = f.name + "=" + f.categories[static_cast<std::size_t>(c)];
+        }
+        names.insert(names.end(), block.begin(), block.end());
+        if (capped) names.push_back(f.name + "=(other)");
     }
     return names;
 }
@@ -133,9 +208,47 @@ METALEARN_INLINE std::vector<std::string> OneHotEncoder::output_names() const {
 METALEARN_INLINE std::vector<bool> OneHotEncoder::is_indicator() const {
     if (!fitted_) throw NotFitted("OneHotEncoder::is_indicator(): call fit() first");
     std::vector<bool> out;
-    for (const auto& f : features_) {
-        if (!f.is_nominal()) out.push_back(false);
-        else out.insert(out.end(), f.categories.size(), true);
+    for (std::size_t j = 0; j < features_.size(); ++j)
+        out.insert(out.end(), static_cast<std::size_t>(width_[j]), features_[j].is_nominal());
+    return out;
+}
+
+METALEARN_INLINE std::vector<std::string> OneHotEncoder::infrequent_categories(Index j) const {
+    if (!fitted_) throw NotFitted("OneHotEncoder::infrequent_categories(): call fit() first");
+    if (j < 0 || j >= static_cast<Index>(features_.size()))
+        throw ConfigError(fmt::format("OneHotEncoder::infrequent_categories(): column out of range (expected [0, {}), "
+                                      "got {})",
+                                      features_.size(), j));
+    const auto ju = static_cast<std::size_t>(j);
+    const auto& f = features_[ju];
+    std::vector<std::string> out;
+    if (!f.is_nominal() || width_[ju] >= static_cast<Index>(f.categories.size())) return out;
+    for (std::size_t c = 0; c < f.categories.size(); ++c)
+        if (slot_[ju][c] == width_[ju] - 1) out.push_back(f.categories[c]);
+    return out;
+}
+
+METALEARN_INLINE std::vector<IdentifierLikeColumn> identifier_like_columns(const MatrixRef& X,
+                                                                           const std::vector<FeatureInfo>& features,
+                                                                           double max_fraction, Index min_distinct) {
+    constexpr const char* where = "data::identifier_like_columns()";
+    detail::check_width(where, static_cast<Index>(features.size()), X.cols());
+    if (!(max_fraction > 0.0 && max_fraction <= 1.0))
+        throw ConfigError(fmt::format("{}: max_fraction out of range (expected (0, 1], got {})", where, max_fraction));
+    if (min_distinct < 0)
+        throw ConfigError(fmt::format("{}: min_distinct out of range (expected >= 0, got {})", where, min_distinct));
+    std::vector<IdentifierLikeColumn> out;
+    std::vector<double> v;
+    for (std::size_t j = 0; j < features.size(); ++j) {
+        if (!features[j].is_nominal()) continue;
+        v.clear();
+        for (Index i = 0; i < X.rows(); ++i)
+            if (!std::isnan(X(i, static_cast<Index>(j)))) v.push_back(X(i, static_cast<Index>(j)));
+        std::sort(v.begin(), v.end());
+        const auto distinct = static_cast<Index>(std::unique(v.begin(), v.end()) - v.begin());
+        const auto m = static_cast<Index>(v.size());
+        if (distinct > min_distinct && static_cast<double>(distinct) > max_fraction * static_cast<double>(m))
+            out.push_back({static_cast<Index>(j), features[j].name, distinct, m});
     }
     return out;
 }
@@ -201,7 +314,24 @@ METALEARN_INLINE void Preprocessor::fit(const MatrixRef& X, const std::vector<Fe
         imputer_.fit(Z, features_);
         Z = imputer_.transform(Z);
     }
-    encoder_.fit(options_.one_hot ? features_ : as_numeric(features_));
+    if (options_.one_hot) {
+        encoder_ = OneHotEncoder({.max_categories = options_.max_categories});
+        encoder_.fit(Z, features_);
+    } else {
+        encoder_ = OneHotEncoder();
+        encoder_.fit(as_numeric(features_));
+    }
+    if (options_.one_hot && options_.on_warning)
+        for (const auto& c : identifier_like_columns(Z, features_)) {
+            const auto folded = encoder_.infrequent_categories(c.column).size();
+            options_.on_warning(fmt::format(
+                "Preprocessor::fit(): nominal column '{}' looks like free text or an identifier ({} distinct values "
+                "in {} rows){}",
+                c.name, c.distinct, c.non_missing,
+                folded > 0 ? fmt::format("; one-hot keeps {} of its categories and folds {} into '{}=(other)'",
+                                         options_.max_categories - 1, folded, c.name)
+                           : std::string()));
+        }
     Z = encoder_.transform(Z);
     if (options_.standardize) {
         auto skip = encoder_.is_indicator();
