@@ -179,21 +179,25 @@ TEST_CASE("Readers: binary input is a ParseError naming the file, not a dataset"
         CHECK_THAT(e.message(), Catch::Contains("not a text file: a NUL byte in the line starting"));
         CHECK_THAT(e.message(), Catch::Contains("(expected UTF-8 or ASCII text)"));
     }
-    // No NUL byte, but 4 in 5 bytes are control characters: "\x01\x02\x03,\x04\n" repeated.
+    // No NUL byte, but 4 in 6 bytes are control characters: "\x01\x02\x03,\x04\n" repeated.
     std::string control;
     for (int i = 0; i < 100; ++i) control += "\x01\x02\x03,\x04\n";
     const auto ctl = dir.write("control.csv", control);
     const auto c = parse_error_of([&] { (void)read_csv(ctl); });
     CHECK(c.line() == 1);
     CHECK(c.column() == 1);
-    CHECK_THAT(c.message(), Catch::Contains("not a text file: 400 of the first 600 bytes are control characters or not "
-                                            "valid UTF-8"));
+    CHECK_THAT(c.message(), Catch::Contains("not a text file: 400 of the first 600 bytes are control characters, the "
+                                            "first in the line starting '\\x01\\x02\\x03,\\x04'"));
     // UTF-16 is named as such (its byte-order mark FF FE).
     const auto utf16 = dir.write("utf16.csv", std::string("\xff\xfe" "a\0,\0b\0\n\0" "1\0,\0" "2\0\n\0", 18));
     REQUIRE_THROWS_WITH(read_dataset(utf16), Catch::Contains("UTF-16 text (byte-order mark ff fe) is not supported"));
-    // Text in Latin-1 with a few accented bytes is still text.
+    // Text in Latin-1 with a few accented bytes is still text, and so is text in Windows-1251
+    // (Cyrillic), where most bytes are not UTF-8: "\xcc\xee\xf1\xea\xe2\xe0" is "Moskva".
     const auto latin1 = dir.write("latin1.csv", "city,y\nK\xf6ln,0\nM\xfcnchen,1\nBerlin,0\n");
     REQUIRE(read_dataset(latin1).feature(0).categories.size() == 3);
+    std::string cyrillic = "\xe3\xee\xf0\xee\xe4,y\n";
+    for (int i = 0; i < 40; ++i) cyrillic += fmt::format("\xcc\xee\xf1\xea\xe2\xe0{},{}\n", i % 3, i % 2);
+    REQUIRE(read_dataset(dir.write("cp1251.csv", cyrillic)).feature(0).categories.size() == 3);
     // Cells that are all missing (what a wrongly delimited or binary file tends to give): no row
     // has a value for any feature.
     const auto empty_cells = dir.write("empty.csv", "a,b,c\n,,1\n?,NA,2\n");

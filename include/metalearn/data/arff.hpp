@@ -4,8 +4,8 @@
 ///
 /// Supported (format reference: the Weka wiki page "ARFF (stable version)"):
 /// - UTF-8 (or ASCII, or an 8-bit encoding such as Latin-1) text; a leading UTF-8 byte-order
-///   mark is skipped; binary input (a NUL byte, or mostly control characters and bytes that are
-///   not UTF-8) and UTF-16 are a `ParseError` (see `detail::text_view`).
+///   mark is skipped; binary input (a NUL byte, or many control characters) and UTF-16 are a
+///   `ParseError` (see `detail::text_view`).
 /// - `@relation`, `@attribute`, `@data` keywords in any letter case; `%` starts a comment
 ///   (outside quotes) up to the end of the line; blank lines are ignored.
 /// - Attribute names and values unquoted or in single/double quotes, with backslash escapes

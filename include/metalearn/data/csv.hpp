@@ -5,8 +5,8 @@
 ///
 /// Syntax accepted by `read_csv` (RFC 4180 with common extensions):
 /// - UTF-8 (or ASCII, or an 8-bit encoding such as Latin-1) text; a leading UTF-8 byte-order
-///   mark is skipped; binary input (a NUL byte, or mostly control characters and bytes that are
-///   not UTF-8) is a ParseError, as is UTF-16 (see `detail::text_view`);
+///   mark is skipped; binary input (a NUL byte, or many control characters) is a ParseError, as
+///   is UTF-16 (see `detail::text_view`);
 /// - the first non-blank line is the header (column names, which must be unique);
 /// - fields are separated by `CsvOptions::delimiter` (',' by default; '\t', ';', ...);
 /// - a field may be enclosed in double quotes, a doubled quote `""` inside stands for one quote;
@@ -346,7 +346,7 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
 ///                set, as the dataset name.
 /// @return the dataset (n labelled rows, p = columns − 1).
 /// @throws ParseError (label, line, column, expectation) on malformed text: binary input (a
-///         NUL byte, UTF-16, or mostly control characters and bytes that are not UTF-8), empty
+///         NUL byte, UTF-16, or many control characters; see `detail::text_view`), empty
 ///         input, no data rows, duplicate column names, a row with the wrong number of fields, an
 ///         unterminated quote, an infinite value, a non-number in a forced-numeric column, or
 ///         features without a single value in any row (line 0).

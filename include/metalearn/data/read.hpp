@@ -42,8 +42,10 @@ struct ReadOptions {
 /// Read a dataset file, choosing the reader from its name (see the file comment).
 /// @param path    an .arff, .csv or .tsv file, optionally gzip-compressed (.gz).
 /// @param options target, task, warnings, name (format-specific options: call the reader).
-/// @throws ConfigError for an unsupported extension; otherwise what the chosen reader throws
-///         (IoError, ParseError, DataError, ConfigError).
+/// @throws ConfigError for an unsupported extension; ParseError naming the file for input that
+///         is not text (a NUL byte, UTF-16, or many control characters; see
+///         `detail::text_view`), whatever its extension; otherwise what the chosen reader throws (IoError,
+///         ParseError, DataError, ConfigError). A leading UTF-8 byte-order mark is skipped.
 [[nodiscard]] METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const ReadOptions& options = {});
 
 /// The dataset files (by `is_dataset_file`) in a folder, sorted by path.
