@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 using namespace metalearn;
@@ -469,6 +470,106 @@ TEST_CASE("a group over its time limit reports NaN and the skipped features", "[
         CHECK(std::isnan(m.contains(name) ? m[name] : m[fmt::format("{}.mean", name)]));
     }
     CHECK(m.size() == mf::extract(d, mf::ExtractOptions{.groups = {mf::Group::statistical}}).size());
+}
+
+namespace {
+
+/// The high-cardinality reproducer, small: n rows, "name" and "id" nominal with a distinct
+/// category in every row, x1 = i mod 3, x2 = i mod 5, and a 3-class target y = i mod 3.
+data::Dataset unique_text_dataset(Index n) {
+    std::vector<std::string> names, ids;
+    for (Index i = 0; i < n; ++i) {
+        names.push_back(fmt::format("name_{:03d}", i));
+        ids.push_back(fmt::format("ID{:05d}", i));
+    }
+    Matrix X(n, 4);
+    Vector y(n);
+    for (Index i = 0; i < n; ++i) {
+        X.row(i) << static_cast<double>(i), static_cast<double>(n - 1 - i), static_cast<double>(i % 3),
+            static_cast<double>(i % 5);
+        y[i] = static_cast<double>(i % 3);
+    }
+    return data::Dataset("ids", X, y,
+                         {data::FeatureInfo::nominal("name", names), data::FeatureInfo::nominal("id", ids),
+                          data::FeatureInfo::numeric("x1"), data::FeatureInfo::numeric("x2")},
+                         data::TaskType::classification, {"a", "b", "c"});
+}
+
+}  // namespace
+
+TEST_CASE("extract caps the one-hot columns of identifier attributes at max_categories and warns naming them",
+          "[metafeatures][options]") {
+    // 120 rows. Each identifier attribute gives 32 columns (31 kept categories + "(other)"),
+    // whose column means sum to 1 (every row has exactly one 1 in the block); x1 and x2 have means
+    // 1 and 2 (i mod 3 and i mod 5 over whole cycles). Closed form of mean.mean, the mean of the
+    // q column means: (1 + 1 + 1 + 2) / q, q = 2 + 2·32 = 66 with the default cap, 2 + 2·120 =
+    // 242 without.
+    const auto d = unique_text_dataset(120);
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::statistical};
+    o.features = {"mean"};
+    std::vector<std::string> warnings;
+    o.on_warning = [&](const std::string& m) { warnings.push_back(m); };
+    CHECK(o.max_categories == 32);
+    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel(5.0 / 66.0, 1e-12));
+    REQUIRE(warnings.size() == 2);
+    CHECK_THAT(warnings[0], Catch::Contains("nominal attribute 'name' looks like free text or an identifier (120 "
+                                            "distinct values in 120 rows)"));
+    CHECK_THAT(warnings[0], Catch::Contains("keep the 31 most frequent categories and fold the other 89 into "
+                                            "'name=(other)'"));
+    CHECK_THAT(warnings[1], Catch::Contains("'id'"));
+    o.max_categories = 0;
+    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel(5.0 / 242.0, 1e-12));
+    o.max_categories = 4;  // 3 kept + other per attribute: q = 2 + 2·4 = 10
+    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel(5.0 / 10.0, 1e-12));
+    o.max_categories = 1;
+    CHECK_THROWS_AS(mf::extract(d, o), ConfigError);
+    o.max_categories = 32;
+    o.time_limit = std::chrono::milliseconds(-1);
+    CHECK_THROWS_AS(mf::extract(d, o), ConfigError);
+}
+
+TEST_CASE("every group of the capped reproducer is computed, and the tree sees the capped columns",
+          "[metafeatures][options]") {
+    // Same table, 90 rows: nodes_per_attr = nodes / q with q = 2 + 2·32 = 66 (closed form from the
+    // definition, given the number of nodes the same extraction reports).
+    const auto d = unique_text_dataset(90);
+    mf::ExtractOptions o;
+    const auto m = mf::extract(d, o);
+    CHECK(m.timed_out().empty());
+    CHECK_THAT(m["nodes_per_attr"], WithinRel(m["nodes"] / 66.0, 1e-12));
+    CHECK(m["nr_cat"] == 2.0);
+    CHECK(std::isfinite(m["one_nn.mean"]));
+    CHECK(std::isfinite(m["linear_discr.mean"]));
+}
+
+TEST_CASE("a step that would outlast the time limit is refused or interrupted, NaN and reported",
+          "[metafeatures][options]") {
+    // 300 rows × 800 numeric columns: the eigenvalues need about 4 · 800³ ≈ 2·10⁹ flops (≥ 0.2 s at
+    // 10 Gflop/s), far over a 30 ms budget, and the covariance before them ≈ 2·10⁸ flops; either
+    // the covariance is interrupted between blocks or the eigen-decomposition is refused by its
+    // estimate. Either way the feature is NaN, listed as timed out, and the reason is sent to the
+    // warning callback.
+    Rng rng(3);
+    Matrix X(300, 800);
+    for (Index i = 0; i < X.rows(); ++i)
+        for (Index j = 0; j < X.cols(); ++j) X(i, j) = rng.normal();
+    Vector y(300);
+    for (Index i = 0; i < 300; ++i) y[i] = static_cast<double>(i % 2);
+    std::vector<data::FeatureInfo> f;
+    for (Index j = 0; j < 800; ++j) f.push_back(data::FeatureInfo::numeric(fmt::format("f{}", j)));
+    const data::Dataset d("wide", X, y, f, data::TaskType::classification, {"a", "b"});
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::statistical};
+    o.features = {"eigenvalues"};
+    o.time_limit = std::chrono::milliseconds(30);
+    std::vector<std::string> warnings;
+    o.on_warning = [&](const std::string& m) { warnings.push_back(m); };
+    const auto m = mf::extract(d, o);
+    REQUIRE(m.timed_out() == std::vector<std::string>{"eigenvalues"});
+    CHECK(std::isnan(m["eigenvalues.mean"]));
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("by the time limit") && Catch::Contains("(feature 'eigenvalues')"));
 }
 
 TEST_CASE("MetaFeatures prints as table, JSON and CSV, and the imputer fills NaN with medians", "[metafeatures][output]") {

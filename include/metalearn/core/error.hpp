@@ -78,6 +78,14 @@ public:
     using Error::Error;
 };
 
+/// A computation abandoned before its end because a deadline passed or a stop callback asked for
+/// it (e.g. a tree fit given `set_stop`, a meta-feature over its time limit). Nothing is wrong with
+/// the input; the same call with more time would succeed.
+class Interrupted : public Error {
+public:
+    using Error::Error;
+};
+
 /// An I/O failure: a file that cannot be opened, read or written.
 class IoError : public Error {
 public:

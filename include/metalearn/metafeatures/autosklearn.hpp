@@ -25,7 +25,8 @@
 ///   attributes with ≥ 1 symbol, all 0 without nominal attributes;
 /// - Skewness/Kurtosis, landmarks and PCA use the preprocessed matrix: missing values imputed
 ///   (median / most frequent; auto-sklearn imputes numeric columns with the mean), nominal
-///   attributes one-hot encoded, numeric ones standardised, constant columns dropped, rows shuffled
+///   attributes one-hot encoded (capped at `ExtractOptions::max_categories` columns each, the
+///   rarest categories folded into one), numeric ones standardised, constant columns dropped, rows shuffled
 ///   with the seed. Skewness/kurtosis are scipy's biased defaults (Fisher kurtosis); Min/Max/Mean/
 ///   STD ignore NaN and are 0 when undefined;
 /// - landmarks: mean accuracy over 5 folds. auto-sklearn intends stratified 5-fold (its
@@ -111,7 +112,7 @@ inline void autosklearn_set(Context& ctx, Sink& out) {
     std::optional<Vector> yt;
     const auto prep = [&]() -> const Matrix& {
         if (!Xt) {
-            data::Preprocessor pp;
+            data::Preprocessor pp({.max_categories = ctx.max_categories()});
             const Matrix full = pp.fit_transform(d);
             std::vector<Index> keep;
             for (Index j = 0; j < full.cols(); ++j) {
@@ -210,6 +211,7 @@ inline void autosklearn_set(Context& ctx, Sink& out) {
                                                    derive_seed(ctx.seed(), {0xA5F0ULL}), [](const std::string&) {});
         double acc = 0.0;
         for (std::size_t f = 0; f < folds.size(); ++f) {
+            ctx.budget().check("an auto-sklearn landmark");
             const Matrix Xtr = take(X, folds[f].train), Xte = take(X, folds[f].test);
             const Vector ytr = take(*yt, folds[f].train), yte = take(*yt, folds[f].test);
             acc += fit_score(f, Xtr, ytr, Xte, yte);
@@ -219,12 +221,15 @@ inline void autosklearn_set(Context& ctx, Sink& out) {
     const auto guarded = [&](auto&& fit_score) {
         try {
             return landmark(fit_score);
+        } catch (const Interrupted&) {
+            throw;
         } catch (const Error&) {
             return nan;
         }
     };
     out.single("LandmarkLDA", [&] {
         return guarded([&](std::size_t, const Matrix& a, const Vector& b, const Matrix& c, const Vector& e) {
+            ctx.budget().afford(lda_flops(a.rows(), a.cols()), "the LDA fit");
             models::LinearDiscriminantAnalysis m;
             m.fit(a, b, K);
             return accuracy(m, c, e);
@@ -242,6 +247,7 @@ inline void autosklearn_set(Context& ctx, Sink& out) {
             if (prm.max_features < 1.0) prm.max_features = 1.0 / static_cast<double>(a.cols());
             models::DecisionTreeClassifier m(prm);
             m.set_seed(derive_seed(ctx.seed(), {tag, f}));
+            m.set_stop(ctx.budget().stop());
             m.fit(a, b, K);
             return accuracy(m, c, e);
         });
@@ -256,7 +262,8 @@ inline void autosklearn_set(Context& ctx, Sink& out) {
         return guarded([&](std::size_t, const Matrix& a, const Vector& b, const Matrix& c, const Vector& e) {
             models::KNeighborsClassifier m({.n_neighbors = 1});
             m.fit(a, b, K);
-            return accuracy(m, c, e);
+            return chunked_accuracy(m, c, e, ctx.budget(), 3.0 * static_cast<double>(a.rows() * a.cols()),
+                                    "1-NN prediction");
         });
     });
 
@@ -267,8 +274,12 @@ inline void autosklearn_set(Context& ctx, Sink& out) {
     std::optional<Pca> pca;
     const auto get_pca = [&]() -> const Pca& {
         if (!pca) {
-            pca.emplace();
             const Matrix& X = prep();
+            if (X.cols() > 0 && X.rows() >= 2)
+                ctx.budget().afford(static_cast<double>(X.rows()) * static_cast<double>(X.cols() * X.cols()) +
+                                        eigen_flops(X.cols(), true),
+                                    "the PCA");
+            pca.emplace();
             if (X.cols() > 0 && X.rows() >= 2) {
                 const Matrix Xc = X.rowwise() - X.colwise().mean();
                 Matrix S = Matrix::Zero(X.cols(), X.cols());

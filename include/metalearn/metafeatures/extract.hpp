@@ -33,14 +33,22 @@ namespace metalearn::metafeatures {
 /// Undefined values are NaN, never an exception: see each feature's documentation (e.g.
 /// correlations of a constant column, class-based features of a regression task, `sd_ratio` with
 /// singular class covariances, `sd` of a single value). Features skipped because their group ran
-/// past `options.time_limit_per_group` are NaN and listed in `timed_out()`.
+/// past `options.time_limit_per_group` (or the extraction past `options.time_limit`), or whose
+/// long step was interrupted or refused by its estimate, are NaN and listed in `timed_out()`.
+///
+/// Nominal attributes: the numeric view one-hot encodes each with at most
+/// `options.max_categories` columns (default 32; the rarest training categories share one
+/// "(other)" column, see `data::OneHotEncoder`), so an identifier column of n distinct texts costs
+/// 32 columns instead of n. A nominal attribute that looks like free text or an identifier is
+/// reported through `options.on_warning`, by name.
 ///
 /// @param dataset any valid `data::Dataset` (n ≥ 1; p may be 0; classification or regression).
 /// @param options groups, summaries, feature filter, seed, time limit, feature set.
 /// @return the named values.
 /// @throws DataError if the dataset has no samples (e.g. a default-constructed `Dataset`).
-/// @throws ConfigError if `options.features` names a feature not in the selected groups, or
-///         `options.groups`/`options.summaries` is empty for the MFE set.
+/// @throws ConfigError if `options.features` names a feature not in the selected groups,
+///         `options.groups`/`options.summaries` is empty for the MFE set, `options.max_categories`
+///         is negative or 1, or a time limit is negative.
 /// Randomness: only through `options.seed` (same seed → same values).
 /// Complexity: dominated by the covariance (O(n q²)), its eigen-decomposition (O(q³)) and the
 /// landmarking cross-validations (1-NN: O(n² q)); q = columns after one-hot encoding.

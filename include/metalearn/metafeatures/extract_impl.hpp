@@ -5,6 +5,7 @@
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/data/dataset.hpp"
+#include "metalearn/data/preprocess.hpp"
 #include "metalearn/metafeatures/extract.hpp"
 #include "metalearn/metafeatures/autosklearn.hpp"
 #include "metalearn/metafeatures/detail/context.hpp"
@@ -41,8 +42,30 @@ METALEARN_INLINE MetaFeatures extract(const data::Dataset& dataset, const Extrac
         throw DataError(fmt::format("metafeatures::extract(): empty dataset (expected n >= 1 samples, got 0 samples "
                                     "and {} features)",
                                     dataset.n_features()));
-    detail::Context ctx(dataset, options.seed);
-    detail::Sink sink(options);
+    if (options.max_categories < 0 || options.max_categories == 1)
+        throw ConfigError(fmt::format("metafeatures::extract(): max_categories out of range (expected 0 = no limit or "
+                                      ">= 2, got {})",
+                                      options.max_categories));
+    if (options.time_limit_per_group.count() < 0 || options.time_limit.count() < 0)
+        throw ConfigError(fmt::format("metafeatures::extract(): negative time limit (expected >= 0 ms, got {} ms per "
+                                      "group and {} ms in total)",
+                                      options.time_limit_per_group.count(), options.time_limit.count()));
+    if (options.on_warning)
+        for (const auto& c : data::identifier_like_columns(dataset.X(), dataset.features())) {
+            const auto k = static_cast<Index>(dataset.feature(c.column).categories.size());
+            options.on_warning(fmt::format(
+                "metafeatures::extract(): nominal attribute '{}' looks like free text or an identifier ({} distinct "
+                "values in {} rows){}",
+                c.name, c.distinct, c.non_missing,
+                options.max_categories > 0 && k > options.max_categories
+                    ? fmt::format("; its one-hot columns keep the {} most frequent categories and fold the other {} "
+                                  "into '{}=(other)'",
+                                  options.max_categories - 1, k - (options.max_categories - 1), c.name)
+                    : std::string()));
+        }
+    detail::Budget budget(options);
+    detail::Context ctx(dataset, options.seed, options.max_categories, &budget);
+    detail::Sink sink(options, budget);
     if (options.feature_set == FeatureSet::autosklearn) {
         if (!options.features.empty()) {
             const auto known = autosklearn_feature_names();

@@ -129,6 +129,7 @@ inline void info_theory_group(Context& ctx, Sink& out) {
         for (Index a : attrs)
             for (Index b : attrs) {
                 if (a == b) continue;
+                ctx.budget().check("attr_conc");
                 const auto& da = ctx.discrete(a);
                 const auto& db = ctx.discrete(b);
                 v.push_back(concentration(contingency(db.codes, db.levels, da.codes, da.levels), db.levels, da.levels));

@@ -19,7 +19,9 @@
 /// The base models are `models::DecisionTreeClassifier`, `models::KNeighborsClassifier`,
 /// `models::LinearDiscriminantAnalysis` and `models::GaussianNaiveBayes`. A fold on which a model
 /// cannot be fitted (e.g. LDA with one class in the training part) gives NaN for that fold. All
-/// NaN for regression tasks or n < 2. The time limit is also checked between folds.
+/// NaN for regression tasks or n < 2. The time limit is also checked between folds, between tree
+/// nodes and between chunks of 1-NN predictions; the LDA fit is skipped when its estimated time
+/// exceeds the time left (see `ExtractOptions::time_limit_per_group`).
 
 #include "metalearn/core/random.hpp"
 #include "metalearn/data/split.hpp"
@@ -32,6 +34,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace metalearn::metafeatures {
@@ -69,6 +72,30 @@ double accuracy(const Model& m, const Matrix& X, const Vector& y) {
     return y.size() > 0 ? ok / static_cast<double>(y.size()) : nan;
 }
 
+/// Accuracy of a fitted classifier on (X, y), predicting `cost_per_row`-flop rows in chunks of
+/// about 5·10⁷ flops with a budget check before each chunk (k-NN prediction is O(n q) per row).
+/// @throws Interrupted past the deadline.
+template <class Model>
+double chunked_accuracy(const Model& m, const Matrix& X, const Vector& y, const Budget& budget, double cost_per_row,
+                        std::string_view what) {
+    if (y.size() == 0) return nan;
+    const Index chunk = std::clamp<Index>(static_cast<Index>(5e7 / std::max(1.0, cost_per_row)), 1, X.rows());
+    double ok = 0;
+    for (Index i0 = 0; i0 < X.rows(); i0 += chunk) {
+        budget.check(what);
+        const Index len = std::min(chunk, X.rows() - i0);
+        const Vector pred = m.predict(X.middleRows(i0, len));
+        for (Index i = 0; i < len; ++i) ok += pred[i] == y[i0 + i] ? 1 : 0;
+    }
+    return ok / static_cast<double>(y.size());
+}
+
+/// Flops of a linear discriminant analysis fit on n×q data (`models::LinearDiscriminantAnalysis`:
+/// the pooled covariance n q² and its eigen-decomposition with vectors).
+[[nodiscard]] inline double lda_flops(Index n, Index q) {
+    return static_cast<double>(n) * static_cast<double>(q) * static_cast<double>(q) + eigen_flops(q, true);
+}
+
 /// Compute the landmarking group into `out`.
 inline void landmarking_group(Context& ctx, Sink& out) {
     const bool ok = ctx.classification() && ctx.n() >= 2 && ctx.N().cols() > 0;
@@ -89,6 +116,7 @@ inline void landmarking_group(Context& ctx, Sink& out) {
         if (!extremes[f]) {
             models::DecisionTreeClassifier t;
             t.set_seed(derive_seed(ctx.seed(), {0x1A4DULL, f}));
+            t.set_stop(ctx.budget().stop());
             t.fit(Xtr, ytr, K);
             const Vector imp = t.feature_importances();
             Index lo = 0, hi = 0;
@@ -111,14 +139,13 @@ inline void landmarking_group(Context& ctx, Sink& out) {
         const Matrix& N = ctx.N();
         const Vector& y = ctx.dataset().y();
         for (std::size_t f = 0; f < fs.size(); ++f) {
-            if (out.expired()) {
-                out.mark_timed_out(name);
-                return std::vector<double>{};
-            }
+            ctx.budget().check(name);
             const Matrix Xtr = take(N, fs[f].train), Xte = take(N, fs[f].test);
             const Vector ytr = take(y, fs[f].train), yte = take(y, fs[f].test);
             try {
                 acc.push_back(fit_score(f, Xtr, ytr, Xte, yte));
+            } catch (const Interrupted&) {
+                throw;
             } catch (const Error&) {
                 acc.push_back(nan);
             }
@@ -128,13 +155,15 @@ inline void landmarking_group(Context& ctx, Sink& out) {
     const auto stump = [&](std::size_t f, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
         models::DecisionTreeClassifier t({.max_depth = 1});
         t.set_seed(derive_seed(ctx.seed(), {0x57ULL, f}));
+        t.set_stop(ctx.budget().stop());
         t.fit(Xtr, ytr, K);
         return accuracy(t, Xte, yte);
     };
     const auto nn1 = [&](const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
         models::KNeighborsClassifier m({.n_neighbors = 1});
         m.fit(Xtr, ytr, K);
-        return accuracy(m, Xte, yte);
+        return chunked_accuracy(m, Xte, yte, ctx.budget(), 3.0 * static_cast<double>(Xtr.rows() * Xtr.cols()),
+                                "1-NN prediction");
     };
 
     out.multi("best_node", [&] { return cv("best_node", stump); });
@@ -146,6 +175,7 @@ inline void landmarking_group(Context& ctx, Sink& out) {
     });
     out.multi("linear_discr", [&] {
         return cv("linear_discr", [&](std::size_t, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
+            ctx.budget().afford(lda_flops(Xtr.rows(), Xtr.cols()), "the LDA fit");
             models::LinearDiscriminantAnalysis m;
             m.fit(Xtr, ytr, K);
             return accuracy(m, Xte, yte);

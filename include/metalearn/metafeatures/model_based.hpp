@@ -22,6 +22,8 @@
 /// - `tree_imbalance` (per distinct leaf probability π = 2^{−d} with c leaves): with a = 2^{−π c},
 ///   −a log2 a (pymfe's definition).
 /// All NaN for regression tasks and datasets without attributes. Ties between equally good splits follow the options' seed.
+/// The time limit is checked between the tree's nodes: an interrupted tree leaves the group's
+/// remaining features NaN (timed out), and the next feature tries again only if time is left.
 
 #include "metalearn/core/random.hpp"
 #include "metalearn/metafeatures/detail/context.hpp"
@@ -49,9 +51,11 @@ inline void model_based_group(Context& ctx, Sink& out) {
     const auto ok = [&] { return ctx.classification() && ctx.N().cols() > 0; };
     const auto nodes = [&]() -> const std::vector<models::TreeNode>& {
         if (!tree) {
-            tree.emplace();
-            tree->set_seed(derive_seed(ctx.seed(), {0x7EEULL}));
-            tree->fit(ctx.N(), ctx.dataset().y(), ctx.dataset().n_classes());
+            models::DecisionTreeClassifier t;
+            t.set_seed(derive_seed(ctx.seed(), {0x7EEULL}));
+            t.set_stop(ctx.budget().stop());  // a deep tree on many columns: interrupted between nodes
+            t.fit(ctx.N(), ctx.dataset().y(), ctx.dataset().n_classes());
+            tree = std::move(t);
         }
         return tree->nodes();
     };

@@ -1,9 +1,11 @@
 #pragma once
 /// @file options.hpp
-/// @brief What `extract` computes: groups, summaries, feature set, seed and time limit.
+/// @brief What `extract` computes: groups, summaries, feature set, seed, time limits, one-hot cap.
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/core/types.hpp"
 
 #include <fmt/format.h>
 
@@ -69,10 +71,28 @@ struct ExtractOptions {
     /// Seed of every random choice (fold assignment, random_node's attribute, attr_conc's attribute
     /// subset, tree tie-breaking). Same seed → same values.
     std::uint64_t seed = 0;
-    /// Wall-clock budget per group; 0 = unlimited. Checked before each feature (and between
-    /// landmarking folds): once a group is over budget its remaining features are NaN and listed in
-    /// `MetaFeatures::timed_out()`. A single feature is never interrupted.
+    /// Wall-clock budget per group (the auto-sklearn set counts as one group); 0 = unlimited.
+    /// Checked before each feature and inside the long steps: between covariance blocks,
+    /// landmarking folds, tree nodes and chunks of k-NN predictions, and per column or pair in
+    /// per-column loops. A step that cannot be interrupted (an eigen-decomposition, the LDA fit, the
+    /// PCA of the auto-sklearn set) is skipped up front when its estimated time (a flop count over
+    /// the speed of a small matrix product measured at the start) exceeds the time left. Features
+    /// skipped or interrupted are NaN and listed in `MetaFeatures::timed_out()`. A group therefore
+    /// ends within about its budget plus one node, block or chunk, and the estimates err on the slow
+    /// side; measured with `benchmarks/suite/high_cardinality.cpp`.
     std::chrono::milliseconds time_limit_per_group{0};
+    /// Wall-clock budget of the whole extraction, checked like `time_limit_per_group` (the
+    /// earlier of the two deadlines applies); 0 = unlimited.
+    std::chrono::milliseconds time_limit{0};
+    /// One-hot cap per nominal attribute in the numeric view (see `data::OneHotOptions`): at most
+    /// this many indicator columns, the most frequent categories plus one "(other)" column; 0 = one
+    /// column per declared category. Default 32, as `data::PreprocessOptions::max_categories` (the
+    /// reasons are given there); must be 0 or ≥ 2.
+    Index max_categories = 32;
+    /// Receives warnings; may be empty. Sent: a nominal attribute that looks like free text or an
+    /// identifier (`data::identifier_like_columns`: > 20 distinct values and > 50 % of its rows),
+    /// naming it; a step skipped or interrupted by the time limit, with its estimate.
+    WarningCallback on_warning = {};
     /// MFE names or auto-sklearn's set.
     FeatureSet feature_set = FeatureSet::mfe;
 };

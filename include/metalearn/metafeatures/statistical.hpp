@@ -104,10 +104,13 @@ inline std::vector<double> canonical_correlations(Context& ctx) {
             W.col(static_cast<Index>(k)) = es.eigenvectors().col(idx[k]) / std::sqrt(ev[idx[k]]);
         return W;
     };
+    // ZᵀZ = (n − 1) · the correlation matrix of the kept columns, from the shared covariance.
+    const Matrix& C = ctx.cov();
     Matrix Sxx(r, r);
-    Sxx.setZero();
-    Sxx.selfadjointView<Eigen::Lower>().rankUpdate(Z.transpose());
-    Sxx = Sxx.selfadjointView<Eigen::Lower>();
+    for (Index b = 0; b < r; ++b)
+        for (Index a = 0; a < r; ++a)
+            Sxx(a, b) = static_cast<double>(n - 1) * C(keep[a], keep[b]) / (sd[keep[a]] * sd[keep[b]]);
+    ctx.budget().afford(eigen_flops(r, true) + eigen_flops(kp, true), "the canonical correlations");
     const Matrix Syy = Y.transpose() * Y;
     const Matrix Sxy = Z.transpose() * Y;
     const Matrix Wx = whitener(Sxx);
@@ -194,7 +197,10 @@ inline double sd_ratio(Context& ctx) {
 template <class F>
 std::vector<double> per_column(Context& ctx, F&& f) {
     std::vector<double> v(static_cast<std::size_t>(ctx.N().cols()));
-    for (Index j = 0; j < ctx.N().cols(); ++j) v[static_cast<std::size_t>(j)] = f(j);
+    for (Index j = 0; j < ctx.N().cols(); ++j) {
+        if (j % 64 == 0) ctx.budget().check("a per-column statistic");
+        v[static_cast<std::size_t>(j)] = f(j);
+    }
     return v;
 }
 
@@ -325,6 +331,7 @@ inline void statistical_group(Context& ctx, Sink& out) {
         const Index m = std::min<Index>(n, 5000);
         double k = 0;
         for (Index j = 0; j < ctx.N().cols(); ++j) {
+            if (j % 16 == 0) ctx.budget().check("nr_norm");
             std::vector<double> v(ctx.N().col(j).data(), ctx.N().col(j).data() + m);
             k += shapiro_wilk_pvalue(std::move(v)) > 0.05 ? 1 : 0;
         }

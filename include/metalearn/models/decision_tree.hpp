@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <numeric>
 #include <string_view>
 #include <vector>
@@ -42,11 +43,16 @@ public:
     [[nodiscard]] Index apply(const Eigen::Ref<const RowVector>& row) const;
     /// Use `seed` for feature order and sampling in the next fit (default 0).
     void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
+    /// Ask `stop` before growing each node in the next fits (empty = never stop, the default).
+    /// When it returns `true`, fit throws `Interrupted` and the model keeps its previous state.
+    /// Used to hold a time limit: e.g. `[&] { return clock::now() > deadline; }`.
+    void set_stop(std::function<bool()> stop) { stop_ = std::move(stop); }
 
 protected:
     CartTree tree_;
     Index n_features_ = 0;
     std::uint64_t seed_ = 0;
+    std::function<bool()> stop_;
 };
 
 }  // namespace detail

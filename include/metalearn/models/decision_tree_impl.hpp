@@ -41,7 +41,7 @@ METALEARN_INLINE void DecisionTreeClassifier::fit(const MatrixRef& X, const Vect
     std::iota(samples.begin(), samples.end(), Index{0});
     detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
                            detail::resolve_max_features(params_.max_features, X.cols()), true,
-                           params_.criterion == Criterion::entropy, k};
+                           params_.criterion == Criterion::entropy, k, &stop_};
     Rng rng(seed_);
     const detail::FeatureRanks ranks(X);
     detail::CartBuilder builder(ranks, &codes, nullptr, s);
@@ -102,7 +102,7 @@ METALEARN_INLINE void DecisionTreeRegressor::fit(const MatrixRef& X, const Vecto
     std::vector<Index> samples(static_cast<std::size_t>(X.rows()));
     std::iota(samples.begin(), samples.end(), Index{0});
     detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
-                           detail::resolve_max_features(params_.max_features, X.cols()), false, false, 0};
+                           detail::resolve_max_features(params_.max_features, X.cols()), false, false, 0, &stop_};
     Rng rng(seed_);
     const detail::FeatureRanks ranks(X);
     detail::CartBuilder builder(ranks, nullptr, &y, s);

@@ -3,6 +3,7 @@
 /// @brief Lazily computed quantities shared by the meta-feature groups, and the output sink that
 /// applies summaries, the feature filter and the time limit (internal).
 
+#include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/data/dataset.hpp"
@@ -13,13 +14,16 @@
 #include "metalearn/metafeatures/summary.hpp"
 
 #include <Eigen/Eigenvalues>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -27,6 +31,103 @@
 #include <vector>
 
 namespace metalearn::metafeatures::detail {
+
+/// The time budget of one extraction: a deadline per group and one for the whole extraction.
+///
+/// `check` is called between the pieces of long steps and throws `Interrupted` once the deadline
+/// has passed; `afford` refuses, up front, a step that cannot be interrupted when its estimated
+/// time (flops / the measured speed of a 128×128 matrix product) exceeds the time left. The
+/// extraction turns `Interrupted` into NaN and a `timed_out()` entry.
+class Budget {
+public:
+    using clock = std::chrono::steady_clock;
+
+    /// No limit.
+    Budget() = default;
+
+    /// The limits of `options` (`time_limit_per_group`, `time_limit`), starting now.
+    explicit Budget(const ExtractOptions& options)
+        : per_group_(options.time_limit_per_group), total_(options.time_limit) {
+        if (limited()) calibrate();
+    }
+
+    /// Start the clock of a new group.
+    void start_group() { group_start_ = clock::now(); }
+
+    [[nodiscard]] bool limited() const noexcept { return per_group_.count() > 0 || total_.count() > 0; }
+
+    /// Whether the current deadline (the earlier of group and total) has passed.
+    [[nodiscard]] bool expired() const { return limited() && clock::now() >= deadline(); }
+
+    /// Seconds until the deadline (≥ 0; +inf without a limit).
+    [[nodiscard]] double seconds_left() const {
+        if (!limited()) return std::numeric_limits<double>::infinity();
+        return std::max(0.0, std::chrono::duration<double>(deadline() - clock::now()).count());
+    }
+
+    /// @throws Interrupted if the deadline has passed.
+    void check(std::string_view what) const {
+        if (expired())
+            throw Interrupted(fmt::format("metafeatures::extract(): {} interrupted by the time limit", what));
+    }
+
+    /// @throws Interrupted if a step of about `flops` floating-point operations would not end
+    ///         before the deadline at the measured speed.
+    void afford(double flops, std::string_view what) const {
+        if (!limited()) return;
+        const double need = flops / flops_per_second_;
+        const double left = seconds_left();
+        if (need > left)
+            throw Interrupted(fmt::format("metafeatures::extract(): {} skipped by the time limit (estimated {:.3g} s, "
+                                          "{:.3g} s left)",
+                                          what, need, left));
+    }
+
+    /// A stop callback for models (`set_stop`): true once the deadline has passed.
+    [[nodiscard]] std::function<bool()> stop() const {
+        if (!limited()) return {};
+        return [this] { return expired(); };
+    }
+
+    /// Measured speed (flop/s) used by `afford`.
+    [[nodiscard]] double flops_per_second() const noexcept { return flops_per_second_; }
+
+private:
+    [[nodiscard]] clock::time_point deadline() const {
+        auto d = clock::time_point::max();
+        if (per_group_.count() > 0) d = std::min(d, group_start_ + per_group_);
+        if (total_.count() > 0) d = std::min(d, start_ + total_);
+        return d;
+    }
+
+    void calibrate() {
+        constexpr Index m = 128;
+        const Matrix a = Matrix::Constant(m, m, 0.5), b = Matrix::Constant(m, m, 0.25);
+        Matrix c(m, m);
+        const auto t0 = clock::now();
+        for (int r = 0; r < 4; ++r) {
+            c.noalias() = a * b;
+            c(0, 0) += static_cast<double>(r);
+        }
+        const double sec = std::chrono::duration<double>(clock::now() - t0).count();
+        const double flops = 4.0 * 2.0 * static_cast<double>(m * m * m);
+        flops_per_second_ = std::clamp(sec > 0 ? flops / sec : 1e10, 1e8, 1e11);
+        if (c(0, 0) < 0) flops_per_second_ = 1e8;  // keeps the product from being optimised away
+    }
+
+    std::chrono::milliseconds per_group_{0}, total_{0};
+    clock::time_point start_ = clock::now();
+    clock::time_point group_start_ = start_;
+    double flops_per_second_ = 1e9;
+};
+
+/// Estimated cost, in flops, of a symmetric eigen-decomposition of a q×q matrix: eigenvalues only
+/// (4 q³) or with eigenvectors (16 q³). Measured on Eigen 3.4's SelfAdjointEigenSolver at q = 500
+/// to 1500: 3.3 q³ and 14 q³ matrix-product flops.
+[[nodiscard]] inline double eigen_flops(Index q, bool vectors) {
+    const auto d = static_cast<double>(q);
+    return (vectors ? 16.0 : 4.0) * d * d * d;
+}
 
 /// A discretised attribute: codes 0..levels-1 per row.
 struct Discrete {
@@ -39,13 +140,22 @@ struct Discrete {
 /// - `X()`: the raw n×p attributes with missing cells imputed (numeric: column median; nominal:
 ///   most frequent code, ties → smallest; an all-missing column → 0), as `data::SimpleImputer`.
 /// - `N()`: n×q numeric view: numeric attributes as they are, each nominal attribute one-hot
-///   encoded over its declared categories (in place), as `data::OneHotEncoder`.
-/// - column means, covariance (ddof = 1) and its eigen-decomposition, sorted columns of N;
+///   encoded (in place) by `data::OneHotEncoder` with the cap `max_categories`: one column per
+///   declared category, or, above the cap, the most frequent imputed categories plus "(other)".
+/// - column means, covariance (ddof = 1) and its eigenvalues, sorted columns of N;
 /// - `discrete(j)`: attribute j discretised (numeric: ⌊n^{1/3}⌋ equal-frequency bins; nominal:
 ///   its codes), and the class codes.
 class Context {
 public:
-    Context(const data::Dataset& d, std::uint64_t seed) : d_(d), seed_(seed) {}
+    /// @param max_categories one-hot cap of `N()` (0 = none); @param budget time budget (may be
+    ///        null: no limit); it must outlive the context.
+    Context(const data::Dataset& d, std::uint64_t seed, Index max_categories = 0, const Budget* budget = nullptr)
+        : d_(d), seed_(seed), max_categories_(max_categories), budget_(budget ? budget : &unlimited_) {}
+
+    /// The time budget (checks and estimates for long steps).
+    [[nodiscard]] const Budget& budget() const noexcept { return *budget_; }
+    /// One-hot cap of `N()`.
+    [[nodiscard]] Index max_categories() const noexcept { return max_categories_; }
 
     [[nodiscard]] const data::Dataset& dataset() const noexcept { return d_; }
     [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
@@ -104,8 +214,8 @@ public:
             if (d_.n_nominal() == 0) {
                 N_ = X();
             } else {
-                data::OneHotEncoder enc;
-                enc.fit(d_.features());
+                data::OneHotEncoder enc({.max_categories = max_categories_});
+                enc.fit(X(), d_.features());
                 N_ = enc.transform(X());
             }
         }
@@ -118,7 +228,8 @@ public:
         return *means_;
     }
 
-    /// Sample covariance of N (q×q, ddof = 1); all NaN when n < 2.
+    /// Sample covariance of N (q×q, ddof = 1); all NaN when n < 2. Computed by blocks of columns
+    /// between which the budget is checked (O(n q²)). @throws Interrupted past the deadline.
     [[nodiscard]] const Matrix& cov() {
         if (!cov_) {
             const Index q = N().cols();
@@ -129,24 +240,44 @@ public:
             } else {
                 const Matrix c = N().rowwise() - means().transpose();
                 Matrix s(q, q);
-                s.setZero();
-                s.selfadjointView<Eigen::Lower>().rankUpdate(c.transpose());
-                cov_ = s.selfadjointView<Eigen::Lower>();
-                *cov_ /= static_cast<double>(n() - 1);
+                const double cost = static_cast<double>(n()) * static_cast<double>(q) * static_cast<double>(q);
+                if (cost < 5e7) {
+                    s.setZero();
+                    s.selfadjointView<Eigen::Lower>().rankUpdate(c.transpose());
+                    s = s.selfadjointView<Eigen::Lower>();
+                } else {
+                    // Lower triangle by blocks of about 1e8 flops: S[j0:, J] = C[:, j0:]ᵀ C[:, J].
+                    const Index width = std::clamp<Index>(
+                        static_cast<Index>(5e7 / (static_cast<double>(n()) * static_cast<double>(q))), 1, q);
+                    for (Index j0 = 0; j0 < q; j0 += width) {
+                        budget_->check("the covariance matrix");
+                        const Index w = std::min(width, q - j0);
+                        s.block(j0, j0, q - j0, w).noalias() = c.rightCols(q - j0).transpose() * c.middleCols(j0, w);
+                    }
+                    s.triangularView<Eigen::StrictlyUpper>() = s.transpose();
+                }
+                s /= static_cast<double>(n() - 1);
+                cov_ = std::move(s);
             }
         }
         return *cov_;
     }
 
-    /// Eigenvalues of the covariance, ascending (q); NaN when n < 2.
+    /// Eigenvalues of the covariance, ascending (q); NaN when n < 2 or the solver fails.
+    /// @throws Interrupted when the decomposition (≈ 4 q³ flops) would not end before the deadline.
     [[nodiscard]] const Vector& cov_eigenvalues() {
-        if (!eigval_) compute_cov_eigen();
+        if (!eigval_) {
+            const Matrix& c = cov();
+            const Index q = c.cols();
+            if (q == 0 || n() < 2) {
+                eigval_ = Vector::Constant(q, nan);
+            } else {
+                budget_->afford(eigen_flops(q, false), "the eigenvalues of the covariance matrix");
+                Eigen::SelfAdjointEigenSolver<Matrix> es(c, Eigen::EigenvaluesOnly);
+                eigval_ = es.info() == Eigen::Success ? Vector(es.eigenvalues()) : Vector::Constant(q, nan);
+            }
+        }
         return *eigval_;
-    }
-    /// Eigenvectors of the covariance (q×q, columns match `cov_eigenvalues`).
-    [[nodiscard]] const Matrix& cov_eigenvectors() {
-        if (!eigvec_) compute_cov_eigen();
-        return *eigvec_;
     }
 
     /// Column j of N sorted ascending.
@@ -203,50 +334,32 @@ public:
     }
 
 private:
-    void compute_cov_eigen() {
-        const Matrix& c = cov();
-        const Index q = c.cols();
-        if (q == 0 || n() < 2) {
-            eigval_ = Vector::Constant(q, nan);
-            eigvec_ = Matrix::Constant(q, q, nan);
-            return;
-        }
-        Eigen::SelfAdjointEigenSolver<Matrix> es(c);
-        if (es.info() != Eigen::Success) {
-            eigval_ = Vector::Constant(q, nan);
-            eigvec_ = Matrix::Constant(q, q, nan);
-            return;
-        }
-        eigval_ = es.eigenvalues();
-        eigvec_ = es.eigenvectors();
-    }
+    static inline const Budget unlimited_{};
 
     const data::Dataset& d_;
     std::uint64_t seed_;
+    Index max_categories_ = 0;
+    const Budget* budget_;
     std::optional<std::vector<int>> y_;
     std::optional<std::vector<double>> counts_;
-    std::optional<Matrix> X_, N_, cov_, eigvec_;
+    std::optional<Matrix> X_, N_, cov_;
     std::optional<Vector> means_, eigval_;
     std::vector<std::optional<std::vector<double>>> sorted_;
     std::vector<std::optional<Discrete>> disc_;
 };
 
 /// Collects the values of one extraction: applies the feature filter, the summaries of
-/// multi-valued features and the per-group time limit.
+/// multi-valued features and the time budget (a feature whose computation throws `Interrupted` is
+/// NaN and listed as timed out; the message goes to the warning callback).
 class Sink {
 public:
-    using clock = std::chrono::steady_clock;
-
-    Sink(const ExtractOptions& options) : options_(options) {}
+    Sink(const ExtractOptions& options, Budget& budget) : options_(options), budget_(budget) {}
 
     /// Start the clock of a new group.
-    void start_group() { start_ = clock::now(); }
+    void start_group() { budget_.start_group(); }
 
     /// Whether the current group has exhausted its budget.
-    [[nodiscard]] bool expired() const {
-        return options_.time_limit_per_group.count() > 0 &&
-               clock::now() - start_ >= options_.time_limit_per_group;
-    }
+    [[nodiscard]] bool expired() const { return budget_.expired(); }
 
     /// Whether the options ask for this base feature.
     [[nodiscard]] bool wanted(const std::string& name) const {
@@ -263,7 +376,13 @@ public:
             timed_out_.push_back(name);
             return;
         }
-        out_.emplace_back(name, static_cast<double>(compute()));
+        double v = nan;
+        try {
+            v = static_cast<double>(compute());
+        } catch (const Interrupted& e) {
+            interrupted(name, e);
+        }
+        out_.emplace_back(name, v);
     }
 
     /// A multi-valued feature: `compute()` returns std::vector<double>; the summaries are applied.
@@ -271,8 +390,16 @@ public:
     void multi(const std::string& name, F&& compute) {
         if (!wanted(name)) return;
         std::vector<double> values;
-        if (expired()) timed_out_.push_back(name);
-        else values = compute();
+        if (expired()) {
+            timed_out_.push_back(name);
+        } else {
+            try {
+                values = compute();
+            } catch (const Interrupted& e) {
+                values.clear();
+                interrupted(name, e);
+            }
+        }
         emit_summaries(name, values);
     }
 
@@ -301,8 +428,13 @@ public:
     [[nodiscard]] const ExtractOptions& options() const noexcept { return options_; }
 
 private:
+    void interrupted(const std::string& name, const Interrupted& e) {
+        timed_out_.push_back(name);
+        if (options_.on_warning) options_.on_warning(fmt::format("{} (feature '{}')", e.what(), name));
+    }
+
     const ExtractOptions& options_;
-    clock::time_point start_ = clock::now();
+    Budget& budget_;
     std::vector<std::pair<std::string, double>> out_;
     std::vector<std::string> timed_out_;
 };

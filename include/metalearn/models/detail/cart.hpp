@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -65,6 +66,9 @@ struct CartSettings {
     bool classification = true;
     bool entropy = false;
     Index n_classes = 0;
+    /// Called before each node is grown; `true` abandons the growth with `Interrupted`. May be
+    /// null or empty (never stop).
+    const std::function<bool()>* stop = nullptr;
 };
 
 /// A grown tree: nodes plus the unnormalised impurity decrease per feature.
@@ -138,6 +142,8 @@ struct FeatureRanks {
 /// max_depth, has < min_samples_split or < 2·min_samples_leaf samples, or has no valid cut. As
 /// scikit-learn, a valid cut is taken even when it does not decrease impurity.
 /// Complexity O(p·n log n) per tree level at worst, O(p·n) for features with few values.
+/// With `CartSettings::stop`, the callback is asked before each node, so a fit can be abandoned
+/// (`Interrupted`) within one node's work.
 class CartBuilder {
 public:
     /// @param ranks feature ranks of the n×p training matrix; @param codes n class codes

@@ -217,6 +217,9 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng
     std::vector<Task> stack;
     stack.push_back({0, static_cast<Index>(samples_.size()), 0, -1, 0, false});
     while (!stack.empty()) {
+        if (s_.stop && *s_.stop && (*s_.stop)())
+            throw Interrupted(fmt::format("CartBuilder::grow(): stopped by the stop callback after {} nodes",
+                                          tree_.nodes.size()));
         const Task t = stack.back();
         stack.pop_back();
         const auto id = static_cast<Index>(tree_.nodes.size());
