@@ -216,3 +216,27 @@ TEST_CASE("Decision trees reject bad input", "[models][decision_tree][errors]") 
     y[2] = std::numeric_limits<double>::infinity();
     REQUIRE_THROWS_AS(reg.fit(Matrix::Random(6, 2), y), DataError);
 }
+
+TEST_CASE("DecisionTreeClassifier::set_stop abandons a fit between nodes with Interrupted", "[models][tree][errors]") {
+    // Four separable rows need a root and two leaves. A stop callback that answers true from its
+    // third call lets two nodes grow, then throws; the previous fit is kept.
+    Matrix X(4, 1);
+    X << 0, 1, 2, 3;
+    Vector y(4);
+    y << 0, 0, 1, 1;
+    DecisionTreeClassifier t;
+    t.fit(X, y, 2);
+    REQUIRE(t.nodes().size() == 3);
+    int calls = 0;
+    t.set_stop([&] { return ++calls > 2; });
+    Matrix X2(6, 1);
+    X2 << 0, 1, 2, 3, 4, 5;
+    Vector y2(6);
+    y2 << 0, 1, 0, 1, 0, 1;
+    REQUIRE_THROWS_AS(t.fit(X2, y2, 2), metalearn::Interrupted);
+    REQUIRE(calls == 3);
+    REQUIRE(t.nodes().size() == 3);  // the previous tree
+    t.set_stop({});                  // empty: never stops
+    t.fit(X2, y2, 2);
+    REQUIRE(t.nodes().size() > 3);
+}
