@@ -113,7 +113,9 @@ struct Settings {
     Index max_samples = 5000;
     Index max_cells = 300000;
     double time_budget = 30.0;
+    double mf_time_limit = -1;  // seconds per meta-feature group; < 0 = 0.5 with --quick, 3 otherwise; 0 = none
     bool quick = false;
+    bool repair_journal = false;
 };
 
 // Write `text` to `file`; a file that cannot be opened or written is an IoError naming it.
@@ -162,7 +164,8 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     opts.seed = s.seed;
     opts.n_threads = s.threads;
     opts.time_budget_seconds = s.time_budget;
-    opts.meta_features.time_limit_per_group = std::chrono::milliseconds(s.quick ? 500 : 3000);
+    const double mf_limit = s.mf_time_limit >= 0 ? s.mf_time_limit : (s.quick ? 0.5 : 3.0);
+    opts.meta_features.time_limit_per_group = std::chrono::milliseconds(static_cast<std::int64_t>(mf_limit * 1000));
     if (s.quick)
         opts.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical,
                                      metafeatures::Group::info_theory};
@@ -291,6 +294,8 @@ int main(int argc, char** argv) {
     app.add_option("--seed", s.seed, "global seed")->capture_default_str();
     auto* threads_opt = app.add_option("--threads", s.threads, "worker threads (0 = all cores)");
     app.add_option("--records", s.records, "record journal (default <out>/records.jsonl); resumable");
+    app.add_flag("--repair-journal", s.repair_journal,
+                 "first keep every valid record of the journal and move damaged lines to <journal>.rejected");
     app.add_option("--out", s.out, "output folder")->capture_default_str();
     app.add_option("--plot-script", s.plot_script, "gnuplot script of the regret curves (default scripts/plot-regret.gp)");
     app.add_option("--meta-model", s.meta_model, "rf, gp, knn or ridge")->capture_default_str();
@@ -298,6 +303,10 @@ int main(int argc, char** argv) {
     app.add_option("--max-cells", s.max_cells, "skip datasets with more rows x features")->capture_default_str();
     app.add_option("--time-budget", s.time_budget, "seconds per evaluation, checked between folds (0 = none)")
         ->capture_default_str();
+    app.add_option("--mf-time-limit", s.mf_time_limit,
+                   "seconds per meta-feature group (0 = none; default 0.5 with --quick, else 3); a group cut by "
+                   "the limit depends on the machine's load")
+        ->check(CLI::NonNegativeNumber);
     app.add_flag("--quick", s.quick, "small plans and cheap meta-features (about a minute)");
     CLI11_PARSE(app, argc, argv);
 
@@ -353,6 +362,11 @@ int main(int argc, char** argv) {
             fmt::print(stderr, "need at least 4 classification tasks (found {}); run scripts/get-datasets or pass --datasets\n",
                        tasks.size());
             return 1;
+        }
+        if (s.repair_journal && fs::exists(s.records)) {
+            const auto repaired = meta::RecordStore::repair(s.records);
+            fmt::print("repaired journal {}: kept {} records, moved {} lines to {}\n", s.records, repaired.kept,
+                       repaired.rejected, repaired.rejected == 0 ? "(none)" : repaired.rejected_path.string());
         }
         meta::RecordStore store(s.records, [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); });
         fmt::print("record journal {} ({} records already there)\n", s.records, store.size());

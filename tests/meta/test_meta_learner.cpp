@@ -1,5 +1,6 @@
 // Tests of the outer loop: records for every (task, config), resume does only the missing work,
 // failures are recorded, results do not depend on the thread count, plans from JSON files.
+#include <metalearn/data/checksum.hpp>
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/logistic_regression.hpp>
@@ -109,12 +110,12 @@ TEST_CASE("a failing evaluation is recorded as failed and the run goes on", "[me
     const auto s = ml.collect(tasks);
     CHECK(s.evaluated == 2);
     CHECK(s.failed == 1);
-    const Record* bad = store.find(ml.key("single", ml.plan_json()[0]));
+    const Record* bad = store.find(ml.key(tasks[0], ml.plan_json()[0]));
     REQUIRE(bad != nullptr);
     CHECK(bad->status == RecordStatus::failed);
     CHECK_FALSE(bad->error.empty());
     CHECK(std::isnan(bad->mean_score));
-    const Record* good = store.find(ml.key("ok", ml.plan_json()[0]));
+    const Record* good = store.find(ml.key(tasks[1], ml.plan_json()[0]));
     REQUIRE(good != nullptr);
     CHECK(good->ok());
 }
@@ -132,7 +133,7 @@ TEST_CASE("an evaluation past its time budget is recorded as timeout", "[meta][m
         return false;
     });
     CHECK(s.timed_out == 1);
-    const Record* r = store.find(ml.key("ok", ml.plan_json()[0]));
+    const Record* r = store.find(ml.key(tasks[0], ml.plan_json()[0]));
     REQUIRE(r != nullptr);
     CHECK(r->status == RecordStatus::timeout);
     CHECK(r->error.find("time budget") != std::string::npos);
@@ -151,7 +152,7 @@ TEST_CASE("a lower-is-better metric is recorded negated", "[meta][meta_learner]"
     ml.set_plan({{.C = 1.0}});
     std::vector<Task> tasks{{"ok", blobs("ok", 30, 2, 2.0, 5)}};
     ml.collect(tasks);
-    const Record* r = store.find(ml.key("ok", ml.plan_json()[0]));
+    const Record* r = store.find(ml.key(tasks[0], ml.plan_json()[0]));
     REQUIRE(r != nullptr);
     REQUIRE(r->ok());
     CHECK(r->metric == "log_loss");
@@ -345,7 +346,7 @@ TEST_CASE("collect hands an exception that escapes an evaluation to the caller w
         MetaLearner<PickyMean> ml(store, regression_options(threads));
         ml.set_plan({{.shrink = 0.5}});
         REQUIRE_THROWS_AS(ml.collect(tasks), NotAStdException);
-        CHECK(store.find(ml.key("four", ml.plan_json()[0])) == nullptr);
+        CHECK(store.find(ml.key(tasks[1], ml.plan_json()[0])) == nullptr);
     }
 }
 
@@ -434,7 +435,7 @@ TEST_CASE("a record's fold scores equal one cross_validate call under the docume
     for (std::size_t c = 0; c < ml.plan().size(); ++c) {
         const auto& config = ml.plan_json()[c];
         INFO("config " << config.dump());
-        const Record* r = store.find(ml.key(task.id, config));
+        const Record* r = store.find(ml.key(task, config));
         REQUIRE(r != nullptr);
         REQUIRE(r->ok());
         CHECK(r->seed_scheme == current_seed_scheme);
@@ -451,4 +452,86 @@ TEST_CASE("a record's fold scores equal one cross_validate call under the docume
                                                  derive_seed(e, {0}), opts.cv);
         CHECK(scheme1.fold_scores[0] != cv.fold_scores[0]);
     }
+}
+
+TEST_CASE("a task whose data changed is evaluated again, with a warning, and the table uses the new data",
+          "[meta][meta_learner]") {
+    // The reproducer: iris.arff replaced by other data under the same name reused 55 records
+    // ("evaluated 0") and kept the old scores.
+    const auto path = temp_journal("changed");
+    std::vector<models::LogisticRegression::params_type> plan{{.C = 0.01}, {.C = 1.0}};
+    const Task separable{"iris", blobs("iris", 60, 3, 4.0, 1)};
+    const Task noise{"iris", blobs("iris", 60, 3, 0.0, 2)};  // same id, other data
+    double old_score = 0;
+    {
+        RecordStore store(path);
+        MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+        ml.set_plan(plan);
+        CHECK(ml.collect(std::vector<Task>{separable}).evaluated == 2);
+        old_score = ml.table().scores(0, 0);
+        CHECK(old_score > 0.9);
+        CHECK(store.records()[0].data_checksum == data::table_checksum(separable.dataset));
+    }
+    RecordStore store(path);
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+    ml.set_plan(plan);
+    std::vector<std::string> warnings;
+    const auto s = ml.collect(std::vector<Task>{noise}, {}, [&](const std::string& w) { warnings.push_back(w); });
+    CHECK(s.reused == 0);
+    CHECK(s.evaluated == 2);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find("iris: 2 stored logistic_regression records come from other data") != std::string::npos);
+    const auto table = ml.table();
+    REQUIRE(table.n_tasks() == 1);
+    CHECK(table.scores(0, 0) < 0.8);  // the new, unseparable data, not the old 0.9+
+    const auto again = ml.collect(std::vector<Task>{noise});
+    CHECK(again.reused == 2);
+    // a learner that did not collect reads the data of the task's last records
+    MetaLearner<models::LogisticRegression> reader(store, fast_options(1));
+    reader.set_plan(plan);
+    CHECK(reader.table().scores(0, 0) == table.scores(0, 0));
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("table_checksum changes with any cell and with the row order", "[meta][meta_learner]") {
+    const auto d = blobs("d", 20, 2, 1.0, 3);
+    const std::string base = data::table_checksum(d);
+    CHECK(base.size() == 16);
+    CHECK(data::table_checksum(blobs("renamed", 20, 2, 1.0, 3)) == base);  // names are not hashed
+    Matrix X = d.X();
+    X(7, 1) += 1e-12;
+    CHECK(data::table_checksum(data::Dataset("d", X, d.y(), d.features(), d.task(), d.class_names())) != base);
+    Matrix swapped = d.X();
+    swapped.row(0).swap(swapped.row(1));
+    Vector ys = d.y();
+    std::swap(ys[0], ys[1]);
+    CHECK(data::table_checksum(data::Dataset("d", swapped, ys, d.features(), d.task(), d.class_names())) != base);
+}
+
+TEST_CASE("two datasets of one name are refused with a message that says how to fix it", "[meta][meta_learner][errors]") {
+    RecordStore store;
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+    const std::vector<data::Dataset> two{blobs("iris", 30, 2, 1.0, 1), blobs("iris", 30, 2, 1.0, 2)};
+    try {
+        (void)ml.collect(two);
+        FAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+        const std::string m = e.what();
+        CHECK(m.find("two datasets are named 'iris'") != std::string::npos);
+        CHECK(m.find("data::load_corpus") != std::string::npos);
+    }
+    CHECK(store.size() == 0);
+}
+
+TEST_CASE("a task id that is not UTF-8 is refused before anything is evaluated", "[meta][meta_learner][errors]") {
+    RecordStore store;
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+    const std::vector<Task> tasks{{"ok", blobs("ok", 30, 2, 1.0, 1)}, {"caf\xe9.csv", blobs("latin1", 30, 2, 1.0, 2)}};
+    try {
+        (void)ml.collect(tasks);
+        FAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()).find("task id \"caf\\ufffd.csv\" is not valid UTF-8") != std::string::npos);
+    }
+    CHECK(store.size() == 0);
 }

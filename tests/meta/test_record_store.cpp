@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmath>
 #include <vector>
@@ -258,4 +259,173 @@ TEST_CASE("records with non-numeric or out-of-range scores are a ParseError nami
     logloss.metric = "log_loss";
     logloss.mean_score = -0.7;
     CHECK(metalearn::meta::record_from_json(metalearn::meta::to_json(logloss)).mean_score == -0.7);
+}
+
+// --- one writer at a time, readers beside it, repair and merge -------------------------------
+
+TEST_CASE("a second writer on one journal is refused with a clear error, and may open it once the first is gone",
+          "[meta][record_store][errors]") {
+    const auto path = temp_file("onewriter");
+    {
+        RecordStore first(path);
+        REQUIRE(first.append(make_record(0)));
+        try {
+            RecordStore second(path);
+            FAIL("expected IoError");
+        } catch (const metalearn::IoError& e) {
+            CHECK(std::string(e.what()).find("open for writing by another RecordStore") != std::string::npos);
+        }
+        // readers take no lock
+        CHECK(RecordStore::read(path).size() == 1);
+        REQUIRE(first.append(make_record(1)));
+    }
+    RecordStore again(path);
+    CHECK(again.size() == 2);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a process opening a journal that another process appends to loses no record",
+          "[meta][record_store][processes]") {
+    // The reproducer: a writer appends 300 records of ~40 KB while another process opens the
+    // journal over and over. Before the lock, an open could cut the writer's append in flight
+    // as a "torn line" and delete everything appended until the next reopen.
+    const auto path = temp_file("twoprocs");
+    constexpr int n_records = 300;
+    auto big = [](int i) {
+        Record r = make_record(i % 10);          // scores stay in [0, 1]
+        r.task_id = "task" + std::to_string(i);  // unique keys
+        r.meta_feature_names.assign(2000, "f");
+        for (std::size_t k = 0; k < r.meta_feature_names.size(); ++k) r.meta_feature_names[k] += std::to_string(k);
+        r.meta_features.assign(2000, 0.123456789 * i);
+        return r;
+    };
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        int status = 0;
+        try {
+            RecordStore writer(path);
+            char c = 'x';
+            if (::write(ready[1], &c, 1) != 1) ::_exit(3);
+            for (int i = 0; i < n_records; ++i)
+                if (!writer.append(big(i))) status = 4;
+        } catch (...) {
+            status = 5;
+        }
+        ::_exit(status);
+    }
+    char c = 0;
+    REQUIRE(::read(ready[0], &c, 1) == 1);  // the writer holds the journal
+    ::close(ready[0]);
+    ::close(ready[1]);
+    int refused = 0;
+    int opened = 0;
+    std::size_t seen = 0;
+    bool monotone = true;
+    int status = 0;
+    while (::waitpid(child, &status, WNOHANG) == 0) {
+        try {
+            RecordStore other(path);  // must not open (or truncate) while the writer is alive
+            ++opened;
+        } catch (const metalearn::IoError&) {
+            ++refused;
+        }
+        const std::size_t now = RecordStore::read(path).size();  // a reader sees only whole records
+        monotone = monotone && now >= seen;
+        seen = now;
+    }
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(opened == 0);
+    CHECK(refused > 0);
+    CHECK(monotone);
+    std::vector<std::string> warnings;
+    RecordStore after(path, [&](const std::string& w) { warnings.push_back(w); });
+    CHECK(after.size() == static_cast<std::size_t>(n_records));
+    CHECK(warnings.empty());
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("repair keeps every valid record and moves the bad lines aside", "[meta][record_store][errors]") {
+    const auto path = temp_file("repair");
+    auto rejected = path;
+    rejected += ".rejected";
+    std::filesystem::remove(rejected);
+    const std::string r0 = metalearn::meta::to_json(make_record(0)).dump();
+    const std::string r1 = metalearn::meta::to_json(make_record(1)).dump();
+    const std::string r2 = metalearn::meta::to_json(make_record(2)).dump();
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << r0 << "\n{\"task_id\": oops}\n" << r1 << "\n" << r0 << "\n\n" << r2 << "\n";
+    }
+    try {
+        RecordStore store(path);
+        FAIL("expected ParseError");
+    } catch (const metalearn::ParseError& e) {
+        CHECK(e.line() == 2);
+        CHECK(std::string(e.what()).find("RecordStore::repair") != std::string::npos);
+    }
+    const auto summary = RecordStore::repair(path);
+    CHECK(summary.kept == 3);
+    CHECK(summary.rejected == 2);  // the bad line and the duplicate of record 0
+    CHECK(summary.rejected_path == rejected);
+    CHECK(read_all(path) == r0 + "\n" + r1 + "\n" + r2 + "\n");  // valid lines byte for byte, in order
+    CHECK(read_all(rejected) == "{\"task_id\": oops}\n" + r0 + "\n");
+    RecordStore store(path);
+    CHECK(store.size() == 3);
+    CHECK_THROWS_AS(RecordStore::repair(path), metalearn::IoError);  // a writer holds the journal
+    std::filesystem::remove(path);
+    std::filesystem::remove(rejected);
+}
+
+TEST_CASE("repair leaves a sound journal untouched", "[meta][record_store]") {
+    const auto path = temp_file("repair_sound");
+    {
+        RecordStore store(path);
+        for (int i = 0; i < 3; ++i) store.append(make_record(i));
+    }
+    const std::string before = read_all(path);
+    const auto summary = RecordStore::repair(path);
+    CHECK(summary.kept == 3);
+    CHECK(summary.rejected == 0);
+    CHECK(summary.rejected_path.empty());
+    CHECK(read_all(path) == before);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("merge adds the records of another journal that the store does not hold", "[meta][record_store]") {
+    const auto a = temp_file("merge_a");
+    const auto b = temp_file("merge_b");
+    {
+        RecordStore other(b);
+        for (int i = 1; i < 5; ++i) other.append(make_record(i));  // records 1..4
+    }
+    RecordStore store(a);
+    store.append(make_record(0));
+    store.append(make_record(2));
+    CHECK(store.merge(b) == 3);  // 1, 3, 4; 2 is already there
+    CHECK(store.size() == 5);
+    CHECK(store.merge(b) == 0);
+    CHECK(RecordStore::read(a).size() == 5);
+    std::filesystem::remove(a);
+    std::filesystem::remove(b);
+}
+
+TEST_CASE("the data checksum is written, read back and part of the key", "[meta][record_store]") {
+    Record r = make_record(0);
+    r.data_checksum = "0123456789abcdef";
+    const auto j = metalearn::meta::to_json(r);
+    CHECK(j.at("data_checksum") == "0123456789abcdef");
+    const Record back = metalearn::meta::record_from_json(j);
+    CHECK(back.data_checksum == r.data_checksum);
+    CHECK(back.key() == r.key());
+    Record other = r;
+    other.data_checksum = "fedcba9876543210";
+    CHECK_FALSE(other.key() == r.key());
+    CHECK(metalearn::meta::to_json(make_record(0)).count("data_checksum") == 0);  // older form kept
+    auto bad = j;
+    bad["data_checksum"] = 7;
+    CHECK_THROWS_AS(metalearn::meta::record_from_json(bad), metalearn::ConfigError);
 }

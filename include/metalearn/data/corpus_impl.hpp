@@ -4,6 +4,7 @@
 /// library in compiled mode (core/config.hpp).
 
 #include "metalearn/data/corpus.hpp"
+#include "metalearn/data/checksum.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/data/dataset.hpp"
 #include "metalearn/data/detail/text.hpp"
@@ -41,27 +42,6 @@ METALEARN_INLINE std::string_view to_string(SkipReason reason) noexcept {
     }
     return "unknown";
 }
-
-namespace detail {
-
-/// FNV-1a, 64-bit: offset basis and prime.
-inline constexpr std::uint64_t fnv_basis = 14695981039346656037ULL;
-inline constexpr std::uint64_t fnv_prime = 1099511628211ULL;
-
-/// Fold the 8 bytes of `x`, least significant first, into an FNV-1a state.
-constexpr std::uint64_t fnv_mix(std::uint64_t h, std::uint64_t x) noexcept {
-    for (int b = 0; b < 8; ++b) h = (h ^ ((x >> (8 * b)) & 0xffU)) * fnv_prime;
-    return h;
-}
-
-/// The bits hashed for a cell or target: −0 as +0, every NaN as one quiet NaN.
-inline std::uint64_t canonical_bits(double v) noexcept {
-    if (std::isnan(v)) v = std::numeric_limits<double>::quiet_NaN();
-    else if (v == 0.0) v = 0.0;
-    return std::bit_cast<std::uint64_t>(v);
-}
-
-}  // namespace detail
 
 METALEARN_INLINE std::uint64_t content_hash(const Dataset& dataset) {
     const Index n = dataset.n_samples();

@@ -53,6 +53,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -151,12 +152,21 @@ public:
     [[nodiscard]] const space_type& space() const noexcept { return space_; }
     [[nodiscard]] const MetaLearnerOptions& options() const noexcept { return opts_; }
 
-    /// The resume key of (task, config).
-    [[nodiscard]] RecordKey key(const std::string& task_id, const nlohmann::json& config) const;
+    /// The resume key of (task, config), `data_checksum` being `data::table_checksum` of the
+    /// task's dataset.
+    [[nodiscard]] RecordKey key(const std::string& task_id, const std::string& data_checksum,
+                                const nlohmann::json& config) const;
+
+    /// The resume key of (task, config); computes the task's `data::table_checksum` (O(n·p)).
+    [[nodiscard]] RecordKey key(const Task& task, const nlohmann::json& config) const;
 
     /// Evaluate every (task, plan config) pair not yet in the store; append one record each.
-    /// Meta-features are taken from an existing record of the task when there is one, otherwise
-    /// extracted (in parallel over tasks). Failures (any `std::exception` from preprocessing, the
+    /// Records carry the `data::table_checksum` of their task's dataset and are reused only for
+    /// the same data: when a task's data differ from those of its stored records (the file was
+    /// replaced), `warn` says so and the task is evaluated again; `table()` then uses the records
+    /// of the data seen here.
+    /// Meta-features are taken from an existing record of the task (same data) when there is one,
+    /// otherwise extracted (in parallel over tasks). Failures (any `std::exception` from preprocessing, the
     /// model or the metric) and timeouts are recorded, never thrown. Evaluations are handed out
     /// dynamically to `n_threads` workers; the records do not depend on the thread count.
     /// @param progress called from the calling thread when evaluations have finished; returning
@@ -164,7 +174,8 @@ public:
     /// @param warn     receives non-fatal messages (small classes, failed meta-features), from
     ///                 the calling thread.
     /// @throws ConfigError when two tasks share an id (checked before anything is evaluated;
-    ///         records are keyed by task id, so the second task's records would be lost).
+    ///         records are keyed by task id, so the second task's records would be lost); the
+    ///         message names the two datasets.
     /// @throws IoError when the store cannot be written (no new evaluation starts after that).
     /// @throws an exception not derived from `std::exception` that escapes an evaluation, with
     ///         its type, after the evaluations in flight have finished.
@@ -172,12 +183,16 @@ public:
                            const WarningCallback& warn = {});
 
     /// Convenience: tasks identified by their dataset names.
-    /// @throws ConfigError when two datasets have the same name.
+    /// @throws ConfigError when two datasets have the same name (e.g. `iris.arff` and `iris.csv`
+    ///         in one folder): the message says how to give them unique ids (`data::load_corpus`
+    ///         ids tasks by path and leaves out copies of the same data).
     CollectSummary collect(const std::vector<data::Dataset>& datasets, const ProgressCallback& progress = {},
                            const WarningCallback& warn = {});
 
     /// The task table of this model, metric, fold count, seed and the current seed scheme over the
-    /// current plan.
+    /// current plan. A task whose stored records come from different data (`data_checksum`)
+    /// contributes the records of the data last given to `collect`, or, for a task not given to
+    /// `collect` by this learner, those of the data of its last record in the journal.
     /// @throws DataError when the store has no matching record.
     [[nodiscard]] TaskTable table() const;
 
@@ -211,8 +226,9 @@ public:
     [[nodiscard]] MetaEvaluation evaluate(const std::vector<StrategyFactory>& strategies) const;
 
 private:
-    Record evaluate(const Task& task, const params_type& config, const nlohmann::json& config_json,
-                    const std::vector<data::Fold>& folds, const std::string& fold_error) const;
+    Record evaluate(const Task& task, const std::string& data_checksum, const params_type& config,
+                    const nlohmann::json& config_json, const std::vector<data::Fold>& folds,
+                    const std::string& fold_error) const;
 
     RecordStore* store_;
     MetaLearnerOptions opts_;
@@ -222,6 +238,7 @@ private:
     std::vector<nlohmann::json> plan_json_;
     HyperparameterPredictor<MM> predictor_;
     std::vector<std::string> meta_feature_names_;
+    std::map<std::string, std::string> data_checksums_;  // task id -> checksum of the data last collected
 };
 
 }  // namespace metalearn::meta

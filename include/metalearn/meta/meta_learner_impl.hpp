@@ -10,6 +10,7 @@
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
+#include "metalearn/data/checksum.hpp"
 #include "metalearn/data/dataset.hpp"
 #include "metalearn/data/split.hpp"
 #include "metalearn/hpo/cross_validate.hpp"
@@ -33,6 +34,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -108,22 +110,53 @@ auto MetaLearner<Model, MM>::set_plan_from_file(const std::filesystem::path& pat
 }
 
 template <models::BaseModel Model, MetaModel MM>
-auto MetaLearner<Model, MM>::key(const std::string& task_id, const nlohmann::json& config) const -> RecordKey {
-    return {task_id, std::string(Model::name), config.dump(), std::string(hpo::to_string(opts_.metric)),
-            static_cast<int>(opts_.n_folds), opts_.seed, current_seed_scheme};
+auto MetaLearner<Model, MM>::key(const std::string& task_id, const std::string& data_checksum,
+                                 const nlohmann::json& config) const -> RecordKey {
+    return {task_id,
+            data_checksum,
+            std::string(Model::name),
+            config.dump(),
+            std::string(hpo::to_string(opts_.metric)),
+            static_cast<int>(opts_.n_folds),
+            opts_.seed,
+            current_seed_scheme};
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::key(const Task& task, const nlohmann::json& config) const -> RecordKey {
+    return key(task.id, data::table_checksum(task.dataset), config);
 }
 
 template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const ProgressCallback& progress,
                        const WarningCallback& warn) -> CollectSummary {
     {
-        std::set<std::string> ids;
-        for (const auto& task : tasks)
-            if (!ids.insert(task.id).second)
+        std::map<std::string, std::string> names;  // task id -> dataset name
+        for (const auto& task : tasks) {
+            // records are JSON text: ids and names must be UTF-8 (data::load_corpus escapes other bytes)
+            for (const std::string* text : {&task.id, &task.dataset.name()}) {
+                try {
+                    (void)nlohmann::json(*text).dump();
+                } catch (const nlohmann::json::exception&) {
+                    throw ConfigError(fmt::format(
+                        "MetaLearner::collect(): task {} {} is not valid UTF-8 (records are JSON text); name the "
+                        "task in UTF-8, e.g. as data::load_corpus does, which writes other bytes as \\xNN",
+                        text == &task.id ? "id" : "name",
+                        nlohmann::json(*text).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)));
+                }
+            }
+            if (auto [it, fresh] = names.emplace(task.id, task.dataset.name()); !fresh)
                 throw ConfigError(fmt::format(
-                    "MetaLearner::collect(): duplicate task id '{}' (expected unique ids, e.g. the dataset path)",
-                    task.id));
+                    "MetaLearner::collect(): duplicate task id '{}' (datasets '{}' and '{}'; expected unique ids, "
+                    "e.g. the file paths that data::load_corpus gives)",
+                    task.id, it->second, task.dataset.name()));
+        }
     }
+    // the data of each task, as records key them
+    std::vector<std::string> checksums(tasks.size());
+    parallel_for(static_cast<Index>(tasks.size()), opts_.n_threads, [&](Index t) {
+        checksums[static_cast<std::size_t>(t)] = data::table_checksum(tasks[static_cast<std::size_t>(t)].dataset);
+    });
     CollectSummary sum;
     struct Job {
         std::size_t task;
@@ -136,14 +169,38 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
     std::vector<std::vector<data::Fold>> folds(tasks.size());
     std::vector<std::string> fold_error(tasks.size());
     const auto existing = store_->snapshot();
-    std::unordered_map<std::string, const Record*> mf_source;
-    for (const auto& r : existing)
+    std::unordered_map<std::string, std::size_t> task_index;
+    for (std::size_t t = 0; t < tasks.size(); ++t) task_index.emplace(tasks[t].id, t);
+    std::unordered_map<std::string, const Record*> mf_source;  // a record of the same task and data
+    std::vector<std::size_t> n_stale(tasks.size(), 0);         // this model's records of other data
+    std::vector<std::string> stale_checksum(tasks.size());
+    for (const auto& r : existing) {
+        auto it = task_index.find(r.task_id);
+        if (it == task_index.end()) continue;
+        if (r.data_checksum != checksums[it->second]) {
+            if (r.model == Model::name) {
+                ++n_stale[it->second];
+                stale_checksum[it->second] = r.data_checksum;
+            }
+            continue;
+        }
         if (!r.meta_feature_names.empty() && !mf_source.count(r.task_id)) mf_source[r.task_id] = &r;
+    }
+    for (std::size_t t = 0; t < tasks.size(); ++t) {
+        data_checksums_[tasks[t].id] = checksums[t];
+        if (n_stale[t] > 0 && warn)
+            warn(fmt::format("{}: {} stored {} records come from other data ({}; the data now have checksum {}): "
+                             "they are not reused, and the task is evaluated again",
+                             tasks[t].id, n_stale[t], Model::name,
+                             stale_checksum[t].empty() ? std::string("written without a data checksum")
+                                                       : "checksum " + stale_checksum[t],
+                             checksums[t]));
+    }
     for (std::size_t t = 0; t < tasks.size(); ++t) {
         bool any = false;
         for (std::size_t c = 0; c < plan_json_.size(); ++c) {
             ++sum.planned;
-            if (store_->contains(key(tasks[t].id, plan_json_[c]))) {
+            if (store_->contains(key(tasks[t].id, checksums[t], plan_json_[c]))) {
                 ++sum.reused;
             } else {
                 jobs.push_back({t, c});
@@ -199,7 +256,7 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
         static_cast<Index>(jobs.size()), opts_.n_threads,
         [&](Index j) {
             const auto [t, c] = jobs[static_cast<std::size_t>(j)];
-            Record r = evaluate(tasks[t], plan_[c], plan_json_[c], folds[t], fold_error[t]);
+            Record r = evaluate(tasks[t], checksums[t], plan_[c], plan_json_[c], folds[t], fold_error[t]);
             r.meta_feature_names = mf_names[t];
             r.meta_features = mf_values[t];
             if (r.status == RecordStatus::failed) ++failed;
@@ -230,6 +287,15 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
 template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::collect(const std::vector<data::Dataset>& datasets, const ProgressCallback& progress,
                        const WarningCallback& warn) -> CollectSummary {
+    std::set<std::string> names;
+    for (const auto& d : datasets)
+        if (!names.insert(d.name()).second)
+            throw ConfigError(fmt::format(
+                "MetaLearner::collect(): two datasets are named '{}' (task ids must be unique; e.g. iris.arff and "
+                "iris.csv in one folder): give them distinct names, pass meta::Task{{id, dataset}} with ids such "
+                "as their paths, or read the folder with data::load_corpus, which ids tasks by path and leaves "
+                "out copies of the same data",
+                d.name()));
     std::vector<Task> tasks;
     for (const auto& d : datasets) tasks.push_back({d.name(), d});
     return collect(tasks, progress, warn);
@@ -237,12 +303,19 @@ auto MetaLearner<Model, MM>::collect(const std::vector<data::Dataset>& datasets,
 
 template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::table() const -> TaskTable {
-    std::vector<Record> mine;
+    std::vector<Record> matching;
     const std::string metric(hpo::to_string(opts_.metric));
     for (const auto& r : store_->snapshot())
         if (r.model == Model::name && r.metric == metric && r.n_folds == opts_.n_folds && r.seed == opts_.seed &&
             r.seed_scheme == current_seed_scheme)
-            mine.push_back(r);
+            matching.push_back(r);
+    // one version of each task's data: the one last collected, else the one last written
+    std::map<std::string, std::string> current = data_checksums_;
+    for (const auto& r : matching)
+        if (!data_checksums_.count(r.task_id)) current[r.task_id] = r.data_checksum;
+    std::vector<Record> mine;
+    for (auto& r : matching)
+        if (current[r.task_id] == r.data_checksum) mine.push_back(std::move(r));
     return make_task_table(
         mine, Model::name, [this](const nlohmann::json& c) { return space_.encode(space_.from_json(c)); }, plan_json_,
         plan_json_.front());
@@ -308,11 +381,13 @@ auto MetaLearner<Model, MM>::evaluate(const std::vector<StrategyFactory>& strate
 }
 
 template <models::BaseModel Model, MetaModel MM>
-auto MetaLearner<Model, MM>::evaluate(const Task& task, const params_type& config, const nlohmann::json& config_json,
-                const std::vector<data::Fold>& folds, const std::string& fold_error) const -> Record {
+auto MetaLearner<Model, MM>::evaluate(const Task& task, const std::string& data_checksum, const params_type& config,
+                                      const nlohmann::json& config_json, const std::vector<data::Fold>& folds,
+                                      const std::string& fold_error) const -> Record {
     Record r;
     r.task_id = task.id;
     r.task_name = task.dataset.name();
+    r.data_checksum = data_checksum;
     r.config = config_json;
     r.model = std::string(Model::name);
     r.metric = std::string(hpo::to_string(opts_.metric));

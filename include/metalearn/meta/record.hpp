@@ -44,7 +44,8 @@ enum class RecordStatus {
 /// Models without `set_seed` score the same under both; seeded models (forests, MLP) do not.
 inline constexpr int current_seed_scheme = 2;
 
-/// What makes two evaluations "the same" for resuming: the task, the base model, the
+/// What makes two evaluations "the same" for resuming: the task and its data (`data_checksum`:
+/// a task whose file now holds other data is evaluated again), the base model, the
 /// configuration, the metric, the fold set (number of folds and the seed that drew them) and the
 /// seed scheme (records of different schemes hold different model seeds and are never mixed).
 ///
@@ -52,6 +53,7 @@ inline constexpr int current_seed_scheme = 2;
 /// their keys sorted, so equal maps give equal text).
 struct RecordKey {
     std::string task_id;
+    std::string data_checksum;  ///< `Record::data_checksum`
     std::string model;
     std::string config;  ///< canonical JSON text of the configuration
     std::string metric;
@@ -61,8 +63,8 @@ struct RecordKey {
 
     /// One string that identifies the key (used as a hash-map key by `RecordStore`).
     [[nodiscard]] std::string str() const {
-        return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", task_id, model, config, metric, n_folds, seed,
-                           seed_scheme);
+        return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", task_id, data_checksum, model, config, metric,
+                           n_folds, seed, seed_scheme);
     }
     friend bool operator==(const RecordKey&, const RecordKey&) = default;
 };
@@ -76,6 +78,9 @@ struct RecordKey {
 struct Record {
     std::string task_id;                     ///< stable identifier of the task (e.g. "weka/iris")
     std::string task_name;                   ///< human-readable name
+    /// `data::table_checksum` of the task's dataset when it was evaluated (16 hex digits); empty
+    /// for records written before the field existed (such records match no current task).
+    std::string data_checksum;
     std::vector<std::string> meta_feature_names;
     std::vector<double> meta_features;       ///< same length as the names; NaN allowed (null in JSON)
     nlohmann::json config = nlohmann::json::object();  ///< name → value (number, integer, string, bool)
@@ -93,7 +98,9 @@ struct Record {
     std::string error;                       ///< error message when status != ok
 
     /// The resume key of this record.
-    [[nodiscard]] RecordKey key() const { return {task_id, model, config.dump(), metric, n_folds, seed, seed_scheme}; }
+    [[nodiscard]] RecordKey key() const {
+        return {task_id, data_checksum, model, config.dump(), metric, n_folds, seed, seed_scheme};
+    }
     [[nodiscard]] bool ok() const noexcept { return status == RecordStatus::ok; }
 };
 
@@ -107,14 +114,16 @@ METALEARN_INLINE bool bounded_metric(const std::string& metric);
 }  // namespace detail
 
 /// The JSON object of a record (one journal line). Non-finite numbers are written as `null`;
-/// `seed_scheme` is written only when it is not 1, so records of scheme 1 keep their old form.
+/// `seed_scheme` is written only when it is not 1 and `data_checksum` only when it is not empty,
+/// so older records keep their form.
 [[nodiscard]] METALEARN_INLINE nlohmann::json to_json(const Record& r);
 
 /// Read a record from its JSON object.
 /// @throws ConfigError when a required field is missing or has the wrong type (scores must be
 ///         numbers or null), when a score of a bounded metric (accuracy, balanced_accuracy,
-///         roc_auc) lies outside [0, 1], when the meta-feature names and values differ in length, or
-///         when `seed_scheme` (optional, default 1) is not an integer ≥ 1.
+///         roc_auc) lies outside [0, 1], when the meta-feature names and values differ in length,
+///         when `seed_scheme` (optional, default 1) is not an integer ≥ 1, or when `data_checksum`
+///         (optional) is not a string.
 [[nodiscard]] METALEARN_INLINE Record record_from_json(const nlohmann::json& j);
 
 }  // namespace metalearn::meta

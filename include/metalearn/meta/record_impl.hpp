@@ -54,6 +54,7 @@ METALEARN_INLINE nlohmann::json to_json(const Record& r) {
     nlohmann::json j;
     j["task_id"] = r.task_id;
     j["task_name"] = r.task_name;
+    if (!r.data_checksum.empty()) j["data_checksum"] = r.data_checksum;
     j["model"] = r.model;
     j["metric"] = r.metric;
     j["n_folds"] = r.n_folds;
@@ -80,6 +81,7 @@ METALEARN_INLINE Record record_from_json(const nlohmann::json& j) {
     try {
         r.task_id = j.at("task_id").get<std::string>();
         r.task_name = j.value("task_name", r.task_id);
+        r.data_checksum = j.value("data_checksum", std::string());
         r.model = j.at("model").get<std::string>();
         r.metric = j.at("metric").get<std::string>();
         r.n_folds = j.at("n_folds").get<int>();

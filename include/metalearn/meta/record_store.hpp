@@ -18,6 +18,16 @@
 ///   (strict: silently skipping it could hide lost data).
 /// - Records with the same `RecordKey` as an earlier one are reported through the warning
 ///   callback and ignored (the first one wins); `append` refuses a duplicate key.
+/// - One writer at a time: a writing `RecordStore` holds an exclusive advisory lock (`flock`) on
+///   the journal from before it reads the file until it is destroyed, so no repair can cut
+///   another writer's append in flight and two runs never evaluate the same work twice. Opening
+///   a journal that another `RecordStore` (in this or another process) has open for writing
+///   throws `IoError` at once, saying so. The kernel releases the lock when the holder dies, so a
+///   killed run never leaves the journal locked. Readers (`RecordStore::read`) take no lock and
+///   never modify the file. Runs that should write in parallel write one journal each and
+///   combine them with `merge`.
+/// - A journal damaged in the middle (edited by hand, disk errors) is made usable again by
+///   `RecordStore::repair`, which keeps every valid record and moves the other lines aside.
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
@@ -67,10 +77,12 @@ public:
     /// An in-memory store without a journal (nothing is written to disk).
     RecordStore() = default;
 
-    /// Open (creating it if needed) the journal at `path` and load its records.
+    /// Open (creating it if needed) the journal at `path`, lock it for writing, and load its records.
     /// @param path the JSON Lines file; its parent folder must exist.
-    /// @param warn receives warnings (torn last line, duplicate keys); may be empty.
-    /// @throws IoError when the file cannot be opened, read or truncated.
+    /// @param warn receives warnings (torn last line, duplicate keys, a file system without
+    ///        locks); may be empty.
+    /// @throws IoError when the file cannot be opened, read or truncated, or when another
+    ///         `RecordStore` has it open for writing (the message says how to proceed).
     /// @throws ParseError (file, line) when a line other than the last is not a valid record, when
     ///         a complete JSON line is not a valid record (bad types, out-of-range scores), or when
     ///         a non-empty file holds no valid record before its first bad line ("is not a
@@ -93,10 +105,36 @@ public:
     }
     ~RecordStore() { close(); }
 
-    /// Read the records of a journal without opening it for writing (a torn last line is skipped
-    /// with a warning but the file is left untouched).
+    /// Read the records of a journal without opening it for writing: no lock is taken (a writer
+    /// may be appending), and an incomplete last line — a torn write, or an append in flight — is
+    /// skipped with a warning, the file left untouched.
     /// @throws IoError, ParseError as the constructor.
     [[nodiscard]] static std::vector<Record> read(const std::filesystem::path& path, WarningCallback warn = {});
+
+    /// What `repair` did.
+    struct RepairSummary {
+        std::size_t kept = 0;      ///< valid records left in the journal, in their order
+        std::size_t rejected = 0;  ///< lines moved aside (not JSON, not a valid record, or a duplicate key)
+        std::filesystem::path rejected_path;  ///< where they went (`<journal>.rejected`); empty when none
+    };
+
+    /// Make a damaged journal usable: keep every line that holds a valid record whose key was not
+    /// seen before (byte for byte, in order), and append every other non-blank line to
+    /// `<journal>.rejected` (created if needed; earlier repairs' lines are kept). The journal is
+    /// rewritten to a temporary file in the same folder, flushed to disk and renamed over the
+    /// original, so a crash during the repair leaves either the old or the new file, never a mix.
+    /// Holds the write lock throughout. A journal without bad lines is left untouched.
+    /// @throws IoError when the journal cannot be read, locked (another `RecordStore` writes it) or
+    ///         replaced, or the rejected lines cannot be written.
+    static RepairSummary repair(const std::filesystem::path& path);
+
+    /// Append to this store every record of the journal at `other` whose key it does not hold yet
+    /// (in that journal's order): combines the journals of runs that wrote in parallel. `other`
+    /// is read as by `read` (no lock; an incomplete last line is skipped).
+    /// @return the number of records added.
+    /// @throws IoError, ParseError as `read`; IoError when an append fails (records appended
+    ///         before stay).
+    std::size_t merge(const std::filesystem::path& other, WarningCallback warn = {});
 
     /// Append a record: one line, one `write`, in the kernel on return.
     /// @return false (and writes nothing) when a record with the same key is already stored.
@@ -143,6 +181,9 @@ private:
     void add_loaded(Record r, std::size_t line, const WarningCallback& warn);
 
     void load(const WarningCallback& warn, bool repair = true);
+
+    /// Take the exclusive lock on fd_ (non-blocking). @throws IoError when another store holds it.
+    void lock(const WarningCallback& warn);
 
     std::filesystem::path path_;
     std::vector<Record> records_;

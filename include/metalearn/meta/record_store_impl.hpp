@@ -5,6 +5,8 @@
 
 #include "metalearn/meta/record_store.hpp"
 
+#include <sys/file.h>
+
 namespace metalearn::meta::detail {
 
 METALEARN_INLINE std::string csv_field(const std::string& s) {
@@ -31,12 +33,35 @@ METALEARN_INLINE std::string csv_json_value(const nlohmann::json& v) {
 namespace metalearn::meta {
 
 METALEARN_INLINE RecordStore::RecordStore(std::filesystem::path path, WarningCallback warn) : path_(std::move(path)) {
-    load(warn);
     fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0)
         throw IoError(fmt::format("RecordStore::RecordStore(): cannot open '{}' for appending ({})", path_.string(),
                                   std::strerror(errno)));
-    if (needs_newline_) write_all("\n");
+    try {
+        lock(warn);  // before reading: no other writer can be half-way through an append
+        load(warn);
+        if (needs_newline_) write_all("\n");
+    } catch (...) {
+        close();
+        throw;
+    }
+}
+
+METALEARN_INLINE void RecordStore::lock(const WarningCallback& warn) {
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        if (errno == EWOULDBLOCK)
+            throw IoError(fmt::format(
+                "RecordStore: '{}' is open for writing by another RecordStore (in this or another process); a "
+                "journal has one writer at a time: wait for that run to finish, or give each run its own journal "
+                "and combine them afterwards with RecordStore::merge",
+                path_.string()));
+        // e.g. ENOLCK on a network file system without lock support: go on, but say so
+        if (warn)
+            warn(fmt::format("RecordStore: cannot lock '{}' ({}); make sure no other process writes to it",
+                             path_.string(), std::strerror(errno)));
+        return;
+    }
 }
 
 METALEARN_INLINE std::vector<Record> RecordStore::read(const std::filesystem::path& path, WarningCallback warn) {
@@ -44,6 +69,78 @@ METALEARN_INLINE std::vector<Record> RecordStore::read(const std::filesystem::pa
     s.path_ = path;
     s.load(warn, /*repair=*/false);
     return s.records_;
+}
+
+METALEARN_INLINE RecordStore::RepairSummary RecordStore::repair(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    RepairSummary out;
+    RecordStore guard;  // holds the lock (and closes the descriptor) until the repair is done
+    guard.path_ = path;
+    guard.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (guard.fd_ < 0)
+        throw IoError(fmt::format("RecordStore::repair(): cannot open '{}' ({})", path.string(), std::strerror(errno)));
+    guard.lock({});
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(fmt::format("RecordStore::repair(): cannot read '{}'", path.string()));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    const std::string text = buf.str();
+    std::string kept;
+    std::string rejected;
+    std::set<std::string> keys;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        const std::string line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        bool valid = false;
+        try {
+            const Record r = record_from_json(nlohmann::json::parse(line));
+            valid = keys.insert(r.key().str()).second;
+        } catch (const std::exception&) {
+            valid = false;
+        }
+        (valid ? kept : rejected) += line + "\n";
+        ++(valid ? out.kept : out.rejected);
+    }
+    if (out.rejected == 0) return out;
+    out.rejected_path = path;
+    out.rejected_path += ".rejected";
+    {
+        std::ofstream bad(out.rejected_path, std::ios::binary | std::ios::app);
+        bad << rejected;
+        bad.close();
+        if (!bad)
+            throw IoError(fmt::format("RecordStore::repair(): cannot write the rejected lines to '{}'",
+                                      out.rejected_path.string()));
+    }
+    fs::path tmp = path;
+    tmp += ".repair-tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw IoError(fmt::format("RecordStore::repair(): cannot create '{}' ({})", tmp.string(), std::strerror(errno)));
+    RecordStore writer;  // reuses write_all's short-write loop; closes fd on every path
+    writer.path_ = tmp;
+    writer.fd_ = fd;
+    writer.write_all(kept);
+    if (::fsync(fd) != 0)
+        throw IoError(fmt::format("RecordStore::repair(): fsync of '{}' failed ({})", tmp.string(), std::strerror(errno)));
+    writer.close();
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec)
+        throw IoError(fmt::format("RecordStore::repair(): cannot replace '{}' by its repaired copy '{}' ({})",
+                                  path.string(), tmp.string(), ec.message()));
+    return out;
+}
+
+METALEARN_INLINE std::size_t RecordStore::merge(const std::filesystem::path& other, WarningCallback warn) {
+    std::size_t added = 0;
+    for (const auto& r : read(other, std::move(warn)))
+        if (append(r)) ++added;
+    return added;
 }
 
 METALEARN_INLINE bool RecordStore::append(const Record& r) {
@@ -194,10 +291,13 @@ METALEARN_INLINE void RecordStore::load(const WarningCallback& warn, bool repair
             // A line that parses as JSON but is not a valid record is not a torn write.
             if (!last_torn || json_ok)
                 throw ParseError(path_.string(), line_no, 1,
-                                 fmt::format("RecordStore: malformed record ({}); only a torn last line is skipped",
-                                             e.what()));
+                                 fmt::format("RecordStore: malformed record ({}); only a torn last line is skipped. "
+                                             "RecordStore::repair (the examples' --repair-journal) keeps every "
+                                             "valid record and moves the bad lines to '{}.rejected'",
+                                             e.what(), path_.string()));
             if (warn)
-                warn(fmt::format("RecordStore: {}:{}: torn last line ({} bytes) skipped", path_.string(), line_no,
+                warn(fmt::format("RecordStore: {}:{}: {} ({} bytes) skipped", path_.string(), line_no,
+                                 repair ? "torn last line" : "incomplete last line (a torn write, or an append in flight)",
                                  line.size()));
             if (repair) {
                 std::filesystem::resize_file(path_, complete_end, ec);
