@@ -17,6 +17,7 @@
 #include <metalearn/data.hpp>
 #include <metalearn/hpo.hpp>
 #include <metalearn/meta.hpp>
+#include <metalearn/meta/meta_learner_impl.hpp>  // MetaLearner of the tree and kNN (needed in the compiled mode)
 #include <metalearn/metafeatures.hpp>
 #include <metalearn/models.hpp>
 

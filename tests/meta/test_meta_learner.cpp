@@ -2,6 +2,7 @@
 // failures are recorded, results do not depend on the thread count, plans from JSON files.
 #include <metalearn/data/checksum.hpp>
 #include <metalearn/meta/meta_learner.hpp>
+#include <metalearn/meta/meta_learner_impl.hpp>  // MetaLearner for other models, in the compiled mode too
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 
