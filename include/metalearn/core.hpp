@@ -8,5 +8,7 @@
 #include "metalearn/core/parallel.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
+#include "metalearn/core/search_space.hpp"
+#include "metalearn/core/sobol.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/version.hpp"

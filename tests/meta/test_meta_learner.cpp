@@ -237,6 +237,14 @@ TEST_CASE("suggest rejects a dataset of another task type than the training task
     const data::Dataset reg("reg", c.X(), c.y(), c.features(), data::TaskType::regression, {});
     CHECK_THROWS_AS(ml.suggest(reg, 1), DataError);
     CHECK_THROWS_WITH(ml.suggest(reg, 1), Catch::Contains("regression"));
+    // degenerate tables: one class, one row, no feature (the quickstart used to suggest for these)
+    const auto single = blobs("single", 30, 2, 1.0, 4, 1);
+    CHECK_THROWS_WITH(ml.suggest(single, 1), Catch::Contains("1 class with samples"));
+    const data::Dataset one_row("one", c.X().topRows(1), c.y().head(1), c.features(), data::TaskType::classification,
+                                c.class_names());
+    CHECK_THROWS_WITH(ml.suggest(one_row, 1), Catch::Contains("has 1 row(s) (expected at least 3"));
+    const data::Dataset no_feature("empty", Matrix(40, 0), c.y(), {}, data::TaskType::classification, c.class_names());
+    CHECK_THROWS_WITH(ml.suggest(no_feature, 1), Catch::Contains("no feature columns"));
 }
 
 namespace {

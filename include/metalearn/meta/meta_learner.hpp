@@ -209,7 +209,8 @@ public:
     /// as NaN ones are).
     /// @throws NotFitted before `fit`.
     /// @throws DataError when the dataset's task type (classification/regression) differs from
-    ///         that of the training tasks (given by the metric).
+    ///         that of the training tasks (given by the metric), when it has no feature, fewer rows
+    ///         than `n_folds`, or (classification) fewer than two classes with samples.
     [[nodiscard]] std::vector<Suggestion> suggest(const data::Dataset& dataset, Index k,
                                                   const SpaceSearchOptions& search = {}) const;
 

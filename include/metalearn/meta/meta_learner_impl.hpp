@@ -347,6 +347,22 @@ auto MetaLearner<Model, MM>::suggest(const data::Dataset& dataset, Index k,
                                     dataset.name(), dataset.is_classification() ? "classification" : "regression",
                                     trained_on_classification ? "classification" : "regression",
                                     hpo::to_string(opts_.metric)));
+    // meta-features of a degenerate table are not those of a learning task: say so, suggest nothing
+    if (dataset.n_features() == 0)
+        throw DataError(fmt::format("MetaLearner::suggest(): '{}' has no feature columns (expected at least one)",
+                                    dataset.name()));
+    if (dataset.n_samples() < opts_.n_folds)
+        throw DataError(fmt::format("MetaLearner::suggest(): '{}' has {} row(s) (expected at least {}, the number of "
+                                    "folds the training tasks were evaluated with)",
+                                    dataset.name(), dataset.n_samples(), opts_.n_folds));
+    if (dataset.is_classification()) {
+        std::set<Index> present;
+        for (Index i = 0; i < dataset.n_samples(); ++i) present.insert(static_cast<Index>(dataset.y()[i]));
+        if (present.size() < 2)
+            throw DataError(fmt::format("MetaLearner::suggest(): '{}' has {} class with samples (expected at least 2: "
+                                        "there is nothing to classify)",
+                                        dataset.name(), present.size()));
+    }
     const auto mf = metafeatures::extract(dataset, opts_.meta_features);
     Vector x = Vector::Constant(static_cast<Index>(meta_feature_names_.size()), std::numeric_limits<double>::quiet_NaN());
     const auto& names = mf.names();

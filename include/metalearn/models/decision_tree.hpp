@@ -6,7 +6,7 @@
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
-#include "metalearn/hpo/search_space.hpp"
+#include "metalearn/core/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
 #include "metalearn/models/detail/cart.hpp"
 #include "metalearn/models/detail/serialization.hpp"

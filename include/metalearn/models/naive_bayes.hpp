@@ -4,7 +4,7 @@
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
-#include "metalearn/hpo/search_space.hpp"
+#include "metalearn/core/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
 #include "metalearn/models/detail/validation.hpp"
 

@@ -1,0 +1,746 @@
+#pragma once
+/// @file search_space.hpp
+/// @brief `SearchSpace<Params>`: hyperparameter dimensions bound to the members of a model's
+/// `params_type`, with samplers (grid, random, Sobol), an encoding for meta-models and a
+/// name→value view for records.
+///
+/// One declaration gives everything:
+/// @code
+/// struct RidgeParams { double alpha = 1.0; bool fit_intercept = true; int max_iter = 100; };
+/// auto space = hpo::SearchSpace<RidgeParams>()
+///                  .add("alpha", &RidgeParams::alpha, hpo::log_uniform(1e-6, 1e3))
+///                  .add("fit_intercept", &RidgeParams::fit_intercept, hpo::boolean())
+///                  .add("max_iter", &RidgeParams::max_iter, hpo::int_log_uniform(10, 1000));
+/// std::vector<RidgeParams> configs = space.sobol(32, /*seed=*/1);
+/// Vector z = space.encode(configs[0]);  // 4 entries in [0,1]: alpha (log scale), fit_intercept
+///                                      // one-hot (2), max_iter (log scale)
+/// hpo::ValueMap values = space.to_values(configs[0]);   // {"alpha": 0.01, "fit_intercept": "true", ...}
+/// @endcode
+///
+/// Domains:
+/// | domain | member types | encoded as |
+/// |---|---|---|
+/// | `uniform(lo, hi)` | float, double | (v − lo)/(hi − lo) |
+/// | `log_uniform(lo, hi)`, 0 < lo | float, double | (ln v − ln lo)/(ln hi − ln lo) |
+/// | `int_uniform(lo, hi)` | any integer type but bool | (v − lo)/(hi − lo) |
+/// | `int_log_uniform(lo, hi)`, 0 < lo | any integer type but bool | (ln v − ln lo)/(ln hi − ln lo) |
+/// | `categorical<T>({{label, value}, ...})` | T copyable with == | one-hot over the labels |
+///
+/// Values in the name→value view (`Value`): `double` for float dimensions, `long` for integer
+/// dimensions, the label (`std::string`) for categorical ones.
+///
+/// Randomness: `random` and `sobol` draw only through `Rng` / `sobol_points` seeded by their
+/// `seed` argument: the same seed gives the same configs on every platform. A `SearchSpace` is
+/// immutable after construction, so const use from several threads is safe.
+///
+/// Where it lives: in `core/`, below the models (each model declares its `search_space()`, and
+/// `hpo::cross_validate` uses the models), but in namespace `hpo`, the layer that searches it.
+/// `metalearn/hpo/search_space.hpp` includes this header.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/core/sobol.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace metalearn::hpo {
+
+// ------------------------------------------------------------------------------------ domains
+
+/// The kind of a search dimension.
+enum class DomainKind { uniform, log_uniform, int_uniform, int_log_uniform, categorical };
+
+/// A real interval [lo, hi], sampled uniformly in the value (`log == false`) or in its logarithm.
+struct FloatDomain {
+    double lo = 0.0;
+    double hi = 1.0;
+    bool log = false;
+};
+
+/// An integer interval [lo, hi] (both included), sampled uniformly in the value or its logarithm.
+struct IntDomain {
+    long lo = 0;
+    long hi = 1;
+    bool log = false;
+};
+
+/// A finite set of labelled values of type T; the labels are what records and JSON show.
+template <class T>
+struct CategoricalDomain {
+    std::vector<std::pair<std::string, T>> choices;
+};
+
+namespace detail {
+inline void check_float_domain(const char* fn, double lo, double hi, bool log) {
+    if (!std::isfinite(lo) || !std::isfinite(hi))
+        throw ConfigError(fmt::format("hpo::{}(): bounds must be finite (got lo={}, hi={})", fn, lo, hi));
+    if (!(lo < hi)) throw ConfigError(fmt::format("hpo::{}(): empty interval (expected lo < hi, got lo={}, hi={})", fn, lo, hi));
+    if (log && !(lo > 0))
+        throw ConfigError(fmt::format("hpo::{}(): log scale needs positive bounds (expected lo > 0, got lo={})", fn, lo));
+}
+inline void check_int_domain(const char* fn, long lo, long hi, bool log) {
+    if (!(lo < hi)) throw ConfigError(fmt::format("hpo::{}(): empty interval (expected lo < hi, got lo={}, hi={})", fn, lo, hi));
+    if (log && lo <= 0)
+        throw ConfigError(fmt::format("hpo::{}(): log scale needs positive bounds (expected lo > 0, got lo={})", fn, lo));
+    constexpr long limit = long{1} << 52;  // every value and the span are exact in a double
+    if (lo < -limit || hi > limit)
+        throw ConfigError(fmt::format("hpo::{}(): bounds too large (expected |lo|, |hi| <= 2^52, got lo={}, hi={})", fn, lo, hi));
+}
+}  // namespace detail
+
+/// Real values uniform on [lo, hi]. @throws ConfigError unless lo < hi, both finite.
+[[nodiscard]] inline FloatDomain uniform(double lo, double hi) {
+    detail::check_float_domain("uniform", lo, hi, false);
+    return {lo, hi, false};
+}
+
+/// Real values log-uniform on [lo, hi] (for wide positive ranges such as a regularisation
+/// strength). @throws ConfigError unless 0 < lo < hi, both finite.
+[[nodiscard]] inline FloatDomain log_uniform(double lo, double hi) {
+    detail::check_float_domain("log_uniform", lo, hi, true);
+    return {lo, hi, true};
+}
+
+/// Integers uniform on {lo, ..., hi}. @throws ConfigError unless lo < hi and |lo|, |hi| ≤ 2^52.
+[[nodiscard]] inline IntDomain int_uniform(long lo, long hi) {
+    detail::check_int_domain("int_uniform", lo, hi, false);
+    return {lo, hi, false};
+}
+
+/// Integers on {lo, ..., hi}, spread evenly in log scale (e.g. a number of neighbours or trees).
+/// @throws ConfigError unless 0 < lo < hi ≤ 2^52.
+[[nodiscard]] inline IntDomain int_log_uniform(long lo, long hi) {
+    detail::check_int_domain("int_log_uniform", lo, hi, true);
+    return {lo, hi, true};
+}
+
+/// A choice among labelled values, e.g. `categorical<Kernel>({{"rbf", Kernel::rbf}, {"linear", Kernel::linear}})`.
+/// @throws ConfigError if `choices` is empty, a label is empty or two labels are equal.
+template <class T>
+[[nodiscard]] CategoricalDomain<T> categorical(std::vector<std::pair<std::string, T>> choices) {
+    if (choices.empty()) throw ConfigError("hpo::categorical(): no choices (expected at least 1, got 0)");
+    for (std::size_t a = 0; a < choices.size(); ++a) {
+        if (choices[a].first.empty()) throw ConfigError(fmt::format("hpo::categorical(): choice {} has an empty label", a));
+        for (std::size_t b = a + 1; b < choices.size(); ++b)
+            if (choices[a].first == choices[b].first)
+                throw ConfigError(fmt::format("hpo::categorical(): duplicate label '{}'", choices[a].first));
+    }
+    return {std::move(choices)};
+}
+
+/// A choice among strings, for `std::string` members; each string is its own label.
+/// @throws ConfigError if `choices` is empty, has an empty string or a duplicate.
+[[nodiscard]] inline CategoricalDomain<std::string> categorical(const std::vector<std::string>& choices) {
+    std::vector<std::pair<std::string, std::string>> labelled;
+    labelled.reserve(choices.size());
+    for (const auto& c : choices) labelled.emplace_back(c, c);
+    return categorical<std::string>(std::move(labelled));
+}
+
+/// The two booleans, labelled "false" and "true".
+[[nodiscard]] inline CategoricalDomain<bool> boolean() { return categorical<bool>({{"false", false}, {"true", true}}); }
+
+// ------------------------------------------------------------------------------- values view
+
+/// One hyperparameter value: `double` (float dims), `long` (integer dims), label (categorical).
+using Value = std::variant<double, long, std::string>;
+
+/// A configuration as name → value (what records store).
+using ValueMap = std::map<std::string, Value>;
+
+/// Text of a value: shortest round-trip form for doubles, the label for categoricals.
+[[nodiscard]] inline std::string to_string(const Value& v) {
+    return std::visit([](const auto& x) -> std::string {
+        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string>) return x;
+        else return fmt::format("{}", x);
+    }, v);
+}
+
+/// Convert a JSON object {name: number or label} to a `ValueMap`: integers → long, other
+/// numbers → double, strings → labels.
+/// @throws ConfigError if `j` is not an object or holds another JSON type (null, bool, array,
+///         object) or an integer beyond the range of long.
+[[nodiscard]] inline ValueMap values_from_json(const nlohmann::json& j) {
+    if (!j.is_object())
+        throw ConfigError(fmt::format("SearchSpace::from_json(): expected a JSON object, got {}", j.type_name()));
+    ValueMap values;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const nlohmann::json& v = it.value();
+        const std::string& name = it.key();
+        if (v.is_number_unsigned()) {
+            const auto u = v.get<std::uint64_t>();
+            if (u > static_cast<std::uint64_t>(std::numeric_limits<long>::max()))
+                throw ConfigError(fmt::format("SearchSpace::from_json(): '{}' is too large (got {})", name, u));
+            values.emplace(name, static_cast<long>(u));
+        } else if (v.is_number_integer()) {
+            values.emplace(name, v.get<long>());
+        } else if (v.is_number_float()) {
+            values.emplace(name, v.get<double>());
+        } else if (v.is_string()) {
+            values.emplace(name, v.get<std::string>());
+        } else {
+            throw ConfigError(fmt::format(
+                "SearchSpace::from_json(): wrong type for '{}' (expected a number or a label, got {})", name, v.type_name()));
+        }
+    }
+    return values;
+}
+
+/// A `ValueMap` as a JSON object (doubles and longs as numbers, labels as strings).
+[[nodiscard]] inline nlohmann::json values_to_json(const ValueMap& values) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& entry : values) {
+        const std::string& name = entry.first;
+        std::visit([&j, &name](const auto& x) { j[name] = x; }, entry.second);
+    }
+    return j;
+}
+
+/// Public description of one dimension.
+struct Dimension {
+    std::string name;                  ///< unique within the space
+    DomainKind kind = DomainKind::uniform;
+    double lo = 0.0;                   ///< numeric dims: lower bound (integer dims: as a double)
+    double hi = 0.0;                   ///< numeric dims: upper bound
+    std::vector<std::string> labels;   ///< categorical dims: the labels, in declaration order
+
+    [[nodiscard]] bool is_categorical() const noexcept { return kind == DomainKind::categorical; }
+    [[nodiscard]] bool is_integer() const noexcept {
+        return kind == DomainKind::int_uniform || kind == DomainKind::int_log_uniform;
+    }
+    [[nodiscard]] bool is_log() const noexcept {
+        return kind == DomainKind::log_uniform || kind == DomainKind::int_log_uniform;
+    }
+    /// Number of encoded columns: the number of labels for a categorical, else 1.
+    [[nodiscard]] Index encoded_width() const noexcept {
+        return is_categorical() ? static_cast<Index>(labels.size()) : 1;
+    }
+};
+
+namespace detail {
+
+template <class...>
+inline constexpr bool always_false = false;
+
+/// A dimension with type-erased access to its member.
+template <class Params>
+struct BoundDimension {
+    Dimension info;
+    std::function<double(const Params&)> get_real;                     // float dims
+    std::function<void(Params&, double)> set_real;
+    std::function<long(const Params&)> get_int;                        // integer dims
+    std::function<void(Params&, long)> set_int;
+    std::function<std::optional<std::size_t>(const Params&)> get_index;  // categorical dims
+    std::function<void(Params&, std::size_t)> set_index;
+};
+
+/// Map t ∈ [0, 1] to a numeric dimension's value space (before rounding), clamped to [lo, hi].
+inline double from_unit(const Dimension& d, double t) {
+    t = std::clamp(t, 0.0, 1.0);
+    double v = d.is_log() ? std::exp(std::log(d.lo) + t * (std::log(d.hi) - std::log(d.lo))) : d.lo + t * (d.hi - d.lo);
+    return std::clamp(v, d.lo, d.hi);
+}
+
+/// Map a numeric value to [0, 1] (log scale for log dims).
+inline double to_unit(const Dimension& d, double v) {
+    return d.is_log() ? (std::log(v) - std::log(d.lo)) / (std::log(d.hi) - std::log(d.lo)) : (v - d.lo) / (d.hi - d.lo);
+}
+
+}  // namespace detail
+
+// ------------------------------------------------------------------------------ SearchSpace
+
+/// Dimensions bound to members of `Params` by pointer; samples, encodes and names configurations.
+///
+/// @tparam Params an aggregate of hyperparameters (a model's `params_type`), default-constructible
+///         and copyable. Members not bound to a dimension keep the value of the `base` config
+///         passed to the samplers (default: `Params{}`).
+///
+/// The space is a value type (copyable); models return theirs from `static search_space()`.
+template <class Params>
+class SearchSpace {
+public:
+    using params_type = Params;
+
+    /// Bind a floating-point member to a real domain (`uniform` or `log_uniform`).
+    /// @throws ConfigError if `name` is empty or already used.
+    template <std::floating_point T>
+    SearchSpace& add(std::string name, T Params::*member, FloatDomain domain) {
+        detail::check_float_domain("SearchSpace::add", domain.lo, domain.hi, domain.log);
+        detail::BoundDimension<Params> d;
+        d.info = {std::move(name), domain.log ? DomainKind::log_uniform : DomainKind::uniform, domain.lo, domain.hi, {}};
+        d.get_real = [member](const Params& p) { return static_cast<double>(p.*member); };
+        d.set_real = [member, lo = domain.lo, hi = domain.hi](Params& p, double v) {
+            auto t = static_cast<T>(v);
+            // A float member may round outside [lo, hi]: step back inside.
+            while (static_cast<double>(t) > hi) t = std::nextafter(t, static_cast<T>(lo));
+            while (static_cast<double>(t) < lo) t = std::nextafter(t, static_cast<T>(hi));
+            p.*member = t;
+        };
+        return push(std::move(d));
+    }
+
+    /// Bind an integer member (any integer type but bool) to `int_uniform` or `int_log_uniform`.
+    /// @throws ConfigError if `name` is empty or used, or the bounds do not fit in T.
+    template <std::integral T>
+        requires(!std::same_as<T, bool>)
+    SearchSpace& add(std::string name, T Params::*member, IntDomain domain) {
+        detail::check_int_domain("SearchSpace::add", domain.lo, domain.hi, domain.log);
+        if (!std::in_range<T>(domain.lo) || !std::in_range<T>(domain.hi))
+            throw ConfigError(fmt::format("SearchSpace::add(): bounds of '{}' do not fit the member's type (got lo={}, hi={})",
+                                          name, domain.lo, domain.hi));
+        detail::BoundDimension<Params> d;
+        d.info = {std::move(name), domain.log ? DomainKind::int_log_uniform : DomainKind::int_uniform,
+                  static_cast<double>(domain.lo), static_cast<double>(domain.hi), {}};
+        d.get_int = [member](const Params& p) -> long {
+            const T v = p.*member;
+            if (!std::in_range<long>(v)) return std::numeric_limits<long>::max();  // out of range, caught by validate
+            return static_cast<long>(v);
+        };
+        d.set_int = [member](Params& p, long v) { p.*member = static_cast<T>(v); };
+        return push(std::move(d));
+    }
+
+    /// Bind a member of any copyable, equality-comparable type to a categorical domain whose
+    /// values convert to it.
+    /// @throws ConfigError if `name` is empty or used, or the domain is invalid.
+    template <class T, class U>
+        requires std::copyable<T> && std::equality_comparable<T> && std::convertible_to<U, T>
+    SearchSpace& add(std::string name, T Params::*member, CategoricalDomain<U> domain) {
+        auto checked = categorical<U>(std::move(domain.choices));
+        std::vector<T> values;
+        detail::BoundDimension<Params> d;
+        d.info = {std::move(name), DomainKind::categorical, 0.0, 0.0, {}};
+        for (auto& [label, value] : checked.choices) {
+            d.info.labels.push_back(label);
+            values.push_back(static_cast<T>(value));
+        }
+        d.info.hi = static_cast<double>(values.size() - 1);
+        d.get_index = [member, values](const Params& p) -> std::optional<std::size_t> {
+            for (std::size_t k = 0; k < values.size(); ++k)
+                if (p.*member == values[k]) return k;
+            return std::nullopt;
+        };
+        d.set_index = [member, values](Params& p, std::size_t k) { p.*member = values[k]; };
+        return push(std::move(d));
+    }
+
+    /// Any other member/domain pairing is a compile-time error with a readable message.
+    template <class T, class D>
+    SearchSpace& add(std::string /*name*/, T Params::* /*member*/, D /*domain*/) {
+        static_assert(detail::always_false<T, D>,
+                      "SearchSpace::add(): the domain does not fit the member's type: uniform/log_uniform need a "
+                      "float or double member, int_uniform/int_log_uniform an integer member other than bool, "
+                      "categorical<T> a member that T converts to (use hpo::boolean() for bool)");
+        return *this;
+    }
+
+    /// Number of dimensions.
+    [[nodiscard]] Index size() const noexcept { return static_cast<Index>(dims_.size()); }
+    /// True when no dimension is declared (every sampler then returns copies of `base`).
+    [[nodiscard]] bool empty() const noexcept { return dims_.empty(); }
+    /// The description of dimension `i` (0 ≤ i < size()). @throws ConfigError if out of range.
+    [[nodiscard]] const Dimension& dimension(Index i) const { return bound(i).info; }
+    /// The description of the dimension called `name`. @throws ConfigError if unknown.
+    [[nodiscard]] const Dimension& dimension(const std::string& name) const { return dims_[find(name, "dimension")].info; }
+    /// Whether a dimension called `name` exists.
+    [[nodiscard]] bool contains(const std::string& name) const noexcept {
+        return std::any_of(dims_.begin(), dims_.end(), [&](const auto& d) { return d.info.name == name; });
+    }
+    /// Dimension names in declaration order.
+    [[nodiscard]] std::vector<std::string> names() const {
+        std::vector<std::string> out;
+        for (const auto& d : dims_) out.push_back(d.info.name);
+        return out;
+    }
+
+    /// Length of `encode`'s vector: 1 per numeric dimension + number of labels per categorical.
+    [[nodiscard]] Index encoded_size() const noexcept {
+        Index n = 0;
+        for (const auto& d : dims_) n += d.info.encoded_width();
+        return n;
+    }
+
+    /// Names of the encoded columns: the dimension name, or `name=label` for a one-hot column.
+    [[nodiscard]] std::vector<std::string> encoded_names() const {
+        std::vector<std::string> out;
+        for (const auto& d : dims_) {
+            if (d.info.is_categorical())
+                for (const auto& l : d.info.labels) out.push_back(d.info.name + "=" + l);
+            else
+                out.push_back(d.info.name);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------- validation
+
+    /// Check that every bound member holds a value of its domain.
+    /// @throws ConfigError naming the first dimension whose value is outside its domain (NaN,
+    ///         outside [lo, hi], or a value matching no categorical choice).
+    void validate(const Params& p) const {
+        for (const auto& d : dims_) {
+            const auto& i = d.info;
+            if (i.is_categorical()) {
+                if (!d.get_index(p))
+                    throw ConfigError(fmt::format("SearchSpace::validate(): '{}' holds a value that is none of the choices ({})",
+                                                  i.name, fmt::join(i.labels, ", ")));
+            } else if (i.is_integer()) {
+                const long v = d.get_int(p);
+                if (static_cast<double>(v) < i.lo || static_cast<double>(v) > i.hi)
+                    throw ConfigError(fmt::format("SearchSpace::validate(): '{}' out of range (expected {} to {}, got {})",
+                                                  i.name, i.lo, i.hi, v));
+            } else {
+                const double v = d.get_real(p);
+                if (!(v >= i.lo && v <= i.hi))
+                    throw ConfigError(fmt::format("SearchSpace::validate(): '{}' out of range (expected {} to {}, got {})",
+                                                  i.name, i.lo, i.hi, v));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ name → value view
+
+    /// The bound members of `p` as name → value. @throws ConfigError if a categorical member holds
+    /// a value that is none of its choices (it has no label).
+    [[nodiscard]] ValueMap to_values(const Params& p) const {
+        ValueMap out;
+        for (const auto& d : dims_) out.emplace(d.info.name, value_of(d, p));
+        return out;
+    }
+
+    /// A config from name → value; names not given keep `base`'s value.
+    ///
+    /// Float dims accept a `double` or a `long`; integer dims a `long`, or a `double` holding an
+    /// integer; categorical dims a label.
+    /// @throws ConfigError naming the entry: unknown name, wrong type, value outside the domain,
+    ///         unknown label.
+    [[nodiscard]] Params from_values(const ValueMap& values, Params base = {}) const {
+        for (const auto& entry : values) {
+            const std::string& name = entry.first;  // not a structured binding: lambdas below capture it
+            const Value& value = entry.second;
+            const auto& d = dims_[find(name, "from_values")];
+            const auto& i = d.info;
+            const auto wrong_type = [&](const char* expected) {
+                return ConfigError(fmt::format("SearchSpace::from_values(): wrong type for '{}' (expected {}, got {})", name,
+                                               expected, type_name(value)));
+            };
+            const auto out_of_range = [&](const std::string& got) {
+                return ConfigError(fmt::format("SearchSpace::from_values(): '{}' out of range (expected {} to {}, got {})",
+                                               name, i.lo, i.hi, got));
+            };
+            if (i.is_categorical()) {
+                const auto* label = std::get_if<std::string>(&value);
+                if (!label) throw wrong_type("a label");
+                const auto it = std::find(i.labels.begin(), i.labels.end(), *label);
+                if (it == i.labels.end())
+                    throw ConfigError(fmt::format("SearchSpace::from_values(): unknown label for '{}' (expected one of {}, got '{}')",
+                                                  name, fmt::join(i.labels, ", "), *label));
+                d.set_index(base, static_cast<std::size_t>(it - i.labels.begin()));
+            } else if (i.is_integer()) {
+                long v = 0;
+                if (const auto* l = std::get_if<long>(&value)) {
+                    v = *l;
+                } else if (const auto* x = std::get_if<double>(&value)) {
+                    if (!(std::isfinite(*x) && *x == std::floor(*x) && std::abs(*x) <= 0x1.0p52)) throw wrong_type("an integer");
+                    v = static_cast<long>(*x);
+                } else {
+                    throw wrong_type("an integer");
+                }
+                if (static_cast<double>(v) < i.lo || static_cast<double>(v) > i.hi) throw out_of_range(fmt::format("{}", v));
+                d.set_int(base, v);
+            } else {
+                double v = 0;
+                if (const auto* x = std::get_if<double>(&value)) v = *x;
+                else if (const auto* l = std::get_if<long>(&value)) v = static_cast<double>(*l);
+                else throw wrong_type("a number");
+                if (!(v >= i.lo && v <= i.hi)) throw out_of_range(fmt::format("{}", v));
+                d.set_real(base, v);
+            }
+        }
+        return base;
+    }
+
+    /// The bound members as a JSON object {name: number or label}.
+    /// @throws ConfigError as `to_values`.
+    [[nodiscard]] nlohmann::json to_json(const Params& p) const {
+        return values_to_json(to_values(p));
+    }
+
+    /// A config from a JSON object {name: number or label}; names not given keep `base`'s value.
+    /// @throws ConfigError if `j` is not an object, or as `from_values`.
+    [[nodiscard]] Params from_json(const nlohmann::json& j, Params base = {}) const {
+        return from_values(hpo::values_from_json(j), std::move(base));
+    }
+
+    /// `name=value, ...` in declaration order, e.g. `alpha=0.1, fit_intercept=true`.
+    [[nodiscard]] std::string to_string(const Params& p) const {
+        std::string out;
+        for (const auto& d : dims_) {
+            if (!out.empty()) out += ", ";
+            out += d.info.name + "=" + hpo::to_string(value_of(d, p));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------ encoding
+
+    /// The numeric vector a meta-model sees: each numeric dim scaled to [0, 1] (log dims in log
+    /// scale), each categorical one-hot. Length `encoded_size()`, order `encoded_names()`.
+    /// @throws ConfigError if `p` is outside the space (see `validate`).
+    [[nodiscard]] Vector encode(const Params& p) const {
+        validate(p);
+        Vector z = Vector::Zero(encoded_size());
+        Index c = 0;
+        for (const auto& d : dims_) {
+            const auto& i = d.info;
+            if (i.is_categorical()) {
+                z[c + static_cast<Index>(*d.get_index(p))] = 1.0;
+                c += static_cast<Index>(i.labels.size());
+            } else {
+                const double v = i.is_integer() ? static_cast<double>(d.get_int(p)) : d.get_real(p);
+                z[c++] = std::clamp(detail::to_unit(i, v), 0.0, 1.0);
+            }
+        }
+        return z;
+    }
+
+    /// Encode a name → value config (names not given take `base`'s value).
+    /// @throws ConfigError as `from_values` and `encode`.
+    [[nodiscard]] Vector encode_values(const ValueMap& values, const Params& base = {}) const {
+        return encode(from_values(values, base));
+    }
+
+    /// The config nearest to an encoded vector: numeric coordinates clamped to [0, 1] and mapped
+    /// back (integers rounded to the nearest integer in value space), categoricals by argmax
+    /// (first label on ties). Unbound members come from `base`.
+    /// `decode(encode(p))` gives back p exactly for integer and categorical dims, and to within a
+    /// few ulps for real dims.
+    /// @throws ConfigError if `z.size() != encoded_size()` or z has a NaN.
+    [[nodiscard]] Params decode(const VectorRef& z, Params base = {}) const {
+        if (z.size() != encoded_size())
+            throw ConfigError(fmt::format("SearchSpace::decode(): wrong length (expected {}, got {})", encoded_size(), z.size()));
+        if (z.hasNaN()) throw ConfigError("SearchSpace::decode(): the encoded vector holds NaN");
+        Index c = 0;
+        for (const auto& d : dims_) {
+            const auto& i = d.info;
+            if (i.is_categorical()) {
+                const auto k = static_cast<Index>(i.labels.size());
+                Index best = 0;
+                for (Index m = 1; m < k; ++m)
+                    if (z[c + m] > z[c + best]) best = m;
+                d.set_index(base, static_cast<std::size_t>(best));
+                c += k;
+            } else if (i.is_integer()) {
+                const double v = std::clamp(std::round(detail::from_unit(i, z[c++])), i.lo, i.hi);
+                d.set_int(base, static_cast<long>(v));
+            } else {
+                d.set_real(base, detail::from_unit(i, z[c++]));
+            }
+        }
+        return base;
+    }
+
+    /// Map a point u ∈ [0, 1)^size() (one coordinate per dimension) to a config so that a uniform
+    /// u gives the sampling distribution of each domain: real dims uniform / log-uniform;
+    /// integer dims uniform over {lo..hi} (floor of lo + u·(hi − lo + 1)), or for log dims the
+    /// floor of a log-uniform value on [lo, hi + 1); categoricals uniform over the labels.
+    /// Used by `random` and `sobol`. @throws ConfigError on a wrong length.
+    [[nodiscard]] Params from_unit_cube(const VectorRef& u, Params base = {}) const {
+        if (u.size() != size())
+            throw ConfigError(fmt::format("SearchSpace::from_unit_cube(): wrong length (expected {}, got {})", size(), u.size()));
+        for (std::size_t j = 0; j < dims_.size(); ++j) {
+            const auto& d = dims_[j];
+            const auto& i = d.info;
+            const double t = std::clamp(u[static_cast<Index>(j)], 0.0, 1.0);
+            if (i.is_categorical()) {
+                const auto k = i.labels.size();
+                d.set_index(base, std::min(static_cast<std::size_t>(t * static_cast<double>(k)), k - 1));
+            } else if (i.is_integer()) {
+                double v = 0;
+                if (i.is_log())
+                    v = std::floor(std::exp(std::log(i.lo) + t * (std::log(i.hi + 1.0) - std::log(i.lo))));
+                else
+                    v = std::floor(i.lo + t * (i.hi - i.lo + 1.0));
+                d.set_int(base, static_cast<long>(std::clamp(v, i.lo, i.hi)));
+            } else {
+                d.set_real(base, detail::from_unit(i, t));
+            }
+        }
+        return base;
+    }
+
+    // ------------------------------------------------------------------------ samplers
+
+    /// The full grid with the same resolution on every real and integer dimension.
+    /// See the other overload.
+    [[nodiscard]] std::vector<Params> grid(Index resolution = 5, const Params& base = {}) const {
+        return grid(std::map<std::string, Index>{}, resolution, base);
+    }
+
+    /// The full Cartesian grid, first dimension varying slowest.
+    ///
+    /// Real dims: `r` points evenly spaced from lo to hi inclusive (in log scale for log dims;
+    /// r = 1 gives the midpoint). Integer dims: the same points rounded to integers, duplicates
+    /// removed (so a small range gives every integer once). Categoricals: every label.
+    /// @param resolution per-dimension r by name (others use `default_resolution`).
+    /// @param default_resolution r for dims not in `resolution`, ≥ 1.
+    /// @param base values of the members not in the space.
+    /// @return the grid points; one copy of `base` for an empty space.
+    /// @throws ConfigError if a name is unknown or names a categorical, a resolution is < 1, or
+    ///         the grid would have more than 10^7 points.
+    [[nodiscard]] std::vector<Params> grid(const std::map<std::string, Index>& resolution, Index default_resolution = 5,
+                                           const Params& base = {}) const {
+        for (const auto& [name, r] : resolution) {
+            if (dims_[find(name, "grid")].info.is_categorical())
+                throw ConfigError(fmt::format("SearchSpace::grid(): '{}' is categorical: its grid is all its labels", name));
+            if (r < 1) throw ConfigError(fmt::format("SearchSpace::grid(): resolution of '{}' (expected >= 1, got {})", name, r));
+        }
+        if (default_resolution < 1)
+            throw ConfigError(fmt::format("SearchSpace::grid(): default resolution (expected >= 1, got {})", default_resolution));
+        std::vector<std::vector<double>> axis;  // per dimension: real value, integer value or label index
+        double total = 1;
+        for (const auto& d : dims_) {
+            const auto& i = d.info;
+            std::vector<double> values;
+            if (i.is_categorical()) {
+                for (std::size_t k = 0; k < i.labels.size(); ++k) values.push_back(static_cast<double>(k));
+            } else {
+                const auto it = resolution.find(i.name);
+                const Index r = it == resolution.end() ? default_resolution : it->second;
+                for (Index k = 0; k < r; ++k) {
+                    const double t = r == 1 ? 0.5 : static_cast<double>(k) / static_cast<double>(r - 1);
+                    double v = detail::from_unit(i, t);
+                    if (k == 0 && r > 1) v = i.lo;  // exact end points
+                    if (k == r - 1 && r > 1) v = i.hi;
+                    if (i.is_integer()) v = std::clamp(std::round(v), i.lo, i.hi);
+                    if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+                }
+            }
+            total *= static_cast<double>(values.size());
+            axis.push_back(std::move(values));
+        }
+        if (total > 1e7)
+            throw ConfigError(fmt::format("SearchSpace::grid(): grid too large (expected at most 1e7 points, got {:.3g})", total));
+        std::vector<Params> out;
+        out.reserve(static_cast<std::size_t>(total));
+        std::vector<std::size_t> pos(dims_.size(), 0);
+        while (true) {
+            Params p = base;
+            for (std::size_t j = 0; j < dims_.size(); ++j) {
+                const auto& d = dims_[j];
+                const double v = axis[j][pos[j]];
+                if (d.info.is_categorical()) d.set_index(p, static_cast<std::size_t>(v));
+                else if (d.info.is_integer()) d.set_int(p, static_cast<long>(v));
+                else d.set_real(p, v);
+            }
+            out.push_back(std::move(p));
+            // Odometer increment, last dimension fastest.
+            std::size_t j = dims_.size();
+            while (j > 0) {
+                --j;
+                if (++pos[j] < axis[j].size()) break;
+                pos[j] = 0;
+                if (j == 0) return out;
+            }
+            if (dims_.empty()) return out;
+        }
+    }
+
+    /// `n` independent random configs: each dimension drawn independently from its domain's
+    /// distribution (see `from_unit_cube`), through `Rng(seed)`.
+    /// @throws ConfigError if n < 0. Same seed → same configs.
+    [[nodiscard]] std::vector<Params> random(Index n, std::uint64_t seed, const Params& base = {}) const {
+        if (n < 0) throw ConfigError(fmt::format("SearchSpace::random(): negative number of configs ({})", n));
+        Rng rng(seed);
+        std::vector<Params> out;
+        out.reserve(static_cast<std::size_t>(n));
+        Vector u(size());
+        for (Index s = 0; s < n; ++s) {
+            for (Index j = 0; j < size(); ++j) u[j] = rng.uniform();
+            out.push_back(from_unit_cube(u, base));
+        }
+        return out;
+    }
+
+    /// `n` configs from a scrambled Sobol design (`sobol_points(n, size(), seed)`, one Sobol
+    /// coordinate per dimension, mapped by `from_unit_cube`). Spreads the configs more evenly than
+    /// `random`: with n = 2^m, each real dimension's n values fall one in each of n equal
+    /// intervals (of the encoded scale).
+    /// @throws ConfigError if n < 0 or the space has more than `sobol_max_dimensions` dimensions.
+    [[nodiscard]] std::vector<Params> sobol(Index n, std::uint64_t seed, const Params& base = {}) const {
+        if (n < 0) throw ConfigError(fmt::format("SearchSpace::sobol(): negative number of configs ({})", n));
+        std::vector<Params> out;
+        out.reserve(static_cast<std::size_t>(n));
+        if (dims_.empty()) {
+            out.assign(static_cast<std::size_t>(n), base);
+            return out;
+        }
+        const Matrix u = sobol_points(n, size(), seed, true);
+        for (Index s = 0; s < n; ++s) out.push_back(from_unit_cube(u.row(s).transpose(), base));
+        return out;
+    }
+
+private:
+    SearchSpace& push(detail::BoundDimension<Params> d) {
+        if (d.info.name.empty()) throw ConfigError("SearchSpace::add(): empty dimension name");
+        if (contains(d.info.name))
+            throw ConfigError(fmt::format("SearchSpace::add(): duplicate dimension name '{}'", d.info.name));
+        dims_.push_back(std::move(d));
+        return *this;
+    }
+
+    const detail::BoundDimension<Params>& bound(Index i) const {
+        if (i < 0 || i >= size())
+            throw ConfigError(fmt::format("SearchSpace::dimension(): index out of range (expected 0 to {}, got {})", size() - 1, i));
+        return dims_[static_cast<std::size_t>(i)];
+    }
+
+    std::size_t find(const std::string& name, const char* method) const {
+        for (std::size_t j = 0; j < dims_.size(); ++j)
+            if (dims_[j].info.name == name) return j;
+        throw ConfigError(fmt::format("SearchSpace::{}(): unknown hyperparameter '{}' (expected one of: {})", method, name,
+                                      fmt::join(names(), ", ")));
+    }
+
+    static const char* type_name(const Value& v) {
+        switch (v.index()) {
+            case 0: return "a real number";
+            case 1: return "an integer";
+            default: return "a string";
+        }
+    }
+
+    static Value value_of(const detail::BoundDimension<Params>& d, const Params& p) {
+        const auto& i = d.info;
+        if (i.is_categorical()) {
+            const auto k = d.get_index(p);
+            if (!k)
+                throw ConfigError(fmt::format("SearchSpace::to_values(): '{}' holds a value that is none of the choices ({})",
+                                              i.name, fmt::join(i.labels, ", ")));
+            return i.labels[*k];
+        }
+        if (i.is_integer()) return d.get_int(p);
+        return d.get_real(p);
+    }
+
+    std::vector<detail::BoundDimension<Params>> dims_;
+};
+
+}  // namespace metalearn::hpo
