@@ -1,5 +1,8 @@
-// A program outside the project that uses the installed package.
-#include <metalearn/metalearn.hpp>
+// A program outside the project that uses the installed package, header-only. It includes only
+// what it uses (the header check compiles the umbrella metalearn/metalearn.hpp).
+#include <metalearn/core/random.hpp>
+#include <metalearn/data/dataset.hpp>
+#include <metalearn/version.hpp>
 
 #include <cstdio>
 
