@@ -2,13 +2,15 @@
 //
 //   extract_metafeatures FILE [--target NAME] [--groups G ...] [--summary S ...]
 //                        [--features F ...] [--set mfe|autosklearn] [--seed N]
-//                        [--time-limit MS] [--format table|json|csv] [--no-header]
+//                        [--time-limit MS] [--time-limit-per-group MS] [--format table|json|csv]
+//                        [--no-header]
 //
 // FILE is anything data::read_dataset reads (.arff/.csv/.tsv, optionally .gz). Groups:
 // general statistical info-theory landmarking model-based (default: all). Summaries: mean sd
 // min max median quantiles range skewness kurtosis histogram (default: mean sd). --set
 // autosklearn prints auto-sklearn's 46 meta-features instead. The time taken goes to stderr, as
-// do the names of features skipped by --time-limit. Exit code 0 on success, 1 if the file cannot
+// do the names of features skipped by a time limit (--time-limit bounds the whole extraction,
+// --time-limit-per-group each group). Exit code 0 on success, 1 if the file cannot
 // be read, 2 on a usage error.
 
 #include <metalearn/data.hpp>
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> groups, summaries, features;
     std::uint64_t seed = 0;
     long long time_limit_ms = 0;
+    long long group_limit_ms = 0;
     bool no_header = false;
     app.add_option("file", file, "dataset file (.arff/.csv/.tsv, optionally .gz)")->required();
     app.add_option("--target", target, "target column (default: the format's rule)");
@@ -39,7 +42,10 @@ int main(int argc, char** argv) {
     app.add_option("--features", features, "only these base features (e.g. cor nr_inst)");
     app.add_option("--set", set, "feature set: mfe or autosklearn")->check(CLI::IsMember({"mfe", "autosklearn"}));
     app.add_option("--seed", seed, "seed of every random choice");
-    app.add_option("--time-limit", time_limit_ms, "time limit per group in milliseconds (0 = none)");
+    app.add_option("--time-limit", time_limit_ms, "time limit of the whole extraction in milliseconds (0 = none)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--time-limit-per-group", group_limit_ms, "time limit per group in milliseconds (0 = none)")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--format", format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
     app.add_flag("--no-header", no_header, "csv: print the row only");
     CLI11_PARSE(app, argc, argv);
@@ -60,7 +66,8 @@ int main(int argc, char** argv) {
     }
     options.features = features;
     options.seed = seed;
-    options.time_limit_per_group = std::chrono::milliseconds(time_limit_ms);
+    options.time_limit = std::chrono::milliseconds(time_limit_ms);
+    options.time_limit_per_group = std::chrono::milliseconds(group_limit_ms);
     options.feature_set = set == "autosklearn" ? mf::FeatureSet::autosklearn : mf::FeatureSet::mfe;
 
     data::Dataset d;

@@ -36,6 +36,18 @@ inline std::uint64_t canonical_bits(double v) noexcept {
     return std::bit_cast<std::uint64_t>(v);
 }
 
+/// FNV-1a state after the shape of a dataset: task type, n, p, the number of declared classes and
+/// the kind (numeric 0 / nominal 1) of each feature.
+inline std::uint64_t fnv_shape(const Dataset& dataset) noexcept {
+    std::uint64_t h = fnv_basis;
+    h = fnv_mix(h, dataset.is_classification() ? 0U : 1U);
+    h = fnv_mix(h, static_cast<std::uint64_t>(dataset.n_samples()));
+    h = fnv_mix(h, static_cast<std::uint64_t>(dataset.n_features()));
+    h = fnv_mix(h, static_cast<std::uint64_t>(dataset.n_classes()));
+    for (const auto& f : dataset.features()) h = fnv_mix(h, f.is_nominal() ? 1U : 0U);
+    return h;
+}
+
 }  // namespace detail
 
 /// A 64-bit fingerprint of the parsed table in row order: the task type, n, p, the number of
@@ -55,12 +67,7 @@ inline std::uint64_t canonical_bits(double v) noexcept {
     const Index p = dataset.n_features();
     const Matrix& X = dataset.X();
     const Vector& y = dataset.y();
-    std::uint64_t h = detail::fnv_basis;
-    h = detail::fnv_mix(h, dataset.is_classification() ? 0U : 1U);
-    h = detail::fnv_mix(h, static_cast<std::uint64_t>(n));
-    h = detail::fnv_mix(h, static_cast<std::uint64_t>(p));
-    h = detail::fnv_mix(h, static_cast<std::uint64_t>(dataset.n_classes()));
-    for (const auto& f : dataset.features()) h = detail::fnv_mix(h, f.is_nominal() ? 1U : 0U);
+    std::uint64_t h = detail::fnv_shape(dataset);
     for (Index i = 0; i < n; ++i) {
         for (Index j = 0; j < p; ++j) h = detail::fnv_mix(h, detail::canonical_bits(X(i, j)));
         h = detail::fnv_mix(h, detail::canonical_bits(y[i]));

@@ -56,12 +56,7 @@ METALEARN_INLINE std::uint64_t content_hash(const Dataset& dataset) {
     }
     std::sort(rows.begin(), rows.end());  // row order does not matter
 
-    std::uint64_t h = detail::fnv_basis;
-    h = detail::fnv_mix(h, dataset.is_classification() ? 0U : 1U);
-    h = detail::fnv_mix(h, static_cast<std::uint64_t>(n));
-    h = detail::fnv_mix(h, static_cast<std::uint64_t>(p));
-    h = detail::fnv_mix(h, static_cast<std::uint64_t>(dataset.n_classes()));
-    for (const auto& f : dataset.features()) h = detail::fnv_mix(h, f.is_nominal() ? 1U : 0U);
+    std::uint64_t h = detail::fnv_shape(dataset);
     for (const std::uint64_t r : rows) h = detail::fnv_mix(h, r);
     return h;
 }

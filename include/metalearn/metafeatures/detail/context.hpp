@@ -373,7 +373,7 @@ public:
         if (!wanted(name)) return;
         if (expired()) {
             out_.emplace_back(name, nan);
-            timed_out_.push_back(name);
+            skipped(name);
             return;
         }
         double v = nan;
@@ -391,7 +391,7 @@ public:
         if (!wanted(name)) return;
         std::vector<double> values;
         if (expired()) {
-            timed_out_.push_back(name);
+            skipped(name);
         } else {
             try {
                 values = compute();
@@ -413,7 +413,7 @@ public:
     }
 
     /// Record a feature as skipped by the time limit (its values are emitted NaN by the caller).
-    void mark_timed_out(const std::string& name) { timed_out_.push_back(name); }
+    void mark_timed_out(const std::string& name) { skipped(name); }
 
     /// Finish: sort by name (pymfe's order) and build the result.
     [[nodiscard]] MetaFeatures finish(bool sort_names = true) {
@@ -428,6 +428,15 @@ public:
     [[nodiscard]] const ExtractOptions& options() const noexcept { return options_; }
 
 private:
+    /// A feature not started because the time limit had expired: listed and reported.
+    void skipped(const std::string& name) {
+        timed_out_.push_back(name);
+        if (options_.on_warning)
+            options_.on_warning(fmt::format(
+                "metafeatures::extract(): skipped by the time limit, which had expired before it started (feature '{}')",
+                name));
+    }
+
     void interrupted(const std::string& name, const Interrupted& e) {
         timed_out_.push_back(name);
         if (options_.on_warning) options_.on_warning(fmt::format("{} (feature '{}')", e.what(), name));
