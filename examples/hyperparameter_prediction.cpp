@@ -9,7 +9,7 @@
 // scripts/plot-regret.gp when gnuplot is installed. Finally the meta-model is refitted on every task and saved.
 //
 //   hyperparameter_prediction --datasets data --out results            # default run
-//   hyperparameter_prediction --quick                                  # about a minute
+//   hyperparameter_prediction --quick                                  # seconds
 //   hyperparameter_prediction --datasets data --datasets <pmlb folder> # more tasks
 //
 // Interrupt it at any time: rerunning with the same --records file does only the missing work.
@@ -114,7 +114,7 @@ struct Settings {
     Index max_samples = 5000;
     Index max_cells = 300000;
     double time_budget = 30.0;
-    double mf_time_limit = -1;  // seconds per meta-feature group; < 0 = 0.5 with --quick, 3 otherwise; 0 = none
+    double mf_time_limit = 0;  // seconds per meta-feature group; 0 = none (results independent of the load)
     bool quick = false;
     bool repair_journal = false;
 };
@@ -165,8 +165,7 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     opts.seed = s.seed;
     opts.n_threads = s.threads;
     opts.time_budget_seconds = s.time_budget;
-    const double mf_limit = s.mf_time_limit >= 0 ? s.mf_time_limit : (s.quick ? 0.5 : 3.0);
-    opts.meta_features.time_limit_per_group = std::chrono::milliseconds(static_cast<std::int64_t>(mf_limit * 1000));
+    opts.meta_features.time_limit_per_group = std::chrono::milliseconds(static_cast<std::int64_t>(s.mf_time_limit * 1000));
     if (s.quick)
         opts.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical,
                                      metafeatures::Group::info_theory};
@@ -180,9 +179,15 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     fmt::print("\n== {}: {} tasks x {} configs, {}-fold CV, metric {}\n", name, tasks.size(), learner.plan().size(),
                s.folds, s.metric);
     Timer timer;
-    std::size_t small_class_warnings = 0;
-    const auto summary = learner.collect(tasks, StderrProgressBar("evaluations " + name),
-                                         [&](const std::string&) { ++small_class_warnings; });
+    std::size_t small_class_warnings = 0;  // counted; every other warning is printed
+    std::vector<std::string> warnings;
+    const auto summary = learner.collect(tasks, StderrProgressBar("evaluations " + name), [&](const std::string& w) {
+        if (w.find("fewer than the") != std::string::npos && w.find("folds") != std::string::npos)
+            ++small_class_warnings;
+        else
+            warnings.push_back(w);
+    });
+    for (const auto& w : warnings) fmt::print(stderr, "warning: {}\n", w);
     std::string first_failure;
     if (summary.failed > 0) {
         const std::string metric(hpo::to_string(opts.metric));
@@ -288,12 +293,12 @@ int main(int argc, char** argv) {
         budgets += fmt::format("{}{} {}", budgets.empty() ? "" : ", ", short_name(std::decay_t<decltype(c)>::model_type::name),
                                c.budget);
     });
-    auto* budget_opt = app.add_option("--budget", s.budget, "configurations per plan (0 = per model: " + budgets + ")");
+    auto* budget_opt = app.add_option("--budget", s.budget, "configurations per plan, >= 1 (default per model: " + budgets + ")");
     app.add_option("--plan-file", s.plan_file, "JSON file with an array of configurations (overrides --plan)");
     app.add_option("--metric", s.metric, "accuracy, balanced_accuracy, log_loss, roc_auc")->capture_default_str();
     app.add_option("--folds", s.folds, "stratified CV folds")->capture_default_str();
     app.add_option("--seed", s.seed, "global seed")->capture_default_str();
-    auto* threads_opt = app.add_option("--threads", s.threads, "worker threads (0 = all cores)");
+    auto* threads_opt = app.add_option("--threads", s.threads, "worker threads, 1..256 (default: all cores)");
     app.add_option("--records", s.records, "record journal (default <out>/records.jsonl); resumable");
     app.add_flag("--repair-journal", s.repair_journal,
                  "first keep every valid record of the journal and move damaged lines to <journal>.rejected");
@@ -305,10 +310,9 @@ int main(int argc, char** argv) {
     app.add_option("--time-budget", s.time_budget, "seconds per evaluation, checked between folds (0 = none)")
         ->capture_default_str();
     app.add_option("--mf-time-limit", s.mf_time_limit,
-                   "seconds per meta-feature group (0 = none; default 0.5 with --quick, else 3); a group cut by "
-                   "the limit depends on the machine's load")
-        ->check(CLI::NonNegativeNumber);
-    app.add_flag("--quick", s.quick, "small plans and cheap meta-features (about a minute)");
+                   "seconds per meta-feature group (default 0 = none); a limit makes the meta-features, and so "
+                   "the results, depend on the machine's load");
+    app.add_flag("--quick", s.quick, "small plans and cheap meta-features (seconds)");
     CLI11_PARSE(app, argc, argv);
 
     // validate every option before reading any dataset
@@ -320,6 +324,8 @@ int main(int argc, char** argv) {
     else if (s.max_cells <= 0) bad = fmt::format("--max-cells must be > 0 (got {})", s.max_cells);
     else if (s.max_samples <= 0) bad = fmt::format("--max-samples must be > 0 (got {})", s.max_samples);
     else if (!(s.time_budget >= 0.0)) bad = fmt::format("--time-budget must be >= 0 (got {})", s.time_budget);
+    else if (app.count("--mf-time-limit") > 0 && !(s.mf_time_limit >= 0.0))
+        bad = fmt::format("--mf-time-limit must be >= 0 (got {})", s.mf_time_limit);
     else if (s.meta_model != "rf" && s.meta_model != "gp" && s.meta_model != "knn" && s.meta_model != "ridge")
         bad = fmt::format("unknown --meta-model '{}' (expected rf, gp, knn or ridge)", s.meta_model);
     else if (s.plan_file.empty() && s.plan != "grid" && s.plan != "random" && s.plan != "sobol")

@@ -239,6 +239,19 @@ TEST_CASE("load_corpus keeps one task per data family", "[data][corpus]") {
     CHECK(find_skipped(c, "weather.numeric.csv")->same_as == "weather.nominal.csv");
 }
 
+TEST_CASE("load_corpus keeps unrelated tables that share a file name in their own folders", "[data][corpus]") {
+    // One folder per dataset, each file named data.*: a user's layout. Same family name, but
+    // neither the rows nor the columns agree, so they are not versions of one table.
+    TempFolder dir("samename");
+    dir.write("glass/data.csv", rows_csv(6));  // 6 rows, 2 features
+    dir.write("wine/data.arff",
+              "@relation t\n@attribute x1 numeric\n@attribute x2 numeric\n@attribute x3 numeric\n"
+              "@attribute class {a,b}\n@data\n1,2,3,a\n4,5,6,b\n7,8,9,a\n0,1,1,b\n");  // 4 rows, 3 features
+    const auto c = load_corpus({dir.path()});
+    CHECK(ids(c) == std::vector<std::string>{"glass/data.csv", "wine/data.arff"});
+    CHECK(c.skipped.empty());
+}
+
 TEST_CASE("load_corpus skips datasets above max_samples or max_cells and keeps those at the limit",
           "[data][corpus]") {
     TempFolder dir("limits");

@@ -72,6 +72,7 @@ TEST_CASE("collect writes one record per task and config; resume does only the m
         CHECK(s.evaluated == 6);
         CHECK(s.reused == 0);
         CHECK(store.size() == 6);
+        CHECK(ml.table().n_tasks() == 2);
     }
     {
         RecordStore store(path);  // a new process resumes from the journal
@@ -84,6 +85,11 @@ TEST_CASE("collect writes one record per task and config; resume does only the m
         CHECK(store.size() == 9);
         const auto again = ml.collect(tasks);
         CHECK(again.evaluated == 0);
+        // a learner that collects only some tasks of a journal tabulates only those
+        MetaLearner<models::LogisticRegression> one(store, fast_options(1));
+        one.set_plan(plan);
+        CHECK(one.collect(std::vector<Task>{tasks[2]}).reused == 3);
+        CHECK(one.table().n_tasks() == 1);
         for (const auto& r : store.records()) {
             CHECK(r.ok());
             CHECK(r.fold_scores.size() == 3);

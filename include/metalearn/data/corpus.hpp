@@ -13,7 +13,7 @@
 ///   order, whatever the file format or names);
 /// - another *version of the same data* has the same `data_family` (file name without format
 ///   extensions, variant suffixes after the first '.', and a final "-train", "-test" or
-///   "-challenge") as a kept task.
+///   "-challenge") as a kept task, and the same number of rows or of features.
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/types.hpp"
@@ -129,8 +129,11 @@ struct CorpusOptions {
 /// reason (`SkippedFile`): read with `read_dataset(file, options.read)` (`unreadable`, with the
 /// exception's message); task type (`wrong_task`); size (`too_large`); at least one feature and,
 /// for classification, at least two classes with samples (`degenerate`); `content_hash` equal to
-/// a kept task's (`duplicate`, if `skip_duplicates`); `data_family` equal to a kept task's
-/// (`same_family`, if `one_task_per_family`). A folder that cannot be listed is reported as
+/// a kept task's (`duplicate`, if `skip_duplicates`); `data_family` equal to that of a kept task
+/// with as many rows (a projection such as `iris.2D.arff`) or as many features (a train/test
+/// split such as `segment-challenge.arff` and `segment-test.arff`) (`same_family`, if
+/// `one_task_per_family`); so `glass/data.arff` and `wine/data.csv`, unrelated tables that
+/// share a file name, are both kept. A folder that cannot be listed is reported as
 /// `unreadable_folder` and the others are still read.
 ///
 /// @param folders the folders to scan, in order (earlier folders win duplicates and families).

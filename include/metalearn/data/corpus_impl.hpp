@@ -111,7 +111,12 @@ METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& fo
     Corpus corpus;
     std::set<std::string> ids;                       // ids of the kept tasks
     std::map<std::uint64_t, std::string> by_hash;    // content hash -> first kept id
-    std::map<std::string, std::string> by_family;    // data family -> first kept id
+    struct Kept {
+        std::string id;
+        Index n = 0;
+        Index p = 0;
+    };
+    std::multimap<std::string, Kept> by_family;      // data family -> kept tasks of that family
     for (const auto& folder : folders) {
         std::vector<fs::path> files;
         try {
@@ -146,14 +151,21 @@ METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& fo
                         continue;
                     }
                 std::string family = data_family(file);
-                if (options.one_task_per_family)
-                    if (const auto it = by_family.find(family); it != by_family.end()) {
-                        skip(SkipReason::same_family, fmt::format("another version of the same data as {}", it->second),
-                             it->second);
+                if (options.one_task_per_family) {
+                    // same family name, and the same rows (a projection) or the same columns (a
+                    // train/test split): `data.csv` files of unrelated tables in their own folders
+                    // are not versions of one another
+                    const Kept* same = nullptr;
+                    for (auto [it, end] = by_family.equal_range(family); it != end && !same; ++it)
+                        if (it->second.n == d.n_samples() || it->second.p == d.n_features()) same = &it->second;
+                    if (same) {
+                        skip(SkipReason::same_family, fmt::format("another version of the same data as {}", same->id),
+                             same->id);
                         continue;
                     }
+                }
                 by_hash.emplace(hash, id);
-                by_family.emplace(std::move(family), id);
+                by_family.emplace(std::move(family), Kept{id, d.n_samples(), d.n_features()});
                 ids.insert(id);
                 corpus.tasks.push_back({id, file, std::move(d), hash});
             } catch (const std::exception& e) {

@@ -190,9 +190,9 @@ public:
                            const WarningCallback& warn = {});
 
     /// The task table of this model, metric, fold count, seed and the current seed scheme over the
-    /// current plan. A task whose stored records come from different data (`data_checksum`)
-    /// contributes the records of the data last given to `collect`, or, for a task not given to
-    /// `collect` by this learner, those of the data of its last record in the journal.
+    /// current plan, over the tasks given to `collect` (with the data last given): a journal
+    /// shared with other runs adds none of their tasks. A learner that has not collected
+    /// tabulates every task of the journal, with the data (`data_checksum`) of its last record.
     /// @throws DataError when the store has no matching record.
     [[nodiscard]] TaskTable table() const;
 

@@ -309,13 +309,15 @@ auto MetaLearner<Model, MM>::table() const -> TaskTable {
         if (r.model == Model::name && r.metric == metric && r.n_folds == opts_.n_folds && r.seed == opts_.seed &&
             r.seed_scheme == current_seed_scheme)
             matching.push_back(r);
-    // one version of each task's data: the one last collected, else the one last written
+    // the tasks given to collect (with the data last collected); for a learner that collected
+    // nothing, every task of the journal with the data of its last record
     std::map<std::string, std::string> current = data_checksums_;
-    for (const auto& r : matching)
-        if (!data_checksums_.count(r.task_id)) current[r.task_id] = r.data_checksum;
+    if (data_checksums_.empty())
+        for (const auto& r : matching) current[r.task_id] = r.data_checksum;
     std::vector<Record> mine;
     for (auto& r : matching)
-        if (current[r.task_id] == r.data_checksum) mine.push_back(std::move(r));
+        if (auto it = current.find(r.task_id); it != current.end() && it->second == r.data_checksum)
+            mine.push_back(std::move(r));
     return make_task_table(
         mine, Model::name, [this](const nlohmann::json& c) { return space_.encode(space_.from_json(c)); }, plan_json_,
         plan_json_.front());
