@@ -20,32 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh, empty folder under the system's temporary folder, removed at the end of the test.
-class TempFolder {
-public:
-    explicit TempFolder(const std::string& name) : path_(fs::temp_directory_path() / ("metalearn_test_corpus_" + name)) {
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempFolder() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempFolder(const TempFolder&) = delete;
-    TempFolder& operator=(const TempFolder&) = delete;
-
-    // Write `text` to `relative` (creating subfolders) and return the file's path.
-    fs::path write(const std::string& relative, const std::string& text) const {
-        const fs::path file = path_ / relative;
-        fs::create_directories(file.parent_path());
-        std::ofstream(file, std::ios::binary) << text;
-        return file;
-    }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using metalearn::test::TempFolder;
 
 // One small table, three ways. x1 and x2 are numeric; the class is {a, b}, so its codes are
 // a = 0, b = 1 in both readers (ARFF: declared order; CSV: sorted). The CSV writes a zero as
@@ -137,7 +112,7 @@ TEST_CASE("content_hash ignores row order, names and the sign of zero, and sees 
 }
 
 TEST_CASE("The same table as ARFF and as CSV has the same content hash", "[data][corpus]") {
-    TempFolder dir("formats");
+    TempFolder dir("corpus_formats");
     const auto csv = read_dataset(dir.write("t.csv", table_csv));
     const auto arff = read_dataset(dir.write("t.arff", table_arff));
     const auto swapped = read_dataset(dir.write("swapped.csv", table_csv_rows_swapped));
@@ -161,7 +136,7 @@ TEST_CASE("data_family strips formats, variants and split suffixes", "[data][cor
 }
 
 TEST_CASE("load_corpus gives every file an id by its path below the folder", "[data][corpus]") {
-    TempFolder dir("ids");
+    TempFolder dir("corpus_ids");
     dir.write("iris.arff", table_arff);
     dir.write("iris.csv", changed_csv);  // another table, so not an exact duplicate
     dir.write("sub/iris.csv", rows_csv(4));
@@ -181,8 +156,8 @@ TEST_CASE("load_corpus gives every file an id by its path below the folder", "[d
 }
 
 TEST_CASE("load_corpus prefixes the folder when an id is taken by an earlier folder", "[data][corpus]") {
-    TempFolder one("clash_one");
-    TempFolder two("clash_two");
+    TempFolder one("corpus_clash_one");
+    TempFolder two("corpus_clash_two");
     one.write("x.csv", rows_csv(3));
     two.write("x.csv", rows_csv(5));
     const auto c = load_corpus({one.path(), two.path()}, {.one_task_per_family = false});
@@ -196,7 +171,7 @@ TEST_CASE("load_corpus prefixes the folder when an id is taken by an earlier fol
 }
 
 TEST_CASE("load_corpus skips exact duplicates under other names and formats, and reports them", "[data][corpus]") {
-    TempFolder dir("duplicates");
+    TempFolder dir("corpus_duplicates");
     dir.write("alpha.csv", table_csv);
     dir.write("beta.csv", table_csv_rows_swapped);  // same rows, other order
     dir.write("gamma.arff", table_arff);             // same table as ARFF
@@ -218,7 +193,7 @@ TEST_CASE("load_corpus skips exact duplicates under other names and formats, and
 }
 
 TEST_CASE("load_corpus keeps one task per data family", "[data][corpus]") {
-    TempFolder dir("families");
+    TempFolder dir("corpus_families");
     dir.write("iris.arff", table_arff);
     dir.write("iris.2D.arff",
               "@relation t\n@attribute x1 numeric\n@attribute class {a,b}\n@data\n1.5,a\n0,b\n3,a\n");
@@ -242,7 +217,7 @@ TEST_CASE("load_corpus keeps one task per data family", "[data][corpus]") {
 TEST_CASE("load_corpus keeps unrelated tables that share a file name in their own folders", "[data][corpus]") {
     // One folder per dataset, each file named data.*: a user's layout. Same family name, but
     // neither the rows nor the columns agree, so they are not versions of one table.
-    TempFolder dir("samename");
+    TempFolder dir("corpus_samename");
     dir.write("glass/data.csv", rows_csv(6));  // 6 rows, 2 features
     dir.write("wine/data.arff",
               "@relation t\n@attribute x1 numeric\n@attribute x2 numeric\n@attribute x3 numeric\n"
@@ -254,7 +229,7 @@ TEST_CASE("load_corpus keeps unrelated tables that share a file name in their ow
 
 TEST_CASE("load_corpus skips datasets above max_samples or max_cells and keeps those at the limit",
           "[data][corpus]") {
-    TempFolder dir("limits");
+    TempFolder dir("corpus_limits");
     dir.write("three.csv", rows_csv(3));  // 3 x 2: 6 cells
     dir.write("five.csv", rows_csv(5));   // 5 x 2: 10 cells
     // n > max_samples skips; n == max_samples keeps.
@@ -279,7 +254,7 @@ TEST_CASE("load_corpus skips datasets above max_samples or max_cells and keeps t
 
 TEST_CASE("load_corpus reports unreadable files and folders, other tasks and degenerate data without throwing",
           "[data][corpus][errors]") {
-    TempFolder dir("unreadable");
+    TempFolder dir("corpus_unreadable");
     dir.write("good.csv", table_csv);
     dir.write("broken.csv", "x1,x2,class\n1,2,a\n3,b\n");  // row 3 has 2 fields, not 3
     dir.write("empty.arff", "");

@@ -26,31 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system temp folder, removed at the end of the test.
-class TempDir {
-public:
-    explicit TempDir(const std::string& name) : dir_(fs::temp_directory_path() / name) {
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    // Write `bytes` to a file named `name` in the folder; returns its path.
-    fs::path write(const std::string& name, const std::string& bytes) const {
-        const fs::path path = dir_ / name;
-        std::ofstream(path, std::ios::binary) << bytes;
-        return path;
-    }
-    [[nodiscard]] const fs::path& path() const { return dir_; }
-
-private:
-    fs::path dir_;
-};
+using TempDir = metalearn::test::TempFolder;
 
 // The ParseError thrown by f (FAIL if none).
 template <class F>
@@ -67,7 +43,7 @@ ParseError parse_error_of(F&& f) {
 }  // namespace
 
 TEST_CASE("IDX: a header declaring 0 values is an error before anything is allocated", "[data][idx][errors]") {
-    const TempDir dir("metalearn_test_robust_idx");
+    const TempDir dir("robust_idx");
     // 16 bytes: magic 00 00 08 03, then 0 x 2^31 x (2^32 - 1). Reading it used to copy a
     // 0 x (2^31 * (2^32 - 1)) matrix for more than a minute (the row size is not 0).
     const auto zero_huge = dir.write("zero-huge", std::string("\x00\x00\x08\x03\x00\x00\x00\x00\x80\x00\x00\x00\xff\xff\xff\xff", 16));
@@ -94,7 +70,7 @@ TEST_CASE("IDX: a header declaring 0 values is an error before anything is alloc
 }
 
 TEST_CASE("Headerless numeric CSV: an integer target's classes are its distinct values", "[data][csv][errors]") {
-    const TempDir dir("metalearn_test_robust_labels");
+    const TempDir dir("robust_labels");
     // Reproducers: a label of 3000000000 asked for 3e9 + 1 classes (46 s, then std::bad_alloc),
     // 250000 for 250001 classes, and 1e300 was converted to an integer (undefined behaviour).
     // Expected: the distinct values {0, v} in increasing order are the classes, coded 0 and 1,
@@ -127,7 +103,7 @@ TEST_CASE("Headerless numeric CSV: an integer target's classes are its distinct 
 }
 
 TEST_CASE("CSV: a mostly numeric column with a text cell is nominal, with a warning", "[data][csv][errors]") {
-    const TempDir dir("metalearn_test_robust_kg");
+    const TempDir dir("robust_kg");
     // weight = 50..83 kg in rows 1-34 and one "55 kg" on line 8 (header on line 1, so data row 7).
     std::string text = "weight,height,class\n";
     for (int i = 0; i < 34; ++i) {
@@ -166,7 +142,7 @@ TEST_CASE("CSV: a mostly numeric column with a text cell is nominal, with a warn
 }
 
 TEST_CASE("Readers: binary input is a ParseError naming the file, not a dataset", "[data][read][errors]") {
-    const TempDir dir("metalearn_test_robust_binary");
+    const TempDir dir("robust_binary");
     // 3000 pseudo-random bytes (seed 7): the NUL bytes among them mark it as binary.
     Rng rng(7);
     std::string random(3000, '\0');
@@ -209,7 +185,7 @@ TEST_CASE("Readers: binary input is a ParseError naming the file, not a dataset"
 }
 
 TEST_CASE("ARFF and CSV: a UTF-8 byte-order mark is skipped", "[data][read]") {
-    const TempDir dir("metalearn_test_robust_bom");
+    const TempDir dir("robust_bom");
     const std::string bom = "\xef\xbb\xbf";
     const auto arff = dir.write("bom.arff", bom + "@relation r\n@attribute x numeric\n@attribute c {a,b}\n@data\n1,a\n2,b\n");
     const auto a = read_dataset(arff);
@@ -229,7 +205,7 @@ TEST_CASE("ARFF and CSV: a UTF-8 byte-order mark is skipped", "[data][read]") {
 }
 
 TEST_CASE("ARFF: a row with too few values says so, with both counts", "[data][arff][errors]") {
-    const TempDir dir("metalearn_test_robust_arff");
+    const TempDir dir("robust_arff");
     // Used to say "'b' is not a number": the lone value landed on the numeric attribute x.
     const auto path = dir.write("few.arff", "@relation r\n@attribute x numeric\n@attribute y numeric\n"
                                             "@attribute c {a,b}\n@data\n1,2,a\nb\n");
@@ -241,7 +217,7 @@ TEST_CASE("ARFF: a row with too few values says so, with both counts", "[data][a
 }
 
 TEST_CASE("Corpus: a file name that is not UTF-8 gets an escaped id and name that JSON accepts", "[data][corpus]") {
-    const TempDir dir("metalearn_test_robust_names");
+    const TempDir dir("robust_names");
     // "caf\xe9" is "café" in Latin-1; \xe9 alone is not UTF-8.
     const std::string rows = "x,y\n1,0\n2,1\n3,0\n4,1\n";
     dir.write("caf\xe9.csv", rows);

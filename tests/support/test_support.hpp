@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace metalearn::test {
@@ -64,6 +65,35 @@ ApproxMatrix<typename Derived::PlainObject> approx_matrix(const Eigen::DenseBase
                                                           double abs = 0.0) {
     return {expected.derived().eval(), rel, abs};
 }
+
+/// A fresh, empty folder `metalearn_test_<name>` under the system's temporary folder, removed at
+/// the end of the test.
+class TempFolder {
+public:
+    explicit TempFolder(const std::string& name)
+        : path_(std::filesystem::temp_directory_path() / ("metalearn_test_" + name)) {
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    ~TempFolder() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempFolder(const TempFolder&) = delete;
+    TempFolder& operator=(const TempFolder&) = delete;
+
+    /// Write `bytes` to `relative` (creating subfolders) and return the file's path.
+    std::filesystem::path write(const std::string& relative, const std::string& bytes) const {
+        const std::filesystem::path file = path_ / relative;
+        std::filesystem::create_directories(file.parent_path());
+        std::ofstream(file, std::ios::binary) << bytes;
+        return file;
+    }
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
 
 }  // namespace metalearn::test
 

@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -358,12 +359,12 @@ auto MetaLearner<Model, MM>::suggest(const data::Dataset& dataset, Index k,
                                     "folds the training tasks were evaluated with)",
                                     dataset.name(), dataset.n_samples(), opts_.n_folds));
     if (dataset.is_classification()) {
-        std::set<Index> present;
-        for (Index i = 0; i < dataset.n_samples(); ++i) present.insert(static_cast<Index>(dataset.y()[i]));
-        if (present.size() < 2)
+        const auto counts = dataset.class_counts();
+        const auto present = std::count_if(counts.begin(), counts.end(), [](Index c) { return c > 0; });
+        if (present < 2)
             throw DataError(fmt::format("MetaLearner::suggest(): '{}' has {} class with samples (expected at least 2: "
                                         "there is nothing to classify)",
-                                        dataset.name(), present.size()));
+                                        dataset.name(), present));
     }
     const auto mf = metafeatures::extract(dataset, opts_.meta_features);
     Vector x = Vector::Constant(static_cast<Index>(meta_feature_names_.size()), std::numeric_limits<double>::quiet_NaN());
