@@ -300,7 +300,9 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
         return r;
     };
     int ready[2];
+    int go[2];
     REQUIRE(::pipe(ready) == 0);
+    REQUIRE(::pipe(go) == 0);
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {
@@ -309,6 +311,7 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
             RecordStore writer(path);
             char c = 'x';
             if (::write(ready[1], &c, 1) != 1) ::_exit(3);
+            if (::read(go[0], &c, 1) != 1) ::_exit(3);  // the other process has tried once
             for (int i = 0; i < n_records; ++i)
                 if (!writer.append(big(i))) status = 4;
         } catch (...) {
@@ -318,10 +321,16 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
     }
     char c = 0;
     REQUIRE(::read(ready[0], &c, 1) == 1);  // the writer holds the journal
-    ::close(ready[0]);
-    ::close(ready[1]);
     int refused = 0;
     int opened = 0;
+    try {
+        RecordStore other(path);  // before any append: refused too
+        ++opened;
+    } catch (const metalearn::IoError&) {
+        ++refused;
+    }
+    REQUIRE(::write(go[1], &c, 1) == 1);  // now the writer appends
+    for (int fd : {ready[0], ready[1], go[0], go[1]}) ::close(fd);
     std::size_t seen = 0;
     bool monotone = true;
     int status = 0;
