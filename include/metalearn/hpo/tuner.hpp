@@ -1,0 +1,989 @@
+#pragma once
+/// @file tuner.hpp
+/// @brief `Tuner<Params>`: ask/tell hyperparameter search over a `SearchSpace<Params>` for any
+/// objective — random search or Bayesian optimisation (GP or random-forest surrogate, expected
+/// improvement), batches for parallel workers, a crash-safe journal to resume from, and hooks for
+/// warm starts (enqueued configurations, a prior mean).
+///
+/// @code
+/// struct P { double lr = 0.1; int depth = 3; };
+/// auto space = hpo::SearchSpace<P>().add("lr", &P::lr, hpo::log_uniform(1e-4, 1.0))
+///                                   .add("depth", &P::depth, hpo::int_uniform(1, 10));
+/// hpo::Tuner<P> tuner(space, "study.jsonl", {.seed = 7});   // resumes if study.jsonl exists
+/// auto best = tuner.optimize([](const P& p) { return score(p); }, /*n_trials=*/50, /*n_threads=*/2);
+/// // or by hand, e.g. with workers in other processes:
+/// auto t = tuner.ask();                 // t.id, t.params, t.values (JSON name → value)
+/// tuner.tell(t.id, score(t.params));    // scores are maximised
+/// @endcode
+///
+/// **How a trial is chosen** (`ask`), in this order:
+/// 1. trials asked before a crash and never told (loaded from the journal) are asked again, same
+///    id and params, lowest id first;
+/// 2. enqueued configurations (`enqueue`), in order;
+/// 3. the initial design, while fewer than `n_initial` trials are complete or pending: the next
+///    points of a scrambled Sobol sequence (`core/sobol.hpp`) mapped by
+///    `SearchSpace::from_unit_cube` (or uniform random points, `RandomSampler::uniform`);
+/// 4. `SearchMethod::random`: more points of the same sequence. `SearchMethod::bayesian`: the
+///    maximiser of expected improvement (Jones et al. 1998, `expected_improvement`) of a
+///    surrogate fitted to the encoded configurations (`SearchSpace::encode`: numeric dims scaled
+///    to [0, 1], log dims in log scale, categoricals one-hot — the encoding the meta-models use),
+///    maximised over a pool of `n_candidates` scrambled Sobol configurations followed by a local
+///    refinement: from the `n_local_starts` best pool points and the two best trials,
+///    `n_local_rounds` rounds of `n_local_steps` Gaussian perturbations in the encoding (step
+///    0.1, halved every round), each snapped to a valid configuration by `decode` and `encode`,
+///    keeping a perturbation when it improves its start. Without any complete trial (and without
+///    a prior mean) the initial design goes on.
+///
+/// **Surrogate** (`TunerOptions::surrogate`): by default the ARD Matérn 5/2 Gaussian process of
+/// `tuner_gp.hpp` (Rasmussen & Williams 2006); the random forest of `tuner_forest.hpp` is the
+/// other choice. The surrogate sees the residuals r = y − prior_mean(z) (r = y without a prior
+/// mean), standardised (mean 0, standard deviation 1 over the training rows; scale 1 with fewer
+/// than two rows or equal residuals); predictions are mapped back, so EI is computed in score
+/// units. The GP's hyperparameters are refitted by maximum marginal likelihood at every ask while
+/// at most `refit_all_until` trials are complete, then whenever `refit_interval` more trials
+/// have completed since the last refit; between refits they are kept and only the Cholesky
+/// factorisation is redone. The schedule depends only on the trial history, never on timing.
+///
+/// **Batches and pending trials** (constant liar, Ginsbourger, Le Riche & Carraro 2010,
+/// "Kriging is well-suited to parallelize optimization", in Computational Intelligence in
+/// Expensive Optimization Problems, Springer): every pending trial (asked, not yet told) enters
+/// the surrogate with a made-up score, the *lie*: by default the best complete score so far
+/// (`ConstantLiar::best`, "CL-max" for maximisation; `worst` and `mean` are the other choices).
+/// Before any trial is complete, a prior mean gives the lie at each pending point (the kriging
+/// believer). `ask(n)` asks n trials one after the other this way, so each one knows the others.
+///
+/// **Diversity**: no trial is ever closer than `min_distance` (Euclidean, in the encoding;
+/// default 10⁻³ of the encoded unit cube's diagonal, √(encoded_size)) to any earlier trial, in
+/// any state — this also rejects duplicates. A configuration within that distance is never
+/// proposed; an enqueued one is skipped with a warning. When no configuration is far enough from
+/// all trials — which happens in practice only when a space of integer and categorical dimensions
+/// has been fully explored — `ask()` throws `SearchSpaceExhausted`, `ask(n)` returns the trials
+/// it could find (throwing only when it found none), and `optimize` stops normally. For discrete
+/// spaces of at most 65,536 configurations every remaining one is considered before giving up;
+/// for other spaces, a configuration is given up after 4096 samples all too close.
+///
+/// **Journal** (`tuner_journal.hpp`): every ask and tell is one JSON line, written before the
+/// tuner's state changes and only after the input was validated (a rejected call records
+/// nothing). The first line records the format, the seed and the space (names, kinds, bounds,
+/// labels); re-opening a journal with another space or seed throws `ConfigError`. A re-opened
+/// tuner continues the study: complete, failed and pruned trials are loaded (and never asked
+/// again), pending ones are asked again first with the same id and params, and the initial
+/// design continues where it stopped. Reloaded trials get new, equal-valued params objects:
+/// members not in the space take `Params{}`'s values.
+///
+/// **Determinism**: every random choice derives from `TunerOptions::seed` and the trial id
+/// (`derive_seed`), so the same seed and the same sequence of calls give the same trials;
+/// `optimize` gives the same trials for any `n_threads` (see there).
+///
+/// **Thread safety**: all member functions may be called from several threads (a mutex
+/// serialises them); `optimize` calls the objective concurrently.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/parallel.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/search_space.hpp"
+#include "metalearn/core/sobol.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/hpo/tuner_gp.hpp"
+#include "metalearn/hpo/tuner_journal.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace metalearn::hpo {
+
+/// No configuration of the space is at least `min_distance` away from every trial: a discrete
+/// space has been explored completely (see the file documentation).
+class SearchSpaceExhausted : public Error {
+public:
+    using Error::Error;
+};
+
+/// The state of a trial.
+enum class TrialState {
+    pending,   ///< asked, no result yet
+    complete,  ///< told a score (`Tuner::tell`)
+    failed,    ///< told a failure (`Tuner::tell_failed`, or the objective threw in `optimize`)
+    pruned,    ///< stopped early (`Tuner::tell_pruned`), possibly with the score at its budget
+};
+
+/// "pending", "complete", "failed" or "pruned".
+[[nodiscard]] inline std::string_view to_string(TrialState s) noexcept {
+    switch (s) {
+        case TrialState::pending: return "pending";
+        case TrialState::complete: return "complete";
+        case TrialState::failed: return "failed";
+        case TrialState::pruned: return "pruned";
+    }
+    return "pending";
+}
+
+/// How `Tuner` chooses configurations once the initial design is done.
+enum class SearchMethod {
+    random,    ///< more points of the initial design's sampler (the baseline)
+    bayesian,  ///< expected improvement of a surrogate (the default)
+};
+
+/// The sampler of the initial design and of random search.
+enum class RandomSampler {
+    sobol,    ///< scrambled Sobol points (`sobol_points`), spread evenly; uniform when the space has more than 64 dimensions
+    uniform,  ///< independent uniform points, point k from Rng(derive_seed(seed, {1, k}))
+};
+
+/// The score given to pending trials when the surrogate is fitted (constant liar).
+enum class ConstantLiar {
+    best,   ///< the best complete score ("CL-max" for maximisation): batches stay close to the incumbent
+    worst,  ///< the worst complete score ("CL-min"): batches spread out more
+    mean,   ///< the mean complete score
+};
+
+/// One trial: a configuration, its id and, once told, its result.
+template <class Params>
+struct Trial {
+    Index id = -1;              ///< 0, 1, 2, ... in the order of asking
+    Params params{};            ///< the configuration (typed)
+    nlohmann::json values;      ///< the configuration as a JSON object {name: number or label} (`SearchSpace::to_json`)
+    TrialState state = TrialState::pending;
+    std::optional<double> score;  ///< complete: the score; pruned: the score at its budget, if told
+    std::string message;        ///< failed: the reason
+    std::string source;         ///< "enqueued", "initial", "random" or "bayesian"
+};
+
+/// Settings of `Tuner`; every field has a documented default.
+struct TunerOptions {
+    SearchMethod method = SearchMethod::bayesian;  ///< after the initial design
+    RandomSampler sampler = RandomSampler::sobol;  ///< initial design and random search
+    std::uint64_t seed = 0;                        ///< seeds every random choice; recorded in the journal
+    /// Trials of the initial design (≥ 0); default max(5, space.size() + 1). With a prior mean,
+    /// 0 lets the very first trial maximise the prior.
+    std::optional<Index> n_initial{};
+    Index n_candidates = 1024;  ///< Sobol pool size of the EI maximisation, ≥ 1
+    Index n_local_starts = 5;   ///< pool points refined locally, ≥ 0
+    Index n_local_rounds = 6;   ///< rounds of local refinement, ≥ 0
+    Index n_local_steps = 8;    ///< perturbations per start and round, ≥ 1
+    double xi = 0.0;            ///< EI exploration margin in score units, ≥ 0
+    ConstantLiar liar = ConstantLiar::best;
+    /// Trials `optimize` asks at once and evaluates in parallel, ≥ 1. Independent of `n_threads`
+    /// so that the trials do not depend on the thread count; at least n_threads to use them all.
+    Index batch_size = 4;
+    /// Smallest Euclidean distance between two trials in the encoding, ≥ 0; default
+    /// 10⁻³·√(encoded_size) (10⁻³ of the unit cube's diagonal).
+    std::optional<double> min_distance{};
+    Index refit_all_until = 30;  ///< surrogate hyperparameters refitted at every ask up to this many complete trials, ≥ 0
+    Index refit_interval = 10;   ///< ... then every this many complete trials, ≥ 1
+    /// Prior mean of the score as a function of the encoded configuration (length
+    /// `encoded_size()`, entries in [0, 1]); the surrogate models y − prior(z). Empty: none. A
+    /// warm start plugs a meta-model's prediction in here. Must return finite values (else
+    /// `ask` throws DataError) and be safe to call from the thread that calls `ask`.
+    std::function<double(const Eigen::VectorXd&)> prior_mean{};
+    SurrogateFactory surrogate{};  ///< empty: `gp_surrogate()` (ARD Matérn 5/2 GP)
+    bool sync_each = false;      ///< fsync the journal after every event
+    WarningCallback on_warning{};  ///< torn journal line, skipped enqueued configuration, ...
+};
+
+namespace detail {
+
+inline std::string_view kind_name(DomainKind k) noexcept {
+    switch (k) {
+        case DomainKind::uniform: return "uniform";
+        case DomainKind::log_uniform: return "log_uniform";
+        case DomainKind::int_uniform: return "int_uniform";
+        case DomainKind::int_log_uniform: return "int_log_uniform";
+        case DomainKind::categorical: return "categorical";
+    }
+    return "uniform";
+}
+
+/// The space as recorded in a journal: [{name, kind, lo, hi[, labels]}...].
+template <class Params>
+nlohmann::json space_to_json(const SearchSpace<Params>& space) {
+    nlohmann::json out = nlohmann::json::array();
+    for (Index i = 0; i < space.size(); ++i) {
+        const Dimension& d = space.dimension(i);
+        nlohmann::json j = {{"name", d.name}, {"kind", kind_name(d.kind)}};
+        if (d.is_categorical()) j["labels"] = d.labels;
+        else {
+            j["lo"] = d.lo;
+            j["hi"] = d.hi;
+        }
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+inline std::optional<TrialState> state_from_string(const std::string& s) {
+    if (s == "complete") return TrialState::complete;
+    if (s == "failed") return TrialState::failed;
+    if (s == "pruned") return TrialState::pruned;
+    return std::nullopt;
+}
+
+template <class F, class T>
+bool invoke_tuner_callback(F& f, const T& trial) {
+    if constexpr (std::is_convertible_v<std::invoke_result_t<F&, const T&>, bool>)
+        return static_cast<bool>(f(trial));
+    else {
+        f(trial);
+        return false;
+    }
+}
+
+}  // namespace detail
+
+/// Ask/tell hyperparameter search over a `SearchSpace<Params>`; see the file documentation.
+/// Scores are maximised.
+/// @tparam Params the configuration type bound by the space (default-constructible, copyable).
+template <class Params>
+class Tuner {
+public:
+    using params_type = Params;
+    using trial_type = Trial<Params>;
+
+    /// A study kept in memory only.
+    /// @throws ConfigError when the space is empty or an option is out of range.
+    explicit Tuner(SearchSpace<Params> space, TunerOptions options = {}) : space_(std::move(space)), o_(std::move(options)) {
+        init();
+    }
+
+    /// A study recorded in (and resumed from) the journal at `journal`: created when missing,
+    /// replayed when it exists (see the file documentation).
+    /// @throws ConfigError when the space is empty, an option is out of range, or the journal was
+    ///         written for another space or seed; IoError when the journal cannot be opened or
+    ///         another tuner holds it; ParseError (file, line) when a line is not a valid event
+    ///         (a torn last line is skipped with a warning instead).
+    Tuner(SearchSpace<Params> space, const std::filesystem::path& journal, TunerOptions options = {})
+        : space_(std::move(space)), o_(std::move(options)) {
+        init();
+        journal_ = TunerJournal(journal, o_.on_warning, o_.sync_each);
+        replay();
+    }
+
+    Tuner(const Tuner&) = delete;
+    Tuner& operator=(const Tuner&) = delete;
+    Tuner(Tuner&&) noexcept = default;
+    Tuner& operator=(Tuner&&) noexcept = default;
+
+    /// The search space.
+    [[nodiscard]] const SearchSpace<Params>& space() const noexcept { return space_; }
+    /// The options (with `n_initial` and `min_distance` resolved).
+    [[nodiscard]] const TunerOptions& options() const noexcept { return o_; }
+
+    /// Ask for the next trial (see the file documentation for how it is chosen). The trial is
+    /// pending until told; its ask is in the journal on return.
+    /// @throws SearchSpaceExhausted when no configuration is far enough from all trials;
+    ///         DataError when the prior mean returns a non-finite value; NumericalError when the
+    ///         surrogate cannot be fitted; IoError when the journal write fails (nothing recorded).
+    /// Complexity: random search O(n·D); Bayesian optimisation O(n³) for the factorisation (times
+    /// the likelihood evaluations on refits) plus O((n_candidates + local candidates)·n·(n + D)),
+    /// n = complete + pending trials, D = encoded size.
+    [[nodiscard]] Trial<Params> ask() {
+        std::lock_guard lock(*mutex_);
+        return ask_one();
+    }
+
+    /// Ask for `n` trials at once, for parallel workers: distinct (at least `min_distance`
+    /// apart), each chosen knowing the ones before it through the constant liar.
+    /// @return n trials; fewer only when the space is exhausted after at least one.
+    /// @throws ConfigError when n < 1; SearchSpaceExhausted when not even one trial is left;
+    ///         otherwise as `ask()` (trials asked before the error stay pending, in the journal).
+    [[nodiscard]] std::vector<Trial<Params>> ask(Index n) {
+        if (n < 1) throw ConfigError(fmt::format("Tuner::ask(): batch size out of range (expected >= 1, got {})", n));
+        std::lock_guard lock(*mutex_);
+        std::vector<Trial<Params>> out;
+        out.reserve(static_cast<std::size_t>(n));
+        for (Index k = 0; k < n; ++k) {
+            try {
+                out.push_back(ask_one());
+            } catch (const SearchSpaceExhausted&) {
+                if (out.empty()) throw;
+                break;
+            }
+        }
+        return out;
+    }
+
+    /// Record the score of a pending trial (scores are maximised).
+    /// @throws ConfigError when `id` is unknown or the trial is not pending; DataError when
+    ///         `score` is NaN or infinite (nothing is recorded); IoError when the journal write fails.
+    void tell(Index id, double score) {
+        std::lock_guard lock(*mutex_);
+        check_pending(id, "tell");
+        if (!std::isfinite(score))
+            throw DataError(fmt::format("Tuner::tell(): score of trial {} must be finite (got {}); report a failed "
+                                        "evaluation with tell_failed",
+                                        id, score));
+        journal_.append({{"event", "tell"}, {"id", id}, {"state", "complete"}, {"score", score}});
+        auto& t = trials_[static_cast<std::size_t>(id)];
+        t.state = TrialState::complete;
+        t.score = score;
+        ++n_complete_;
+    }
+
+    /// Record that a pending trial failed; it is never asked again and the surrogate ignores it.
+    /// @throws ConfigError when `id` is unknown or not pending; IoError when the write fails.
+    void tell_failed(Index id, std::string reason) {
+        std::lock_guard lock(*mutex_);
+        check_pending(id, "tell_failed");
+        journal_.append({{"event", "tell"}, {"id", id}, {"state", "failed"}, {"reason", reason}});
+        auto& t = trials_[static_cast<std::size_t>(id)];
+        t.state = TrialState::failed;
+        t.message = std::move(reason);
+    }
+
+    /// Record that a pending trial was stopped early, optionally with its score at the budget it
+    /// reached; it is never asked again and the surrogate ignores it.
+    /// @throws ConfigError when `id` is unknown or not pending; DataError when the score is given
+    ///         and not finite; IoError when the write fails.
+    void tell_pruned(Index id, std::optional<double> score_at_budget = std::nullopt) {
+        std::lock_guard lock(*mutex_);
+        check_pending(id, "tell_pruned");
+        if (score_at_budget && !std::isfinite(*score_at_budget))
+            throw DataError(fmt::format("Tuner::tell_pruned(): score of trial {} must be finite (got {})", id, *score_at_budget));
+        nlohmann::json e = {{"event", "tell"}, {"id", id}, {"state", "pruned"}};
+        e["score"] = score_at_budget ? nlohmann::json(*score_at_budget) : nlohmann::json(nullptr);
+        journal_.append(e);
+        auto& t = trials_[static_cast<std::size_t>(id)];
+        t.state = TrialState::pruned;
+        t.score = score_at_budget;
+    }
+
+    /// Queue a configuration to be asked before any generated one (after re-asked pending
+    /// trials), in the order of the calls. At its turn it is skipped, with a warning, when it is
+    /// closer than `min_distance` to an existing trial — so enqueuing the same warm-start
+    /// configurations again after a resume asks only those not tried yet. The queue is not
+    /// journalled.
+    /// @throws ConfigError when a member is outside the space (`SearchSpace::validate`).
+    void enqueue(const Params& params) {
+        space_.validate(params);
+        std::lock_guard lock(*mutex_);
+        queue_.push_back(params);
+    }
+
+    /// Queue a configuration given as a JSON object {name: number or label}; names not given
+    /// take `Params{}`'s values.
+    /// @throws ConfigError on an unknown name, a wrong type, a value outside the space
+    ///         (`SearchSpace::from_json`).
+    void enqueue(const nlohmann::json& values) { enqueue(space_.from_json(values)); }
+
+    /// Number of configurations waiting in the enqueue queue.
+    [[nodiscard]] std::size_t n_enqueued() const {
+        std::lock_guard lock(*mutex_);
+        return queue_.size();
+    }
+
+    /// The complete trial with the highest score (the lowest id among equal scores), or none.
+    [[nodiscard]] std::optional<Trial<Params>> best() const {
+        std::lock_guard lock(*mutex_);
+        return best_unlocked();
+    }
+
+    /// Every trial, in id order, with its state.
+    [[nodiscard]] std::vector<Trial<Params>> trials() const {
+        std::lock_guard lock(*mutex_);
+        return trials_;
+    }
+
+    /// The trial with this id. @throws ConfigError when unknown.
+    [[nodiscard]] Trial<Params> trial(Index id) const {
+        std::lock_guard lock(*mutex_);
+        if (id < 0 || id >= static_cast<Index>(trials_.size()))
+            throw ConfigError(fmt::format("Tuner::trial(): unknown trial id (expected 0 to {}, got {})",
+                                          static_cast<Index>(trials_.size()) - 1, id));
+        return trials_[static_cast<std::size_t>(id)];
+    }
+
+    /// Number of trials asked so far (all states).
+    [[nodiscard]] Index size() const {
+        std::lock_guard lock(*mutex_);
+        return static_cast<Index>(trials_.size());
+    }
+
+    /// Run `n_trials` trials of `objective` (maximised), `n_threads` at a time at most.
+    ///
+    /// Trials are asked in batches of `TunerOptions::batch_size` (the last one smaller), the
+    /// batch is evaluated with `parallel_for` on up to `n_threads` threads, and the results are
+    /// told in trial-id order once the whole batch is done; then each callback is called with
+    /// each told trial, in id order, on the calling thread. So the asked configurations, the
+    /// results and the callbacks' calls are the same for every `n_threads` (given an objective
+    /// whose value depends only on its argument).
+    ///
+    /// An objective that throws an exception derived from `std::exception` fails that trial with
+    /// the exception's `what()` as reason, and the study goes on; a non-finite return value fails
+    /// it too ("objective returned nan"). Exceptions of other types are not caught: they leave
+    /// optimize after the batch's workers joined (the batch's trials stay pending and are asked
+    /// again by a tuner re-opened on the journal).
+    ///
+    /// @tparam Objective callable as `double(const Params&)`; called concurrently when
+    ///         n_threads > 1, so it must be thread-safe.
+    /// @tparam Callbacks each callable as `bool(const Trial<Params>&)` or `void(...)`; returning
+    ///         true stops the study after the current batch (ensmallen's convention): the batch's
+    ///         remaining results are still told, without further callback calls.
+    /// @param n_trials trials to run in this call, ≥ 0 (pending trials re-asked after a resume count).
+    /// @param n_threads 0 = all hardware threads, ≥ 1 exactly (core/parallel.hpp).
+    /// @return `best()` at the end. Stops early, normally, when the space is exhausted.
+    /// @throws ConfigError when n_trials < 0 or n_threads < 0; otherwise as `ask`.
+    template <class Objective, class... Callbacks>
+    std::optional<Trial<Params>> optimize(Objective&& objective, Index n_trials, Index n_threads = 1,
+                                          Callbacks&&... callbacks) {
+        static_assert(std::is_invocable_r_v<double, Objective&, const Params&>,
+                      "Tuner::optimize(): the objective must be callable as double(const Params&)");
+        if (n_trials < 0)
+            throw ConfigError(fmt::format("Tuner::optimize(): n_trials out of range (expected >= 0, got {})", n_trials));
+        (void)resolve_threads(n_threads, "Tuner::optimize()");
+        Index done = 0;
+        bool stop = false;
+        while (done < n_trials && !stop) {
+            const Index want = std::min(o_.batch_size, n_trials - done);
+            std::vector<Trial<Params>> batch;
+            try {
+                batch = ask(want);
+            } catch (const SearchSpaceExhausted&) {
+                break;
+            }
+            const Index b = static_cast<Index>(batch.size());
+            std::vector<double> scores(batch.size(), std::numeric_limits<double>::quiet_NaN());
+            std::vector<std::string> errors(batch.size());
+            std::vector<char> threw(batch.size(), 0);
+            parallel_for(
+                b, n_threads,
+                [&](Index i) {
+                    const auto k = static_cast<std::size_t>(i);
+                    try {
+                        scores[k] = static_cast<double>(objective(std::as_const(batch[k].params)));
+                    } catch (const std::exception& e) {
+                        threw[k] = 1;
+                        errors[k] = e.what();
+                    }
+                },
+                Schedule::dynamic);
+            for (std::size_t k = 0; k < batch.size(); ++k) {
+                const Index id = batch[k].id;
+                if (threw[k]) tell_failed(id, errors[k]);
+                else if (!std::isfinite(scores[k])) tell_failed(id, fmt::format("objective returned {}", scores[k]));
+                else tell(id, scores[k]);
+                if (!stop) {
+                    const Trial<Params> t = trial(id);
+                    bool s = false;
+                    ((s = detail::invoke_tuner_callback(callbacks, t) || s), ...);
+                    stop = s;
+                }
+            }
+            done += b;
+            if (b < want) break;  // exhausted
+        }
+        return best();
+    }
+
+private:
+    static constexpr Index enumerate_limit = Index{1} << 16;
+    static constexpr int max_generate_tries = 4096;
+
+    void init() {
+        mutex_ = std::make_unique<std::mutex>();
+        if (space_.empty()) throw ConfigError("Tuner::Tuner(): the search space is empty (expected at least one dimension)");
+        const Index D = space_.encoded_size();
+        if (!o_.n_initial) o_.n_initial = std::max<Index>(5, space_.size() + 1);
+        if (!o_.min_distance) o_.min_distance = 1e-3 * std::sqrt(static_cast<double>(D));
+        if (*o_.n_initial < 0 || o_.n_candidates < 1 || o_.n_local_starts < 0 || o_.n_local_rounds < 0 ||
+            o_.n_local_steps < 1 || !(o_.xi >= 0) || !std::isfinite(o_.xi) || o_.batch_size < 1 ||
+            !(*o_.min_distance >= 0) || !std::isfinite(*o_.min_distance) || o_.refit_all_until < 0 || o_.refit_interval < 1)
+            throw ConfigError(fmt::format(
+                "Tuner::Tuner(): option out of range (expected n_initial >= 0, n_candidates >= 1, n_local_starts >= 0, "
+                "n_local_rounds >= 0, n_local_steps >= 1, finite xi >= 0, batch_size >= 1, finite min_distance >= 0, "
+                "refit_all_until >= 0, refit_interval >= 1; got {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                *o_.n_initial, o_.n_candidates, o_.n_local_starts, o_.n_local_rounds, o_.n_local_steps, o_.xi, o_.batch_size,
+                *o_.min_distance, o_.refit_all_until, o_.refit_interval));
+        if (!o_.surrogate) o_.surrogate = gp_surrogate();
+        Z_.resize(16, D);
+        // Discrete spaces small enough to list: every configuration, encoded.
+        double count = 1;
+        bool discrete = true;
+        for (Index i = 0; i < space_.size(); ++i) {
+            const Dimension& d = space_.dimension(i);
+            if (d.is_categorical()) count *= static_cast<double>(d.labels.size());
+            else if (d.is_integer()) count *= d.hi - d.lo + 1;
+            else discrete = false;
+        }
+        enumerable_ = discrete && count <= static_cast<double>(enumerate_limit);
+    }
+
+    // ------------------------------------------------------------------ journal replay
+
+    [[nodiscard]] nlohmann::json study_event() const {
+        return {{"event", "study"},
+                {"format", "metalearn.tuner"},
+                {"version", 1},
+                {"seed", o_.seed},
+                {"space", detail::space_to_json(space_)}};
+    }
+
+    void replay() {
+        const auto& lines = journal_.loaded();
+        const std::string file = journal_.path().string();
+        if (lines.empty()) {
+            journal_.append(study_event());
+            return;
+        }
+        const auto bad = [&](std::size_t line, const std::string& what) {
+            return ParseError(file, line, 1, fmt::format("Tuner: {}", what));
+        };
+        const auto& head = lines.front();
+        if (head.event.value("event", "") != "study" || head.event.value("format", "") != "metalearn.tuner")
+            throw bad(head.line, "not a tuner journal (expected a first line {\"event\": \"study\", \"format\": \"metalearn.tuner\", ...})");
+        const nlohmann::json mine = detail::space_to_json(space_);
+        if (head.event.value("space", nlohmann::json()) != mine)
+            throw ConfigError(fmt::format("Tuner::Tuner(): journal '{}' was written for another search space (journal: {}; "
+                                          "this tuner: {}); use another journal for a different space",
+                                          file, head.event.value("space", nlohmann::json()).dump(), mine.dump()));
+        if (!head.event.contains("seed") || !head.event["seed"].is_number_unsigned() ||
+            head.event["seed"].get<std::uint64_t>() != o_.seed)
+            throw ConfigError(fmt::format("Tuner::Tuner(): journal '{}' was written with seed {} (this tuner: {}); "
+                                          "re-open it with the same seed",
+                                          file, head.event.value("seed", nlohmann::json()).dump(), o_.seed));
+        for (std::size_t k = 1; k < lines.size(); ++k) {
+            const auto& [line, e] = lines[k];
+            try {
+                const std::string kind = e.at("event").get<std::string>();
+                const Index id = e.at("id").get<Index>();
+                if (kind == "ask") {
+                    if (id != static_cast<Index>(trials_.size()))
+                        throw bad(line, fmt::format("ask of trial {} out of order (expected id {})", id, trials_.size()));
+                    Trial<Params> t;
+                    t.id = id;
+                    t.params = space_.from_json(e.at("params"));
+                    t.values = space_.to_json(t.params);
+                    t.source = e.at("source").get<std::string>();
+                    if (e.contains("index")) generated_ = std::max(generated_, e["index"].get<Index>() + 1);
+                    add_trial(std::move(t));
+                } else if (kind == "tell") {
+                    if (id < 0 || id >= static_cast<Index>(trials_.size()))
+                        throw bad(line, fmt::format("tell of unknown trial {}", id));
+                    auto& t = trials_[static_cast<std::size_t>(id)];
+                    if (t.state != TrialState::pending) throw bad(line, fmt::format("trial {} told twice", id));
+                    const auto state = detail::state_from_string(e.at("state").get<std::string>());
+                    if (!state) throw bad(line, fmt::format("unknown state '{}'", e.at("state").get<std::string>()));
+                    const nlohmann::json& s = e.contains("score") ? e["score"] : nlohmann::json(nullptr);
+                    if (*state == TrialState::complete || !s.is_null()) {
+                        const double v = s.get<double>();
+                        if (!std::isfinite(v)) throw bad(line, "non-finite score");
+                        t.score = v;
+                    }
+                    if (*state == TrialState::failed) t.message = e.value("reason", "");
+                    t.state = *state;
+                    if (*state == TrialState::complete) ++n_complete_;
+                } else {
+                    throw bad(line, fmt::format("unknown event '{}'", kind));
+                }
+            } catch (const nlohmann::json::exception& ex) {
+                throw bad(line, fmt::format("invalid event ({})", ex.what()));
+            } catch (const ConfigError& ex) {
+                throw bad(line, fmt::format("invalid params ({})", ex.what()));
+            }
+        }
+        for (const auto& t : trials_)
+            if (t.state == TrialState::pending) reask_.push_back(t.id);
+        journal_.release_loaded();
+    }
+
+    // ------------------------------------------------------------------------ helpers
+
+    void check_pending(Index id, const char* fn) const {
+        if (id < 0 || id >= static_cast<Index>(trials_.size()))
+            throw ConfigError(fmt::format("Tuner::{}(): unknown trial id {} (expected 0 to {})", fn, id,
+                                          static_cast<Index>(trials_.size()) - 1));
+        const auto& t = trials_[static_cast<std::size_t>(id)];
+        if (t.state != TrialState::pending)
+            throw ConfigError(fmt::format("Tuner::{}(): trial {} was already told (state {})", fn, id, to_string(t.state)));
+    }
+
+    [[nodiscard]] std::optional<Trial<Params>> best_unlocked() const {
+        const Trial<Params>* b = nullptr;
+        for (const auto& t : trials_)
+            if (t.state == TrialState::complete && (!b || *t.score > *b->score)) b = &t;
+        if (!b) return std::nullopt;
+        return *b;
+    }
+
+    void add_trial(Trial<Params> t) {
+        const Index n = static_cast<Index>(trials_.size());
+        if (n >= Z_.rows()) Z_.conservativeResize(2 * Z_.rows(), Eigen::NoChange);
+        Z_.row(n) = space_.encode(t.params).transpose();
+        trials_.push_back(std::move(t));
+    }
+
+    /// Squared distance from each row of C (m×D) to the nearest trial (+inf without trials).
+    [[nodiscard]] Vector nearest_sq_distance(const Matrix& C) const {
+        const Index n = static_cast<Index>(trials_.size());
+        Vector out = Vector::Constant(C.rows(), std::numeric_limits<double>::infinity());
+        if (n == 0 || C.rows() == 0) return out;
+        const auto T = Z_.topRows(n);
+        const Vector c2 = C.rowwise().squaredNorm();
+        const Vector t2 = T.rowwise().squaredNorm();
+        const Matrix G = C * T.transpose();
+        for (Index i = 0; i < C.rows(); ++i) out[i] = std::max(0.0, (c2[i] + t2.transpose().array() - 2.0 * G.row(i).array()).minCoeff());
+        return out;
+    }
+
+    [[nodiscard]] bool far_enough(const Vector& z) const {
+        const double md = *o_.min_distance;
+        const Index n = static_cast<Index>(trials_.size());
+        for (Index i = 0; i < n; ++i)
+            if ((Z_.row(i).transpose() - z).squaredNorm() < md * md) return false;
+        return true;
+    }
+
+    /// Point k of the initial design's sequence, in [0, 1)^size().
+    [[nodiscard]] Vector unit_point(Index k) {
+        const Index d = space_.size();
+        if (o_.sampler == RandomSampler::sobol && d <= sobol_max_dimensions) {
+            if (k >= sobol_.rows()) sobol_ = sobol_points(std::max<Index>({64, 2 * sobol_.rows(), k + 1}), d, derive_seed(o_.seed, {0}));
+            return sobol_.row(k).transpose();
+        }
+        Rng rng(derive_seed(o_.seed, {1, static_cast<std::uint64_t>(k)}));
+        Vector u(d);
+        for (Index j = 0; j < d; ++j) u[j] = rng.uniform();
+        return u;
+    }
+
+    /// Every configuration of an enumerable space, encoded (rows), built on first use.
+    const Matrix& all_configs() {
+        if (all_.rows() > 0) return all_;
+        Index total = 1;
+        for (Index i = 0; i < space_.size(); ++i) {
+            const Dimension& d = space_.dimension(i);
+            total *= d.is_categorical() ? static_cast<Index>(d.labels.size()) : static_cast<Index>(d.hi - d.lo + 1);
+        }
+        const Index D = space_.encoded_size();
+        all_ = Matrix::Zero(total, D);
+        for (Index r = 0; r < total; ++r) {  // first dimension varying slowest
+            Index rest = r;
+            Index c = 0;
+            std::vector<Index> digit(static_cast<std::size_t>(space_.size()));
+            for (Index i = space_.size() - 1; i >= 0; --i) {
+                const Dimension& d = space_.dimension(i);
+                const Index k = d.is_categorical() ? static_cast<Index>(d.labels.size()) : static_cast<Index>(d.hi - d.lo + 1);
+                digit[static_cast<std::size_t>(i)] = rest % k;
+                rest /= k;
+            }
+            for (Index i = 0; i < space_.size(); ++i) {
+                const Dimension& d = space_.dimension(i);
+                const Index v = digit[static_cast<std::size_t>(i)];
+                if (d.is_categorical()) {
+                    all_(r, c + v) = 1.0;
+                    c += static_cast<Index>(d.labels.size());
+                } else {
+                    const double value = d.lo + static_cast<double>(v);
+                    all_(r, c++) = std::clamp(space_detail_to_unit(d, value), 0.0, 1.0);
+                }
+            }
+        }
+        return all_;
+    }
+
+    static double space_detail_to_unit(const Dimension& d, double v) {
+        return d.is_log() ? (std::log(v) - std::log(d.lo)) / (std::log(d.hi) - std::log(d.lo)) : (v - d.lo) / (d.hi - d.lo);
+    }
+
+    /// The remaining configurations of an enumerable space (encoded rows far enough from every trial).
+    [[nodiscard]] Matrix remaining_configs() {
+        const Matrix& all = all_configs();
+        const Vector dist = nearest_sq_distance(all);
+        const double md2 = *o_.min_distance * *o_.min_distance;
+        std::vector<Index> keep;
+        for (Index i = 0; i < all.rows(); ++i)
+            if (dist[i] >= md2) keep.push_back(i);
+        Matrix out(static_cast<Index>(keep.size()), all.cols());
+        for (std::size_t k = 0; k < keep.size(); ++k) out.row(static_cast<Index>(k)) = all.row(keep[k]);
+        return out;
+    }
+
+    [[nodiscard]] SearchSpaceExhausted exhausted() const {
+        return SearchSpaceExhausted(fmt::format(
+            "Tuner::ask(): no configuration is at least min_distance = {} from all {} trials: the search space is "
+            "exhausted",
+            *o_.min_distance, trials_.size()));
+    }
+
+    /// The next configuration of the initial design's sequence that is far enough from every
+    /// trial; `index` receives its position in the sequence.
+    [[nodiscard]] Params next_generated(Index& index, Index id) {
+        for (int tries = 0; tries < max_generate_tries; ++tries) {
+            const Index k = generated_++;
+            Params p = space_.from_unit_cube(unit_point(k));
+            if (far_enough(space_.encode(p))) {
+                index = k;
+                return p;
+            }
+            if (enumerable_ && tries >= 64) break;  // small discrete space: look at the list instead
+        }
+        index = -1;
+        if (enumerable_) {
+            const Matrix rest = remaining_configs();
+            if (rest.rows() == 0) throw exhausted();
+            Rng rng(derive_seed(o_.seed, {3, static_cast<std::uint64_t>(id)}));
+            const auto pick = static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(rest.rows())));
+            return space_.decode(rest.row(pick).transpose());
+        }
+        throw exhausted();
+    }
+
+    [[nodiscard]] double prior_at(const Vector& z) const {
+        const double v = o_.prior_mean(z);
+        if (!std::isfinite(v))
+            throw DataError(fmt::format("Tuner::ask(): the prior mean returned {} (expected a finite value)", v));
+        return v;
+    }
+
+    /// Predictive mean and standard deviation (score units) at the rows of C; `state` as fitted
+    /// by `fit_surrogate`.
+    struct Fitted {
+        bool prior_only = true;  ///< no training rows: mean = prior, std = 0
+        double shift = 0.0;
+        double scale = 1.0;
+        double best = -std::numeric_limits<double>::infinity();
+    };
+
+    void predict(const Fitted& f, const Matrix& C, Vector& mean, Vector& sd) const {
+        if (f.prior_only) {
+            mean = Vector::Zero(C.rows());
+            sd = Vector::Zero(C.rows());
+        } else {
+            surrogate_->predict(C, mean, sd);
+            mean = (mean.array() * f.scale + f.shift).matrix();
+            sd *= f.scale;
+        }
+        if (o_.prior_mean)
+            for (Index i = 0; i < C.rows(); ++i) mean[i] += prior_at(C.row(i).transpose());
+    }
+
+    [[nodiscard]] Vector acquisition(const Fitted& f, const Matrix& C) const {
+        Vector mean;
+        Vector sd;
+        predict(f, C, mean, sd);
+        if (f.prior_only) return mean;  // nothing observed: follow the prior
+        Vector a(C.rows());
+        for (Index i = 0; i < C.rows(); ++i) a[i] = expected_improvement(mean[i], sd[i], f.best, o_.xi);
+        return a;
+    }
+
+    [[nodiscard]] Fitted fit_surrogate(Index id) {
+        Fitted f;
+        std::vector<Index> rows;
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -lo;
+        double sum = 0;
+        for (const auto& t : trials_) {
+            if (t.state == TrialState::complete) {
+                lo = std::min(lo, *t.score);
+                hi = std::max(hi, *t.score);
+                sum += *t.score;
+            }
+            if (t.state == TrialState::complete || t.state == TrialState::pending) rows.push_back(t.id);
+        }
+        if (rows.empty()) return f;
+        double lie = 0.0;  // unused without a complete trial
+        if (n_complete_ > 0)
+            lie = o_.liar == ConstantLiar::best ? hi : o_.liar == ConstantLiar::worst ? lo : sum / static_cast<double>(n_complete_);
+        const auto n = static_cast<Index>(rows.size());
+        const Index D = space_.encoded_size();
+        Matrix X(n, D);
+        Vector y(n);
+        Vector r(n);
+        for (Index i = 0; i < n; ++i) {
+            const auto& t = trials_[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])];
+            X.row(i) = Z_.row(t.id);
+            const double prior = o_.prior_mean ? prior_at(X.row(i).transpose()) : 0.0;
+            // Without a complete trial (possible only with a prior mean) the lie is the prior itself.
+            y[i] = t.state == TrialState::complete ? *t.score : n_complete_ > 0 ? lie : prior;
+            r[i] = y[i] - prior;
+        }
+        f.prior_only = false;
+        f.best = y.maxCoeff();
+        f.shift = r.mean();
+        if (n >= 2) {
+            const double sd = std::sqrt((r.array() - f.shift).square().mean());
+            if (sd > 1e-12 * std::max(1.0, std::abs(f.shift))) f.scale = sd;
+        }
+        const Vector yt = ((r.array() - f.shift) / f.scale).matrix();
+        if (!surrogate_) surrogate_ = o_.surrogate();
+        const bool refit = last_refit_ < 0 ||
+                           (n_complete_ != last_refit_ &&
+                            (n_complete_ <= o_.refit_all_until || n_complete_ >= last_refit_ + o_.refit_interval));
+        if (refit) last_refit_ = n_complete_;
+        surrogate_->fit(X, yt, refit, derive_seed(o_.seed, {4, static_cast<std::uint64_t>(id)}));
+        return f;
+    }
+
+    /// The Bayesian-optimisation proposal for trial `id` (encoded), or nothing when no candidate
+    /// is far enough from the trials.
+    [[nodiscard]] std::optional<Vector> propose(Index id) {
+        const Fitted f = fit_surrogate(id);
+        const double md2 = *o_.min_distance * *o_.min_distance;
+        const Index D = space_.encoded_size();
+        // The pool: every remaining configuration of a small discrete space, else Sobol points.
+        Matrix pool;
+        if (enumerable_ && all_configs().rows() <= o_.n_candidates) {
+            pool = remaining_configs();
+        } else {
+            const std::uint64_t pool_seed = derive_seed(o_.seed, {2, static_cast<std::uint64_t>(id)});
+            Matrix u(o_.n_candidates, space_.size());
+            if (space_.size() <= sobol_max_dimensions) {
+                u = sobol_points(o_.n_candidates, space_.size(), pool_seed);
+            } else {
+                Rng rng(pool_seed);
+                for (Index i = 0; i < u.rows(); ++i)
+                    for (Index j = 0; j < u.cols(); ++j) u(i, j) = rng.uniform();
+            }
+            Matrix all(u.rows(), D);
+            for (Index i = 0; i < u.rows(); ++i) all.row(i) = space_.encode(space_.from_unit_cube(u.row(i).transpose())).transpose();
+            const Vector dist = nearest_sq_distance(all);
+            std::vector<Index> keep;
+            for (Index i = 0; i < all.rows(); ++i)
+                if (dist[i] >= md2) keep.push_back(i);
+            pool.resize(static_cast<Index>(keep.size()), D);
+            for (std::size_t k = 0; k < keep.size(); ++k) pool.row(static_cast<Index>(k)) = all.row(keep[k]);
+        }
+        if (pool.rows() == 0 && enumerable_) return std::nullopt;
+        Vector best_z;
+        double best_a = -std::numeric_limits<double>::infinity();
+        std::vector<std::pair<double, Index>> order;
+        if (pool.rows() > 0) {
+            const Vector a = acquisition(f, pool);
+            for (Index i = 0; i < pool.rows(); ++i) order.emplace_back(a[i], i);
+            std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+            best_a = order.front().first;
+            best_z = pool.row(order.front().second).transpose();
+        }
+        // Local refinement around the best pool points and the two best trials.
+        std::vector<Vector> centre;
+        std::vector<double> centre_a;
+        for (std::size_t k = 0; k < order.size() && static_cast<Index>(k) < o_.n_local_starts; ++k) {
+            centre.push_back(pool.row(order[k].second).transpose());
+            centre_a.push_back(order[k].first);
+        }
+        {
+            std::vector<std::pair<double, Index>> done;
+            for (const auto& t : trials_)
+                if (t.state == TrialState::complete) done.emplace_back(*t.score, t.id);
+            std::stable_sort(done.begin(), done.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+            for (std::size_t k = 0; k < done.size() && k < 2 && o_.n_local_starts > 0; ++k) {
+                centre.push_back(Z_.row(done[k].second).transpose());
+                centre_a.push_back(-std::numeric_limits<double>::infinity());
+            }
+        }
+        if (!centre.empty() && o_.n_local_rounds > 0) {
+            Rng rng(derive_seed(o_.seed, {5, static_cast<std::uint64_t>(id)}));
+            const auto nc = static_cast<Index>(centre.size());
+            Matrix C(nc * o_.n_local_steps, D);
+            double step = 0.1;
+            for (Index round = 0; round < o_.n_local_rounds; ++round, step *= 0.5) {
+                for (Index c = 0; c < nc; ++c)
+                    for (Index s = 0; s < o_.n_local_steps; ++s) {
+                        Vector z = centre[static_cast<std::size_t>(c)];
+                        for (Index j = 0; j < D; ++j) z[j] += step * rng.normal();
+                        C.row(c * o_.n_local_steps + s) = space_.encode(space_.decode(z)).transpose();
+                    }
+                const Vector dist = nearest_sq_distance(C);
+                const Vector a = acquisition(f, C);
+                for (Index c = 0; c < nc; ++c)
+                    for (Index s = 0; s < o_.n_local_steps; ++s) {
+                        const Index i = c * o_.n_local_steps + s;
+                        if (dist[i] < md2) continue;
+                        if (a[i] > centre_a[static_cast<std::size_t>(c)]) {
+                            centre_a[static_cast<std::size_t>(c)] = a[i];
+                            centre[static_cast<std::size_t>(c)] = C.row(i).transpose();
+                        }
+                        if (a[i] > best_a) {
+                            best_a = a[i];
+                            best_z = C.row(i).transpose();
+                        }
+                    }
+            }
+        }
+        if (best_z.size() == 0) return std::nullopt;
+        return best_z;
+    }
+
+    [[nodiscard]] Trial<Params> make_trial(Params p, std::string source, Index index) {
+        Trial<Params> t;
+        t.id = static_cast<Index>(trials_.size());
+        t.params = std::move(p);
+        t.values = space_.to_json(t.params);
+        t.source = std::move(source);
+        nlohmann::json e = {{"event", "ask"}, {"id", t.id}, {"params", t.values}, {"source", t.source}};
+        if (index >= 0) e["index"] = index;
+        journal_.append(e);  // before any state changes: a failed write records nothing
+        add_trial(t);
+        return t;
+    }
+
+    [[nodiscard]] Trial<Params> ask_one() {
+        while (!reask_.empty()) {
+            const Index id = reask_.front();
+            reask_.pop_front();
+            if (trials_[static_cast<std::size_t>(id)].state == TrialState::pending) return trials_[static_cast<std::size_t>(id)];
+        }
+        while (!queue_.empty()) {
+            Params p = std::move(queue_.front());
+            queue_.pop_front();
+            if (far_enough(space_.encode(p))) return make_trial(std::move(p), "enqueued", -1);
+            if (o_.on_warning)
+                o_.on_warning(fmt::format("Tuner::ask(): enqueued configuration {} skipped: it is within min_distance of an "
+                                          "earlier trial",
+                                          space_.to_string(p)));
+        }
+        const Index id = static_cast<Index>(trials_.size());
+        Index active = 0;
+        for (const auto& t : trials_) active += (t.state == TrialState::complete || t.state == TrialState::pending) ? 1 : 0;
+        const bool initial = active < *o_.n_initial || (n_complete_ == 0 && !o_.prior_mean);
+        if (initial || o_.method == SearchMethod::random) {
+            Index index = -1;
+            Params p = next_generated(index, id);
+            return make_trial(std::move(p), initial ? "initial" : "random", index);
+        }
+        std::optional<Vector> z = propose(id);
+        if (!z) {
+            Index index = -1;
+            Params p = next_generated(index, id);  // nothing far enough in the pool: fall back on the sequence
+            return make_trial(std::move(p), "bayesian", index);
+        }
+        return make_trial(space_.decode(*z), "bayesian", -1);
+    }
+
+    SearchSpace<Params> space_;
+    TunerOptions o_;
+    TunerJournal journal_;
+    std::unique_ptr<std::mutex> mutex_;
+    std::vector<Trial<Params>> trials_;
+    Matrix Z_;  ///< encoded trials, one row per trial (capacity grows by doubling)
+    Index n_complete_ = 0;
+    std::deque<Index> reask_;
+    std::deque<Params> queue_;
+    Index generated_ = 0;  ///< next position in the initial design's sequence
+    Matrix sobol_;         ///< cached first points of the Sobol sequence
+    bool enumerable_ = false;
+    Matrix all_;           ///< every configuration of an enumerable space, encoded
+    std::unique_ptr<Surrogate> surrogate_;
+    Index last_refit_ = -1;  ///< complete trials at the last hyperparameter refit
+};
+
+}  // namespace metalearn::hpo

@@ -1,0 +1,381 @@
+#pragma once
+/// @file tuner_gp.hpp
+/// @brief The tuner's surrogate models: the `Surrogate` interface, `GaussianProcess` (ARD Matérn
+/// 5/2 on inputs in [0, 1]^d, hyperparameters by maximum marginal likelihood) and the expected
+/// improvement acquisition function.
+///
+/// Unlike `meta::GaussianProcessMetaModel` (which standardises its inputs and subsamples large
+/// training sets for meta-learning), this GP works on the encoded unit cube as it is — one-hot
+/// columns of categoricals keep their 0/1 distances — keeps every training row, can keep its
+/// hyperparameters from one fit to the next (refitting them is O(n³) per likelihood evaluation,
+/// the main cost of a Bayesian-optimisation step), and predicts many candidates at once with
+/// matrix products. Targets are used as given: the tuner standardises them (and subtracts the
+/// prior mean) before fitting.
+///
+/// Model (Rasmussen & Williams 2006, "Gaussian Processes for Machine Learning", MIT Press):
+/// with r² = Σ_k (x_k − x'_k)² / ℓ_k²,
+///   k(x, x') = σ_f² (1 + √5 r + 5r²/3) exp(−√5 r)                      (R&W eq. 4.17, ν = 5/2)
+/// plus σ_n² on the diagonal of the training covariance. Predictive mean and variance of the
+/// latent function (R&W Algorithm 2.1, eqs. 2.25–2.26), with K = LLᵀ:
+///   μ(x*) = k*ᵀ α, α = K⁻¹ y;  σ²(x*) = k(x*, x*) − vᵀv, v = L⁻¹ k*.
+/// Log marginal likelihood (eq. 2.30) and gradient (eq. 5.9):
+///   log p(y|θ) = −½ yᵀα − Σ log L_ii − (n/2) log 2π,  ∂/∂θ_j = ½ tr((ααᵀ − K⁻¹) ∂K/∂θ_j),
+/// maximised over θ = (log ℓ_1..log ℓ_d, log σ_f², log σ_n²) inside a box by L-BFGS-B
+/// (LBFGSpp), from the previous θ, a fixed default and `n_restarts` seeded random starts.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/random.hpp"
+#include "metalearn/core/types.hpp"
+
+#include <Eigen/Cholesky>
+#include <LBFGSB.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <numbers>
+
+namespace metalearn::hpo {
+
+// ---------------------------------------------------------------------------- acquisition
+
+/// Expected improvement of a Gaussian prediction N(mu, sigma²) over `best`, for maximisation
+/// (Jones, Schonlau & Welch 1998, "Efficient global optimization of expensive black-box
+/// functions", J. Global Optimization 13, eq. 15):
+///   EI = (mu − best − xi) Φ(z) + sigma φ(z),  z = (mu − best − xi) / sigma,
+/// and EI = max(mu − best − xi, 0) when sigma = 0.
+/// @param mu predictive mean; @param sigma predictive standard deviation, ≥ 0 (negative is
+///        treated as 0); @param best the incumbent; @param xi exploration margin, ≥ 0 (default 0).
+/// @return EI ≥ 0 (0 for non-finite input). Complexity O(1).
+[[nodiscard]] inline double expected_improvement(double mu, double sigma, double best, double xi = 0.0) noexcept {
+    const double gain = mu - best - xi;
+    if (!std::isfinite(gain) || !std::isfinite(sigma)) return 0.0;
+    if (!(sigma > 0.0)) return std::max(gain, 0.0);
+    const double z = gain / sigma;
+    const double cdf = 0.5 * std::erfc(-z / std::numbers::sqrt2);
+    const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi);
+    return std::max(gain * cdf + sigma * pdf, 0.0);
+}
+
+// ------------------------------------------------------------------------------ Surrogate
+
+/// A regression model with a predictive mean and spread, as Bayesian optimisation needs.
+///
+/// The tuner calls `fit` with the encoded configurations (n×d, rows in [0, 1]^d) and their
+/// standardised targets (n, mean 0, unit spread, residuals after the prior mean), then `predict`
+/// on m×d candidates. `refit_hyperparameters` false asks the model to keep the hyperparameters
+/// of its previous fit when it has any (models without hyperparameters ignore it); `seed` seeds
+/// every random choice of this fit.
+class Surrogate {
+public:
+    virtual ~Surrogate() = default;
+    /// Fit on Z (n×d, n ≥ 1) and y (n, finite). @throws NumericalError when the fit fails.
+    virtual void fit(const Matrix& Z, const Vector& y, bool refit_hyperparameters, std::uint64_t seed) = 0;
+    /// Predictive mean and standard deviation (each m) at the rows of Z (m×d).
+    virtual void predict(const Matrix& Z, Vector& mean, Vector& std) const = 0;
+};
+
+/// Makes a fresh surrogate; a tuner calls it once and keeps the model between asks.
+using SurrogateFactory = std::function<std::unique_ptr<Surrogate>()>;
+
+// ------------------------------------------------------------------------ GaussianProcess
+
+/// Settings of `GaussianProcess`; every field has a documented default.
+struct GpOptions {
+    int n_restarts = 2;          ///< random starts of the likelihood maximisation besides the default and previous θ, ≥ 0
+    int max_iterations = 50;     ///< L-BFGS-B iterations per start, ≥ 1
+    double min_length_scale = 0.01;  ///< box of each ℓ_k (encoded units; the unit cube has side 1), 0 < min < max
+    double max_length_scale = 20.0;
+    double min_signal_variance = 0.05;  ///< box of σ_f² (standardised targets), 0 < min < max
+    double max_signal_variance = 20.0;
+    double min_noise = 1e-6;     ///< box of σ_n² (standardised targets), 0 < min < max
+    double max_noise = 0.5;
+    double initial_length_scale = 0.3;  ///< default θ: every ℓ_k, σ_f² = 1, σ_n² = initial_noise
+    double initial_noise = 1e-3;
+};
+
+/// GP regression with an ARD Matérn 5/2 kernel (see the file documentation for the formulas).
+///
+/// Inputs are used unscaled (the tuner gives encoded configurations in [0, 1]^d); targets as
+/// given. Holds every training row: O(n³) to factorise, O(n²·d) memory-light kernel products.
+class GaussianProcess {
+public:
+    /// @throws ConfigError when an option is out of range.
+    explicit GaussianProcess(GpOptions options = {}) : o_(options) {
+        if (o_.n_restarts < 0 || o_.max_iterations < 1 || !(o_.min_length_scale > 0) ||
+            !(o_.min_length_scale < o_.max_length_scale) || !(o_.min_signal_variance > 0) ||
+            !(o_.min_signal_variance < o_.max_signal_variance) || !(o_.min_noise > 0) || !(o_.min_noise < o_.max_noise) ||
+            !(o_.initial_length_scale > 0) || !(o_.initial_noise > 0))
+            throw ConfigError("GaussianProcess::GaussianProcess(): invalid options (expected n_restarts >= 0, "
+                              "max_iterations >= 1, 0 < min < max for every box, positive initial values)");
+    }
+
+    [[nodiscard]] const GpOptions& options() const noexcept { return o_; }
+
+    /// Set the hyperparameters (used by the next `fit` without optimisation).
+    /// @param length_scales ℓ (d, each > 0); @param signal_variance σ_f² > 0;
+    /// @param noise_variance σ_n² > 0. @throws ConfigError on a non-positive value.
+    void set_hyperparameters(const Vector& length_scales, double signal_variance, double noise_variance) {
+        if (length_scales.size() == 0 || !(length_scales.array() > 0).all() || !(signal_variance > 0) ||
+            !(noise_variance > 0) || !length_scales.allFinite() || !std::isfinite(signal_variance) ||
+            !std::isfinite(noise_variance))
+            throw ConfigError("GaussianProcess::set_hyperparameters(): expected positive, finite values");
+        theta_.resize(length_scales.size() + 2);
+        theta_.head(length_scales.size()) = length_scales.array().log();
+        theta_[length_scales.size()] = std::log(signal_variance);
+        theta_[length_scales.size() + 1] = std::log(noise_variance);
+    }
+
+    /// Fit on X (n×d) and y (n).
+    /// @param optimize maximise the marginal likelihood over θ (needs n ≥ 3; with fewer rows the
+    ///        current θ, or the default one, is kept). When false, the hyperparameters of the
+    ///        previous fit or `set_hyperparameters` are kept (the default θ when there are none
+    ///        or d changed).
+    /// @param seed seeds the random restarts.
+    /// @throws DataError on empty, mismatched or non-finite input; NumericalError when K is not
+    ///         positive definite even with jitter (10⁻¹⁰ … 10⁻⁴ times its mean diagonal).
+    /// Complexity O(n³ + n²d) without optimisation; times the number of likelihood evaluations
+    /// (up to (2 + n_restarts)·max_iterations) with it.
+    void fit(const Matrix& X, const Vector& y, bool optimize = true, std::uint64_t seed = 0) {
+        if (X.rows() == 0 || X.cols() == 0 || X.rows() != y.size())
+            throw DataError(fmt::format("GaussianProcess::fit(): expected n×d inputs with n, d >= 1 and n targets (got {}×{} and {})",
+                                        X.rows(), X.cols(), y.size()));
+        if (!X.allFinite() || !y.allFinite()) throw DataError("GaussianProcess::fit(): non-finite input");
+        X_ = X;
+        y_ = y;
+        const Index d = X.cols();
+        if (theta_.size() != d + 2) theta_ = default_theta(d);
+        if (optimize && X.rows() >= 3) optimize_theta(seed);
+        factorize();
+        fitted_ = true;
+    }
+
+    /// Predictive mean and standard deviation of the latent function (noise excluded) at the
+    /// rows of Z (m×d); both m. @throws NotFitted before `fit`; DataError on a wrong width.
+    /// Complexity O(m·n·(n + d)).
+    void predict(const Matrix& Z, Vector& mean, Vector& std) const {
+        if (!fitted_) throw NotFitted("GaussianProcess::predict(): call fit() first");
+        if (Z.cols() != X_.cols())
+            throw DataError(fmt::format("GaussianProcess::predict(): wrong width (expected {}, got {})", X_.cols(), Z.cols()));
+        const Matrix Ks = cross_kernel(Z);  // m×n
+        mean = Ks * alpha_;
+        const Matrix V = L_.triangularView<Eigen::Lower>().solve(Ks.transpose());  // n×m
+        const double sf2 = std::exp(theta_[X_.cols()]);
+        std = (sf2 - V.colwise().squaredNorm().transpose().array()).max(0.0).sqrt().matrix();
+    }
+
+    /// Log marginal likelihood at the fitted θ. @throws NotFitted before `fit`.
+    [[nodiscard]] double log_marginal_likelihood() const {
+        if (!fitted_) throw NotFitted("GaussianProcess::log_marginal_likelihood(): call fit() first");
+        return lml_;
+    }
+    /// Length scales ℓ (d). Empty before the first fit or `set_hyperparameters`.
+    [[nodiscard]] Vector length_scales() const {
+        return theta_.size() < 2 ? Vector() : Vector(theta_.head(theta_.size() - 2).array().exp());
+    }
+    /// Signal variance σ_f² (NaN before the first fit).
+    [[nodiscard]] double signal_variance() const {
+        return theta_.size() < 2 ? std::numeric_limits<double>::quiet_NaN() : std::exp(theta_[theta_.size() - 2]);
+    }
+    /// Noise variance σ_n² (NaN before the first fit).
+    [[nodiscard]] double noise_variance() const {
+        return theta_.size() < 2 ? std::numeric_limits<double>::quiet_NaN() : std::exp(theta_[theta_.size() - 1]);
+    }
+    [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
+
+    /// Negative log marginal likelihood and its gradient at θ on the training data of the last
+    /// fit (exposed for gradient checks). @throws NumericalError when K is not positive definite.
+    double nlml(const Vector& theta, Vector& grad) const {
+        const Index n = X_.rows();
+        const Index d = X_.cols();
+        Matrix R;  // scaled distances
+        Matrix K = kernel_matrix(theta, &R);
+        const Eigen::LLT<Matrix> llt = robust_cholesky(K, "GaussianProcess::nlml()");
+        const Vector alpha = llt.solve(y_);
+        const Matrix W = alpha * alpha.transpose() - llt.solve(Matrix::Identity(n, n));  // ααᵀ − K⁻¹
+        const double value = 0.5 * y_.dot(alpha) + llt.matrixLLT().diagonal().array().log().sum() +
+                             0.5 * static_cast<double>(n) * std::log(2.0 * std::numbers::pi);
+        const double sf2 = std::exp(theta[d]);
+        const double sn2 = std::exp(theta[d + 1]);
+        const double s5 = std::sqrt(5.0);
+        // ∂K_ij/∂log σ_f² = K_ij − σ_n² δ_ij;  ∂K_ij/∂log ℓ_k = σ_f² (5/3)(1 + √5 r) e^{−√5 r} (x_ik − x_jk)²/ℓ_k².
+        const Matrix E = (-s5 * R.array()).exp().matrix();
+        const Matrix C = (W.array() * sf2 * (5.0 / 3.0) * (1.0 + s5 * R.array()) * E.array()).matrix();
+        grad.resize(d + 2);
+        const Vector inv_l2 = (-2.0 * theta.head(d)).array().exp();
+        // Σ_ij C_ij (x_ik − x_jk)² = 2 Σ_i (C1)_i x_ik² − 2 x_kᵀ C x_k  (C symmetric)
+        const Vector c1 = C.rowwise().sum();
+        const Matrix CX = C * X_;
+        for (Index k = 0; k < d; ++k) {
+            const double s = 2.0 * (c1.array() * X_.col(k).array().square()).sum() - 2.0 * X_.col(k).dot(CX.col(k));
+            grad[k] = -0.5 * s * inv_l2[k];
+        }
+        grad[d] = -0.5 * (W.array() * sf2 * matern52(R.array())).sum();
+        grad[d + 1] = -0.5 * W.diagonal().sum() * sn2;
+        return value;
+    }
+
+private:
+    [[nodiscard]] Vector default_theta(Index d) const {
+        Vector t(d + 2);
+        t.head(d).setConstant(std::log(o_.initial_length_scale));
+        t[d] = 0.0;
+        t[d + 1] = std::log(std::clamp(o_.initial_noise, o_.min_noise, o_.max_noise));
+        return t;
+    }
+
+    void bounds(Vector& lb, Vector& ub) const {
+        const Index d = X_.cols();
+        lb.resize(d + 2);
+        ub.resize(d + 2);
+        lb.head(d).setConstant(std::log(o_.min_length_scale));
+        ub.head(d).setConstant(std::log(o_.max_length_scale));
+        lb[d] = std::log(o_.min_signal_variance);
+        ub[d] = std::log(o_.max_signal_variance);
+        lb[d + 1] = std::log(o_.min_noise);
+        ub[d + 1] = std::log(o_.max_noise);
+    }
+
+    void optimize_theta(std::uint64_t seed) {
+        Vector lb;
+        Vector ub;
+        bounds(lb, ub);
+        double best_f = std::numeric_limits<double>::infinity();
+        Vector best = theta_;
+        auto objective = [&](const Vector& th, Vector& g) -> double {
+            try {
+                const double f = nlml(th, g);
+                if (!std::isfinite(f) || !g.allFinite()) {
+                    g.setZero();
+                    return 1e300;
+                }
+                if (f < best_f) {
+                    best_f = f;
+                    best = th;
+                }
+                return f;
+            } catch (const NumericalError&) {
+                g.setZero();
+                return 1e300;
+            }
+        };
+        LBFGSpp::LBFGSBParam<double> param;
+        param.max_iterations = o_.max_iterations;
+        param.epsilon = 1e-5;
+        param.max_linesearch = 30;
+        LBFGSpp::LBFGSBSolver<double> solver(param);
+        Rng rng(seed);
+        const Vector previous = theta_;
+        const Vector fallback = default_theta(X_.cols());
+        for (int start = 0; start < 2 + o_.n_restarts; ++start) {
+            Vector x = start == 0 ? previous : start == 1 ? fallback : Vector(lb.size());
+            if (start >= 2)
+                for (Index k = 0; k < x.size(); ++k) x[k] = rng.uniform(0.7 * lb[k] + 0.3 * ub[k], 0.3 * lb[k] + 0.7 * ub[k]);
+            if (start == 1 && (x - previous).norm() == 0.0) continue;
+            x = x.cwiseMax(lb).cwiseMin(ub);
+            double fx = 0.0;
+            try {
+                solver.minimize(objective, x, fx, lb, ub);
+            } catch (const std::exception&) {
+                // the line search gave up: the best point seen so far is kept
+            }
+        }
+        if (std::isfinite(best_f)) theta_ = best;
+    }
+
+    [[nodiscard]] Matrix kernel_matrix(const Vector& theta, Matrix* R_out = nullptr) const {
+        const Index d = X_.cols();
+        const double sf2 = std::exp(theta[d]);
+        const double sn2 = std::exp(theta[d + 1]);
+        const Matrix Xl = X_.array().rowwise() / theta.head(d).array().exp().transpose();
+        const Vector sq = Xl.rowwise().squaredNorm();
+        Matrix R = ((-2.0 * Xl * Xl.transpose()).colwise() + sq).rowwise() + sq.transpose();
+        R = R.array().max(0.0).sqrt().matrix();
+        R.diagonal().setZero();
+        Matrix K = (sf2 * matern52(R.array())).matrix();
+        K.diagonal().array() += sn2;
+        if (R_out) *R_out = std::move(R);
+        return K;
+    }
+
+    /// Matérn 5/2 correlation of scaled distances r ≥ 0, element-wise.
+    [[nodiscard]] static Eigen::ArrayXXd matern52(const Eigen::ArrayXXd& r) {
+        const double s5 = std::sqrt(5.0);
+        return (1.0 + s5 * r + (5.0 / 3.0) * r.square()) * (-s5 * r).exp();
+    }
+
+    [[nodiscard]] Matrix cross_kernel(const Matrix& Z) const {
+        const Index d = X_.cols();
+        const double sf2 = std::exp(theta_[d]);
+        const RowVector inv_l = (-theta_.head(d)).array().exp().transpose();
+        const Matrix A = Z.array().rowwise() * inv_l.array();
+        const Matrix B = X_.array().rowwise() * inv_l.array();
+        const Vector a2 = A.rowwise().squaredNorm();
+        const Vector b2 = B.rowwise().squaredNorm();
+        Matrix R = ((-2.0 * A * B.transpose()).colwise() + a2).rowwise() + b2.transpose();
+        return (sf2 * matern52(R.array().max(0.0).sqrt())).matrix();  // m×n
+    }
+
+    static Eigen::LLT<Matrix> robust_cholesky(Matrix& K, const char* where) {
+        Eigen::LLT<Matrix> llt(K);
+        if (llt.info() == Eigen::Success) return llt;
+        const double base = K.diagonal().mean();
+        for (double jitter = 1e-10; jitter <= 1e-4; jitter *= 100.0) {
+            K.diagonal().array() += jitter * base;
+            llt.compute(K);
+            if (llt.info() == Eigen::Success) return llt;
+        }
+        throw NumericalError(fmt::format("{}: kernel matrix is not positive definite even with jitter", where));
+    }
+
+    void factorize() {
+        Matrix K = kernel_matrix(theta_);
+        const Eigen::LLT<Matrix> llt = robust_cholesky(K, "GaussianProcess::fit()");
+        L_ = llt.matrixL();
+        alpha_ = llt.solve(y_);
+        lml_ = -0.5 * y_.dot(alpha_) - L_.diagonal().array().log().sum() -
+               0.5 * static_cast<double>(y_.size()) * std::log(2.0 * std::numbers::pi);
+    }
+
+    GpOptions o_;
+    Matrix X_;
+    Vector y_;
+    Vector theta_;  ///< (log ℓ_1..log ℓ_d, log σ_f², log σ_n²); empty before the first fit
+    Matrix L_;
+    Vector alpha_;
+    double lml_ = 0.0;
+    bool fitted_ = false;
+};
+
+/// `GaussianProcess` as a tuner `Surrogate`: hyperparameters refitted when the tuner asks for
+/// it, kept otherwise.
+class GpSurrogate final : public Surrogate {
+public:
+    /// @throws ConfigError as `GaussianProcess`.
+    explicit GpSurrogate(GpOptions options = {}) : gp_(options) {}
+    void fit(const Matrix& Z, const Vector& y, bool refit_hyperparameters, std::uint64_t seed) override {
+        const bool optimize = refit_hyperparameters || !optimized_;
+        gp_.fit(Z, y, optimize, seed);
+        if (optimize && Z.rows() >= 3) optimized_ = true;
+    }
+    void predict(const Matrix& Z, Vector& mean, Vector& std) const override { gp_.predict(Z, mean, std); }
+    /// The underlying GP (its fitted hyperparameters).
+    [[nodiscard]] const GaussianProcess& gp() const noexcept { return gp_; }
+
+private:
+    GaussianProcess gp_;
+    bool optimized_ = false;  ///< θ has been optimised at least once
+};
+
+/// A factory of `GpSurrogate`s for `TunerOptions::surrogate` (the tuner's default surrogate).
+/// @throws ConfigError when `options` is invalid (checked here, not at the first ask).
+[[nodiscard]] inline SurrogateFactory gp_surrogate(GpOptions options = {}) {
+    GaussianProcess check(options);
+    return [options] { return std::make_unique<GpSurrogate>(options); };
+}
+
+}  // namespace metalearn::hpo
