@@ -422,3 +422,66 @@ TEST_CASE("Invalid domains, spaces and configs are ConfigErrors naming the probl
         REQUIRE_THROWS_AS(space.from_unit_cube(Vector::Zero(3)), ConfigError);
     }
 }
+
+TEST_CASE("lenient reading: tolerance on bounds, valid ranges, numbers as labels, fixed members",
+          "[hpo][search_space][plan]") {
+    const auto space = test_space()
+                           .valid_range("alpha", 1e-6, 1e6)
+                           .valid_range("depth", 0, 100)
+                           .fixed("unbound", &TestParams::unbound, hpo::uniform(0.0, 10.0));
+    const hpo::LenientOptions lenient;
+    // 1 ulp below the bound 1e-3 (as numpy's logspace gives it): clamped onto the bound; strict reading refuses it
+    const double below = std::nextafter(1e-3, 0.0);
+    CHECK(space.from_json({{"alpha", below}}, lenient).alpha == 1e-3);
+    CHECK_THROWS_AS(space.from_json({{"alpha", below}}), ConfigError);
+    // beyond the tolerance (1e-9 relative) but inside the valid range: kept as given
+    CHECK(space.from_json({{"alpha", 5e-4}}, lenient).alpha == 5e-4);
+    CHECK_THROWS_WITH(space.from_json({{"alpha", 1e-7}}, lenient), Catch::Contains("'alpha' out of range (expected 1e-06 to"));
+    CHECK(space.from_json({{"depth", 50}}, lenient).depth == 50);
+    // a categorical label given as a number; the boolean labels stay words
+    const auto k = hpo::SearchSpace<TestParams>().add("depth", &TestParams::depth, hpo::categorical<int>({{"1", 1}, {"2", 2}}));
+    CHECK(k.from_json({{"depth", 2}}, lenient).depth == 2);
+    CHECK_THROWS_AS(k.from_json({{"depth", 2}}), ConfigError);
+    // a fixed member: set by name, not encoded, written only when it differs from the default
+    const auto p = space.from_json({{"unbound", 3.5}}, lenient);
+    CHECK(p.unbound == 3.5);
+    CHECK(space.encoded_size() == 11);
+    CHECK(space.to_json(p).at("unbound") == 3.5);
+    CHECK_FALSE(space.to_json(TestParams{}).contains("unbound"));
+    CHECK(space.fixed_names() == std::vector<std::string>{"unbound"});
+    // declaring a valid range that does not contain the search range is an error
+    CHECK_THROWS_AS(test_space().valid_range("alpha", 1e-2, 1e6), ConfigError);
+    CHECK_THROWS_AS(test_space().valid_range("kernel", 0, 1), ConfigError);
+}
+
+TEST_CASE("a space restricted to some configs samples and decodes only inside what they span",
+          "[hpo][search_space][plan]") {
+    const auto space = test_space().fixed("unbound", &TestParams::unbound, hpo::uniform(0.0, 10.0));
+    // alpha in [0.01, 1], ratio held at 0.5, depth {2, 3}, kernel {rbf, poly}, flag held true; unbound 2 twice, 7 once
+    std::vector<TestParams> configs{{.alpha = 0.01, .depth = 2, .kernel = Kernel::rbf, .unbound = 2.0},
+                                    {.alpha = 1.0, .depth = 3, .kernel = Kernel::poly, .unbound = 2.0},
+                                    {.alpha = 0.1, .depth = 3, .kernel = Kernel::rbf}};
+    const auto r = space.restricted_to(configs);
+    CHECK(r.encoded_size() == space.encoded_size());
+    for (const auto& p : r.sobol(64, 5)) {
+        CHECK(r.within_restriction(p));
+        CHECK((p.alpha >= 0.01 && p.alpha <= 1.0));
+        CHECK(p.ratio == 0.5F);
+        CHECK((p.depth == 2 || p.depth == 3));
+        CHECK(p.kernel != Kernel::linear);
+        CHECK(p.flag);
+        CHECK(p.solver == "lbfgs");
+        CHECK(p.unbound == 2.0);  // the value most configs hold
+        // encoding unchanged: the same vector as in the unrestricted space
+        CHECK(r.encode(p) == space.encode(p));
+    }
+    // decode of an encoding outside the restriction lands inside it
+    const Vector z = Vector::Ones(space.encoded_size());
+    const auto d = r.decode(z);
+    CHECK(d.alpha == Approx(1.0));
+    CHECK(d.ratio == 0.5F);
+    CHECK(d.kernel == Kernel::rbf);  // all-ones one-hot: the first allowed label
+    CHECK(r.within_restriction(d));
+    CHECK_FALSE(r.within_restriction(TestParams{.alpha = 5.0}));
+    CHECK(space.within_restriction(TestParams{.alpha = 5.0}));
+}

@@ -53,6 +53,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -212,6 +213,20 @@ using ValueMap = std::map<std::string, Value>;
     return j;
 }
 
+/// How `SearchSpace::from_values(values, opts)` reads configurations written by people or other
+/// programs (plan files).
+struct LenientOptions {
+    /// A real value within this fraction (of the larger magnitude) of a bound of the search or
+    /// valid range is that bound (`9.999999999999999e-05`, numpy's `logspace(-4, 3, 12)[0]`, is
+    /// the bound 1e-4). ≥ 0.
+    double relative_tolerance = 1e-9;
+    /// Accept numeric values in the dimension's valid range (what the model accepts), not only in
+    /// its search range.
+    bool valid_range = true;
+    /// A categorical may be given as a number whose shortest text is a label (`1` for "1").
+    bool labels_from_numbers = true;
+};
+
 /// Public description of one dimension.
 struct Dimension {
     std::string name;                  ///< unique within the space
@@ -219,6 +234,11 @@ struct Dimension {
     double lo = 0.0;                   ///< numeric dims: lower bound (integer dims: as a double)
     double hi = 0.0;                   ///< numeric dims: upper bound
     std::vector<std::string> labels;   ///< categorical dims: the labels, in declaration order
+    /// Numeric dims: the values the model accepts, a superset of [lo, hi] (`SearchSpace::valid_range`;
+    /// default [lo, hi]). Samplers stay in [lo, hi]; `from_values` with `LenientOptions` accepts
+    /// the whole valid range.
+    double valid_lo = 0.0;
+    double valid_hi = 0.0;  ///< see `valid_lo`
 
     [[nodiscard]] bool is_categorical() const noexcept { return kind == DomainKind::categorical; }
     [[nodiscard]] bool is_integer() const noexcept {
@@ -243,11 +263,17 @@ template <class Params>
 struct BoundDimension {
     Dimension info;
     std::function<double(const Params&)> get_real;                     // float dims
-    std::function<void(Params&, double)> set_real;
+    std::function<void(Params&, double, double, double)> set_real;  // value, then the interval to stay in
     std::function<long(const Params&)> get_int;                        // integer dims
     std::function<void(Params&, long)> set_int;
     std::function<std::optional<std::size_t>(const Params&)> get_index;  // categorical dims
     std::function<void(Params&, std::size_t)> set_index;
+    // A restricted space (`SearchSpace::restricted_to`) samples and decodes inside these bounds
+    // (numeric dims, value space) and among these labels (categorical dims); encoding keeps [lo, hi].
+    double sample_lo = 0.0;
+    double sample_hi = 0.0;
+    std::vector<std::size_t> allowed;  // categorical: allowed label indices (all when not restricted)
+    std::optional<Value> pinned;       // fixed members of a restricted space: the value they are given
 };
 
 /// Map t ∈ [0, 1] to a numeric dimension's value space (before rounding), clamped to [lo, hi].
@@ -284,9 +310,10 @@ public:
     SearchSpace& add(std::string name, T Params::*member, FloatDomain domain) {
         detail::check_float_domain("SearchSpace::add", domain.lo, domain.hi, domain.log);
         detail::BoundDimension<Params> d;
-        d.info = {std::move(name), domain.log ? DomainKind::log_uniform : DomainKind::uniform, domain.lo, domain.hi, {}};
+        d.info = {std::move(name), domain.log ? DomainKind::log_uniform : DomainKind::uniform, domain.lo, domain.hi, {},
+                  domain.lo, domain.hi};
         d.get_real = [member](const Params& p) { return static_cast<double>(p.*member); };
-        d.set_real = [member, lo = domain.lo, hi = domain.hi](Params& p, double v) {
+        d.set_real = [member](Params& p, double v, double lo, double hi) {
             auto t = static_cast<T>(v);
             // A float member may round outside [lo, hi]: step back inside.
             while (static_cast<double>(t) > hi) t = std::nextafter(t, static_cast<T>(lo));
@@ -307,7 +334,8 @@ public:
                                           name, domain.lo, domain.hi));
         detail::BoundDimension<Params> d;
         d.info = {std::move(name), domain.log ? DomainKind::int_log_uniform : DomainKind::int_uniform,
-                  static_cast<double>(domain.lo), static_cast<double>(domain.hi), {}};
+                  static_cast<double>(domain.lo), static_cast<double>(domain.hi), {},
+                  static_cast<double>(domain.lo), static_cast<double>(domain.hi)};
         d.get_int = [member](const Params& p) -> long {
             const T v = p.*member;
             if (!std::in_range<long>(v)) return std::numeric_limits<long>::max();  // out of range, caught by validate
@@ -332,6 +360,7 @@ public:
             values.push_back(static_cast<T>(value));
         }
         d.info.hi = static_cast<double>(values.size() - 1);
+        d.info.valid_hi = d.info.hi;
         d.get_index = [member, values](const Params& p) -> std::optional<std::size_t> {
             for (std::size_t k = 0; k < values.size(); ++k)
                 if (p.*member == values[k]) return k;
@@ -368,6 +397,127 @@ public:
         std::vector<std::string> out;
         for (const auto& d : dims_) out.push_back(d.info.name);
         return out;
+    }
+
+    /// Declare the values the model accepts for numeric dimension `name` (e.g. any k ≥ 1 for a
+    /// number of neighbours searched in [1, 50]): [lo, hi] must contain the search range. Sampling
+    /// stays in the search range; `from_values(values, LenientOptions{})` (plan files) accepts the
+    /// valid range.
+    /// @throws ConfigError if `name` is unknown or categorical, lo > search lo, hi < search hi,
+    ///         a bound is not finite, or (log dims) lo ≤ 0.
+    SearchSpace& valid_range(const std::string& name, double lo, double hi) {
+        auto& d = dims_[find(name, "valid_range")];
+        auto& i = d.info;
+        if (i.is_categorical())
+            throw ConfigError(fmt::format("SearchSpace::valid_range(): '{}' is categorical (expected a numeric dimension)", name));
+        if (!std::isfinite(lo) || !std::isfinite(hi) || lo > i.lo || hi < i.hi || (i.is_log() && !(lo > 0)))
+            throw ConfigError(fmt::format("SearchSpace::valid_range(): '{}' needs finite bounds containing its search range "
+                                          "[{}, {}]{} (got [{}, {}])",
+                                          name, i.lo, i.hi, i.is_log() ? " and lo > 0 (log scale)" : "", lo, hi));
+        i.valid_lo = lo;
+        i.valid_hi = hi;
+        return *this;
+    }
+
+    /// Declare a member that is settable by name (in `from_values`, `from_json`, plan files) but
+    /// neither searched nor encoded, e.g. a solver's `max_iter`. `domain` (as in `add`) gives
+    /// the values accepted. `to_values` lists a fixed member only when it differs from its value
+    /// in `Params{}`.
+    /// @throws ConfigError if `name` is empty or used, or the domain does not suit the member.
+    template <class T, class D>
+    SearchSpace& fixed(std::string name, T Params::*member, D domain) {
+        if (contains(name) || find_fixed(name))
+            throw ConfigError(fmt::format("SearchSpace::fixed(): duplicate name '{}'", name));
+        SearchSpace one;
+        one.add(std::move(name), member, std::move(domain));
+        fixed_.push_back(std::move(one.dims_.front()));
+        return *this;
+    }
+
+    /// Names of the fixed members (`fixed`), in declaration order.
+    [[nodiscard]] std::vector<std::string> fixed_names() const {
+        std::vector<std::string> out;
+        for (const auto& d : fixed_) out.push_back(d.info.name);
+        return out;
+    }
+
+    /// A copy whose numeric dimension `name` has the search range [lo, hi] (inside its valid
+    /// range): samplers and encoding use the new range.
+    /// @throws ConfigError if `name` is unknown or categorical, !(lo < hi), or [lo, hi] leaves the
+    ///         valid range.
+    [[nodiscard]] SearchSpace with_bounds(const std::string& name, double lo, double hi) const {
+        SearchSpace out = *this;
+        auto& d = out.dims_[find(name, "with_bounds")];
+        auto& i = d.info;
+        if (i.is_categorical() || !(lo < hi) || lo < i.valid_lo || hi > i.valid_hi)
+            throw ConfigError(fmt::format("SearchSpace::with_bounds(): '{}' needs a numeric range lo < hi inside its valid "
+                                          "range [{}, {}] (got [{}, {}])",
+                                          name, i.valid_lo, i.valid_hi, lo, hi));
+        i.lo = lo;
+        i.hi = hi;
+        d.sample_lo = lo;
+        d.sample_hi = hi;
+        return out;
+    }
+
+    /// A copy that samples (`random`, `sobol`, `from_unit_cube`) and decodes only inside what
+    /// `configs` span: each numeric dimension between the least and the greatest value the
+    /// configs hold (a dimension they hold at one value stays at it), each categorical among the
+    /// labels they use, each fixed member at the value most of them hold (the earliest on ties).
+    /// The encoding is unchanged (same bounds, same width), so a meta-model fitted on the full
+    /// space's encoding reads it. `grid` and `validate` are not restricted. An empty `configs`
+    /// gives an unrestricted copy.
+    /// @throws ConfigError if a config is outside the space (see `validate`).
+    [[nodiscard]] SearchSpace restricted_to(const std::vector<Params>& configs) const {
+        SearchSpace out = *this;
+        if (configs.empty()) return out;
+        for (const auto& c : configs) validate(c);
+        for (auto& d : out.dims_) {
+            if (d.info.is_categorical()) {
+                std::set<std::size_t> used;
+                for (const auto& c : configs) used.insert(*d.get_index(c));
+                d.allowed.assign(used.begin(), used.end());
+            } else {
+                double lo = std::numeric_limits<double>::infinity();
+                double hi = -lo;
+                for (const auto& c : configs) {
+                    const double v = d.info.is_integer() ? static_cast<double>(d.get_int(c)) : d.get_real(c);
+                    lo = std::min(lo, v);
+                    hi = std::max(hi, v);
+                }
+                d.sample_lo = lo;
+                d.sample_hi = hi;
+            }
+        }
+        for (auto& f : out.fixed_) {
+            std::vector<std::pair<Value, std::size_t>> counts;  // in order of first appearance
+            for (const auto& c : configs) {
+                const Value v = value_of(f, c);
+                auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& e) { return e.first == v; });
+                if (it == counts.end()) counts.emplace_back(v, 1);
+                else ++it->second;
+            }
+            auto best = counts.begin();
+            for (auto it = counts.begin(); it != counts.end(); ++it)
+                if (it->second > best->second) best = it;
+            f.pinned = best->first;
+        }
+        return out;
+    }
+
+    /// Whether `p` lies inside the sampling restriction (`restricted_to`); true for an
+    /// unrestricted space and any config inside it.
+    [[nodiscard]] bool within_restriction(const Params& p) const {
+        for (const auto& d : dims_) {
+            if (d.info.is_categorical()) {
+                const auto k = d.get_index(p);
+                if (!k || std::find(d.allowed.begin(), d.allowed.end(), *k) == d.allowed.end()) return false;
+            } else {
+                const double v = d.info.is_integer() ? static_cast<double>(d.get_int(p)) : d.get_real(p);
+                if (!(v >= d.sample_lo && v <= d.sample_hi)) return false;
+            }
+        }
+        return true;
     }
 
     /// Length of `encode`'s vector: 1 per numeric dimension + number of labels per categorical.
@@ -422,6 +572,13 @@ public:
     [[nodiscard]] ValueMap to_values(const Params& p) const {
         ValueMap out;
         for (const auto& d : dims_) out.emplace(d.info.name, value_of(d, p));
+        // fixed members only when they differ from the default, so configs that do not set them
+        // keep the name -> value view (and the record keys) they had before the member was declared
+        const Params defaults{};
+        for (const auto& f : fixed_) {
+            Value v = value_of(f, p);
+            if (v != value_of(f, defaults)) out.emplace(f.info.name, std::move(v));
+        }
         return out;
     }
 
@@ -432,48 +589,20 @@ public:
     /// @throws ConfigError naming the entry: unknown name, wrong type, value outside the domain,
     ///         unknown label.
     [[nodiscard]] Params from_values(const ValueMap& values, Params base = {}) const {
-        for (const auto& entry : values) {
-            const std::string& name = entry.first;  // not a structured binding: lambdas below capture it
-            const Value& value = entry.second;
-            const auto& d = dims_[find(name, "from_values")];
-            const auto& i = d.info;
-            const auto wrong_type = [&](const char* expected) {
-                return ConfigError(fmt::format("SearchSpace::from_values(): wrong type for '{}' (expected {}, got {})", name,
-                                               expected, type_name(value)));
-            };
-            const auto out_of_range = [&](const std::string& got) {
-                return ConfigError(fmt::format("SearchSpace::from_values(): '{}' out of range (expected {} to {}, got {})",
-                                               name, i.lo, i.hi, got));
-            };
-            if (i.is_categorical()) {
-                const auto* label = std::get_if<std::string>(&value);
-                if (!label) throw wrong_type("a label");
-                const auto it = std::find(i.labels.begin(), i.labels.end(), *label);
-                if (it == i.labels.end())
-                    throw ConfigError(fmt::format("SearchSpace::from_values(): unknown label for '{}' (expected one of {}, got '{}')",
-                                                  name, fmt::join(i.labels, ", "), *label));
-                d.set_index(base, static_cast<std::size_t>(it - i.labels.begin()));
-            } else if (i.is_integer()) {
-                long v = 0;
-                if (const auto* l = std::get_if<long>(&value)) {
-                    v = *l;
-                } else if (const auto* x = std::get_if<double>(&value)) {
-                    if (!(std::isfinite(*x) && *x == std::floor(*x) && std::abs(*x) <= 0x1.0p52)) throw wrong_type("an integer");
-                    v = static_cast<long>(*x);
-                } else {
-                    throw wrong_type("an integer");
-                }
-                if (static_cast<double>(v) < i.lo || static_cast<double>(v) > i.hi) throw out_of_range(fmt::format("{}", v));
-                d.set_int(base, v);
-            } else {
-                double v = 0;
-                if (const auto* x = std::get_if<double>(&value)) v = *x;
-                else if (const auto* l = std::get_if<long>(&value)) v = static_cast<double>(*l);
-                else throw wrong_type("a number");
-                if (!(v >= i.lo && v <= i.hi)) throw out_of_range(fmt::format("{}", v));
-                d.set_real(base, v);
-            }
-        }
+        for (const auto& entry : values) set_entry(lookup(entry.first, "from_values"), entry.first, entry.second, base, nullptr);
+        return base;
+    }
+
+    /// As `from_values`, for configurations written by people or other programs (plan files):
+    /// numeric values in the dimension's valid range (`Dimension::valid_lo`..`valid_hi`, not only
+    /// the search range) are accepted, a real value beyond a bound by at most
+    /// `opts.relative_tolerance` (relative to the larger magnitude) is clamped to that bound, and
+    /// a categorical may be given as a number whose shortest text is a label (`p: 1` for the
+    /// label "1"). Fixed members (`fixed`) are set like dimensions.
+    /// @throws ConfigError naming the entry: unknown name, wrong type, value outside the valid
+    ///         range (beyond the tolerance), unknown label.
+    [[nodiscard]] Params from_values(const ValueMap& values, const LenientOptions& opts, Params base = {}) const {
+        for (const auto& entry : values) set_entry(lookup(entry.first, "from_values"), entry.first, entry.second, base, &opts);
         return base;
     }
 
@@ -487,6 +616,12 @@ public:
     /// @throws ConfigError if `j` is not an object, or as `from_values`.
     [[nodiscard]] Params from_json(const nlohmann::json& j, Params base = {}) const {
         return from_values(hpo::values_from_json(j), std::move(base));
+    }
+
+    /// A config from a JSON object read leniently (see `from_values(values, opts, base)`).
+    /// @throws ConfigError if `j` is not an object, or as that `from_values`.
+    [[nodiscard]] Params from_json(const nlohmann::json& j, const LenientOptions& opts, Params base = {}) const {
+        return from_values(hpo::values_from_json(j), opts, std::move(base));
     }
 
     /// `name=value, ...` in declaration order, e.g. `alpha=0.1, fit_intercept=true`.
@@ -543,17 +678,20 @@ public:
             if (i.is_categorical()) {
                 const auto k = static_cast<Index>(i.labels.size());
                 Index best = 0;
-                for (Index m = 1; m < k; ++m)
-                    if (z[c + m] > z[c + best]) best = m;
+                best = static_cast<Index>(d.allowed.front());
+                for (const std::size_t a : d.allowed)
+                    if (z[c + static_cast<Index>(a)] > z[c + best]) best = static_cast<Index>(a);
                 d.set_index(base, static_cast<std::size_t>(best));
                 c += k;
             } else if (i.is_integer()) {
-                const double v = std::clamp(std::round(detail::from_unit(i, z[c++])), i.lo, i.hi);
+                const double v = std::clamp(std::round(detail::from_unit(i, z[c++])), d.sample_lo, d.sample_hi);
                 d.set_int(base, static_cast<long>(v));
             } else {
-                d.set_real(base, detail::from_unit(i, z[c++]));
+                d.set_real(base, std::clamp(detail::from_unit(i, z[c++]), d.sample_lo, d.sample_hi), d.sample_lo,
+                           d.sample_hi);
             }
         }
+        apply_pinned(base);
         return base;
     }
 
@@ -567,11 +705,16 @@ public:
             throw ConfigError(fmt::format("SearchSpace::from_unit_cube(): wrong length (expected {}, got {})", size(), u.size()));
         for (std::size_t j = 0; j < dims_.size(); ++j) {
             const auto& d = dims_[j];
-            const auto& i = d.info;
             const double t = std::clamp(u[static_cast<Index>(j)], 0.0, 1.0);
+            Dimension i = d.info;  // sampled inside the restriction, if any
+            i.lo = d.sample_lo;
+            i.hi = d.sample_hi;
             if (i.is_categorical()) {
-                const auto k = i.labels.size();
-                d.set_index(base, std::min(static_cast<std::size_t>(t * static_cast<double>(k)), k - 1));
+                const auto k = d.allowed.size();
+                d.set_index(base, d.allowed[std::min(static_cast<std::size_t>(t * static_cast<double>(k)), k - 1)]);
+            } else if (i.lo == i.hi) {
+                if (i.is_integer()) d.set_int(base, static_cast<long>(i.lo));
+                else d.set_real(base, i.lo, i.lo, i.hi);
             } else if (i.is_integer()) {
                 double v = 0;
                 if (i.is_log())
@@ -580,9 +723,10 @@ public:
                     v = std::floor(i.lo + t * (i.hi - i.lo + 1.0));
                 d.set_int(base, static_cast<long>(std::clamp(v, i.lo, i.hi)));
             } else {
-                d.set_real(base, detail::from_unit(i, t));
+                d.set_real(base, detail::from_unit(i, t), i.lo, i.hi);
             }
         }
+        apply_pinned(base);
         return base;
     }
 
@@ -648,7 +792,7 @@ public:
                 const double v = axis[j][pos[j]];
                 if (d.info.is_categorical()) d.set_index(p, static_cast<std::size_t>(v));
                 else if (d.info.is_integer()) d.set_int(p, static_cast<long>(v));
-                else d.set_real(p, v);
+                else d.set_real(p, v, d.info.lo, d.info.hi);
             }
             out.push_back(std::move(p));
             // Odometer increment, last dimension fastest.
@@ -700,10 +844,92 @@ public:
 private:
     SearchSpace& push(detail::BoundDimension<Params> d) {
         if (d.info.name.empty()) throw ConfigError("SearchSpace::add(): empty dimension name");
-        if (contains(d.info.name))
+        if (contains(d.info.name) || find_fixed(d.info.name))
             throw ConfigError(fmt::format("SearchSpace::add(): duplicate dimension name '{}'", d.info.name));
+        d.sample_lo = d.info.lo;
+        d.sample_hi = d.info.hi;
+        d.allowed.clear();
+        for (std::size_t k = 0; k < d.info.labels.size(); ++k) d.allowed.push_back(k);
         dims_.push_back(std::move(d));
         return *this;
+    }
+
+    const detail::BoundDimension<Params>* find_fixed(const std::string& name) const {
+        for (const auto& d : fixed_)
+            if (d.info.name == name) return &d;
+        return nullptr;
+    }
+
+    // The bound dimension (searched or fixed) called `name`. @throws ConfigError if unknown.
+    const detail::BoundDimension<Params>& lookup(const std::string& name, const char* method) const {
+        for (const auto& d : dims_)
+            if (d.info.name == name) return d;
+        if (const auto* f = find_fixed(name)) return *f;
+        std::vector<std::string> all = names();
+        for (const auto& f : fixed_) all.push_back(f.info.name);
+        throw ConfigError(fmt::format("SearchSpace::{}(): unknown hyperparameter '{}' (expected one of: {})", method, name,
+                                      fmt::join(all, ", ")));
+    }
+
+    // Set one entry of a name -> value config on `base` (see `from_values`).
+    static void set_entry(const detail::BoundDimension<Params>& d, const std::string& name, const Value& value,
+                          Params& base, const LenientOptions* lenient) {
+        const auto& i = d.info;
+        const auto wrong_type = [&](const char* expected) {
+            return ConfigError(fmt::format("SearchSpace::from_values(): wrong type for '{}' (expected {}, got {})", name,
+                                           expected, type_name(value)));
+        };
+        const double lo = lenient && lenient->valid_range ? i.valid_lo : i.lo;
+        const double hi = lenient && lenient->valid_range ? i.valid_hi : i.hi;
+        const auto out_of_range = [&](const std::string& got) {
+            return ConfigError(fmt::format("SearchSpace::from_values(): '{}' out of range (expected {} to {}, got {})",
+                                           name, lo, hi, got));
+        };
+        // a value this close to a bound of the search or valid range (rounding noise, e.g.
+        // 9.999999999999999e-05 for 1e-4) is that bound
+        const auto snap = [&](double v) {
+            if (!lenient || !(lenient->relative_tolerance > 0) || !std::isfinite(v)) return v;
+            for (const double b : {i.lo, i.hi, lo, hi})
+                if (std::abs(v - b) <= lenient->relative_tolerance * std::max(std::abs(b), std::abs(v))) return b;
+            return v;
+        };
+        if (i.is_categorical()) {
+            std::string label;
+            if (const auto* l = std::get_if<std::string>(&value)) label = *l;
+            else if (lenient && lenient->labels_from_numbers) label = hpo::to_string(value);
+            else throw wrong_type("a label");
+            const auto it = std::find(i.labels.begin(), i.labels.end(), label);
+            if (it == i.labels.end())
+                throw ConfigError(fmt::format("SearchSpace::from_values(): unknown label for '{}' (expected one of {}, got '{}')",
+                                              name, fmt::join(i.labels, ", "), label));
+            d.set_index(base, static_cast<std::size_t>(it - i.labels.begin()));
+        } else if (i.is_integer()) {
+            long v = 0;
+            if (const auto* l = std::get_if<long>(&value)) {
+                v = *l;
+            } else if (const auto* x = std::get_if<double>(&value)) {
+                if (!(std::isfinite(*x) && *x == std::floor(*x) && std::abs(*x) <= 0x1.0p52)) throw wrong_type("an integer");
+                v = static_cast<long>(*x);
+            } else {
+                throw wrong_type("an integer");
+            }
+            if (static_cast<double>(v) < lo || static_cast<double>(v) > hi) throw out_of_range(fmt::format("{}", v));
+            d.set_int(base, v);
+        } else {
+            double v = 0;
+            if (const auto* x = std::get_if<double>(&value)) v = *x;
+            else if (const auto* l = std::get_if<long>(&value)) v = static_cast<double>(*l);
+            else throw wrong_type("a number");
+            v = snap(v);
+            if (!(v >= lo && v <= hi)) throw out_of_range(fmt::format("{}", v));
+            d.set_real(base, v, lo, hi);
+        }
+    }
+
+    // Give the fixed members of a restricted space their pinned values.
+    void apply_pinned(Params& p) const {
+        for (const auto& f : fixed_)
+            if (f.pinned) set_entry(f, f.info.name, *f.pinned, p, nullptr);
     }
 
     const detail::BoundDimension<Params>& bound(Index i) const {
@@ -741,6 +967,7 @@ private:
     }
 
     std::vector<detail::BoundDimension<Params>> dims_;
+    std::vector<detail::BoundDimension<Params>> fixed_;  // settable by name, not searched nor encoded
 };
 
 }  // namespace metalearn::hpo

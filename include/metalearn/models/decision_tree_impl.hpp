@@ -6,6 +6,8 @@
 #include "metalearn/models/decision_tree.hpp"
 #include "metalearn/models/detail/validation.hpp"
 
+#include <limits>
+
 namespace metalearn::models::detail {
 
 METALEARN_INLINE Vector TreeAccess::feature_importances() const {
@@ -82,7 +84,11 @@ METALEARN_INLINE hpo::SearchSpace<DecisionTreeClassifier::params_type> DecisionT
         .add("max_depth", &params_type::max_depth, hpo::int_uniform(0, 30))
         .add("min_samples_split", &params_type::min_samples_split, hpo::int_log_uniform(2, 64))
         .add("min_samples_leaf", &params_type::min_samples_leaf, hpo::int_log_uniform(1, 32))
-        .add("max_features", &params_type::max_features, hpo::uniform(0.05, 1.0));
+        .add("max_features", &params_type::max_features, hpo::uniform(0.05, 1.0))
+        .valid_range("max_depth", 0.0, 0x1.0p52)
+        .valid_range("min_samples_split", 2.0, 0x1.0p52)
+        .valid_range("min_samples_leaf", 1.0, 0x1.0p52)
+        .valid_range("max_features", std::numeric_limits<double>::min(), 1.0);
 }
 
 }  // namespace metalearn::models

@@ -86,7 +86,9 @@ public:
         constexpr std::string_view where = "KNeighborsClassifier::fit()";
         detail::check_xy(where, X, y);
         if (X.rows() < params_.n_neighbors)
-            throw DataError(fmt::format("{}: fewer samples than neighbours (expected n >= n_neighbors = {}, got {})",
+            throw DataError(fmt::format("{}: fewer samples than neighbours (expected n >= n_neighbors = {}, got {}); "
+                                        "n_neighbors is not clipped to the training rows (scikit-learn raises "
+                                        "too): use a smaller n_neighbors for small tasks",
                                         where, params_.n_neighbors, X.rows()));
         codes_ = detail::class_codes(where, y, n_classes, k_);
         X_ = X;
@@ -117,14 +119,16 @@ public:
     [[nodiscard]] bool is_fitted() const { return fitted_; }
     [[nodiscard]] Index n_classes() const { return k_; }
 
-    /// Declared search space: n_neighbors int log-uniform in [1, 50], weights {uniform,
+    /// Declared search space: n_neighbors int log-uniform in [1, 50] (valid range: any k ≥ 1, up
+    /// to 2^52, as scikit-learn; k above the training rows fails at `fit`), weights {uniform,
     /// distance}, p {1, 2}.
     static hpo::SearchSpace<params_type> search_space() {
         return hpo::SearchSpace<params_type>()
             .add("n_neighbors", &params_type::n_neighbors, hpo::int_log_uniform(1, 50))
             .add("weights", &params_type::weights,
                  hpo::categorical<KnnWeights>({{"uniform", KnnWeights::uniform}, {"distance", KnnWeights::distance}}))
-            .add("p", &params_type::p, hpo::categorical<int>({{"1", 1}, {"2", 2}}));
+            .add("p", &params_type::p, hpo::categorical<int>({{"1", 1}, {"2", 2}}))
+            .valid_range("n_neighbors", 1.0, 0x1.0p52);
     }
 
 private:
@@ -185,7 +189,9 @@ public:
         constexpr std::string_view where = "KNeighborsRegressor::fit()";
         detail::check_xy(where, X, y);
         if (X.rows() < params_.n_neighbors)
-            throw DataError(fmt::format("{}: fewer samples than neighbours (expected n >= n_neighbors = {}, got {})",
+            throw DataError(fmt::format("{}: fewer samples than neighbours (expected n >= n_neighbors = {}, got {}); "
+                                        "n_neighbors is not clipped to the training rows (scikit-learn raises "
+                                        "too): use a smaller n_neighbors for small tasks",
                                         where, params_.n_neighbors, X.rows()));
         X_ = X;
         y_ = y;

@@ -90,7 +90,8 @@ public:
     /// Final objective value g(W, b).
     [[nodiscard]] double objective() const { return objective_; }
 
-    /// Declared search space: C log-uniform in [1e-4, 1e4].
+    /// Declared search space: C log-uniform in [1e-4, 1e4] (valid range: any finite C > 0);
+    /// tol, max_iter and fit_intercept are fixed members (settable by name, e.g. in plan files).
     static hpo::SearchSpace<params_type> search_space();
 
 private:

@@ -155,7 +155,14 @@ METALEARN_INLINE Vector LogisticRegression::predict(const MatrixRef& X) const {
 }
 
 METALEARN_INLINE hpo::SearchSpace<LogisticRegression::params_type> LogisticRegression::search_space() {
-    return hpo::SearchSpace<params_type>().add("C", &params_type::C, hpo::log_uniform(1e-4, 1e4));
+    constexpr double tiny = std::numeric_limits<double>::min();
+    constexpr double huge = std::numeric_limits<double>::max();
+    return hpo::SearchSpace<params_type>()
+        .add("C", &params_type::C, hpo::log_uniform(1e-4, 1e4))
+        .valid_range("C", tiny, huge)
+        .fixed("tol", &params_type::tol, hpo::log_uniform(tiny, huge))
+        .fixed("max_iter", &params_type::max_iter, hpo::int_uniform(1, long{1} << 52))
+        .fixed("fit_intercept", &params_type::fit_intercept, hpo::boolean());
 }
 
 }  // namespace metalearn::models
