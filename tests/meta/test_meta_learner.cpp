@@ -3,6 +3,7 @@
 #include <metalearn/data/checksum.hpp>
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/meta/meta_learner_impl.hpp>  // MetaLearner for other models, in the compiled mode too
+#include <metalearn/models/decision_tree.hpp>
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 
@@ -549,4 +550,118 @@ TEST_CASE("a task id that is not UTF-8 is refused before anything is evaluated",
         CHECK(std::string(e.what()).find("task id \"caf\\ufffd.csv\" is not valid UTF-8") != std::string::npos);
     }
     CHECK(store.size() == 0);
+}
+
+namespace {
+
+std::filesystem::path write_plan(const std::string& stem, const std::string& text) {
+    const auto path = std::filesystem::temp_directory_path() /
+                      fmt::format("metalearn_plan_{}_{}.json", stem, static_cast<long>(::getpid()));
+    std::ofstream(path) << text;
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("plan files: bounds with a tolerance, valid ranges beyond the search range, numbers as labels, fixed "
+          "members, and the added default is reported",
+          "[meta][meta_learner][plan]") {
+    RecordStore store;
+    std::vector<std::string> warnings;
+    const WarningCallback warn = [&](const std::string& w) { warnings.push_back(w); };
+    {
+        // numpy: np.logspace(-4, 3, 12)[0] == 9.999999999999999e-05, 1 ulp below the bound 1e-4 of C
+        const auto path = write_plan("tolerance", R"([{"C": 9.999999999999999e-05, "max_iter": 500}, {"C": 10.0}])");
+        MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+        ml.set_plan_from_file(path, warn);
+        REQUIRE(ml.plan().size() == 3);  // the default (C 1) first, then the file's two
+        CHECK(ml.plan()[1].C == 1e-4);   // clamped onto the bound
+        CHECK(ml.plan()[1].max_iter == 500);
+        CHECK(ml.plan_json()[1] == nlohmann::json{{"C", 1e-4}, {"max_iter", 500}});
+        CHECK(ml.plan_json()[2] == nlohmann::json{{"C", 10.0}});  // max_iter at its default: not written
+        REQUIRE(warnings.size() == 1);
+        CHECK_THAT(warnings[0], Catch::Contains("added the default configuration {\"C\":1.0}"));
+        std::filesystem::remove(path);
+    }
+    {
+        // scikit-learn accepts any n_neighbors >= 1; p given as a number or as its label
+        warnings.clear();
+        const auto path = write_plan("knn", R"([{"n_neighbors": 5, "weights": "uniform", "p": 2},
+                                                {"n_neighbors": 51, "p": 1}, {"n_neighbors": 3, "p": "1"}])");
+        MetaLearner<models::KNeighborsClassifier> ml(store, fast_options(1));
+        ml.set_plan_from_file(path, warn);
+        REQUIRE(ml.plan().size() == 3);  // the first entry is the default: not added again
+        CHECK(ml.plan()[1].n_neighbors == 51);
+        CHECK(ml.plan()[1].p == 1);
+        CHECK(ml.plan()[2].p == 1);
+        // the learner's space covers the plan, so 51 and 50 encode differently
+        CHECK(ml.space().dimension("n_neighbors").hi == 51.0);
+        REQUIRE(warnings.size() == 1);
+        CHECK_THAT(warnings[0], Catch::Contains("'n_neighbors' goes beyond the search range [1, 50]"));
+        // the declared space keeps its search range for sampling
+        CHECK(models::KNeighborsClassifier::search_space().dimension("n_neighbors").hi == 50.0);
+        ml.set_plan(PlanKind::sobol, 8);
+        CHECK(ml.space().dimension("n_neighbors").hi == 50.0);
+        std::filesystem::remove(path);
+    }
+    {
+        // still refused: beyond the tolerance, outside the valid range, unknown names and labels
+        MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+        const auto below = write_plan("below", R"([{"C": 1.0}, {"C": 0.0}])");
+        CHECK_THROWS_AS(ml.set_plan_from_file(below), ConfigError);
+        CHECK_THROWS_WITH(ml.set_plan_from_file(below), Catch::Contains("entry 1") && Catch::Contains("'C' out of range"));
+        const auto unknown = write_plan("unknown", R"([{"C": 1.0, "gamma": 2}])");
+        CHECK_THROWS_WITH(ml.set_plan_from_file(unknown), Catch::Contains("unknown hyperparameter 'gamma'"));
+        const auto iters = write_plan("iters", R"([{"max_iter": 0}])");
+        CHECK_THROWS_WITH(ml.set_plan_from_file(iters), Catch::Contains("'max_iter' out of range"));
+        MetaLearner<models::KNeighborsClassifier> knn(store, fast_options(1));
+        const auto p3 = write_plan("p3", R"([{"p": 3}])");
+        CHECK_THROWS_WITH(knn.set_plan_from_file(p3), Catch::Contains("unknown label for 'p'"));
+        for (const auto& f : {below, unknown, iters, p3}) std::filesystem::remove(f);
+    }
+}
+
+TEST_CASE("a k-NN config with k above the training rows of a fold is a failed record that says so",
+          "[meta][meta_learner][plan]") {
+    RecordStore store;
+    MetaLearner<models::KNeighborsClassifier> ml(store, fast_options(1));
+    ml.set_plan({{.n_neighbors = 51}});
+    // 45 rows, 3 folds: 30 training rows per fold, fewer than 51 neighbours
+    const auto sum = ml.collect(std::vector<Task>{{"small", blobs("small", 45, 2, 1.5, 3)}});
+    CHECK(sum.evaluated == 2);
+    CHECK(sum.failed == 1);
+    for (const auto& r : store.snapshot()) {
+        if (r.config.value("n_neighbors", 5) != 51) continue;
+        CHECK(r.status == RecordStatus::failed);
+        CHECK_THAT(r.error, Catch::Contains("n_neighbors = 51") && Catch::Contains("got 30") &&
+                                Catch::Contains("not clipped"));
+    }
+}
+
+TEST_CASE("suggestions stay inside the ranges the plan evaluated", "[meta][meta_learner][plan]") {
+    RecordStore store;
+    MetaLearner<models::DecisionTreeClassifier> ml(store, fast_options(1));
+    // max_features held at its default 1.0 and criterion at gini; max_depth varied in 2..8
+    std::vector<models::DecisionTreeClassifier::params_type> plan;
+    for (Index depth : {2, 4, 8}) plan.push_back({.max_depth = depth, .min_samples_leaf = 2});
+    ml.set_plan(plan);
+    ml.collect(three_tasks());
+    ml.fit();
+    const auto restricted = ml.suggest(blobs("new", 40, 3, 2.0, 9), 5, {.n_candidates = 64, .seed = 1});
+    REQUIRE(!restricted.empty());
+    for (const auto& s : restricted) {
+        INFO(s.config.dump());
+        CHECK(s.config.at("max_features").get<double>() == 1.0);
+        CHECK(s.config.at("criterion") == "gini");
+        const auto depth = s.config.at("max_depth").get<long>();
+        CHECK((depth == 0 || (depth >= 0 && depth <= 8)));  // the default's 0 (unlimited) to 8
+        const auto leaf = s.config.at("min_samples_leaf").get<long>();
+        CHECK((leaf >= 1 && leaf <= 2));
+        CHECK(s.config.at("min_samples_split").get<long>() == 2);
+    }
+    // the whole space on request: 64 Sobol candidates of max_features in [0.05, 1] are not all 1.0
+    const auto whole = ml.suggest(blobs("new", 40, 3, 2.0, 9), 5,
+                                  {.n_candidates = 64, .seed = 1, .restrict_to_plan = false});
+    CHECK(std::any_of(whole.begin(), whole.end(),
+                      [](const Suggestion& s) { return s.config.at("max_features").get<double>() != 1.0; }));
 }

@@ -10,7 +10,9 @@
 ///   best-so-far regret after k picks = min over the first k picks.
 /// Tasks whose plan scores all tie are skipped and counted. Every strategy is fitted on the
 /// other tasks only; the held-out task contributes its meta-features and, for adaptive
-/// strategies, the scores of the configs they pick (the search itself).
+/// strategies, the scores of the configs they pick (the search itself). The strategies of one
+/// held-out task share one `SharedFits`: strategies given the same share key (the ranking and
+/// the guided search of `MetaLearner::default_strategies`) fit their meta-model once.
 /// Random search is evaluated exactly, not sampled: for regrets r_(1) ≤ … ≤ r_(m),
 ///   E[min of k distinct uniform picks] = Σ_i r_(i) · C(m − i, k − 1) / C(m, k).
 
@@ -218,10 +220,11 @@ struct MetaEvaluation {
         const Vector ranks = ranks_from_regrets(regrets);
         const Vector mf = table.meta_features.row(t).transpose();
         const ScoreOracle oracle = [&scores](Index c) { return scores[c]; };
+        SharedFits shared;  // e.g. one meta-model fit for the ranking and the guided search
         for (std::size_t s = 0; s < strategies.size(); ++s) {
             auto strat = strategies[s]();
             if (e == 0) names[s] = strat->name();  // only task 0 writes the names
-            strat->fit(table, train);
+            strat->fit(table, train, shared);
             const auto order = strat->propose(mf, max_budget, oracle);
             if (order.empty()) throw DataError(fmt::format("leave_one_task_out(): strategy '{}' proposed nothing", strat->name()));
             reg1[s][e] = regrets[order.front()];

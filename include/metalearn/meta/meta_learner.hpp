@@ -52,6 +52,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -87,6 +88,49 @@ enum class PlanKind { grid, random, sobol };
     if (s == "random") return PlanKind::random;
     if (s == "sobol") return PlanKind::sobol;
     throw ConfigError(fmt::format("plan_kind_from_string(): unknown plan '{}' (expected grid, random or sobol)", s));
+}
+
+/// Read a JSON document from a file (a plan file, say).
+/// @param path the file.
+/// @param who  prefix of error messages (e.g. "MetaLearner::set_plan_from_file()").
+/// @throws IoError when the file cannot be read; ParseError (file and byte offset) on invalid JSON.
+[[nodiscard]] inline nlohmann::json read_json_file(const std::filesystem::path& path, std::string_view who) {
+    std::ifstream f(path);
+    if (!f) throw IoError(fmt::format("{}: cannot read '{}'", who, path.string()));
+    try {
+        return nlohmann::json::parse(f);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw ParseError(path.string(), 0, e.byte, fmt::format("invalid JSON ({})", e.what()));
+    }
+}
+
+/// The configurations of a plan given as JSON: an array of objects {name: value}, read
+/// leniently by `space.from_json(entry, lenient)` (values in each dimension's valid range, reals
+/// within a relative 1e-9 of a bound clamped to it, categoricals also as numbers, fixed members
+/// such as `max_iter` settable). Names not given keep the model's defaults.
+/// @tparam Space an `hpo::SearchSpace<Params>`.
+/// @param j     the plan (an array of objects).
+/// @param space the model's declared space (`Model::search_space()`).
+/// @param where names the plan in messages (e.g. the file name).
+/// @return one config per entry, in order (duplicates kept; `MetaLearner::set_plan` drops them).
+/// @throws ConfigError when `j` is not an array or an entry is invalid; the message names the
+///         plan, the entry (0-based) and the reason.
+template <class Space>
+[[nodiscard]] std::vector<typename Space::params_type> plan_from_json(const nlohmann::json& j, const Space& space,
+                                                                      const std::string& where,
+                                                                      const hpo::LenientOptions& lenient = {}) {
+    if (!j.is_array())
+        throw ConfigError(fmt::format("plan '{}': expected a JSON array of configurations (objects name -> value), got {}",
+                                      where, j.type_name()));
+    std::vector<typename Space::params_type> configs;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        try {
+            configs.push_back(space.from_json(j[i], lenient));
+        } catch (const ConfigError& e) {
+            throw ConfigError(fmt::format("plan '{}': entry {} ({}): {}", where, i, j[i].dump(), e.what()));
+        }
+    }
+    return configs;
 }
 
 /// One task of the outer loop: a stable id (written to records) and its dataset.
@@ -133,9 +177,12 @@ public:
     explicit MetaLearner(RecordStore& store, MetaLearnerOptions opts = {}, Model prototype = Model(), MM meta_model = MM());
 
     /// Use an explicit plan. The default configuration `params_type{}` is put first when absent
-    /// (the "default" baseline needs it); duplicates (same JSON) are dropped.
-    /// @throws ConfigError when a configuration is outside the space.
-    MetaLearner& set_plan(const std::vector<params_type>& configs);
+    /// (the "default" baseline needs it), and `warn` says so; duplicates (same JSON) are dropped,
+    /// with a warning. A numeric value outside the declared search range but inside the valid
+    /// range (e.g. n_neighbors 51 for k-NN searched in [1, 50]) widens the learner's `space()`
+    /// to cover it (so the meta-model's encoding tells it apart), with a warning.
+    /// @throws ConfigError when a configuration is outside the valid range (naming the entry).
+    MetaLearner& set_plan(const std::vector<params_type>& configs, const WarningCallback& warn = {});
 
     /// Draw a plan of about `budget` configurations (plus the default): `grid` uses the largest
     /// per-dimension resolution whose full grid has at most `budget` points (at least 2);
@@ -143,9 +190,11 @@ public:
     /// @throws ConfigError when budget < 1.
     MetaLearner& set_plan(PlanKind kind, Index budget);
 
-    /// Read a plan from a JSON file holding an array of name → value objects.
+    /// Read a plan from a JSON file holding an array of name → value objects (`plan_from_json`:
+    /// tolerant bounds, valid ranges, numbers for categorical labels, fixed members), then
+    /// `set_plan(configs, warn)`.
     /// @throws IoError when unreadable; ParseError on invalid JSON; ConfigError on a bad config.
-    MetaLearner& set_plan_from_file(const std::filesystem::path& path);
+    MetaLearner& set_plan_from_file(const std::filesystem::path& path, const WarningCallback& warn = {});
 
     [[nodiscard]] const std::vector<params_type>& plan() const noexcept { return plan_; }
     [[nodiscard]] const std::vector<nlohmann::json>& plan_json() const noexcept { return plan_json_; }
@@ -171,7 +220,8 @@ public:
     /// dynamically to `n_threads` workers; the records do not depend on the thread count.
     /// @param progress called from the calling thread when evaluations have finished; returning
     ///                 true stops after the evaluations in flight.
-    /// @param warn     receives non-fatal messages (small classes, failed meta-features), from
+    /// @param warn     receives non-fatal messages (small classes, failed meta-features, meta-features
+    ///                 cut by the `meta_features` time limits, listed by name), from
     ///                 the calling thread.
     /// @throws ConfigError when two tasks share an id (checked before anything is evaluated;
     ///         records are keyed by task id, so the second task's records would be lost); the
@@ -203,8 +253,12 @@ public:
     [[nodiscard]] const HyperparameterPredictor<MM>& predictor() const;
 
     /// Suggest k configurations for a new dataset: its meta-features are extracted, aligned by
-    /// name with the training ones, and the whole search space is searched
-    /// (`HyperparameterPredictor::suggest(mf, k, space, search)`).
+    /// name with the training ones, and the search space is searched
+    /// (`HyperparameterPredictor::suggest(mf, k, space, search)`): by default only inside what the
+    /// plan evaluated (`space().restricted_to(plan())`: per numeric dimension the plan's least to
+    /// greatest value, a dimension the plan held at one value stays at it, categoricals among the
+    /// plan's labels), since the meta-model knows nothing of the rest; `search.restrict_to_plan
+    /// = false` searches the whole space.
     /// Meta-features that come out ±inf are treated as missing (replaced by the training median,
     /// as NaN ones are).
     /// @throws NotFitted before `fit`.

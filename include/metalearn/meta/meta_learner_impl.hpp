@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <variant>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -62,25 +63,71 @@ MetaLearner<Model, MM>::MetaLearner(RecordStore& store, MetaLearnerOptions opts,
 }
 
 template <models::BaseModel Model, MetaModel MM>
-auto MetaLearner<Model, MM>::set_plan(const std::vector<params_type>& configs) -> MetaLearner& {
-    plan_.clear();
-    plan_json_.clear();
+auto MetaLearner<Model, MM>::set_plan(const std::vector<params_type>& configs, const WarningCallback& warn)
+    -> MetaLearner& {
+    // the declared space, widened where the plan goes beyond the search range (inside the valid range)
+    space_type space = Model::search_space();
+    const params_type defaults{};
+    for (Index d = 0; d < space.size(); ++d) {
+        const hpo::Dimension dim = space.dimension(d);
+        if (dim.is_categorical()) continue;
+        double lo = dim.lo;
+        double hi = dim.hi;
+        for (std::size_t i = 0; i < configs.size(); ++i) {
+            const auto values = space.to_values(configs[i]);
+            const auto& v = values.at(dim.name);
+            const double x = std::holds_alternative<long>(v) ? static_cast<double>(std::get<long>(v)) : std::get<double>(v);
+            if (!(x >= dim.valid_lo && x <= dim.valid_hi))
+                throw ConfigError(fmt::format("MetaLearner::set_plan(): configuration {} ({}): '{}' out of range "
+                                              "(expected {} to {}, got {})",
+                                              i, space.to_string(configs[i]), dim.name, dim.valid_lo, dim.valid_hi, x));
+            lo = std::min(lo, x);
+            hi = std::max(hi, x);
+        }
+        if (lo < dim.lo || hi > dim.hi) {
+            space = space.with_bounds(dim.name, lo, hi);
+            if (warn)
+                warn(fmt::format("{}: the plan's '{}' goes beyond the search range [{}, {}]: the meta-model encodes it "
+                                 "over [{}, {}]",
+                                 Model::name, dim.name, dim.lo, dim.hi, lo, hi));
+        }
+    }
+    std::vector<params_type> plan;
+    std::vector<nlohmann::json> plan_json;
     std::set<std::string> seen;
+    std::size_t duplicates = 0;
     auto add = [&](const params_type& p) {
-        space_.validate(p);
-        auto j = space_.to_json(p);
-        if (!seen.insert(j.dump()).second) return;
-        plan_.push_back(p);
-        plan_json_.push_back(std::move(j));
+        space.validate(p);
+        auto j = space.to_json(p);
+        if (!seen.insert(j.dump()).second) {
+            ++duplicates;
+            return;
+        }
+        plan.push_back(p);
+        plan_json.push_back(std::move(j));
     };
-    add(params_type{});
+    add(defaults);
     for (const auto& p : configs) add(p);
+    const bool default_given = duplicates > 0 && std::any_of(configs.begin(), configs.end(), [&](const params_type& p) {
+        return space.to_json(p) == plan_json.front();
+    });
+    if (warn && !default_given)
+        warn(fmt::format("{}: added the default configuration {} to the plan, first (the 'default' baseline needs "
+                         "it): the plan has {} configurations",
+                         Model::name, plan_json.front().dump(), plan.size()));
+    if (warn && duplicates > (default_given ? 1u : 0u))
+        warn(fmt::format("{}: dropped {} duplicate configuration(s) from the plan", Model::name,
+                         duplicates - (default_given ? 1u : 0u)));
+    space_ = std::move(space);
+    plan_ = std::move(plan);
+    plan_json_ = std::move(plan_json);
     return *this;
 }
 
 template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::set_plan(PlanKind kind, Index budget) -> MetaLearner& {
     if (budget < 1) throw ConfigError(fmt::format("MetaLearner::set_plan(): budget must be >= 1 (got {})", budget));
+    space_ = Model::search_space();  // sample the declared search range (a plan file may have widened it)
     const std::uint64_t s = derive_seed(opts_.seed, {fnv1a("plan")});
     switch (kind) {
         case PlanKind::grid: {
@@ -95,19 +142,10 @@ auto MetaLearner<Model, MM>::set_plan(PlanKind kind, Index budget) -> MetaLearne
 }
 
 template <models::BaseModel Model, MetaModel MM>
-auto MetaLearner<Model, MM>::set_plan_from_file(const std::filesystem::path& path) -> MetaLearner& {
-    std::ifstream f(path);
-    if (!f) throw IoError(fmt::format("MetaLearner::set_plan_from_file(): cannot read '{}'", path.string()));
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(f);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw ParseError(path.string(), 0, e.byte, fmt::format("invalid JSON plan ({})", e.what()));
-    }
-    if (!j.is_array()) throw ConfigError(fmt::format("MetaLearner::set_plan_from_file(): '{}' must hold a JSON array of configurations", path.string()));
-    std::vector<params_type> configs;
-    for (const auto& c : j) configs.push_back(space_.from_json(c));
-    return set_plan(configs);
+auto MetaLearner<Model, MM>::set_plan_from_file(const std::filesystem::path& path, const WarningCallback& warn)
+    -> MetaLearner& {
+    const nlohmann::json j = read_json_file(path, "MetaLearner::set_plan_from_file()");
+    return set_plan(plan_from_json(j, Model::search_space(), path.string()), warn);
 }
 
 template <models::BaseModel Model, MetaModel MM>
@@ -229,6 +267,7 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
     // meta-features, in parallel over tasks (datasets differ in size: dynamic schedule);
     // failures are reported afterwards, from this thread, in task order
     std::vector<std::optional<std::string>> mf_error(tasks.size());
+    std::vector<std::vector<std::string>> mf_cut(tasks.size());  // cut by the time limit (NaN)
     parallel_for(
         static_cast<Index>(need_mf.size()), opts_.n_threads,
         [&](Index k) {
@@ -236,6 +275,7 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
             try {
                 const auto mf = metafeatures::extract(tasks[t].dataset, opts_.meta_features);
                 mf_names[t] = mf.names();
+                mf_cut[t] = mf.timed_out();
                 const Vector v = mf.values();
                 mf_values[t].assign(v.data(), v.data() + v.size());
             } catch (const std::exception& e) {
@@ -246,6 +286,9 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
     for (std::size_t t = 0; t < tasks.size(); ++t)
         if (mf_error[t] && warn)
             warn(fmt::format("{}: meta-features failed ({}); recorded as empty", tasks[t].id, *mf_error[t]));
+        else if (!mf_cut[t].empty() && warn)
+            warn(fmt::format("{}: {} meta-feature(s) cut by the time limit, recorded as missing (NaN): {}", tasks[t].id,
+                             mf_cut[t].size(), fmt::join(mf_cut[t], ", ")));
     // evaluations: handed out dynamically (costs differ by orders of magnitude); progress is
     // reported from this thread
     std::atomic<std::size_t> done{0};
@@ -373,6 +416,7 @@ auto MetaLearner<Model, MM>::suggest(const data::Dataset& dataset, Index k,
     for (std::size_t i = 0; i < meta_feature_names_.size(); ++i)
         for (std::size_t j = 0; j < names.size(); ++j)
             if (names[j] == meta_feature_names_[i]) x[static_cast<Index>(i)] = values[static_cast<Index>(j)];
+    if (search.restrict_to_plan) return predictor().suggest(x, k, space_.restricted_to(plan_), search);
     return predictor().suggest(x, k, space_, search);
 }
 
@@ -383,8 +427,12 @@ auto MetaLearner<Model, MM>::default_strategies(const MM& meta_model) -> std::ve
         [] { return std::make_unique<LearnedDefaultStrategy>(); },
         [] { return std::make_unique<NearestDatasetsStrategy>(); },
         [] { return std::make_unique<PortfolioStrategy>(); },
-        [meta_model] { return std::make_unique<MetaModelStrategy<MM>>(meta_model, "meta-model top-1"); },
-        [meta_model] { return std::make_unique<GuidedSearchStrategy<MM>>(meta_model); },
+        // one meta-model, fitted once per held-out task for both (SharedFits)
+        [meta_model] { return std::make_unique<MetaModelStrategy<MM>>(meta_model, "meta-model top-1", "meta-model"); },
+        [meta_model] {
+            return std::make_unique<GuidedSearchStrategy<MM>>(meta_model, GuidedSearchOptions{}, "meta-model guided",
+                                                              "meta-model");
+        },
     };
 }
 

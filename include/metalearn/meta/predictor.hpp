@@ -46,6 +46,9 @@ struct SpaceSearchOptions {
     Index refine_steps = 16;      ///< Gaussian perturbations tried per refined candidate
     double refine_scale = 0.05;   ///< perturbation sd in the [0,1] encoding
     std::uint64_t seed = 0;
+    /// `MetaLearner::suggest` only: search inside what the plan evaluated (`SearchSpace::restricted_to`
+    /// of the plan) rather than the whole space; the meta-model has seen nothing outside it.
+    bool restrict_to_plan = true;
 };
 
 /// A meta-model with its preprocessing; see the file documentation.

@@ -28,10 +28,13 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <numbers>
 #include <numeric>
 #include <string>
+#include <typeinfo>
+#include <utility>
 #include <vector>
 
 namespace metalearn::meta {
@@ -39,6 +42,36 @@ namespace metalearn::meta {
 /// The raw score of plan config `c` on the task being searched (NaN when the evaluation failed).
 /// Adaptive strategies call it to observe the configurations they have chosen.
 using ScoreOracle = std::function<double(Index c)>;
+
+/// Fitted objects shared by the strategies of one held-out task, so that two strategies built on
+/// the same meta-model (the plain ranking and the guided search) fit it once. Keys are chosen by
+/// the strategies' creator (`share_key`): strategies given the same key must fit identically
+/// (same meta-model type and parameters, same table and training rows). Not thread-safe: one
+/// object per held-out task.
+class SharedFits {
+public:
+    /// The object stored under `key` (of type T), fitted by `fit()` (returning a T) on first use.
+    /// @throws ConfigError when `key` holds an object of another type; what `fit` throws.
+    template <class T, class F>
+    std::shared_ptr<const T> get_or_fit(const std::string& key, F&& fit) {
+        auto it = items_.find(key);
+        if (it != items_.end()) {
+            if (it->second.first != &typeid(T))
+                throw ConfigError(fmt::format("SharedFits::get_or_fit(): key '{}' holds an object of another type", key));
+            return std::static_pointer_cast<const T>(it->second.second);
+        }
+        auto made = std::make_shared<const T>(std::forward<F>(fit)());
+        items_.emplace(key, std::make_pair(&typeid(T), std::shared_ptr<const void>(made)));
+        ++n_fits_;
+        return made;
+    }
+    /// Number of objects fitted through `get_or_fit`.
+    [[nodiscard]] std::size_t n_fits() const noexcept { return n_fits_; }
+
+private:
+    std::map<std::string, std::pair<const std::type_info*, std::shared_ptr<const void>>> items_;
+    std::size_t n_fits_ = 0;
+};
 
 /// A warm-start strategy over the configurations of a `TaskTable`'s plan.
 ///
@@ -52,6 +85,12 @@ public:
     [[nodiscard]] virtual std::string name() const = 0;
     /// Learn from the rows `train_tasks` of `table`. @throws DataError when they carry no information.
     virtual void fit(const TaskTable& table, const std::vector<Index>& train_tasks) = 0;
+    /// As `fit`, reusing what other strategies of the same held-out task fitted (`SharedFits`);
+    /// the default ignores `shared`. The results equal those of `fit`.
+    virtual void fit(const TaskTable& table, const std::vector<Index>& train_tasks, SharedFits& shared) {
+        (void)shared;
+        fit(table, train_tasks);
+    }
     /// Up to `budget` distinct plan indices, in the order to evaluate them.
     /// @param meta_features the new task's raw meta-features (f, NaN allowed).
     [[nodiscard]] virtual std::vector<Index> propose(const VectorRef& meta_features, Index budget,
@@ -242,22 +281,41 @@ template <MetaModel M>
 class MetaModelStrategy final : public Strategy {
 public:
     /// @param model unfitted meta-model (parameters kept). @param label name in tables.
-    explicit MetaModelStrategy(M model = M(), std::string label = "meta-model top-k")
-        : predictor_(std::move(model)), label_(std::move(label)) {}
+    /// @param share_key non-empty: the fitted predictor is shared (`SharedFits`) with the other
+    ///        strategies of the held-out task given the same key and the same meta-model.
+    explicit MetaModelStrategy(M model = M(), std::string label = "meta-model top-k", std::string share_key = {})
+        : model_(std::move(model)),
+          predictor_(std::make_shared<const HyperparameterPredictor<M>>(model_)),
+          label_(std::move(label)),
+          share_key_(std::move(share_key)) {}
     [[nodiscard]] std::string name() const override { return label_; }
     void fit(const TaskTable& table, const std::vector<Index>& train) override {
-        predictor_.fit(table, train);
+        predictor_ = std::make_shared<const HyperparameterPredictor<M>>(fit_predictor(model_, table, train));
+        encoding_ = table.config_encoding;
+    }
+    void fit(const TaskTable& table, const std::vector<Index>& train, SharedFits& shared) override {
+        if (share_key_.empty()) return fit(table, train);
+        predictor_ = shared.get_or_fit<HyperparameterPredictor<M>>(share_key_, [&] { return fit_predictor(model_, table, train); });
         encoding_ = table.config_encoding;
     }
     [[nodiscard]] std::vector<Index> propose(const VectorRef& meta_features, Index budget, const ScoreOracle&) const override {
-        return detail::truncate(detail::argsort_desc(predictor_.predict(meta_features, encoding_)), budget);
+        return detail::truncate(detail::argsort_desc(predictor_->predict(meta_features, encoding_)), budget);
     }
-    [[nodiscard]] const HyperparameterPredictor<M>& predictor() const noexcept { return predictor_; }
+    [[nodiscard]] const HyperparameterPredictor<M>& predictor() const noexcept { return *predictor_; }
+
+    /// A predictor of `model` fitted on the rows `train` of `table`.
+    static HyperparameterPredictor<M> fit_predictor(const M& model, const TaskTable& table, const std::vector<Index>& train) {
+        HyperparameterPredictor<M> p(model);
+        p.fit(table, train);
+        return p;
+    }
 
 private:
-    HyperparameterPredictor<M> predictor_;
+    M model_;
+    std::shared_ptr<const HyperparameterPredictor<M>> predictor_;
     Matrix encoding_;
     std::string label_;
+    std::string share_key_;
 };
 
 /// Options of `GuidedSearchStrategy`.
@@ -282,12 +340,32 @@ struct GuidedSearchOptions {
 template <MetaModel M>
 class GuidedSearchStrategy final : public Strategy {
 public:
-    explicit GuidedSearchStrategy(M model = M(), GuidedSearchOptions opts = {}, std::string label = "meta-model guided")
-        : predictor_(std::move(model)), opts_(opts), label_(std::move(label)) {}
+    /// @param model unfitted meta-model; @param opts search options; @param label name in tables.
+    /// @param share_key non-empty: the fitted predictor is shared (`SharedFits`) with the other
+    ///        strategies of the held-out task given the same key and the same meta-model.
+    explicit GuidedSearchStrategy(M model = M(), GuidedSearchOptions opts = {}, std::string label = "meta-model guided",
+                                  std::string share_key = {})
+        : model_(std::move(model)),
+          predictor_(std::make_shared<const HyperparameterPredictor<M>>(model_)),
+          opts_(opts),
+          label_(std::move(label)),
+          share_key_(std::move(share_key)) {}
     [[nodiscard]] std::string name() const override { return label_; }
 
     void fit(const TaskTable& table, const std::vector<Index>& train) override {
-        predictor_.fit(table, train);
+        predictor_ = std::make_shared<const HyperparameterPredictor<M>>(
+            MetaModelStrategy<M>::fit_predictor(model_, table, train));
+        fit_kernel(table);
+    }
+    void fit(const TaskTable& table, const std::vector<Index>& train, SharedFits& shared) override {
+        if (share_key_.empty()) return fit(table, train);
+        predictor_ = shared.get_or_fit<HyperparameterPredictor<M>>(
+            share_key_, [&] { return MetaModelStrategy<M>::fit_predictor(model_, table, train); });
+        fit_kernel(table);
+    }
+
+private:
+    void fit_kernel(const TaskTable& table) {
         E_ = table.config_encoding;
         const Index m = E_.rows();
         double ell = opts_.length_scale;
@@ -307,12 +385,13 @@ public:
             for (Index j = 0; j < m; ++j) Kc_(i, j) = std::exp(-(E_.row(i) - E_.row(j)).squaredNorm() / (2 * ell * ell));
     }
 
+public:
     [[nodiscard]] std::vector<Index> propose(const VectorRef& meta_features, Index budget,
                                              const ScoreOracle& observe) const override {
         const Index m = E_.rows();
-        const Vector mu = predictor_.predict(meta_features, E_);
-        const Vector sd = (opts_.use_model_std ? predictor_.predict_std(meta_features, E_)
-                                               : Vector::Constant(m, predictor_.training_rmse()))
+        const Vector mu = predictor_->predict(meta_features, E_);
+        const Vector sd = (opts_.use_model_std ? predictor_->predict_std(meta_features, E_)
+                                               : Vector::Constant(m, predictor_->training_rmse()))
                               .cwiseMax(opts_.std_floor);
         std::vector<Index> chosen;
         std::vector<double> raw;
@@ -332,7 +411,7 @@ public:
         return chosen;
     }
 
-    [[nodiscard]] const HyperparameterPredictor<M>& predictor() const noexcept { return predictor_; }
+    [[nodiscard]] const HyperparameterPredictor<M>& predictor() const noexcept { return *predictor_; }
 
 private:
     [[nodiscard]] Index next_by_ei(const Vector& mu, const Vector& sd, const std::vector<Index>& obs,
@@ -402,9 +481,11 @@ private:
         return best;
     }
 
-    HyperparameterPredictor<M> predictor_;
+    M model_;
+    std::shared_ptr<const HyperparameterPredictor<M>> predictor_;
     GuidedSearchOptions opts_;
     std::string label_;
+    std::string share_key_;
     Matrix E_;
     Matrix Kc_;
 };
