@@ -288,3 +288,69 @@ TEST_CASE("load_corpus reports unreadable files and folders, other tasks and deg
     REQUIRE(ids(any) == std::vector<std::string>{"good.csv", "price.csv"});
     REQUIRE(any.tasks[1].dataset.task() == TaskType::regression);
 }
+
+TEST_CASE("load_corpus ids a symbolic link by its own path below the folder, not by its target", "[data][corpus]") {
+    TempFolder store("corpus_link_store");
+    TempFolder dir("corpus_link_scan");
+    const auto target = store.write("deep/inside/real.csv", rows_csv(6));
+    fs::create_directories(dir.path() / "links");
+    fs::create_symlink(target, dir.path() / "links" / "alias.csv");
+    const auto c = load_corpus({dir.path()});
+    REQUIRE(ids(c) == std::vector<std::string>{"links/alias.csv"});
+    CHECK(c.tasks[0].dataset.n_samples() == 6);
+}
+
+TEST_CASE("load_corpus drops identifier columns (id-like name, distinct integers) with a warning, and only those",
+          "[data][corpus]") {
+    TempFolder dir("corpus_ids_columns");
+    // PassengerId: 7, 3, 9, 1, 5, 2 (distinct integers) -> dropped; Paid and idea do not end in "Id"/"_id" and
+    // are not "id"; batch_id repeats 1 -> kept; ID holds 1.5 -> kept
+    dir.write("t.csv",
+              "PassengerId,Paid,idea,batch_id,ID,class\n"
+              "7,1,1,1,1.5,a\n3,2,2,1,2,b\n9,3,3,2,3,a\n1,4,4,3,4,b\n5,5,5,4,5,a\n2,6,6,5,6,b\n");
+    std::vector<std::string> warnings;
+    CorpusOptions o;
+    o.read.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+    const auto c = load_corpus({dir.path()}, o);
+    REQUIRE(c.tasks.size() == 1);
+    const auto& d = c.tasks[0].dataset;
+    REQUIRE(d.n_features() == 4);
+    CHECK(d.feature(0).name == "Paid");
+    CHECK(d.feature(2).name == "batch_id");
+    CHECK(c.tasks[0].dropped_columns == std::vector<std::string>{"PassengerId"});
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("t.csv: dropped identifier column(s) PassengerId"));
+    // the option off keeps every column
+    o.drop_id_columns = false;
+    CHECK(load_corpus({dir.path()}, o).tasks[0].dataset.n_features() == 5);
+}
+
+TEST_CASE("load_corpus subsamples tables over the limits, seeded and stratified, when asked", "[data][corpus]") {
+    TempFolder dir("corpus_subsample");
+    // 40 rows: classes a (rows 0, 2, ...) and b alternate, 20 each; u is the row number
+    dir.write("forty.csv", rows_csv(40));
+    dir.write("three.csv", rows_csv(3));
+    const CorpusOptions o{.max_samples = 20, .subsample = true, .subsample_seed = 4};
+    const auto c = load_corpus({dir.path()}, o);
+    REQUIRE(ids(c) == std::vector<std::string>{"forty.csv", "three.csv"});
+    const auto& d = c.tasks[0].dataset;
+    REQUIRE(d.n_samples() == 20);
+    CHECK(c.tasks[0].subsampled_from == 40);
+    CHECK(c.tasks[1].subsampled_from == 0);
+    CHECK(d.class_counts() == std::vector<Index>{10, 10});  // stratified: the proportions of the file
+    for (Index i = 1; i < d.n_samples(); ++i) CHECK(d.X()(i, 0) > d.X()(i - 1, 0));  // file order
+    CHECK(c.tasks[0].content_hash == content_hash(d));
+    // the same rows in every run, other rows with another seed
+    const auto again = load_corpus({dir.path()}, o);
+    CHECK(again.tasks[0].dataset.X() == d.X());
+    CorpusOptions other = o;
+    other.subsample_seed = 5;
+    CHECK(load_corpus({dir.path()}, other).tasks[0].dataset.X() != d.X());
+    // max_cells too: 40 x 2 cells over 30 keep 15 rows; under 10 rows kept is still skipped
+    const auto cells = load_corpus({dir.path()}, {.max_cells = 30, .subsample = true});
+    CHECK(cells.tasks[0].dataset.n_samples() == 15);
+    const auto tiny = load_corpus({dir.path()}, {.max_samples = 8, .subsample = true});
+    CHECK(ids(tiny) == std::vector<std::string>{"three.csv"});
+    // without subsample the table is skipped, as before
+    CHECK(ids(load_corpus({dir.path()}, {.max_samples = 20})) == std::vector<std::string>{"three.csv"});
+}

@@ -162,6 +162,14 @@ TEST_CASE("scikit-learn CSVs: iris, breast_cancer, wine, digits", "[data][csv]")
     REQUIRE(boston.y()[0] == 24.0);
 }
 
+namespace {
+ReadOptions target_is(const std::string& name) {
+    ReadOptions o;
+    o.target = name;
+    return o;
+}
+}  // namespace
+
 TEST_CASE("PMLB TSV files read with metadata.yaml when the PMLB folder exists", "[data][csv][pmlb]") {
     const auto pmlb = metalearn::test::pmlb_dir();
     if (pmlb.empty()) {
@@ -180,14 +188,18 @@ TEST_CASE("PMLB TSV files read with metadata.yaml when the PMLB folder exists", 
     REQUIRE(esl.n_nominal() == 4);
     REQUIRE(esl.task() == TaskType::regression);
     REQUIRE(esl.y()[0] == 6.0);
-    // schizo has a feature named "target" as well as the target itself (the last column).
-    if (std::filesystem::exists(pmlb / "schizo" / "schizo.tsv.gz")) {
-        const auto s = read_dataset(pmlb / "schizo" / "schizo.tsv.gz");
-        REQUIRE(s.target_name() == "target.1");
-        REQUIRE(s.feature(1).name == "target");
+    // schizo has two columns named "target" (2nd and last): refused unless the target is given;
+    // its metadata.yaml lists the last as the feature "target.1", so PMLB's target is the 2nd.
+    const auto schizo = pmlb / "schizo" / "schizo.tsv.gz";
+    if (std::filesystem::exists(schizo)) {
+        REQUIRE_THROWS_AS(read_dataset(schizo), DataError);
+        const auto s = read_dataset(schizo, target_is("target"));
+        REQUIRE(s.target_name() == "target");
+        REQUIRE(s.feature(s.n_features() - 1).name == "target.1");
     }
-    // Every PMLB file reads.
-    for (const auto& f : list_dataset_files(pmlb, true)) REQUIRE_NOTHROW(read_dataset(f));
+    // Every other PMLB file reads.
+    for (const auto& f : list_dataset_files(pmlb, true))
+        if (f != schizo) REQUIRE_NOTHROW(read_dataset(f));
 }
 
 TEST_CASE("Fashion-MNIST IDX: t10k labels and images", "[data][idx]") {
@@ -300,4 +312,35 @@ TEST_CASE("list_dataset_files finds the readable files", "[data][read]") {
     for (const auto& f : files) REQUIRE(is_dataset_file(f));
     REQUIRE(std::is_sorted(files.begin(), files.end()));
     REQUIRE_THROWS_AS(list_dataset_files(metalearn::test::data_dir() / "no-such-folder"), IoError);
+}
+
+TEST_CASE("PMLB metadata: features of type nominal are read as nominal, like categorical ones", "[data][csv][pmlb]") {
+    metalearn::test::TempFolder dir("pmlb_nominal");
+    const auto file = dir.write("toy/toy.tsv", "colour\tsize\tweight\ttarget\n1\t2\t0.5\t0\n2\t3\t0.7\t1\n1\t2\t0.1\t0\n3\t1\t0.9\t1\n");
+    dir.write("toy/metadata.yaml",
+              "dataset: toy\ntask: classification\ntarget:\n  type: categorical\nfeatures:\n"
+              "  - name: colour\n    type: nominal\n  - name: size\n    type: categorical\n"
+              "  - name: weight\n    type: continuous\n");
+    const auto d = read_dataset(file);
+    REQUIRE(d.n_features() == 3);
+    CHECK(d.feature(0).is_nominal());
+    CHECK(d.feature(1).is_nominal());
+    CHECK_FALSE(d.feature(2).is_nominal());
+}
+
+TEST_CASE("a PMLB file with two columns named target is refused unless the target is given", "[data][csv][pmlb][errors]") {
+    metalearn::test::TempFolder dir("pmlb_two_targets");
+    // as schizo.tsv.gz: a column "target" second and another last
+    const auto file = dir.write("two.tsv", "ID\ttarget\tx\ttarget\n1\t1\t0.5\t0\n2\t0\t0.7\t1\n3\t1\t0.1\t0\n4\t0\t0.9\t1\n");
+    CHECK_THROWS_AS(read_dataset(file), DataError);
+    CHECK_THROWS_WITH(read_dataset(file), Catch::Contains("2 columns named 'target' (columns 2 and 4") &&
+                                              Catch::Contains("ReadOptions::target"));
+    // pandas (and PMLB's metadata) read the first as "target" and the last as "target.1"
+    const auto first = read_dataset(file, target_is("target"));
+    CHECK(first.target_name() == "target");
+    CHECK(first.feature(2).name == "target.1");
+    CHECK(first.y()[0] == 1.0);
+    const auto last = read_dataset(file, target_is("target.1"));
+    CHECK(last.target_name() == "target.1");
+    CHECK(last.feature(1).name == "target");
 }

@@ -58,7 +58,9 @@ struct CorpusTask {
     std::string id;                  ///< unique within the corpus: the path below its folder (see `load_corpus`); UTF-8
     std::filesystem::path path;      ///< the file read
     Dataset dataset;                 ///< the table as read by `read_dataset`
-    std::uint64_t content_hash = 0;  ///< `content_hash(dataset)`
+    std::uint64_t content_hash = 0;  ///< `content_hash(dataset)` (of the table as kept: after dropped columns and subsampling)
+    Index subsampled_from = 0;       ///< rows of the file when `CorpusOptions::subsample` cut it down; else 0
+    std::vector<std::string> dropped_columns;  ///< identifier columns dropped (`CorpusOptions::drop_id_columns`)
 };
 
 /// What `load_corpus` returns: the tasks kept, in order, and everything left out, in order.
@@ -72,8 +74,20 @@ struct Corpus {
 struct CorpusOptions {
     bool recursive = true;          ///< also scan subfolders (hidden ones excluded, as `list_dataset_files`)
     std::optional<TaskType> task{}; ///< keep only this task type; empty = both
-    Index max_samples = 0;          ///< skip datasets with more rows n; 0 = no limit (≥ 0)
-    Index max_cells = 0;            ///< skip datasets with n·max(p, 1) above this; 0 = no limit (≥ 0)
+    Index max_samples = 0;          ///< skip (or subsample) datasets with more rows n; 0 = no limit (≥ 0)
+    Index max_cells = 0;            ///< skip (or subsample) datasets with n·max(p, 1) above this; 0 = no limit (≥ 0)
+    /// Instead of skipping a table over `max_samples` rows or `max_cells` cells, keep a seeded
+    /// random subsample of m = min(max_samples, ⌊max_cells / max(p, 1)⌋) rows (the limits that are
+    /// set), stratified by class for classification (`stratified_hold_out`), rows in file order.
+    /// The seed derives from `subsample_seed` and the task id, so a table gives the same rows in
+    /// every run. Tables that would keep fewer than 10 rows are still skipped.
+    bool subsample = false;
+    std::uint64_t subsample_seed = 0;  ///< see `subsample`
+    /// Drop identifier columns, as conservatively as possible: a numeric column named `id`
+    /// (any case), or whose name ends with "Id" or "_id" (`PassengerId`, `customer_id`), whose
+    /// values are all distinct integers. Reported through `read.on_warning` and
+    /// `CorpusTask::dropped_columns`.
+    bool drop_id_columns = true;
     bool skip_duplicates = true;    ///< skip a table whose `content_hash` equals a kept task's
     bool one_task_per_family = true;///< skip a file whose `data_family` equals a kept task's
     ReadOptions read{};             ///< passed to `read_dataset` for every file (leave `name` empty: file stem)
@@ -117,7 +131,8 @@ struct CorpusOptions {
 /// TSV, optionally gzip-compressed), sorted by path within a folder.
 ///
 /// Task ids: the file's path relative to its folder with '/' separators (`weka/iris.arff` for
-/// `data/weka/iris.arff` read from `data`), so `iris.arff` and `iris.csv` in one folder get
+/// `data/weka/iris.arff` read from `data`), taken lexically, so a symbolic link gets the id of the
+/// link's own path (never `../..` towards its target), and `iris.arff` and `iris.csv` in one folder get
 /// distinct ids. When that id is already taken by a kept task (the same relative path under an
 /// earlier folder), the folder is prefixed (`more/weka/iris.arff`); if that is taken too, "#m"
 /// is appended, m being the number of tasks kept so far. Ids are valid UTF-8, so they can go into
@@ -127,7 +142,8 @@ struct CorpusOptions {
 ///
 /// Each file is then checked in this order, and the first failed check skips it with that
 /// reason (`SkippedFile`): read with `read_dataset(file, options.read)` (`unreadable`, with the
-/// exception's message); task type (`wrong_task`); size (`too_large`); at least one feature and,
+/// exception's message); identifier columns dropped (`drop_id_columns`); task type
+/// (`wrong_task`); size (`too_large`, or a subsample with `subsample`); at least one feature and,
 /// for classification, at least two classes with samples (`degenerate`); `content_hash` equal to
 /// a kept task's (`duplicate`, if `skip_duplicates`); `data_family` equal to that of a kept task
 /// with as many rows (a projection such as `iris.2D.arff`) or as many features (a train/test

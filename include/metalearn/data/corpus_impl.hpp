@@ -9,6 +9,8 @@
 #include "metalearn/data/dataset.hpp"
 #include "metalearn/data/detail/text.hpp"
 #include "metalearn/data/read.hpp"
+#include "metalearn/data/split.hpp"
+#include "metalearn/core/random.hpp"
 
 #include <fmt/format.h>
 
@@ -74,6 +76,74 @@ METALEARN_INLINE std::string data_family(const std::filesystem::path& file) {
 
 namespace detail {
 
+/// FNV-1a (64-bit) of a string's bytes.
+inline std::uint64_t fnv_string(std::string_view s) noexcept {
+    std::uint64_t h = fnv_basis;
+    for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * fnv_prime;
+    return h;
+}
+
+/// Rows a table keeps under `CorpusOptions::subsample`: min of the limits that are set.
+inline Index subsample_rows(const Dataset& d, const CorpusOptions& o) {
+    Index m = d.n_samples();
+    if (o.max_samples > 0) m = std::min(m, o.max_samples);
+    if (o.max_cells > 0) m = std::min(m, o.max_cells / std::max<Index>(d.n_features(), 1));
+    return m;
+}
+
+/// A seeded subsample of m < n rows, stratified by class for classification, in row order.
+inline Dataset subsample(const Dataset& d, Index m, std::uint64_t seed) {
+    const Index n = d.n_samples();
+    std::vector<Index> rows;
+    if (d.is_classification()) {
+        const Fold f = stratified_hold_out(d.labels(), d.n_classes(), static_cast<double>(m) / static_cast<double>(n), seed);
+        rows.assign(f.test.begin(), f.test.end());
+    } else {
+        rows.resize(static_cast<std::size_t>(n));
+        for (Index i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = i;
+        Rng rng(seed);
+        for (Index i = n - 1; i > 0; --i)  // Fisher-Yates
+            std::swap(rows[static_cast<std::size_t>(i)], rows[static_cast<std::size_t>(rng.uniform_int(0, i))]);
+        rows.resize(static_cast<std::size_t>(m));
+    }
+    std::sort(rows.begin(), rows.end());
+    return d.subset(rows);
+}
+
+/// Whether a column name looks like an identifier: `id` in any case, or ending with "Id" or "_id".
+inline bool id_like_name(std::string_view name) {
+    if (name.size() == 2 && (name[0] == 'i' || name[0] == 'I') && (name[1] == 'd' || name[1] == 'D')) return true;
+    return (name.size() > 2 && name.ends_with("Id")) || (name.size() > 3 && name.ends_with("_id"));
+}
+
+/// `d` without its identifier columns (see `CorpusOptions::drop_id_columns`); their names in `dropped`.
+inline Dataset drop_id_columns(Dataset d, std::vector<std::string>& dropped) {
+    std::vector<Index> keep;
+    for (Index j = 0; j < d.n_features(); ++j) {
+        const auto& f = d.feature(j);
+        bool id = !f.is_nominal() && id_like_name(f.name) && d.n_samples() > 1;
+        if (id) {
+            std::vector<double> v(static_cast<std::size_t>(d.n_samples()));
+            for (Index i = 0; i < d.n_samples(); ++i) v[static_cast<std::size_t>(i)] = d.X()(i, j);
+            id = std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x) && x == std::floor(x); });
+            if (id) {
+                std::sort(v.begin(), v.end());
+                id = std::adjacent_find(v.begin(), v.end()) == v.end();
+            }
+        }
+        if (id) dropped.push_back(f.name);
+        else keep.push_back(j);
+    }
+    if (dropped.empty()) return d;
+    Matrix X(d.n_samples(), static_cast<Index>(keep.size()));
+    std::vector<FeatureInfo> features;
+    for (std::size_t k = 0; k < keep.size(); ++k) {
+        X.col(static_cast<Index>(k)) = d.X().col(keep[k]);
+        features.push_back(d.feature(keep[k]));
+    }
+    return Dataset(d.name(), std::move(X), d.y(), std::move(features), d.task(), d.class_names(), d.target_name());
+}
+
 /// Why a dataset fails the type, size and usability checks of `load_corpus`; nullopt if it passes.
 inline std::optional<std::pair<SkipReason, std::string>> corpus_check(const Dataset& d, const CorpusOptions& o) {
     if (o.task && d.task() != *o.task)
@@ -83,7 +153,7 @@ inline std::optional<std::pair<SkipReason, std::string>> corpus_check(const Data
     const Index p = d.n_features();
     const bool too_many_rows = o.max_samples > 0 && n > o.max_samples;
     const bool too_many_cells = o.max_cells > 0 && n * std::max<Index>(p, 1) > o.max_cells;
-    if (too_many_rows || too_many_cells) {
+    if ((too_many_rows || too_many_cells) && !(o.subsample && subsample_rows(d, o) >= 10)) {
         std::string limits;
         if (o.max_samples > 0) limits = fmt::format("max_samples {}", o.max_samples);
         if (o.max_cells > 0) limits += fmt::format("{}max_cells {}", limits.empty() ? "" : ", ", o.max_cells);
@@ -128,8 +198,9 @@ METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& fo
         }
         for (const auto& file : files) {
             std::error_code ec;
-            fs::path relative = fs::relative(file, folder, ec);
-            if (ec || relative.empty()) relative = file.filename();
+            // lexically: fs::relative resolves symbolic links, which would id a link by its target
+            fs::path relative = file.lexically_relative(folder);
+            if (relative.empty() || *relative.begin() == "..") relative = file.filename();
             // Ids go into records and JSON, which must be UTF-8: a file name that is not (a Latin-1
             // name, say) gets its stray bytes written as \xNN instead of failing the whole run.
             std::string id = detail::utf8_escaped(relative.generic_string());
@@ -140,9 +211,29 @@ METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& fo
             };
             try {
                 Dataset d = read_dataset(file, options.read);
+                std::vector<std::string> dropped;
+                if (options.drop_id_columns) {
+                    d = detail::drop_id_columns(std::move(d), dropped);
+                    if (!dropped.empty() && options.read.on_warning)
+                        options.read.on_warning(fmt::format("{}: dropped identifier column(s) {} (all values distinct "
+                                                            "integers; CorpusOptions::drop_id_columns)",
+                                                            id, fmt::join(dropped, ", ")));
+                }
                 if (const auto failed = detail::corpus_check(d, options)) {
                     skip(failed->first, failed->second);
                     continue;
+                }
+                Index subsampled_from = 0;
+                if (options.subsample) {
+                    const Index m = detail::subsample_rows(d, options);
+                    if (m < d.n_samples()) {
+                        subsampled_from = d.n_samples();
+                        d = detail::subsample(d, m, derive_seed(options.subsample_seed, {detail::fnv_string(id)}));
+                        if (const auto failed = detail::corpus_check(d, options)) {  // e.g. a class lost
+                            skip(failed->first, failed->second);
+                            continue;
+                        }
+                    }
                 }
                 const std::uint64_t hash = content_hash(d);
                 if (options.skip_duplicates)
@@ -167,7 +258,7 @@ METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& fo
                 by_hash.emplace(hash, id);
                 by_family.emplace(std::move(family), Kept{id, d.n_samples(), d.n_features()});
                 ids.insert(id);
-                corpus.tasks.push_back({id, file, std::move(d), hash});
+                corpus.tasks.push_back({id, file, std::move(d), hash, subsampled_from, std::move(dropped)});
             } catch (const std::exception& e) {
                 skip(SkipReason::unreadable, e.what());
             }

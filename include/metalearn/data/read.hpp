@@ -4,8 +4,9 @@
 /// file name; `list_dataset_files` finds the files it can read.
 ///
 /// Dispatch (case-insensitive): `.arff`, `.arff.gz` → `read_arff`; `.tsv`, `.tsv.gz` →
-/// `read_csv` with a tab delimiter, the (last) column named `target` as target when present,
-/// and repeated column names renamed "name.1", ... (PMLB);
+/// `read_csv` with a tab delimiter, the column named `target` as target when present (two
+/// such columns are a DataError, unless `ReadOptions::target` chooses), and repeated column names
+/// renamed "name.1", ... as pandas does (PMLB);
 /// `.csv`, `.csv.gz` → `read_sklearn_csv` when the first line is scikit-learn's
 /// `n_samples,n_features,...` header or a line of numbers only (a header row of numbers is not a
 /// plausible CSV header), else `read_csv`.
@@ -13,7 +14,8 @@
 /// PMLB: when a `.tsv`/`.tsv.gz` file has a `metadata.yaml` beside it, its top-level `task:`
 /// line sets the task (PMLB's own classification/regression label, which the integer-target
 /// rule of `read_csv` would get wrong for e.g. ratings) and features declared
-/// `type: categorical` are read as nominal (unless `ReadOptions::use_pmlb_metadata` is false).
+/// `type: categorical` or `type: nominal` are read as nominal (unless
+/// `ReadOptions::use_pmlb_metadata` is false).
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/progress.hpp"

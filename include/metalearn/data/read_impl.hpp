@@ -31,8 +31,8 @@ METALEARN_INLINE bool is_dataset_file(const std::filesystem::path& path) {
 
 namespace detail {
 
-/// Task and categorical feature names from a PMLB metadata.yaml (only the two keys needed,
-/// read line by line; not a YAML parser).
+/// Task and categorical feature names (features of type `categorical` or `nominal`) from a PMLB
+/// metadata.yaml (only the two keys needed, read line by line; not a YAML parser).
 struct PmlbMetadata {
     std::optional<TaskType> task;
     std::vector<std::string> categorical;
@@ -62,7 +62,8 @@ METALEARN_INLINE PmlbMetadata read_pmlb_metadata(const std::filesystem::path& ya
             if (pending_name.size() >= 2 && (pending_name.front() == '\'' || pending_name.front() == '"'))
                 pending_name = pending_name.substr(1, pending_name.size() - 2);
         } else if (t.rfind("type:", 0) == 0 && !pending_name.empty()) {
-            if (to_lower(trim(t.substr(5))) == "categorical") meta.categorical.push_back(pending_name);
+            const std::string type = to_lower(trim(t.substr(5)));
+            if (type == "categorical" || type == "nominal") meta.categorical.push_back(pending_name);
             pending_name.clear();
         }
     }
@@ -129,18 +130,28 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
     o.on_warning = options.on_warning;
     o.name = name;
     if (tsv && o.target.empty()) {
-        // PMLB writes the target last, named "target"; a few files (schizo) also have a feature
-        // of that name, so take the last such column and let repeated names be renamed.
+        // PMLB writes the target named "target"; a file with two such columns (schizo) is
+        // ambiguous: refuse it rather than guess, and say how to choose.
         const auto lines = detail::split_lines(text.substr(0, 1 << 16));
         for (const auto& line : lines) {
             if (detail::trim(line.text).empty()) continue;
             const auto fields = detail::split_delimited(line.text, '\t', path.string(), line.number);
+            std::vector<std::size_t> targets;
             for (std::size_t j = 0; j < fields.size(); ++j)
-                if (fields[j].text == "target") o.target_index = static_cast<Index>(j);
+                if (fields[j].text == "target") targets.push_back(j);
+            if (targets.size() > 1)
+                throw DataError(fmt::format(
+                    "read_dataset(): '{}' has {} columns named 'target' (columns {} and {}, 1-based): which one is the "
+                    "target is ambiguous; pass the target explicitly (ReadOptions::target = \"target\" for column {}, "
+                    "as pandas and PMLB read it, or \"target.1\" for column {}: repeated names are renamed "
+                    "name.1, name.2, ...)",
+                    path.string(), targets.size(), targets[0] + 1, targets[1] + 1, targets[0] + 1, targets[1] + 1));
+            if (!targets.empty()) o.target_index = static_cast<Index>(targets.front());
             break;
         }
         o.rename_duplicate_columns = true;
     }
+    if (tsv) o.rename_duplicate_columns = true;  // PMLB: pandas' convention, name.1, name.2, ...
     if (tsv && options.use_pmlb_metadata) {
         const auto yaml = path.parent_path() / "metadata.yaml";
         std::error_code ec;
@@ -153,7 +164,7 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
                 if (detail::trim(line.text).empty()) continue;
                 for (const auto& f : detail::split_delimited(line.text, '\t', path.string(), line.number))
                     if (std::find(meta.categorical.begin(), meta.categorical.end(), f.text) != meta.categorical.end() &&
-                        f.text != "target")
+                        f.text != "target" && f.text != o.target)
                         o.nominal_columns.push_back(f.text);
                 break;
             }
