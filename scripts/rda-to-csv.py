@@ -25,9 +25,11 @@ usage:
 
 FILE may be a .rda/.RData/.rds file, an Rdata.rdb/.rdx file, or a package's data folder.
 In the TSV (tab-separated, '#' comments, a header line starting with "package"):
-  package  object  target  task  debian  [name]
+  package  object  target  task  debian  name  drop
 where object may be "X+y" (a matrix or data frame X, and a separate vector y appended as the
-column named by target) and name (optional) is the output file's stem (default: object).
+column named by target), name is the output file's stem ("-" or empty: the object's name) and
+drop lists columns to leave out, comma-separated ("-" or empty: none). task is "classification"
+or "regression" (informative only: the CSV reader decides from the target column's values).
 """
 
 import argparse
@@ -557,8 +559,9 @@ def describe(obj):
     return "%s%s length %d" % (kind, " (" + ",".join(cls) + ")" if cls else "", length)
 
 
-def table_for(obj, target=None, label=None, label_name=None):
-    """(header, rows, notes) of a data frame (or matrix + label vector); target moved last."""
+def table_for(obj, target=None, label=None, label_name=None, drop=()):
+    """(header, rows, notes) of a data frame (or matrix + label vector); target moved last,
+    columns named in drop left out."""
     if not is_data_frame(obj) and not (label is not None and _dim(obj) is not None):
         raise ValueError("not a data frame (%s)" % describe(obj))
     notes = []
@@ -567,6 +570,10 @@ def table_for(obj, target=None, label=None, label_name=None):
         cols.append((label_name or "class", vector_cells(label)))
     if not cols:
         raise ValueError("no columns")
+    missing = [d for d in drop if d not in {c for c, _ in cols}]
+    if missing:
+        raise ValueError("cannot drop missing column(s) %s" % ", ".join(missing))
+    cols = [(c, v) for c, v in cols if c not in drop]
     n = len(cols[0][1])
     bad = [c for c, v in cols if len(v) != n]
     if bad:
@@ -624,12 +631,12 @@ def cmd_list(paths):
             print("%s\t%s\t%s%s" % (path, name, describe(obj), cols))
 
 
-def convert(src, obj_spec, target, out_path, label_name=None):
+def convert(src, obj_spec, target, out_path, drop=()):
     if "+" in obj_spec:
         xname, yname = obj_spec.split("+", 1)
-        header, rows, notes = table_for(src.get(xname), None, src.get(yname), target)
+        header, rows, notes = table_for(src.get(xname), None, src.get(yname), target, drop)
     else:
-        header, rows, notes = table_for(src.get(obj_spec), target or None)
+        header, rows, notes = table_for(src.get(obj_spec), target or None, drop=drop)
     write_csv(out_path, header, rows)
     return notes
 
@@ -657,7 +664,8 @@ def cmd_tsv(tsv, root, out, quiet):
             failed += 1
             continue
         package, obj_spec, target, _task, debian = fields[:5]
-        stem = fields[5] if len(fields) > 5 and fields[5] else obj_spec.split("+")[0]
+        stem = fields[5] if len(fields) > 5 and fields[5] not in ("", "-") else obj_spec.split("+")[0]
+        drop = [d for d in fields[6].split(",") if d] if len(fields) > 6 and fields[6] != "-" else []
         dest_dir = os.path.join(out, package)
         dest = os.path.join(dest_dir, stem + ".csv")
         if os.path.exists(dest):
@@ -679,7 +687,7 @@ def cmd_tsv(tsv, root, out, quiet):
             continue
         os.makedirs(dest_dir, exist_ok=True)
         try:
-            notes = convert(src, obj_spec, target, dest)
+            notes = convert(src, obj_spec, target, dest, drop)
             written += 1
             if notes and not quiet:
                 print("%s/%s: columns left out: %s" % (package, stem, "; ".join(notes)))
@@ -699,6 +707,7 @@ def main(argv=None):
     p.add_argument("--list", action="store_true", help="list the objects and exit")
     p.add_argument("--object", action="append", default=[], help="object to write (repeatable)")
     p.add_argument("--target", default="", help="column to move last")
+    p.add_argument("--drop", default="", help="columns to leave out, comma-separated")
     p.add_argument("--out", default=".", help="output folder")
     p.add_argument("--tsv", help="list of datasets to write (see above)")
     p.add_argument("--root", help="with --tsv: folder holding unpacked-<debian>/ folders")
@@ -724,7 +733,7 @@ def main(argv=None):
                 if "+" not in name and not is_data_frame(src.get(name)):
                     print("skipped %s: %s" % (name, describe(src.get(name))), file=sys.stderr)
                     continue
-                notes = convert(src, name, a.target, out)
+                notes = convert(src, name, a.target, out, [d for d in a.drop.split(",") if d])
                 if not a.quiet:
                     print("wrote %s" % out + ("" if not notes else "; left out: " + "; ".join(notes)))
             except (KeyError, ValueError, RFormatError) as e:
