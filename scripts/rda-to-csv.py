@@ -691,8 +691,10 @@ def cmd_tsv(tsv, root, out, quiet):
             written += 1
             if notes and not quiet:
                 print("%s/%s: columns left out: %s" % (package, stem, "; ".join(notes)))
-        except (KeyError, ValueError, RFormatError, OSError, EOFError,
-                zlib.error, lzma.LZMAError) as e:
+        except KeyError as e:
+            print("rda-to-csv: %s::%s: no object named %s" % (package, obj_spec, e), file=sys.stderr)
+            failed += 1
+        except (ValueError, RFormatError, OSError, EOFError, zlib.error, lzma.LZMAError) as e:
             print("rda-to-csv: %s::%s: %s" % (package, obj_spec, e), file=sys.stderr)
             failed += 1
     if not quiet:
