@@ -33,6 +33,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -113,6 +115,8 @@ struct Settings {
     std::string meta_model = "rf";
     Index max_samples = 5000;
     Index max_cells = 300000;
+    bool subsample = false;  // subsample tables over the limits instead of skipping them
+    std::string target;      // target column of every file; empty = each format's default
     double time_budget = 30.0;
     double mf_time_limit = 0;  // seconds per meta-feature group; 0 = none (results independent of the load)
     bool quick = false;
@@ -138,7 +142,15 @@ std::vector<meta::Task> load_tasks(const Settings& s) {
     options.task = data::TaskType::classification;
     options.max_samples = s.max_samples;
     options.max_cells = s.max_cells;
+    options.subsample = s.subsample;
+    options.subsample_seed = s.seed;
+    options.read.target = s.target;
+    options.read.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
     auto corpus = data::load_corpus(std::vector<fs::path>(s.datasets.begin(), s.datasets.end()), options);
+    for (const auto& t : corpus.tasks)
+        if (t.subsampled_from > 0)
+            fmt::print(stderr, "subsampled {}: {} of {} rows (stratified, seed {}; --max-samples/--max-cells)\n", t.id,
+                       t.dataset.n_samples(), t.subsampled_from, s.seed);
     for (const auto& skipped : corpus.skipped) {
         if (skipped.reason == data::SkipReason::unreadable_folder)
             fmt::print(stderr, "skip folder {}: {}\n", skipped.path.string(), skipped.message);
@@ -156,9 +168,29 @@ struct ModelOutcome {
     meta::MetaEvaluation evaluation;
 };
 
+// The plan file's entries for one model: the file's array, or, for an object keyed by model
+// names, the array under this model's name (full or short). Validated against the model's
+// declared space (tolerant bounds, valid ranges, fixed members); nullopt without a plan file.
+// Throws ConfigError naming the file, the entry and the reason.
+template <models::BaseModel Model>
+std::optional<std::vector<typename Model::params_type>> plan_of(const Settings& s, const nlohmann::json& plan) {
+    if (s.plan_file.empty()) return std::nullopt;
+    const nlohmann::json* entries = &plan;
+    if (plan.is_object()) {
+        entries = nullptr;
+        for (const auto& key : {std::string(Model::name), std::string(short_name(Model::name))})
+            if (plan.contains(key)) entries = &plan.at(key);
+        if (!entries)
+            throw ConfigError(fmt::format("plan '{}': no configurations for model '{}' (expected an array, or an object "
+                                          "with the key '{}' or '{}')",
+                                          s.plan_file, Model::name, Model::name, short_name(Model::name)));
+    }
+    return meta::plan_from_json(*entries, Model::search_space(), s.plan_file);
+}
+
 template <models::BaseModel Model, meta::MetaModel MM>
 ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, meta::RecordStore& store, const MM& mm,
-                       Index default_budget) {
+                       Index default_budget, const nlohmann::json& plan) {
     meta::MetaLearnerOptions opts;
     opts.n_folds = s.folds;
     opts.metric = hpo::metric_from_string(s.metric);
@@ -170,8 +202,8 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
         opts.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical,
                                      metafeatures::Group::info_theory};
     meta::MetaLearner<Model, MM> learner(store, opts, Model(), mm);
-    if (!s.plan_file.empty())
-        learner.set_plan_from_file(s.plan_file);
+    if (const auto configs = plan_of<Model>(s, plan))
+        learner.set_plan(*configs, [](const std::string& w) { fmt::print(stderr, "plan: {}\n", w); });
     else
         learner.set_plan(meta::plan_kind_from_string(s.plan), s.budget > 0 ? s.budget : default_budget);
 
@@ -188,19 +220,29 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
             warnings.push_back(w);
     });
     for (const auto& w : warnings) fmt::print(stderr, "warning: {}\n", w);
-    std::string first_failure;
+    fmt::print("evaluated {} (reused {} from the journal), {} failed, {} timed out, in {:.1f} s{}\n", summary.evaluated,
+               summary.reused, summary.failed, summary.timed_out, timer.seconds(),
+               small_class_warnings ? fmt::format(" ({} small-class warnings)", small_class_warnings) : "");
     if (summary.failed > 0) {
+        // every failure of this run's plan and tasks, with its reason (e.g. k-NN with n_neighbors
+        // above the rows of a training fold: not clipped, counted as the task's worst score)
         const std::string metric(hpo::to_string(opts.metric));
+        std::set<std::string> ids;
+        for (const auto& t : tasks) ids.insert(t.id);
+        std::set<std::string> planned;
+        for (const auto& c : learner.plan_json()) planned.insert(c.dump());
+        std::size_t shown = 0;
+        std::size_t total = 0;
         for (const auto& r : store.snapshot())
             if (r.model == name && r.metric == metric && r.n_folds == s.folds && r.seed == s.seed &&
-                r.status == meta::RecordStatus::failed) {
-                first_failure = fmt::format("; first: {}: {}", r.task_id, r.error);
-                break;
+                r.status == meta::RecordStatus::failed && ids.count(r.task_id) && planned.count(r.config.dump())) {
+                if (++total <= 10) {
+                    fmt::print(stderr, "failed: {} {}: {}\n", r.task_id, r.config.dump(), r.error);
+                    ++shown;
+                }
             }
+        if (total > shown) fmt::print(stderr, "failed: ... and {} more (records.csv lists them)\n", total - shown);
     }
-    fmt::print("evaluated {} (reused {} from the journal), {} failed{}, {} timed out, in {:.1f} s{}\n", summary.evaluated,
-               summary.reused, summary.failed, first_failure, summary.timed_out, timer.seconds(),
-               small_class_warnings ? fmt::format(" ({} small-class warnings)", small_class_warnings) : "");
     std::fflush(stdout);
 
     meta::EvaluationOptions eo;
@@ -218,8 +260,8 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     const fs::path model_file = fs::path(s.out) / fmt::format("meta_model_{}.json", name);
     write_file(model_file, predictor.to_json().dump() + '\n', "meta-model");
     const auto suggestions = learner.suggest(tasks.front().dataset, 3, {.n_candidates = 256, .seed = s.seed});
-    fmt::print("meta-model saved to {}; top-3 for {} (in-sample, for illustration):\n", model_file.string(),
-               tasks.front().id);
+    fmt::print("meta-model saved to {}; top-3 for {} (in-sample, for illustration; searched inside the plan's ranges):\n",
+               model_file.string(), tasks.front().id);
     fmt::print("  (\"predicted\" is a normalised score: 1 = the best config of the task's plan, 0 = its worst)\n");
     for (const auto& sg : suggestions)
         fmt::print("  {}  predicted {:.3f} ± {:.3f}\n", sg.config.dump(), sg.predicted, sg.std);
@@ -294,7 +336,10 @@ int main(int argc, char** argv) {
                                c.budget);
     });
     auto* budget_opt = app.add_option("--budget", s.budget, "configurations per plan, >= 1 (default per model: " + budgets + ")");
-    app.add_option("--plan-file", s.plan_file, "JSON file with an array of configurations (overrides --plan)");
+    app.add_option("--plan-file", s.plan_file,
+                   "JSON file with an array of configurations (name -> value objects; names not given keep the "
+                   "model's defaults), or an object mapping model names to such arrays (overrides --plan); checked "
+                   "before any dataset is read; the default configuration is added when missing");
     app.add_option("--metric", s.metric, "accuracy, balanced_accuracy, log_loss, roc_auc")->capture_default_str();
     app.add_option("--folds", s.folds, "stratified CV folds")->capture_default_str();
     app.add_option("--seed", s.seed, "global seed")->capture_default_str();
@@ -305,8 +350,16 @@ int main(int argc, char** argv) {
     app.add_option("--out", s.out, "output folder")->capture_default_str();
     app.add_option("--plot-script", s.plot_script, "gnuplot script of the regret curves (default scripts/plot-regret.gp)");
     app.add_option("--meta-model", s.meta_model, "rf, gp, knn or ridge")->capture_default_str();
-    app.add_option("--max-samples", s.max_samples, "skip datasets with more rows")->capture_default_str();
-    app.add_option("--max-cells", s.max_cells, "skip datasets with more rows x features")->capture_default_str();
+    app.add_option("--max-samples", s.max_samples, "skip datasets with more rows (or subsample them: --subsample)")
+        ->capture_default_str();
+    app.add_option("--max-cells", s.max_cells, "skip datasets with more rows x features (or subsample them: --subsample)")
+        ->capture_default_str();
+    app.add_flag("--subsample", s.subsample,
+                 "keep datasets over --max-samples/--max-cells as a random subsample of that many rows (stratified by "
+                 "class, seeded by --seed and the task id: the same rows in every run) instead of skipping them");
+    app.add_option("--target", s.target,
+                   "name of the target column in every file (default: ARFF's last attribute, PMLB's 'target', a CSV's "
+                   "last column); files without it are skipped and listed");
     app.add_option("--time-budget", s.time_budget, "seconds per evaluation, checked between folds (0 = none)")
         ->capture_default_str();
     app.add_option("--mf-time-limit", s.mf_time_limit,
@@ -351,6 +404,22 @@ int main(int argc, char** argv) {
         return 2;
     }
 
+    // the plan file, checked for every chosen model before any dataset is read
+    nlohmann::json plan;
+    if (!s.plan_file.empty()) {
+        try {
+            plan = meta::read_json_file(s.plan_file, "--plan-file");
+            for (const auto& model : s.models)
+                for_each_candidate([&](const auto& c) {
+                    using Model = typename std::decay_t<decltype(c)>::model_type;
+                    if (is_named<Model>(model)) (void)plan_of<Model>(s, plan);
+                });
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "error: {}\n", e.what());
+            return 2;
+        }
+    }
+
     if (s.threads <= 0) s.threads = std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
     if (s.quick) {
         s.max_samples = std::min<Index>(s.max_samples, 1000);
@@ -386,7 +455,8 @@ int main(int argc, char** argv) {
                 for_each_candidate([&](const auto& c) {
                     using Model = typename std::decay_t<decltype(c)>::model_type;
                     if (is_named<Model>(model))
-                        outcomes.push_back(run_model<Model, MM>(s, tasks, store, mm, s.quick ? c.quick_budget : c.budget));
+                        outcomes.push_back(
+                            run_model<Model, MM>(s, tasks, store, mm, s.quick ? c.quick_budget : c.budget, plan));
                 });
             };
             if (s.meta_model == "rf")
