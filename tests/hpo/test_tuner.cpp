@@ -205,8 +205,8 @@ TEST_CASE("The random-forest surrogate also finds Forrester's maximum", "[hpo][t
 }
 
 TEST_CASE("BO on the negated Branin function gets close to its minimum in 30 trials", "[hpo][tuner]") {
-    // Observed best minimum after 30 trials, seeds 0..3: BO 0.399982, 0.398584, 0.400509,
-    // 0.398270; random search 0.669812, 1.178729, 1.218694, 1.064981. Known minimum 0.397887.
+    // Observed best minimum after 30 trials, seeds 0..3: BO 0.405970, 0.397982, 0.401346,
+    // 0.398993; random search 0.669812, 1.178729, 1.218694, 1.064981. Known minimum 0.397887.
     for (std::uint64_t seed : {0U, 3U}) {
         hpo::Tuner<X2> bo(branin_space(), {.seed = seed});
         run(bo, 30, [](const X2& p) { return -branin(p.x1, p.x2); });
@@ -219,8 +219,7 @@ TEST_CASE("BO on the negated Branin function gets close to its minimum in 30 tri
 
 TEST_CASE("BO handles log, integer and categorical dimensions", "[hpo][tuner]") {
     // Maximum 0.7 at lr = 0.01, depth = 5, kind = b, flag = true (read off mixed_objective).
-    // Observed best after 30 trials, seeds 0..4: 0.7000, 0.7000, 0.4000, 0.4000, 0.7000 — seeds
-    // 2 and 3 settle on depth 8 (0.3 below: EI keeps refining lr there), all find kind b, flag true.
+    // Observed: seeds 0..4 all reach 0.7000 within 30 trials (lr within 1% of 0.01).
     for (std::uint64_t seed : {0U, 2U}) {
         hpo::Tuner<Mixed> tuner(mixed_space(), {.seed = seed});
         run(tuner, 30, mixed_objective);
@@ -228,8 +227,9 @@ TEST_CASE("BO handles log, integer and categorical dimensions", "[hpo][tuner]") 
         const auto best = *tuner.best();
         CHECK(best.params.kind == Kind::b);
         CHECK(best.params.flag);
+        CHECK(best.params.depth == 5);
         CHECK(best.values.at("kind") == "b");
-        CHECK(*best.score > (seed == 0 ? 0.69 : 0.39));
+        CHECK(*best.score > 0.69);
     }
 }
 

@@ -176,9 +176,9 @@ struct TunerOptions {
     /// Trials of the initial design (≥ 0); default max(5, space.size() + 1). With a prior mean,
     /// 0 lets the very first trial maximise the prior.
     std::optional<Index> n_initial{};
-    Index n_candidates = 1024;  ///< Sobol pool size of the EI maximisation, ≥ 1
-    Index n_local_starts = 5;   ///< pool points refined locally, ≥ 0
-    Index n_local_rounds = 6;   ///< rounds of local refinement, ≥ 0
+    Index n_candidates = 512;   ///< Sobol pool size of the EI maximisation, ≥ 1
+    Index n_local_starts = 3;   ///< pool points refined locally (plus the two best trials; 0: no refinement), ≥ 0
+    Index n_local_rounds = 4;   ///< rounds of local refinement, ≥ 0
     Index n_local_steps = 8;    ///< perturbations per start and round, ≥ 1
     double xi = 0.0;            ///< EI exploration margin in score units, ≥ 0
     ConstantLiar liar = ConstantLiar::best;
@@ -638,9 +638,8 @@ private:
         const auto T = Z_.topRows(n);
         const Vector c2 = C.rowwise().squaredNorm();
         const Vector t2 = T.rowwise().squaredNorm();
-        const Matrix G = C * T.transpose();
-        for (Index i = 0; i < C.rows(); ++i) out[i] = std::max(0.0, (c2[i] + t2.transpose().array() - 2.0 * G.row(i).array()).minCoeff());
-        return out;
+        const Matrix D2 = ((-2.0 * C * T.transpose()).colwise() + c2).rowwise() + t2.transpose();  // m×n
+        return D2.rowwise().minCoeff().cwiseMax(0.0);
     }
 
     [[nodiscard]] bool far_enough(const Vector& z) const {
@@ -763,13 +762,20 @@ private:
     };
 
     void predict(const Fitted& f, const Matrix& C, Vector& mean, Vector& sd) const {
-        if (f.prior_only) {
-            mean = Vector::Zero(C.rows());
-            sd = Vector::Zero(C.rows());
-        } else {
-            surrogate_->predict(C, mean, sd);
-            mean = (mean.array() * f.scale + f.shift).matrix();
-            sd *= f.scale;
+        mean = Vector::Zero(C.rows());
+        sd = Vector::Zero(C.rows());
+        if (!f.prior_only) {
+            // In blocks of 64 candidates: the temporaries stay small (no page faults of large
+            // allocations at every ask).
+            constexpr Index block = 64;
+            Vector m;
+            Vector s;
+            for (Index start = 0; start < C.rows(); start += block) {
+                const Index len = std::min(block, C.rows() - start);
+                surrogate_->predict(C.middleRows(start, len), m, s);
+                mean.segment(start, len) = (m.array() * f.scale + f.shift).matrix();
+                sd.segment(start, len) = s * f.scale;
+            }
         }
         if (o_.prior_mean)
             for (Index i = 0; i < C.rows(); ++i) mean[i] += prior_at(C.row(i).transpose());
