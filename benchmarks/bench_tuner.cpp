@@ -1,5 +1,5 @@
 // Overhead of the tuner (hpo/tuner.hpp): the latency of one ask() with n complete observations,
-// n = 10, 100, 1000, on one core, for the default Bayesian optimisation (GP surrogate, 1024
+// n = 10, 100, 1000, on one core, for the default Bayesian optimisation (GP surrogate, 512
 // Sobol candidates plus local refinement) and for random search.
 //
 // Two costs are measured separately:

@@ -31,8 +31,9 @@
 ///    refinement: from the `n_local_starts` best pool points and the two best trials,
 ///    `n_local_rounds` rounds of `n_local_steps` Gaussian perturbations in the encoding (step
 ///    0.1, halved every round), each snapped to a valid configuration by `decode` and `encode`,
-///    keeping a perturbation when it improves its start. Without any complete trial (and without
-///    a prior mean) the initial design goes on.
+///    keeping a perturbation when it improves its start. A discrete space with at most
+///    `n_candidates` configurations uses all its untried configurations as the pool. Without
+///    any complete trial (and without a prior mean) the initial design goes on.
 ///
 /// **Surrogate** (`TunerOptions::surrogate`): by default the ARD Matérn 5/2 Gaussian process of
 /// `tuner_gp.hpp` (Rasmussen & Williams 2006); the random forest of `tuner_forest.hpp` is the
