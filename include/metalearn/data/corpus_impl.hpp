@@ -10,6 +10,7 @@
 #include "metalearn/data/detail/text.hpp"
 #include "metalearn/data/read.hpp"
 #include "metalearn/data/split.hpp"
+#include "metalearn/data/subsample.hpp"
 #include "metalearn/core/random.hpp"
 
 #include <fmt/format.h>
@@ -91,24 +92,9 @@ inline Index subsample_rows(const Dataset& d, const CorpusOptions& o) {
     return m;
 }
 
-/// A seeded subsample of m < n rows, stratified by class for classification, in row order.
-inline Dataset subsample(const Dataset& d, Index m, std::uint64_t seed) {
-    const Index n = d.n_samples();
-    std::vector<Index> rows;
-    if (d.is_classification()) {
-        const Fold f = stratified_hold_out(d.labels(), d.n_classes(), static_cast<double>(m) / static_cast<double>(n), seed);
-        rows.assign(f.test.begin(), f.test.end());
-    } else {
-        rows.resize(static_cast<std::size_t>(n));
-        for (Index i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = i;
-        Rng rng(seed);
-        for (Index i = n - 1; i > 0; --i)  // Fisher-Yates
-            std::swap(rows[static_cast<std::size_t>(i)], rows[static_cast<std::size_t>(rng.uniform_int(0, i))]);
-        rows.resize(static_cast<std::size_t>(m));
-    }
-    std::sort(rows.begin(), rows.end());
-    return d.subset(rows);
-}
+/// A seeded subsample of m < n rows (`data::subsample_rows`: stratified by class for
+/// classification), in row order.
+inline Dataset subsample(const Dataset& d, Index m, std::uint64_t seed) { return d.subset(data::subsample_rows(d, m, seed)); }
 
 /// Whether a column name looks like an identifier: `id` in any case, or ending with "Id" or "_id".
 inline bool id_like_name(std::string_view name) {

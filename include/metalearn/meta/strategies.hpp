@@ -199,10 +199,7 @@ public:
         m_ = table.n_configs();
     }
     [[nodiscard]] std::vector<Index> propose(const VectorRef& meta_features, Index budget, const ScoreOracle&) const override {
-        Matrix q(1, meta_features.size());
-        q.row(0) = meta_features.transpose();
-        const RowVector x = scale(imputer_.transform(signed_log1p(q))).row(0);
-        const Vector dist = (X_.rowwise() - x).cwiseAbs().rowwise().sum();
+        const Vector dist = distances(meta_features);
         std::vector<Index> tasks(static_cast<std::size_t>(dist.size()));
         std::iota(tasks.begin(), tasks.end(), Index{0});
         std::stable_sort(tasks.begin(), tasks.end(), [&](Index a, Index b) { return dist[a] < dist[b]; });
@@ -219,6 +216,67 @@ public:
                 if (static_cast<Index>(out.size()) >= budget) break;
             }
         return out;
+    }
+
+    /// L1 distances (T, in the order of the training rows given to `fit`) between a new task's
+    /// raw meta-features (f, NaN and ±inf = missing → the training median) and each training task,
+    /// in the scaled space described above; each term is in [0, 1] for values inside the training
+    /// range. @throws NotFitted before `fit`; DataError when the length is not f.
+    [[nodiscard]] Vector distances(const VectorRef& meta_features) const {
+        if (!imputer_.is_fitted()) throw NotFitted("NearestDatasetsStrategy::distances(): call fit() first");
+        if (meta_features.size() != X_.cols())
+            throw DataError(fmt::format("NearestDatasetsStrategy::distances(): got {} meta-features (expected {})",
+                                        meta_features.size(), X_.cols()));
+        Matrix q(1, meta_features.size());
+        q.row(0) = meta_features.transpose();
+        for (Index j = 0; j < q.cols(); ++j)
+            if (std::isinf(q(0, j))) q(0, j) = std::numeric_limits<double>::quiet_NaN();
+        const RowVector x = scale(imputer_.transform(signed_log1p(q))).row(0);
+        return (X_.rowwise() - x).cwiseAbs().rowwise().sum();
+    }
+    /// Plan indices of each training task by decreasing score (failed and missing last; empty for
+    /// a task with no finite score), in the order of the training rows given to `fit`.
+    [[nodiscard]] const std::vector<std::vector<Index>>& rankings() const noexcept { return rankings_; }
+
+    /// The fitted strategy as JSON: medians, scaling, the T×f scaled training meta-features and
+    /// the per-task rankings. @throws NotFitted before `fit`.
+    [[nodiscard]] nlohmann::json to_json() const {
+        if (!imputer_.is_fitted()) throw NotFitted("NearestDatasetsStrategy::to_json(): call fit() first");
+        return {{"type", "NearestDatasetsStrategy"},
+                {"medians", detail::vector_to_json(imputer_.medians())},
+                {"lo", detail::vector_to_json(lo_.transpose())},
+                {"range", detail::vector_to_json(range_.transpose())},
+                {"scaled_meta_features", detail::matrix_to_json(X_)},
+                {"rankings", rankings_},
+                {"n_configs", m_}};
+    }
+    /// Restore a strategy saved by `to_json`.
+    /// @throws ConfigError when `j` is not one, or its parts disagree in size.
+    [[nodiscard]] static NearestDatasetsStrategy from_json(const nlohmann::json& j) {
+        NearestDatasetsStrategy s;
+        try {
+            if (!j.is_object() || j.value("type", "") != "NearestDatasetsStrategy")
+                throw ConfigError("NearestDatasetsStrategy::from_json(): not a saved NearestDatasetsStrategy");
+            s.imputer_ = metafeatures::MetaFeatureImputer(detail::vector_from_json(j.at("medians")));
+            s.lo_ = detail::vector_from_json(j.at("lo")).transpose();
+            s.range_ = detail::vector_from_json(j.at("range")).transpose();
+            s.X_ = detail::matrix_from_json(j.at("scaled_meta_features"));
+            s.rankings_ = j.at("rankings").get<std::vector<std::vector<Index>>>();
+            s.m_ = j.at("n_configs").get<Index>();
+        } catch (const nlohmann::json::exception& e) {
+            throw ConfigError(fmt::format("NearestDatasetsStrategy::from_json(): {}", e.what()));
+        }
+        const Index f = s.imputer_.medians().size();
+        if (s.lo_.size() != f || s.range_.size() != f || s.X_.cols() != f ||
+            static_cast<std::size_t>(s.X_.rows()) != s.rankings_.size())
+            throw ConfigError(fmt::format("NearestDatasetsStrategy::from_json(): sizes disagree ({} medians, {} lo, {} "
+                                          "range, {}x{} meta-features, {} rankings)",
+                                          f, s.lo_.size(), s.range_.size(), s.X_.rows(), s.X_.cols(), s.rankings_.size()));
+        for (const auto& r : s.rankings_)
+            for (Index c : r)
+                if (c < 0 || c >= s.m_)
+                    throw ConfigError(fmt::format("NearestDatasetsStrategy::from_json(): plan index {} outside [0, {})", c, s.m_));
+        return s;
     }
 
 private:

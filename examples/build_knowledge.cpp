@@ -1,0 +1,193 @@
+// Build the knowledge files that ship with the library (share/knowledge/<model>.json).
+//
+// For every classification dataset found (one task per data family, as the main example), tables
+// with more rows than --max-rows or more cells than --max-cells are replaced by a seeded stratified
+// subsample (said in the provenance); every base model's plan (--budget Sobol configurations of its full search space,
+// plus its default) is evaluated by stratified k-fold CV into a resumable journal; then each
+// model's `meta::Knowledge` is fitted on every task and written to --out.
+//
+//   build_knowledge --datasets data --datasets ../shared/datasets/pmlb --out share/knowledge
+//   build_knowledge --model logistic_regression --budget 8 --datasets data/weka   # a small rebuild
+//
+// Interrupt it at any time: rerunning with the same --records journal does only the missing work.
+// The same journal, seed and options give bit-identical knowledge files.
+
+#include <metalearn/core/progress.hpp>
+#include <metalearn/data/checksum.hpp>
+#include <metalearn/data/corpus.hpp>
+#include <metalearn/meta/evaluation.hpp>
+#include <metalearn/meta/knowledge.hpp>
+#include <metalearn/meta/meta_learner.hpp>
+#include <metalearn/meta/meta_learner_impl.hpp>  // MetaLearner of every model (needed in the compiled mode)
+#include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/knn.hpp>
+#include <metalearn/models/logistic_regression.hpp>
+#include <metalearn/models/mlp.hpp>
+#include <metalearn/models/random_forest.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace metalearn;
+
+namespace {
+
+struct Settings {
+    std::vector<std::string> datasets{"data"};
+    std::vector<std::string> models;  // empty = all
+    Index budget = 64;
+    Index folds = 3;
+    std::uint64_t seed = 0;
+    Index threads = 0;
+    Index max_rows = 5000;
+    Index max_cells = 2'000'000;
+    double time_budget = 120.0;
+    std::string records = "knowledge-records.jsonl";
+    std::string out = "share/knowledge";
+    std::string command;
+    std::string built;
+    bool evaluate = false;
+};
+
+const std::tuple<models::LogisticRegression, models::DecisionTreeClassifier, models::KNeighborsClassifier,
+                 models::RandomForestClassifier, models::MLPClassifier>
+    all_models;
+
+template <class F>
+void for_each_model(F&& f) {
+    std::apply([&](const auto&... m) { (f(m), ...); }, all_models);
+}
+
+std::string model_list() {
+    std::string s;
+    for_each_model([&](const auto& m) { s += (s.empty() ? "" : ", ") + std::string(std::decay_t<decltype(m)>::name); });
+    return s;
+}
+
+struct Corpus {
+    std::vector<meta::Task> tasks;
+    meta::KnowledgeProvenance provenance;
+};
+
+Corpus load(const Settings& s) {
+    data::CorpusOptions options;
+    options.task = data::TaskType::classification;
+    options.max_samples = s.max_rows;
+    options.max_cells = s.max_cells;
+    options.subsample = true;  // larger tables: a seeded stratified subsample, not skipped
+    options.subsample_seed = s.seed;
+    auto corpus = data::load_corpus(std::vector<fs::path>(s.datasets.begin(), s.datasets.end()), options);
+    Corpus c;
+    for (const auto& skipped : corpus.skipped) {
+        const auto text = fmt::format("skipped {}: {}", skipped.path.string(), skipped.message);
+        fmt::print(stderr, "{}\n", text);
+        c.provenance.notes.push_back(text);
+    }
+    for (auto& t : corpus.tasks) {
+        meta::KnowledgeTask info{t.id,
+                                 t.dataset.name(),
+                                 t.dataset.n_samples(),
+                                 t.dataset.n_features(),
+                                 t.dataset.n_classes(),
+                                 data::table_checksum(t.dataset),
+                                 t.subsampled_from > 0 ? fmt::format("stratified subsample of {} of {} rows",
+                                                                     t.dataset.n_samples(), t.subsampled_from)
+                                                       : std::string()};
+        if (!t.dropped_columns.empty())
+            info.note += fmt::format("{}identifier column(s) dropped: {}", info.note.empty() ? "" : "; ",
+                                     fmt::join(t.dropped_columns, ", "));
+        c.provenance.tasks.push_back(std::move(info));
+        c.tasks.push_back({t.id, std::move(t.dataset)});
+    }
+    return c;
+}
+
+template <models::BaseModel Model>
+void build(const Settings& s, const Corpus& corpus, meta::RecordStore& store) {
+    meta::MetaLearnerOptions opts;
+    opts.n_folds = s.folds;
+    opts.seed = s.seed;
+    opts.n_threads = s.threads;
+    opts.time_budget_seconds = s.time_budget;
+    meta::MetaLearner<Model> learner(store, opts);
+    learner.set_plan(meta::PlanKind::sobol, s.budget);
+    const std::string name(Model::name);
+    fmt::print("== {}: {} tasks x {} configs, {}-fold CV, balanced accuracy\n", name, corpus.tasks.size(),
+               learner.plan().size(), s.folds);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto summary = learner.collect(corpus.tasks, StderrProgressBar("evaluations " + name),
+                                         [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); });
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    fmt::print("   {} evaluated ({} failed, {} past the time budget), {} reused, {:.0f} s\n", summary.evaluated,
+               summary.failed, summary.timed_out, summary.reused, seconds);
+    if (summary.stopped) return;
+    auto provenance = corpus.provenance;
+    provenance.command = s.command;
+    provenance.built = s.built;
+    const auto knowledge = meta::Knowledge<Model>::fit(learner.table(), learner.space(), opts.metric, s.folds, s.seed,
+                                                       opts.meta_features, provenance);
+    const fs::path file = fs::path(s.out) / (name + ".json");
+    knowledge.save(file);
+    fmt::print("   wrote {} ({:.0f} KB)\n", file.string(), static_cast<double>(fs::file_size(file)) / 1024.0);
+    if (s.evaluate) {
+        // leave-one-task-out: each held-out task predicted by strategies fitted without it
+        const auto evaluation = learner.evaluate(meta::MetaLearner<Model>::default_strategies(meta::RandomForestMetaModel()),
+                                                 meta::EvaluationOptions{}, StderrProgressBar("leave-one-task-out " + name));
+        fmt::print("{}", evaluation.format_table());
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    Settings s;
+    CLI::App app{"Build the knowledge files of metalearn (zero-shot hyperparameters) from a corpus of real datasets"};
+    app.add_option("--datasets", s.datasets, "folders scanned recursively for ARFF/CSV/TSV datasets")->capture_default_str();
+    app.add_option("--model", s.models, "base models (default: all): " + model_list());
+    app.add_option("--budget", s.budget, "Sobol configurations per model (plus the default)")->capture_default_str()->check(CLI::Range(1, 100000));
+    app.add_option("--folds", s.folds, "stratified CV folds")->capture_default_str()->check(CLI::Range(2, 100));
+    app.add_option("--seed", s.seed, "global seed (folds, plans, subsamples)")->capture_default_str();
+    app.add_option("--threads", s.threads, "worker threads (0 = all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--max-rows", s.max_rows, "larger tables are replaced by a stratified subsample of this many rows")->capture_default_str()->check(CLI::Range(Index{10}, Index{100000000}));
+    app.add_option("--max-cells", s.max_cells, "larger tables (rows x features) are subsampled to fit")->capture_default_str();
+    app.add_option("--time-budget", s.time_budget, "seconds per evaluation, checked between folds (0 = none)")->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--records", s.records, "record journal (resumable)")->capture_default_str();
+    app.add_option("--out", s.out, "folder of the knowledge files")->capture_default_str();
+    app.add_flag("--evaluate", s.evaluate, "also print the leave-one-task-out regret table of each model");
+    app.add_option("--built", s.built, "build date written to the provenance (default: today, UTC)");
+    CLI11_PARSE(app, argc, argv);
+    for (const auto& m : s.models) {
+        bool known = false;
+        for_each_model([&](const auto& model) { known = known || m == std::decay_t<decltype(model)>::name; });
+        if (!known) throw ConfigError(fmt::format("--model: unknown model '{}' (expected one of {})", m, model_list()));
+    }
+    for (int i = 0; i < argc; ++i) s.command += (i ? " " : "") + std::string(argv[i]);
+    if (s.built.empty()) {
+        const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&now));
+        s.built = buf;
+    }
+    fs::create_directories(s.out);
+    const auto corpus = load(s);
+    fmt::print("{} tasks\n", corpus.tasks.size());
+    meta::RecordStore store(s.records);
+    for_each_model([&](const auto& model) {
+        using Model = std::decay_t<decltype(model)>;
+        if (s.models.empty() || std::find(s.models.begin(), s.models.end(), Model::name) != s.models.end())
+            build<Model>(s, corpus, store);
+    });
+    return 0;
+} catch (const metalearn::Error& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+}

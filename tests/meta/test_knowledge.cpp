@@ -1,0 +1,261 @@
+// Tests of Knowledge: fitted on real datasets through the outer loop, saved, loaded, refused when
+// it does not match, and asked for a new dataset (meta-model top-k, learned default, portfolio,
+// nearest datasets, zero_shot through the installed-knowledge lookup).
+#include "support/test_support.hpp"
+
+#include <metalearn/data/checksum.hpp>
+#include <metalearn/data/read.hpp>
+#include <metalearn/meta/knowledge.hpp>
+#include <metalearn/meta/meta_learner.hpp>
+#include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/lda.hpp>
+#include <metalearn/models/logistic_regression.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+using namespace metalearn;
+using namespace metalearn::meta;
+using LR = models::LogisticRegression;
+
+namespace {
+
+const std::vector<std::string> corpus_files = {"weka/iris.arff", "weka/diabetes.arff", "weka/glass.arff",
+                                               "weka/ionosphere.arff", "weka/labor.arff", "sklearn/wine_data.csv",
+                                               "weka/breast-cancer.arff"};
+
+MetaLearnerOptions options() {
+    MetaLearnerOptions o;
+    o.n_folds = 3;
+    o.seed = 5;
+    o.n_threads = 2;
+    o.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical};
+    return o;
+}
+
+// Knowledge of logistic regression over the corpus (8 Sobol configs + the default), built once.
+struct Built {
+    test::TempFolder folder{"knowledge"};
+    std::vector<Task> tasks;
+    KnowledgeProvenance provenance;
+    TaskTable table;
+    std::optional<Knowledge<LR>> knowledge;
+    std::optional<RecordStore> store;
+
+    Built() {
+        for (const auto& f : corpus_files) {
+            auto d = data::read_dataset(test::data_file(f));
+            provenance.tasks.push_back({f, d.name(), d.n_samples(), d.n_features(), d.n_classes(),
+                                        data::table_checksum(d), ""});
+            tasks.push_back({f, std::move(d)});
+        }
+        provenance.built = "test";
+        provenance.command = "test_knowledge";
+        store.emplace(folder.path() / "records.jsonl");
+        MetaLearner<LR> learner(*store, options());
+        learner.set_plan(PlanKind::sobol, 8);
+        learner.collect(tasks);
+        table = learner.table();
+        knowledge.emplace(Knowledge<LR>::fit(table, learner.space(), options().metric, 3, 5, options().meta_features,
+                                             provenance));
+    }
+};
+
+Built& built() {
+    static Built b;
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("Knowledge: a save/load round trip gives the same file and the same suggestions", "[knowledge]") {
+    auto& b = built();
+    const auto path = b.folder.path() / "lr.json";
+    b.knowledge->save(path);
+    const auto loaded = Knowledge<LR>::load(path);
+    CHECK(loaded.to_json() == b.knowledge->to_json());
+    const auto d = data::read_dataset(test::data_file("sklearn/breast_cancer.csv"));
+    const auto a = b.knowledge->suggest(d, 3);
+    const auto c = loaded.suggest(d, 3);
+    REQUIRE(a.size() == 3);
+    REQUIRE(c.size() == 3);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i].config == c[i].config);
+        CHECK(a[i].predicted == c[i].predicted);
+        // typed params agree with the JSON
+        CHECK(b.knowledge->space().to_json(a[i].params) == a[i].config);
+    }
+    // the file is self-describing: model, space, meta-feature names, provenance
+    const auto j = loaded.to_json();
+    CHECK(j["model"] == "logistic_regression");
+    CHECK(j["space"].size() == static_cast<std::size_t>(LR::search_space().size()));
+    CHECK(j["provenance"]["tasks"].size() == corpus_files.size());
+    CHECK(j["provenance"]["tasks"][0]["checksum"] == b.provenance.tasks[0].checksum);
+}
+
+TEST_CASE("Knowledge: fitting twice on the same table gives a bit-identical file", "[knowledge]") {
+    auto& b = built();
+    MetaLearner<LR> learner(*b.store, options());
+    learner.set_plan(PlanKind::sobol, 8);
+    const auto again = Knowledge<LR>::fit(learner.table(), learner.space(), options().metric, 3, 5,
+                                          options().meta_features, b.provenance);
+    CHECK(again.to_json().dump() == b.knowledge->to_json().dump());
+}
+
+TEST_CASE("Knowledge: a rebuild from a fresh journal with another thread count gives a bit-identical file",
+          "[knowledge]") {
+    auto& b = built();
+    test::TempFolder folder("knowledge_rebuild");
+    RecordStore store(folder.path() / "records.jsonl");
+    auto o = options();
+    o.n_threads = 1;
+    MetaLearner<LR> learner(store, o);
+    learner.set_plan(PlanKind::sobol, 8);
+    learner.collect(b.tasks);
+    const auto again = Knowledge<LR>::fit(learner.table(), learner.space(), o.metric, 3, 5, o.meta_features, b.provenance);
+    CHECK(again.to_json().dump() == b.knowledge->to_json().dump());
+}
+
+TEST_CASE("Knowledge: learned default, portfolio and nearest datasets follow their definitions", "[knowledge]") {
+    auto& b = built();
+    const auto& k = *b.knowledge;
+    const auto& t = b.table;
+    // learned default: the plan config with the highest mean normalised score over the tasks
+    // (min–max within each task, failures = worst), computed here by hand from the table.
+    Index best = -1;
+    double best_mean = -1;
+    for (Index c = 0; c < t.n_configs(); ++c) {
+        double sum = 0;
+        Index n = 0;
+        for (Index r = 0; r < t.n_tasks(); ++r) {
+            const auto row = t.scores.row(r);
+            double lo = 1e300, hi = -1e300;
+            for (Index q = 0; q < row.size(); ++q)
+                if (std::isfinite(row[q])) lo = std::min(lo, row[q]), hi = std::max(hi, row[q]);
+            if (!(hi > lo)) continue;
+            sum += std::isfinite(row[c]) ? (row[c] - lo) / (hi - lo) : 0.0;
+            ++n;
+        }
+        if (n > 0 && sum / n > best_mean + 1e-12) best_mean = sum / n, best = c;
+    }
+    REQUIRE(best >= 0);
+    CHECK(k.space().to_json(k.learned_default()) == t.configs[static_cast<std::size_t>(best)]);
+    // portfolio: k configs, distinct, and its first is the config of least summed regret = the
+    // learned default's criterion summed instead of averaged over the same tasks.
+    const auto p = k.portfolio(4);
+    REQUIRE(p.size() == 4);
+    CHECK(k.space().to_json(p[0]) == t.configs[static_cast<std::size_t>(best)]);
+    // nearest: a training task's own meta-features are at distance 0 from itself
+    const Vector own = t.meta_features.row(2).transpose();
+    const auto near = k.nearest(own, 3);
+    REQUIRE(near.size() == 3);
+    CHECK(near[0].task_id == t.task_ids[2]);
+    CHECK(near[0].distance == Approx(0.0).margin(1e-12));
+    CHECK(near[1].distance >= near[0].distance);
+    CHECK(near[2].distance >= near[1].distance);
+    // its best config is the task's best plan config
+    Index arg = 0;
+    for (Index c = 1; c < t.n_configs(); ++c)
+        if (t.scores(2, c) > t.scores(2, arg)) arg = c;
+    CHECK(near[0].best_config == t.configs[static_cast<std::size_t>(arg)]);
+}
+
+TEST_CASE("Knowledge: the meta-features of a dataset equal a full extraction restricted to the knowledge's names",
+          "[knowledge]") {
+    auto& b = built();
+    const auto d = data::read_dataset(test::data_file("weka/iris.arff"));
+    ZeroShotReport report;
+    const Vector x = b.knowledge->meta_features(d, {}, &report);
+    // iris is a training task: the same values as its row of the table
+    Index row = -1;
+    for (Index r = 0; r < b.table.n_tasks(); ++r)
+        if (b.table.task_ids[static_cast<std::size_t>(r)] == "weka/iris.arff") row = r;
+    REQUIRE(row >= 0);
+    for (Index j = 0; j < x.size(); ++j) {
+        const double e = b.table.meta_features(row, j);
+        if (std::isnan(e)) CHECK(std::isnan(x[j]));
+        else CHECK(x[j] == Approx(e).epsilon(1e-12));
+    }
+    CHECK(report.timed_out.empty());
+    CHECK(report.notes.empty());
+    // a subsample is said
+    ZeroShotOptions small;
+    small.max_rows = 60;
+    ZeroShotReport r2;
+    const Vector xs = b.knowledge->meta_features(d, small, &r2);
+    REQUIRE(r2.notes.size() == 1);
+    CHECK(r2.notes[0].find("60 of 150") != std::string::npos);
+    CHECK(xs[0] != x[0]);  // meta_feature_names are sorted: the first differs on fewer rows (nr_inst or similar)
+}
+
+TEST_CASE("Knowledge: top-k suggestions keep the minimum distance", "[knowledge]") {
+    auto& b = built();
+    const auto d = data::read_dataset(test::data_file("sklearn/breast_cancer.csv"));
+    ZeroShotOptions o;
+    o.min_distance = 0.1;
+    o.search.restrict_to_plan = false;
+    const auto s = b.knowledge->suggest(d, 4, o);
+    REQUIRE(s.size() == 4);
+    const double scale = std::sqrt(static_cast<double>(s[0].encoding.size()));
+    for (std::size_t i = 0; i < s.size(); ++i)
+        for (std::size_t j = i + 1; j < s.size(); ++j) CHECK((s[i].encoding - s[j].encoding).norm() / scale >= 0.1 - 1e-12);
+    for (std::size_t i = 1; i < s.size(); ++i) CHECK(s[i].predicted <= s[i - 1].predicted + 1e-12);
+}
+
+TEST_CASE("Knowledge: files that do not match are refused with what differs", "[knowledge]") {
+    auto& b = built();
+    const auto good = b.knowledge->to_json();
+    auto j = good;
+    j["format_version"] = 2;
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("format version 2"));
+    j = good;
+    j["space"][0]["name"] = "gamma";
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("'gamma'"));
+    j = good;
+    j["meta_features"]["names"][0] = "no_such_feature.mean";
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("no_such_feature.mean"));
+    j = good;
+    j.erase("predictor");
+    CHECK_THROWS_AS(Knowledge<LR>::from_json(j), ConfigError);
+    j = good;
+    j["portfolio_order"] = {99};
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("outside the plan"));
+    CHECK_THROWS_WITH(Knowledge<models::DecisionTreeClassifier>::from_json(good),
+                      Catch::Contains("knowledge of model 'logistic_regression'"));
+    const auto bad = b.folder.write("bad.json", "{\"format\": ");
+    CHECK_THROWS_AS(Knowledge<LR>::load(bad), ParseError);
+    CHECK_THROWS_AS(Knowledge<LR>::load(b.folder.path() / "missing.json"), IoError);
+}
+
+TEST_CASE("Knowledge: bad new datasets are refused", "[knowledge]") {
+    auto& b = built();
+    const auto reg = data::read_dataset(test::data_file("weka/cpu.arff"));
+    CHECK_THROWS_WITH(b.knowledge->suggest(reg, 1), Catch::Contains("regression"));
+    const auto d = data::read_dataset(test::data_file("weka/iris.arff"));
+    CHECK_THROWS_AS(b.knowledge->suggest(d, 0), ConfigError);
+    CHECK_THROWS_AS(b.knowledge->suggest(d.subset(std::vector<Index>{0, 1}), 1), DataError);  // 2 rows < 3 folds
+    CHECK_THROWS_WITH(b.knowledge->suggest(d.subset(std::vector<Index>{0, 1, 2, 3}), 1), Catch::Contains("1 class"));
+}
+
+TEST_CASE("zero_shot reads the knowledge folder named by METALEARN_KNOWLEDGE_DIR", "[knowledge]") {
+    auto& b = built();
+    test::TempFolder dir("knowledge_dir");
+    const auto d = data::read_dataset(test::data_file("sklearn/breast_cancer.csv"));
+    ::setenv("METALEARN_KNOWLEDGE_DIR", dir.path().c_str(), 1);
+    // a model with no knowledge file anywhere: an IoError that says where it looked and what to do
+    CHECK_THROWS_WITH(Knowledge<models::LinearDiscriminantAnalysis>::builtin_path(),
+                      Catch::Contains(dir.path().string()) && Catch::Contains("METALEARN_KNOWLEDGE_DIR"));
+    b.knowledge->save(dir.path() / "logistic_regression.json");
+    CHECK(Knowledge<LR>::builtin_path() == dir.path() / "logistic_regression.json");
+    const auto p = zero_shot<LR>(d);
+    const auto top = b.knowledge->suggest(d, 3);
+    CHECK(b.knowledge->space().to_json(p) == top[0].config);
+    const auto three = zero_shot<LR>(d, 3);
+    REQUIRE(three.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(b.knowledge->space().to_json(three[i]) == top[i].config);
+    ::unsetenv("METALEARN_KNOWLEDGE_DIR");
+}
