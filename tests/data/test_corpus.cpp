@@ -260,11 +260,15 @@ TEST_CASE("load_corpus reports unreadable files and folders, other tasks and deg
     dir.write("empty.arff", "");
     dir.write("price.csv", "x,price\n1,0.5\n2,1.25\n3,2.75\n");  // real target: regression
     dir.write("one_class.csv", "x1,x2,class\n1,2,a\n3,4,a\n");  // classification, one class present
+    // a listing whose last column is a checksum: 12 rows, 12 "classes" (ten or more, over half the rows)
+    std::string listing = "rows,features,checksum\n";
+    for (int i = 0; i < 12; ++i) listing += fmt::format("{},{},c{:08x}\n", 100 + i, 3 + i % 4, 977 * i + 13);
+    dir.write("manifest.csv", listing);
     const fs::path missing = dir.path() / "no_such_folder";
 
     const auto c = load_corpus({missing, dir.path()}, {.task = TaskType::classification});
     REQUIRE(ids(c) == std::vector<std::string>{"good.csv"});
-    REQUIRE(c.skipped.size() == 5);
+    REQUIRE(c.skipped.size() == 6);
     // Reported in reading order: the folder first, then the files in path order.
     CHECK(c.skipped[0].reason == SkipReason::unreadable_folder);
     CHECK(c.skipped[0].path == missing);
@@ -282,6 +286,10 @@ TEST_CASE("load_corpus reports unreadable files and folders, other tasks and deg
     REQUIRE(one != nullptr);
     CHECK(one->reason == SkipReason::degenerate);
     CHECK(one->message == "1 classes present, 2 features");
+    const auto* listing_skip = find_skipped(c, "manifest.csv");
+    REQUIRE(listing_skip != nullptr);
+    CHECK(listing_skip->reason == SkipReason::degenerate);
+    CHECK_THAT(listing_skip->message, Catch::StartsWith("12 classes for 12 rows"));
 
     // Without a task filter the regression file is a task.
     const auto any = load_corpus({dir.path()});

@@ -35,7 +35,7 @@ enum class SkipReason {
     unreadable,         ///< the file could not be read or parsed
     wrong_task,         ///< its task is not `CorpusOptions::task`
     too_large,          ///< more rows than `CorpusOptions::max_samples` or cells than `max_cells`
-    degenerate,         ///< no feature, or (classification) fewer than two classes present
+    degenerate,         ///< no feature, or (classification) fewer than two classes present, or ten or more classes and more than half as many as rows
     duplicate,          ///< the same table as a task already kept (same `content_hash`)
     same_family,        ///< another version of a kept task's data (same `data_family`)
 };
@@ -144,7 +144,8 @@ struct CorpusOptions {
 /// reason (`SkippedFile`): read with `read_dataset(file, options.read)` (`unreadable`, with the
 /// exception's message); identifier columns dropped (`drop_id_columns`); task type
 /// (`wrong_task`); size (`too_large`, or a subsample with `subsample`); at least one feature and,
-/// for classification, at least two classes with samples (`degenerate`); `content_hash` equal to
+/// for classification, at least two classes with samples and not ten or more classes for fewer than twice as
+/// many rows (an identifier-like target) (`degenerate`); `content_hash` equal to
 /// a kept task's (`duplicate`, if `skip_duplicates`); `data_family` equal to that of a kept task
 /// with as many rows (a projection such as `iris.2D.arff`) or as many features (a train/test
 /// split such as `segment-challenge.arff` and `segment-test.arff`) (`same_family`, if

@@ -150,6 +150,13 @@ inline std::optional<std::pair<SkipReason, std::string>> corpus_check(const Data
         for (const Index c : d.class_counts()) present += c > 0 ? 1 : 0;
         if (present < 2 || p == 0)
             return std::pair{SkipReason::degenerate, fmt::format("{} classes present, {} features", present, p)};
+        // ten classes or more and more classes than half the rows: the "target" is an identifier or
+        // a measurement (a file listing, say), not classes; no k-fold CV can use it
+        if (present >= 10 && 2 * present > n)
+            return std::pair{SkipReason::degenerate,
+                             fmt::format("{} classes for {} rows (more than half the rows: the target column looks like an "
+                                         "identifier or a continuous value)",
+                                         present, n)};
     } else if (p == 0) {
         return std::pair{SkipReason::degenerate, std::string("0 features")};
     }
