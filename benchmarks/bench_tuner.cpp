@@ -8,7 +8,7 @@
 //   unchanged, so every ask sees the same n observations and reuses the GP's hyperparameters
 //   (only the Cholesky factorisation is redone);
 // - BM_Tuner_AskRefit: an ask that also refits the GP's hyperparameters (maximum marginal
-//   likelihood, L-BFGS-B from 4 starts), as at every ask up to `refit_all_until` (30) complete
+//   likelihood, projected Adam from up to 4 starts on at most 200 rows), as at every ask up to `refit_all_until` (30) complete
 //   trials and every `refit_interval` (10) trials after.
 // The 7-dimensional space is the one of bench_hpo.cpp (log, integer, categorical dimensions,
 // 11 encoded columns). Fixed seeds; run in Release:
