@@ -78,6 +78,14 @@
 ///
 /// **Thread safety**: all member functions may be called from several threads (a mutex
 /// serialises them); `optimize` calls the objective concurrently.
+///
+/// **Cost** (benchmarks/bench_tuner.cpp, 7 dimensions / 11 encoded columns, one core of a
+/// shared 2-core machine, Release): random search ≈ 0.08 ms per ask at any n. Bayesian
+/// optimisation with the defaults, between hyperparameter refits: ≈ 3 ms with n = 10 or 100
+/// complete trials, ≈ 0.26 s with n = 1000 (O(n²) per candidate); an ask that also refits the
+/// GP's hyperparameters: ≈ 4 ms (n = 10), 0.2 s (n = 100), 1.2 s (n = 1000, fitted on 200
+/// rows). Fewer candidates (`n_candidates = 128`, `n_local_starts = 2`, `n_local_rounds = 3`)
+/// bring the steady-state ask at n = 100 to ≈ 1.5 ms.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/parallel.hpp"
