@@ -18,35 +18,17 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_space.hpp"
+
 #include <cmath>
 
 using namespace metalearn;
 
 namespace {
 
-enum class Solver { lbfgs, sgd, adam };
-
-struct BenchParams {
-    double alpha = 1e-4;
-    double learning_rate = 1e-3;
-    double momentum = 0.9;
-    int layers = 1;
-    long units = 100;
-    Solver solver = Solver::adam;
-    bool early_stopping = false;
-};
-
-hpo::SearchSpace<BenchParams> bench_space() {
-    return hpo::SearchSpace<BenchParams>()
-        .add("alpha", &BenchParams::alpha, hpo::log_uniform(1e-7, 1e-1))
-        .add("learning_rate", &BenchParams::learning_rate, hpo::log_uniform(1e-5, 1e-1))
-        .add("momentum", &BenchParams::momentum, hpo::uniform(0.0, 0.99))
-        .add("layers", &BenchParams::layers, hpo::int_uniform(1, 4))
-        .add("units", &BenchParams::units, hpo::int_log_uniform(4, 512))
-        .add("solver", &BenchParams::solver,
-             hpo::categorical<Solver>({{"lbfgs", Solver::lbfgs}, {"sgd", Solver::sgd}, {"adam", Solver::adam}}))
-        .add("early_stopping", &BenchParams::early_stopping, hpo::boolean());
-}
+using bench::bench_space;
+using bench::BenchParams;
+using bench::Solver;
 
 /// A smooth made-up score of a configuration.
 double bench_score(const BenchParams& p) {

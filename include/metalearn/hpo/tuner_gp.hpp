@@ -23,6 +23,7 @@
 /// maximised over θ = (log ℓ_1..log ℓ_d, log σ_f², log σ_n²) inside a box by projected Adam,
 /// from the previous θ, a fixed default and `n_restarts` seeded random starts.
 
+#include "metalearn/core/cholesky.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -347,17 +348,6 @@ private:
         return (sf2 * matern52(R.array().max(0.0).sqrt())).matrix();  // m×n
     }
 
-    static Eigen::LLT<Matrix> robust_cholesky(Matrix& K, const char* where) {
-        Eigen::LLT<Matrix> llt(K);
-        if (llt.info() == Eigen::Success) return llt;
-        const double base = K.diagonal().mean();
-        for (double jitter = 1e-10; jitter <= 1e-4; jitter *= 100.0) {
-            K.diagonal().array() += jitter * base;
-            llt.compute(K);
-            if (llt.info() == Eigen::Success) return llt;
-        }
-        throw NumericalError(fmt::format("{}: kernel matrix is not positive definite even with jitter", where));
-    }
 
     void factorize() {
         Matrix K = kernel_matrix(theta_);

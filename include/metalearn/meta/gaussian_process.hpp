@@ -19,6 +19,7 @@
 /// Cost: O(n³ + n² d) per likelihood evaluation, so at most `max_samples` rows (a seeded random
 /// subset) are used when more are given.
 
+#include "metalearn/core/cholesky.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -308,17 +309,6 @@ private:
         return Ks;
     }
 
-    static Eigen::LLT<Matrix> robust_cholesky(Matrix& K, const char* where) {
-        Eigen::LLT<Matrix> llt(K);
-        if (llt.info() == Eigen::Success) return llt;
-        const double base = K.diagonal().mean();
-        for (double jitter = 1e-10; jitter <= 1e-4; jitter *= 100.0) {
-            K.diagonal().array() += jitter * base;
-            llt.compute(K);
-            if (llt.info() == Eigen::Success) return llt;
-        }
-        throw NumericalError(fmt::format("{}: kernel matrix is not positive definite even with jitter", where));
-    }
 
     void factorize() {
         Matrix K = kernel_matrix(theta_);

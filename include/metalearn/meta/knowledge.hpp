@@ -28,6 +28,7 @@
 #include "metalearn/data/detail/text.hpp"
 #include "metalearn/data/subsample.hpp"
 #include "metalearn/hpo/metrics.hpp"
+#include "metalearn/meta/new_task.hpp"
 #include "metalearn/meta/predictor.hpp"
 #include "metalearn/meta/random_forest_meta_model.hpp"
 #include "metalearn/meta/strategies.hpp"
@@ -593,26 +594,7 @@ std::filesystem::path Knowledge<Model, MM>::builtin_path() {
 template <models::BaseModel Model, MetaModel MM>
 Vector Knowledge<Model, MM>::meta_features(const data::Dataset& dataset, const ZeroShotOptions& opts,
                                            ZeroShotReport* report) const {
-    if (dataset.is_classification() != hpo::is_classification_metric(metric_))
-        throw DataError(fmt::format("Knowledge::suggest(): '{}' is a {} task (the knowledge of '{}' is for {} tasks, "
-                                    "metric '{}')",
-                                    dataset.name(), dataset.is_classification() ? "classification" : "regression",
-                                    Model::name, dataset.is_classification() ? "regression" : "classification",
-                                    hpo::to_string(metric_)));
-    if (dataset.n_features() == 0)
-        throw DataError(fmt::format("Knowledge::suggest(): '{}' has no feature columns (expected at least one)", dataset.name()));
-    if (dataset.n_samples() < n_folds_)
-        throw DataError(fmt::format("Knowledge::suggest(): '{}' has {} row(s) (expected at least {}, the folds of the "
-                                    "training tasks)",
-                                    dataset.name(), dataset.n_samples(), n_folds_));
-    if (dataset.is_classification()) {
-        const auto counts = dataset.class_counts();
-        const auto present = std::count_if(counts.begin(), counts.end(), [](Index c) { return c > 0; });
-        if (present < 2)
-            throw DataError(fmt::format("Knowledge::suggest(): '{}' has {} class with samples (expected at least 2: "
-                                        "there is nothing to classify)",
-                                        dataset.name(), present));
-    }
+    check_new_task(dataset, metric_, n_folds_, "Knowledge::suggest()");
     if (opts.max_rows < 0 || opts.max_rows == 1)
         throw ConfigError(fmt::format("Knowledge::suggest(): max_rows must be 0 or >= 2 (got {})", opts.max_rows));
     ZeroShotReport local;

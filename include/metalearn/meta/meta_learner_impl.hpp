@@ -6,6 +6,7 @@
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/meta/meta_learner.hpp"
+#include "metalearn/meta/new_task.hpp"
 #include "metalearn/core/parallel.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
@@ -386,29 +387,7 @@ auto MetaLearner<Model, MM>::predictor() const -> const HyperparameterPredictor<
 template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::suggest(const data::Dataset& dataset, Index k,
                                               const SpaceSearchOptions& search) const -> std::vector<Suggestion> {
-    const bool trained_on_classification = hpo::is_classification_metric(opts_.metric);
-    if (dataset.is_classification() != trained_on_classification)
-        throw DataError(fmt::format("MetaLearner::suggest(): '{}' is a {} task (expected a {} task like the "
-                                    "training tasks, metric '{}')",
-                                    dataset.name(), dataset.is_classification() ? "classification" : "regression",
-                                    trained_on_classification ? "classification" : "regression",
-                                    hpo::to_string(opts_.metric)));
-    // meta-features of a degenerate table are not those of a learning task: say so, suggest nothing
-    if (dataset.n_features() == 0)
-        throw DataError(fmt::format("MetaLearner::suggest(): '{}' has no feature columns (expected at least one)",
-                                    dataset.name()));
-    if (dataset.n_samples() < opts_.n_folds)
-        throw DataError(fmt::format("MetaLearner::suggest(): '{}' has {} row(s) (expected at least {}, the number of "
-                                    "folds the training tasks were evaluated with)",
-                                    dataset.name(), dataset.n_samples(), opts_.n_folds));
-    if (dataset.is_classification()) {
-        const auto counts = dataset.class_counts();
-        const auto present = std::count_if(counts.begin(), counts.end(), [](Index c) { return c > 0; });
-        if (present < 2)
-            throw DataError(fmt::format("MetaLearner::suggest(): '{}' has {} class with samples (expected at least 2: "
-                                        "there is nothing to classify)",
-                                        dataset.name(), present));
-    }
+    check_new_task(dataset, opts_.metric, opts_.n_folds, "MetaLearner::suggest()");
     const auto mf = metafeatures::extract(dataset, opts_.meta_features);
     Vector x = Vector::Constant(static_cast<Index>(meta_feature_names_.size()), std::numeric_limits<double>::quiet_NaN());
     const auto& names = mf.names();

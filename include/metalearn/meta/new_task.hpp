@@ -1,0 +1,45 @@
+#pragma once
+/// @file new_task.hpp
+/// @brief `check_new_task`: what a dataset must be for suggestions learned on other tasks.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/data/dataset.hpp"
+#include "metalearn/hpo/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+
+namespace metalearn::meta {
+
+/// Check that `dataset` is a task that knowledge learned on tasks scored by `metric` with
+/// `n_folds`-fold CV can be asked about: the same task type as the metric's (classification or
+/// regression), at least one feature, at least `n_folds` rows and (classification) at least two
+/// classes with samples — the meta-features of anything else do not describe a learning task.
+/// @param who names the caller in the message (e.g. "MetaLearner::suggest()").
+/// @throws DataError saying which condition fails, for which dataset.
+inline void check_new_task(const data::Dataset& dataset, hpo::Metric metric, Index n_folds, std::string_view who) {
+    const bool classification = hpo::is_classification_metric(metric);
+    if (dataset.is_classification() != classification)
+        throw DataError(fmt::format("{}: '{}' is a {} task (expected a {} task like the training tasks, metric '{}')", who,
+                                    dataset.name(), dataset.is_classification() ? "classification" : "regression",
+                                    classification ? "classification" : "regression", hpo::to_string(metric)));
+    if (dataset.n_features() == 0)
+        throw DataError(fmt::format("{}: '{}' has no feature columns (expected at least one)", who, dataset.name()));
+    if (dataset.n_samples() < n_folds)
+        throw DataError(fmt::format("{}: '{}' has {} row(s) (expected at least {}, the number of folds the training "
+                                    "tasks were evaluated with)",
+                                    who, dataset.name(), dataset.n_samples(), n_folds));
+    if (dataset.is_classification()) {
+        const auto counts = dataset.class_counts();
+        const auto present = std::count_if(counts.begin(), counts.end(), [](Index c) { return c > 0; });
+        if (present < 2)
+            throw DataError(fmt::format("{}: '{}' has {} class with samples (expected at least 2: there is nothing to "
+                                        "classify)",
+                                        who, dataset.name(), present));
+    }
+}
+
+}  // namespace metalearn::meta
