@@ -56,6 +56,7 @@ struct Settings {
     std::string command;
     std::string built;
     bool evaluate = false;
+    meta::RandomForestMetaModelParams meta_model{};  // the shipped meta-model (trees, leaf size, depth)
 };
 
 const std::tuple<models::LogisticRegression, models::DecisionTreeClassifier, models::KNeighborsClassifier,
@@ -118,7 +119,8 @@ void build(const Settings& s, const Corpus& corpus, meta::RecordStore& store) {
     opts.seed = s.seed;
     opts.n_threads = s.threads;
     opts.time_budget_seconds = s.time_budget;
-    meta::MetaLearner<Model> learner(store, opts);
+    const meta::RandomForestMetaModel meta_model(s.meta_model);
+    meta::MetaLearner<Model> learner(store, opts, Model(), meta_model);
     learner.set_plan(meta::PlanKind::sobol, s.budget);
     const std::string name(Model::name);
     fmt::print("== {}: {} tasks x {} configs, {}-fold CV, balanced accuracy\n", name, corpus.tasks.size(),
@@ -134,13 +136,13 @@ void build(const Settings& s, const Corpus& corpus, meta::RecordStore& store) {
     provenance.command = s.command;
     provenance.built = s.built;
     const auto knowledge = meta::Knowledge<Model>::fit(learner.table(), learner.space(), opts.metric, s.folds, s.seed,
-                                                       opts.meta_features, provenance);
+                                                       opts.meta_features, provenance, meta_model);
     const fs::path file = fs::path(s.out) / (name + ".json");
     knowledge.save(file);
     fmt::print("   wrote {} ({:.0f} KB)\n", file.string(), static_cast<double>(fs::file_size(file)) / 1024.0);
     if (s.evaluate) {
         // leave-one-task-out: each held-out task predicted by strategies fitted without it
-        const auto evaluation = learner.evaluate(meta::MetaLearner<Model>::default_strategies(meta::RandomForestMetaModel()),
+        const auto evaluation = learner.evaluate(meta::MetaLearner<Model>::default_strategies(meta_model),
                                                  meta::EvaluationOptions{}, StderrProgressBar("leave-one-task-out " + name));
         fmt::print("{}", evaluation.format_table());
     }
@@ -162,6 +164,9 @@ int main(int argc, char** argv) try {
     app.add_option("--time-budget", s.time_budget, "seconds per evaluation, checked between folds (0 = none)")->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_option("--records", s.records, "record journal (resumable)")->capture_default_str();
     app.add_option("--out", s.out, "folder of the knowledge files")->capture_default_str();
+    app.add_option("--meta-trees", s.meta_model.n_estimators, "trees of the random-forest meta-model")->capture_default_str()->check(CLI::Range(Index{1}, Index{10000}));
+    app.add_option("--meta-min-leaf", s.meta_model.min_samples_leaf, "minimum rows per leaf of the meta-model's trees")->capture_default_str()->check(CLI::Range(Index{1}, Index{100000}));
+    app.add_option("--meta-max-depth", s.meta_model.max_depth, "maximum depth of the meta-model's trees (0 = unlimited)")->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_flag("--evaluate", s.evaluate, "also print the leave-one-task-out regret table of each model");
     app.add_option("--built", s.built, "build date written to the provenance (default: today, UTC)");
     CLI11_PARSE(app, argc, argv);
