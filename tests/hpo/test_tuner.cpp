@@ -335,6 +335,45 @@ TEST_CASE("A wrong prior mean is overruled by the observations", "[hpo][tuner][p
     CHECK(hit + 1 <= 20);
 }
 
+TEST_CASE("An affine-scaled prior exact up to scale and offset puts the first BO trial at the optimum",
+          "[hpo][tuner][prior]") {
+    // Prior 100·f(z) + 7 with f the objective: the least-squares line of the scores on it has
+    // b = 1/100, a = −7/100 exactly, so the scaled prior is f itself. Three Sobol trials first
+    // (the slope needs three), then the first Bayesian trial at f's maximum (0.757249).
+    hpo::Tuner<X1> tuner(unit_space(), {.seed = 1, .n_initial = 3,
+                                        .prior_mean = [](const Eigen::VectorXd& z) { return 100.0 * forrester(z[0]) + 7.0; },
+                                        .prior_scaling = hpo::PriorScaling::affine});
+    run(tuner, 3, [](const X1& p) { return forrester(p.x); });
+    const auto t = tuner.ask();
+    CHECK(t.source == "bayesian");
+    CHECK(t.params.x == Approx(0.757249).margin(2e-3));
+}
+
+TEST_CASE("An affine-scaled prior that ranks the trials backwards is ignored: the trials of no prior", "[hpo][tuner][prior]") {
+    // Prior −f: the least-squares slope of the scores on it is −1, clamped to 0, so the surrogate
+    // sees the scores minus a constant — standardised, the same targets as without a prior.
+    hpo::Tuner<X1> with(unit_space(), {.seed = 1, .n_initial = 3,
+                                       .prior_mean = [](const Eigen::VectorXd& z) { return -forrester(z[0]); },
+                                       .prior_scaling = hpo::PriorScaling::affine});
+    hpo::Tuner<X1> without(unit_space(), {.seed = 1, .n_initial = 3});
+    run(with, 12, [](const X1& p) { return forrester(p.x); });
+    run(without, 12, [](const X1& p) { return forrester(p.x); });
+    const auto a = with.trials();
+    const auto b = without.trials();
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i].params.x == Approx(b[i].params.x).margin(1e-9));
+}
+
+TEST_CASE("set_prior_mean sets and removes the prior for the following asks", "[hpo][tuner][prior]") {
+    hpo::Tuner<X1> tuner(unit_space(), {.seed = 1, .n_initial = 0});
+    tuner.set_prior_mean([](const Eigen::VectorXd& z) { return -std::pow(z[0] - 0.3, 2); });
+    CHECK(tuner.options().prior_scaling == hpo::PriorScaling::none);
+    const auto t = tuner.ask();  // no complete trial: the prior's maximum
+    CHECK(t.params.x == Approx(0.3).margin(2e-3));
+    tuner.set_prior_mean({});
+    CHECK_FALSE(tuner.options().prior_mean);
+    CHECK(tuner.ask().source == "initial");  // no prior, nothing complete: the initial design
+}
+
 // ------------------------------------------------------------------------------ persistence
 
 TEST_CASE("A tuner re-opened after a crash re-asks pending trials and repeats no finished one", "[hpo][tuner][journal]") {

@@ -40,7 +40,13 @@
 /// other choice. The surrogate sees the residuals r = y − prior_mean(z) (r = y without a prior
 /// mean), standardised (mean 0, standard deviation 1 over the training rows; scale 1 with fewer
 /// than two rows or equal residuals); predictions are mapped back, so EI is computed in score
-/// units. The GP's hyperparameters are refitted by maximum marginal likelihood at every ask while
+/// units. A prior in other units than the score (e.g. a meta-model's normalised score) is
+/// rescaled with `PriorScaling::affine`: the surrogate then sees r = y − (a + b·prior(z)), a and b
+/// the least-squares line of the complete trials' scores on their prior values, b clamped at 0
+/// (a prior that ranks the observed trials the wrong way round is ignored, not inverted), fitted
+/// anew at every ask once at least three trials are complete and their prior values differ;
+/// before that the prior is used as given when no trial is complete (only its ranking matters
+/// then) and ignored (b = 0) otherwise. The GP's hyperparameters are refitted by maximum marginal likelihood at every ask while
 /// at most `refit_all_until` trials are complete, then whenever `refit_interval` more trials
 /// have completed since the last refit; between refits they are kept and only the Cholesky
 /// factorisation is redone. The schedule depends only on the trial history, never on timing.
@@ -158,6 +164,12 @@ enum class RandomSampler {
     uniform,  ///< independent uniform points, point k from Rng(derive_seed(seed, {1, k}))
 };
 
+/// How `TunerOptions::prior_mean` is put on the scale of the scores (see the file documentation).
+enum class PriorScaling {
+    none,    ///< the prior is in score units and used as given
+    affine,  ///< a + b·prior(z), a and b ≥ 0 fitted by least squares on the complete trials
+};
+
 /// The score given to pending trials when the surrogate is fitted (constant liar).
 enum class ConstantLiar {
     best,   ///< the best complete score ("CL-max" for maximisation): batches stay close to the incumbent
@@ -204,6 +216,7 @@ struct TunerOptions {
     /// warm start plugs a meta-model's prediction in here. Must return finite values (else
     /// `ask` throws DataError) and be safe to call from the thread that calls `ask`.
     std::function<double(const Eigen::VectorXd&)> prior_mean{};
+    PriorScaling prior_scaling = PriorScaling::none;  ///< how `prior_mean` is scaled to the scores
     SurrogateFactory surrogate{};  ///< empty: `gp_surrogate()` (ARD Matérn 5/2 GP)
     bool sync_each = false;      ///< fsync the journal after every event
     WarningCallback on_warning{};  ///< torn journal line, skipped enqueued configuration, ...
@@ -392,6 +405,15 @@ public:
     /// @throws ConfigError on an unknown name, a wrong type, a value outside the space
     ///         (`SearchSpace::from_json`).
     void enqueue(const nlohmann::json& values) { enqueue(space_.from_json(values)); }
+
+    /// Set (or, with an empty function, remove) the prior mean and its scaling
+    /// (`TunerOptions::prior_mean`, `prior_scaling`) for the asks that follow. It is not
+    /// journalled: a tuner re-opened on a journal gets its prior from the caller again.
+    void set_prior_mean(std::function<double(const Eigen::VectorXd&)> prior, PriorScaling scaling = PriorScaling::none) {
+        std::lock_guard lock(*mutex_);
+        o_.prior_mean = std::move(prior);
+        o_.prior_scaling = scaling;
+    }
 
     /// Number of configurations waiting in the enqueue queue.
     [[nodiscard]] std::size_t n_enqueued() const {
@@ -754,11 +776,40 @@ private:
         throw exhausted();
     }
 
-    [[nodiscard]] double prior_at(const Vector& z) const {
+    /// The prior mean as given, checked finite.
+    [[nodiscard]] double raw_prior_at(const Vector& z) const {
         const double v = o_.prior_mean(z);
         if (!std::isfinite(v))
             throw DataError(fmt::format("Tuner::ask(): the prior mean returned {} (expected a finite value)", v));
         return v;
+    }
+
+    /// The prior mean on the scale of the scores (`prior_a_ + prior_b_ · prior`).
+    [[nodiscard]] double prior_at(const Vector& z) const {
+        return prior_b_ == 0.0 ? prior_a_ : prior_a_ + prior_b_ * raw_prior_at(z);  // an ignored prior is not evaluated
+    }
+
+    /// `prior_a_`, `prior_b_` for the next ask (`PriorScaling`; see the file documentation).
+    void scale_prior() {
+        prior_a_ = 0.0;
+        prior_b_ = 1.0;
+        if (!o_.prior_mean || o_.prior_scaling == PriorScaling::none || n_complete_ == 0) return;
+        prior_b_ = 0.0;
+        if (n_complete_ < 3) return;
+        double sp = 0, sy = 0, spp = 0, spy = 0;
+        for (const auto& t : trials_)
+            if (t.state == TrialState::complete) {
+                const double p = raw_prior_at(Z_.row(t.id).transpose());
+                sp += p;
+                sy += *t.score;
+                spp += p * p;
+                spy += p * *t.score;
+            }
+        const auto n = static_cast<double>(n_complete_);
+        const double var = spp / n - (sp / n) * (sp / n);
+        const double cov = spy / n - (sp / n) * (sy / n);
+        if (var > 1e-12 * std::max(1.0, spp / n)) prior_b_ = std::max(0.0, cov / var);
+        prior_a_ = sy / n - prior_b_ * sp / n;
     }
 
     /// Predictive mean and standard deviation (score units) at the rows of C; `state` as fitted
@@ -802,6 +853,7 @@ private:
 
     [[nodiscard]] Fitted fit_surrogate(Index id) {
         Fitted f;
+        scale_prior();
         std::vector<Index> rows;
         double lo = std::numeric_limits<double>::infinity();
         double hi = -lo;
@@ -999,6 +1051,8 @@ private:
     Matrix all_;           ///< every configuration of an enumerable space, encoded
     std::unique_ptr<Surrogate> surrogate_;
     Index last_refit_ = -1;  ///< complete trials at the last hyperparameter refit
+    double prior_a_ = 0.0;   ///< prior scaling of the current ask: prior_a_ + prior_b_ · prior(z)
+    double prior_b_ = 1.0;
 };
 
 }  // namespace metalearn::hpo

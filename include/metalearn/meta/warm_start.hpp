@@ -1,0 +1,171 @@
+#pragma once
+/// @file warm_start.hpp
+/// @brief `warm_start`: start a `hpo::Tuner` from a `Knowledge` file — its diversified top picks
+/// (and optionally the learned default and portfolio) as the first trials, its meta-model's
+/// prediction for the new dataset as the Bayesian optimisation's prior mean.
+///
+/// @code
+/// const auto knowledge = meta::Knowledge<models::LogisticRegression>::builtin();
+/// hpo::Tuner<models::LogisticRegression::params_type> tuner(models::LogisticRegression::search_space(),
+///                                                           "study.jsonl", {.seed = 0, .n_initial = 3});
+/// meta::warm_start(tuner, knowledge, data);   // 3 enqueued trials + a prior mean
+/// tuner.optimize(objective, 30, 2);
+/// @endcode
+///
+/// What it does, in this order:
+/// 1. the dataset's meta-features are extracted once (`Knowledge::meta_features`, with
+///    `WarmStartOptions::zero_shot`);
+/// 2. enqueued (`Tuner::enqueue`), in this order: the knowledge's diversified top `n_initial`
+///    (`Knowledge::suggest`, best first — the study's first new trial is the knowledge's top
+///    pick), then the learned default (`learned_default`), then the first `n_portfolio`
+///    portfolio configurations (`portfolio`). A configuration within the tuner's `min_distance`
+///    of one enqueued before is left out here; one outside the tuner's space is left out with a
+///    warning. This is the initial design from meta-learning of Feurer, Springenberg & Hutter,
+///    "Initializing Bayesian Hyperparameter Optimization via Meta-Learning" (AAAI 2015), with a
+///    meta-model's ranking in place of their nearest datasets' bests;
+/// 3. the prior mean (`Tuner::set_prior_mean`): for an encoded configuration z of the tuner's
+///    space, the configuration `tuner.space().decode(z)` is encoded in the knowledge's space
+///    (`Knowledge::space`, values outside its bounds clamped to them) and the predictor gives its
+///    predicted normalised score on this dataset (`HyperparameterPredictor::predict`: min–max
+///    within a task, 1 = best of the plan). That scale is not the objective's, so the prior is
+///    rescaled with `hpo::PriorScaling::affine`: the surrogate models y − (a + b·prior), a and
+///    b ≥ 0 the least-squares fit of the complete trials' scores on their prior values once at
+///    least three are complete (the prior is ignored before, except that with no complete trial
+///    its ranking guides the first asks; a prior that ranks the observed trials backwards gets
+///    b = 0 and is ignored). This combination — a meta-model's mean as the GP's prior mean,
+///    calibrated to the new task's scores by one affine map — is this library's own simple
+///    design, not a published method: no ensemble of per-task surrogates (e.g. RGPE, Feurer,
+///    Letham & Bakshy 2018) and no use of the predictor's standard deviation.
+///
+/// Calling it again on a tuner re-opened on its journal is safe: enqueued configurations already
+/// tried are skipped by the tuner (with a warning), and the prior is set again.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/core/types.hpp"
+#include "metalearn/data/dataset.hpp"
+#include "metalearn/hpo/tuner.hpp"
+#include "metalearn/meta/knowledge.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace metalearn::meta {
+
+/// Options of `warm_start`; every field has a documented default.
+struct WarmStartOptions {
+    Index n_initial = 3;             ///< the knowledge's diversified top picks enqueued first, ≥ 0
+    bool learned_default = false;    ///< then enqueue the learned default
+    Index n_portfolio = 0;           ///< then the first this many portfolio configurations, ≥ 0
+    bool prior_mean = true;          ///< set the tuner's prior mean from the predictor
+    ZeroShotOptions zero_shot{};     ///< meta-feature extraction (max rows, time limit) and top-k search
+    WarningCallback on_warning{};    ///< a configuration outside the tuner's space, left out
+};
+
+/// A configuration `warm_start` enqueued, and why.
+template <class Params>
+struct WarmStartTrial {
+    Params params{};
+    std::string source;              ///< "suggest", "learned_default" or "portfolio"
+    double predicted = 0.0;          ///< the predictor's normalised score on the dataset (1 ≈ best of the plan)
+};
+
+/// What `warm_start` did.
+template <class Params>
+struct WarmStartResult {
+    Vector meta_features;                        ///< the dataset's meta-features (f, NaN = missing), as `Knowledge::meta_features`
+    ZeroShotReport report;                       ///< subsample, cut and missing meta-features
+    std::vector<WarmStartTrial<Params>> enqueued;///< in the order they were enqueued
+};
+
+/// Warm-start `tuner` for `dataset` from `knowledge`; see the file documentation for what is
+/// enqueued in which order and how the prior mean is defined and scaled.
+///
+/// @tparam Model the base model of the knowledge (`models::BaseModel`); the tuner searches its
+///         `params_type`, over any space with the knowledge's dimension names (usually
+///         `Model::search_space()` or `knowledge.space()`).
+/// @tparam MM    the knowledge's meta-model.
+/// @param tuner     enqueued to and given a prior mean; its other options are untouched (set
+///                  `TunerOptions::n_initial` to the number enqueued for Bayesian optimisation
+///                  to start right after them, instead of the default Sobol design's remainder).
+/// @param knowledge copied into the prior where needed: it may be destroyed after the call.
+/// @param dataset   the new task (classification for a classification knowledge).
+/// @return the meta-features, the extraction report and the enqueued configurations.
+/// @throws ConfigError when `n_initial` or `n_portfolio` is negative; what `Knowledge::suggest`
+///         throws (DataError for a dataset the knowledge cannot describe).
+/// Cost: one meta-feature extraction and one space search of the predictor (`suggest`). Each
+/// prior evaluation is one meta-model prediction; a Bayesian ask makes about n_candidates + the
+/// local refinement's candidates + the trials of them.
+/// Randomness: none of its own (the suggestion search uses `zero_shot.search.seed`).
+template <models::BaseModel Model, MetaModel MM>
+WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Model::params_type>& tuner,
+                                                        const Knowledge<Model, MM>& knowledge, const data::Dataset& dataset,
+                                                        const WarmStartOptions& options = {}) {
+    using Params = typename Model::params_type;
+    if (options.n_initial < 0 || options.n_portfolio < 0)
+        throw ConfigError(fmt::format("meta::warm_start(): n_initial and n_portfolio must be >= 0 (got {} and {})",
+                                      options.n_initial, options.n_portfolio));
+    WarmStartResult<Params> out;
+    out.meta_features = knowledge.meta_features(dataset, options.zero_shot, &out.report);
+
+    const auto& tspace = tuner.space();
+    const auto& kspace = knowledge.space();
+    const auto predicted = [&](const Params& p) {
+        Matrix row(1, kspace.encoded_size());
+        row.row(0) = kspace.encode(p).transpose();
+        return knowledge.predictor().predict(out.meta_features, row)[0];
+    };
+    std::vector<Vector> taken;  // encodings in the tuner's space of what is enqueued so far
+    const double min_distance = *tuner.options().min_distance;
+    const auto add = [&](const Params& p, const char* source, double pred) {
+        try {
+            tspace.validate(p);
+        } catch (const ConfigError& e) {
+            if (options.on_warning)
+                options.on_warning(fmt::format("meta::warm_start(): {} configuration {} left out: it is outside the "
+                                               "tuner's space ({})",
+                                               source, kspace.to_string(p), e.what()));
+            return;
+        }
+        const Vector z = tspace.encode(p);
+        for (const auto& t : taken)
+            if ((t - z).norm() < min_distance) return;  // the same configuration, already enqueued
+        tuner.enqueue(p);
+        taken.push_back(z);
+        out.enqueued.push_back({p, source, pred});
+    };
+    if (options.n_initial > 0)
+        for (const auto& s : knowledge.suggest(out.meta_features, options.n_initial, options.zero_shot))
+            add(s.params, "suggest", s.predicted);
+    if (options.learned_default) {
+        const Params p = knowledge.learned_default();
+        add(p, "learned_default", predicted(p));
+    }
+    for (const auto& p : knowledge.portfolio(options.n_portfolio)) add(p, "portfolio", predicted(p));
+
+    if (options.prior_mean) {
+        // Everything the prior needs, owned by the closure (the tuner outlives this call).
+        struct Prior {
+            hpo::SearchSpace<Params> tuner_space;
+            typename Knowledge<Model, MM>::space_type knowledge_space;
+            HyperparameterPredictor<MM> predictor;
+            Vector meta_features;
+        };
+        auto prior = std::make_shared<const Prior>(Prior{tspace, kspace, knowledge.predictor(), out.meta_features});
+        tuner.set_prior_mean(
+            [prior](const Eigen::VectorXd& z) {
+                const Params p = prior->tuner_space.decode(z);
+                Matrix row(1, prior->knowledge_space.encoded_size());
+                row.row(0) = prior->knowledge_space.encode(p).transpose();
+                return prior->predictor.predict(prior->meta_features, row)[0];
+            },
+            hpo::PriorScaling::affine);
+    }
+    return out;
+}
+
+}  // namespace metalearn::meta

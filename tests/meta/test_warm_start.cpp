@@ -1,0 +1,223 @@
+// Tests of meta::warm_start: a Tuner started from a Knowledge fitted on real datasets (logistic
+// regression, a Sobol plan evaluated by 3-fold CV) — the first trials are the knowledge's picks,
+// a wrong prior is overruled, and on a held-out dataset the warm start beats the cold start early.
+#include "support/test_support.hpp"
+
+#include <metalearn/data/read.hpp>
+#include <metalearn/data/split.hpp>
+#include <metalearn/hpo/cross_validate.hpp>
+#include <metalearn/meta/meta_learner.hpp>
+#include <metalearn/meta/warm_start.hpp>
+#include <metalearn/models/logistic_regression.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace metalearn;
+using namespace metalearn::meta;
+using LR = models::LogisticRegression;
+using P = LR::params_type;
+
+namespace {
+
+const std::vector<std::string> corpus_files = {"weka/iris.arff", "weka/diabetes.arff", "weka/glass.arff",
+                                               "weka/ionosphere.arff", "weka/labor.arff", "sklearn/wine_data.csv",
+                                               "weka/breast-cancer.arff"};
+
+// Knowledge of logistic regression over the corpus (8 Sobol configs + the default), built once.
+struct Built {
+    test::TempFolder folder{"warm_start"};
+    std::optional<RecordStore> store;
+    std::optional<Knowledge<LR>> knowledge;
+
+    Built() {
+        std::vector<Task> tasks;
+        for (const auto& f : corpus_files) tasks.push_back({f, data::read_dataset(test::data_file(f))});
+        MetaLearnerOptions o;
+        o.n_folds = 3;
+        o.seed = 5;
+        o.n_threads = 2;
+        o.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical};
+        store.emplace(folder.path() / "records.jsonl");
+        MetaLearner<LR> learner(*store, o);
+        learner.set_plan(PlanKind::sobol, 8);
+        learner.collect(tasks);
+        knowledge.emplace(Knowledge<LR>::fit(learner.table(), learner.space(), o.metric, 3, 5, o.meta_features));
+    }
+};
+
+Built& built() {
+    static Built b;
+    return b;
+}
+
+const data::Dataset& held_out() {  // not in the corpus
+    static const data::Dataset d = data::read_dataset(test::data_file("sklearn/breast_cancer.csv"));
+    return d;
+}
+
+// 3-fold stratified CV balanced accuracy of logistic regression (fixed folds and seed).
+double cv_score(const data::Dataset& d, const P& p) {
+    static const auto folds = data::make_folds(d, 3, 0);
+    return hpo::cross_validate(LR(), p, d, folds, hpo::Metric::balanced_accuracy, 0).mean;
+}
+
+}  // namespace
+
+TEST_CASE("warm_start: the first trials are the knowledge's diversified top picks, best first", "[meta][warm_start]") {
+    const auto& k = *built().knowledge;
+    const auto top = k.suggest(held_out(), 3);
+    REQUIRE(top.size() == 3);
+    hpo::Tuner<P> tuner(LR::search_space(), {.seed = 0, .n_initial = 3});
+    const auto result = warm_start(tuner, k, held_out());
+    CHECK(result.meta_features.size() == static_cast<Index>(k.meta_feature_names().size()));
+    REQUIRE(result.enqueued.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto t = tuner.ask();
+        CHECK(t.source == "enqueued");
+        CHECK(t.params.C == top[i].params.C);  // the same configuration, bit for bit
+        CHECK(result.enqueued[i].source == "suggest");
+        CHECK(result.enqueued[i].predicted == top[i].predicted);
+        tuner.tell(t.id, 0.5);
+    }
+    // then Bayesian optimisation, with the prior set
+    CHECK(tuner.options().prior_mean);
+    CHECK(tuner.options().prior_scaling == hpo::PriorScaling::affine);
+    CHECK(tuner.ask().source == "bayesian");
+}
+
+TEST_CASE("warm_start: learned default and portfolio follow the top picks, without duplicates", "[meta][warm_start]") {
+    const auto& k = *built().knowledge;
+    hpo::Tuner<P> tuner(LR::search_space(), {.seed = 0});
+    const auto result = warm_start(tuner, k, held_out(), {.n_initial = 2, .learned_default = true, .n_portfolio = 3});
+    // order: suggest, suggest, learned_default, portfolio...; a repeated configuration left out
+    REQUIRE(result.enqueued.size() >= 3);
+    CHECK(result.enqueued[0].source == "suggest");
+    CHECK(result.enqueued[1].source == "suggest");
+    const auto space = LR::search_space();
+    std::vector<P> expected;
+    for (const auto& s : k.suggest(held_out(), 2)) expected.push_back(s.params);
+    expected.push_back(k.learned_default());
+    for (const auto& p : k.portfolio(3)) expected.push_back(p);
+    std::vector<P> unique;
+    for (const auto& p : expected) {
+        bool seen = false;
+        for (const auto& q : unique) seen = seen || (space.encode(p) - space.encode(q)).norm() < *tuner.options().min_distance;
+        if (!seen) unique.push_back(p);
+    }
+    REQUIRE(result.enqueued.size() == unique.size());
+    CHECK(tuner.n_enqueued() == unique.size());
+    for (std::size_t i = 0; i < unique.size(); ++i) {
+        CHECK(result.enqueued[i].params.C == unique[i].C);
+        const auto t = tuner.ask();
+        CHECK(t.params.C == unique[i].C);
+    }
+}
+
+TEST_CASE("warm_start: a prior that is wrong on the task is overruled by the observations", "[meta][warm_start][prior]") {
+    // The objective's optimum is where the knowledge's prior is worst: f(z) = −(z − z*)² in the
+    // tuner's encoding of log C, z* = the argmin of the predicted score over 1001 grid points.
+    // The three enqueued picks sit where the prior is best; the affine scaling then sees a prior
+    // that does not explain the scores (slope clamped at 0) and the GP of the residuals moves on.
+    const auto& k = *built().knowledge;
+    const auto space = LR::search_space();
+    hpo::Tuner<P> probe(space, {.seed = 0});
+    warm_start(probe, k, held_out(), {.n_initial = 0});
+    double z_star = 0, worst = 1e300, best = -1e300;
+    for (int i = 0; i <= 1000; ++i) {
+        Eigen::VectorXd z(1);
+        z[0] = i / 1000.0;
+        const double v = probe.options().prior_mean(z);
+        if (v < worst) worst = v, z_star = z[0];
+        best = std::max(best, v);
+    }
+    REQUIRE(best - worst > 0.1);  // the prior does say something
+    const auto f = [&](const P& p) { return -std::pow(space.encode(p)[0] - z_star, 2); };
+
+    hpo::Tuner<P> tuner(space, {.seed = 0, .n_initial = 3});
+    warm_start(tuner, k, held_out());
+    int hit = -1;
+    for (int i = 1; i <= 20 && hit < 0; ++i) {
+        const auto t = tuner.ask();
+        const double y = f(t.params);
+        tuner.tell(t.id, y);
+        if (y > -1e-4) hit = i;  // within 0.01 of z* in the encoding (0.08 decades of C)
+    }
+    INFO("z* = " << z_star << ", prior range [" << worst << ", " << best << "]");
+    // Observed: z* = 0 (C = 1e-4, the prior's minimum is on the boundary); trials 1–3 (the picks)
+    // at z = 0.895, 0.752, 0.643, trial 4 (Bayesian) at 0.447, trial 5 at z* exactly.
+    CHECK(hit > 3);
+    CHECK(hit <= 10);
+}
+
+TEST_CASE("warm_start: on held-out datasets the first trial beats the cold start's first trial", "[meta][warm_start]") {
+    // Objective: 3-fold stratified CV balanced accuracy of logistic regression on seven datasets
+    // that are not in the knowledge's corpus; tuners with seed 0, the warm one with n_initial = 3.
+    // Observed best so far, warm vs cold, in a run of optimize(objective, 10, 1) (batches of 4;
+    // cold = a Sobol design of C, then Bayesian optimisation):
+    //   dataset              after 1          after 3          after 5          after 10
+    //   breast_cancer    0.9318 / 0.5850  0.9529 / 0.9608  0.9608 / 0.9688  0.9650 / 0.9688
+    //   credit-g         0.6762 / 0.5000  0.6762 / 0.6762  0.6762 / 0.6762  0.6762 / 0.6762
+    //   vote             0.9478 / 0.5000  0.9478 / 0.9485  0.9553 / 0.9534  0.9553 / 0.9534
+    //   segment-chall.   0.9509 / 0.6361  0.9509 / 0.9525  0.9516 / 0.9525  0.9516 / 0.9525
+    //   soybean          0.9324 / 0.1696  0.9493 / 0.9473  0.9493 / 0.9493  0.9499 / 0.9493
+    //   unbalanced       0.5000 / 0.5000  0.5346 / 0.5000  0.5346 / 0.5000  0.5346 / 0.5322
+    //   contact-lenses   0.5556 / 0.3333  0.6889 / 0.7444  0.7444 / 0.7444  0.8222 / 0.8222
+    // So the warm start wins the first trial (the cold one is the Sobol design's first point) but
+    // not "after 3" in general: in this one-dimensional space three Sobol points of C already
+    // cover the flat optimum well, and the knowledge (7 small tasks × 9 configs) is weak. Only the
+    // first-trial claim is tested; it holds on all seven (ties on unbalanced).
+    for (const char* f : {"sklearn/breast_cancer.csv", "weka/credit-g.arff", "weka/vote.arff", "weka/segment-challenge.arff",
+                          "weka/soybean.arff", "weka/unbalanced.arff", "weka/contact-lenses.arff"}) {
+        const auto d = data::read_dataset(test::data_file(f));
+        const auto folds = data::make_folds(d, 3, 0);
+        const auto obj = [&](const P& p) {
+            return hpo::cross_validate(LR(), p, d, folds, hpo::Metric::balanced_accuracy, 0).mean;
+        };
+        hpo::Tuner<P> warm(LR::search_space(), {.seed = 0, .n_initial = 3});
+        warm_start(warm, *built().knowledge, d);
+        warm.optimize(obj, 1, 1);
+        hpo::Tuner<P> cold(LR::search_space(), {.seed = 0});
+        cold.optimize(obj, 1, 1);
+        INFO(f << ": warm " << *warm.best()->score << ", cold " << *cold.best()->score);
+        CHECK(*warm.best()->score >= *cold.best()->score);
+    }
+}
+
+TEST_CASE("warm_start: again on a re-opened journal repeats no trial", "[meta][warm_start][journal]") {
+    test::TempFolder dir("warm_start_resume");
+    const auto path = dir.path() / "study.jsonl";
+    const auto& d = held_out();
+    const auto obj = [&](const P& p) { return cv_score(d, p); };
+    std::vector<std::string> warnings;
+    {
+        hpo::Tuner<P> tuner(LR::search_space(), path, {.seed = 0, .n_initial = 3});
+        warm_start(tuner, *built().knowledge, d);
+        tuner.optimize(obj, 4, 1);
+    }
+    hpo::Tuner<P> tuner(LR::search_space(), path,
+                        {.seed = 0, .n_initial = 3, .on_warning = [&](const std::string& w) { warnings.push_back(w); }});
+    REQUIRE(tuner.size() == 4);
+    warm_start(tuner, *built().knowledge, d);
+    tuner.optimize(obj, 2, 1);
+    const auto trials = tuner.trials();
+    REQUIRE(trials.size() == 6);
+    CHECK(warnings.size() == 3);  // the three enqueued picks, already tried
+    CHECK(trials[4].source == "bayesian");
+    for (std::size_t i = 0; i < trials.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j) CHECK(trials[i].params.C != trials[j].params.C);
+}
+
+TEST_CASE("warm_start: bad options are refused before anything is enqueued", "[meta][warm_start][errors]") {
+    hpo::Tuner<P> tuner(LR::search_space(), {.seed = 0});
+    REQUIRE_THROWS_AS(warm_start(tuner, *built().knowledge, held_out(), {.n_initial = -1}), ConfigError);
+    REQUIRE_THROWS_WITH(warm_start(tuner, *built().knowledge, held_out(), {.n_portfolio = -2}),
+                        Catch::Contains("n_portfolio must be >= 0"));
+    CHECK(tuner.n_enqueued() == 0);
+    CHECK_FALSE(tuner.options().prior_mean);
+}
+
