@@ -63,7 +63,7 @@ int tune(const Settings& s, const data::Dataset& data) {
                               .on_warning = [&](const std::string& w) { warnings.push_back(w); }});
     if (tuner.size() > 0) fmt::print("resuming {} ({} trials so far)\n", journal, tuner.size());
     if (knowledge) {
-        const auto ws = meta::warm_start(tuner, *knowledge, data);
+        const auto ws = meta::warm_start(tuner, *knowledge, data, {.on_warning = [&](const std::string& w) { warnings.push_back(w); }});
         fmt::print("warm start from {} knowledge ({} tasks); its picks (tried first, once):\n", Model::name, knowledge->task_ids().size());
         for (const auto& t : ws.enqueued)
             fmt::print("  {}  predicted normalised score {:.3f}\n", tuner.space().to_json(t.params).dump(), t.predicted);
@@ -88,6 +88,8 @@ int tune(const Settings& s, const data::Dataset& data) {
         bar(progress);
     });
 
+    for (const auto& w : warnings)  // a torn journal line, a pick outside the space; picks already tried are expected
+        if (w.find("within min_distance of an earlier trial") == std::string::npos) fmt::print(stderr, "warning: {}\n", w);
     const auto best = tuner.best();
     if (!best) {
         fmt::print("no trial completed\n");
