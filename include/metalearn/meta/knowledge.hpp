@@ -325,7 +325,7 @@ public:
     /// Save as JSON (gzip is not written; compress the file yourself if you want, `load` reads it).
     /// @throws IoError when the file cannot be written completely.
     void save(const std::filesystem::path& path) const {
-        const std::string text = to_json().dump(1);
+        const std::string text = to_json().dump();  // compact: the trees of a meta-model are most of the file
         {
             std::ofstream out(path, std::ios::binary | std::ios::trunc);
             if (!out) throw IoError(fmt::format("Knowledge::save(): cannot open '{}' for writing", path.string()));

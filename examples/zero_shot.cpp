@@ -1,0 +1,62 @@
+// Zero-shot hyperparameters from the knowledge shipped with the library (share/knowledge):
+// no corpus, no evaluations, one call.
+//   zero_shot [DATASET [MODEL]]      MODEL: logistic_regression (default), decision_tree, knn,
+//                                    random_forest or mlp — whichever share/knowledge holds
+// default dataset: data/sklearn/breast_cancer.csv (run from the repository root after
+// scripts/get-datasets).
+#include <metalearn/data/read.hpp>
+#include <metalearn/meta/knowledge.hpp>
+#include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/knn.hpp>
+#include <metalearn/models/logistic_regression.hpp>
+#include <metalearn/models/mlp.hpp>
+#include <metalearn/models/random_forest.hpp>
+
+#include <fmt/format.h>
+
+#include <string>
+
+using namespace metalearn;
+
+namespace {
+
+template <models::BaseModel Model>
+void show(const data::Dataset& data) {
+    // the one-call form: `auto params = metalearn::zero_shot<Model>(data);`
+    const auto knowledge = meta::Knowledge<Model>::builtin();
+    meta::ZeroShotReport report;
+    const auto top = knowledge.suggest(data, 3, {}, &report);
+    for (const auto& note : report.notes) fmt::print("note: {}\n", note);
+    if (!report.missing.empty())
+        fmt::print("note: {} of {} meta-features undefined on this dataset (the training median is used)\n",
+                   report.missing.size(), knowledge.meta_feature_names().size());
+    fmt::print("{} on {} ({} rows, {} features), knowledge of {} tasks:\n", Model::name, data.name(), data.n_samples(),
+               data.n_features(), knowledge.task_ids().size());
+    for (const auto& s : top)
+        fmt::print("  {}  predicted normalised score {:.3f} ± {:.3f}\n", s.config.dump(), s.predicted, s.std);
+    fmt::print("learned default: {}\n", knowledge.space().to_json(knowledge.learned_default()).dump());
+    fmt::print("your data looks like:\n");
+    for (const auto& n : knowledge.nearest(data, 3))
+        fmt::print("  {:<40} distance {:.2f}, best {}\n", n.task_id, n.distance, n.best_config.dump());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    const std::string file = argc > 1 ? argv[1] : "data/sklearn/breast_cancer.csv";
+    const std::string model = argc > 2 ? argv[2] : "logistic_regression";
+    const auto data = data::read_dataset(file);
+    if (model == "logistic_regression") show<models::LogisticRegression>(data);
+    else if (model == "decision_tree") show<models::DecisionTreeClassifier>(data);
+    else if (model == "knn") show<models::KNeighborsClassifier>(data);
+    else if (model == "random_forest") show<models::RandomForestClassifier>(data);
+    else if (model == "mlp") show<models::MLPClassifier>(data);
+    else {
+        fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest or mlp)\n", model);
+        return 2;
+    }
+    return 0;
+} catch (const metalearn::Error& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+}
