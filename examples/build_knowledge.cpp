@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <string>
@@ -145,6 +146,20 @@ void build(const Settings& s, const Corpus& corpus, meta::RecordStore& store) {
         const auto evaluation = learner.evaluate(meta::MetaLearner<Model>::default_strategies(meta_model),
                                                  meta::EvaluationOptions{}, StderrProgressBar("leave-one-task-out " + name));
         fmt::print("{}", evaluation.format_table());
+        // how often each strategy's first pick beats the package default's on the held-out task
+        const auto def = std::find_if(evaluation.strategies.begin(), evaluation.strategies.end(),
+                                      [](const auto& r) { return r.name == "default"; });
+        if (def != evaluation.strategies.end())
+            for (const auto& r : evaluation.strategies) {
+                std::size_t better = 0, tied = 0;
+                for (std::size_t t = 0; t < r.regret_at_1.size(); ++t) {
+                    better += r.regret_at_1[t] < def->regret_at_1[t] - 1e-12 ? 1 : 0;
+                    tied += std::abs(r.regret_at_1[t] - def->regret_at_1[t]) <= 1e-12 ? 1 : 0;
+                }
+                fmt::print("{:<22} first pick better than the default on {:5.1f} % of the tasks, as good on {:5.1f} %\n",
+                           r.name, 100.0 * static_cast<double>(better) / static_cast<double>(r.regret_at_1.size()),
+                           100.0 * static_cast<double>(tied) / static_cast<double>(r.regret_at_1.size()));
+            }
     }
 }
 

@@ -1,7 +1,7 @@
 // Tests of Knowledge: fitted on real datasets through the outer loop, saved, loaded, refused when
 // it does not match, and asked for a new dataset (meta-model top-k, learned default, portfolio,
 // nearest datasets, zero_shot through the installed-knowledge lookup).
-#include "support/test_support.hpp"
+#include "knowledge_fixture.hpp"
 
 #include <metalearn/data/checksum.hpp>
 #include <metalearn/data/read.hpp>
@@ -22,58 +22,9 @@ using namespace metalearn;
 using namespace metalearn::meta;
 using LR = models::LogisticRegression;
 
-namespace {
-
-const std::vector<std::string> corpus_files = {"weka/iris.arff", "weka/diabetes.arff", "weka/glass.arff",
-                                               "weka/ionosphere.arff", "weka/labor.arff", "sklearn/wine_data.csv",
-                                               "weka/breast-cancer.arff"};
-
-MetaLearnerOptions options() {
-    MetaLearnerOptions o;
-    o.n_folds = 3;
-    o.seed = 5;
-    o.n_threads = 2;
-    o.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical};
-    return o;
-}
-
-// Knowledge of logistic regression over the corpus (8 Sobol configs + the default), built once.
-struct Built {
-    test::TempFolder folder{"knowledge"};
-    std::vector<Task> tasks;
-    KnowledgeProvenance provenance;
-    TaskTable table;
-    std::optional<Knowledge<LR>> knowledge;
-    std::optional<RecordStore> store;
-
-    Built() {
-        for (const auto& f : corpus_files) {
-            auto d = data::read_dataset(test::data_file(f));
-            provenance.tasks.push_back({f, d.name(), d.n_samples(), d.n_features(), d.n_classes(),
-                                        data::table_checksum(d), ""});
-            tasks.push_back({f, std::move(d)});
-        }
-        provenance.built = "test";
-        provenance.command = "test_knowledge";
-        store.emplace(folder.path() / "records.jsonl");
-        MetaLearner<LR> learner(*store, options());
-        learner.set_plan(PlanKind::sobol, 8);
-        learner.collect(tasks);
-        table = learner.table();
-        knowledge.emplace(Knowledge<LR>::fit(table, learner.space(), options().metric, 3, 5, options().meta_features,
-                                             provenance));
-    }
-};
-
-Built& built() {
-    static Built b;
-    return b;
-}
-
-}  // namespace
 
 TEST_CASE("Knowledge: a save/load round trip gives the same file and the same suggestions", "[knowledge]") {
-    auto& b = built();
+    auto& b = test::knowledge_fixture();
     const auto path = b.folder.path() / "lr.json";
     b.knowledge->save(path);
     const auto loaded = Knowledge<LR>::load(path);
@@ -93,25 +44,25 @@ TEST_CASE("Knowledge: a save/load round trip gives the same file and the same su
     const auto j = loaded.to_json();
     CHECK(j["model"] == "logistic_regression");
     CHECK(j["space"].size() == static_cast<std::size_t>(LR::search_space().size()));
-    CHECK(j["provenance"]["tasks"].size() == corpus_files.size());
+    CHECK(j["provenance"]["tasks"].size() == test::knowledge_corpus_files.size());
     CHECK(j["provenance"]["tasks"][0]["checksum"] == b.provenance.tasks[0].checksum);
 }
 
 TEST_CASE("Knowledge: fitting twice on the same table gives a bit-identical file", "[knowledge]") {
-    auto& b = built();
-    MetaLearner<LR> learner(*b.store, options());
+    auto& b = test::knowledge_fixture();
+    MetaLearner<LR> learner(*b.store, test::knowledge_options());
     learner.set_plan(PlanKind::sobol, 8);
-    const auto again = Knowledge<LR>::fit(learner.table(), learner.space(), options().metric, 3, 5,
-                                          options().meta_features, b.provenance);
+    const auto again = Knowledge<LR>::fit(learner.table(), learner.space(), test::knowledge_options().metric, 3, 5,
+                                          test::knowledge_options().meta_features, b.provenance);
     CHECK(again.to_json().dump() == b.knowledge->to_json().dump());
 }
 
 TEST_CASE("Knowledge: a rebuild from a fresh journal with another thread count gives a bit-identical file",
           "[knowledge]") {
-    auto& b = built();
+    auto& b = test::knowledge_fixture();
     test::TempFolder folder("knowledge_rebuild");
     RecordStore store(folder.path() / "records.jsonl");
-    auto o = options();
+    auto o = test::knowledge_options();
     o.n_threads = 1;
     MetaLearner<LR> learner(store, o);
     learner.set_plan(PlanKind::sobol, 8);
@@ -121,7 +72,7 @@ TEST_CASE("Knowledge: a rebuild from a fresh journal with another thread count g
 }
 
 TEST_CASE("Knowledge: learned default, portfolio and nearest datasets follow their definitions", "[knowledge]") {
-    auto& b = built();
+    auto& b = test::knowledge_fixture();
     const auto& k = *b.knowledge;
     const auto& t = b.table;
     // learned default: the plan config with the highest mean normalised score over the tasks
@@ -166,7 +117,7 @@ TEST_CASE("Knowledge: learned default, portfolio and nearest datasets follow the
 
 TEST_CASE("Knowledge: the meta-features of a dataset equal a full extraction restricted to the knowledge's names",
           "[knowledge]") {
-    auto& b = built();
+    auto& b = test::knowledge_fixture();
     const auto d = data::read_dataset(test::data_file("weka/iris.arff"));
     ZeroShotReport report;
     const Vector x = b.knowledge->meta_features(d, {}, &report);
@@ -193,7 +144,7 @@ TEST_CASE("Knowledge: the meta-features of a dataset equal a full extraction res
 }
 
 TEST_CASE("Knowledge: top-k suggestions keep the minimum distance", "[knowledge]") {
-    auto& b = built();
+    auto& b = test::knowledge_fixture();
     const auto d = data::read_dataset(test::data_file("sklearn/breast_cancer.csv"));
     ZeroShotOptions o;
     o.min_distance = 0.1;
@@ -207,7 +158,7 @@ TEST_CASE("Knowledge: top-k suggestions keep the minimum distance", "[knowledge]
 }
 
 TEST_CASE("Knowledge: files that do not match are refused with what differs", "[knowledge]") {
-    auto& b = built();
+    auto& b = test::knowledge_fixture();
     const auto good = b.knowledge->to_json();
     auto j = good;
     j["format_version"] = 2;
@@ -232,7 +183,7 @@ TEST_CASE("Knowledge: files that do not match are refused with what differs", "[
 }
 
 TEST_CASE("Knowledge: bad new datasets are refused", "[knowledge]") {
-    auto& b = built();
+    auto& b = test::knowledge_fixture();
     const auto reg = data::read_dataset(test::data_file("weka/cpu.arff"));
     CHECK_THROWS_WITH(b.knowledge->suggest(reg, 1), Catch::Contains("regression"));
     const auto d = data::read_dataset(test::data_file("weka/iris.arff"));
@@ -242,7 +193,7 @@ TEST_CASE("Knowledge: bad new datasets are refused", "[knowledge]") {
 }
 
 TEST_CASE("zero_shot reads the knowledge folder named by METALEARN_KNOWLEDGE_DIR", "[knowledge]") {
-    auto& b = built();
+    auto& b = test::knowledge_fixture();
     test::TempFolder dir("knowledge_dir");
     const auto d = data::read_dataset(test::data_file("sklearn/breast_cancer.csv"));
     ::setenv("METALEARN_KNOWLEDGE_DIR", dir.path().c_str(), 1);

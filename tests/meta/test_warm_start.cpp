@@ -1,7 +1,7 @@
 // Tests of meta::warm_start: a Tuner started from a Knowledge fitted on real datasets (logistic
 // regression, a Sobol plan evaluated by 3-fold CV) — the first trials are the knowledge's picks,
 // a wrong prior is overruled, and on a held-out dataset the warm start beats the cold start early.
-#include "support/test_support.hpp"
+#include "knowledge_fixture.hpp"
 
 #include <metalearn/data/read.hpp>
 #include <metalearn/data/split.hpp>
@@ -24,37 +24,6 @@ using P = LR::params_type;
 
 namespace {
 
-const std::vector<std::string> corpus_files = {"weka/iris.arff", "weka/diabetes.arff", "weka/glass.arff",
-                                               "weka/ionosphere.arff", "weka/labor.arff", "sklearn/wine_data.csv",
-                                               "weka/breast-cancer.arff"};
-
-// Knowledge of logistic regression over the corpus (8 Sobol configs + the default), built once.
-struct Built {
-    test::TempFolder folder{"warm_start"};
-    std::optional<RecordStore> store;
-    std::optional<Knowledge<LR>> knowledge;
-
-    Built() {
-        std::vector<Task> tasks;
-        for (const auto& f : corpus_files) tasks.push_back({f, data::read_dataset(test::data_file(f))});
-        MetaLearnerOptions o;
-        o.n_folds = 3;
-        o.seed = 5;
-        o.n_threads = 2;
-        o.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical};
-        store.emplace(folder.path() / "records.jsonl");
-        MetaLearner<LR> learner(*store, o);
-        learner.set_plan(PlanKind::sobol, 8);
-        learner.collect(tasks);
-        knowledge.emplace(Knowledge<LR>::fit(learner.table(), learner.space(), o.metric, 3, 5, o.meta_features));
-    }
-};
-
-Built& built() {
-    static Built b;
-    return b;
-}
-
 const data::Dataset& held_out() {  // not in the corpus
     static const data::Dataset d = data::read_dataset(test::data_file("sklearn/breast_cancer.csv"));
     return d;
@@ -69,7 +38,7 @@ double cv_score(const data::Dataset& d, const P& p) {
 }  // namespace
 
 TEST_CASE("warm_start: the first trials are the knowledge's diversified top picks, best first", "[meta][warm_start]") {
-    const auto& k = *built().knowledge;
+    const auto& k = *test::knowledge_fixture().knowledge;
     const auto top = k.suggest(held_out(), 3);
     REQUIRE(top.size() == 3);
     hpo::Tuner<P> tuner(LR::search_space(), {.seed = 0, .n_initial = 3});
@@ -91,7 +60,7 @@ TEST_CASE("warm_start: the first trials are the knowledge's diversified top pick
 }
 
 TEST_CASE("warm_start: learned default and portfolio follow the top picks, without duplicates", "[meta][warm_start]") {
-    const auto& k = *built().knowledge;
+    const auto& k = *test::knowledge_fixture().knowledge;
     hpo::Tuner<P> tuner(LR::search_space(), {.seed = 0});
     const auto result = warm_start(tuner, k, held_out(), {.n_initial = 2, .learned_default = true, .n_portfolio = 3});
     // order: suggest, suggest, learned_default, portfolio...; a repeated configuration left out
@@ -123,7 +92,7 @@ TEST_CASE("warm_start: a prior that is wrong on the task is overruled by the obs
     // tuner's encoding of log C, z* = the argmin of the predicted score over 1001 grid points.
     // The three enqueued picks sit where the prior is best; the affine scaling then sees a prior
     // that does not explain the scores (slope clamped at 0) and the GP of the residuals moves on.
-    const auto& k = *built().knowledge;
+    const auto& k = *test::knowledge_fixture().knowledge;
     const auto space = LR::search_space();
     hpo::Tuner<P> probe(space, {.seed = 0});
     warm_start(probe, k, held_out(), {.n_initial = 0});
@@ -179,7 +148,7 @@ TEST_CASE("warm_start: on held-out datasets the first trial beats the cold start
             return hpo::cross_validate(LR(), p, d, folds, hpo::Metric::balanced_accuracy, 0).mean;
         };
         hpo::Tuner<P> warm(LR::search_space(), {.seed = 0, .n_initial = 3});
-        warm_start(warm, *built().knowledge, d);
+        warm_start(warm, *test::knowledge_fixture().knowledge, d);
         warm.optimize(obj, 1, 1);
         hpo::Tuner<P> cold(LR::search_space(), {.seed = 0});
         cold.optimize(obj, 1, 1);
@@ -196,13 +165,13 @@ TEST_CASE("warm_start: again on a re-opened journal repeats no trial", "[meta][w
     std::vector<std::string> warnings;
     {
         hpo::Tuner<P> tuner(LR::search_space(), path, {.seed = 0, .n_initial = 3});
-        warm_start(tuner, *built().knowledge, d);
+        warm_start(tuner, *test::knowledge_fixture().knowledge, d);
         tuner.optimize(obj, 4, 1);
     }
     hpo::Tuner<P> tuner(LR::search_space(), path,
                         {.seed = 0, .n_initial = 3, .on_warning = [&](const std::string& w) { warnings.push_back(w); }});
     REQUIRE(tuner.size() == 4);
-    warm_start(tuner, *built().knowledge, d);
+    warm_start(tuner, *test::knowledge_fixture().knowledge, d);
     tuner.optimize(obj, 2, 1);
     const auto trials = tuner.trials();
     REQUIRE(trials.size() == 6);
@@ -214,8 +183,8 @@ TEST_CASE("warm_start: again on a re-opened journal repeats no trial", "[meta][w
 
 TEST_CASE("warm_start: bad options are refused before anything is enqueued", "[meta][warm_start][errors]") {
     hpo::Tuner<P> tuner(LR::search_space(), {.seed = 0});
-    REQUIRE_THROWS_AS(warm_start(tuner, *built().knowledge, held_out(), {.n_initial = -1}), ConfigError);
-    REQUIRE_THROWS_WITH(warm_start(tuner, *built().knowledge, held_out(), {.n_portfolio = -2}),
+    REQUIRE_THROWS_AS(warm_start(tuner, *test::knowledge_fixture().knowledge, held_out(), {.n_initial = -1}), ConfigError);
+    REQUIRE_THROWS_WITH(warm_start(tuner, *test::knowledge_fixture().knowledge, held_out(), {.n_portfolio = -2}),
                         Catch::Contains("n_portfolio must be >= 0"));
     CHECK(tuner.n_enqueued() == 0);
     CHECK_FALSE(tuner.options().prior_mean);
