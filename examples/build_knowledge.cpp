@@ -169,7 +169,7 @@ int main(int argc, char** argv) try {
     Settings s;
     CLI::App app{"Build the knowledge files of metalearn (zero-shot hyperparameters) from a corpus of real datasets"};
     app.add_option("--datasets", s.datasets, "folders scanned recursively for ARFF/CSV/TSV datasets")->capture_default_str();
-    app.add_option("--model", s.models, "base models (default: all): " + model_list());
+    app.add_option("--model", s.models, "base models (default: all; the suffix _classifier may be left out): " + model_list());
     app.add_option("--budget", s.budget, "Sobol configurations per model (plus the default)")->capture_default_str()->check(CLI::Range(1, 100000));
     app.add_option("--folds", s.folds, "stratified CV folds")->capture_default_str()->check(CLI::Range(2, 100));
     app.add_option("--seed", s.seed, "global seed (folds, plans, subsamples)")->capture_default_str();
@@ -185,8 +185,13 @@ int main(int argc, char** argv) try {
     app.add_flag("--evaluate", s.evaluate, "also print the leave-one-task-out regret table of each model");
     app.add_option("--built", s.built, "build date written to the provenance (default: today, UTC)");
     CLI11_PARSE(app, argc, argv);
-    for (const auto& m : s.models) {
+    for (auto& m : s.models) {
         bool known = false;
+        // short names as tune and the main example take them: decision_tree → decision_tree_classifier
+        for_each_model([&](const auto& model) {
+            const std::string full(std::decay_t<decltype(model)>::name);
+            if (full == m + "_classifier") m = full;
+        });
         for_each_model([&](const auto& model) { known = known || m == std::decay_t<decltype(model)>::name; });
         if (!known) throw ConfigError(fmt::format("--model: unknown model '{}' (expected one of {})", m, model_list()));
     }

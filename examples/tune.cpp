@@ -13,6 +13,7 @@
 #include <metalearn/data/split.hpp>
 #include <metalearn/hpo/cross_validate.hpp>
 #include <metalearn/hpo/tuner.hpp>
+#include <metalearn/meta/new_task.hpp>
 #include <metalearn/meta/warm_start.hpp>
 #include <metalearn/models/decision_tree.hpp>
 #include <metalearn/models/knn.hpp>
@@ -49,10 +50,14 @@ int tune(const Settings& s, const data::Dataset& data) {
     using Params = typename Model::params_type;
     std::optional<meta::Knowledge<Model>> knowledge;
     if (!s.cold) {
-        try {
-            knowledge = s.knowledge.empty() ? meta::Knowledge<Model>::builtin() : meta::Knowledge<Model>::load(s.knowledge);
-        } catch (const IoError& e) {
-            fmt::print("no knowledge for {}: {}\n", Model::name, e.what());
+        if (!s.knowledge.empty()) {
+            knowledge = meta::Knowledge<Model>::load(s.knowledge);  // a file the user named must be readable
+        } else {
+            try {
+                knowledge = meta::Knowledge<Model>::builtin();
+            } catch (const IoError& e) {
+                fmt::print("no knowledge for {}: {}\n", Model::name, e.what());
+            }
         }
     }
     const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
@@ -128,6 +133,13 @@ int main(int argc, char** argv) try {
     const auto data = data::read_dataset(s.dataset);
     fmt::print("{}: {} rows, {} features, {} classes; model {}\n", data.name(), data.n_samples(), data.n_features(),
                data.n_classes(), s.model);
+    // a dataset no trial could succeed on is refused up front, with the reason
+    meta::check_new_task(data, hpo::Metric::balanced_accuracy, 3, "tune");
+    // the short names, and the models' own names as build_knowledge and the knowledge files use them
+    if (s.model == "decision_tree_classifier") s.model = "decision_tree";
+    if (s.model == "knn_classifier") s.model = "knn";
+    if (s.model == "random_forest_classifier") s.model = "random_forest";
+    if (s.model == "mlp_classifier") s.model = "mlp";
     if (s.model == "logistic_regression") return tune<models::LogisticRegression>(s, data);
     if (s.model == "decision_tree") return tune<models::DecisionTreeClassifier>(s, data);
     if (s.model == "knn") return tune<models::KNeighborsClassifier>(s, data);
