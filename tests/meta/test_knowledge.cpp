@@ -175,6 +175,18 @@ TEST_CASE("Knowledge: files that do not match are refused with what differs", "[
     j = good;
     j["portfolio_order"] = {99};
     CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("outside the plan"));
+    j = good;
+    j["learned_default"] = {{"C", "x"}};
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("\"learned_default\""));
+    j = good;
+    j["portfolio"][0] = {{"C", -5}};
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("\"portfolio\" entry 0"));
+    j = good;
+    j["predictor"]["medians"].erase(0);
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("medians for"));
+    j = good;
+    j["meta_features"]["names"].erase(j["meta_features"]["names"].size() - 1);
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("the predictor expects"));
     CHECK_THROWS_WITH(Knowledge<models::DecisionTreeClassifier>::from_json(good),
                       Catch::Contains("knowledge of model 'logistic_regression'"));
     const auto bad = b.folder.write("bad.json", "{\"format\": ");
@@ -209,4 +221,25 @@ TEST_CASE("zero_shot reads the knowledge folder named by METALEARN_KNOWLEDGE_DIR
     REQUIRE(three.size() == 3);
     for (std::size_t i = 0; i < 3; ++i) CHECK(b.knowledge->space().to_json(three[i]) == top[i].config);
     ::unsetenv("METALEARN_KNOWLEDGE_DIR");
+}
+
+TEST_CASE("Knowledge: the shipped knowledge of logistic regression loads with this library and answers", "[knowledge]") {
+    const std::filesystem::path file =
+        std::filesystem::path(METALEARN_TEST_SOURCE_DIR) / ".." / "share" / "knowledge" / "logistic_regression.json";
+    REQUIRE(std::filesystem::exists(file));
+    const auto k = Knowledge<LR>::load(file);
+    CHECK(k.task_ids().size() >= 120);  // the corpus the README describes
+    CHECK(k.plan().size() == 65);
+    const auto d = data::read_dataset(test::data_file("weka/diabetes.arff"));
+    const auto top = k.suggest(d, 3);
+    REQUIRE(top.size() == 3);
+    for (const auto& s : top) {
+        CHECK(s.params.C > 0.0);
+        CHECK(std::isfinite(s.predicted));
+    }
+    // diabetes is one of its training tasks: the nearest task is itself
+    const auto near = k.nearest(d, 1);
+    REQUIRE(near.size() == 1);
+    CHECK(near[0].task_id == "weka/diabetes.arff");
+    CHECK(near[0].distance == Approx(0.0).margin(1e-9));
 }

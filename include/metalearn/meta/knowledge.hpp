@@ -425,6 +425,26 @@ public:
             throw ConfigError("malformed knowledge file: empty plan, or a learned-default or portfolio index outside the plan");
         if (k.task_ids_.size() != k.nearest_.rankings().size() || k.task_names_.size() != k.task_ids_.size())
             throw ConfigError("malformed knowledge file: the task list and the nearest-datasets table differ in length");
+        // the redundant, human-readable copies must agree with what is used
+        if (!j.contains("learned_default") || !j.contains("portfolio"))
+            throw ConfigError("malformed knowledge file: no \"learned_default\" or \"portfolio\"");
+        if (j.at("learned_default") != k.plan_json_[static_cast<std::size_t>(k.learned_order_.front())])
+            throw ConfigError("malformed knowledge file: \"learned_default\" is not the plan configuration \"learned_order\" names");
+        const auto& portfolio = j.at("portfolio");
+        if (!portfolio.is_array() || portfolio.size() != k.portfolio_order_.size())
+            throw ConfigError("malformed knowledge file: \"portfolio\" and \"portfolio_order\" differ in length");
+        for (std::size_t i = 0; i < portfolio.size(); ++i)
+            if (portfolio[i] != k.plan_json_[static_cast<std::size_t>(k.portfolio_order_[i])])
+                throw ConfigError(fmt::format("malformed knowledge file: \"portfolio\" entry {} is not the plan configuration "
+                                              "\"portfolio_order\" names",
+                                              i));
+        const auto f = static_cast<Index>(k.meta_feature_names_.size());
+        const Index q = k.space_.encode(k.plan_.front()).size();
+        if (k.predictor_.n_meta_features() != f || k.predictor_.n_encoded() != q || k.nearest_.n_meta_features() != f)
+            throw ConfigError(fmt::format("malformed knowledge file: {} meta-feature names and {} encoded values, but the "
+                                          "predictor expects {} and {}, the nearest-datasets table {} meta-features",
+                                          f, q, k.predictor_.n_meta_features(), k.predictor_.n_encoded(),
+                                          k.nearest_.n_meta_features()));
         k.restricted_ = k.space_.restricted_to(k.plan_);
         return k;
     }

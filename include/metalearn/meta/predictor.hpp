@@ -197,6 +197,9 @@ public:
     [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
     [[nodiscard]] const M& model() const noexcept { return model_; }
     [[nodiscard]] Normalization normalization() const noexcept { return normalization_; }
+    /// Meta-features (f) and encoded configuration values (q) the fitted predictor takes; 0 before `fit`.
+    [[nodiscard]] Index n_meta_features() const noexcept { return n_meta_features_; }
+    [[nodiscard]] Index n_encoded() const noexcept { return n_encoded_; }
     /// In-sample RMSE of the meta-model on the normalised scores.
     [[nodiscard]] double training_rmse() const noexcept { return rmse_; }
 
@@ -223,6 +226,9 @@ public:
             p.n_meta_features_ = j.at("n_meta_features").get<Index>();
             p.n_encoded_ = j.at("n_encoded").get<Index>();
             p.rmse_ = j.at("rmse").get<double>();
+            if (p.n_meta_features_ < 0 || p.n_encoded_ < 0 || p.imputer_.medians().size() != p.n_meta_features_)
+                throw ConfigError(fmt::format("HyperparameterPredictor::from_json(): {} medians for {} meta-features",
+                                              p.imputer_.medians().size(), p.n_meta_features_));
             p.fitted_ = true;
             return p;
         } catch (const nlohmann::json::exception& e) {

@@ -237,6 +237,8 @@ public:
     /// Plan indices of each training task by decreasing score (failed and missing last; empty for
     /// a task with no finite score), in the order of the training rows given to `fit`.
     [[nodiscard]] const std::vector<std::vector<Index>>& rankings() const noexcept { return rankings_; }
+    /// Meta-features (f) of the fitted table; 0 before `fit`.
+    [[nodiscard]] Index n_meta_features() const noexcept { return X_.cols(); }
 
     /// The fitted strategy as JSON: medians, scaling, the T×f scaled training meta-features and
     /// the per-task rankings. @throws NotFitted before `fit`.
