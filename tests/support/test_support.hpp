@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -70,8 +72,11 @@ ApproxMatrix<typename Derived::PlainObject> approx_matrix(const Eigen::DenseBase
 /// the end of the test.
 class TempFolder {
 public:
+    /// A folder of its own per process: CTest runs test cases as parallel processes, and two
+    /// cases that share a name must not share (or remove) each other's files.
     explicit TempFolder(const std::string& name)
-        : path_(std::filesystem::temp_directory_path() / ("metalearn_test_" + name)) {
+        : path_(std::filesystem::temp_directory_path() /
+                ("metalearn_test_" + name + "_" + std::to_string(::getpid()))) {
         std::filesystem::remove_all(path_);
         std::filesystem::create_directories(path_);
     }
