@@ -202,3 +202,26 @@ TEST_CASE("make_folds stratifies classification and not regression", "[data][spl
     const auto plain = k_fold(12, 3, 4);
     for (std::size_t f = 0; f < 3; ++f) REQUIRE(folds[f].test == plain[f].test);
 }
+
+TEST_CASE("make_folds names a class too small for stratified folds, its size, and the fix", "[data][split][errors]") {
+    Matrix X = Matrix::Zero(12, 1);
+    Vector y(12);
+    y << 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2;  // 'setosa' 8 rows, 'versicolor' 2, 'virginica' 2
+    const Dataset two("flowers", X, y, {FeatureInfo::numeric("x")}, TaskType::classification,
+                      {"setosa", "versicolor", "virginica"});
+    REQUIRE_THROWS_AS(make_folds(two, 3, 0), DataError);
+    REQUIRE_THROWS_WITH(make_folds(two, 3, 0),
+                        Catch::Contains("stratified 3-fold cross-validation of 'flowers' needs at least 3 samples of "
+                                        "every class, but class 'versicolor' has 2 samples, class 'virginica' has 2 "
+                                        "samples: use at most 2 folds"));
+    CHECK(make_folds(two, 2, 0).size() == 2);  // what the message suggests works
+    // A class of one sample: no number of folds helps; the message says to drop or merge it.
+    y << 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1;
+    const Dataset single("single", X, y, {FeatureInfo::numeric("x")}, TaskType::classification, {"common", "rare"});
+    REQUIRE_THROWS_WITH(make_folds(single, 3, 0), Catch::Contains("class 'rare' has 1 sample:"));
+    REQUIRE_THROWS_WITH(make_folds(single, 2, 0), Catch::Contains("drop its rows (or merge it into a similar class)"));
+    // With a callback the small class is accepted, as by stratified_k_fold.
+    std::vector<std::string> warnings;
+    CHECK(make_folds(single, 2, 0, [&](const std::string& w) { warnings.push_back(w); }).size() == 2);
+    CHECK(warnings.size() == 1);
+}

@@ -121,7 +121,9 @@ METALEARN_INLINE std::vector<std::vector<Index>> class_members(const char* where
 
 /// The default cross-validation folds for a dataset: `stratified_k_fold` on its labels and
 /// declared classes for classification, `k_fold` for regression.
-/// @throws DataError as those functions.
+/// @throws DataError as those functions; without `on_small_class`, a class with samples but
+///         fewer than k is a DataError that names the dataset, each such class (by name) and its
+///         count, and says what to do (fewer folds, or drop or merge a class of one sample).
 [[nodiscard]] METALEARN_INLINE std::vector<Fold> make_folds(const Dataset& data, Index k, std::uint64_t seed,
                                                   const WarningCallback& on_small_class = {});
 

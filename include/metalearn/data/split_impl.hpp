@@ -182,6 +182,35 @@ METALEARN_INLINE std::vector<Fold> repeated_stratified_k_fold(const IndexVector&
 
 METALEARN_INLINE std::vector<Fold> make_folds(const Dataset& data, Index k, std::uint64_t seed,
                                                   const WarningCallback& on_small_class) {
+    if (data.is_classification() && !on_small_class && k >= 2 && k <= data.n_samples()) {
+        // Say which classes are too small, by name, and what to do instead.
+        const auto counts = data.class_counts();
+        std::vector<std::string> small;
+        Index smallest = k;
+        for (Index c = 0; c < static_cast<Index>(counts.size()); ++c) {
+            const Index m = counts[static_cast<std::size_t>(c)];
+            if (m > 0 && m < k) {
+                small.push_back(fmt::format("'{}' has {} sample{}", data.class_names()[static_cast<std::size_t>(c)], m,
+                                            m == 1 ? "" : "s"));
+                smallest = std::min(smallest, m);
+            }
+        }
+        if (!small.empty()) {
+            const std::size_t shown = std::min<std::size_t>(small.size(), 5);
+            const std::string fix =
+                smallest >= 2
+                    ? fmt::format("use at most {} folds, or drop the rows of {} (or merge {} into a similar class)",
+                                  smallest, small.size() == 1 ? "that class" : "those classes",
+                                  small.size() == 1 ? "it" : "them")
+                    : std::string("a class of one sample cannot be in a training and a test fold at once: drop its "
+                                  "rows (or merge it into a similar class), whatever the number of folds");
+            throw DataError(fmt::format(
+                "make_folds(): stratified {}-fold cross-validation of '{}' needs at least {} samples of every class, "
+                "but class {}{}: {}",
+                k, data.name(), k, fmt::join(small.begin(), small.begin() + static_cast<std::ptrdiff_t>(shown), ", class "),
+                small.size() > shown ? fmt::format(" (and {} more)", small.size() - shown) : "", fix));
+        }
+    }
     if (data.is_classification()) return stratified_k_fold(data.labels(), data.n_classes(), k, seed, on_small_class);
     return k_fold(data.n_samples(), k, seed);
 }
