@@ -3,6 +3,7 @@
 // folder; expected outcomes follow from the rules documented in data/corpus.hpp.
 
 #include <metalearn/data/corpus.hpp>
+#include <metalearn/data/read.hpp>
 
 #include "support/test_support.hpp"
 
@@ -252,7 +253,7 @@ TEST_CASE("load_corpus skips datasets above max_samples or max_cells and keeps t
                         Catch::Contains("load_corpus(): max_cells must be >= 0"));
 }
 
-TEST_CASE("load_corpus reports unreadable files and folders, other tasks and degenerate data without throwing",
+TEST_CASE("load_corpus reports unreadable files, other tasks and degenerate data without throwing",
           "[data][corpus][errors]") {
     TempFolder dir("corpus_unreadable");
     dir.write("good.csv", table_csv);
@@ -264,15 +265,10 @@ TEST_CASE("load_corpus reports unreadable files and folders, other tasks and deg
     std::string listing = "rows,features,checksum\n";
     for (int i = 0; i < 12; ++i) listing += fmt::format("{},{},c{:08x}\n", 100 + i, 3 + i % 4, 977 * i + 13);
     dir.write("manifest.csv", listing);
-    const fs::path missing = dir.path() / "no_such_folder";
 
-    const auto c = load_corpus({missing, dir.path()}, {.task = TaskType::classification});
+    const auto c = load_corpus({dir.path()}, {.task = TaskType::classification});
     REQUIRE(ids(c) == std::vector<std::string>{"good.csv"});
-    REQUIRE(c.skipped.size() == 6);
-    // Reported in reading order: the folder first, then the files in path order.
-    CHECK(c.skipped[0].reason == SkipReason::unreadable_folder);
-    CHECK(c.skipped[0].path == missing);
-    CHECK_THAT(c.skipped[0].message, Catch::Contains("is not a directory"));
+    REQUIRE(c.skipped.size() == 5);
     const auto* broken = find_skipped(c, "broken.csv");
     REQUIRE(broken != nullptr);
     CHECK(broken->reason == SkipReason::unreadable);
@@ -295,6 +291,20 @@ TEST_CASE("load_corpus reports unreadable files and folders, other tasks and deg
     const auto any = load_corpus({dir.path()});
     REQUIRE(ids(any) == std::vector<std::string>{"good.csv", "price.csv"});
     REQUIRE(any.tasks[1].dataset.task() == TaskType::regression);
+}
+
+TEST_CASE("load_corpus refuses a folder that does not exist or is a file, naming it, before reading any",
+          "[data][corpus][errors]") {
+    TempFolder dir("corpus_missing_folder");
+    dir.write("good.csv", table_csv);
+    const fs::path missing = dir.path() / "no_such_folder";
+    // Not "0 tasks": a mistyped folder is an error, even next to a good one.
+    REQUIRE_THROWS_AS(load_corpus({dir.path(), missing}), IoError);
+    REQUIRE_THROWS_WITH(load_corpus({dir.path(), missing}),
+                        Catch::Contains("'" + missing.string() + "' does not exist"));
+    REQUIRE_THROWS_WITH(load_corpus({dir.path() / "good.csv"}), Catch::Contains("is not a folder"));
+    REQUIRE_THROWS_WITH(list_dataset_files(missing), Catch::Contains("does not exist"));
+    CHECK(load_corpus({dir.path()}).tasks.size() == 1);
 }
 
 TEST_CASE("load_corpus ids a symbolic link by its own path below the folder, not by its target", "[data][corpus]") {

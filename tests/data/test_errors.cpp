@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #if defined(METALEARN_HAS_ZLIB)
 #include <zlib.h>
@@ -157,6 +158,8 @@ TEST_CASE("CSV: the malformed-input catalogue", "[data][csv][errors]") {
     csv_error("a,b,c\n1,2,0\n4,inf,1\n", 3, 3, "'inf' is not a finite number in column 'b' (expected a finite number or a "
                                            "missing marker)");
     csv_error("a,b,c\n1,2,0\n4,-Infinity,1\n", 3, 3, "not a finite number");
+    // The first bad cell of the file is reported, not the first bad column's (here on line 4).
+    csv_error("a,b,c,t\n1,2,0,x\n4,5,inf,y\n7,-inf,1,x\n", 3, 5, "'inf' is not a finite number in column 'c'");
     CsvOptions numeric;
     numeric.numeric_columns = {"b"};
     csv_error("a,b,c\n1,2,0\n4,abc,1\n", 3, 3, "'abc' is not a number (expected a numeric value in column 'b')", numeric);
@@ -189,10 +192,32 @@ TEST_CASE("Readers: unreadable files, unsupported types and bad IDX files", "[da
     REQUIRE_THROWS_AS(read_dataset("file.xlsx"), ConfigError);
     const auto dir = std::filesystem::temp_directory_path() / "metalearn_test_data_errors";
     std::filesystem::create_directories(dir);
+    // A folder where a file is expected is named as one, with or without a dataset extension.
+    std::filesystem::create_directories(dir / "folder.csv");
+    REQUIRE_THROWS_AS(read_dataset(dir), IoError);
+    REQUIRE_THROWS_WITH(read_dataset(dir), Catch::Contains("'" + dir.string() + "' is a directory, not a dataset file"));
+    REQUIRE_THROWS_WITH(read_dataset(dir / "folder.csv"), Catch::Contains("is a directory, not a dataset file"));
+    REQUIRE_THROWS_WITH(read_csv(dir / "folder.csv"), Catch::Contains("is a directory, not a file"));
     const auto write = [&](const std::string& name, const std::string& bytes) {
         std::ofstream(dir / name, std::ios::binary) << bytes;
         return dir / name;
     };
+    // A semicolon-separated .csv: read_dataset detects it (and says so); read_csv with ',' says why
+    // it cannot read it instead of making one column of it.
+    const auto semicolons = write("semicolons.csv", "a;b;class\n1.5;2;x\n3;4;y\n5;6;x\n");
+    std::vector<std::string> warnings;
+    ReadOptions warn;
+    warn.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+    const auto d = read_dataset(semicolons, warn);
+    CHECK(d.n_features() == 2);
+    CHECK(d.n_samples() == 3);
+    CHECK(d.X()(0, 0) == 1.5);
+    CHECK(d.class_names() == std::vector<std::string>{"x", "y"});
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("semicolon-separated"));
+    REQUIRE_THROWS_AS(read_csv(semicolons), ParseError);
+    REQUIRE_THROWS_WITH(read_csv(semicolons), Catch::Contains("looks semicolon-separated") &&
+                                                  Catch::Contains("CsvOptions::delimiter = ';'"));
     const auto bad_magic = write("bad-magic", std::string("\x01\x02\x08\x01", 4));
     REQUIRE_THROWS_AS(read_idx_labels(bad_magic), ParseError);
     REQUIRE_THROWS_WITH(read_idx_labels(bad_magic), Catch::Contains("not an IDX file (expected magic bytes 00 00"));

@@ -150,14 +150,17 @@ struct CorpusOptions {
 /// with as many rows (a projection such as `iris.2D.arff`) or as many features (a train/test
 /// split such as `segment-challenge.arff` and `segment-test.arff`) (`same_family`, if
 /// `one_task_per_family`); so `glass/data.arff` and `wine/data.csv`, unrelated tables that
-/// share a file name, are both kept. A folder that cannot be listed is reported as
-/// `unreadable_folder` and the others are still read.
+/// share a file name, are both kept. A folder that exists but cannot be listed is reported as
+/// `unreadable_folder` and the others are still read; a folder that does not exist (or is a
+/// file) is an error, so that a mistyped path is not taken for an empty corpus.
 ///
 /// @param folders the folders to scan, in order (earlier folders win duplicates and families).
 /// @param options filters and read options (see `CorpusOptions`).
 /// @return the kept tasks in reading order, and the skipped files in reading order.
-/// @throws ConfigError if `options.max_samples` or `options.max_cells` is negative. A file or
-///         folder that cannot be read is reported, never thrown (any `std::exception` raised
+/// @throws ConfigError if `options.max_samples` or `options.max_cells` is negative; IoError
+///         naming the folder when one of `folders` does not exist or is not a folder (checked
+///         before anything is read). A file, or an existing folder, that cannot be read is
+///         reported, never thrown (any `std::exception` raised
 ///         while reading or checking one file is caught and reported as `unreadable`).
 /// Complexity: reading every file, plus O(n·p + n log n) per dataset for its hash.
 /// @note The library never prints: show `Corpus::skipped` as you see fit.

@@ -171,6 +171,19 @@ METALEARN_INLINE Corpus load_corpus(const std::vector<std::filesystem::path>& fo
     if (options.max_cells < 0)
         throw ConfigError(fmt::format("load_corpus(): max_cells must be >= 0 (0 = no limit; got {})", options.max_cells));
     namespace fs = std::filesystem;
+    for (const auto& folder : folders) {  // a mistyped folder is an error, not an empty corpus
+        std::error_code ec;
+        const auto status = fs::status(folder, ec);
+        if (!fs::exists(status))
+            throw IoError(fmt::format("load_corpus(): dataset folder '{}' does not exist (expected a folder of "
+                                      "ARFF/CSV/TSV files; check the path, or fill the repository's data/ folder with "
+                                      "scripts/get-datasets)",
+                                      folder.string()));
+        if (!fs::is_directory(status))
+            throw IoError(fmt::format("load_corpus(): '{}' is not a folder (expected a folder of dataset files; "
+                                      "read_dataset reads a single file)",
+                                      folder.string()));
+    }
     Corpus corpus;
     std::set<std::string> ids;                       // ids of the kept tasks
     std::map<std::uint64_t, std::string> by_hash;    // content hash -> first kept id

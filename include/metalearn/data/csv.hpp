@@ -155,6 +155,13 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
                          "empty input (expected a header row and data rows)");
     const std::size_t header_line = lines[li].number;
     const auto header = split_delimited(lines[li].text, options.delimiter, label, header_line);
+    if (header.size() == 1 && options.delimiter != ';' && header[0].text.find(';') != std::string::npos)
+        throw ParseError(label, header_line, 1,
+                         fmt::format("the header is one column with ';' in it and no '{}': the file looks "
+                                     "semicolon-separated (expected '{}'-separated columns); read it with "
+                                     "CsvOptions::delimiter = ';' (read_dataset detects this for .csv files)",
+                                     options.delimiter == '\t' ? "\\t" : std::string(1, options.delimiter),
+                                     options.delimiter == '\t' ? "\\t" : std::string(1, options.delimiter)));
     ++li;
     const std::size_t p = header.size();
     std::vector<Column> columns(p);
@@ -227,6 +234,33 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     if (row_lines.empty())
         throw ParseError(label, header_line, 1, "no data rows after the header (expected at least one row)");
 
+    // A cell that a numeric column cannot hold (text in a forced-numeric column, or an infinite
+    // value): the first such cell in the file is reported, whatever its column.
+    {
+        std::optional<std::size_t> worst;  // the column of the earliest bad cell
+        const auto bad_cell = [&](std::size_t j) -> const std::optional<CellPos>& {
+            static const std::optional<CellPos> none;
+            if (contains(options.numeric_columns, columns[j].name) && first_text[j]) return first_text[j];
+            if (!contains(options.nominal_columns, columns[j].name) && !first_text[j]) return first_infinite[j];
+            return none;
+        };
+        for (std::size_t j = 0; j < p; ++j)
+            if (const auto& c = bad_cell(j);
+                c && (!worst || std::pair(c->line, c->column) < std::pair(bad_cell(*worst)->line, bad_cell(*worst)->column)))
+                worst = j;
+        if (worst) {
+            const CellPos& c = *bad_cell(*worst);
+            const std::string& name = columns[*worst].name;
+            if (first_text[*worst])
+                throw ParseError(label, c.line, c.column,
+                                 fmt::format("'{}' is not a number (expected a numeric value in column '{}')",
+                                             detail::printable(c.text), detail::printable(name)));
+            throw ParseError(label, c.line, c.column,
+                             fmt::format("'{}' is not a finite number in column '{}' (expected a finite number or a "
+                                         "missing marker)",
+                                         detail::printable(c.text), detail::printable(name)));
+        }
+    }
     for (std::size_t j = 0; j < p; ++j) {
         auto& col = columns[j];
         const bool force_nominal = contains(options.nominal_columns, col.name);
@@ -348,8 +382,9 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
 /// @throws ParseError (label, line, column, expectation) on malformed text: binary input (a
 ///         NUL byte, UTF-16, or many control characters; see `detail::text_view`), empty
 ///         input, no data rows, duplicate column names, a row with the wrong number of fields, an
-///         unterminated quote, an infinite value, a non-number in a forced-numeric column, or
-///         features without a single value in any row (line 0).
+///         unterminated quote, an infinite value, a non-number in a forced-numeric column,
+///         features without a single value in any row (line 0), or a header of one column with
+///         ';' in it when the delimiter is another (a semicolon-separated file; the message says so).
 ///         ConfigError for a target or forced column that does not exist; DataError when every
 ///         target is missing or regression is forced on a nominal target.
 /// Complexity O(size of text · log distinct values).

@@ -9,7 +9,8 @@
 /// renamed "name.1", ... as pandas does (PMLB);
 /// `.csv`, `.csv.gz` → `read_sklearn_csv` when the first line is scikit-learn's
 /// `n_samples,n_features,...` header or a line of numbers only (a header row of numbers is not a
-/// plausible CSV header), else `read_csv`.
+/// plausible CSV header), else `read_csv` — with ';' as the delimiter when the first non-blank
+/// line has a ';' and no ',' (a semicolon-separated file; a warning says so).
 ///
 /// PMLB: when a `.tsv`/`.tsv.gz` file has a `metadata.yaml` beside it, its top-level `task:`
 /// line sets the task (PMLB's own classification/regression label, which the integer-target
@@ -44,7 +45,8 @@ struct ReadOptions {
 /// Read a dataset file, choosing the reader from its name (see the file comment).
 /// @param path    an .arff, .csv or .tsv file, optionally gzip-compressed (.gz).
 /// @param options target, task, warnings, name (format-specific options: call the reader).
-/// @throws ConfigError for an unsupported extension; ParseError naming the file for input that
+/// @throws IoError when `path` is a directory (the message says so) or cannot be read;
+///         ConfigError for an unsupported extension; ParseError naming the file for input that
 ///         is not text (a NUL byte, UTF-16, or many control characters; see
 ///         `detail::text_view`), whatever its extension; otherwise what the chosen reader throws (IoError,
 ///         ParseError, DataError, ConfigError). A leading UTF-8 byte-order mark is skipped.

@@ -100,9 +100,24 @@ METALEARN_INLINE bool looks_like_sklearn_csv(std::string_view text) {
     return false;
 }
 
+/// Whether the first non-blank line has a ';' and no ',' (a semicolon-separated CSV file, as
+/// spreadsheets write them where ',' is the decimal separator).
+METALEARN_INLINE bool looks_semicolon_separated(std::string_view text) {
+    for (const auto& line : split_lines(text.substr(0, std::min<std::size_t>(text.size(), 1 << 16)))) {
+        if (trim(line.text).empty()) continue;
+        return line.text.find(';') != std::string_view::npos && line.text.find(',') == std::string_view::npos;
+    }
+    return false;
+}
+
 }  // namespace detail
 
 METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const ReadOptions& options) {
+    if (std::error_code ec; std::filesystem::is_directory(path, ec))
+        throw IoError(fmt::format("read_dataset(): '{}' is a directory, not a dataset file (expected an .arff, .csv or "
+                                  ".tsv file, optionally .gz; list_dataset_files or load_corpus read the datasets of a "
+                                  "folder)",
+                                  path.string()));
     if (detail::ends_with_icase(path, ".arff") || detail::ends_with_icase(path, ".arff.gz")) {
         ArffOptions o;
         o.target = options.target;
@@ -125,6 +140,13 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
         return read_sklearn_csv(path, name);
     CsvOptions o;
     o.delimiter = tsv ? '\t' : ',';
+    if (csv && detail::looks_semicolon_separated(text)) {
+        o.delimiter = ';';
+        if (options.on_warning)
+            options.on_warning(fmt::format("read_dataset(): '{}': the header has ';' and no ',': read as "
+                                           "semicolon-separated",
+                                           path.string()));
+    }
     o.target = options.target;
     o.task = options.task;
     o.on_warning = options.on_warning;
@@ -175,8 +197,12 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
 
 METALEARN_INLINE std::vector<std::filesystem::path> list_dataset_files(const std::filesystem::path& folder, bool recursive) {
     std::error_code ec;
+    if (!std::filesystem::exists(folder, ec))
+        throw IoError(fmt::format("list_dataset_files(): '{}' is not a directory (it does not exist; check the path)",
+                                  folder.string()));
     if (!std::filesystem::is_directory(folder, ec))
-        throw IoError(fmt::format("list_dataset_files(): '{}' is not a directory", folder.string()));
+        throw IoError(fmt::format("list_dataset_files(): '{}' is not a directory (a file: read_dataset reads one file)",
+                                  folder.string()));
     std::vector<std::filesystem::path> files;
     const auto consider = [&](const std::filesystem::directory_entry& e) {
         if (e.is_regular_file() && is_dataset_file(e.path())) files.push_back(e.path());

@@ -103,8 +103,12 @@ inline std::string dataset_stem(const std::filesystem::path& path) {
 /// @throws IoError if the file cannot be opened or read, or is gzip without zlib support.
 inline std::string read_file(const std::filesystem::path& path, const char* where) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        if (std::filesystem::is_directory(path, ec))
+            throw IoError(fmt::format("{}: '{}' is a directory, not a file (expected the path of a file)", where,
+                                      path.string()));
         throw IoError(fmt::format("{}: cannot open '{}' (no such file or not a regular file)", where, path.string()));
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw IoError(fmt::format("{}: cannot open '{}' for reading", where, path.string()));
     std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
