@@ -160,6 +160,52 @@ struct CollectSummary {
     bool stopped = false;      ///< the progress callback asked to stop
 };
 
+/// The meta-features of one task, as its records carry them, and what went wrong extracting them
+/// (`MetaLearner::extract_meta_features`).
+struct TaskMetaFeatures {
+    std::vector<std::string> names;      ///< meta-feature names (empty when extraction failed)
+    std::vector<double> values;          ///< same length as `names`; NaN = missing
+    std::vector<std::string> timed_out;  ///< names cut by the time limit of their group (values NaN)
+    std::string error;                   ///< non-empty when the extraction threw: its message
+};
+
+/// The warning `MetaLearner::collect` gives for a task's meta-features: that the extraction failed
+/// (recorded as empty), or which meta-features the time limit cut; nothing when neither happened.
+/// @param task_id the task's id (starts the message).
+[[nodiscard]] inline std::string meta_features_warning(const std::string& task_id, const TaskMetaFeatures& mf) {
+    if (!mf.error.empty()) return fmt::format("{}: meta-features failed ({}); recorded as empty", task_id, mf.error);
+    if (!mf.timed_out.empty())
+        return fmt::format("{}: {} meta-feature(s) cut by the time limit, recorded as missing (NaN): {}", task_id,
+                           mf.timed_out.size(), fmt::join(mf.timed_out, ", "));
+    return {};
+}
+
+/// The cross-validation folds of one task (`MetaLearner::task_folds`), or why they could not be made.
+struct TaskFolds {
+    std::vector<data::Fold> folds;  ///< `n_folds` folds (empty when `error` is set)
+    std::string error;              ///< non-empty when `data::make_folds` threw: the task's evaluations fail with it
+};
+
+/// One evaluation of `MetaLearner::collect`: a task (index into the task list) and a
+/// configuration (index into the plan).
+struct CollectJob {
+    std::size_t task = 0;
+    std::size_t config = 0;
+};
+
+/// What `MetaLearner::collect` will do for a list of tasks (`MetaLearner::plan_collect`): the
+/// evaluations missing from the store and what they need. Vectors indexed by task have one entry
+/// per task of the list.
+struct CollectPlan {
+    std::vector<std::string> checksums;           ///< per task: `data::table_checksum` of its dataset
+    std::vector<CollectJob> jobs;                 ///< (task, config) pairs not in the store, task by task, in plan order
+    std::vector<std::size_t> need_meta_features;  ///< tasks with jobs and no stored meta-features (same data), ascending
+    std::vector<TaskMetaFeatures> meta_features;  ///< per task: those of a stored record of the same data; else empty
+    std::vector<TaskFolds> folds;                 ///< per task with jobs: its folds (empty for the others)
+    std::size_t planned = 0;                      ///< tasks × plan
+    std::size_t reused = 0;                       ///< pairs already in the store
+};
+
 /// The outer loop of meta-learning for one base model; see the file documentation.
 /// @tparam Model a `models::BaseModel` (a `models::Classifier` for classification tasks).
 /// @tparam MM    the meta-model (`MetaModel`), default `RandomForestMetaModel`.
@@ -200,6 +246,8 @@ public:
     [[nodiscard]] const std::vector<nlohmann::json>& plan_json() const noexcept { return plan_json_; }
     [[nodiscard]] const space_type& space() const noexcept { return space_; }
     [[nodiscard]] const MetaLearnerOptions& options() const noexcept { return opts_; }
+    /// The record journal given to the constructor.
+    [[nodiscard]] RecordStore& store() const noexcept { return *store_; }
 
     /// The resume key of (task, config), `data_checksum` being `data::table_checksum` of the
     /// task's dataset.
@@ -231,6 +279,33 @@ public:
     ///         its type, after the evaluations in flight have finished.
     CollectSummary collect(const std::vector<Task>& tasks, const ProgressCallback& progress = {},
                            const WarningCallback& warn = {});
+
+    /// The first step of `collect`, for schedulers that run its evaluations elsewhere (e.g. the
+    /// distributed collection, mpi/collect.hpp): checks the tasks (unique UTF-8 ids), computes
+    /// their data checksums (in parallel, `n_threads`), finds the evaluations missing from the
+    /// store, takes meta-features from stored records of the same data, and makes the folds of
+    /// every task with missing evaluations. Warns (through `warn`) about stored records of other
+    /// data and about small classes, as `collect` does. Remembers the tasks' data for `table()`.
+    /// @throws ConfigError as `collect` (duplicate task ids, ids or names that are not UTF-8).
+    CollectPlan plan_collect(const std::vector<Task>& tasks, const WarningCallback& warn = {});
+
+    /// The meta-features of a task as `collect` records them (`metafeatures::extract` with the
+    /// options' `meta_features`). Never throws for a failed extraction: `error` holds the message
+    /// and names and values are empty.
+    [[nodiscard]] TaskMetaFeatures extract_meta_features(const Task& task) const;
+
+    /// The folds `collect` cross-validates a task on: `data::make_folds(dataset, n_folds,
+    /// derive_seed(seed, {fnv1a(id)}))`; `warn` hears about classes smaller than the fold count.
+    /// Never throws: a failure is returned in `error`.
+    [[nodiscard]] TaskFolds task_folds(const Task& task, const WarningCallback& warn = {}) const;
+
+    /// One evaluation of `collect`: plan configuration `config` on `task` (cross-validated on
+    /// `folds`), as a record carrying `meta_features`; not appended to the store.
+    /// Failures and timeouts are recorded (never thrown).
+    /// @param data_checksum `data::table_checksum(task.dataset)` (written to the record).
+    /// @throws ConfigError when `config` is not an index of `plan()`.
+    [[nodiscard]] Record evaluate_job(const Task& task, const std::string& data_checksum, std::size_t config,
+                                      const TaskFolds& folds, const TaskMetaFeatures& meta_features) const;
 
     /// Convenience: tasks identified by their dataset names.
     /// @throws ConfigError when two datasets have the same name (e.g. `iris.arff` and `iris.csv`

@@ -168,8 +168,7 @@ auto MetaLearner<Model, MM>::key(const Task& task, const nlohmann::json& config)
 }
 
 template <models::BaseModel Model, MetaModel MM>
-auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const ProgressCallback& progress,
-                       const WarningCallback& warn) -> CollectSummary {
+auto MetaLearner<Model, MM>::plan_collect(const std::vector<Task>& tasks, const WarningCallback& warn) -> CollectPlan {
     {
         std::map<std::string, std::string> names;  // task id -> dataset name
         for (const auto& task : tasks) {
@@ -192,22 +191,15 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
                     task.id, it->second, task.dataset.name()));
         }
     }
+    CollectPlan plan;
     // the data of each task, as records key them
-    std::vector<std::string> checksums(tasks.size());
+    plan.checksums.resize(tasks.size());
     parallel_for(static_cast<Index>(tasks.size()), opts_.n_threads, [&](Index t) {
-        checksums[static_cast<std::size_t>(t)] = data::table_checksum(tasks[static_cast<std::size_t>(t)].dataset);
+        plan.checksums[static_cast<std::size_t>(t)] = data::table_checksum(tasks[static_cast<std::size_t>(t)].dataset);
     });
-    CollectSummary sum;
-    struct Job {
-        std::size_t task;
-        std::size_t config;
-    };
-    std::vector<Job> jobs;
-    std::vector<std::size_t> need_mf;
-    std::vector<std::vector<std::string>> mf_names(tasks.size());
-    std::vector<std::vector<double>> mf_values(tasks.size());
-    std::vector<std::vector<data::Fold>> folds(tasks.size());
-    std::vector<std::string> fold_error(tasks.size());
+    const auto& checksums = plan.checksums;
+    plan.meta_features.resize(tasks.size());
+    plan.folds.resize(tasks.size());
     const auto existing = store_->snapshot();
     std::unordered_map<std::string, std::size_t> task_index;
     for (std::size_t t = 0; t < tasks.size(); ++t) task_index.emplace(tasks[t].id, t);
@@ -239,57 +231,92 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
     for (std::size_t t = 0; t < tasks.size(); ++t) {
         bool any = false;
         for (std::size_t c = 0; c < plan_json_.size(); ++c) {
-            ++sum.planned;
+            ++plan.planned;
             if (store_->contains(key(tasks[t].id, checksums[t], plan_json_[c]))) {
-                ++sum.reused;
+                ++plan.reused;
             } else {
-                jobs.push_back({t, c});
+                plan.jobs.push_back({t, c});
                 any = true;
             }
         }
         if (!any) continue;
         auto it = mf_source.find(tasks[t].id);
         if (it != mf_source.end()) {
-            mf_names[t] = it->second->meta_feature_names;
-            mf_values[t] = it->second->meta_features;
+            plan.meta_features[t].names = it->second->meta_feature_names;
+            plan.meta_features[t].values = it->second->meta_features;
         } else {
-            need_mf.push_back(t);
+            plan.need_meta_features.push_back(t);
         }
-        try {
-            const WarningCallback small = [&](const std::string& m) {
-                if (warn) warn(fmt::format("{}: {}", tasks[t].id, m));
-            };
-            folds[t] = data::make_folds(tasks[t].dataset, opts_.n_folds, derive_seed(opts_.seed, {fnv1a(tasks[t].id)}),
-                                        small);
-        } catch (const std::exception& e) {
-            fold_error[t] = e.what();
-        }
+        const WarningCallback small = [&](const std::string& m) {
+            if (warn) warn(fmt::format("{}: {}", tasks[t].id, m));
+        };
+        plan.folds[t] = task_folds(tasks[t], small);
     }
+    return plan;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::extract_meta_features(const Task& task) const -> TaskMetaFeatures {
+    TaskMetaFeatures out;
+    try {
+        const auto mf = metafeatures::extract(task.dataset, opts_.meta_features);
+        out.names = mf.names();
+        out.timed_out = mf.timed_out();
+        const Vector v = mf.values();
+        out.values.assign(v.data(), v.data() + v.size());
+    } catch (const std::exception& e) {
+        out = TaskMetaFeatures{};
+        out.error = e.what();
+    }
+    return out;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::task_folds(const Task& task, const WarningCallback& warn) const -> TaskFolds {
+    TaskFolds out;
+    try {
+        out.folds = data::make_folds(task.dataset, opts_.n_folds, derive_seed(opts_.seed, {fnv1a(task.id)}), warn);
+    } catch (const std::exception& e) {
+        out.folds.clear();
+        out.error = e.what();
+    }
+    return out;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::evaluate_job(const Task& task, const std::string& data_checksum, std::size_t config,
+                                          const TaskFolds& folds, const TaskMetaFeatures& meta_features) const
+    -> Record {
+    if (config >= plan_.size())
+        throw ConfigError(fmt::format("MetaLearner::evaluate_job(): configuration {} is not in the plan (expected "
+                                      "an index below {})",
+                                      config, plan_.size()));
+    Record r = evaluate(task, data_checksum, plan_[config], plan_json_[config], folds.folds, folds.error);
+    r.meta_feature_names = meta_features.names;
+    r.meta_features = meta_features.values;
+    return r;
+}
+
+template <models::BaseModel Model, MetaModel MM>
+auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const ProgressCallback& progress,
+                       const WarningCallback& warn) -> CollectSummary {
+    CollectPlan plan = plan_collect(tasks, warn);
+    CollectSummary sum;
+    sum.planned = plan.planned;
+    sum.reused = plan.reused;
+    const auto& jobs = plan.jobs;
     // meta-features, in parallel over tasks (datasets differ in size: dynamic schedule);
     // failures are reported afterwards, from this thread, in task order
-    std::vector<std::optional<std::string>> mf_error(tasks.size());
-    std::vector<std::vector<std::string>> mf_cut(tasks.size());  // cut by the time limit (NaN)
     parallel_for(
-        static_cast<Index>(need_mf.size()), opts_.n_threads,
+        static_cast<Index>(plan.need_meta_features.size()), opts_.n_threads,
         [&](Index k) {
-            const std::size_t t = need_mf[static_cast<std::size_t>(k)];
-            try {
-                const auto mf = metafeatures::extract(tasks[t].dataset, opts_.meta_features);
-                mf_names[t] = mf.names();
-                mf_cut[t] = mf.timed_out();
-                const Vector v = mf.values();
-                mf_values[t].assign(v.data(), v.data() + v.size());
-            } catch (const std::exception& e) {
-                mf_error[t] = e.what();
-            }
+            const std::size_t t = plan.need_meta_features[static_cast<std::size_t>(k)];
+            plan.meta_features[t] = extract_meta_features(tasks[t]);
         },
         Schedule::dynamic);
-    for (std::size_t t = 0; t < tasks.size(); ++t)
-        if (mf_error[t] && warn)
-            warn(fmt::format("{}: meta-features failed ({}); recorded as empty", tasks[t].id, *mf_error[t]));
-        else if (!mf_cut[t].empty() && warn)
-            warn(fmt::format("{}: {} meta-feature(s) cut by the time limit, recorded as missing (NaN): {}", tasks[t].id,
-                             mf_cut[t].size(), fmt::join(mf_cut[t], ", ")));
+    if (warn)
+        for (std::size_t t : plan.need_meta_features)
+            if (auto w = meta_features_warning(tasks[t].id, plan.meta_features[t]); !w.empty()) warn(w);
     // evaluations: handed out dynamically (costs differ by orders of magnitude); progress is
     // reported from this thread
     std::atomic<std::size_t> done{0};
@@ -301,9 +328,7 @@ auto MetaLearner<Model, MM>::collect(const std::vector<Task>& tasks, const Progr
         static_cast<Index>(jobs.size()), opts_.n_threads,
         [&](Index j) {
             const auto [t, c] = jobs[static_cast<std::size_t>(j)];
-            Record r = evaluate(tasks[t], checksums[t], plan_[c], plan_json_[c], folds[t], fold_error[t]);
-            r.meta_feature_names = mf_names[t];
-            r.meta_features = mf_values[t];
+            const Record r = evaluate_job(tasks[t], plan.checksums[t], c, plan.folds[t], plan.meta_features[t]);
             if (r.status == RecordStatus::failed) ++failed;
             if (r.status == RecordStatus::timeout) ++timed_out;
             try {
