@@ -1,0 +1,665 @@
+#pragma once
+/// @file collect.hpp
+/// @brief `mpi::collect`: `meta::MetaLearner::collect` spread over the ranks of an MPI job by a
+/// dynamic scheduler.
+///
+/// Rank 0 plans the collection exactly as `MetaLearner::collect` does (`plan_collect`: the
+/// evaluations missing from the journal, meta-features taken from stored records) and hands out
+/// jobs one at a time, to each rank as it finishes its previous one: first the meta-feature
+/// extractions still needed (one job per task), then the (task, configuration) evaluations, the
+/// largest datasets (rows × features) first, so that the most expensive jobs do not come last.
+/// An evaluation of a task waits for its meta-features; a rank with nothing ready waits too.
+/// Each rank appends its records to its own store of the `ShardedJournal` (rank 0's is the
+/// journal, the others' their shards); at the end rank 0 merges the shards into the journal.
+/// Rank 0 also evaluates, in a second thread (`CollectOptions::coordinator_evaluates`), so one
+/// rank does the whole work alone and two ranks keep two cores busy.
+///
+/// Results: a record depends only on (seed, task, configuration) (meta_learner.hpp), never on
+/// which rank evaluated it or when, so the merged journal holds the records a single-process
+/// `collect` with the same seed writes (their order and `fit_seconds` aside); meta-features
+/// computed on one rank travel to the others exactly (every double, NaN and infinities included).
+///
+/// Faults: MPI ends the whole job when a rank dies (Open MPI's `mpirun` kills the other ranks;
+/// Slurm's `srun` does the same with `--kill-on-bad-exit`). Every record a rank appended is in
+/// its file at that moment (meta::RecordStore), so a killed run loses at most the evaluations in
+/// flight; rerunning the same command merges the shards into the journal (`ShardedJournal`) and
+/// evaluates only what is missing.
+///
+/// Idle ranks poll for messages with sleeps of up to `CollectOptions::max_poll_interval` instead
+/// of spinning in a blocking receive, so an oversubscribed machine keeps its cores for work.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/parallel.hpp"
+#include "metalearn/core/progress.hpp"
+#include "metalearn/data/checksum.hpp"
+#include "metalearn/meta/meta_learner.hpp"
+#include "metalearn/meta/record.hpp"
+#include "metalearn/mpi/environment.hpp"
+#include "metalearn/mpi/journal.hpp"
+
+#include <mpi.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace metalearn::mpi {
+
+/// Options of `mpi::collect`.
+struct CollectOptions {
+    /// Rank 0 evaluates jobs too, in a second thread, besides scheduling (needs
+    /// `MPI_THREAD_FUNNELED`, which `Environment` asks for). Turn it off for many ranks, where
+    /// scheduling should answer at once. At least one rank must evaluate.
+    bool coordinator_evaluates = true;
+    /// Longest sleep of an idle rank between two polls for a message (after about 50 µs of
+    /// polling, sleeps double from 10 µs up to it): bounds the delay before a waiting rank sees a
+    /// message; a rank waiting long polls 1 / max_poll_interval times a second (each poll costs
+    /// about a microsecond).
+    std::chrono::microseconds max_poll_interval{250};
+};
+
+/// What `mpi::collect` did, the same on every rank.
+struct CollectReport {
+    meta::CollectSummary summary;           ///< as `MetaLearner::collect` reports it, over all ranks
+    std::size_t meta_feature_jobs = 0;      ///< meta-feature extractions done
+    std::vector<std::size_t> jobs_per_rank; ///< jobs (evaluations and extractions) each rank did
+    /// Mean time from a rank's report of a finished job to the start of its next job (its message
+    /// to rank 0, the scheduling, the reply, and the polling delay), microseconds, over the jobs
+    /// handed out at once (not those that had to wait for meta-features); NaN when there were none.
+    double mean_job_overhead_us = std::numeric_limits<double>::quiet_NaN();
+    /// Mean time rank 0 spent on one message (decode, schedule, encode, send), microseconds.
+    double mean_scheduling_us = std::numeric_limits<double>::quiet_NaN();
+    double seconds = 0;                     ///< wall time of the call on rank 0
+};
+
+namespace detail {
+
+inline constexpr int tag_report = 7301;  // worker -> rank 0: a finished job (or "ready")
+inline constexpr int tag_job = 7302;     // rank 0 -> worker: the next job (or "stop")
+
+/// A double as JSON that keeps every value: finite numbers as numbers (they round-trip exactly),
+/// NaN and infinities as the strings "nan", "inf", "-inf".
+inline nlohmann::json exact_number(double v) {
+    if (std::isfinite(v)) return v;
+    if (std::isnan(v)) return "nan";
+    return v > 0 ? "inf" : "-inf";
+}
+
+/// Inverse of `exact_number`. @throws MpiError on anything else.
+inline double exact_number_from(const nlohmann::json& j) {
+    if (j.is_number()) return j.get<double>();
+    if (j.is_string()) {
+        const auto& s = j.get_ref<const std::string&>();
+        if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+        if (s == "inf") return std::numeric_limits<double>::infinity();
+        if (s == "-inf") return -std::numeric_limits<double>::infinity();
+    }
+    throw MpiError(fmt::format("mpi::collect(): malformed number in a message ({})", j.dump()));
+}
+
+inline nlohmann::json to_message(const meta::TaskMetaFeatures& mf) {
+    nlohmann::json values = nlohmann::json::array();
+    for (double v : mf.values) values.push_back(exact_number(v));
+    return {{"names", mf.names}, {"values", std::move(values)}, {"timed_out", mf.timed_out}, {"error", mf.error}};
+}
+
+inline meta::TaskMetaFeatures meta_features_from_message(const nlohmann::json& j) {
+    meta::TaskMetaFeatures mf;
+    mf.names = j.at("names").get<std::vector<std::string>>();
+    for (const auto& v : j.at("values")) mf.values.push_back(exact_number_from(v));
+    mf.timed_out = j.at("timed_out").get<std::vector<std::string>>();
+    mf.error = j.at("error").get<std::string>();
+    if (mf.names.size() != mf.values.size())
+        throw MpiError("mpi::collect(): malformed meta-features in a message (names and values differ in length)");
+    return mf;
+}
+
+/// A 64-bit fingerprint of what a collection depends on: task ids and data, the plan, the
+/// learner's key fields. Ranks that disagree would evaluate different things.
+inline std::uint64_t fingerprint(const std::vector<meta::Task>& tasks, const std::vector<std::string>& checksums,
+                                 const std::vector<nlohmann::json>& plan, const meta::RecordKey& key_fields) {
+    std::string text = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", key_fields.model, key_fields.metric, key_fields.n_folds,
+                                   key_fields.seed, key_fields.seed_scheme);
+    for (std::size_t t = 0; t < tasks.size(); ++t) text += fmt::format("\x1e{}\x1f{}", tasks[t].id, checksums[t]);
+    for (const auto& c : plan) text += "\x1d" + c.dump();
+    return meta::fnv1a(text);
+}
+
+/// The job a worker is given, and what it reports back.
+struct Job {
+    enum class Kind { meta_features, evaluation, stop } kind = Kind::stop;
+    std::size_t task = 0;
+    std::size_t config = 0;
+    bool waited = false;  // handed out after the worker waited for meta-features
+    std::optional<meta::TaskMetaFeatures> meta_features;  // of `task`, when the worker has not had them
+};
+
+inline std::string encode(const Job& job) {
+    nlohmann::json j;
+    j["k"] = job.kind == Job::Kind::meta_features ? "mf" : job.kind == Job::Kind::evaluation ? "ev" : "stop";
+    j["t"] = job.task;
+    j["c"] = job.config;
+    if (job.waited) j["w"] = true;
+    if (job.meta_features) j["mf"] = to_message(*job.meta_features);
+    return j.dump();
+}
+
+inline Job decode_job(const std::string& text) {
+    try {
+        const auto j = nlohmann::json::parse(text);
+        Job job;
+        const auto k = j.at("k").get<std::string>();
+        job.kind = k == "mf" ? Job::Kind::meta_features : k == "ev" ? Job::Kind::evaluation : Job::Kind::stop;
+        job.task = j.at("t").get<std::size_t>();
+        job.config = j.at("c").get<std::size_t>();
+        job.waited = j.contains("w");
+        if (j.contains("mf")) job.meta_features = meta_features_from_message(j.at("mf"));
+        return job;
+    } catch (const nlohmann::json::exception& e) {
+        throw MpiError(fmt::format("mpi::collect(): malformed job message ({})", e.what()));
+    }
+}
+
+/// A worker's report: "ready" (first), a finished job, or a fatal error (its store failed).
+struct Report {
+    enum class Kind { ready, meta_features, evaluation, fatal } kind = Kind::ready;
+    std::size_t task = 0;
+    std::size_t config = 0;
+    meta::RecordStatus status = meta::RecordStatus::ok;
+    meta::TaskMetaFeatures meta_features;
+    std::string error;  // fatal: the message; its kind (error_kind) first
+};
+
+inline std::string encode(const Report& r) {
+    nlohmann::json j;
+    switch (r.kind) {
+        case Report::Kind::ready: j["k"] = "ready"; break;
+        case Report::Kind::meta_features:
+            j["k"] = "mf";
+            j["mf"] = to_message(r.meta_features);
+            break;
+        case Report::Kind::evaluation:
+            j["k"] = "ev";
+            j["s"] = std::string(meta::to_string(r.status));
+            break;
+        case Report::Kind::fatal:
+            j["k"] = "fatal";
+            j["e"] = r.error;
+            break;
+    }
+    j["t"] = r.task;
+    j["c"] = r.config;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+inline Report decode_report(const std::string& text) {
+    try {
+        const auto j = nlohmann::json::parse(text);
+        Report r;
+        const auto k = j.at("k").get<std::string>();
+        r.kind = k == "ready" ? Report::Kind::ready
+                 : k == "mf"  ? Report::Kind::meta_features
+                 : k == "ev"  ? Report::Kind::evaluation
+                              : Report::Kind::fatal;
+        r.task = j.at("t").get<std::size_t>();
+        r.config = j.at("c").get<std::size_t>();
+        if (r.kind == Report::Kind::meta_features) r.meta_features = meta_features_from_message(j.at("mf"));
+        if (r.kind == Report::Kind::evaluation) r.status = meta::record_status_from_string(j.at("s").get<std::string>());
+        if (r.kind == Report::Kind::fatal) r.error = j.at("e").get<std::string>();
+        return r;
+    } catch (const nlohmann::json::exception& e) {
+        throw MpiError(fmt::format("mpi::collect(): malformed report message ({})", e.what()));
+    }
+}
+
+/// What every rank needs to run jobs: the tasks, their checksums, folds made on first use, and
+/// the meta-features received.
+template <class Learner>
+class JobRunner {
+public:
+    JobRunner(const Learner& learner, const std::vector<meta::Task>& tasks, const std::vector<std::string>& checksums)
+        : learner_(&learner), tasks_(&tasks), checksums_(&checksums), folds_(tasks.size()), mf_(tasks.size()) {}
+
+    /// Run a job; an evaluation is appended to `store`. Returns the report.
+    /// @throws IoError when the store cannot be written.
+    Report run(const Job& job, meta::RecordStore& store) {
+        Report r;
+        r.task = job.task;
+        r.config = job.config;
+        if (job.task >= tasks_->size())
+            throw MpiError(fmt::format("mpi::collect(): job for task {} of {}", job.task, tasks_->size()));
+        if (job.meta_features) mf_[job.task] = *job.meta_features;
+        const meta::Task& task = (*tasks_)[job.task];
+        if (job.kind == Job::Kind::meta_features) {
+            r.kind = Report::Kind::meta_features;
+            r.meta_features = learner_->extract_meta_features(task);
+            return r;
+        }
+        if (!mf_[job.task])
+            throw MpiError(fmt::format("mpi::collect(): evaluation of task {} before its meta-features", job.task));
+        if (!folds_[job.task]) folds_[job.task] = learner_->task_folds(task);
+        const meta::Record rec =
+            learner_->evaluate_job(task, (*checksums_)[job.task], job.config, *folds_[job.task], *mf_[job.task]);
+        try {
+            store.append(rec);
+        } catch (const std::exception& e) {
+            throw IoError(fmt::format("mpi::collect(): {}", e.what()));
+        }
+        r.kind = Report::Kind::evaluation;
+        r.status = rec.status;
+        return r;
+    }
+
+private:
+    const Learner* learner_;
+    const std::vector<meta::Task>* tasks_;
+    const std::vector<std::string>* checksums_;
+    std::vector<std::optional<meta::TaskFolds>> folds_;
+    std::vector<std::optional<meta::TaskMetaFeatures>> mf_;
+};
+
+/// Rank 0's own worker: a thread fed through a one-slot mailbox.
+class LocalWorker {
+public:
+    template <class Runner>
+    LocalWorker(Runner& runner, meta::RecordStore& store)
+        : thread_([this, &runner, &store] { loop(runner, store); }) {}
+    LocalWorker(const LocalWorker&) = delete;
+    LocalWorker& operator=(const LocalWorker&) = delete;
+    ~LocalWorker() {
+        give(Job{});  // stop (again: harmless)
+        thread_.join();
+    }
+
+    void give(Job job) {
+        {
+            std::lock_guard lock(mutex_);
+            job_ = std::move(job);
+        }
+        cv_.notify_one();
+    }
+
+    /// The report of the last job, once it is finished.
+    std::optional<Report> take() {
+        std::lock_guard lock(mutex_);
+        return std::exchange(report_, std::nullopt);
+    }
+
+    /// Summed microseconds from a report to the start of the next job, and their count.
+    double overhead_us = 0;
+    std::size_t overhead_count = 0;
+
+private:
+    template <class Runner>
+    void loop(Runner& runner, meta::RecordStore& store) {
+        std::chrono::steady_clock::time_point reported{};
+        for (;;) {
+            Job job;
+            {
+                std::unique_lock lock(mutex_);
+                cv_.wait(lock, [&] { return job_.has_value(); });
+                job = std::move(*job_);
+                job_.reset();
+                if (job.kind != Job::Kind::stop && !job.waited && reported != std::chrono::steady_clock::time_point{}) {
+                    overhead_us += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - reported).count();
+                    ++overhead_count;
+                }
+            }
+            if (job.kind == Job::Kind::stop) return;
+            Report r;
+            try {
+                r = runner.run(job, store);
+            } catch (const std::exception& e) {
+                r.kind = Report::Kind::fatal;
+                r.error = std::string(1, error_kind(e)) + e.what();
+            } catch (...) {
+                r.kind = Report::Kind::fatal;
+                r.error = "man exception not derived from std::exception";
+            }
+            std::lock_guard lock(mutex_);
+            report_ = std::move(r);
+            reported = std::chrono::steady_clock::now();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::optional<Job> job_;
+    std::optional<Report> report_;
+    std::thread thread_;
+};
+
+}  // namespace detail
+
+/// `learner.collect(tasks, progress, warn)` over the ranks of `journal`'s communicator, by a
+/// dynamic scheduler on rank 0 (see the file documentation). Collective: every rank calls it
+/// with the same tasks (same ids, same data) and a learner with the same options and plan,
+/// constructed on `journal.store()`.
+/// @tparam Learner a `meta::MetaLearner<Model, MM>`.
+/// @param journal  the run's journal; `learner.store()` must be `journal.store()`.
+/// @param learner  this rank's learner.
+/// @param tasks    the tasks, identical on every rank (checked: ids, data checksums, plan).
+/// @param progress rank 0 only: called when jobs finish; returning true stops handing out jobs
+///                 (those in flight finish and are recorded).
+/// @param warn     rank 0 only: the warnings `collect` gives (small classes, meta-features).
+/// @param options  see `CollectOptions`.
+/// @return the same report on every rank; `summary` counts as `MetaLearner::collect` does.
+///         After it returns, rank 0's journal holds every record (shards merged), so rank 0's
+///         `learner.table()`, `fit()` and `evaluate()` work as after a single-process collect.
+/// @throws ConfigError (on every rank) when the learner is not on `journal.store()`, when the
+///         ranks' tasks, data or plans differ, when no rank would evaluate, or as
+///         `MetaLearner::plan_collect` (duplicate ids); IoError when a store cannot be written or
+///         the shards cannot be merged (after the jobs in flight have finished); MpiError when
+///         MPI fails or the thread level is below `MPI_THREAD_FUNNELED` with
+///         `coordinator_evaluates`.
+template <class Learner>
+CollectReport collect(ShardedJournal& journal, Learner& learner, const std::vector<meta::Task>& tasks,
+                      const ProgressCallback& progress = {}, const WarningCallback& warn = {},
+                      const CollectOptions& options = {}) {
+    using detail::Job;
+    using detail::Report;
+    using clock = std::chrono::steady_clock;
+    const auto t_start = clock::now();
+    const MPI_Comm comm = journal.comm();
+    const int me = journal.rank();
+    const int n_ranks = journal.size();
+    const bool local = options.coordinator_evaluates;
+
+    // checks every rank can make alone, agreed on
+    all_or_none(comm, [&] {
+        if (&learner.store() != &journal.store())
+            throw ConfigError("mpi::collect(): the learner must be constructed on journal.store() (rank 0 writes the "
+                              "journal, the other ranks their shards)");
+        if (n_ranks == 1 && !local)
+            throw ConfigError("mpi::collect(): one rank with coordinator_evaluates = false: no rank would evaluate");
+        if (me == 0 && local) {
+            int level = MPI_THREAD_SINGLE;
+            check(MPI_Query_thread(&level), "MPI_Query_thread");
+            if (level < MPI_THREAD_FUNNELED)
+                throw MpiError(fmt::format("mpi::collect(): rank 0 evaluates in a second thread and needs "
+                                           "MPI_THREAD_FUNNELED (got thread level {}); initialise MPI with "
+                                           "mpi::Environment or MPI_Init_thread, or set coordinator_evaluates = false",
+                                           level));
+        }
+    });
+
+    // rank 0 plans (shards of earlier collections merged first); the others need the checksums
+    meta::CollectPlan plan;
+    std::vector<std::string> checksums;
+    all_or_none(comm, [&] {
+        if (me == 0) {
+            journal.merge_shards();
+            plan = learner.plan_collect(tasks, warn);
+            checksums = plan.checksums;
+        } else {
+            checksums.resize(tasks.size());
+            parallel_for(static_cast<Index>(tasks.size()), learner.options().n_threads, [&](Index t) {
+                checksums[static_cast<std::size_t>(t)] = data::table_checksum(tasks[static_cast<std::size_t>(t)].dataset);
+            });
+        }
+    });
+    const meta::RecordKey key_fields = learner.key("", "", nlohmann::json::object());
+    std::uint64_t mine = detail::fingerprint(tasks, checksums, learner.plan_json(), key_fields);
+    std::uint64_t root = mine;
+    check(MPI_Bcast(&root, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast");
+    all_or_none(comm, [&] {
+        if (mine != root)
+            throw ConfigError(fmt::format(
+                "mpi::collect(): this rank's tasks, data or plan differ from rank 0's ({} tasks, {} configurations, "
+                "model {}, seed {}): every rank must read the same datasets with the same options",
+                tasks.size(), learner.plan_json().size(), key_fields.model, key_fields.seed));
+    });
+
+    detail::JobRunner runner(learner, tasks, checksums);
+    CollectReport report;
+    report.jobs_per_rank.assign(static_cast<std::size_t>(n_ranks), 0);
+    std::string error;  // the first fatal error, its kind first
+    double overhead_us = 0;
+    std::size_t overhead_count = 0;
+
+    if (me != 0) {
+        // worker: report, wait for a job, run it, report it, ...
+        detail::send_string(comm, detail::encode(Report{}), 0, detail::tag_report);
+        auto reported = clock::now();
+        for (;;) {
+            const Job job = detail::decode_job(
+                detail::receive_polling(comm, 0, detail::tag_job, options.max_poll_interval));
+            if (job.kind == Job::Kind::stop) break;
+            if (!job.waited) {
+                overhead_us += std::chrono::duration<double, std::micro>(clock::now() - reported).count();
+                ++overhead_count;
+            }
+            Report r;
+            try {
+                r = runner.run(job, journal.store());
+            } catch (const std::exception& e) {
+                r = Report{};
+                r.kind = Report::Kind::fatal;
+                r.error = std::string(1, detail::error_kind(e)) + e.what();
+            }
+            detail::send_string(comm, detail::encode(r), 0, detail::tag_report);
+            reported = clock::now();
+        }
+    } else {
+        // coordinator
+        const std::size_t n_tasks = tasks.size();
+        auto size_of = [&](std::size_t t) {
+            return static_cast<double>(tasks[t].dataset.n_samples()) *
+                   static_cast<double>(std::max<Index>(1, tasks[t].dataset.n_features()));
+        };
+        auto larger_first = [&](std::vector<std::size_t>& v) {
+            std::stable_sort(v.begin(), v.end(), [&](std::size_t a, std::size_t b) { return size_of(a) > size_of(b); });
+        };
+        std::vector<std::size_t> mf_queue = plan.need_meta_features;  // extractions not handed out yet
+        larger_first(mf_queue);
+        std::vector<bool> mf_known(n_tasks, true);
+        for (std::size_t t : plan.need_meta_features) mf_known[t] = false;
+        std::vector<std::deque<std::size_t>> pending(n_tasks);  // per task: configs not handed out yet
+        for (const auto& j : plan.jobs) pending[j.task].push_back(j.config);
+        std::vector<std::size_t> order;  // tasks with evaluations, larger first
+        for (std::size_t t = 0; t < n_tasks; ++t)
+            if (!pending[t].empty()) order.push_back(t);
+        larger_first(order);
+        std::size_t n_pending = plan.jobs.size();
+        std::vector<std::vector<bool>> has_mf(static_cast<std::size_t>(n_ranks), std::vector<bool>(n_tasks, false));
+        std::deque<int> parked;  // workers waiting for meta-features
+        int active = (n_ranks - 1) + (local ? 1 : 0);
+        bool stopping = false;
+        std::size_t done = 0, failed = 0, timed_out = 0;
+        std::size_t reported_done = static_cast<std::size_t>(-1);
+        std::string last_label;
+        double scheduling_us = 0;
+        std::size_t scheduling_count = 0;
+
+        std::deque<std::pair<MPI_Request, std::unique_ptr<std::string>>> outgoing;  // sends in flight
+        std::optional<detail::LocalWorker> local_worker;
+        if (local) local_worker.emplace(runner, journal.store());
+
+        auto send = [&](int worker, Job job) {
+            if (job.kind == Job::Kind::evaluation && !has_mf[static_cast<std::size_t>(worker)][job.task]) {
+                job.meta_features = plan.meta_features[job.task];
+                has_mf[static_cast<std::size_t>(worker)][job.task] = true;
+            }
+            if (job.kind == Job::Kind::stop) --active;
+            else ++report.jobs_per_rank[static_cast<std::size_t>(worker)];
+            if (worker == 0) {
+                local_worker->give(std::move(job));
+                return;
+            }
+            // non-blocking: a long message (meta-features) must not hold up the other ranks
+            // until this worker receives it
+            outgoing.emplace_back(MPI_REQUEST_NULL, std::make_unique<std::string>(detail::encode(job)));
+            auto& [request, text] = outgoing.back();
+            check(MPI_Isend(text->data(), static_cast<int>(text->size()), MPI_CHAR, worker, detail::tag_job, comm,
+                            &request),
+                  "MPI_Isend");
+        };
+        // forget the sends that have completed
+        auto reap = [&] {
+            while (!outgoing.empty()) {
+                int flag = 0;
+                check(MPI_Test(&outgoing.front().first, &flag, MPI_STATUS_IGNORE), "MPI_Test");
+                if (!flag) break;
+                outgoing.pop_front();
+            }
+        };
+        // give `worker` its next job, park it, or stop it
+        auto serve = [&](int worker, bool waited) {
+            Job job;
+            job.waited = waited;
+            if (stopping || (mf_queue.empty() && n_pending == 0)) {
+                job.kind = Job::Kind::stop;
+            } else if (!mf_queue.empty()) {
+                job.kind = Job::Kind::meta_features;
+                job.task = mf_queue.front();
+                mf_queue.erase(mf_queue.begin());
+            } else {
+                auto it = std::find_if(order.begin(), order.end(),
+                                       [&](std::size_t t) { return mf_known[t] && !pending[t].empty(); });
+                if (it == order.end()) {  // every pending evaluation waits for meta-features in flight
+                    parked.push_back(worker);
+                    return;
+                }
+                job.kind = Job::Kind::evaluation;
+                job.task = *it;
+                job.config = pending[*it].front();
+                pending[*it].pop_front();
+                --n_pending;
+                last_label = tasks[*it].id;
+            }
+            send(worker, std::move(job));
+        };
+        auto handle = [&](int worker, const Report& r) {
+            switch (r.kind) {
+                case Report::Kind::ready: break;
+                case Report::Kind::meta_features:
+                    plan.meta_features[r.task] = r.meta_features;
+                    mf_known[r.task] = true;
+                    ++report.meta_feature_jobs;
+                    if (warn)
+                        if (auto w = meta::meta_features_warning(tasks[r.task].id, r.meta_features); !w.empty()) warn(w);
+                    break;
+                case Report::Kind::evaluation:
+                    ++done;
+                    if (r.status == meta::RecordStatus::failed) ++failed;
+                    if (r.status == meta::RecordStatus::timeout) ++timed_out;
+                    break;
+                case Report::Kind::fatal:
+                    if (error.empty()) error = r.error;
+                    stopping = true;
+                    break;
+            }
+            serve(worker, false);
+            if (r.kind == Report::Kind::meta_features || stopping) {
+                std::deque<int> waiting;
+                waiting.swap(parked);
+                for (int w : waiting) serve(w, true);
+            }
+        };
+
+        if (local) serve(0, false);
+        std::chrono::microseconds sleep{0};
+        while (active > 0) {
+            bool busy = false;
+            if (local_worker)
+                if (auto r = local_worker->take()) {
+                    const auto t0 = clock::now();
+                    handle(0, *r);
+                    scheduling_us += std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+                    ++scheduling_count;
+                    busy = true;
+                }
+            int flag = 0;
+            MPI_Status status;
+            check(MPI_Iprobe(MPI_ANY_SOURCE, detail::tag_report, comm, &flag, &status), "MPI_Iprobe");
+            if (flag) {
+                const auto t0 = clock::now();
+                const Report r = detail::decode_report(detail::receive_probed(comm, status));
+                handle(status.MPI_SOURCE, r);
+                scheduling_us += std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+                ++scheduling_count;
+                busy = true;
+            }
+            reap();
+            if (progress && done != reported_done) {
+                reported_done = done;
+                if (progress({done, plan.jobs.size(), failed + timed_out, last_label}) && !stopping) {
+                    stopping = true;
+                    report.summary.stopped = true;
+                    std::deque<int> waiting;
+                    waiting.swap(parked);
+                    for (int w : waiting) serve(w, true);
+                }
+            }
+            if (busy) {
+                sleep = std::chrono::microseconds(0);
+            } else {
+                sleep = std::min(options.max_poll_interval,
+                                 sleep.count() == 0 ? std::chrono::microseconds(10) : sleep * 2);
+                std::this_thread::sleep_for(sleep);
+            }
+        }
+        for (auto& [request, text] : outgoing) check(MPI_Wait(&request, MPI_STATUS_IGNORE), "MPI_Wait");
+        outgoing.clear();
+        if (local_worker) {
+            overhead_us += local_worker->overhead_us;
+            overhead_count += local_worker->overhead_count;
+            local_worker.reset();
+        }
+        report.summary.planned = plan.planned;
+        report.summary.reused = plan.reused;
+        report.summary.evaluated = done;
+        report.summary.failed = failed;
+        report.summary.timed_out = timed_out;
+        if (scheduling_count > 0) report.mean_scheduling_us = scheduling_us / static_cast<double>(scheduling_count);
+        // every rank has stopped: its records are in its shard
+        try {
+            journal.merge_shards();
+        } catch (const std::exception& e) {
+            if (error.empty()) error = std::string(1, detail::error_kind(e)) + e.what();
+        }
+    }
+
+    // the outcome, the same on every rank
+    double sums[2] = {overhead_us, static_cast<double>(overhead_count)};
+    double totals[2] = {0, 0};
+    check(MPI_Allreduce(sums, totals, 2, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce");
+    if (totals[1] > 0) report.mean_job_overhead_us = totals[0] / totals[1];
+    std::vector<std::uint64_t> numbers{report.summary.planned, report.summary.reused, report.summary.evaluated,
+                                       report.summary.failed, report.summary.timed_out,
+                                       static_cast<std::uint64_t>(report.summary.stopped), report.meta_feature_jobs};
+    for (auto n : report.jobs_per_rank) numbers.push_back(n);
+    check(MPI_Bcast(numbers.data(), static_cast<int>(numbers.size()), MPI_UINT64_T, 0, comm), "MPI_Bcast");
+    report.summary.planned = numbers[0];
+    report.summary.reused = numbers[1];
+    report.summary.evaluated = numbers[2];
+    report.summary.failed = numbers[3];
+    report.summary.timed_out = numbers[4];
+    report.summary.stopped = numbers[5] != 0;
+    report.meta_feature_jobs = numbers[6];
+    for (std::size_t r = 0; r < report.jobs_per_rank.size(); ++r) report.jobs_per_rank[r] = numbers[7 + r];
+    double timing[2] = {report.mean_scheduling_us, std::chrono::duration<double>(clock::now() - t_start).count()};
+    check(MPI_Bcast(timing, 2, MPI_DOUBLE, 0, comm), "MPI_Bcast");
+    report.mean_scheduling_us = timing[0];
+    report.seconds = timing[1];
+    detail::broadcast_string(comm, error, 0);
+    if (!error.empty()) detail::throw_error(error[0], error.substr(1));
+    return report;
+}
+
+}  // namespace metalearn::mpi
