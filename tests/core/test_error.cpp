@@ -19,6 +19,24 @@ TEST_CASE("ParseError carries file, line and column in its message", "[core][err
     REQUIRE(std::string(base.what()).find("expected a number") != std::string::npos);
 }
 
+TEST_CASE("parse_error_at turns a byte offset into the line and column of a text", "[core][errors]") {
+    // Positions counted by hand: "ab\ncd\n\nef" has 'a' at offset 0 (1:1), 'c' at 3 (2:1),
+    // 'd' at 4 (2:2), the empty line 3 at offset 6, 'f' at 8 (4:2), and its end at 9 (4:3).
+    const std::string text = "ab\ncd\n\nef";
+    CHECK(text_position(text, 0).line == 1);
+    CHECK(text_position(text, 0).column == 1);
+    CHECK(text_position(text, 4).line == 2);
+    CHECK(text_position(text, 4).column == 2);
+    CHECK(text_position(text, 6).line == 3);
+    CHECK(text_position(text, 6).column == 1);
+    CHECK(text_position(text, 8).line == 4);
+    CHECK(text_position(text, 8).column == 2);
+    CHECK(text_position(text, 99).line == 4);  // clamped to the end
+    CHECK(text_position(text, 99).column == 3);
+    const ParseError e = parse_error_at("plan.json", text, 8, "bad");
+    CHECK(std::string(e.what()) == "plan.json:4:2: bad");
+}
+
 TEST_CASE("Eigen objects format through fmt", "[core][format]") {
     Vector v(3);
     v << 1.0, 2.5, -3.0;

@@ -485,6 +485,118 @@ TEST_CASE("A journal is refused for another space or seed, or when damaged", "[h
     REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), dir.path() / "records.jsonl"), ParseError);
 }
 
+TEST_CASE("A journal written for another dataset or metric is refused, naming both; one without a context opens with a warning",
+          "[hpo][tuner][journal][errors]") {
+    test::TempFolder dir("tuner_context");
+    const auto path = dir.path() / "study.jsonl";
+    const nlohmann::json iris = {{"dataset", "iris"}, {"checksum", "0123456789abcdef"}, {"metric", "balanced_accuracy"}};
+    {
+        hpo::Tuner<X1> tuner(unit_space(), path, {.seed = 2, .context = iris});
+        tuner.tell(tuner.ask().id, 0.75);
+    }
+    CHECK(nlohmann::json::parse(read_lines(path).front()).at("context") == iris);
+    // The same context: resumed.
+    CHECK(hpo::Tuner<X1>(unit_space(), path, {.seed = 2, .context = iris}).size() == 1);
+    // Another dataset: refused, both names and checksums in the message, the journal untouched.
+    const auto before = read_lines(path);
+    nlohmann::json wine = iris;
+    wine["dataset"] = "wine";
+    wine["checksum"] = "fedcba9876543210";
+    REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), path, {.seed = 2, .context = wine}), ConfigError);
+    try {
+        hpo::Tuner<X1> t(unit_space(), path, {.seed = 2, .context = wine});
+    } catch (const ConfigError& e) {
+        const std::string m = e.what();
+        CHECK_THAT(m, Catch::Contains(path.string()));
+        CHECK_THAT(m, Catch::Contains(R"(dataset: journal "iris", this run "wine")"));
+        CHECK_THAT(m, Catch::Contains(R"(checksum: journal "0123456789abcdef", this run "fedcba9876543210")"));
+        CHECK_THAT(m, Catch::Contains("another journal"));
+    }
+    CHECK(read_lines(path) == before);
+    // Another metric on the same data: refused as well.
+    nlohmann::json accuracy = iris;
+    accuracy["metric"] = "accuracy";
+    REQUIRE_THROWS_WITH(hpo::Tuner<X1>(unit_space(), path, {.seed = 2, .context = accuracy}),
+                        Catch::Contains(R"(metric: journal "balanced_accuracy", this run "accuracy")"));
+
+    // A journal without a context (as older versions wrote it) opens, with a warning.
+    const auto old_path = dir.path() / "old.jsonl";
+    {
+        hpo::Tuner<X1> tuner(unit_space(), old_path, {.seed = 2});
+        tuner.tell(tuner.ask().id, 0.5);
+    }
+    std::vector<std::string> warnings;
+    hpo::Tuner<X1> old(unit_space(), old_path,
+                       {.seed = 2, .on_warning = [&](const std::string& w) { warnings.push_back(w); }, .context = iris});
+    CHECK(old.size() == 1);
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("records no study context"));
+    CHECK_THAT(warnings[0], Catch::Contains(old_path.string()));
+}
+
+TEST_CASE("A score outside the study's range is refused by tell and, in a journal, with its file and line",
+          "[hpo][tuner][journal][errors]") {
+    test::TempFolder dir("tuner_range");
+    const auto path = dir.path() / "study.jsonl";
+    const hpo::TunerOptions options{.seed = 4, .score_range = std::pair{0.0, 1.0}};
+    {
+        hpo::Tuner<X1> tuner(unit_space(), path, options);
+        const auto t0 = tuner.ask();
+        const auto t1 = tuner.ask();
+        REQUIRE_THROWS_AS(tuner.tell(t0.id, 55.0), DataError);
+        REQUIRE_THROWS_WITH(tuner.tell(t0.id, -0.5), Catch::Contains("outside the study's score range"));
+        REQUIRE_THROWS_AS(tuner.tell_pruned(t0.id, 1.5), DataError);
+        tuner.tell(t0.id, 0.8);
+        tuner.tell(t1.id, 1.0);  // the bounds are valid scores
+    }
+    REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), {.score_range = std::pair{1.0, 0.0}}), ConfigError);
+    // Line 4 (study, ask, ask, tell 0.8, tell 1.0) edited by hand to a percentage.
+    auto lines = read_lines(path);
+    REQUIRE(lines.size() == 5);
+    auto e = nlohmann::json::parse(lines[3]);
+    REQUIRE(e.at("score") == 0.8);
+    e["score"] = 55;
+    lines[3] = e.dump();
+    {
+        std::ofstream out(path, std::ios::trunc);
+        for (const auto& l : lines) out << l << "\n";
+    }
+    try {
+        hpo::Tuner<X1> t(unit_space(), path, options);
+        FAIL("expected ParseError");
+    } catch (const ParseError& err) {
+        CHECK(err.file() == path.string());
+        CHECK(err.line() == 4);
+        CHECK_THAT(err.message(), Catch::Contains("score 55"));
+        CHECK_THAT(err.message(), Catch::Contains("[0, 1]"));
+    }
+    CHECK(read_lines(path) == lines);  // every record kept
+    // Without a range the same journal opens (the range is the caller's knowledge of the metric).
+    CHECK(*hpo::Tuner<X1>(unit_space(), path, {.seed = 4}).trial(0).score == 55.0);
+}
+
+TEST_CASE("A journal line that is not JSON is reported at its line and the column of the error", "[hpo][tuner][journal][errors]") {
+    test::TempFolder dir("tuner_json_column");
+    const auto path = dir.path() / "study.jsonl";
+    {
+        hpo::Tuner<X1> tuner(unit_space(), path, {.seed = 1});
+        tuner.tell(tuner.ask().id, 0.5);
+    }
+    auto lines = read_lines(path);
+    lines.insert(lines.begin() + 2, R"({"event": "tell", "id": 0, oops})");  // column 28 is the 'o' of oops
+    {
+        std::ofstream out(path, std::ios::trunc);
+        for (const auto& l : lines) out << l << "\n";
+    }
+    try {
+        hpo::Tuner<X1> t(unit_space(), path, {.seed = 1});
+        FAIL("expected ParseError");
+    } catch (const ParseError& err) {
+        CHECK(err.line() == 3);
+        CHECK(err.column() == 28);
+    }
+}
+
 // ------------------------------------------------------------------------------- optimize
 
 TEST_CASE("optimize gives the same trials for 1, 2 and 4 threads", "[hpo][tuner][optimize]") {

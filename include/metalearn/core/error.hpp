@@ -7,9 +7,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace metalearn {
@@ -52,6 +54,40 @@ private:
     std::size_t column_;
     std::string message_;
 };
+
+/// 1-based line and column (in bytes) of a position in a text.
+struct TextPosition {
+    std::size_t line = 1;    ///< 1-based line
+    std::size_t column = 1;  ///< 1-based column, in bytes
+};
+
+/// The line and column of byte `offset` (0-based; clamped to the text's size, so the end of the
+/// text is the position after its last character) in `text`, lines ending at '\n'.
+/// Complexity O(offset).
+[[nodiscard]] inline TextPosition text_position(std::string_view text, std::size_t offset) noexcept {
+    offset = std::min(offset, text.size());
+    TextPosition pos;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < offset; ++i)
+        if (text[i] == '\n') {
+            ++pos.line;
+            line_start = i + 1;
+        }
+    pos.column = offset - line_start + 1;
+    return pos;
+}
+
+/// A `ParseError` at byte `offset` (0-based) of `text`, its line and column computed from the
+/// text (`text_position`): what a JSON parser's byte offset should be reported as.
+/// @param file    the file name (or a label).
+/// @param text    the whole text that was parsed.
+/// @param offset  0-based byte offset of the offending character (the text's size: its end).
+/// @param message what was wrong and what was expected.
+[[nodiscard]] inline ParseError parse_error_at(std::string file, std::string_view text, std::size_t offset,
+                                               const std::string& message) {
+    const TextPosition pos = text_position(text, offset);
+    return ParseError(std::move(file), pos.line, pos.column, message);
+}
 
 /// Data that is well-formed but unusable: wrong shapes, NaN/Inf where not allowed, empty or
 /// single-class data, a class with fewer members than folds, ...

@@ -71,8 +71,14 @@
 ///
 /// **Journal** (`tuner_journal.hpp`): every ask and tell is one JSON line, written before the
 /// tuner's state changes and only after the input was validated (a rejected call records
-/// nothing). The first line records the format, the seed and the space (names, kinds, bounds,
-/// labels); re-opening a journal with another space or seed throws `ConfigError`. A re-opened
+/// nothing). The first line records the format, the seed, the space (names, kinds, bounds,
+/// labels) and, when given, the study's `context` (what the scores are about: the dataset and its
+/// checksum, the metric, the folds) and `score_range`; re-opening a journal with another space,
+/// seed, context or score range throws `ConfigError` naming both sides, so that scores of another
+/// dataset or metric are never mixed into a study. A journal that records no context (written
+/// before contexts were recorded) opens with a warning, since it cannot be checked. A recorded
+/// score outside `score_range` is refused with `ParseError` naming the file and line (the file is
+/// left untouched). A re-opened
 /// tuner continues the study: complete, failed and pruned trials are loaded (and never asked
 /// again), pending ones are asked again first with the same id and params, and the initial
 /// design continues where it stopped. Reloaded trials get new, equal-valued params objects:
@@ -220,6 +226,14 @@ struct TunerOptions {
     SurrogateFactory surrogate{};  ///< empty: `gp_surrogate()` (ARD Matérn 5/2 GP)
     bool sync_each = false;      ///< fsync the journal after every event
     WarningCallback on_warning{};  ///< torn journal line, skipped enqueued configuration, ...
+    /// What the scores are about, as a JSON object of the caller's choosing (e.g. {"dataset":
+    /// name, "checksum": `data::table_checksum`, "metric": ..., "folds": ...}), recorded in the
+    /// journal's first line and compared, key by key, when a journal is re-opened (see the file
+    /// documentation). Null (the default): nothing recorded or checked.
+    nlohmann::json context{};
+    /// Closed range [lo, hi] of valid scores (e.g. [0, 1] for balanced accuracy): `tell` refuses a
+    /// score outside it, and so does the replay of a journal. Empty (the default): any finite score.
+    std::optional<std::pair<double, double>> score_range{};
 };
 
 namespace detail {
@@ -289,9 +303,10 @@ public:
     /// A study recorded in (and resumed from) the journal at `journal`: created when missing,
     /// replayed when it exists (see the file documentation).
     /// @throws ConfigError when the space is empty, an option is out of range, or the journal was
-    ///         written for another space or seed; IoError when the journal cannot be opened or
-    ///         another tuner holds it; ParseError (file, line) when a line is not a valid event
-    ///         (a torn last line is skipped with a warning instead).
+    ///         written for another space, seed, context or score range (the message names both
+    ///         sides); IoError when the journal cannot be opened or another tuner holds it;
+    ///         ParseError (file, line) when a line is not a valid event or records a score
+    ///         outside `score_range` (a torn last line is skipped with a warning instead).
     Tuner(SearchSpace<Params> space, const std::filesystem::path& journal, TunerOptions options = {})
         : space_(std::move(space)), o_(std::move(options)) {
         init();
@@ -345,7 +360,8 @@ public:
 
     /// Record the score of a pending trial (scores are maximised).
     /// @throws ConfigError when `id` is unknown or the trial is not pending; DataError when
-    ///         `score` is NaN or infinite (nothing is recorded); IoError when the journal write fails.
+    ///         `score` is NaN or infinite, or outside `TunerOptions::score_range` (nothing is
+    ///         recorded); IoError when the journal write fails.
     void tell(Index id, double score) {
         std::lock_guard lock(*mutex_);
         check_pending(id, "tell");
@@ -353,6 +369,7 @@ public:
             throw DataError(fmt::format("Tuner::tell(): score of trial {} must be finite (got {}); report a failed "
                                         "evaluation with tell_failed",
                                         id, score));
+        check_score_range(score, id, "tell");
         journal_.append({{"event", "tell"}, {"id", id}, {"state", "complete"}, {"score", score}});
         auto& t = trials_[static_cast<std::size_t>(id)];
         t.state = TrialState::complete;
@@ -374,12 +391,13 @@ public:
     /// Record that a pending trial was stopped early, optionally with its score at the budget it
     /// reached; it is never asked again and the surrogate ignores it.
     /// @throws ConfigError when `id` is unknown or not pending; DataError when the score is given
-    ///         and not finite; IoError when the write fails.
+    ///         and not finite or outside `TunerOptions::score_range`; IoError when the write fails.
     void tell_pruned(Index id, std::optional<double> score_at_budget = std::nullopt) {
         std::lock_guard lock(*mutex_);
         check_pending(id, "tell_pruned");
         if (score_at_budget && !std::isfinite(*score_at_budget))
             throw DataError(fmt::format("Tuner::tell_pruned(): score of trial {} must be finite (got {})", id, *score_at_budget));
+        if (score_at_budget) check_score_range(*score_at_budget, id, "tell_pruned");
         nlohmann::json e = {{"event", "tell"}, {"id", id}, {"state", "pruned"}};
         e["score"] = score_at_budget ? nlohmann::json(*score_at_budget) : nlohmann::json(nullptr);
         journal_.append(e);
@@ -543,6 +561,13 @@ private:
                 "refit_all_until >= 0, refit_interval >= 1; got {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
                 *o_.n_initial, o_.n_candidates, o_.n_local_starts, o_.n_local_rounds, o_.n_local_steps, o_.xi, o_.batch_size,
                 *o_.min_distance, o_.refit_all_until, o_.refit_interval));
+        if (o_.score_range && !(std::isfinite(o_.score_range->first) && std::isfinite(o_.score_range->second) &&
+                                o_.score_range->first <= o_.score_range->second))
+            throw ConfigError(fmt::format("Tuner::Tuner(): score_range must be finite with lo <= hi (got [{}, {}])",
+                                          o_.score_range->first, o_.score_range->second));
+        if (!o_.context.is_null() && !o_.context.is_object())
+            throw ConfigError(fmt::format("Tuner::Tuner(): context must be a JSON object or null (got {})",
+                                          o_.context.type_name()));
         if (!o_.surrogate) o_.surrogate = gp_surrogate();
         Z_.resize(16, D);
         // Discrete spaces small enough to list: every configuration, encoded.
@@ -560,11 +585,52 @@ private:
     // ------------------------------------------------------------------ journal replay
 
     [[nodiscard]] nlohmann::json study_event() const {
-        return {{"event", "study"},
-                {"format", "metalearn.tuner"},
-                {"version", 1},
-                {"seed", o_.seed},
-                {"space", detail::space_to_json(space_)}};
+        nlohmann::json e = {{"event", "study"},
+                            {"format", "metalearn.tuner"},
+                            {"version", 1},
+                            {"seed", o_.seed},
+                            {"space", detail::space_to_json(space_)}};
+        if (!o_.context.is_null()) e["context"] = o_.context;
+        if (o_.score_range) e["score_range"] = {o_.score_range->first, o_.score_range->second};
+        return e;
+    }
+
+    void check_score_range(double score, Index id, const char* fn) const {
+        if (o_.score_range && (score < o_.score_range->first || score > o_.score_range->second))
+            throw DataError(fmt::format("Tuner::{}(): score of trial {} is outside the study's score range (expected "
+                                        "[{}, {}], got {})",
+                                        fn, id, o_.score_range->first, o_.score_range->second, score));
+    }
+
+    /// The journal's context against this tuner's: ConfigError listing the keys that differ.
+    void check_context(const nlohmann::json& head, const std::string& file) const {
+        if (o_.context.is_null()) return;
+        if (!head.contains("context")) {
+            if (o_.on_warning)
+                o_.on_warning(fmt::format(
+                    "Tuner: journal '{}' records no study context (it was written by an older version): it cannot be "
+                    "checked that its trials were scored on the same data and metric as this run ({}); resuming it",
+                    file, o_.context.dump()));
+            return;
+        }
+        const nlohmann::json& theirs = head["context"];
+        if (theirs == o_.context) return;
+        std::vector<std::string> diffs;
+        if (theirs.is_object()) {
+            for (const auto& [key, value] : o_.context.items()) {
+                const nlohmann::json other = theirs.contains(key) ? theirs[key] : nlohmann::json("(not recorded)");
+                if (other != value) diffs.push_back(fmt::format("{}: journal {}, this run {}", key, other.dump(), value.dump()));
+            }
+            for (const auto& [key, value] : theirs.items())
+                if (!o_.context.contains(key))
+                    diffs.push_back(fmt::format("{}: journal {}, this run (not given)", key, value.dump()));
+        } else {
+            diffs.push_back(fmt::format("journal {}, this run {}", theirs.dump(), o_.context.dump()));
+        }
+        throw ConfigError(fmt::format(
+            "Tuner::Tuner(): journal '{}' was written for another study ({}); its scores do not apply to this one: "
+            "resume it with the data and settings it was written for, or start a new study with another journal file",
+            file, fmt::join(diffs, "; ")));
     }
 
     void replay() {
@@ -590,6 +656,16 @@ private:
             throw ConfigError(fmt::format("Tuner::Tuner(): journal '{}' was written with seed {} (this tuner: {}); "
                                           "re-open it with the same seed",
                                           file, head.event.value("seed", nlohmann::json()).dump(), o_.seed));
+        check_context(head.event, file);
+        {
+            const nlohmann::json mine_range = o_.score_range ? nlohmann::json{o_.score_range->first, o_.score_range->second}
+                                                             : nlohmann::json();
+            const nlohmann::json theirs_range = head.event.value("score_range", nlohmann::json());
+            if (!theirs_range.is_null() && !mine_range.is_null() && theirs_range != mine_range)
+                throw ConfigError(fmt::format("Tuner::Tuner(): journal '{}' was written with score range {} (this tuner: "
+                                              "{}); use another journal for a different metric",
+                                              file, theirs_range.dump(), mine_range.dump()));
+        }
         for (std::size_t k = 1; k < lines.size(); ++k) {
             const auto& [line, e] = lines[k];
             try {
@@ -616,6 +692,12 @@ private:
                     if (*state == TrialState::complete || !s.is_null()) {
                         const double v = s.get<double>();
                         if (!std::isfinite(v)) throw bad(line, "non-finite score");
+                        if (o_.score_range && (v < o_.score_range->first || v > o_.score_range->second))
+                            throw bad(line, fmt::format(
+                                "score {} of trial {} is outside the study's score range [{}, {}] (a line edited or "
+                                "written by another program); the journal is left untouched: correct or delete line "
+                                "{} to resume it (its other lines are kept), or start a new study with another journal",
+                                v, id, o_.score_range->first, o_.score_range->second, line));
                         t.score = v;
                     }
                     if (*state == TrialState::failed) t.message = e.value("reason", "");

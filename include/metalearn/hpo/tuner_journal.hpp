@@ -171,12 +171,12 @@ private:
             nlohmann::json j;
             try {
                 j = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::exception& e) {
+            } catch (const nlohmann::json::parse_error& e) {
                 if (!complete) {
                     truncate_to(start, warn, line_no, "torn");
                     continue;
                 }
-                throw ParseError(path_.string(), line_no, 1,
+                throw ParseError(path_.string(), line_no, text_position(line, e.byte > 0 ? e.byte - 1 : 0).column,
                                  fmt::format("TunerJournal: line is not valid JSON ({}); only a torn last line is skipped",
                                              e.what()));
             }
