@@ -1,4 +1,4 @@
-// Tune a model on your own dataset by 3-fold stratified CV balanced accuracy, warm-started from
+// Tune a model on your own dataset by stratified k-fold CV balanced accuracy, warm-started from
 // the knowledge shipped with the library (share/knowledge/<model>.json): its top three picks are
 // the first trials and its prediction is the Bayesian optimisation's prior mean.
 //
@@ -7,8 +7,11 @@
 //   tune DATASET --cold                                       # plain Bayesian optimisation
 //
 // The study is journalled (--journal, default tune-<model>.jsonl): run the same command again
-// to continue it after an interruption, or with a larger --trials to extend it.
+// to continue it after an interruption, or with a larger --trials to extend it. The journal
+// records the data's checksum, the metric, the folds and the seed: a journal of another
+// dataset or setting is refused instead of mixing its scores into this study.
 #include <metalearn/core/progress.hpp>
+#include <metalearn/data/checksum.hpp>
 #include <metalearn/data/read.hpp>
 #include <metalearn/data/split.hpp>
 #include <metalearn/hpo/cross_validate.hpp>
@@ -25,6 +28,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,6 +44,7 @@ struct Settings {
     std::string model = "logistic_regression";
     Index trials = 30;
     Index threads = 2;
+    Index folds = 3;
     std::string journal;    // default tune-<model>.jsonl
     std::string knowledge;  // default: the installed one
     bool cold = false;
@@ -48,6 +54,9 @@ struct Settings {
 template <models::BaseModel Model>
 int tune(const Settings& s, const data::Dataset& data) {
     using Params = typename Model::params_type;
+    // stratified k-fold CV balanced accuracy, the same folds for every trial; made first, so that
+    // data they cannot split is refused before a journal is written
+    const auto folds = data::make_folds(data, s.folds, s.seed);
     std::optional<meta::Knowledge<Model>> knowledge;
     if (!s.cold) {
         if (!s.knowledge.empty()) {
@@ -62,10 +71,25 @@ int tune(const Settings& s, const data::Dataset& data) {
     }
     const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
     std::vector<std::string> warnings;
+    const auto print_warnings = [&] {  // a torn journal line, a pick outside the space; picks already tried are expected
+        for (const auto& w : warnings)
+            if (w.find("within min_distance of an earlier trial") == std::string::npos)
+                fmt::print(stderr, "warning: {}\n", w);
+        warnings.clear();
+    };
+    // What the scores are about: re-opening the journal with another dataset, metric or folds is
+    // refused (the seed is checked by the tuner itself).
+    const nlohmann::json context = {{"dataset", data.name()},
+                                    {"checksum", data::table_checksum(data)},
+                                    {"metric", std::string(hpo::to_string(hpo::Metric::balanced_accuracy))},
+                                    {"folds", s.folds}};
     hpo::Tuner<Params> tuner(Model::search_space(), journal,
                              {.seed = s.seed,
                               .n_initial = knowledge ? std::optional<Index>(3) : std::nullopt,
-                              .on_warning = [&](const std::string& w) { warnings.push_back(w); }});
+                              .on_warning = [&](const std::string& w) { warnings.push_back(w); },
+                              .context = context,
+                              .score_range = std::pair{0.0, 1.0}});  // balanced accuracy
+    print_warnings();
     if (tuner.size() > 0) fmt::print("resuming {} ({} trials so far)\n", journal, tuner.size());
     if (knowledge) {
         const auto ws = meta::warm_start(tuner, *knowledge, data, {.on_warning = [&](const std::string& w) { warnings.push_back(w); }});
@@ -76,8 +100,6 @@ int tune(const Settings& s, const data::Dataset& data) {
         fmt::print("cold start: Bayesian optimisation after a Sobol design\n");
     }
 
-    // 3-fold stratified CV balanced accuracy, the same folds for every trial
-    const auto folds = data::make_folds(data, 3, s.seed);
     const auto objective = [&](const Params& p) {
         return hpo::cross_validate(Model(), p, data, folds, hpo::Metric::balanced_accuracy, s.seed).mean;
     };
@@ -93,8 +115,7 @@ int tune(const Settings& s, const data::Dataset& data) {
         bar(progress);
     });
 
-    for (const auto& w : warnings)  // a torn journal line, a pick outside the space; picks already tried are expected
-        if (w.find("within min_distance of an earlier trial") == std::string::npos) fmt::print(stderr, "warning: {}\n", w);
+    print_warnings();
     const auto best = tuner.best();
     if (!best) {
         fmt::print("no trial completed\n");
@@ -118,23 +139,38 @@ int tune(const Settings& s, const data::Dataset& data) {
 
 int main(int argc, char** argv) try {
     Settings s;
-    CLI::App app("Tune a model on a dataset by 3-fold stratified CV balanced accuracy, warm-started from knowledge");
+    CLI::App app("Tune a model on a dataset by stratified k-fold CV balanced accuracy, warm-started from knowledge");
     app.add_option("dataset", s.dataset, "ARFF/CSV/TSV classification dataset")->required();
     app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest or mlp")->capture_default_str();
     app.add_option("--trials", s.trials, "trials in the study (a resumed study runs only the missing ones)")
         ->capture_default_str()->check(CLI::Range(1, 100000));
     app.add_option("--threads", s.threads, "trials evaluated in parallel")->capture_default_str()->check(CLI::Range(1, 1024));
+    app.add_option("--folds", s.folds, "folds of the stratified cross-validation (each class needs at least this many rows)")
+        ->capture_default_str()->check(CLI::Range(2, 100));
     app.add_option("--journal", s.journal, "study journal, resumed when it exists (default tune-<model>.jsonl)");
     app.add_option("--knowledge", s.knowledge, "knowledge file (default: the installed share/knowledge/<model>.json)");
     app.add_flag("--cold", s.cold, "no warm start: plain Bayesian optimisation");
-    app.add_option("--seed", s.seed, "seed of the tuner, the folds and the models")->capture_default_str();
+    app.add_option("--seed", s.seed, "seed of the tuner, the folds and the models (an integer in [0, 2^64))")
+        ->capture_default_str()
+        ->check(CLI::Validator(
+            [](std::string& v) {  // an unsigned option would take -1 as 2^64 - 1
+                const auto first = v.find_first_not_of(" \t");
+                if (first != std::string::npos && v[first] == '-')
+                    return fmt::format("must be a non-negative integer (expected 0 to {}, got {})",
+                                       std::numeric_limits<std::uint64_t>::max(), v);
+                return std::string();
+            },
+            "NONNEGATIVE"));
     CLI11_PARSE(app, argc, argv);
 
-    const auto data = data::read_dataset(s.dataset);
+    // rows without a target are dropped by the reader: say how many
+    data::ReadOptions read;
+    read.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
+    const auto data = data::read_dataset(s.dataset, read);
     fmt::print("{}: {} rows, {} features, {} classes; model {}\n", data.name(), data.n_samples(), data.n_features(),
                data.n_classes(), s.model);
     // a dataset no trial could succeed on is refused up front, with the reason
-    meta::check_new_task(data, hpo::Metric::balanced_accuracy, 3, "tune");
+    meta::check_new_task(data, hpo::Metric::balanced_accuracy, s.folds, "tune");
     // the short names, and the models' own names as build_knowledge and the knowledge files use them
     if (s.model == "decision_tree_classifier") s.model = "decision_tree";
     if (s.model == "knn_classifier") s.model = "knn";

@@ -45,7 +45,9 @@ void show(const data::Dataset& data) {
 int main(int argc, char** argv) try {
     const std::string file = argc > 1 ? argv[1] : "data/sklearn/breast_cancer.csv";
     const std::string model = argc > 2 ? argv[2] : "logistic_regression";
-    const auto data = data::read_dataset(file);
+    data::ReadOptions read;  // rows without a target are dropped by the reader: say how many
+    read.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
+    const auto data = data::read_dataset(file, read);
     if (model == "logistic_regression") show<models::LogisticRegression>(data);
     else if (model == "decision_tree") show<models::DecisionTreeClassifier>(data);
     else if (model == "knn") show<models::KNeighborsClassifier>(data);
