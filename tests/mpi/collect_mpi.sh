@@ -11,8 +11,8 @@ weka=$3
 work=$4
 rm -rf "$work"
 mkdir -p "$work/data"
-for f in iris diabetes glass ionosphere vote breast-cancer credit-g soybean; do cp "$weka/$f.arff" "$work/data/"; done
-args=(--datasets "$work/data" --quick --budget 16 --time-budget 0 --mf-time-limit 0)
+for f in iris diabetes glass ionosphere vote breast-cancer labor; do cp "$weka/$f.arff" "$work/data/"; done
+args=(--datasets "$work/data" --quick --budget 12 --time-budget 0 --mf-time-limit 0)
 run_mpi=("$mpirun" --allow-run-as-root --oversubscribe -np 3 "$bin" "${args[@]}")
 
 # a journal's records without their timings, sorted; complete lines only (a torn last line is not a record)
