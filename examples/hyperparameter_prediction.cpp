@@ -188,8 +188,8 @@ std::optional<std::vector<typename Model::params_type>> plan_of(const Settings& 
     return meta::plan_from_json(*entries, Model::search_space(), s.plan_file);
 }
 
-template <models::BaseModel Model, meta::MetaModel MM>
-ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, meta::RecordStore& store, const MM& mm,
+template <models::BaseModel Model>
+ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, meta::RecordStore& store, const meta::AnyMetaModel& mm,
                        Index default_budget, const nlohmann::json& plan) {
     meta::MetaLearnerOptions opts;
     opts.n_folds = s.folds;
@@ -201,7 +201,7 @@ ModelOutcome run_model(const Settings& s, const std::vector<meta::Task>& tasks, 
     if (s.quick)
         opts.meta_features.groups = {metafeatures::Group::general, metafeatures::Group::statistical,
                                      metafeatures::Group::info_theory};
-    meta::MetaLearner<Model, MM> learner(store, opts, Model(), mm);
+    meta::MetaLearner<Model, meta::AnyMetaModel> learner(store, opts, Model(), mm);
     if (const auto configs = plan_of<Model>(s, plan))
         learner.set_plan(*configs, [](const std::string& w) { fmt::print(stderr, "plan: {}\n", w); });
     else
@@ -450,25 +450,23 @@ int main(int argc, char** argv) {
         std::vector<ModelOutcome> outcomes;
         const Index n_trees = s.quick ? 50 : 100;
         for (const auto& model : s.models) {
-            auto dispatch = [&](const auto& mm) {
-                using MM = std::decay_t<decltype(mm)>;
-                for_each_candidate([&](const auto& c) {
-                    using Model = typename std::decay_t<decltype(c)>::model_type;
-                    if (is_named<Model>(model))
-                        outcomes.push_back(
-                            run_model<Model, MM>(s, tasks, store, mm, s.quick ? c.quick_budget : c.budget, plan));
-                });
-            };
+            // the meta-model is chosen at run time (AnyMetaModel): one outer loop per base model
+            meta::AnyMetaModel mm;
             if (s.meta_model == "rf")
-                dispatch(meta::RandomForestMetaModel({.n_estimators = n_trees, .n_threads = 1, .seed = s.seed}));
+                mm = meta::RandomForestMetaModel({.n_estimators = n_trees, .n_threads = 1, .seed = s.seed});
             else if (s.meta_model == "gp")
-                dispatch(meta::GaussianProcessMetaModel({.n_restarts = 1, .max_iterations = 40, .max_samples = 300, .seed = s.seed}));
+                mm = meta::GaussianProcessMetaModel({.n_restarts = 1, .max_iterations = 40, .max_samples = 300, .seed = s.seed});
             else if (s.meta_model == "knn")
-                dispatch(meta::KnnMetaModel({.n_neighbors = 20}));
+                mm = meta::KnnMetaModel({.n_neighbors = 20});
             else if (s.meta_model == "ridge")
-                dispatch(meta::RidgeMetaModel({.alpha = 10.0}));
+                mm = meta::RidgeMetaModel({.alpha = 10.0});
             else
                 throw ConfigError(fmt::format("unknown --meta-model '{}' (expected rf, gp, knn or ridge)", s.meta_model));
+            for_each_candidate([&](const auto& c) {
+                using Model = typename std::decay_t<decltype(c)>::model_type;
+                if (is_named<Model>(model))
+                    outcomes.push_back(run_model<Model>(s, tasks, store, mm, s.quick ? c.quick_budget : c.budget, plan));
+            });
         }
 
         const fs::path out(s.out);

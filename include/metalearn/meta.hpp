@@ -2,6 +2,7 @@
 /// @file meta.hpp
 /// @brief Umbrella header of the meta layer: records, record store, meta-models, hyperparameter predictor, outer loop, meta-evaluation.
 
+#include "metalearn/meta/any_meta_model.hpp"
 #include "metalearn/meta/evaluation.hpp"
 #include "metalearn/meta/gaussian_process.hpp"
 #include "metalearn/meta/knn_meta_model.hpp"

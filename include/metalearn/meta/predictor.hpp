@@ -113,10 +113,14 @@ public:
     /// training RMSE for every config. @throws NotFitted, DataError.
     [[nodiscard]] Vector predict_std(const VectorRef& meta_features, const MatrixRef& config_encoding) const {
         const Matrix Z = inputs(meta_features, config_encoding, "predict_std");
-        if constexpr (MetaModelWithStd<M>)
+        if constexpr (MetaModelWithStd<M>) {
+            // a meta-model chosen at run time (AnyMetaModel) says whether the one it holds has a std
+            if constexpr (requires { model_.has_std(); })
+                if (!model_.has_std()) return Vector::Constant(Z.rows(), rmse_);
             return model_.predict_std(Z);
-        else
+        } else {
             return Vector::Constant(Z.rows(), rmse_);
+        }
     }
 
     /// The k distinct candidates (by config JSON) with the highest predicted score, best first;
