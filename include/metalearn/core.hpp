@@ -5,6 +5,7 @@
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/format.hpp"
+#include "metalearn/core/numeric.hpp"
 #include "metalearn/core/parallel.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"

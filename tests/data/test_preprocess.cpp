@@ -220,6 +220,36 @@ TEST_CASE("StandardScaler uses the population sd and maps constant columns to 0"
     REQUIRE_FALSE(Z.array().isNaN().any());
 }
 
+TEST_CASE("StandardScaler judges a constant column relative to its magnitude: a rescaled column is scaled like the original",
+          "[data][preprocess]") {
+    // Expected: z = (x - mean) / sd is invariant under x -> c x for c > 0 (closed form), so the
+    // output for c = 1e-15, 1e-300, 1e160 and 1e300 equals the output for c = 1; a column whose
+    // values are all equal up to rounding (one unit in the last place) stays constant and maps to
+    // about 0 at any scale.
+    Matrix X(5, 2);
+    X << 1, 3, 2, 3, 4, std::nextafter(3.0, 4.0), 8, 3, 16, 3;
+    StandardScaler reference;
+    reference.fit(X);
+    const Matrix expected = reference.transform(X);
+    REQUIRE(reference.scale()[1] == Approx(3.0));  // constant up to rounding: max(1, max |x|)
+    REQUIRE(expected(0, 0) != 0.0);         // not constant
+    for (const double c : {1e-15, 1e-300, 1e160, 1e300, -1e-15}) {
+        INFO("scale " << c);
+        const Matrix Xc = X * c;
+        StandardScaler sc;
+        sc.fit(Xc);
+        const Matrix Z = sc.transform(Xc);
+        REQUIRE(Z.allFinite());
+        CHECK(Z.col(1).cwiseAbs().maxCoeff() <= 1e-15);
+        CHECK_THAT(Matrix(Z.col(0) * (c < 0 ? -1.0 : 1.0)), approx_matrix(Matrix(expected.col(0)), 1e-12, 1e-12));
+    }
+    // A power of two changes no bit: the mean and sd are those of the plain formulas.
+    StandardScaler pow2;
+    pow2.fit(X * std::ldexp(1.0, -60));
+    CHECK(pow2.scale()[0] == std::ldexp(reference.scale()[0], -60));
+    CHECK(pow2.mean()[0] == std::ldexp(reference.mean()[0], -60));
+}
+
 TEST_CASE("Preprocessor transforms test rows with training statistics only", "[data][preprocess]") {
     // Train: x = 0, 2, NaN, 4 → median 2 → imputed 0, 2, 2, 4 → mean 2, sd sqrt(2).
     // colour = 0, 0, 1, NaN → mode 0.

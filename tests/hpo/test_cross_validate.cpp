@@ -27,6 +27,7 @@
 #include <metalearn/models/decision_tree.hpp>
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/lda.hpp>
+#include <metalearn/models/logistic_regression.hpp>
 #define HPO_TEST_HAS_MODELS 1
 #endif
 
@@ -396,6 +397,35 @@ void check_against_sklearn(const std::string& file, const std::vector<double>& b
 }
 
 }  // namespace
+
+#ifdef HPO_TEST_HAS_MODELS
+TEST_CASE("Models cross-validated on features in other units (x 1e-15, x 1e160) predict as on the original",
+          "[hpo][cross_validate]") {
+    // Expected: standardisation makes the pipeline invariant under x -> c x (closed form), so the
+    // out-of-fold probabilities on iris times c equal those on iris up to rounding (and a solver's
+    // tolerance), and the predicted classes are the same; no column may be taken for a constant one because its values are small.
+    const auto iris = data::read_dataset(test::data_file("weka/iris.arff"));
+    const auto folds = data::make_folds(iris, 3, 1);
+    const hpo::CvOptions keep{.keep_oof_predictions = true};
+    const auto rescaled = [&](double c) {
+        return data::Dataset(iris.name(), iris.X() * c, iris.y(), iris.features(), iris.task(), iris.class_names(),
+                             iris.target_name());
+    };
+    const auto check = [&](const auto& model, const auto& params) {
+        const auto ref = hpo::cross_validate(model, params, iris, folds, hpo::Metric::balanced_accuracy, 0, keep);
+        REQUIRE(ref.mean > 0.9);
+        for (const double c : {1e-15, 1e160}) {
+            CAPTURE(c);
+            const auto r = hpo::cross_validate(model, params, rescaled(c), folds, hpo::Metric::balanced_accuracy, 0, keep);
+            CHECK(r.fold_scores == ref.fold_scores);
+            // rounding differences in the inputs, amplified at most to an iterative solver's tolerance
+            CHECK_THAT(r.oof_predictions, test::approx_matrix(ref.oof_predictions, 1e-6, 1e-6));
+        }
+    };
+    check(models::LogisticRegression{}, models::LogisticRegression::params_type{});
+    check(models::LinearDiscriminantAnalysis{}, models::LinearDiscriminantAnalysis::params_type{});
+}
+#endif
 
 TEST_CASE("Cross-validated naive Bayes matches a scikit-learn pipeline on real data", "[hpo][cross_validate]") {
     // tests/reference/hpo_cross_validate.py: imputation, one-hot and scaling fitted per training

@@ -410,6 +410,36 @@ TEST_CASE("statistical features are invariant to row order", "[metafeatures][pro
     }
 }
 
+TEST_CASE("scale-free statistical features of columns in other units (x 1e-15, x 1e160) equal the original's",
+          "[metafeatures][property]") {
+    // Expected: correlations, skewness, kurtosis, canonical correlations, Wilks' lambda, the SD
+    // ratio and the normality test are invariant under x -> c x for c > 0 (closed form); a column
+    // is constant relative to its own magnitude, not below an absolute threshold.
+    const auto d = reference_dataset();
+    const auto numeric = [&](double c) {
+        return data::Dataset("num", d.X().leftCols(3) * c, d.y(), {d.feature(0), d.feature(1), d.feature(2)},
+                             data::TaskType::classification, d.class_names());
+    };
+    const auto a = only(numeric(1.0), {mf::Group::statistical});
+    const std::vector<std::string> scale_free = {"skewness.mean", "skewness.sd", "kurtosis.mean", "kurtosis.sd",
+                                                 "can_cor.mean",  "w_lambda",    "p_trace",       "nr_disc",
+                                                 "nr_norm"};
+    for (const double c : {1e-15, 1e160}) {
+        const auto b = only(numeric(c), {mf::Group::statistical});
+        for (const auto& name : scale_free) {
+            INFO(name << " at scale " << c);
+            REQUIRE_FALSE(std::isnan(a[name]));
+            CHECK_THAT(b[name], WithinAbs(a[name], 1e-9 * (1 + std::abs(a[name]))));
+        }
+        if (c < 1) {  // a covariance of values near 1e160 overflows; of values near 1e-15 it does not
+            for (const std::string name : {"cor.mean", "cor.sd", "nr_cor_attr", "sd_ratio"}) {
+                INFO(name << " at scale " << c);
+                CHECK_THAT(b[name], WithinAbs(a[name], 1e-9 * (1 + std::abs(a[name]))));
+            }
+        }
+    }
+}
+
 TEST_CASE("info-theory features are invariant to monotone transforms of a column", "[metafeatures][property]") {
     const auto d = reference_dataset();
     Matrix X = d.X();

@@ -10,6 +10,7 @@
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/numeric.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/data/dataset.hpp"
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -171,8 +173,13 @@ struct IdentifierLikeColumn {
 ///
 /// The standard deviation is the population one (divisor n, as scikit-learn's StandardScaler);
 /// missing values are ignored in fit and stay NaN in transform. A column whose training values
-/// are constant (sd = 0) or all missing gets scale 1 (and mean 0 if all missing), so it maps to
-/// 0, never to NaN. Columns listed as `skip` in fit get mean 0 and scale 1 (left unchanged).
+/// are constant or all missing gets scale 1 (and mean 0 if all missing), so it maps to 0, never
+/// to NaN. Constant is judged relative to the values' magnitude (`is_constant_range`: max − min
+/// ≤ 10⁻¹²·max |x|), so a column in other units (times 1e-15 or 1e160) is scaled like the
+/// original, to the same output; a column constant up to such rounding noise gets scale
+/// max(1, max |x|), so it maps to about 0 in any units. Mean and sd are computed without
+/// overflow or underflow for any finite values. Columns listed as `skip` in fit get mean 0 and
+/// scale 1 (left unchanged).
 class StandardScaler {
 public:
     /// Learn means and scales.
@@ -187,7 +194,8 @@ public:
 
     /// Per-column training means (p). @throws NotFitted before fit.
     [[nodiscard]] const Vector& mean() const;
-    /// Per-column scales (p; 1 for constant or skipped columns). @throws NotFitted before fit.
+    /// Per-column scales (p; 1 for constant — max(1, max |x|) when constant up to rounding — or
+    /// skipped columns). @throws NotFitted before fit.
     [[nodiscard]] const Vector& scale() const;
     [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
 

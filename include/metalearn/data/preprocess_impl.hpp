@@ -266,22 +266,41 @@ METALEARN_INLINE void StandardScaler::fit(const MatrixRef& X, const std::vector<
     scale_ = Vector::Ones(X.cols());
     for (Index j = 0; j < X.cols(); ++j) {
         if (!skip.empty() && skip[static_cast<std::size_t>(j)]) continue;
-        double sum = 0.0;
+        // The column is divided by a power of two near its largest magnitude first: exact, so the
+        // mean and sd are those of the plain formulas, but without overflow of the squares for
+        // values near 1e160 or underflow for values near 1e-160.
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -lo;
         Index count = 0;
         for (Index i = 0; i < X.rows(); ++i)
             if (!std::isnan(X(i, j))) {
-                sum += X(i, j);
+                lo = std::min(lo, X(i, j));
+                hi = std::max(hi, X(i, j));
                 ++count;
             }
         if (count == 0) continue;
+        const double magnitude = std::max(std::abs(lo), std::abs(hi));
+        int exponent = 0;
+        (void)std::frexp(magnitude, &exponent);  // magnitude = f·2^exponent, f in [0.5, 1)
+        double sum = 0.0;
+        for (Index i = 0; i < X.rows(); ++i)
+            if (!std::isnan(X(i, j))) sum += std::ldexp(X(i, j), -exponent);
         const double mean = sum / static_cast<double>(count);
         double ss = 0.0;
         for (Index i = 0; i < X.rows(); ++i)
-            if (!std::isnan(X(i, j))) ss += (X(i, j) - mean) * (X(i, j) - mean);
+            if (!std::isnan(X(i, j))) {
+                const double d = std::ldexp(X(i, j), -exponent) - mean;
+                ss += d * d;
+            }
         const double sd = std::sqrt(ss / static_cast<double>(count));
-        mean_[j] = mean;
-        // Treat a spread at rounding level as constant.
-        scale_[j] = sd > 1e-12 * std::max(1.0, std::abs(mean)) ? sd : 1.0;
+        mean_[j] = std::ldexp(mean, exponent);
+        // Constant: every value equal (scale 1), or a spread at rounding level relative to the
+        // values' magnitude, whatever that magnitude (a column times 1e-15 is scaled like the
+        // original); such rounding noise is divided by the magnitude when it exceeds 1, so that
+        // it maps to about 0 in any units.
+        if (lo == hi) scale_[j] = 1.0;
+        else if (is_constant_range(lo, hi)) scale_[j] = std::max(1.0, magnitude);
+        else scale_[j] = std::ldexp(sd, exponent);
     }
     fitted_ = true;
 }

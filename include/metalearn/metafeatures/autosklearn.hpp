@@ -40,6 +40,7 @@
 /// Class-based values are NaN for regression tasks, as are values undefined for the data (e.g.
 /// the logarithm of 0 features).
 
+#include "metalearn/core/numeric.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/data/preprocess.hpp"
 #include "metalearn/data/split.hpp"
@@ -117,7 +118,7 @@ inline void autosklearn_set(Context& ctx, Sink& out) {
             std::vector<Index> keep;
             for (Index j = 0; j < full.cols(); ++j) {
                 const auto c = full.col(j);
-                if (c.maxCoeff() - c.minCoeff() > 1e-12 * std::max(1.0, c.cwiseAbs().maxCoeff())) keep.push_back(j);
+                if (!is_constant_range(c.minCoeff(), c.maxCoeff())) keep.push_back(j);
             }
             Rng rng(derive_seed(ctx.seed(), {0x5A0FULL}));
             const auto perm = rng.permutation(ctx.n());

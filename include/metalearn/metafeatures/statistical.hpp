@@ -72,14 +72,24 @@ inline std::vector<double> canonical_correlations(Context& ctx) {
     std::vector<Index> keep;
     const Vector& mu = ctx.means();
     Vector sd(N.cols());
+    std::vector<int> exponent(static_cast<std::size_t>(N.cols()), 0);  // columns scaled by a power of two: no overflow
     for (Index j = 0; j < N.cols(); ++j) {
-        sd[j] = std::sqrt((N.col(j).array() - mu[j]).square().sum() / static_cast<double>(n - 1));
-        if (!is_degenerate(sd[j] * sd[j], mu[j])) keep.push_back(j);
+        int& e = exponent[static_cast<std::size_t>(j)];
+        (void)std::frexp(N.col(j).cwiseAbs().maxCoeff(), &e);
+        const double m = std::ldexp(mu[j], -e);
+        double ss = 0.0;
+        for (Index i = 0; i < n; ++i) ss += (std::ldexp(N(i, j), -e) - m) * (std::ldexp(N(i, j), -e) - m);
+        sd[j] = std::sqrt(ss / static_cast<double>(n - 1));  // of the scaled column
+        if (!is_degenerate(sd[j] * sd[j], m)) keep.push_back(j);
     }
     if (keep.empty()) return {};
     const auto r = static_cast<Index>(keep.size());
     Matrix Z(n, r);
-    for (Index k = 0; k < r; ++k) Z.col(k) = (N.col(keep[k]).array() - mu[keep[k]]) / sd[keep[k]];
+    for (Index k = 0; k < r; ++k) {
+        const Index j = keep[k];
+        const int e = exponent[static_cast<std::size_t>(j)];
+        for (Index i = 0; i < n; ++i) Z(i, k) = (std::ldexp(N(i, j), -e) - std::ldexp(mu[j], -e)) / sd[j];
+    }
     // Centred class indicators of the present classes.
     const auto& y = ctx.y();
     const auto& counts = ctx.class_counts();
@@ -104,12 +114,17 @@ inline std::vector<double> canonical_correlations(Context& ctx) {
             W.col(static_cast<Index>(k)) = es.eigenvectors().col(idx[k]) / std::sqrt(ev[idx[k]]);
         return W;
     };
-    // ZᵀZ = (n − 1) · the correlation matrix of the kept columns, from the shared covariance.
+    // ZᵀZ = (n − 1) · the correlation matrix of the kept columns, from the shared covariance
+    // (scaled as the columns were; directly from Z where the covariance overflowed).
     const Matrix& C = ctx.cov();
     Matrix Sxx(r, r);
     for (Index b = 0; b < r; ++b)
-        for (Index a = 0; a < r; ++a)
-            Sxx(a, b) = static_cast<double>(n - 1) * C(keep[a], keep[b]) / (sd[keep[a]] * sd[keep[b]]);
+        for (Index a = 0; a < r; ++a) {
+            const double c = C(keep[a], keep[b]);
+            const int e = exponent[static_cast<std::size_t>(keep[a])] + exponent[static_cast<std::size_t>(keep[b])];
+            Sxx(a, b) = std::isfinite(c) ? static_cast<double>(n - 1) * std::ldexp(c, -e) / (sd[keep[a]] * sd[keep[b]])
+                                         : Z.col(a).dot(Z.col(b));
+        }
     ctx.budget().afford(eigen_flops(r, true) + eigen_flops(kp, true), "the canonical correlations");
     const Matrix Syy = Y.transpose() * Y;
     const Matrix Sxy = Z.transpose() * Y;

@@ -70,15 +70,32 @@ inline Moments central_moments(const Range& v, double m) {
     return r;
 }
 
-/// True when the spread is negligible relative to the values' magnitude (a constant sample).
+/// True when the spread is negligible relative to the values' magnitude (a constant sample):
+/// sd = √m2 is 0, or at most 10⁻¹⁴·|mean| (rounding noise of a constant column's mean). The test
+/// is relative, so a sample multiplied by 1e-15 or 1e160 is degenerate exactly when the original is.
 inline bool is_degenerate(double m2, double m) {
-    return !(m2 > 1e-28 * std::max(1.0, m * m));
+    return !(m2 > 0) || !(std::sqrt(m2) > 1e-14 * std::abs(m));
+}
+
+/// The values divided by the power of two just above their largest magnitude (exact: the results
+/// of the moment formulas on them are those on the values, scaled), so that squares and fourth
+/// powers neither overflow (values near 1e160) nor underflow (values near 1e-160).
+template <class Range>
+inline std::vector<double> power_of_two_scaled(const Range& v) {
+    double magnitude = 0.0;
+    for (double x : v) magnitude = std::max(magnitude, std::abs(x));
+    int exponent = 0;
+    (void)std::frexp(magnitude, &exponent);
+    std::vector<double> out;
+    for (double x : v) out.push_back(std::ldexp(x, -exponent));
+    return out;
 }
 
 /// Skewness. type 3 (e1071/pymfe): g1·((n−1)/n)^{3/2}; biased (scipy default): g1 = m3/m2^{3/2}.
 /// Constant sample or n < 1 → NaN (0/0).
 template <class Range>
-inline double skewness(const Range& v, bool type3 = true) {
+inline double skewness(const Range& values, bool type3 = true) {
+    const std::vector<double> v = power_of_two_scaled(values);  // scale-free statistic
     double n = 0, s = 0;
     for (double x : v) {
         s += x;
@@ -95,7 +112,8 @@ inline double skewness(const Range& v, bool type3 = true) {
 /// Excess kurtosis. type 3 (e1071/pymfe): (g2 + 3)·((n−1)/n)² − 3; biased Fisher (scipy default):
 /// g2 = m4/m2² − 3. Constant sample → NaN.
 template <class Range>
-inline double kurtosis(const Range& v, bool type3 = true) {
+inline double kurtosis(const Range& values, bool type3 = true) {
+    const std::vector<double> v = power_of_two_scaled(values);  // scale-free statistic
     double n = 0, s = 0;
     for (double x : v) {
         s += x;
@@ -158,7 +176,7 @@ inline double shapiro_wilk_pvalue(std::vector<double> x) {
     if (n < 3) return nan;
     std::sort(x.begin(), x.end());
     const double range = x.back() - x.front();
-    if (!(range > 1e-14 * std::max(1.0, std::abs(x.front())))) return 1.0;
+    if (!(range > 1e-14 * std::max(std::abs(x.front()), std::abs(x.back())))) return 1.0;  // relative: any units
     const double nd = static_cast<double>(n);
     std::vector<double> a(n, 0.0);
     if (n == 3) {
