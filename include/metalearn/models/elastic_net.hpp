@@ -76,28 +76,45 @@ struct EnetData {
 /// Largest p for which `CoordinateUpdates::automatic` picks the covariance form.
 inline constexpr Index kEnetMaxGramFeatures = 1024;
 
+/// Rows per block when the Gram matrix is accumulated (`enet_prepare`).
+inline constexpr Index kEnetGramBlockRows = 512;
+
 /// Centre X and y (when `fit_intercept`) and build the chosen form.
 /// X n×p, y n, both already checked finite and of matching shapes.
+///
+/// Covariance form: G = XcᵀXc, q = Xcᵀyc and ‖yc‖² are accumulated from blocks of
+/// `kEnetGramBlockRows` rows, each centred into a small buffer [Xb − x̄, yb − ȳ] whose
+/// (p+1)×(p+1) cross-product is added to one symmetric matrix: one pass over X after the
+/// means, exact centring, and no n×p copy. Naive form: the centred copy Xc (n×p) and yc.
 inline EnetData enet_prepare(const MatrixRef& X, const VectorRef& y, bool fit_intercept, CoordinateUpdates updates) {
     EnetData d;
     d.n = X.rows();
     d.p = X.cols();
+    const Index n = d.n;
+    const Index p = d.p;
     d.covariance = updates == CoordinateUpdates::covariance ||
-                   (updates == CoordinateUpdates::automatic && d.n >= d.p && d.p <= kEnetMaxGramFeatures);
-    d.xbar = fit_intercept ? RowVector(X.colwise().mean()) : RowVector::Zero(d.p);
+                   (updates == CoordinateUpdates::automatic && n >= p && p <= kEnetMaxGramFeatures);
+    d.xbar = fit_intercept ? RowVector(X.colwise().mean()) : RowVector::Zero(p);
     d.ybar = fit_intercept ? y.mean() : 0.0;
-    Matrix Xc = X.rowwise() - d.xbar;
-    Vector yc = y.array() - d.ybar;
-    d.yy = yc.squaredNorm();
-    d.col_sq = Xc.colwise().squaredNorm().transpose();
     if (d.covariance) {
-        d.G = Matrix::Zero(d.p, d.p);
-        d.G.selfadjointView<Eigen::Lower>().rankUpdate(Xc.transpose());
+        Matrix A(std::min(n, kEnetGramBlockRows), p + 1);
+        Matrix S = Matrix::Zero(p + 1, p + 1);
+        for (Index r = 0; r < n; r += kEnetGramBlockRows) {
+            const Index b = std::min(kEnetGramBlockRows, n - r);
+            A.topLeftCorner(b, p) = X.middleRows(r, b).rowwise() - d.xbar;
+            A.col(p).head(b) = y.segment(r, b).array() - d.ybar;
+            S.selfadjointView<Eigen::Lower>().rankUpdate(A.topRows(b).transpose());
+        }
+        d.G = S.topLeftCorner(p, p);
         d.G.triangularView<Eigen::StrictlyUpper>() = d.G.transpose();
-        d.q.noalias() = Xc.transpose() * yc;
+        d.q = S.row(p).head(p).transpose();
+        d.yy = S(p, p);
+        d.col_sq = d.G.diagonal();
     } else {
-        d.Xc = std::move(Xc);
-        d.yc = std::move(yc);
+        d.Xc = X.rowwise() - d.xbar;
+        d.yc = y.array() - d.ybar;
+        d.yy = d.yc.squaredNorm();
+        d.col_sq = d.Xc.colwise().squaredNorm().transpose();
     }
     return d;
 }
@@ -239,10 +256,12 @@ inline EnetOutcome enet_solve(const EnetData& d, double l1, double l2, double to
 /// usable gap: the fit runs max_iter sweeps unless the residual vanishes — use `Ridge`.
 ///
 /// Scale matters: the penalty acts on raw coefficients, so standardise the features (the
-/// preprocessing of `hpo::cross_validate` does); α is in the units of y²'s scale over ‖w‖.
+/// preprocessing of `hpo::cross_validate` does); α scales with y (multiplying y by s multiplies
+/// the α that zeroes every coefficient, `alpha_grid`'s α_max, by s).
 ///
-/// Fit: covariance form O(n·p² + sweeps·p²), naive form O(sweeps·n·p); memory n·p (the centred
-/// copy) plus p² in the covariance form. Predict O(m·p).
+/// Fit: covariance form O(n·p² + sweeps·p²) time and O(p² + 512·p) memory (the Gram matrix is
+/// accumulated from centred blocks of rows, X is not copied); naive form O(sweeps·n·p) time and
+/// n·p memory (the centred copy). Predict O(m·p).
 class ElasticNet {
 public:
     /// Hyperparameters; defaults are scikit-learn 1.2's `ElasticNet`.
