@@ -191,6 +191,15 @@ TEST_CASE("Knowledge: files that do not match are refused with what differs", "[
                       Catch::Contains("knowledge of model 'logistic_regression'"));
     const auto bad = b.folder.write("bad.json", "{\"format\": ");
     CHECK_THROWS_AS(Knowledge<LR>::load(bad), ParseError);
+    // Reported at the line and column of the error (the 'x' of line 2, column 13), not line 0.
+    const auto bad_line = b.folder.write("bad_line.json", "{\"format\": \"metalearn.knowledge\",\n \"version\": x}\n");
+    try {
+        (void)Knowledge<LR>::load(bad_line);
+        FAIL("expected ParseError");
+    } catch (const ParseError& e) {
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 13);
+    }
     CHECK_THROWS_AS(Knowledge<LR>::load(b.folder.path() / "missing.json"), IoError);
 }
 

@@ -1,6 +1,7 @@
 // Tests of the outer loop: records for every (task, config), resume does only the missing work,
 // failures are recorded, results do not depend on the thread count, plans from JSON files.
 #include <metalearn/data/checksum.hpp>
+#include <metalearn/meta/knn_meta_model.hpp>
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/meta/meta_learner_impl.hpp>  // MetaLearner for other models, in the compiled mode too
 #include <metalearn/models/decision_tree.hpp>
@@ -211,6 +212,21 @@ TEST_CASE("a plan is read from a JSON file and bad plans are rejected", "[meta][
         f << R"([{"C": 1.0)";
     }
     REQUIRE_THROWS_AS(ml.set_plan_from_file(path), ParseError);
+    // The error is reported at its line and column (not line 0): here the 'x' on line 3, column 9.
+    {
+        std::ofstream f(path);
+        f << "[\n  {\"C\": 0.5},\n  {\"C\": x}\n]\n";
+    }
+    try {
+        ml.set_plan_from_file(path);
+        FAIL("expected ParseError");
+    } catch (const ParseError& e) {
+        CHECK(e.file() == path.string());
+        CHECK(e.line() == 3);
+        CHECK(e.column() == 9);
+    }
+    // load_meta_model reports invalid JSON as a ParseError too.
+    REQUIRE_THROWS_AS(load_meta_model<KnnMetaModel>(path), ParseError);
     std::filesystem::remove(path);
     REQUIRE_THROWS_AS(ml.set_plan(PlanKind::grid, 0), ConfigError);
     REQUIRE_THROWS_AS(MetaLearner<models::LogisticRegression>(store, MetaLearnerOptions{.n_folds = 1}), ConfigError);

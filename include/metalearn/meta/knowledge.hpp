@@ -305,7 +305,7 @@ public:
         try {
             j = nlohmann::json::parse(text);
         } catch (const nlohmann::json::parse_error& e) {
-            throw ParseError(path.string(), 0, e.byte, fmt::format("invalid JSON ({})", e.what()));
+            throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0, fmt::format("invalid JSON ({})", e.what()));
         }
         try {
             return from_json(j);

@@ -54,6 +54,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -93,14 +94,17 @@ enum class PlanKind { grid, random, sobol };
 /// Read a JSON document from a file (a plan file, say).
 /// @param path the file.
 /// @param who  prefix of error messages (e.g. "MetaLearner::set_plan_from_file()").
-/// @throws IoError when the file cannot be read; ParseError (file and byte offset) on invalid JSON.
+/// @throws IoError when the file cannot be read; ParseError (file, line and column) on invalid JSON.
 [[nodiscard]] inline nlohmann::json read_json_file(const std::filesystem::path& path, std::string_view who) {
-    std::ifstream f(path);
+    std::ifstream f(path, std::ios::binary);
     if (!f) throw IoError(fmt::format("{}: cannot read '{}'", who, path.string()));
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (f.bad()) throw IoError(fmt::format("{}: error while reading '{}'", who, path.string()));
     try {
-        return nlohmann::json::parse(f);
+        return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        throw ParseError(path.string(), 0, e.byte, fmt::format("invalid JSON ({})", e.what()));
+        throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0,
+                             fmt::format("{}: invalid JSON ({})", who, e.what()));
     }
 }
 
@@ -295,8 +299,9 @@ public:
     [[nodiscard]] TaskMetaFeatures extract_meta_features(const Task& task) const;
 
     /// The folds `collect` cross-validates a task on: `data::make_folds(dataset, n_folds,
-    /// derive_seed(seed, {fnv1a(id)}))`; `warn` hears about classes smaller than the fold count.
-    /// Never throws: a failure is returned in `error`.
+    /// derive_seed(seed, {fnv1a(id)}))`. A class smaller than the fold count is accepted (some
+    /// folds lack it), with or without `warn`, which hears about it. Never throws: a failure (a
+    /// class of one sample, fewer rows than folds) is returned in `error`.
     [[nodiscard]] TaskFolds task_folds(const Task& task, const WarningCallback& warn = {}) const;
 
     /// One evaluation of `collect`: plan configuration `config` on `task` (cross-validated on

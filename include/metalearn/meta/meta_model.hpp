@@ -34,6 +34,7 @@
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/numeric.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/models/detail/serialization.hpp"
 
@@ -45,6 +46,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,7 +71,8 @@ concept MetaModelWithStd = MetaModel<M> && requires(const M cm, const MatrixRef&
 
 namespace detail {
 /// Parse the JSON file at `path` (one document). @param where the caller, for messages.
-/// @throws IoError when the file cannot be opened; nlohmann::json::exception when it is not JSON.
+/// @throws IoError when the file cannot be opened or read; ParseError (file, line and column of
+///         the offending character) when it is not JSON.
 METALEARN_INLINE nlohmann::json read_json_file(const std::filesystem::path& path, const char* where);
 }  // namespace detail
 
@@ -83,9 +86,10 @@ void save_meta_model(const M& model, const std::filesystem::path& path) {
 }
 
 /// Read a meta-model written by `save_meta_model`.
-/// @throws IoError when the file cannot be read; ConfigError when it is not JSON or `M::from_json`
-///         reports a JSON error; a `ParseError` of `M::from_json` is rethrown with the file's
-///         path as its file; other errors of `M::from_json` (e.g. `DataError`) pass through.
+/// @throws IoError when the file cannot be read; ParseError (file, line, column) when it is not
+///         JSON; ConfigError when `M::from_json` reports a JSON error; a `ParseError` of
+///         `M::from_json` is rethrown with the file's path as its file; other errors of
+///         `M::from_json` (e.g. `DataError`) pass through.
 template <MetaModel M>
 [[nodiscard]] M load_meta_model(const std::filesystem::path& path) {
     try {
@@ -113,7 +117,7 @@ METALEARN_INLINE nlohmann::json matrix_to_json(const Matrix& m);
 
 METALEARN_INLINE Matrix matrix_from_json(const nlohmann::json& j);
 
-/// Column standardisation z = (x − mean) / sd, with sd = 1 for constant columns.
+/// Column standardisation z = (x − mean) / sd, with sd = 1 for constant columns (`is_constant_range`).
 struct Standardizer {
     RowVector mean;
     RowVector scale;

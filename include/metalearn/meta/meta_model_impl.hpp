@@ -8,9 +8,16 @@
 namespace metalearn::meta::detail {
 
 METALEARN_INLINE nlohmann::json read_json_file(const std::filesystem::path& path, const char* where) {
-    std::ifstream f(path);
+    std::ifstream f(path, std::ios::binary);
     if (!f) throw IoError(fmt::format("{}: cannot read '{}'", where, path.string()));
-    return nlohmann::json::parse(f);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (f.bad()) throw IoError(fmt::format("{}: error while reading '{}'", where, path.string()));
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0,
+                             fmt::format("{}: invalid JSON ({})", where, e.what()));
+    }
 }
 
 METALEARN_INLINE void check_fit_input(const char* where, const MatrixRef& Z, const VectorRef& s) {
@@ -84,8 +91,8 @@ namespace metalearn::meta::detail {
 METALEARN_INLINE void Standardizer::fit(const MatrixRef& X) {
     mean = X.colwise().mean();
     scale = ((X.rowwise() - mean).array().square().colwise().sum() / static_cast<double>(X.rows())).sqrt();
-    for (Index j = 0; j < scale.size(); ++j)
-        if (!(scale[j] > 1e-12)) scale[j] = 1.0;
+    for (Index j = 0; j < scale.size(); ++j)  // constant relative to the column's magnitude (any units)
+        if (is_constant_range(X.col(j).minCoeff(), X.col(j).maxCoeff()) || !(scale[j] > 0)) scale[j] = 1.0;
 }
 
 METALEARN_INLINE Matrix Standardizer::transform(const MatrixRef& X) const {
