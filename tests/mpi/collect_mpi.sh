@@ -12,6 +12,10 @@ work=$4
 rm -rf "$work"
 mkdir -p "$work/data"
 for f in iris diabetes glass ionosphere vote breast-cancer labor; do cp "$weka/$f.arff" "$work/data/"; done
+# and iris with a class of two samples (fewer than the folds: accepted, the same on every rank)
+sed -E 's/\{Iris-setosa,Iris-versicolor,Iris-virginica\}/{Iris-setosa,Iris-versicolor,Iris-virginica,Iris-rare}/' \
+  "$weka/iris.arff" >"$work/data/iris_rare.arff"
+printf '5.0,3.1,1.6,0.3,Iris-rare\n5.1,3.0,1.5,0.2,Iris-rare\n' >>"$work/data/iris_rare.arff"
 args=(--datasets "$work/data" --quick --budget 12 --time-budget 0 --mf-time-limit 0)
 run_mpi=("$mpirun" --allow-run-as-root --oversubscribe -np 3 "$bin" "${args[@]}")
 

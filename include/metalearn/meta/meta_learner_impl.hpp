@@ -274,8 +274,11 @@ auto MetaLearner<Model, MM>::extract_meta_features(const Task& task) const -> Ta
 template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::task_folds(const Task& task, const WarningCallback& warn) const -> TaskFolds {
     TaskFolds out;
+    // a class smaller than the fold count is accepted whether or not the caller listens
+    const WarningCallback quiet = [](const std::string&) {};
     try {
-        out.folds = data::make_folds(task.dataset, opts_.n_folds, derive_seed(opts_.seed, {fnv1a(task.id)}), warn);
+        out.folds = data::make_folds(task.dataset, opts_.n_folds, derive_seed(opts_.seed, {fnv1a(task.id)}),
+                                     warn ? warn : quiet);
     } catch (const std::exception& e) {
         out.folds.clear();
         out.error = e.what();
