@@ -12,6 +12,8 @@
 // Interrupt it at any time: rerunning with the same --records journal does only the missing work.
 // The same journal, seed and options give bit-identical knowledge files.
 
+#include "seed_option.hpp"
+
 #include <metalearn/core/progress.hpp>
 #include <metalearn/data/checksum.hpp>
 #include <metalearn/data/corpus.hpp>
@@ -172,7 +174,7 @@ int main(int argc, char** argv) try {
     app.add_option("--model", s.models, "base models (default: all; the suffix _classifier may be left out): " + model_list());
     app.add_option("--budget", s.budget, "Sobol configurations per model (plus the default)")->capture_default_str()->check(CLI::Range(1, 100000));
     app.add_option("--folds", s.folds, "stratified CV folds")->capture_default_str()->check(CLI::Range(2, 100));
-    app.add_option("--seed", s.seed, "global seed (folds, plans, subsamples)")->capture_default_str();
+    app.add_option("--seed", s.seed, "global seed (folds, plans, subsamples)")->capture_default_str()->check(non_negative_seed());
     app.add_option("--threads", s.threads, "worker threads (0 = all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_option("--max-rows", s.max_rows, "larger tables are replaced by a stratified subsample of this many rows")->capture_default_str()->check(CLI::Range(Index{10}, Index{100000000}));
     app.add_option("--max-cells", s.max_cells, "larger tables (rows x features) are subsampled to fit")->capture_default_str();

@@ -13,6 +13,8 @@
 // and evaluates only what is missing. `--evaluate` then runs the leave-one-task-out regret table
 // on rank 0.
 
+#include "seed_option.hpp"
+
 #include <metalearn/core/parallel.hpp>
 #include <metalearn/core/progress.hpp>
 #include <metalearn/data/corpus.hpp>
@@ -180,7 +182,7 @@ int main(int argc, char** argv) {
     app.add_option("--budget", s.budget, "Sobol configurations of logistic regression's C (plus the default), >= 1")
         ->capture_default_str();
     app.add_option("--folds", s.folds, "stratified CV folds, >= 2")->capture_default_str();
-    app.add_option("--seed", s.seed, "global seed")->capture_default_str();
+    app.add_option("--seed", s.seed, "global seed")->capture_default_str()->check(non_negative_seed());
     app.add_option("--threads", s.threads, "--single: worker threads (0 = all cores)")->capture_default_str();
     app.add_option("--max-samples", s.max_samples, "skip datasets with more rows")->capture_default_str();
     app.add_option("--max-cells", s.max_cells, "skip datasets with more rows x features")->capture_default_str();

@@ -13,6 +13,8 @@
 // training rows and the weighted ensemble is scored on the outer test rows, which neither the
 // members nor the weights have seen. Scores are averaged over the outer folds.
 
+#include "seed_option.hpp"
+
 #include <metalearn/data.hpp>
 #include <metalearn/ensemble.hpp>
 #include <metalearn/ensemble/evaluate.hpp>
@@ -177,7 +179,7 @@ int main(int argc, char** argv) {
     app.add_option("--regression", regression, "regression dataset files relative to --data (none: skip)");
     app.add_option("--outer", s.outer, "outer folds (scoring)")->check(CLI::Range(2, 20));
     app.add_option("--inner", s.inner, "inner folds (out-of-fold predictions for the weights)")->check(CLI::Range(2, 20));
-    app.add_option("--seed", s.seed, "base seed");
+    app.add_option("--seed", s.seed, "base seed")->check(non_negative_seed());
     app.add_option("--metric", metric_name, "classification metric: accuracy, balanced_accuracy, log_loss, roc_auc");
     app.add_option("--regression-metric", regression_metric_name, "regression metric: rmse, mae, r2");
     app.add_option("--ensemble-size", ensemble_size, "steps of ensemble selection")->check(CLI::Range(1, 1000));

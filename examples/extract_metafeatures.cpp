@@ -13,6 +13,8 @@
 // --time-limit-per-group each group). Exit code 0 on success, 1 if the file cannot
 // be read, 2 on a usage error.
 
+#include "seed_option.hpp"
+
 #include <metalearn/data.hpp>
 #include <metalearn/metafeatures.hpp>
 
@@ -41,7 +43,7 @@ int main(int argc, char** argv) {
     app.add_option("--summary", summaries, "mean sd min max median quantiles range skewness kurtosis histogram");
     app.add_option("--features", features, "only these base features (e.g. cor nr_inst)");
     app.add_option("--set", set, "feature set: mfe or autosklearn")->check(CLI::IsMember({"mfe", "autosklearn"}));
-    app.add_option("--seed", seed, "seed of every random choice");
+    app.add_option("--seed", seed, "seed of every random choice")->check(non_negative_seed());
     app.add_option("--time-limit", time_limit_ms, "time limit of the whole extraction in milliseconds (0 = none)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--time-limit-per-group", group_limit_ms, "time limit per group in milliseconds (0 = none)")

@@ -9,6 +9,8 @@
 //   fewshot_classification --data-dir data                          # digits, 5-way 1- and 5-shot
 //   fewshot_classification --data-dir data --dataset fashion-mnist --iterations 500
 
+#include "seed_option.hpp"
+
 #include <metalearn/data/csv.hpp>
 #include <metalearn/data/idx.hpp>
 #include <metalearn/fewshot.hpp>
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
     app.add_option("--hidden", hidden, "units of each of the two hidden layers");
     app.add_option("--methods", methods, "any of maml fomaml reptile");
     app.add_option("--threads", threads, "threads sharing each meta-batch");
-    app.add_option("--seed", seed, "seed");
+    app.add_option("--seed", seed, "seed")->check(non_negative_seed());
     CLI11_PARSE(app, argc, argv);
 
     try {

@@ -8,6 +8,8 @@
 //   fewshot_sinusoid --k 10 --methods maml         # the full protocol for one configuration
 //   fewshot_sinusoid                               # everything: 70,000 iterations, K = 5, 10, 20
 
+#include "seed_option.hpp"
+
 #include <metalearn/fewshot.hpp>
 
 #include <CLI/CLI.hpp>
@@ -57,7 +59,7 @@ int main(int argc, char** argv) {
     app.add_option("--iterations", iterations, "meta-iterations (full protocol: 70000)");
     app.add_option("--eval-tasks", eval_tasks, "new tasks for evaluation");
     app.add_option("--reptile-steps", reptile_steps, "Reptile inner SGD steps per task");
-    app.add_option("--seed", seed, "seed of initialisation, meta-training and evaluation tasks");
+    app.add_option("--seed", seed, "seed of initialisation, meta-training and evaluation tasks")->check(non_negative_seed());
     app.add_option("--threads", threads, "threads sharing each meta-batch (same results for any count)");
     app.add_flag("--progress", progress, "progress bar on stderr");
     CLI11_PARSE(app, argc, argv);

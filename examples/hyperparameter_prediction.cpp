@@ -14,6 +14,8 @@
 //
 // Interrupt it at any time: rerunning with the same --records file does only the missing work.
 
+#include "seed_option.hpp"
+
 #include <metalearn/data.hpp>
 #include <metalearn/hpo.hpp>
 #include <metalearn/meta.hpp>
@@ -342,7 +344,7 @@ int main(int argc, char** argv) {
                    "before any dataset is read; the default configuration is added when missing");
     app.add_option("--metric", s.metric, "accuracy, balanced_accuracy, log_loss, roc_auc")->capture_default_str();
     app.add_option("--folds", s.folds, "stratified CV folds")->capture_default_str();
-    app.add_option("--seed", s.seed, "global seed")->capture_default_str();
+    app.add_option("--seed", s.seed, "global seed")->capture_default_str()->check(non_negative_seed());
     auto* threads_opt = app.add_option("--threads", s.threads, "worker threads, 1..256 (default: all cores)");
     app.add_option("--records", s.records, "record journal (default <out>/records.jsonl); resumable");
     app.add_flag("--repair-journal", s.repair_journal,

@@ -10,6 +10,8 @@
 // to continue it after an interruption, or with a larger --trials to extend it. The journal
 // records the data's checksum, the metric, the folds and the seed: a journal of another
 // dataset or setting is refused instead of mixing its scores into this study.
+#include "seed_option.hpp"
+
 #include <metalearn/core/progress.hpp>
 #include <metalearn/data/checksum.hpp>
 #include <metalearn/data/read.hpp>
@@ -152,15 +154,7 @@ int main(int argc, char** argv) try {
     app.add_flag("--cold", s.cold, "no warm start: plain Bayesian optimisation");
     app.add_option("--seed", s.seed, "seed of the tuner, the folds and the models (an integer in [0, 2^64))")
         ->capture_default_str()
-        ->check(CLI::Validator(
-            [](std::string& v) {  // an unsigned option would take -1 as 2^64 - 1
-                const auto first = v.find_first_not_of(" \t");
-                if (first != std::string::npos && v[first] == '-')
-                    return fmt::format("must be a non-negative integer (expected 0 to {}, got {})",
-                                       std::numeric_limits<std::uint64_t>::max(), v);
-                return std::string();
-            },
-            "NONNEGATIVE"));
+        ->check(non_negative_seed());
     CLI11_PARSE(app, argc, argv);
 
     // rows without a target are dropped by the reader: say how many
