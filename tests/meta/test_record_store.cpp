@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmath>
@@ -301,8 +302,12 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
     };
     int ready[2];
     int go[2];
+    int done[2];  // the writer has appended everything and still holds the journal
+    int finish[2];
     REQUIRE(::pipe(ready) == 0);
     REQUIRE(::pipe(go) == 0);
+    REQUIRE(::pipe(done) == 0);
+    REQUIRE(::pipe(finish) == 0);
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {
@@ -314,11 +319,18 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
             if (::read(go[0], &c, 1) != 1) ::_exit(3);  // the other process has tried once
             for (int i = 0; i < n_records; ++i)
                 if (!writer.append(big(i))) status = 4;
+            // still the journal's writer: say so, and keep it until the other process stops
+            // trying (once the writer is closed, opening the journal is legitimate)
+            if (::write(done[1], &c, 1) != 1) ::_exit(3);
+            if (::read(finish[0], &c, 1) != 1) ::_exit(3);
         } catch (...) {
             status = 5;
         }
         ::_exit(status);
     }
+    ::close(done[1]);  // so that a writer that dies early reads as end of file
+    ::close(finish[0]);
+    REQUIRE(::fcntl(done[0], F_SETFL, O_NONBLOCK) == 0);
     char c = 0;
     REQUIRE(::read(ready[0], &c, 1) == 1);  // the writer holds the journal
     int refused = 0;
@@ -334,7 +346,11 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
     std::size_t seen = 0;
     bool monotone = true;
     int status = 0;
-    while (::waitpid(child, &status, WNOHANG) == 0) {
+    ssize_t writer_done = -1;
+    for (;;) {
+        char d = 0;
+        writer_done = ::read(done[0], &d, 1);
+        if (writer_done >= 0) break;  // all appended (1) or the writer is gone (0)
         try {
             RecordStore other(path);  // must not open (or truncate) while the writer is alive
             ++opened;
@@ -345,6 +361,10 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
         monotone = monotone && now >= seen;
         seen = now;
     }
+    if (writer_done == 1) REQUIRE(::write(finish[1], &c, 1) == 1);
+    ::close(done[0]);
+    ::close(finish[1]);
+    REQUIRE(::waitpid(child, &status, 0) == child);
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(opened == 0);
