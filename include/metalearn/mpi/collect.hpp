@@ -1,7 +1,7 @@
 #pragma once
 /// @file collect.hpp
 /// @brief `mpi::collect`: `meta::MetaLearner::collect` spread over the ranks of an MPI job by a
-/// dynamic scheduler.
+/// dynamic scheduler (`mpi::farm`).
 ///
 /// Rank 0 plans the collection exactly as `MetaLearner::collect` does (`plan_collect`: the
 /// evaluations missing from the journal, meta-features taken from stored records) and hands out
@@ -11,7 +11,7 @@
 /// An evaluation of a task waits for its meta-features; a rank with nothing ready waits too.
 /// Each rank appends its records to its own store of the `ShardedJournal` (rank 0's is the
 /// journal, the others' their shards); at the end rank 0 merges the shards into the journal.
-/// Rank 0 also evaluates, in a second thread (`CollectOptions::coordinator_evaluates`), so one
+/// Rank 0 also evaluates, in a second thread (`FarmOptions::coordinator_evaluates`), so one
 /// rank does the whole work alone and two ranks keep two cores busy.
 ///
 /// Results: a record depends only on (seed, task, configuration) (meta_learner.hpp), never on
@@ -25,7 +25,7 @@
 /// flight; rerunning the same command merges the shards into the journal (`ShardedJournal`) and
 /// evaluates only what is missing.
 ///
-/// Idle ranks poll for messages with sleeps of up to `CollectOptions::max_poll_interval` instead
+/// Idle ranks poll for messages with sleeps of up to `FarmOptions::max_poll_interval` instead
 /// of spinning in a blocking receive, so an oversubscribed machine keeps its cores for work.
 
 #include "metalearn/core/error.hpp"
@@ -35,6 +35,7 @@
 #include "metalearn/meta/meta_learner.hpp"
 #include "metalearn/meta/record.hpp"
 #include "metalearn/mpi/environment.hpp"
+#include "metalearn/mpi/farm.hpp"
 #include "metalearn/mpi/journal.hpp"
 
 #include <mpi.h>
@@ -45,33 +46,22 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <limits>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 namespace metalearn::mpi {
 
-/// Options of `mpi::collect`.
-struct CollectOptions {
-    /// Rank 0 evaluates jobs too, in a second thread, besides scheduling (needs
-    /// `MPI_THREAD_FUNNELED`, which `Environment` asks for). Turn it off for many ranks, where
-    /// scheduling should answer at once. At least one rank must evaluate.
-    bool coordinator_evaluates = true;
-    /// Longest sleep of an idle rank between two polls for a message (after about 50 µs of
-    /// polling, sleeps double from 10 µs up to it): bounds the delay before a waiting rank sees a
-    /// message; a rank waiting long polls 1 / max_poll_interval times a second (each poll costs
-    /// about a microsecond).
-    std::chrono::microseconds max_poll_interval{250};
-};
+/// Options of `mpi::collect`: those of its scheduler (`FarmOptions`: rank 0 evaluates too by
+/// default; the longest sleep of an idle rank between two polls).
+using CollectOptions = FarmOptions;
 
 /// What `mpi::collect` did, the same on every rank.
 struct CollectReport {
@@ -88,9 +78,6 @@ struct CollectReport {
 };
 
 namespace detail {
-
-inline constexpr int tag_report = 7301;  // worker -> rank 0: a finished job (or "ready")
-inline constexpr int tag_job = 7302;     // rank 0 -> worker: the next job (or "stop")
 
 /// A double as JSON that keeps every value: finite numbers as numbers (they round-trip exactly),
 /// NaN and infinities as the strings "nan", "inf", "-inf".
@@ -142,19 +129,17 @@ inline std::uint64_t fingerprint(const std::vector<meta::Task>& tasks, const std
 
 /// The job a worker is given, and what it reports back.
 struct Job {
-    enum class Kind { meta_features, evaluation, stop } kind = Kind::stop;
+    enum class Kind { meta_features, evaluation } kind = Kind::evaluation;
     std::size_t task = 0;
     std::size_t config = 0;
-    bool waited = false;  // handed out after the worker waited for meta-features
     std::optional<meta::TaskMetaFeatures> meta_features;  // of `task`, when the worker has not had them
 };
 
 inline std::string encode(const Job& job) {
     nlohmann::json j;
-    j["k"] = job.kind == Job::Kind::meta_features ? "mf" : job.kind == Job::Kind::evaluation ? "ev" : "stop";
+    j["k"] = job.kind == Job::Kind::meta_features ? "mf" : "ev";
     j["t"] = job.task;
     j["c"] = job.config;
-    if (job.waited) j["w"] = true;
     if (job.meta_features) j["mf"] = to_message(*job.meta_features);
     return j.dump();
 }
@@ -163,11 +148,9 @@ inline Job decode_job(const std::string& text) {
     try {
         const auto j = nlohmann::json::parse(text);
         Job job;
-        const auto k = j.at("k").get<std::string>();
-        job.kind = k == "mf" ? Job::Kind::meta_features : k == "ev" ? Job::Kind::evaluation : Job::Kind::stop;
+        job.kind = j.at("k").get<std::string>() == "mf" ? Job::Kind::meta_features : Job::Kind::evaluation;
         job.task = j.at("t").get<std::size_t>();
         job.config = j.at("c").get<std::size_t>();
-        job.waited = j.contains("w");
         if (j.contains("mf")) job.meta_features = meta_features_from_message(j.at("mf"));
         return job;
     } catch (const nlohmann::json::exception& e) {
@@ -175,32 +158,23 @@ inline Job decode_job(const std::string& text) {
     }
 }
 
-/// A worker's report: "ready" (first), a finished job, or a fatal error (its store failed).
+/// A worker's report of a finished job.
 struct Report {
-    enum class Kind { ready, meta_features, evaluation, fatal } kind = Kind::ready;
+    enum class Kind { meta_features, evaluation } kind = Kind::evaluation;
     std::size_t task = 0;
     std::size_t config = 0;
     meta::RecordStatus status = meta::RecordStatus::ok;
     meta::TaskMetaFeatures meta_features;
-    std::string error;  // fatal: the message; its kind (error_kind) first
 };
 
 inline std::string encode(const Report& r) {
     nlohmann::json j;
-    switch (r.kind) {
-        case Report::Kind::ready: j["k"] = "ready"; break;
-        case Report::Kind::meta_features:
-            j["k"] = "mf";
-            j["mf"] = to_message(r.meta_features);
-            break;
-        case Report::Kind::evaluation:
-            j["k"] = "ev";
-            j["s"] = std::string(meta::to_string(r.status));
-            break;
-        case Report::Kind::fatal:
-            j["k"] = "fatal";
-            j["e"] = r.error;
-            break;
+    if (r.kind == Report::Kind::meta_features) {
+        j["k"] = "mf";
+        j["mf"] = to_message(r.meta_features);
+    } else {
+        j["k"] = "ev";
+        j["s"] = std::string(meta::to_string(r.status));
     }
     j["t"] = r.task;
     j["c"] = r.config;
@@ -211,16 +185,11 @@ inline Report decode_report(const std::string& text) {
     try {
         const auto j = nlohmann::json::parse(text);
         Report r;
-        const auto k = j.at("k").get<std::string>();
-        r.kind = k == "ready" ? Report::Kind::ready
-                 : k == "mf"  ? Report::Kind::meta_features
-                 : k == "ev"  ? Report::Kind::evaluation
-                              : Report::Kind::fatal;
+        r.kind = j.at("k").get<std::string>() == "mf" ? Report::Kind::meta_features : Report::Kind::evaluation;
         r.task = j.at("t").get<std::size_t>();
         r.config = j.at("c").get<std::size_t>();
         if (r.kind == Report::Kind::meta_features) r.meta_features = meta_features_from_message(j.at("mf"));
-        if (r.kind == Report::Kind::evaluation) r.status = meta::record_status_from_string(j.at("s").get<std::string>());
-        if (r.kind == Report::Kind::fatal) r.error = j.at("e").get<std::string>();
+        else r.status = meta::record_status_from_string(j.at("s").get<std::string>());
         return r;
     } catch (const nlohmann::json::exception& e) {
         throw MpiError(fmt::format("mpi::collect(): malformed report message ({})", e.what()));
@@ -273,77 +242,6 @@ private:
     std::vector<std::optional<meta::TaskMetaFeatures>> mf_;
 };
 
-/// Rank 0's own worker: a thread fed through a one-slot mailbox.
-class LocalWorker {
-public:
-    template <class Runner>
-    LocalWorker(Runner& runner, meta::RecordStore& store)
-        : thread_([this, &runner, &store] { loop(runner, store); }) {}
-    LocalWorker(const LocalWorker&) = delete;
-    LocalWorker& operator=(const LocalWorker&) = delete;
-    ~LocalWorker() {
-        give(Job{});  // stop (again: harmless)
-        thread_.join();
-    }
-
-    void give(Job job) {
-        {
-            std::lock_guard lock(mutex_);
-            job_ = std::move(job);
-        }
-        cv_.notify_one();
-    }
-
-    /// The report of the last job, once it is finished.
-    std::optional<Report> take() {
-        std::lock_guard lock(mutex_);
-        return std::exchange(report_, std::nullopt);
-    }
-
-    /// Summed microseconds from a report to the start of the next job, and their count.
-    double overhead_us = 0;
-    std::size_t overhead_count = 0;
-
-private:
-    template <class Runner>
-    void loop(Runner& runner, meta::RecordStore& store) {
-        std::chrono::steady_clock::time_point reported{};
-        for (;;) {
-            Job job;
-            {
-                std::unique_lock lock(mutex_);
-                cv_.wait(lock, [&] { return job_.has_value(); });
-                job = std::move(*job_);
-                job_.reset();
-                if (job.kind != Job::Kind::stop && !job.waited && reported != std::chrono::steady_clock::time_point{}) {
-                    overhead_us += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - reported).count();
-                    ++overhead_count;
-                }
-            }
-            if (job.kind == Job::Kind::stop) return;
-            Report r;
-            try {
-                r = runner.run(job, store);
-            } catch (const std::exception& e) {
-                r.kind = Report::Kind::fatal;
-                r.error = std::string(1, error_kind(e)) + e.what();
-            } catch (...) {
-                r.kind = Report::Kind::fatal;
-                r.error = "man exception not derived from std::exception";
-            }
-            std::lock_guard lock(mutex_);
-            report_ = std::move(r);
-            reported = std::chrono::steady_clock::now();
-        }
-    }
-
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::optional<Job> job_;
-    std::optional<Report> report_;
-    std::thread thread_;
-};
-
 }  // namespace detail
 
 /// `learner.collect(tasks, progress, warn)` over the ranks of `journal`'s communicator, by a
@@ -373,29 +271,15 @@ CollectReport collect(ShardedJournal& journal, Learner& learner, const std::vect
                       const CollectOptions& options = {}) {
     using detail::Job;
     using detail::Report;
-    using clock = std::chrono::steady_clock;
-    const auto t_start = clock::now();
+    const auto t_start = std::chrono::steady_clock::now();
     const MPI_Comm comm = journal.comm();
     const int me = journal.rank();
     const int n_ranks = journal.size();
-    const bool local = options.coordinator_evaluates;
 
-    // checks every rank can make alone, agreed on
     all_or_none(comm, [&] {
         if (&learner.store() != &journal.store())
             throw ConfigError("mpi::collect(): the learner must be constructed on journal.store() (rank 0 writes the "
                               "journal, the other ranks their shards)");
-        if (n_ranks == 1 && !local)
-            throw ConfigError("mpi::collect(): one rank with coordinator_evaluates = false: no rank would evaluate");
-        if (me == 0 && local) {
-            int level = MPI_THREAD_SINGLE;
-            check(MPI_Query_thread(&level), "MPI_Query_thread");
-            if (level < MPI_THREAD_FUNNELED)
-                throw MpiError(fmt::format("mpi::collect(): rank 0 evaluates in a second thread and needs "
-                                           "MPI_THREAD_FUNNELED (got thread level {}); initialise MPI with "
-                                           "mpi::Environment or MPI_Init_thread, or set coordinator_evaluates = false",
-                                           level));
-        }
     });
 
     // rank 0 plans (shards of earlier collections merged first); the others need the checksums
@@ -425,225 +309,111 @@ CollectReport collect(ShardedJournal& journal, Learner& learner, const std::vect
                 tasks.size(), learner.plan_json().size(), key_fields.model, key_fields.seed));
     });
 
+    // every rank: run a job, append an evaluation to this rank's store
     detail::JobRunner runner(learner, tasks, checksums);
-    CollectReport report;
-    report.jobs_per_rank.assign(static_cast<std::size_t>(n_ranks), 0);
-    std::string error;  // the first fatal error, its kind first
-    double overhead_us = 0;
-    std::size_t overhead_count = 0;
+    auto work = [&](const std::string& text) { return detail::encode(runner.run(detail::decode_job(text), journal.store())); };
 
-    if (me != 0) {
-        // worker: report, wait for a job, run it, report it, ...
-        detail::send_string(comm, detail::encode(Report{}), 0, detail::tag_report);
-        auto reported = clock::now();
-        for (;;) {
-            const Job job = detail::decode_job(
-                detail::receive_polling(comm, 0, detail::tag_job, options.max_poll_interval));
-            if (job.kind == Job::Kind::stop) break;
-            if (!job.waited) {
-                overhead_us += std::chrono::duration<double, std::micro>(clock::now() - reported).count();
-                ++overhead_count;
-            }
-            Report r;
-            try {
-                r = runner.run(job, journal.store());
-            } catch (const std::exception& e) {
-                r = Report{};
-                r.kind = Report::Kind::fatal;
-                r.error = std::string(1, detail::error_kind(e)) + e.what();
-            }
-            detail::send_string(comm, detail::encode(r), 0, detail::tag_report);
-            reported = clock::now();
-        }
-    } else {
-        // coordinator
-        const std::size_t n_tasks = tasks.size();
-        auto size_of = [&](std::size_t t) {
-            return static_cast<double>(tasks[t].dataset.n_samples()) *
-                   static_cast<double>(std::max<Index>(1, tasks[t].dataset.n_features()));
-        };
-        auto larger_first = [&](std::vector<std::size_t>& v) {
-            std::stable_sort(v.begin(), v.end(), [&](std::size_t a, std::size_t b) { return size_of(a) > size_of(b); });
-        };
-        std::vector<std::size_t> mf_queue = plan.need_meta_features;  // extractions not handed out yet
-        larger_first(mf_queue);
-        std::vector<bool> mf_known(n_tasks, true);
+    // rank 0: meta-feature extractions first, then the evaluations of the tasks whose
+    // meta-features are known, larger datasets first
+    const std::size_t n_tasks = tasks.size();
+    auto size_of = [&](std::size_t t) {
+        return static_cast<double>(tasks[t].dataset.n_samples()) *
+               static_cast<double>(std::max<Index>(1, tasks[t].dataset.n_features()));
+    };
+    auto larger_first = [&](std::vector<std::size_t>& v) {
+        std::stable_sort(v.begin(), v.end(), [&](std::size_t a, std::size_t b) { return size_of(a) > size_of(b); });
+    };
+    std::deque<std::size_t> mf_queue;  // extractions not handed out yet
+    std::vector<bool> mf_known(n_tasks, true);
+    std::vector<std::deque<std::size_t>> pending(n_tasks);  // per task: configs not handed out yet
+    std::vector<std::size_t> order;                         // tasks with evaluations, larger first
+    std::size_t n_pending = 0;
+    std::vector<std::vector<bool>> has_mf;  // per rank and task: the rank has the meta-features
+    if (me == 0) {
+        std::vector<std::size_t> first = plan.need_meta_features;
+        larger_first(first);
+        mf_queue.assign(first.begin(), first.end());
         for (std::size_t t : plan.need_meta_features) mf_known[t] = false;
-        std::vector<std::deque<std::size_t>> pending(n_tasks);  // per task: configs not handed out yet
         for (const auto& j : plan.jobs) pending[j.task].push_back(j.config);
-        std::vector<std::size_t> order;  // tasks with evaluations, larger first
         for (std::size_t t = 0; t < n_tasks; ++t)
             if (!pending[t].empty()) order.push_back(t);
         larger_first(order);
-        std::size_t n_pending = plan.jobs.size();
-        std::vector<std::vector<bool>> has_mf(static_cast<std::size_t>(n_ranks), std::vector<bool>(n_tasks, false));
-        std::deque<int> parked;  // workers waiting for meta-features
-        int active = (n_ranks - 1) + (local ? 1 : 0);
-        bool stopping = false;
-        std::size_t done = 0, failed = 0, timed_out = 0;
-        std::size_t reported_done = static_cast<std::size_t>(-1);
-        std::string last_label;
-        double scheduling_us = 0;
-        std::size_t scheduling_count = 0;
-
-        std::deque<std::pair<MPI_Request, std::unique_ptr<std::string>>> outgoing;  // sends in flight
-        std::optional<detail::LocalWorker> local_worker;
-        if (local) local_worker.emplace(runner, journal.store());
-
-        auto send = [&](int worker, Job job) {
-            if (job.kind == Job::Kind::evaluation && !has_mf[static_cast<std::size_t>(worker)][job.task]) {
-                job.meta_features = plan.meta_features[job.task];
-                has_mf[static_cast<std::size_t>(worker)][job.task] = true;
-            }
-            if (job.kind == Job::Kind::stop) --active;
-            else ++report.jobs_per_rank[static_cast<std::size_t>(worker)];
-            if (worker == 0) {
-                local_worker->give(std::move(job));
-                return;
-            }
-            // non-blocking: a long message (meta-features) must not hold up the other ranks
-            // until this worker receives it
-            outgoing.emplace_back(MPI_REQUEST_NULL, std::make_unique<std::string>(detail::encode(job)));
-            auto& [request, text] = outgoing.back();
-            check(MPI_Isend(text->data(), static_cast<int>(text->size()), MPI_CHAR, worker, detail::tag_job, comm,
-                            &request),
-                  "MPI_Isend");
-        };
-        // forget the sends that have completed
-        auto reap = [&] {
-            while (!outgoing.empty()) {
-                int flag = 0;
-                check(MPI_Test(&outgoing.front().first, &flag, MPI_STATUS_IGNORE), "MPI_Test");
-                if (!flag) break;
-                outgoing.pop_front();
-            }
-        };
-        // give `worker` its next job, park it, or stop it
-        auto serve = [&](int worker, bool waited) {
-            Job job;
-            job.waited = waited;
-            if (stopping || (mf_queue.empty() && n_pending == 0)) {
-                job.kind = Job::Kind::stop;
-            } else if (!mf_queue.empty()) {
-                job.kind = Job::Kind::meta_features;
-                job.task = mf_queue.front();
-                mf_queue.erase(mf_queue.begin());
-            } else {
-                auto it = std::find_if(order.begin(), order.end(),
-                                       [&](std::size_t t) { return mf_known[t] && !pending[t].empty(); });
-                if (it == order.end()) {  // every pending evaluation waits for meta-features in flight
-                    parked.push_back(worker);
-                    return;
-                }
-                job.kind = Job::Kind::evaluation;
-                job.task = *it;
-                job.config = pending[*it].front();
-                pending[*it].pop_front();
-                --n_pending;
-                last_label = tasks[*it].id;
-            }
-            send(worker, std::move(job));
-        };
-        auto handle = [&](int worker, const Report& r) {
-            switch (r.kind) {
-                case Report::Kind::ready: break;
-                case Report::Kind::meta_features:
-                    plan.meta_features[r.task] = r.meta_features;
-                    mf_known[r.task] = true;
-                    ++report.meta_feature_jobs;
-                    if (warn)
-                        if (auto w = meta::meta_features_warning(tasks[r.task].id, r.meta_features); !w.empty()) warn(w);
-                    break;
-                case Report::Kind::evaluation:
-                    ++done;
-                    if (r.status == meta::RecordStatus::failed) ++failed;
-                    if (r.status == meta::RecordStatus::timeout) ++timed_out;
-                    break;
-                case Report::Kind::fatal:
-                    if (error.empty()) error = r.error;
-                    stopping = true;
-                    break;
-            }
-            serve(worker, false);
-            if (r.kind == Report::Kind::meta_features || stopping) {
-                std::deque<int> waiting;
-                waiting.swap(parked);
-                for (int w : waiting) serve(w, true);
-            }
-        };
-
-        if (local) serve(0, false);
-        std::chrono::microseconds sleep{0};
-        while (active > 0) {
-            bool busy = false;
-            if (local_worker)
-                if (auto r = local_worker->take()) {
-                    const auto t0 = clock::now();
-                    handle(0, *r);
-                    scheduling_us += std::chrono::duration<double, std::micro>(clock::now() - t0).count();
-                    ++scheduling_count;
-                    busy = true;
-                }
-            int flag = 0;
-            MPI_Status status;
-            check(MPI_Iprobe(MPI_ANY_SOURCE, detail::tag_report, comm, &flag, &status), "MPI_Iprobe");
-            if (flag) {
-                const auto t0 = clock::now();
-                const Report r = detail::decode_report(detail::receive_probed(comm, status));
-                handle(status.MPI_SOURCE, r);
-                scheduling_us += std::chrono::duration<double, std::micro>(clock::now() - t0).count();
-                ++scheduling_count;
-                busy = true;
-            }
-            reap();
-            if (progress && done != reported_done) {
-                reported_done = done;
-                if (progress({done, plan.jobs.size(), failed + timed_out, last_label}) && !stopping) {
-                    stopping = true;
-                    report.summary.stopped = true;
-                    std::deque<int> waiting;
-                    waiting.swap(parked);
-                    for (int w : waiting) serve(w, true);
-                }
-            }
-            if (busy) {
-                sleep = std::chrono::microseconds(0);
-            } else {
-                sleep = std::min(options.max_poll_interval,
-                                 sleep.count() == 0 ? std::chrono::microseconds(10) : sleep * 2);
-                std::this_thread::sleep_for(sleep);
-            }
-        }
-        for (auto& [request, text] : outgoing) check(MPI_Wait(&request, MPI_STATUS_IGNORE), "MPI_Wait");
-        outgoing.clear();
-        if (local_worker) {
-            overhead_us += local_worker->overhead_us;
-            overhead_count += local_worker->overhead_count;
-            local_worker.reset();
-        }
-        report.summary.planned = plan.planned;
-        report.summary.reused = plan.reused;
-        report.summary.evaluated = done;
-        report.summary.failed = failed;
-        report.summary.timed_out = timed_out;
-        if (scheduling_count > 0) report.mean_scheduling_us = scheduling_us / static_cast<double>(scheduling_count);
-        // every rank has stopped: its records are in its shard
-        try {
-            journal.merge_shards();
-        } catch (const std::exception& e) {
-            if (error.empty()) error = std::string(1, detail::error_kind(e)) + e.what();
-        }
+        n_pending = plan.jobs.size();
+        has_mf.assign(static_cast<std::size_t>(n_ranks), std::vector<bool>(n_tasks, false));
     }
+    CollectReport report;
+    std::size_t done = 0, failed = 0, timed_out = 0;
+    std::size_t reported_done = static_cast<std::size_t>(-1);
+    std::string last_label;
 
-    // the outcome, the same on every rank
-    double sums[2] = {overhead_us, static_cast<double>(overhead_count)};
-    double totals[2] = {0, 0};
-    check(MPI_Allreduce(sums, totals, 2, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce");
-    if (totals[1] > 0) report.mean_job_overhead_us = totals[0] / totals[1];
+    FarmCoordinator coordinator;
+    coordinator.next = [&](int worker) {
+        Job job;
+        if (!mf_queue.empty()) {
+            job.kind = Job::Kind::meta_features;
+            job.task = mf_queue.front();
+            mf_queue.pop_front();
+            return FarmJob::run(detail::encode(job));
+        }
+        if (n_pending == 0) return FarmJob::stop();
+        const auto it = std::find_if(order.begin(), order.end(), [&](std::size_t t) { return mf_known[t] && !pending[t].empty(); });
+        if (it == order.end()) return FarmJob::wait();  // every evaluation left waits for meta-features in flight
+        job.kind = Job::Kind::evaluation;
+        job.task = *it;
+        job.config = pending[*it].front();
+        pending[*it].pop_front();
+        --n_pending;
+        last_label = tasks[*it].id;
+        if (auto&& known = has_mf[static_cast<std::size_t>(worker)]; !known[job.task]) {
+            job.meta_features = plan.meta_features[job.task];
+            known[job.task] = true;
+        }
+        return FarmJob::run(detail::encode(job));
+    };
+    coordinator.done = [&](int, std::string&& text) {
+        const Report r = detail::decode_report(text);
+        if (r.task >= n_tasks) throw MpiError(fmt::format("mpi::collect(): report for task {} of {}", r.task, n_tasks));
+        if (r.kind == Report::Kind::meta_features) {
+            plan.meta_features[r.task] = r.meta_features;
+            mf_known[r.task] = true;
+            ++report.meta_feature_jobs;
+            if (warn)
+                if (auto w = meta::meta_features_warning(tasks[r.task].id, r.meta_features); !w.empty()) warn(w);
+            return;
+        }
+        ++done;
+        if (r.status == meta::RecordStatus::failed) ++failed;
+        if (r.status == meta::RecordStatus::timeout) ++timed_out;
+    };
+    coordinator.poll = [&] {
+        if (!progress || done == reported_done) return false;
+        reported_done = done;
+        if (!progress({done, plan.jobs.size(), failed + timed_out, last_label})) return false;
+        report.summary.stopped = true;
+        return true;
+    };
+
+    std::optional<FarmStats> stats;
+    std::exception_ptr farm_error;
+    try {
+        stats = farm(comm, work, coordinator, options);
+    } catch (...) {
+        farm_error = std::current_exception();
+    }
+    // every rank has stopped: its records are in its shard; rank 0 merges them, even after an error
+    all_or_none(comm, [&] {
+        if (me == 0) journal.merge_shards();
+    });
+    if (farm_error) std::rethrow_exception(farm_error);
+
+    report.summary.planned = plan.planned;
+    report.summary.reused = plan.reused;
+    report.summary.evaluated = done;
+    report.summary.failed = failed;
+    report.summary.timed_out = timed_out;
     std::vector<std::uint64_t> numbers{report.summary.planned, report.summary.reused, report.summary.evaluated,
                                        report.summary.failed, report.summary.timed_out,
                                        static_cast<std::uint64_t>(report.summary.stopped), report.meta_feature_jobs};
-    for (auto n : report.jobs_per_rank) numbers.push_back(n);
     check(MPI_Bcast(numbers.data(), static_cast<int>(numbers.size()), MPI_UINT64_T, 0, comm), "MPI_Bcast");
     report.summary.planned = numbers[0];
     report.summary.reused = numbers[1];
@@ -652,13 +422,12 @@ CollectReport collect(ShardedJournal& journal, Learner& learner, const std::vect
     report.summary.timed_out = numbers[4];
     report.summary.stopped = numbers[5] != 0;
     report.meta_feature_jobs = numbers[6];
-    for (std::size_t r = 0; r < report.jobs_per_rank.size(); ++r) report.jobs_per_rank[r] = numbers[7 + r];
-    double timing[2] = {report.mean_scheduling_us, std::chrono::duration<double>(clock::now() - t_start).count()};
-    check(MPI_Bcast(timing, 2, MPI_DOUBLE, 0, comm), "MPI_Bcast");
-    report.mean_scheduling_us = timing[0];
-    report.seconds = timing[1];
-    detail::broadcast_string(comm, error, 0);
-    if (!error.empty()) detail::throw_error(error[0], error.substr(1));
+    report.jobs_per_rank = stats->jobs_per_rank;
+    report.mean_job_overhead_us = stats->mean_job_overhead_us;
+    report.mean_scheduling_us = stats->mean_scheduling_us;
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    check(MPI_Bcast(&seconds, 1, MPI_DOUBLE, 0, comm), "MPI_Bcast");
+    report.seconds = seconds;
     return report;
 }
 
