@@ -10,8 +10,8 @@
 // (hyperparameter_prediction) for logistic regression, so the journals are comparable. Rank 0
 // writes the journal, every other rank r a shard <records>.rank<r>, merged into the journal at the
 // end. Killed (any rank, or the whole job), the same command again resumes: it merges the shards
-// and evaluates only what is missing. `--evaluate` then runs the leave-one-task-out regret table
-// on rank 0.
+// and evaluates only what is missing. `--evaluate` then runs the leave-one-task-out regret table,
+// its held-out tasks spread over the ranks too (mpi::evaluate).
 
 #include "seed_option.hpp"
 
@@ -101,8 +101,10 @@ void print_evaluation(const meta::MetaLearner<Model>& learner, const Settings& s
     meta::EvaluationOptions eo;
     eo.seed = s.seed;
     eo.n_threads = s.threads;
+    const auto t0 = std::chrono::steady_clock::now();
     const auto evaluation = learner.evaluate(learner.default_strategies(), eo);
-    fmt::print("{}", evaluation.format_table());
+    fmt::print("{}leave-one-task-out: {:.2f} s on {} threads\n", evaluation.format_table(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), resolve_threads(s.threads));
 }
 
 const auto warn_stderr = [](const std::string& w) {
@@ -158,8 +160,17 @@ int run_mpi(const Settings& s, int& argc, char**& argv) {
                        env.size(), s.no_local ? "" : " (rank 0 evaluates too)", tasks.size(), learner.plan().size(),
                        report.seconds, cpu_all, report.meta_feature_jobs, fmt::join(report.jobs_per_rank, " "),
                        report.mean_job_overhead_us, report.mean_scheduling_us);
-            if (s.evaluate) print_evaluation(learner, s);
             fmt::print("total {:.2f} s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            std::fflush(stdout);
+        }
+        if (s.evaluate) {
+            meta::EvaluationOptions eo;
+            eo.seed = s.seed;
+            const auto e0 = std::chrono::steady_clock::now();
+            const auto evaluation = mpi::evaluate(MPI_COMM_WORLD, learner, learner.default_strategies(), eo);
+            if (root)
+                fmt::print("{}leave-one-task-out: {:.2f} s on {} ranks\n", evaluation.format_table(),
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count(), env.size());
             std::fflush(stdout);
         }
         if (!s.keep_shards) journal.close();
@@ -191,7 +202,7 @@ int main(int argc, char** argv) {
     app.add_option("--mf-time-limit", s.mf_time_limit, "seconds per meta-feature group (0 = none)")->capture_default_str();
     app.add_flag("--quick", s.quick, "the main example's --quick: cheap meta-features, at most 1000 rows, budget 10");
     app.add_flag("--single", s.single, "no MPI: MetaLearner::collect on --threads threads (the reference run)");
-    app.add_flag("--evaluate", s.evaluate, "then the leave-one-task-out regret table (rank 0)");
+    app.add_flag("--evaluate", s.evaluate, "then the leave-one-task-out regret table (held-out tasks over the ranks)");
     app.add_flag("--no-local", s.no_local, "rank 0 only schedules (by default it evaluates too, in a second thread)");
     app.add_flag("--keep-shards", s.keep_shards, "leave the shards beside the journal (merged into it all the same)");
     CLI11_PARSE(app, argc, argv);

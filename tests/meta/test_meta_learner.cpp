@@ -191,6 +191,39 @@ TEST_CASE("records are identical with 1 and 2 threads", "[meta][meta_learner]") 
     }
 }
 
+TEST_CASE("the table is in the order the tasks were given to collect, whatever the journal's order",
+          "[meta][meta_learner]") {
+    // Threads and MPI ranks append records in the order evaluations finish; the table (and what
+    // is fitted and evaluated on it) must not follow that order.
+    const auto tasks = three_tasks();
+    RecordStore written;
+    MetaLearner<models::KNeighborsClassifier> first(written, fast_options(1));
+    first.set_plan(PlanKind::sobol, 4);
+    first.collect(tasks);
+    auto records = written.records();
+    std::reverse(records.begin(), records.end());  // "mid" first, "easy" last
+    RecordStore reversed;
+    for (const auto& r : records) reversed.append(r);
+    MetaLearner<models::KNeighborsClassifier> second(reversed, fast_options(1));
+    second.set_plan(PlanKind::sobol, 4);
+    const auto sum = second.collect(tasks);
+    REQUIRE(sum.evaluated == 0);  // everything reused
+    const TaskTable a = first.table(), b = second.table();
+    CHECK(a.task_ids == std::vector<std::string>{"easy", "hard", "mid"});
+    CHECK(b.task_ids == a.task_ids);
+    CHECK(b.meta_feature_names == a.meta_feature_names);
+    const auto same = [](const Matrix& x, const Matrix& y) {  // equal, NaN (failed, undefined) included
+        return x.rows() == y.rows() && x.cols() == y.cols() &&
+               (x.array() == y.array() || (x.array().isNaN() && y.array().isNaN())).all();
+    };
+    CHECK(same(b.scores, a.scores));
+    CHECK(same(b.meta_features, a.meta_features));
+    // a learner that has not collected keeps the journal's order of first appearance
+    MetaLearner<models::KNeighborsClassifier> reader(reversed, fast_options(1));
+    reader.set_plan(PlanKind::sobol, 4);
+    CHECK(reader.table().task_ids == std::vector<std::string>{"mid", "hard", "easy"});
+}
+
 TEST_CASE("a plan is read from a JSON file and bad plans are rejected", "[meta][meta_learner][errors]") {
     const auto path = std::filesystem::temp_directory_path() / fmt::format("metalearn_plan_{}.json", static_cast<long>(::getpid()));
     {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The distributed collection (examples/collect_mpi) on 3 ranks writes the records a single-process
-# run writes (order and fit_seconds aside); a worker rank killed with SIGKILL mid-run (MPI then
-# ends the job), then the same command again, ends with the same records, and the rerun evaluates
-# exactly what the killed run had not written (no evaluation done twice, none lost).
+# run writes (order and fit_seconds aside), and its distributed leave-one-task-out evaluation
+# prints the single-process regret table, digit for digit; a worker rank killed with SIGKILL
+# mid-run (MPI then ends the job), then the same command again, ends with the same records (and
+# the same regret table), and the rerun evaluates exactly what the killed run had not written (no
+# evaluation done twice, none lost).
 #   collect_mpi.sh <collect_mpi binary> <mpirun> <weka datasets folder> <work folder>
 set -euo pipefail
 bin=$1
@@ -25,15 +27,22 @@ records() {
     if [ -f "$f" ]; then head -n "$(wc -l <"$f")" "$f"; fi
   done | sed -E 's/"fit_seconds":[^,}]*,?//' | sort
 }
+# the regret table a run printed (--evaluate)
+table() { sed -n '/^model /,/^random /p' "$1"; }
 field() { sed -nE "s/^evaluated ([0-9]+) reused ([0-9]+) planned ([0-9]+).*/\\$1/p" "$2"; }
 
-"$bin" --single --threads 2 "${args[@]}" --records "$work/single.jsonl" >"$work/single.log" 2>&1 || { cat "$work/single.log"; exit 1; }
+"$bin" --single --threads 2 "${args[@]}" --evaluate --records "$work/single.jsonl" >"$work/single.log" 2>&1 || { cat "$work/single.log"; exit 1; }
 planned=$(field 3 "$work/single.log")
 echo "single process: $planned records"
 status=0
 
-"${run_mpi[@]}" --records "$work/mpi.jsonl" >"$work/mpi.log" 2>&1 || { cat "$work/mpi.log"; exit 1; }
-grep -E "ranks" "$work/mpi.log" | tail -n 1
+"${run_mpi[@]}" --evaluate --records "$work/mpi.jsonl" >"$work/mpi.log" 2>&1 || { cat "$work/mpi.log"; exit 1; }
+grep -E "ranks" "$work/mpi.log"
+if [ -z "$(table "$work/single.log")" ] || ! cmp -s <(table "$work/single.log") <(table "$work/mpi.log"); then
+  echo "FAIL: the 3-rank leave-one-task-out table differs from the single-process one"
+  diff <(table "$work/single.log") <(table "$work/mpi.log") || true
+  status=1
+fi
 if ! cmp -s <(records "$work/single.jsonl") <(records "$work/mpi.jsonl"); then
   echo "FAIL: the 3-rank journal differs from the single-process one"
   diff <(records "$work/single.jsonl") <(records "$work/mpi.jsonl") | head -n 10 || true
@@ -73,7 +82,7 @@ kill_and_rerun() {
   if wait "$launcher" 2>/dev/null; then echo "FAIL ($mode): the job went on after a rank was killed"; status=1; fi
   local kept
   kept=$(records "$journal" "$journal".rank* | sort -u | wc -l)
-  "${run_mpi[@]}" --records "$journal" >"$work/rerun_$mode.log" 2>&1 || { cat "$work/rerun_$mode.log"; status=1; return; }
+  "${run_mpi[@]}" --evaluate --records "$journal" >"$work/rerun_$mode.log" 2>&1 || { cat "$work/rerun_$mode.log"; status=1; return; }
   local evaluated reused lines
   evaluated=$(field 1 "$work/rerun_$mode.log")
   reused=$(field 2 "$work/rerun_$mode.log")
@@ -90,8 +99,13 @@ kill_and_rerun() {
     status=1
   fi
   if compgen -G "$journal.rank*" >/dev/null; then echo "FAIL ($mode): shards left beside the journal"; status=1; fi
+  if ! cmp -s <(table "$work/single.log") <(table "$work/rerun_$mode.log"); then
+    echo "FAIL ($mode): the resumed run's leave-one-task-out table differs from the single-process one"
+    diff <(table "$work/single.log") <(table "$work/rerun_$mode.log") || true
+    status=1
+  fi
 }
 kill_and_rerun rank
 kill_and_rerun job
-[ "$status" -eq 0 ] && echo "every journal holds the single-process records; no evaluation was done twice"
+[ "$status" -eq 0 ] && echo "every journal holds the single-process records and gives its regret table; no evaluation was done twice"
 exit "$status"

@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -170,7 +171,155 @@ struct MetaEvaluation {
     }
 };
 
-/// Leave-one-task-out evaluation of strategies on a task table (see the file documentation).
+/// The held-out tasks of a leave-one-task-out evaluation.
+struct HeldOutTasks {
+    std::vector<Index> tasks;                ///< rows of the table with informative scores, in order
+    std::vector<std::string> skipped_ties;   ///< ids of the tasks whose plan scores all tie
+};
+
+/// Which tasks of `table` a leave-one-task-out evaluation holds out: those whose plan scores do
+/// not all tie (`regrets_of_task`).
+/// @throws DataError when fewer than 3 tasks have informative scores.
+[[nodiscard]] inline HeldOutTasks held_out_tasks(const TaskTable& table) {
+    HeldOutTasks out;
+    for (Index t = 0; t < table.n_tasks(); ++t) {
+        if (regrets_of_task(table.scores.row(t).transpose()).size() == 0)
+            out.skipped_ties.push_back(table.task_ids[static_cast<std::size_t>(t)]);
+        else
+            out.tasks.push_back(t);
+    }
+    if (out.tasks.size() < 3)
+        throw DataError(fmt::format("leave_one_task_out(): {} informative tasks (expected at least 3)", out.tasks.size()));
+    return out;
+}
+
+/// The strategies' results on one held-out task.
+struct HeldOutResult {
+    std::vector<double> regret_at_1;  ///< per strategy (the random baseline last, when included)
+    std::vector<double> rank_at_1;    ///< per strategy
+    Matrix best_so_far;               ///< strategies × budgets: best-so-far regret after k picks
+};
+
+/// Hold out row `task` of `table`: fit every strategy on the other tasks and score its picks on
+/// the held-out one (see the file documentation); the random baseline is added last when
+/// `opts.include_random`. Single-threaded; `leave_one_task_out` runs it for every held-out task.
+/// @param table      tasks × plan scores of one base model.
+/// @param task       the held-out row, 0 ≤ task < table.n_tasks(), with informative scores.
+/// @param strategies factories of the strategies (each called once).
+/// @param opts       the budgets and whether to add the random baseline.
+/// @throws ConfigError when `task` is out of range; DataError when its scores all tie or a
+///         strategy proposes nothing; any exception of a strategy.
+[[nodiscard]] inline HeldOutResult evaluate_held_out(const TaskTable& table, Index task,
+                                                     const std::vector<StrategyFactory>& strategies,
+                                                     const EvaluationOptions& opts) {
+    if (task < 0 || task >= table.n_tasks())
+        throw ConfigError(fmt::format("evaluate_held_out(): task {} out of range (the table has {} tasks)", task,
+                                      table.n_tasks()));
+    const Index t = task;
+    const auto n_budget = static_cast<Index>(opts.budgets.size());
+    const std::size_t n_strat = strategies.size() + (opts.include_random ? 1 : 0);
+    const Index max_budget =
+        opts.budgets.empty() ? 1 : std::max<Index>(1, *std::max_element(opts.budgets.begin(), opts.budgets.end()));
+    std::vector<Index> train;
+    for (Index o = 0; o < table.n_tasks(); ++o)
+        if (o != t) train.push_back(o);
+    const Vector scores = table.scores.row(t).transpose();
+    const Vector regrets = regrets_of_task(scores);
+    if (regrets.size() == 0)
+        throw DataError(fmt::format("evaluate_held_out(): the plan scores of task '{}' all tie",
+                                    table.task_ids[static_cast<std::size_t>(t)]));
+    const Vector ranks = ranks_from_regrets(regrets);
+    const Vector mf = table.meta_features.row(t).transpose();
+    const ScoreOracle oracle = [&scores](Index c) { return scores[c]; };
+    HeldOutResult out;
+    out.regret_at_1.resize(n_strat);
+    out.rank_at_1.resize(n_strat);
+    out.best_so_far.resize(static_cast<Index>(n_strat), n_budget);
+    SharedFits shared;  // e.g. one meta-model fit for the ranking and the guided search
+    for (std::size_t s = 0; s < strategies.size(); ++s) {
+        auto strat = strategies[s]();
+        strat->fit(table, train, shared);
+        const auto order = strat->propose(mf, max_budget, oracle);
+        if (order.empty()) throw DataError(fmt::format("leave_one_task_out(): strategy '{}' proposed nothing", strat->name()));
+        out.regret_at_1[s] = regrets[order.front()];
+        out.rank_at_1[s] = ranks[order.front()];
+        for (Index b = 0; b < n_budget; ++b) {
+            const Index k = std::min<Index>(opts.budgets[static_cast<std::size_t>(b)], static_cast<Index>(order.size()));
+            double best = 1.0;
+            for (Index i = 0; i < k; ++i) best = std::min(best, regrets[order[static_cast<std::size_t>(i)]]);
+            out.best_so_far(static_cast<Index>(s), b) = best;
+        }
+    }
+    if (opts.include_random) {
+        const std::size_t s = n_strat - 1;
+        out.regret_at_1[s] = regrets.mean();
+        out.rank_at_1[s] = ranks.mean();
+        for (Index b = 0; b < n_budget; ++b)
+            out.best_so_far(static_cast<Index>(s), b) = expected_random_best_regret(regrets, opts.budgets[static_cast<std::size_t>(b)]);
+    }
+    return out;
+}
+
+/// The meta-evaluation from the results of the held-out tasks that finished: per strategy the
+/// per-task values, their means and bootstrap 95 % intervals (seeded by `opts.seed`).
+/// @param table      the table the tasks were held out of.
+/// @param held_out   `held_out_tasks(table)`.
+/// @param results    per entry of `held_out.tasks`, its result, or none when it did not run.
+/// @param strategies the factories (for the strategies' names).
+/// @param opts       the options of the evaluation.
+/// @throws ConfigError when `results` and `held_out.tasks` differ in length or a result has
+///         the wrong number of strategies or budgets.
+[[nodiscard]] inline MetaEvaluation summarize_held_out(const TaskTable& table, const HeldOutTasks& held_out,
+                                                       const std::vector<std::optional<HeldOutResult>>& results,
+                                                       const std::vector<StrategyFactory>& strategies,
+                                                       const EvaluationOptions& opts) {
+    const auto n_budget = static_cast<Index>(opts.budgets.size());
+    const std::size_t n_strat = strategies.size() + (opts.include_random ? 1 : 0);
+    if (results.size() != held_out.tasks.size())
+        throw ConfigError(fmt::format("summarize_held_out(): {} results for {} held-out tasks", results.size(),
+                                      held_out.tasks.size()));
+    for (const auto& r : results)
+        if (r && (r->regret_at_1.size() != n_strat || r->rank_at_1.size() != n_strat ||
+                  r->best_so_far.rows() != static_cast<Index>(n_strat) || r->best_so_far.cols() != n_budget))
+            throw ConfigError(fmt::format("summarize_held_out(): a result does not have {} strategies and {} budgets",
+                                          n_strat, n_budget));
+    MetaEvaluation ev;
+    ev.model = table.model;
+    ev.n_configs = table.n_configs();
+    ev.budgets = opts.budgets;
+    ev.skipped_ties = held_out.skipped_ties;
+    std::vector<std::size_t> kept;
+    for (std::size_t e = 0; e < results.size(); ++e)
+        if (results[e]) {
+            kept.push_back(e);
+            ev.task_ids.push_back(table.task_ids[static_cast<std::size_t>(held_out.tasks[e])]);
+        }
+    for (std::size_t s = 0; s < n_strat; ++s) {
+        StrategyResult r;
+        r.name = s < strategies.size() ? strategies[s]()->name() : "random";
+        r.best_so_far.resize(static_cast<Index>(kept.size()), n_budget);
+        for (std::size_t i = 0; i < kept.size(); ++i) {
+            const HeldOutResult& h = *results[kept[i]];
+            r.regret_at_1.push_back(h.regret_at_1[s]);
+            r.rank_at_1.push_back(h.rank_at_1[s]);
+            r.best_so_far.row(static_cast<Index>(i)) = h.best_so_far.row(static_cast<Index>(s));
+        }
+        r.regret1 = bootstrap_mean(r.regret_at_1, opts.n_bootstrap, derive_seed(opts.seed, {s, 0}));
+        double rs = 0;
+        for (double v : r.rank_at_1) rs += v;
+        r.mean_rank = r.rank_at_1.empty() ? 0.0 : rs / static_cast<double>(r.rank_at_1.size());
+        for (Index b = 0; b < n_budget; ++b) {
+            std::vector<double> col;
+            for (Index i = 0; i < r.best_so_far.rows(); ++i) col.push_back(r.best_so_far(i, b));
+            r.curve.push_back(bootstrap_mean(col, opts.n_bootstrap, derive_seed(opts.seed, {s, static_cast<std::uint64_t>(b) + 1})));
+        }
+        ev.strategies.push_back(std::move(r));
+    }
+    return ev;
+}
+
+/// Leave-one-task-out evaluation of strategies on a task table (see the file documentation):
+/// `evaluate_held_out` for every task of `held_out_tasks(table)`, then `summarize_held_out`.
 /// @param table      tasks × plan scores of one base model.
 /// @param strategies factories of the strategies to compare (each fitted once per held-out task).
 /// @param opts       budgets, random baseline, bootstrap, threads (held-out tasks are handed out
@@ -185,67 +334,9 @@ struct MetaEvaluation {
                                                        const EvaluationOptions& opts = {},
                                                        const ProgressCallback& progress = {}) {
     (void)resolve_threads(opts.n_threads, "leave_one_task_out()");  // ConfigError before any work
-    MetaEvaluation ev;
-    ev.model = table.model;
-    ev.n_configs = table.n_configs();
-    ev.budgets = opts.budgets;
-    std::vector<Index> eval_tasks;
-    for (Index t = 0; t < table.n_tasks(); ++t) {
-        if (regrets_of_task(table.scores.row(t).transpose()).size() == 0)
-            ev.skipped_ties.push_back(table.task_ids[static_cast<std::size_t>(t)]);
-        else
-            eval_tasks.push_back(t);
-    }
-    if (eval_tasks.size() < 3)
-        throw DataError(fmt::format("leave_one_task_out(): {} informative tasks (expected at least 3)", eval_tasks.size()));
-    const auto n_eval = static_cast<Index>(eval_tasks.size());
-    const auto n_budget = static_cast<Index>(opts.budgets.size());
-    const std::size_t n_strat = strategies.size() + (opts.include_random ? 1 : 0);
-    // results[s] : per task regret@1, rank@1, curve
-    std::vector<Matrix> curves(n_strat, Matrix::Zero(n_eval, n_budget));
-    std::vector<Vector> reg1(n_strat, Vector::Zero(n_eval));
-    std::vector<Vector> rank1(n_strat, Vector::Zero(n_eval));
-    std::vector<std::string> names(n_strat);
-    if (opts.include_random) names.back() = "random";
-    std::vector<char> finished(static_cast<std::size_t>(n_eval), 0);
-    const Index max_budget = opts.budgets.empty() ? 1 : std::max<Index>(1, *std::max_element(opts.budgets.begin(), opts.budgets.end()));
-
-    auto run_task = [&](Index e) {
-        const Index t = eval_tasks[static_cast<std::size_t>(e)];
-        std::vector<Index> train;
-        for (Index o = 0; o < table.n_tasks(); ++o)
-            if (o != t) train.push_back(o);
-        const Vector scores = table.scores.row(t).transpose();
-        const Vector regrets = regrets_of_task(scores);
-        const Vector ranks = ranks_from_regrets(regrets);
-        const Vector mf = table.meta_features.row(t).transpose();
-        const ScoreOracle oracle = [&scores](Index c) { return scores[c]; };
-        SharedFits shared;  // e.g. one meta-model fit for the ranking and the guided search
-        for (std::size_t s = 0; s < strategies.size(); ++s) {
-            auto strat = strategies[s]();
-            if (e == 0) names[s] = strat->name();  // only task 0 writes the names
-            strat->fit(table, train, shared);
-            const auto order = strat->propose(mf, max_budget, oracle);
-            if (order.empty()) throw DataError(fmt::format("leave_one_task_out(): strategy '{}' proposed nothing", strat->name()));
-            reg1[s][e] = regrets[order.front()];
-            rank1[s][e] = ranks[order.front()];
-            for (Index b = 0; b < n_budget; ++b) {
-                const Index k = std::min<Index>(opts.budgets[static_cast<std::size_t>(b)], static_cast<Index>(order.size()));
-                double best = 1.0;
-                for (Index i = 0; i < k; ++i) best = std::min(best, regrets[order[static_cast<std::size_t>(i)]]);
-                curves[s](e, b) = best;
-            }
-        }
-        if (opts.include_random) {
-            const std::size_t s = n_strat - 1;
-            reg1[s][e] = regrets.mean();
-            rank1[s][e] = ranks.mean();
-            for (Index b = 0; b < n_budget; ++b)
-                curves[s](e, b) = expected_random_best_regret(regrets, opts.budgets[static_cast<std::size_t>(b)]);
-        }
-        finished[static_cast<std::size_t>(e)] = 1;
-    };
-
+    const HeldOutTasks held_out = held_out_tasks(table);
+    const auto n_eval = static_cast<Index>(held_out.tasks.size());
+    std::vector<std::optional<HeldOutResult>> results(held_out.tasks.size());
     // Held-out tasks differ widely in cost (strategies that search), so they are handed out
     // dynamically; the results do not depend on the assignment. Progress is reported from here.
     std::atomic<std::size_t> done{0};
@@ -253,7 +344,8 @@ struct MetaEvaluation {
     parallel_for_monitored(
         n_eval, opts.n_threads,
         [&](Index e) {
-            run_task(e);
+            results[static_cast<std::size_t>(e)] =
+                evaluate_held_out(table, held_out.tasks[static_cast<std::size_t>(e)], strategies, opts);
             ++done;
         },
         [&] {
@@ -263,31 +355,7 @@ struct MetaEvaluation {
             return progress({d, static_cast<std::size_t>(n_eval), 0, table.model});
         },
         std::chrono::milliseconds(50));
-    std::vector<Index> kept;
-    for (Index e = 0; e < n_eval; ++e)
-        if (finished[static_cast<std::size_t>(e)]) kept.push_back(e);
-    for (Index e : kept) ev.task_ids.push_back(table.task_ids[static_cast<std::size_t>(eval_tasks[static_cast<std::size_t>(e)])]);
-    for (std::size_t s = 0; s < n_strat; ++s) {
-        StrategyResult r;
-        r.name = names[s];
-        r.best_so_far.resize(static_cast<Index>(kept.size()), n_budget);
-        for (std::size_t i = 0; i < kept.size(); ++i) {
-            r.regret_at_1.push_back(reg1[s][kept[i]]);
-            r.rank_at_1.push_back(rank1[s][kept[i]]);
-            r.best_so_far.row(static_cast<Index>(i)) = curves[s].row(kept[i]);
-        }
-        r.regret1 = bootstrap_mean(r.regret_at_1, opts.n_bootstrap, derive_seed(opts.seed, {s, 0}));
-        double rs = 0;
-        for (double v : r.rank_at_1) rs += v;
-        r.mean_rank = r.rank_at_1.empty() ? 0.0 : rs / static_cast<double>(r.rank_at_1.size());
-        for (Index b = 0; b < n_budget; ++b) {
-            std::vector<double> col;
-            for (Index i = 0; i < r.best_so_far.rows(); ++i) col.push_back(r.best_so_far(i, b));
-            r.curve.push_back(bootstrap_mean(col, opts.n_bootstrap, derive_seed(opts.seed, {s, static_cast<std::uint64_t>(b) + 1})));
-        }
-        ev.strategies.push_back(std::move(r));
-    }
-    return ev;
+    return summarize_held_out(table, held_out, results, strategies, opts);
 }
 
 }  // namespace metalearn::meta

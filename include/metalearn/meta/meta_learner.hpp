@@ -320,9 +320,12 @@ public:
                            const WarningCallback& warn = {});
 
     /// The task table of this model, metric, fold count, seed and the current seed scheme over the
-    /// current plan, over the tasks given to `collect` (with the data last given): a journal
-    /// shared with other runs adds none of their tasks. A learner that has not collected
-    /// tabulates every task of the journal, with the data (`data_checksum`) of its last record.
+    /// current plan, over the tasks given to `collect` (with the data last given), in the order
+    /// they were first given — never in the journal's order, which varies with the threads or
+    /// ranks that wrote it, so the table, and what is fitted and evaluated on it, is the same for
+    /// any thread or rank count and after a resume. A journal shared with other runs adds none of
+    /// their tasks. A learner that has not collected tabulates every task of the journal, in
+    /// order of first appearance, with the data (`data_checksum`) of its last record.
     /// @throws DataError when the store has no matching record.
     [[nodiscard]] TaskTable table() const;
 
@@ -374,6 +377,7 @@ private:
     HyperparameterPredictor<MM> predictor_;
     std::vector<std::string> meta_feature_names_;
     std::map<std::string, std::string> data_checksums_;  // task id -> checksum of the data last collected
+    std::vector<std::string> task_order_;                // task ids in the order first given to collect
 };
 
 }  // namespace metalearn::meta

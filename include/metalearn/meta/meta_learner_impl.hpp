@@ -219,6 +219,7 @@ auto MetaLearner<Model, MM>::plan_collect(const std::vector<Task>& tasks, const 
         if (!r.meta_feature_names.empty() && !mf_source.count(r.task_id)) mf_source[r.task_id] = &r;
     }
     for (std::size_t t = 0; t < tasks.size(); ++t) {
+        if (!data_checksums_.count(tasks[t].id)) task_order_.push_back(tasks[t].id);
         data_checksums_[tasks[t].id] = checksums[t];
         if (n_stale[t] > 0 && warn)
             warn(fmt::format("{}: {} stored {} records come from other data ({}; the data now have checksum {}): "
@@ -391,6 +392,16 @@ auto MetaLearner<Model, MM>::table() const -> TaskTable {
     for (auto& r : matching)
         if (auto it = current.find(r.task_id); it != current.end() && it->second == r.data_checksum)
             mine.push_back(std::move(r));
+    // rows in the order the tasks were first given to collect, not in the journal's order (which
+    // varies with the threads or ranks that wrote it); a stable sort keeps each task's records in
+    // journal order, so a later record's meta-features still win
+    if (!task_order_.empty()) {
+        std::unordered_map<std::string, std::size_t> position;
+        for (std::size_t i = 0; i < task_order_.size(); ++i) position.emplace(task_order_[i], i);
+        std::stable_sort(mine.begin(), mine.end(), [&](const Record& a, const Record& b) {
+            return position.at(a.task_id) < position.at(b.task_id);
+        });
+    }
     return make_task_table(
         mine, Model::name, [this](const nlohmann::json& c) { return space_.encode(space_.from_json(c)); }, plan_json_,
         plan_json_.front());

@@ -79,26 +79,6 @@ struct CollectReport {
 
 namespace detail {
 
-/// A double as JSON that keeps every value: finite numbers as numbers (they round-trip exactly),
-/// NaN and infinities as the strings "nan", "inf", "-inf".
-inline nlohmann::json exact_number(double v) {
-    if (std::isfinite(v)) return v;
-    if (std::isnan(v)) return "nan";
-    return v > 0 ? "inf" : "-inf";
-}
-
-/// Inverse of `exact_number`. @throws MpiError on anything else.
-inline double exact_number_from(const nlohmann::json& j) {
-    if (j.is_number()) return j.get<double>();
-    if (j.is_string()) {
-        const auto& s = j.get_ref<const std::string&>();
-        if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
-        if (s == "inf") return std::numeric_limits<double>::infinity();
-        if (s == "-inf") return -std::numeric_limits<double>::infinity();
-    }
-    throw MpiError(fmt::format("mpi::collect(): malformed number in a message ({})", j.dump()));
-}
-
 inline nlohmann::json to_message(const meta::TaskMetaFeatures& mf) {
     nlohmann::json values = nlohmann::json::array();
     for (double v : mf.values) values.push_back(exact_number(v));

@@ -10,12 +10,15 @@
 #include <mpi.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -153,6 +156,26 @@ inline void broadcast_string(MPI_Comm comm, std::string& s, int root) {
     check(MPI_Bcast(&n, 1, MPI_UINT64_T, root, comm), "MPI_Bcast");
     s.resize(static_cast<std::size_t>(n));
     if (n > 0) check(MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, root, comm), "MPI_Bcast");
+}
+
+/// A double as JSON that keeps every value: finite numbers as numbers (they round-trip exactly),
+/// NaN and infinities as the strings "nan", "inf", "-inf".
+inline nlohmann::json exact_number(double v) {
+    if (std::isfinite(v)) return v;
+    if (std::isnan(v)) return "nan";
+    return v > 0 ? "inf" : "-inf";
+}
+
+/// Inverse of `exact_number`. @throws MpiError on anything else.
+inline double exact_number_from(const nlohmann::json& j) {
+    if (j.is_number()) return j.get<double>();
+    if (j.is_string()) {
+        const auto& s = j.get_ref<const std::string&>();
+        if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+        if (s == "inf") return std::numeric_limits<double>::infinity();
+        if (s == "-inf") return -std::numeric_limits<double>::infinity();
+    }
+    throw MpiError(fmt::format("mpi: malformed number in a message ({})", j.dump()));
 }
 
 /// Throw, on this rank, the error described by `kind` (`error_kind`) and `message`.
