@@ -11,6 +11,12 @@
 //
 // Interrupt it at any time: rerunning with the same --records journal does only the missing work.
 // The same journal, seed and options give bit-identical knowledge files.
+//
+// Built with the MPI component (METALEARN_MPI), `--mpi` spreads the evaluations (mpi::collect)
+// and the leave-one-task-out evaluation (mpi::evaluate) over the ranks of an MPI job; rank 0
+// writes the journal and the knowledge files, which are those of a single-process run.
+//
+//   mpirun -np 4 build_knowledge --mpi --datasets data --out share/knowledge
 
 #include "seed_option.hpp"
 
@@ -27,6 +33,10 @@
 #include <metalearn/models/mlp.hpp>
 #include <metalearn/models/random_forest.hpp>
 
+#ifdef METALEARN_EXAMPLE_MPI
+#include <metalearn/mpi.hpp>
+#endif
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -35,6 +45,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -59,6 +70,8 @@ struct Settings {
     std::string command;
     std::string built;
     bool evaluate = false;
+    bool mpi = false;   // --mpi: over the ranks of an MPI job
+    bool root = true;   // this process prints and writes (rank 0, or no MPI)
     meta::RandomForestMetaModelParams meta_model{};  // the shipped meta-model (trees, leaf size, depth)
 };
 
@@ -93,7 +106,7 @@ Corpus load(const Settings& s) {
     Corpus c;
     for (const auto& skipped : corpus.skipped) {
         const auto text = fmt::format("skipped {}: {}", skipped.path.string(), skipped.message);
-        fmt::print(stderr, "{}\n", text);
+        if (s.root) fmt::print(stderr, "{}\n", text);
         c.provenance.notes.push_back(text);
     }
     for (auto& t : corpus.tasks) {
@@ -115,38 +128,69 @@ Corpus load(const Settings& s) {
     return c;
 }
 
+// The journal: one store, or with --mpi the sharded journal of the ranks.
+struct Journal {
+    meta::RecordStore* store = nullptr;
+#ifdef METALEARN_EXAMPLE_MPI
+    mpi::ShardedJournal* sharded = nullptr;
+#endif
+};
+
 template <models::BaseModel Model>
-void build(const Settings& s, const Corpus& corpus, meta::RecordStore& store) {
+void build(const Settings& s, const Corpus& corpus, Journal& journal) {
     meta::MetaLearnerOptions opts;
     opts.n_folds = s.folds;
     opts.seed = s.seed;
     opts.n_threads = s.threads;
     opts.time_budget_seconds = s.time_budget;
     const meta::RandomForestMetaModel meta_model(s.meta_model);
-    meta::MetaLearner<Model> learner(store, opts, Model(), meta_model);
+    meta::MetaLearner<Model> learner(*journal.store, opts, Model(), meta_model);
     learner.set_plan(meta::PlanKind::sobol, s.budget);
     const std::string name(Model::name);
-    fmt::print("== {}: {} tasks x {} configs, {}-fold CV, balanced accuracy\n", name, corpus.tasks.size(),
-               learner.plan().size(), s.folds);
+    if (s.root)
+        fmt::print("== {}: {} tasks x {} configs, {}-fold CV, balanced accuracy\n", name, corpus.tasks.size(),
+                   learner.plan().size(), s.folds);
+    std::fflush(stdout);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto summary = learner.collect(corpus.tasks, StderrProgressBar("evaluations " + name),
-                                         [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); });
+    const ProgressCallback bar = s.root ? ProgressCallback(StderrProgressBar("evaluations " + name)) : ProgressCallback();
+    const WarningCallback warn = [&s](const std::string& w) {
+        if (s.root) fmt::print(stderr, "warning: {}\n", w);
+    };
+    meta::CollectSummary summary;
+#ifdef METALEARN_EXAMPLE_MPI
+    if (journal.sharded) summary = mpi::collect(*journal.sharded, learner, corpus.tasks, bar, warn).summary;
+    else
+#endif
+        summary = learner.collect(corpus.tasks, bar, warn);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    fmt::print("   {} evaluated ({} failed, {} past the time budget), {} reused, {:.0f} s\n", summary.evaluated,
-               summary.failed, summary.timed_out, summary.reused, seconds);
+    if (s.root)
+        fmt::print("   {} evaluated ({} failed, {} past the time budget), {} reused, {:.0f} s\n", summary.evaluated,
+                   summary.failed, summary.timed_out, summary.reused, seconds);
     if (summary.stopped) return;
-    auto provenance = corpus.provenance;
-    provenance.command = s.command;
-    provenance.built = s.built;
-    const auto knowledge = meta::Knowledge<Model>::fit(learner.table(), learner.space(), opts.metric, s.folds, s.seed,
-                                                       opts.meta_features, provenance, meta_model);
-    const fs::path file = fs::path(s.out) / (name + ".json");
-    knowledge.save(file);
-    fmt::print("   wrote {} ({:.0f} KB)\n", file.string(), static_cast<double>(fs::file_size(file)) / 1024.0);
+    if (s.root) {  // rank 0's journal holds every record
+        auto provenance = corpus.provenance;
+        provenance.command = s.command;
+        provenance.built = s.built;
+        const auto knowledge = meta::Knowledge<Model>::fit(learner.table(), learner.space(), opts.metric, s.folds, s.seed,
+                                                           opts.meta_features, provenance, meta_model);
+        const fs::path file = fs::path(s.out) / (name + ".json");
+        knowledge.save(file);
+        fmt::print("   wrote {} ({:.0f} KB)\n", file.string(), static_cast<double>(fs::file_size(file)) / 1024.0);
+        std::fflush(stdout);
+    }
     if (s.evaluate) {
         // leave-one-task-out: each held-out task predicted by strategies fitted without it
-        const auto evaluation = learner.evaluate(meta::MetaLearner<Model>::default_strategies(meta_model),
-                                                 meta::EvaluationOptions{}, StderrProgressBar("leave-one-task-out " + name));
+        const auto strategies = meta::MetaLearner<Model>::default_strategies(meta_model);
+        const ProgressCallback loo_bar =
+            s.root ? ProgressCallback(StderrProgressBar("leave-one-task-out " + name)) : ProgressCallback();
+        meta::MetaEvaluation evaluation;
+#ifdef METALEARN_EXAMPLE_MPI
+        if (journal.sharded)
+            evaluation = mpi::evaluate(journal.sharded->comm(), learner, strategies, meta::EvaluationOptions{}, loo_bar);
+        else
+#endif
+            evaluation = learner.evaluate(strategies, meta::EvaluationOptions{}, loo_bar);
+        if (!s.root) return;
         fmt::print("{}", evaluation.format_table());
         // how often each strategy's first pick beats the package default's on the held-out task
         const auto def = std::find_if(evaluation.strategies.begin(), evaluation.strategies.end(),
@@ -165,10 +209,8 @@ void build(const Settings& s, const Corpus& corpus, meta::RecordStore& store) {
     }
 }
 
-}  // namespace
+int run(Settings& s, int argc, char** argv) {
 
-int main(int argc, char** argv) try {
-    Settings s;
     CLI::App app{"Build the knowledge files of metalearn (zero-shot hyperparameters) from a corpus of real datasets"};
     app.add_option("--datasets", s.datasets, "folders scanned recursively for ARFF/CSV/TSV datasets")->capture_default_str();
     app.add_option("--model", s.models, "base models (default: all; the suffix _classifier may be left out): " + model_list());
@@ -186,6 +228,9 @@ int main(int argc, char** argv) try {
     app.add_option("--meta-max-depth", s.meta_model.max_depth, "maximum depth of the meta-model's trees (0 = unlimited)")->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_flag("--evaluate", s.evaluate, "also print the leave-one-task-out regret table of each model");
     app.add_option("--built", s.built, "build date written to the provenance (default: today, UTC)");
+#ifdef METALEARN_EXAMPLE_MPI
+    app.add_flag("--mpi", s.mpi, "spread the evaluations over the ranks of an MPI job (mpirun -np N build_knowledge --mpi ...)");
+#endif
     CLI11_PARSE(app, argc, argv);
     for (auto& m : s.models) {
         bool known = false;
@@ -204,17 +249,54 @@ int main(int argc, char** argv) try {
         std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&now));
         s.built = buf;
     }
-    fs::create_directories(s.out);
-    const auto corpus = load(s);
-    fmt::print("{} tasks\n", corpus.tasks.size());
-    meta::RecordStore store(s.records);
+#ifdef METALEARN_EXAMPLE_MPI
+    std::optional<mpi::Environment> env;
+    if (s.mpi) {
+        env.emplace(argc, argv);
+        s.root = env->rank() == 0;
+    }
+#endif
+    Corpus corpus;
+    const auto prepare = [&] {  // every rank reads the corpus (and fails alike)
+        if (s.root) fs::create_directories(s.out);
+        corpus = load(s);
+    };
+    Journal journal;
+    std::optional<meta::RecordStore> store;
+#ifdef METALEARN_EXAMPLE_MPI
+    std::optional<mpi::ShardedJournal> sharded;
+    if (s.mpi) {
+        mpi::all_or_none(MPI_COMM_WORLD, prepare);
+        sharded.emplace(MPI_COMM_WORLD, s.records);
+        journal.sharded = &*sharded;
+        journal.store = &sharded->store();
+    } else
+#endif
+    {
+        prepare();
+        journal.store = &store.emplace(s.records);
+    }
+    if (s.root) fmt::print("{} tasks\n", corpus.tasks.size());
     for_each_model([&](const auto& model) {
         using Model = std::decay_t<decltype(model)>;
         if (s.models.empty() || std::find(s.models.begin(), s.models.end(), Model::name) != s.models.end())
-            build<Model>(s, corpus, store);
+            build<Model>(s, corpus, journal);
     });
+#ifdef METALEARN_EXAMPLE_MPI
+    if (sharded) sharded->close();
+#endif
     return 0;
-} catch (const metalearn::Error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Settings s;
+    try {
+        return run(s, argc, argv);
+    } catch (const metalearn::Error& e) {
+        // with --mpi every rank throws the same error: rank 0 says it
+        if (s.root) fmt::print(stderr, "error: {}\n", e.what());
+        return 1;
+    }
 }

@@ -10,6 +10,13 @@
 // to continue it after an interruption, or with a larger --trials to extend it. The journal
 // records the data's checksum, the metric, the folds and the seed: a journal of another
 // dataset or setting is refused instead of mixing its scores into this study.
+//
+// Built with the MPI component (METALEARN_MPI), `--mpi` evaluates the trials on the ranks of an
+// MPI job (metalearn/mpi/tuner.hpp): rank 0 owns the study and its journal, every rank reads the
+// dataset and cross-validates the trials it is handed. The trials are those of a single-process
+// run with the same seed, whatever the number of ranks (`--async` trades that for no waiting).
+//
+//   mpirun -np 4 tune DATASET --mpi --trials 100
 #include "seed_option.hpp"
 
 #include <metalearn/core/progress.hpp>
@@ -25,6 +32,11 @@
 #include <metalearn/models/logistic_regression.hpp>
 #include <metalearn/models/mlp.hpp>
 #include <metalearn/models/random_forest.hpp>
+
+#ifdef METALEARN_EXAMPLE_MPI
+#include <metalearn/mpi/environment.hpp>
+#include <metalearn/mpi/tuner.hpp>
+#endif
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -51,7 +63,24 @@ struct Settings {
     std::string knowledge;  // default: the installed one
     bool cold = false;
     std::uint64_t seed = 0;
+    bool mpi = false;    // --mpi: trials evaluated on the ranks of an MPI job
+    bool async = false;  // --async: ask and tell as ranks become free
+    bool root = true;    // this process prints and owns the study (rank 0, or no MPI)
 };
+
+// Run `body` on this process; with --mpi on every rank, and when it throws on any rank, every
+// rank throws (so that no rank waits forever for one that failed).
+template <class F>
+void agree(const Settings& s, F&& body) {
+#ifdef METALEARN_EXAMPLE_MPI
+    if (s.mpi) {
+        mpi::all_or_none(MPI_COMM_WORLD, body);
+        return;
+    }
+#endif
+    (void)s;
+    body();
+}
 
 template <models::BaseModel Model>
 int tune(const Settings& s, const data::Dataset& data) {
@@ -59,19 +88,9 @@ int tune(const Settings& s, const data::Dataset& data) {
     // stratified k-fold CV balanced accuracy, the same folds for every trial; made first, so that
     // data they cannot split is refused before a journal is written
     const auto folds = data::make_folds(data, s.folds, s.seed);
-    std::optional<meta::Knowledge<Model>> knowledge;
-    if (!s.cold) {
-        if (!s.knowledge.empty()) {
-            knowledge = meta::Knowledge<Model>::load(s.knowledge);  // a file the user named must be readable
-        } else {
-            try {
-                knowledge = meta::Knowledge<Model>::builtin();
-            } catch (const IoError& e) {
-                fmt::print("no knowledge for {}: {}\n", Model::name, e.what());
-            }
-        }
-    }
-    const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
+    const auto objective = [&](const Params& p) {
+        return hpo::cross_validate(Model(), p, data, folds, hpo::Metric::balanced_accuracy, s.seed).mean;
+    };
     std::vector<std::string> warnings;
     const auto print_warnings = [&] {  // a torn journal line, a pick outside the space; picks already tried are expected
         for (const auto& w : warnings)
@@ -79,43 +98,70 @@ int tune(const Settings& s, const data::Dataset& data) {
                 fmt::print(stderr, "warning: {}\n", w);
         warnings.clear();
     };
-    // What the scores are about: re-opening the journal with another dataset, metric or folds is
-    // refused (the seed is checked by the tuner itself).
-    const nlohmann::json context = {{"dataset", data.name()},
-                                    {"checksum", data::table_checksum(data)},
-                                    {"metric", std::string(hpo::to_string(hpo::Metric::balanced_accuracy))},
-                                    {"folds", s.folds}};
-    hpo::Tuner<Params> tuner(Model::search_space(), journal,
-                             {.seed = s.seed,
-                              .n_initial = knowledge ? std::optional<Index>(3) : std::nullopt,
-                              .on_warning = [&](const std::string& w) { warnings.push_back(w); },
-                              .context = context,
-                              .score_range = std::pair{0.0, 1.0}});  // balanced accuracy
-    print_warnings();
-    if (tuner.size() > 0) fmt::print("resuming {} ({} trials so far)\n", journal, tuner.size());
-    if (knowledge) {
-        const auto ws = meta::warm_start(tuner, *knowledge, data, {.on_warning = [&](const std::string& w) { warnings.push_back(w); }});
-        fmt::print("warm start from {} knowledge ({} tasks); its picks (tried first, once):\n", Model::name, knowledge->task_ids().size());
-        for (const auto& t : ws.enqueued)
-            fmt::print("  {}  predicted normalised score {:.3f}\n", tuner.space().to_json(t.params).dump(), t.predicted);
-    } else {
-        fmt::print("cold start: Bayesian optimisation after a Sobol design\n");
-    }
+    // the study, its journal and its warm start: this process only (rank 0 with --mpi)
+    std::optional<hpo::Tuner<Params>> study;
+    Index todo = 0;
+    agree(s, [&] {
+        if (!s.root) return;
+        std::optional<meta::Knowledge<Model>> knowledge;
+        if (!s.cold) {
+            if (!s.knowledge.empty()) {
+                knowledge = meta::Knowledge<Model>::load(s.knowledge);  // a file the user named must be readable
+            } else {
+                try {
+                    knowledge = meta::Knowledge<Model>::builtin();
+                } catch (const IoError& e) {
+                    fmt::print("no knowledge for {}: {}\n", Model::name, e.what());
+                }
+            }
+        }
+        const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
+        // What the scores are about: re-opening the journal with another dataset, metric or folds is
+        // refused (the seed is checked by the tuner itself).
+        const nlohmann::json context = {{"dataset", data.name()},
+                                        {"checksum", data::table_checksum(data)},
+                                        {"metric", std::string(hpo::to_string(hpo::Metric::balanced_accuracy))},
+                                        {"folds", s.folds}};
+        auto& tuner = study.emplace(Model::search_space(), journal,
+                                    hpo::TunerOptions{.seed = s.seed,
+                                                      .n_initial = knowledge ? std::optional<Index>(3) : std::nullopt,
+                                                      .on_warning = [&](const std::string& w) { warnings.push_back(w); },
+                                                      .context = context,
+                                                      .score_range = std::pair{0.0, 1.0}});  // balanced accuracy
+        print_warnings();
+        if (tuner.size() > 0) fmt::print("resuming {} ({} trials so far)\n", journal, tuner.size());
+        if (knowledge) {
+            const auto ws = meta::warm_start(tuner, *knowledge, data, {.on_warning = [&](const std::string& w) { warnings.push_back(w); }});
+            fmt::print("warm start from {} knowledge ({} tasks); its picks (tried first, once):\n", Model::name, knowledge->task_ids().size());
+            for (const auto& t : ws.enqueued)
+                fmt::print("  {}  predicted normalised score {:.3f}\n", tuner.space().to_json(t.params).dump(), t.predicted);
+        } else {
+            fmt::print("cold start: Bayesian optimisation after a Sobol design\n");
+        }
+        Index finished = 0;
+        for (const auto& t : tuner.trials()) finished += t.state != hpo::TrialState::pending ? 1 : 0;
+        todo = std::max<Index>(0, s.trials - finished);
+        std::fflush(stdout);
+    });
 
-    const auto objective = [&](const Params& p) {
-        return hpo::cross_validate(Model(), p, data, folds, hpo::Metric::balanced_accuracy, s.seed).mean;
-    };
-    Index finished = 0;
-    for (const auto& t : tuner.trials()) finished += t.state != hpo::TrialState::pending ? 1 : 0;
-    const Index todo = std::max<Index>(0, s.trials - finished);
     StderrProgressBar bar("trials");
     Progress progress{0, static_cast<std::size_t>(todo), 0, ""};
-    tuner.optimize(objective, todo, s.threads, [&](const hpo::Trial<Params>& t) {
+    const auto on_trial = [&](const hpo::Trial<Params>& t) {
         ++progress.done;
         progress.failed += t.state == hpo::TrialState::failed ? 1 : 0;
         progress.label = t.score ? fmt::format("last {:.4f}", *t.score) : "failed";
         bar(progress);
-    });
+    };
+#ifdef METALEARN_EXAMPLE_MPI
+    if (s.mpi) {
+        mpi::optimize(MPI_COMM_WORLD, study ? &*study : nullptr, Model::search_space(), objective, todo,
+                      mpi::OptimizeOptions{.asynchronous = s.async, .farm = {}}, on_trial);
+        if (!s.root) return 0;
+    } else
+#endif
+        study->optimize(objective, todo, s.threads, on_trial);
+    auto& tuner = *study;
+    fmt::print("evaluated {} trials in this run\n", progress.done);
 
     print_warnings();
     const auto best = tuner.best();
@@ -137,10 +183,8 @@ int tune(const Settings& s, const data::Dataset& data) {
     return 0;
 }
 
-}  // namespace
 
-int main(int argc, char** argv) try {
-    Settings s;
+int run(Settings& s, int argc, char** argv) {
     CLI::App app("Tune a model on a dataset by stratified k-fold CV balanced accuracy, warm-started from knowledge");
     app.add_option("dataset", s.dataset, "ARFF/CSV/TSV classification dataset")->required();
     app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest or mlp")->capture_default_str();
@@ -155,16 +199,33 @@ int main(int argc, char** argv) try {
     app.add_option("--seed", s.seed, "seed of the tuner, the folds and the models (an integer in [0, 2^64))")
         ->capture_default_str()
         ->check(non_negative_seed());
+#ifdef METALEARN_EXAMPLE_MPI
+    app.add_flag("--mpi", s.mpi, "evaluate the trials on the ranks of an MPI job (mpirun -np N tune ... --mpi)");
+    app.add_flag("--async", s.async, "--mpi: ask and tell as ranks become free (no waiting, but the trials depend on timing)");
+#endif
     CLI11_PARSE(app, argc, argv);
+#ifdef METALEARN_EXAMPLE_MPI
+    std::optional<mpi::Environment> env;
+    if (s.mpi) {
+        env.emplace(argc, argv);
+        s.root = env->rank() == 0;
+    }
+#endif
 
     // rows without a target are dropped by the reader: say how many
     data::ReadOptions read;
-    read.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
-    const auto data = data::read_dataset(s.dataset, read);
-    fmt::print("{}: {} rows, {} features, {} classes; model {}\n", data.name(), data.n_samples(), data.n_features(),
-               data.n_classes(), s.model);
-    // a dataset no trial could succeed on is refused up front, with the reason
-    meta::check_new_task(data, hpo::Metric::balanced_accuracy, s.folds, "tune");
+    read.on_warning = [&s](const std::string& w) {
+        if (s.root) fmt::print(stderr, "warning: {}\n", w);
+    };
+    data::Dataset data;
+    agree(s, [&] {  // every rank reads the dataset (and fails alike)
+        data = data::read_dataset(s.dataset, read);
+        if (s.root)
+            fmt::print("{}: {} rows, {} features, {} classes; model {}\n", data.name(), data.n_samples(),
+                       data.n_features(), data.n_classes(), s.model);
+        // a dataset no trial could succeed on is refused up front, with the reason
+        meta::check_new_task(data, hpo::Metric::balanced_accuracy, s.folds, "tune");
+    });
     // the short names, and the models' own names as build_knowledge and the knowledge files use them
     if (s.model == "decision_tree_classifier") s.model = "decision_tree";
     if (s.model == "knn_classifier") s.model = "knn";
@@ -178,7 +239,17 @@ int main(int argc, char** argv) try {
     fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest or mlp)\n",
                s.model);
     return 2;
-} catch (const metalearn::Error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Settings s;
+    try {
+        return run(s, argc, argv);
+    } catch (const metalearn::Error& e) {
+        // with --mpi every rank throws the same error: rank 0 says it
+        if (s.root) fmt::print(stderr, "error: {}\n", e.what());
+        return 1;
+    }
 }
