@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # examples/tune --mpi (mpi::optimize) on 3 ranks writes the study journal of the single-process
 # run with the same seed, line for line (batches: the trials do not depend on the rank count);
-# --async runs every trial once; and a study whose rank 2 is killed with SIGKILL mid-run (MPI then
-# ends the job), then run again with the same command, ends with every trial told exactly once,
-# the rerun evaluating only the trials the killed run had not told (no trial lost, none evaluated
-# twice once told).
+# --async runs every trial once; and a study whose rank 2, or rank 0 (which owns the study), is
+# killed with SIGKILL mid-run (MPI then ends the job), then run again with the same command, ends
+# with every trial told exactly once, the rerun evaluating only the trials the killed run had not
+# told (no trial lost, none evaluated twice once told).
 #   tune_mpi.sh <tune binary built with METALEARN_MPI> <mpirun> <dataset> <work folder>
 set -euo pipefail
 bin=$1
@@ -39,41 +39,47 @@ if [ "$(told "$work/async.jsonl")" -ne 12 ] || [ "$(evaluated "$work/async.log")
   status=1
 fi
 
-# kill rank 2 once a quarter of the trials are told, then run the same command again
-n=24
-journal="$work/killed.jsonl"
-"${run_mpi[@]}" --trials "$n" --journal "$journal" >"$work/killed.log" 2>&1 &
-launcher=$!
-killed=0
-for _ in $(seq 1 2400); do
-  if [ -f "$journal" ] && [ "$(told "$journal")" -ge $((n / 4)) ]; then
-    for p in $(pgrep -P "$launcher" || true); do
-      if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=2"; then
-        kill -9 "$p" && killed=1
-      fi
-    done
-    break
+# kill rank <r> with SIGKILL once a quarter of the trials are told (rank 0 owns the study and its
+# journal; MPI then ends the job), then run the same command again
+kill_and_rerun() {
+  local victim=$1 n=24 journal="$work/killed_rank$1.jsonl"
+  "${run_mpi[@]}" --trials "$n" --journal "$journal" >"$work/killed_rank$victim.log" 2>&1 &
+  local launcher=$! killed=0 p
+  for _ in $(seq 1 2400); do
+    if [ -f "$journal" ] && [ "$(told "$journal")" -ge $((n / 4)) ]; then
+      for p in $(pgrep -P "$launcher" || true); do
+        if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$victim"; then
+          kill -9 "$p" && killed=1
+        fi
+      done
+      break
+    fi
+    kill -0 "$launcher" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [ "$killed" = 0 ]; then
+    echo "FAIL (rank $victim): could not kill it mid-run (the run ended, or the rank was not found)"
+    kill -9 "$launcher" 2>/dev/null || true
+    wait "$launcher" 2>/dev/null || true
+    status=1
+    return
   fi
-  kill -0 "$launcher" 2>/dev/null || break
-  sleep 0.05
-done
-if [ "$killed" = 0 ]; then
-  echo "FAIL: could not kill rank 2 mid-run (the run ended, or the rank was not found)"
-  kill -9 "$launcher" 2>/dev/null || true
-  wait "$launcher" 2>/dev/null || true
-  exit 1
-fi
-if wait "$launcher" 2>/dev/null; then echo "FAIL: the job went on after a rank was killed"; status=1; fi
-before=$(told "$journal")
-"${run_mpi[@]}" --trials "$n" --journal "$journal" >"$work/rerun.log" 2>&1 || { cat "$work/rerun.log"; exit 1; }
-after=$(told "$journal")
-again=$(evaluated "$work/rerun.log")
-echo "killed rank 2 after $before of $n trials were told; the rerun evaluated $again, the study has $after told trials"
-if [ "$after" -ne "$n" ] || [ "$again" -ne $((n - before)) ]; then
-  echo "FAIL: expected $n told trials and $((n - before)) evaluated by the rerun"
-  status=1
-fi
-dups=$(grep '"event":"tell"' "$journal" | sed -E 's/.*"id":([0-9]+).*/\1/' | sort | uniq -d | wc -l)
-if [ "$dups" -ne 0 ]; then echo "FAIL: $dups trials told twice"; status=1; fi
-[ "$status" -eq 0 ] && echo "the 3-rank study equals the single-process one; killed and rerun, every trial was told once"
+  if wait "$launcher" 2>/dev/null; then echo "FAIL (rank $victim): the job went on after a rank was killed"; status=1; fi
+  local before after again dups
+  before=$(told "$journal")
+  "${run_mpi[@]}" --trials "$n" --journal "$journal" >"$work/rerun_rank$victim.log" 2>&1 ||
+    { cat "$work/rerun_rank$victim.log"; status=1; return; }
+  after=$(told "$journal")
+  again=$(evaluated "$work/rerun_rank$victim.log")
+  echo "killed rank $victim after $before of $n trials were told; the rerun evaluated $again, the study has $after told trials"
+  if [ "$after" -ne "$n" ] || [ "$again" -ne $((n - before)) ]; then
+    echo "FAIL (rank $victim): expected $n told trials and $((n - before)) evaluated by the rerun"
+    status=1
+  fi
+  dups=$(grep '"event":"tell"' "$journal" | sed -E 's/.*"id":([0-9]+).*/\1/' | sort | uniq -d | wc -l)
+  if [ "$dups" -ne 0 ]; then echo "FAIL (rank $victim): $dups trials told twice"; status=1; fi
+}
+kill_and_rerun 2
+kill_and_rerun 0
+[ "$status" -eq 0 ] && echo "the 3-rank study equals the single-process one; killed (rank 2, rank 0) and rerun, every trial was told once"
 exit "$status"
