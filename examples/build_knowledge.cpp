@@ -14,7 +14,8 @@
 //
 // Built with the MPI component (METALEARN_MPI), `--mpi` spreads the evaluations (mpi::collect)
 // and the leave-one-task-out evaluation (mpi::evaluate) over the ranks of an MPI job; rank 0
-// writes the journal and the knowledge files, which are those of a single-process run.
+// writes the journal and the knowledge files, which are those of a single-process run (but for
+// the command line recorded in their provenance).
 //
 //   mpirun -np 4 build_knowledge --mpi --datasets data --out share/knowledge
 
@@ -167,7 +168,8 @@ void build(const Settings& s, const Corpus& corpus, Journal& journal) {
         fmt::print("   {} evaluated ({} failed, {} past the time budget), {} reused, {:.0f} s\n", summary.evaluated,
                    summary.failed, summary.timed_out, summary.reused, seconds);
     if (summary.stopped) return;
-    if (s.root) {  // rank 0's journal holds every record
+    const auto write_knowledge = [&] {  // rank 0's journal holds every record
+        if (!s.root) return;
         auto provenance = corpus.provenance;
         provenance.command = s.command;
         provenance.built = s.built;
@@ -177,7 +179,13 @@ void build(const Settings& s, const Corpus& corpus, Journal& journal) {
         knowledge.save(file);
         fmt::print("   wrote {} ({:.0f} KB)\n", file.string(), static_cast<double>(fs::file_size(file)) / 1024.0);
         std::fflush(stdout);
-    }
+    };
+#ifdef METALEARN_EXAMPLE_MPI
+    // a failure on rank 0 (a folder not writable) reaches every rank, which would otherwise wait
+    if (journal.sharded) mpi::all_or_none(journal.sharded->comm(), write_knowledge);
+    else
+#endif
+        write_knowledge();
     if (s.evaluate) {
         // leave-one-task-out: each held-out task predicted by strategies fitted without it
         const auto strategies = meta::MetaLearner<Model>::default_strategies(meta_model);

@@ -424,6 +424,22 @@ TEST_CASE("A tuner re-opened after a crash re-asks pending trials and repeats no
     CHECK_THROWS_AS(tuner.tell(0, 1.0), ConfigError);  // finished before the crash: stays finished
 }
 
+TEST_CASE("A failure reason that is not UTF-8 is journalled with U+FFFD and reads back the same", "[hpo][tuner][journal]") {
+    test::TempFolder dir("tuner_utf8");
+    const auto path = dir.path() / "study.jsonl";
+    const std::string latin1 = "cannot open caf\xe9.csv";  // an exception's message in Latin-1
+    {
+        hpo::Tuner<X2> tuner(branin_space(), path, {.seed = 9});
+        (void)tuner.ask();
+        tuner.tell_failed(0, latin1);  // before: nlohmann::json::type_error out of the journal write
+        CHECK(tuner.trial(0).message == "cannot open caf\xef\xbf\xbd.csv");
+    }
+    hpo::Tuner<X2> tuner(branin_space(), path, {.seed = 9});
+    REQUIRE(tuner.size() == 1);
+    CHECK(tuner.trial(0).state == hpo::TrialState::failed);
+    CHECK(tuner.trial(0).message == "cannot open caf\xef\xbf\xbd.csv");  // U+FFFD in UTF-8
+}
+
 TEST_CASE("A torn last journal line is skipped with a warning", "[hpo][tuner][journal]") {
     test::TempFolder dir("tuner_torn");
     const auto path = dir.path() / "study.jsonl";

@@ -378,8 +378,13 @@ public:
     }
 
     /// Record that a pending trial failed; it is never asked again and the surrogate ignores it.
+    /// Bytes of `reason` that are not valid UTF-8 are replaced by U+FFFD.
     /// @throws ConfigError when `id` is unknown or not pending; IoError when the write fails.
     void tell_failed(Index id, std::string reason) {
+        // an exception's message need not be UTF-8 (a path, a locale's text): invalid bytes
+        // become U+FFFD, so the journal line can be written and reads back the same
+        reason = nlohmann::json::parse(nlohmann::json(reason).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+                     .get<std::string>();
         std::lock_guard lock(*mutex_);
         check_pending(id, "tell_failed");
         journal_.append({{"event", "tell"}, {"id", id}, {"state", "failed"}, {"reason", reason}});

@@ -380,10 +380,15 @@ CollectReport collect(ShardedJournal& journal, Learner& learner, const std::vect
     } catch (...) {
         farm_error = std::current_exception();
     }
-    // every rank has stopped: its records are in its shard; rank 0 merges them, even after an error
-    all_or_none(comm, [&] {
-        if (me == 0) journal.merge_shards();
-    });
+    // every rank has stopped: its records are in its shard; rank 0 merges them, even after an
+    // error (which is then the one thrown: the merge's error is the later one)
+    try {
+        all_or_none(comm, [&] {
+            if (me == 0) journal.merge_shards();
+        });
+    } catch (...) {
+        if (!farm_error) throw;
+    }
     if (farm_error) std::rethrow_exception(farm_error);
 
     report.summary.planned = plan.planned;

@@ -132,7 +132,8 @@ inline meta::MetaEvaluation leave_one_task_out(MPI_Comm comm, const meta::TaskTa
     std::string text;
     if (me == 0) text = detail::table_to_message(table);
     detail::broadcast_string(comm, text, 0);
-    const meta::TaskTable shared = me == 0 ? table : detail::table_from_message(text);
+    meta::TaskTable shared;  // every rank, rank 0 included, evaluates the decoded table
+    all_or_none(comm, [&] { shared = detail::table_from_message(text); });
 
     // the same strategies and options on every rank
     std::string names;

@@ -52,8 +52,9 @@ struct FarmOptions {
     /// `MPI_THREAD_FUNNELED`, which `Environment` asks for). Turn it off for many ranks, where
     /// scheduling should answer at once. At least one rank must run jobs.
     bool coordinator_evaluates = true;
-    /// Longest sleep of an idle rank between two polls for a message (after about 50 µs of
-    /// polling, sleeps double from 10 µs up to it): bounds the delay before a waiting rank sees a
+    /// Longest sleep of an idle rank between two polls for a message (a worker waiting for a job
+    /// polls at once for about 50 µs, then sleeps doubling from 10 µs up to it; rank 0, with
+    /// nothing to do, sleeps doubling from 10 µs): bounds the delay before a waiting rank sees a
     /// message; a rank waiting long polls 1 / max_poll_interval times a second (each poll costs
     /// about a microsecond).
     std::chrono::microseconds max_poll_interval{250};
@@ -261,13 +262,15 @@ inline FarmStats farm(MPI_Comm comm, const std::function<std::string(const std::
     if (me != 0) {
         detail::send_string(c, "H", 0, detail::farm_tag_report);
         auto reported = clock::now();
+        bool first = true;  // the wait for the first job is not an overhead between jobs
         for (;;) {
             const std::string job = detail::receive_polling(c, 0, detail::farm_tag_job, options.max_poll_interval);
             if (job.empty() || job[0] == 'S') break;
-            if (job[0] == 'R') {
+            if (job[0] == 'R' && !first) {
                 overhead_us += std::chrono::duration<double, std::micro>(clock::now() - reported).count();
                 ++overhead_count;
             }
+            first = false;
             std::string report;
             try {
                 report = "D" + work(job.substr(1));

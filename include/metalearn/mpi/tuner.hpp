@@ -84,9 +84,14 @@ struct OptimizeOptions {
 ///         configuration decoded by their space). Stops early, normally, when the space is
 ///         exhausted.
 /// @throws ConfigError (every rank) when n_trials < 0, rank 0 has no tuner, or a rank's space
-///         differs from rank 0's tuner's; every rank throws what the tuner throws on rank 0
-///         (`ask`, `tell`) and a non-`std::exception` of an objective (see `mpi::farm`);
-///         MpiError when MPI fails.
+///         differs from rank 0's tuner's. An error of the tuner on rank 0 (`ask`, `tell`), of a
+///         callback, or a non-`std::exception` thrown by an objective stops the study and is
+///         thrown on every rank: a ConfigError, DataError or IoError as that, any other as
+///         `MpiError` with its message (see `mpi::farm`). MpiError when MPI fails.
+/// @note The ranks rebuild each configuration from `Trial::values` with `space.from_json`:
+///       members of `Params` that are not in the space take `Params{}`'s values there, also for
+///       a configuration enqueued with other values in such members (single-process `optimize`
+///       evaluates it as enqueued).
 template <class Params, class Objective, class... Callbacks>
 std::optional<hpo::Trial<Params>> optimize(MPI_Comm comm, hpo::Tuner<Params>* tuner, const hpo::SearchSpace<Params>& space,
                                            Objective&& objective, Index n_trials, const OptimizeOptions& options = {},
