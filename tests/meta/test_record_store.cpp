@@ -221,6 +221,25 @@ TEST_CASE("a file that is not a journal is refused and left unmodified", "[meta]
     }
 }
 
+TEST_CASE("a line that is not JSON is a ParseError naming its line and the column where the JSON breaks",
+          "[meta][record_store][errors]") {
+    const auto good = metalearn::meta::to_json(make_record(0)).dump();
+    const auto path = temp_file("badjson");
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << good << "\n" << R"({"task_id": x})" << "\n" << good << "\n";  // an edited line: x is not a value
+    }
+    try {
+        RecordStore store(path);
+        FAIL("expected a ParseError");
+    } catch (const metalearn::ParseError& e) {
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 13);  // the 'x' (nlohmann::json reports the byte where parsing failed)
+        CHECK_THAT(e.what(), Catch::Contains("not valid JSON"));
+    }
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("records with non-numeric or out-of-range scores are a ParseError naming the line",
           "[meta][record_store][errors]") {
     auto good = metalearn::meta::to_json(make_record(0)).dump();
@@ -285,6 +304,24 @@ TEST_CASE("a second writer on one journal is refused with a clear error, and may
     std::filesystem::remove(path);
 }
 
+TEST_CASE("a reader skips a first record still being appended; a writer refuses such a file as no journal",
+          "[meta][record_store][errors]") {
+    // What a reader sees while a writer's first append is in flight: part of one line, no newline.
+    const auto full = metalearn::meta::to_json(make_record(0)).dump();
+    const auto path = temp_file("inflight");
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << full.substr(0, full.size() / 2);
+    }
+    std::vector<std::string> warnings;
+    CHECK(RecordStore::read(path, [&](const std::string& w) { warnings.push_back(w); }).empty());
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains(":1: incomplete last line"));
+    REQUIRE_THROWS_WITH(RecordStore(path), Catch::Contains("is not a metalearn record journal"));
+    CHECK(read_all(path) == full.substr(0, full.size() / 2));  // untouched
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("a process opening a journal that another process appends to loses no record",
           "[meta][record_store][processes]") {
     // The reproducer: a writer appends 300 records of ~40 KB while another process opens the
@@ -311,6 +348,8 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {
+        // only this side's ends: when the other process dies, a read here sees the end of file
+        for (int fd : {ready[0], go[1], done[0], finish[1]}) ::close(fd);
         int status = 0;
         try {
             RecordStore writer(path);
@@ -328,8 +367,8 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
         }
         ::_exit(status);
     }
-    ::close(done[1]);  // so that a writer that dies early reads as end of file
-    ::close(finish[0]);
+    // only this side's ends: a writer that dies early reads as end of file
+    for (int fd : {ready[1], go[0], done[1], finish[0]}) ::close(fd);
     REQUIRE(::fcntl(done[0], F_SETFL, O_NONBLOCK) == 0);
     char c = 0;
     REQUIRE(::read(ready[0], &c, 1) == 1);  // the writer holds the journal
@@ -342,7 +381,7 @@ TEST_CASE("a process opening a journal that another process appends to loses no 
         ++refused;
     }
     REQUIRE(::write(go[1], &c, 1) == 1);  // now the writer appends
-    for (int fd : {ready[0], ready[1], go[0], go[1]}) ::close(fd);
+    for (int fd : {ready[0], go[1]}) ::close(fd);
     std::size_t seen = 0;
     bool monotone = true;
     int status = 0;

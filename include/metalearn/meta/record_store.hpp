@@ -106,8 +106,8 @@ public:
     ~RecordStore() { close(); }
 
     /// Read the records of a journal without opening it for writing: no lock is taken (a writer
-    /// may be appending), and an incomplete last line — a torn write, or an append in flight — is
-    /// skipped with a warning, the file left untouched.
+    /// may be appending), and an incomplete last line — a torn write, or an append in flight, the
+    /// journal's first included — is skipped with a warning, the file left untouched.
     /// @throws IoError, ParseError as the constructor.
     [[nodiscard]] static std::vector<Record> read(const std::filesystem::path& path, WarningCallback warn = {});
 

@@ -271,26 +271,34 @@ METALEARN_INLINE void RecordStore::load(const WarningCallback& warn, bool repair
         }
         nlohmann::json parsed;
         bool json_ok = true;
+        std::size_t column = 1;  // of the error in the line: where the JSON stops being valid
+        std::string json_error;
         try {
             parsed = nlohmann::json::parse(line);
-        } catch (const std::exception&) {
+        } catch (const nlohmann::json::parse_error& e) {
             json_ok = false;
+            column = std::max<std::size_t>(1, std::min<std::size_t>(e.byte, line.size() + 1));
+            json_error = e.what();
+        } catch (const std::exception& e) {
+            json_ok = false;
+            json_error = e.what();
         }
         try {
-            if (!json_ok) throw ParseError(path_.string(), line_no, 1, "not valid JSON");
+            if (!json_ok) throw ParseError(path_.string(), line_no, column, fmt::format("not valid JSON ({})", json_error));
             Record r = record_from_json(parsed);
             add_loaded(std::move(r), line_no, warn);
             if (last_torn) needs_newline_ = true;
             complete_end = next;
         } catch (const std::exception& e) {
             // Never touch a file that was not recognised as a journal: a torn line can only
-            // follow at least one valid record.
-            if (records_.empty() && index_.empty())
-                throw ParseError(path_.string(), line_no, 1,
+            // follow at least one valid record. A reader (no repair) may meet the first record
+            // while it is being appended: an incomplete, invalid last line is skipped even then.
+            if (records_.empty() && index_.empty() && (repair || !last_torn || json_ok))
+                throw ParseError(path_.string(), line_no, column,
                                  fmt::format("'{}' is not a metalearn record journal ({})", path_.string(), e.what()));
             // A line that parses as JSON but is not a valid record is not a torn write.
             if (!last_torn || json_ok)
-                throw ParseError(path_.string(), line_no, 1,
+                throw ParseError(path_.string(), line_no, column,
                                  fmt::format("RecordStore: malformed record ({}); only a torn last line is skipped. "
                                              "RecordStore::repair (the examples' --repair-journal) keeps every "
                                              "valid record and moves the bad lines to '{}.rejected'",
