@@ -218,6 +218,31 @@ TEST_CASE("Readers: unreadable files, unsupported types and bad IDX files", "[da
     REQUIRE_THROWS_AS(read_csv(semicolons), ParseError);
     REQUIRE_THROWS_WITH(read_csv(semicolons), Catch::Contains("looks semicolon-separated") &&
                                                   Catch::Contains("CsvOptions::delimiter = ';'"));
+    // A spreadsheet's export where ',' is the decimal mark: its numbers are numbers, said once per
+    // column; a column with other text, or "1.234,5", stays nominal; decimal_comma = false keeps
+    // them text.
+    const auto european = write("european.csv", "weight;height;code;class\n1,5;170;1,2,3;x\n2;165,5;a;y\n-0,25;?;b;x\n");
+    warnings.clear();
+    const auto e = read_dataset(european, warn);
+    REQUIRE(e.n_features() == 3);
+    CHECK(e.feature(0).kind == FeatureKind::numeric);
+    CHECK(e.X()(0, 0) == 1.5);
+    CHECK(e.X()(1, 0) == 2.0);
+    CHECK(e.X()(2, 0) == -0.25);
+    CHECK(e.feature(1).kind == FeatureKind::numeric);
+    CHECK(e.X()(1, 1) == 165.5);
+    CHECK(std::isnan(e.X()(2, 1)));
+    CHECK(e.feature(2).kind == FeatureKind::nominal);
+    REQUIRE(warnings.size() == 3);  // the delimiter, then one per decimal-comma column
+    CHECK_THAT(warnings[1], Catch::Contains("column 'weight' has numbers with a decimal comma (the first, '1,5', on line 2)"));
+    CHECK_THAT(warnings[2], Catch::Contains("column 'height'") && Catch::Contains("'165,5', on line 3"));
+    CsvOptions text_commas;
+    text_commas.delimiter = ';';
+    text_commas.decimal_comma = false;
+    CHECK(read_csv(european, text_commas).feature(0).kind == FeatureKind::nominal);
+    CsvOptions semicolon;
+    semicolon.delimiter = ';';
+    CHECK(read_csv_string("v;class\n1.234,5;x\n2,5;y\n", "thousands", semicolon).feature(0).kind == FeatureKind::nominal);
     const auto bad_magic = write("bad-magic", std::string("\x01\x02\x08\x01", 4));
     REQUIRE_THROWS_AS(read_idx_labels(bad_magic), ParseError);
     REQUIRE_THROWS_WITH(read_idx_labels(bad_magic), Catch::Contains("not an IDX file (expected magic bytes 00 00"));

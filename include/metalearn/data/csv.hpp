@@ -25,6 +25,10 @@
 ///   non-numeric cells and the first one's text, line and column;
 /// - text spelling infinity ("inf", "-Infinity") in an otherwise numeric column is rejected with
 ///   a ParseError (there is no ±Inf in a Dataset);
+/// - with a delimiter other than ',' (a ';'-separated file, as spreadsheets write where ',' is
+///   the decimal mark), a column whose every non-missing cell is a number written with a decimal
+///   comma ("1,5", "-0,25", or an integer) and at least one comma is numeric, with a warning
+///   (`CsvOptions::decimal_comma`; a cell with a ',' and a '.', such as "1.234,5", is not read so);
 /// - `nominal_columns` / `numeric_columns` force a column's kind; in a forced-numeric column a
 ///   non-numeric cell is a ParseError.
 ///
@@ -73,6 +77,8 @@ struct CsvOptions {
     CategoryOrder category_order = CategoryOrder::sorted;  ///< order of nominal categories
     std::vector<std::string> nominal_columns;  ///< force these columns (by name) to nominal
     std::vector<std::string> numeric_columns;  ///< force these columns (by name) to numeric
+    bool decimal_comma = true;                 ///< with a delimiter other than ',', read columns of numbers
+                                               ///< written "1,5" as numeric (see the file comment)
     bool rename_duplicate_columns = false;     ///< false: a repeated column name is a ParseError; true: the
                                                ///< k-th repeat of "x" becomes "x.k" (as pandas does), with a warning
     WarningCallback on_warning;                ///< receives warnings (dropped rows, renamed columns, mostly
@@ -233,6 +239,41 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     }
     if (row_lines.empty())
         throw ParseError(label, header_line, 1, "no data rows after the header (expected at least one row)");
+
+    // Decimal commas: a column of numbers written "1,5" in a file not separated by ','.
+    if (options.decimal_comma && options.delimiter != ',') {
+        for (std::size_t j = 0; j < p; ++j) {
+            if (!first_text[j] || contains(options.nominal_columns, columns[j].name)) continue;
+            std::vector<double> parsed(cells[j].size(), std::numeric_limits<double>::quiet_NaN());
+            std::optional<std::size_t> first_comma;  // row of the first cell with a decimal comma
+            bool all = true;
+            for (std::size_t i = 0; i < cells[j].size() && all; ++i) {
+                if (missing[j][i]) continue;
+                std::string t = cells[j][i];
+                const auto comma = t.find(',');
+                if (comma != std::string::npos) {
+                    if (t.find(',', comma + 1) != std::string::npos || t.find('.') != std::string::npos) {
+                        all = false;
+                        break;
+                    }
+                    t[comma] = '.';
+                    if (!first_comma) first_comma = i;
+                }
+                all = parse_number(t, parsed[i]) == NumberStatus::ok;
+            }
+            if (!all || !first_comma) continue;
+            numbers[j] = std::move(parsed);
+            n_numbers[j] += n_texts[j];
+            n_texts[j] = 0;
+            if (options.on_warning)
+                options.on_warning(fmt::format("{}: '{}': column '{}' has numbers with a decimal comma (the first, '{}', "
+                                               "on line {}): read as numbers (CsvOptions::decimal_comma = false keeps "
+                                               "them text)",
+                                               where, printable(label, 200), printable(columns[j].name, 200),
+                                               printable(first_text[j]->text), row_lines[*first_comma]));
+            first_text[j].reset();
+        }
+    }
 
     // A cell that a numeric column cannot hold (text in a forced-numeric column, or an infinite
     // value): the first such cell in the file is reported, whatever its column.
