@@ -354,6 +354,13 @@ TEST_CASE("leave-one-task-out: meta-learning beats random and default on the syn
     // best-so-far curves never increase with k
     for (const auto& s : ev1.strategies)
         for (std::size_t b = 1; b < s.curve.size(); ++b) CHECK(s.curve[b].mean <= s.curve[b - 1].mean + 1e-12);
+    // after one pick the curve is the first pick's regret, interval included (one bootstrap, not two)
+    for (const auto& s : ev1.strategies) {
+        INFO(s.name);
+        CHECK(s.curve[0].mean == s.regret1.mean);
+        CHECK(s.curve[0].lo == s.regret1.lo);
+        CHECK(s.curve[0].hi == s.regret1.hi);
+    }
     // same results with 2 threads
     opts.n_threads = 2;
     const auto ev2 = leave_one_task_out(table, strategies, opts);

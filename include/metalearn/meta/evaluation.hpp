@@ -309,6 +309,12 @@ struct HeldOutResult {
         for (double v : r.rank_at_1) rs += v;
         r.mean_rank = r.rank_at_1.empty() ? 0.0 : rs / static_cast<double>(r.rank_at_1.size());
         for (Index b = 0; b < n_budget; ++b) {
+            // after one pick the best-so-far regret is the first pick's: the same values, the same
+            // interval (not a second bootstrap of them)
+            if (opts.budgets[static_cast<std::size_t>(b)] == 1) {
+                r.curve.push_back(r.regret1);
+                continue;
+            }
             std::vector<double> col;
             for (Index i = 0; i < r.best_so_far.rows(); ++i) col.push_back(r.best_so_far(i, b));
             r.curve.push_back(bootstrap_mean(col, opts.n_bootstrap, derive_seed(opts.seed, {s, static_cast<std::uint64_t>(b) + 1})));
