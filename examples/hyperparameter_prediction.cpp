@@ -372,7 +372,7 @@ int main(int argc, char** argv) {
 
     // validate every option before reading any dataset
     std::string bad;
-    if (s.folds < 2) bad = fmt::format("--folds must be >= 2 (got {})", s.folds);
+    if (s.folds < 2 || s.folds > 100) bad = fmt::format("--folds must be in 2..100 (got {})", s.folds);
     else if (threads_opt->count() > 0 && (s.threads < 1 || s.threads > 256))
         bad = fmt::format("--threads must be in 1..256 (got {})", s.threads);
     else if (budget_opt->count() > 0 && s.budget < 1) bad = fmt::format("--budget must be >= 1 (got {})", s.budget);

@@ -61,6 +61,7 @@ struct Settings {
     Index folds = 3;
     std::string journal;    // default tune-<model>.jsonl
     std::string knowledge;  // default: the installed one
+    std::string target;     // target column (default: the format's)
     bool cold = false;
     std::uint64_t seed = 0;
     bool mpi = false;    // --mpi: trials evaluated on the ranks of an MPI job
@@ -193,6 +194,7 @@ int run(Settings& s, int argc, char** argv) {
     app.add_option("--threads", s.threads, "trials evaluated in parallel")->capture_default_str()->check(CLI::Range(1, 1024));
     app.add_option("--folds", s.folds, "folds of the stratified cross-validation (each class needs at least this many rows)")
         ->capture_default_str()->check(CLI::Range(2, 100));
+    app.add_option("--target", s.target, "target column or attribute (default: the format's, e.g. the last column)");
     app.add_option("--journal", s.journal, "study journal, resumed when it exists (default tune-<model>.jsonl)");
     app.add_option("--knowledge", s.knowledge, "knowledge file (default: the installed share/knowledge/<model>.json)");
     app.add_flag("--cold", s.cold, "no warm start: plain Bayesian optimisation");
@@ -214,6 +216,7 @@ int run(Settings& s, int argc, char** argv) {
 
     // rows without a target are dropped by the reader: say how many
     data::ReadOptions read;
+    read.target = s.target;
     read.on_warning = [&s](const std::string& w) {
         if (s.root) fmt::print(stderr, "warning: {}\n", w);
     };

@@ -1,7 +1,8 @@
 // Zero-shot hyperparameters from the knowledge shipped with the library (share/knowledge):
 // no corpus, no evaluations, one call.
-//   zero_shot [DATASET [MODEL]]      MODEL: logistic_regression (default), decision_tree, knn,
-//                                    random_forest or mlp — whichever share/knowledge holds
+//   zero_shot [DATASET [MODEL]] [--target COLUMN]
+//       MODEL: logistic_regression (default), decision_tree, knn, random_forest or mlp (or their
+//       full names, e.g. decision_tree_classifier) — whichever share/knowledge holds
 // default dataset: data/sklearn/breast_cancer.csv (run from the repository root after
 // scripts/get-datasets).
 #include <metalearn/data/read.hpp>
@@ -12,6 +13,7 @@
 #include <metalearn/models/mlp.hpp>
 #include <metalearn/models/random_forest.hpp>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <string>
@@ -43,10 +45,18 @@ void show(const data::Dataset& data) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-    const std::string file = argc > 1 ? argv[1] : "data/sklearn/breast_cancer.csv";
-    const std::string model = argc > 2 ? argv[2] : "logistic_regression";
+    std::string file = "data/sklearn/breast_cancer.csv";
+    std::string model = "logistic_regression";
     data::ReadOptions read;  // rows without a target are dropped by the reader: say how many
+    CLI::App app{"Zero-shot hyperparameters for a dataset from the knowledge shipped with metalearn"};
+    app.add_option("dataset", file, "ARFF/CSV/TSV classification dataset")->capture_default_str();
+    app.add_option("model", model, "logistic_regression, decision_tree, knn, random_forest or mlp")->capture_default_str();
+    app.add_option("--target", read.target, "target column or attribute (default: the format's, e.g. the last column)");
+    CLI11_PARSE(app, argc, argv);
     read.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
+    // the models' own names, as build_knowledge and the knowledge files use them, are accepted too
+    for (const char* short_name : {"decision_tree", "knn", "random_forest", "mlp"})
+        if (model == std::string(short_name) + "_classifier") model = short_name;
     const auto data = data::read_dataset(file, read);
     if (model == "logistic_regression") show<models::LogisticRegression>(data);
     else if (model == "decision_tree") show<models::DecisionTreeClassifier>(data);
