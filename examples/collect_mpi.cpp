@@ -78,9 +78,23 @@ std::vector<meta::Task> load_tasks(const Settings& s, bool verbose) {
     options.subsample_seed = s.seed;
     if (verbose) options.read.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
     auto corpus = data::load_corpus(std::vector<fs::path>(s.datasets.begin(), s.datasets.end()), options);
+    // files that could not be read, or hold no usable task, are named; copies, other tasks and
+    // tables over the size limits are counted
+    std::size_t others = 0;
+    for (const auto& skipped : corpus.skipped) {
+        const bool say = skipped.reason == data::SkipReason::unreadable_folder ||
+                         skipped.reason == data::SkipReason::unreadable || skipped.reason == data::SkipReason::degenerate;
+        if (!say) ++others;
+        else if (verbose) fmt::print(stderr, "skip {}: {}\n", skipped.path.string(), skipped.message);
+    }
+    if (verbose && others > 0)
+        fmt::print(stderr, "skipped {} more file(s): copies of kept data, regression tasks or over --max-samples/--max-cells\n",
+                   others);
     std::vector<meta::Task> tasks;
     for (auto& t : corpus.tasks) tasks.push_back({std::move(t.id), std::move(t.dataset)});
-    if (tasks.empty()) throw DataError("no classification dataset found under --datasets");
+    if (tasks.empty())
+        throw DataError(fmt::format("no classification dataset found under --datasets {} ({} file(s) skipped)",
+                                    fmt::join(s.datasets, ", "), corpus.skipped.size()));
     return tasks;
 }
 

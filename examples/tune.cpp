@@ -42,6 +42,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -188,7 +189,7 @@ int tune(const Settings& s, const data::Dataset& data) {
 int run(Settings& s, int argc, char** argv) {
     CLI::App app("Tune a model on a dataset by stratified k-fold CV balanced accuracy, warm-started from knowledge");
     app.add_option("dataset", s.dataset, "ARFF/CSV/TSV classification dataset")->required();
-    app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest or mlp")->capture_default_str();
+    app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest or mlp (knowledge ships for logistic_regression; the others start cold unless --knowledge names a file)")->capture_default_str();
     app.add_option("--trials", s.trials, "trials in the study (a resumed study runs only the missing ones)")
         ->capture_default_str()->check(CLI::Range(1, 100000));
     app.add_option("--threads", s.threads, "trials evaluated in parallel")->capture_default_str()->check(CLI::Range(1, 1024));
@@ -206,6 +207,19 @@ int run(Settings& s, int argc, char** argv) {
     app.add_flag("--async", s.async, "--mpi: ask and tell as ranks become free (no waiting, but the trials depend on timing)");
 #endif
     CLI11_PARSE(app, argc, argv);
+    if (s.async && !s.mpi) {
+        fmt::print(stderr, "error: --async applies to --mpi runs only\n");
+        return 2;
+    }
+    // started by an MPI launcher with several processes but without --mpi: each would run its own
+    // study on the same journal
+    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})  // Open MPI's mpirun, MPICH's mpiexec
+        if (const char* n = std::getenv(var); !s.mpi && n && std::atoi(n) > 1) {
+            fmt::print(stderr, "error: started as one of {} MPI processes ({}) without --mpi: add --mpi to share one "
+                               "study among them\n",
+                       n, var);
+            return 2;
+        }
 #ifdef METALEARN_EXAMPLE_MPI
     std::optional<mpi::Environment> env;
     if (s.mpi) {
@@ -239,8 +253,9 @@ int run(Settings& s, int argc, char** argv) {
     if (s.model == "knn") return tune<models::KNeighborsClassifier>(s, data);
     if (s.model == "random_forest") return tune<models::RandomForestClassifier>(s, data);
     if (s.model == "mlp") return tune<models::MLPClassifier>(s, data);
-    fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest or mlp)\n",
-               s.model);
+    if (s.root)
+        fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest or mlp)\n",
+                   s.model);
     return 2;
 }
 

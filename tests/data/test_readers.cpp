@@ -147,6 +147,12 @@ TEST_CASE("scikit-learn CSVs: iris, breast_cancer, wine, digits", "[data][csv]")
     REQUIRE(wine.n_features() == 13);
     REQUIRE(wine.class_names() == std::vector<std::string>{"class_0", "class_1", "class_2"});
     REQUIRE(wine.X()(0, 0) == 14.23);
+    // A target named for a file of this layout (it has no column names): said so, not a row-length error.
+    ReadOptions named;
+    named.target = "target";
+    REQUIRE_THROWS_AS(read_dataset(data_file("sklearn/wine_data.csv"), named), ConfigError);
+    REQUIRE_THROWS_WITH(read_dataset(data_file("sklearn/wine_data.csv"), named),
+                        Catch::Contains("is in scikit-learn's CSV layout") && Catch::Contains("got 'target'"));
     // digits.csv.gz has no header; the class is the last of 65 columns; classes "0".."9".
     const auto digits = read_dataset(data_file("sklearn/digits.csv.gz"));
     REQUIRE(digits.n_samples() == 1797);

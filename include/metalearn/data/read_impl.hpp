@@ -136,8 +136,8 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
     // Sniffed without a byte-order mark, and binary input is rejected before any sniffing.
     const std::string_view text = detail::text_view(content, path.string());
     const std::string name = options.name.empty() ? detail::dataset_stem(path) : options.name;
-    if (csv && options.target.empty() && !options.task && detail::looks_like_sklearn_csv(text))
-        return read_sklearn_csv(path, name);
+    const bool sklearn_layout = csv && detail::looks_like_sklearn_csv(text);
+    if (sklearn_layout && options.target.empty() && !options.task) return read_sklearn_csv(path, name);
     CsvOptions o;
     o.delimiter = tsv ? '\t' : ',';
     if (csv && detail::looks_semicolon_separated(text)) {
@@ -192,7 +192,17 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
             }
         }
     }
-    return detail::parse_csv(content, path.string(), name, o);
+    if (!sklearn_layout || options.target.empty()) return detail::parse_csv(content, path.string(), name, o);
+    try {
+        return detail::parse_csv(content, path.string(), name, o);
+    } catch (const ParseError& e) {
+        // read as a plain CSV because a target was named: say why that cannot work
+        throw ConfigError(fmt::format("read_dataset(): '{}' is in scikit-learn's CSV layout (its first line gives the "
+                                      "numbers of rows and features, then the class names; there are no column "
+                                      "names): its target is the last column, so no target can be named (got "
+                                      "'{}'); leave the target empty (read as a plain CSV: {})",
+                                      path.string(), options.target, e.what()));
+    }
 }
 
 METALEARN_INLINE std::vector<std::filesystem::path> list_dataset_files(const std::filesystem::path& folder, bool recursive) {
