@@ -86,16 +86,17 @@ inline meta::TaskTable table_from_message(const std::string& text) {
     }
 }
 
-inline std::string result_to_message(std::size_t index, const meta::HeldOutResult& r) {
+/// One held-out task's result as JSON, exactly: {"i": index, "regret", "rank", "curve"}.
+inline nlohmann::json result_to_json(std::size_t index, const meta::HeldOutResult& r) {
     nlohmann::json regret = nlohmann::json::array(), rank = nlohmann::json::array();
     for (double v : r.regret_at_1) regret.push_back(exact_number(v));
     for (double v : r.rank_at_1) rank.push_back(exact_number(v));
-    return nlohmann::json{{"i", index}, {"regret", regret}, {"rank", rank}, {"curve", matrix_to_json(r.best_so_far)}}.dump();
+    return {{"i", index}, {"regret", regret}, {"rank", rank}, {"curve", matrix_to_json(r.best_so_far)}};
 }
 
-inline std::pair<std::size_t, meta::HeldOutResult> result_from_message(const std::string& text) {
+/// Inverse of `result_to_json`. @throws MpiError when the JSON is malformed.
+inline std::pair<std::size_t, meta::HeldOutResult> result_from_json(const nlohmann::json& j) {
     try {
-        const auto j = nlohmann::json::parse(text);
         meta::HeldOutResult r;
         for (const auto& v : j.at("regret")) r.regret_at_1.push_back(exact_number_from(v));
         for (const auto& v : j.at("rank")) r.rank_at_1.push_back(exact_number_from(v));
@@ -160,12 +161,12 @@ inline meta::MetaEvaluation leave_one_task_out(MPI_Comm comm, const meta::TaskTa
     auto work = [&](const std::string& job) {
         const auto e = static_cast<std::size_t>(std::stoull(job));
         if (e >= n) throw MpiError(fmt::format("mpi::leave_one_task_out(): job {} of {}", e, n));
-        return detail::result_to_message(e, meta::evaluate_held_out(shared, held_out.tasks[e], strategies, opts));
+        return detail::result_to_json(e, meta::evaluate_held_out(shared, held_out.tasks[e], strategies, opts)).dump();
     };
     FarmCoordinator coordinator;
     coordinator.next = [&](int) { return next < n ? FarmJob::run(std::to_string(next++)) : FarmJob::stop(); };
     coordinator.done = [&](int, std::string&& message) {
-        auto [e, r] = detail::result_from_message(message);
+        auto [e, r] = detail::result_from_json(nlohmann::json::parse(message));
         if (e >= n) throw MpiError(fmt::format("mpi::leave_one_task_out(): result {} of {}", e, n));
         results[e] = std::move(r);
         ++done;
@@ -181,13 +182,13 @@ inline meta::MetaEvaluation leave_one_task_out(MPI_Comm comm, const meta::TaskTa
     nlohmann::json all = nlohmann::json::array();
     if (me == 0)
         for (std::size_t e = 0; e < n; ++e)
-            all.push_back(results[e] ? nlohmann::json::parse(detail::result_to_message(e, *results[e])) : nlohmann::json());
+            all.push_back(results[e] ? detail::result_to_json(e, *results[e]) : nlohmann::json());
     std::string message = me == 0 ? all.dump() : std::string();
     detail::broadcast_string(comm, message, 0);
     if (me != 0) {
         const auto parsed = nlohmann::json::parse(message);
         for (std::size_t e = 0; e < n && e < parsed.size(); ++e)
-            if (!parsed[e].is_null()) results[e] = detail::result_from_message(parsed[e].dump()).second;
+            if (!parsed[e].is_null()) results[e] = detail::result_from_json(parsed[e]).second;
     }
     return meta::summarize_held_out(shared, held_out, results, strategies, opts);
 }
