@@ -5,6 +5,7 @@
 #include "metalearn/models/base_model.hpp"
 #include "metalearn/models/decision_tree.hpp"
 #include "metalearn/models/elastic_net.hpp"
+#include "metalearn/models/gradient_boosting.hpp"
 #include "metalearn/models/knn.hpp"
 #include "metalearn/models/lda.hpp"
 #include "metalearn/models/logistic_regression.hpp"

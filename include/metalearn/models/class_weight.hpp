@@ -1,0 +1,80 @@
+#pragma once
+/// @file class_weight.hpp
+/// @brief Class weights of classifiers (scikit-learn's `class_weight`): none, balanced, or
+/// explicit per class, turned into per-sample weights.
+
+#include "metalearn/core/error.hpp"
+#include "metalearn/core/types.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string_view>
+#include <vector>
+
+namespace metalearn::models {
+
+/// How a classifier weights the samples of each class (scikit-learn's `class_weight`).
+enum class ClassWeight {
+    none,      ///< every sample weighs 1.
+    balanced,  ///< a sample of class k weighs n / (K · n_k), n_k its class's count in the training data.
+    explicit_weights,  ///< a sample of class k weighs `class_weights[k]` (the model's parameter).
+};
+
+/// The name of a class weighting as written in saved models and search spaces: "none",
+/// "balanced", "explicit".
+[[nodiscard]] inline std::string_view to_string(ClassWeight w) {
+    switch (w) {
+        case ClassWeight::balanced: return "balanced";
+        case ClassWeight::explicit_weights: return "explicit";
+        case ClassWeight::none: break;
+    }
+    return "none";
+}
+
+namespace detail {
+
+/// Check explicit class weights: each finite and ≥ 0, at least one > 0.
+/// @throws ConfigError naming `where`.
+inline void check_class_weights(std::string_view where, ClassWeight kind, const std::vector<double>& weights) {
+    if (kind != ClassWeight::explicit_weights) return;
+    if (weights.empty())
+        throw ConfigError(fmt::format("{}: class_weight is explicit but class_weights is empty (expected one weight per class)",
+                                      where));
+    bool positive = false;
+    for (std::size_t k = 0; k < weights.size(); ++k) {
+        if (!std::isfinite(weights[k]) || weights[k] < 0.0)
+            throw ConfigError(fmt::format("{}: class_weights[{}] out of range (expected finite >= 0, got {})", where, k,
+                                          weights[k]));
+        positive = positive || weights[k] > 0.0;
+    }
+    if (!positive) throw ConfigError(fmt::format("{}: every class weight is 0 (expected at least one > 0)", where));
+}
+
+/// Per-sample weights (n) for class codes in [0, K), as scikit-learn's
+/// `compute_sample_weight(class_weight, y)`: 1 for `none`; n / (K · n_k) for `balanced`, with K the
+/// number of classes present in `codes` (scikit-learn counts the classes of y); `weights[k]` for
+/// `explicit_weights`.
+/// @throws DataError when explicit weights have fewer than K entries.
+inline Vector class_sample_weights(std::string_view where, const std::vector<Index>& codes, Index k, ClassWeight kind,
+                                   const std::vector<double>& weights) {
+    const auto n = static_cast<Index>(codes.size());
+    Vector w = Vector::Ones(n);
+    if (kind == ClassWeight::none) return w;
+    if (kind == ClassWeight::explicit_weights) {
+        if (static_cast<Index>(weights.size()) < k)
+            throw DataError(fmt::format("{}: class_weights has {} entries for {} classes", where, weights.size(), k));
+        for (Index i = 0; i < n; ++i) w[i] = weights[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
+        return w;
+    }
+    std::vector<double> count(static_cast<std::size_t>(k), 0.0);
+    for (Index c : codes) count[static_cast<std::size_t>(c)] += 1.0;
+    double present = 0.0;
+    for (double c : count) present += c > 0.0 ? 1.0 : 0.0;
+    for (Index i = 0; i < n; ++i)
+        w[i] = static_cast<double>(n) / (present * count[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])]);
+    return w;
+}
+
+}  // namespace detail
+}  // namespace metalearn::models
