@@ -90,25 +90,25 @@ namespace detail {
 /// weight); an inner node sends x to `left` when x[feature] ≤ threshold, else to `right`, and
 /// keeps its training split's gain.
 struct GbtNode {
-    Index feature = -1;
+    std::int32_t feature = -1;
+    std::int32_t left = -1;
+    std::int32_t right = -1;
+    std::int32_t bin = 0;  ///< while fitting: the split's bin (x goes left when its bin ≤ this); not saved.
     double threshold = 0.0;
-    Index left = -1;
-    Index right = -1;
     double value = 0.0;
     double gain = 0.0;
-    Index bin = 0;  ///< while fitting: the split's bin (x goes left when its bin ≤ this); not saved.
 };
 
 /// A boosted regression tree: nodes[0] is the root.
 struct GbtTree {
     std::vector<GbtNode> nodes;
 
-    /// The leaf value reached by row i of X.
-    [[nodiscard]] double predict(const MatrixRef& X, Index i) const {
-        std::size_t k = 0;
-        while (nodes[k].feature >= 0)
-            k = static_cast<std::size_t>(X(i, nodes[k].feature) <= nodes[k].threshold ? nodes[k].left : nodes[k].right);
-        return nodes[k].value;
+    /// The leaf value reached by the feature vector x (p contiguous values).
+    [[nodiscard]] double predict(const double* x) const {
+        const GbtNode* nd = nodes.data();
+        std::int32_t k = 0;
+        while (nd[k].feature >= 0) k = x[nd[k].feature] <= nd[k].threshold ? nd[k].left : nd[k].right;
+        return nd[k].value;
     }
 };
 
@@ -235,6 +235,7 @@ public:
         Index since_best = 0;
         std::vector<Index> sample;
         sample.reserve(train_rows.size());
+        std::vector<char> covered;
         for (Index round = 0; round < p.n_estimators; ++round) {
             Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(round)}));
             sample.clear();
@@ -249,8 +250,21 @@ public:
             if (loss == Loss::softmax) prob = softmax(margin, train_rows);
             for (Index c = 0; c < k; ++c) {
                 gradients(loss, margin, prob, target, weights, train_rows, c, g, h);
-                GbtTree tree = sample.empty() ? leaf_only() : grower.grow(sample, g, h, rng, res.importances);
-                for (Index i = 0; i < n; ++i) margin(i, c) += grower.value_binned(tree, i);
+                if (sample.empty()) {  // no row drawn: a leaf of value 0
+                    trees.push_back(leaf_only());
+                    continue;
+                }
+                GbtTree tree = grower.grow(sample, g, h, rng, res.importances);
+                // the sampled rows get their leaf's value from the partition; the others (rows left
+                // out by subsample, validation rows) through the tree on their bins
+                if (static_cast<Index>(sample.size()) == n) {
+                    grower.add_leaf_values(margin, c, nullptr);
+                } else {
+                    covered.assign(static_cast<std::size_t>(n), 0);
+                    grower.add_leaf_values(margin, c, &covered);
+                    for (Index i = 0; i < n; ++i)
+                        if (!covered[static_cast<std::size_t>(i)]) margin(i, c) += grower.value_binned(tree, i);
+                }
                 trees.push_back(std::move(tree));
             }
             res.rounds.push_back(std::move(trees));
@@ -284,11 +298,24 @@ public:
         const Index m = X.rows();
         const Index k = base.size();
         Matrix out(m, k);
-        metalearn::parallel_for(m, std::min<Index>(resolve_threads(n_threads), m / 256 + 1), [&](Index i) {
+        // blocks of rows, each tree applied to a whole block while its nodes are in cache; every
+        // row still sums base + trees in round order, whatever the blocking and thread count
+        constexpr Index block = 128;
+        const Index blocks = (m + block - 1) / block;
+        const Index p = X.cols();
+        metalearn::parallel_for(blocks, std::min<Index>(resolve_threads(n_threads), blocks), [&](Index b) {
+            const Index i0 = b * block;
+            const Index i1 = std::min(m, i0 + block);
+            // the block's rows, row-major: a traversal reads one contiguous row
+            std::vector<double> rows(static_cast<std::size_t>((i1 - i0) * p));
+            for (Index i = i0; i < i1; ++i)
+                for (Index f = 0; f < p; ++f) rows[static_cast<std::size_t>((i - i0) * p + f)] = X(i, f);
             for (Index c = 0; c < k; ++c) {
-                double s = base[c];
-                for (const auto& trees : rounds) s += trees[static_cast<std::size_t>(c)].predict(X, i);
-                out(i, c) = s;
+                for (Index i = i0; i < i1; ++i) out(i, c) = base[c];
+                for (const auto& trees : rounds) {
+                    const GbtTree& t = trees[static_cast<std::size_t>(c)];
+                    for (Index i = i0; i < i1; ++i) out(i, c) += t.predict(rows.data() + (i - i0) * p);
+                }
             }
         });
         return out;
@@ -453,6 +480,7 @@ private:
 
             rows_ = sample;
             buffer_.resize(rows_.size());
+            leaves_.clear();
             GbtTree tree;
             tree.nodes.push_back(GbtNode{});
             std::vector<GH> root_hist = new_hist();
@@ -474,22 +502,29 @@ private:
             while (!stack.empty()) {
                 Pending cur = std::move(stack.back());
                 stack.pop_back();
-                tree.nodes[static_cast<std::size_t>(cur.node)].value = leaf_value(cur.G, cur.H);
-                if (cur.depth >= p_.max_depth) continue;
+                const double value = leaf_value(cur.G, cur.H);
+                tree.nodes[static_cast<std::size_t>(cur.node)].value = value;
+                if (cur.depth >= p_.max_depth) {
+                    leaves_.push_back({cur.begin, cur.end, value});
+                    continue;
+                }
                 const Split s = best_split(cur.hist, cur.G, cur.H, level_features_[static_cast<std::size_t>(cur.depth)]);
-                if (s.feature < 0 || !(s.gain > 1e-6) || s.gain < p_.gamma) continue;
+                if (s.feature < 0 || !(s.gain > 1e-6) || s.gain < p_.gamma) {
+                    leaves_.push_back({cur.begin, cur.end, value});
+                    continue;
+                }
                 // partition the node's rows (stable): bin ≤ s.bin goes left
                 const Index mid = partition(cur.begin, cur.end, s.feature, s.bin);
                 const auto left = static_cast<Index>(tree.nodes.size());
                 tree.nodes.push_back(GbtNode{});
                 tree.nodes.push_back(GbtNode{});
                 GbtNode& node = tree.nodes[static_cast<std::size_t>(cur.node)];
-                node.feature = s.feature;
+                node.feature = static_cast<std::int32_t>(s.feature);
                 node.threshold = binner_.edges[static_cast<std::size_t>(s.feature)][static_cast<std::size_t>(s.bin)];
-                node.left = left;
-                node.right = left + 1;
+                node.left = static_cast<std::int32_t>(left);
+                node.right = static_cast<std::int32_t>(left + 1);
                 node.gain = s.gain;
-                node.bin = s.bin;
+                node.bin = static_cast<std::int32_t>(s.bin);
                 node.value = 0.0;
                 importances[s.feature] += s.gain;
                 // the smaller child's histogram from its rows; the larger's by subtraction
@@ -513,6 +548,17 @@ private:
             return tree;
         }
 
+        /// Add the last grown tree's leaf values to column c of `margin` for the rows it was grown
+        /// on, marking them in `covered` when given.
+        void add_leaf_values(Matrix& margin, Index c, std::vector<char>* covered) const {
+            for (const Leaf& l : leaves_)
+                for (Index idx = l.begin; idx < l.end; ++idx) {
+                    const Index r = rows_[static_cast<std::size_t>(idx)];
+                    margin(r, c) += l.value;
+                    if (covered != nullptr) (*covered)[static_cast<std::size_t>(r)] = 1;
+                }
+        }
+
         /// The tree's value for training row i, found through its bins.
         [[nodiscard]] double value_binned(const GbtTree& t, Index i) const {
             const std::uint8_t* row = bins_.data() + static_cast<std::size_t>(i * d_);
@@ -525,6 +571,12 @@ private:
         }
 
     private:
+        /// A leaf of the last tree: its rows rows_[begin, end) and its value.
+        struct Leaf {
+            Index begin, end;
+            double value;
+        };
+
         struct Split {
             Index feature = -1;
             Index bin = 0;
@@ -640,6 +692,7 @@ private:
         std::vector<Index> rows_, buffer_;
         std::vector<Index> tree_features_;
         std::vector<std::vector<Index>> level_features_;
+        std::vector<Leaf> leaves_;
     };
 };
 
@@ -704,17 +757,17 @@ inline std::vector<std::vector<GbtTree>> gbt_rounds_from_json(const nlohmann::js
             for (Index i = 0; i < m; ++i) {
                 const auto u = static_cast<std::size_t>(i);
                 GbtNode& nd = t.nodes[u];
-                nd.feature = json_index(feature[u], ta / "feature" / u, -1, n_features - 1);
+                nd.feature = static_cast<std::int32_t>(json_index(feature[u], ta / "feature" / u, -1, n_features - 1));
                 nd.threshold = json_double(threshold[u], ta / "threshold" / u);
-                nd.left = json_index(left[u], ta / "left" / u, -1, m - 1);
-                nd.right = json_index(right[u], ta / "right" / u, -1, m - 1);
+                nd.left = static_cast<std::int32_t>(json_index(left[u], ta / "left" / u, -1, m - 1));
+                nd.right = static_cast<std::int32_t>(json_index(right[u], ta / "right" / u, -1, m - 1));
                 nd.value = json_double(value[u], ta / "value" / u);
                 nd.gain = json_double(gain[u], ta / "gain" / u);
                 if (nd.feature < 0) {
                     if (nd.left != -1 || nd.right != -1) json_value_error(ta / "left" / u, "a leaf (feature -1) with children");
                     continue;
                 }
-                for (Index child : {nd.left, nd.right}) {
+                for (const Index child : {Index{nd.left}, Index{nd.right}}) {
                     if (child <= i) json_value_error(ta / "left" / u, fmt::format("child {} of node {} is not after it", child, i));
                     if (used[static_cast<std::size_t>(child)]++)
                         json_value_error(ta / "left" / u, fmt::format("node {} is the child of two nodes", child));
