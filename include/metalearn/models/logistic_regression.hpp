@@ -6,8 +6,10 @@
 #include "metalearn/core/types.hpp"
 #include "metalearn/core/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
+#include "metalearn/models/class_weight.hpp"
 
 #include <string_view>
+#include <vector>
 
 namespace metalearn::models {
 
@@ -43,6 +45,11 @@ public:
         double tol = 1e-4;          ///< > 0: gradient-norm tolerance.
         Index max_iter = 100;       ///< ≥ 1: L-BFGS iterations.
         bool fit_intercept = true;  ///< fit an unpenalised intercept per class.
+        /// Weight of each sample's log-loss by its class (see class_weight.hpp; scikit-learn's
+        /// `class_weight`): the objective becomes Σ_i w_i·(−log softmax(W x_i + b)_{y_i}) + ‖W‖²_F / (2C).
+        ClassWeight class_weight = ClassWeight::none;
+        /// The weights of `ClassWeight::explicit_weights`, one per declared class (finite, ≥ 0).
+        std::vector<double> class_weights = {};
     };
 
     static constexpr std::string_view name = "logistic_regression";
@@ -52,7 +59,8 @@ public:
     explicit LogisticRegression(const params_type& p) { set_params(p); }
 
     /// Replace the hyperparameters; the model becomes unfitted.
-    /// @throws ConfigError when C or tol is not finite and > 0, or max_iter < 1.
+    /// @throws ConfigError when C or tol is not finite and > 0, max_iter < 1, or explicit class
+    ///         weights are missing, negative, non-finite or all 0.
     void set_params(const params_type& p);
     [[nodiscard]] params_type params() const { return params_; }
 
@@ -62,8 +70,9 @@ public:
     /// Fit the coefficients.
     /// @param X n×p finite features (scale them for fast convergence); @param y n class codes in
     ///        [0, n_classes); @param n_classes declared K (≤ 0: max(y) + 1).
-    /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels or fewer
-    ///         than two classes present; NumericalError if the objective becomes non-finite.
+    /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels, fewer
+    ///         than two classes present, or explicit class weights with fewer than K entries;
+    ///         NumericalError if the objective becomes non-finite.
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes);
 
     /// Scores W x + b (m×K; −inf for classes absent from training).
@@ -91,7 +100,9 @@ public:
     [[nodiscard]] double objective() const { return objective_; }
 
     /// Declared search space: C log-uniform in [1e-4, 1e4] (valid range: any finite C > 0);
-    /// tol, max_iter and fit_intercept are fixed members (settable by name, e.g. in plan files).
+    /// tol, max_iter, fit_intercept and class_weight ("none" or "balanced") are fixed members
+    /// (settable by name, e.g. in plan files; a config that leaves them at their defaults is
+    /// written without them).
     static hpo::SearchSpace<params_type> search_space();
 
 private:

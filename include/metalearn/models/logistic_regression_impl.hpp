@@ -27,6 +27,7 @@ METALEARN_INLINE void LogisticRegression::set_params(const params_type& p) {
         throw ConfigError(fmt::format("{}: tol out of range (expected finite > 0, got {})", where, p.tol));
     if (p.max_iter < 1)
         throw ConfigError(fmt::format("{}: max_iter out of range (expected >= 1, got {})", where, p.max_iter));
+    detail::check_class_weights(where, p.class_weight, p.class_weights);
     params_ = p;
     fitted_ = false;
 }
@@ -52,6 +53,9 @@ METALEARN_INLINE void LogisticRegression::fit(const MatrixRef& X, const VectorRe
     std::vector<Index> target(static_cast<std::size_t>(n));  // fitted class of each row
     for (Index i = 0; i < n; ++i)
         target[static_cast<std::size_t>(i)] = fitted_of[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
+    const bool weighted = params_.class_weight != ClassWeight::none;
+    const Vector sw = weighted ? detail::class_sample_weights(where, codes, k, params_.class_weight, params_.class_weights)
+                               : Vector();
 
     // two classes: penalty doubled so that it is ‖w₁ − w₀‖²/(2C) on the log-odds (see above)
     const double inv_c = (kp == 2 ? 2.0 : 1.0) / params_.C;
@@ -73,12 +77,22 @@ METALEARN_INLINE void LogisticRegression::fit(const MatrixRef& X, const VectorRe
         const Vector m = S.rowwise().maxCoeff();
         G = (S.colwise() - m).array().exp().matrix();
         const Vector z = G.rowwise().sum();
-        double loss = m.sum() + z.array().log().sum();
         G.array().colwise() /= z.array();
-        for (Index i = 0; i < n; ++i) {
-            const Index c = target[static_cast<std::size_t>(i)];
-            loss -= S(i, c);
-            G(i, c) -= 1.0;  // P − Y
+        double loss = 0.0;
+        if (!weighted) {
+            loss = m.sum() + z.array().log().sum();
+            for (Index i = 0; i < n; ++i) {
+                const Index c = target[static_cast<std::size_t>(i)];
+                loss -= S(i, c);
+                G(i, c) -= 1.0;  // P − Y
+            }
+        } else {
+            for (Index i = 0; i < n; ++i) {
+                const Index c = target[static_cast<std::size_t>(i)];
+                loss += sw[i] * (m[i] + std::log(z[i]) - S(i, c));
+                G(i, c) -= 1.0;
+                G.row(i) *= sw[i];  // w_i (P − Y)
+            }
         }
         grad.resize(theta.size());
         Eigen::Map<Matrix> gW(grad.data(), p, kp);
@@ -162,7 +176,9 @@ METALEARN_INLINE hpo::SearchSpace<LogisticRegression::params_type> LogisticRegre
         .valid_range("C", tiny, huge)
         .fixed("tol", &params_type::tol, hpo::log_uniform(tiny, huge))
         .fixed("max_iter", &params_type::max_iter, hpo::int_uniform(1, long{1} << 52))
-        .fixed("fit_intercept", &params_type::fit_intercept, hpo::boolean());
+        .fixed("fit_intercept", &params_type::fit_intercept, hpo::boolean())
+        .fixed("class_weight", &params_type::class_weight,
+               hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
 }
 
 }  // namespace metalearn::models
