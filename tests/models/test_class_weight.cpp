@@ -1,8 +1,11 @@
-// Class weights (scikit-learn's class_weight): the sample weights n / (K n_k) by hand, and
-// LogisticRegression with balanced and explicit weights against scikit-learn 1.2.1 (values from
-// tests/reference/class_weight_reference.py, pasted into class_weight_reference_values.hpp).
+// Class weights (scikit-learn's class_weight): the sample weights n / (K n_k) by hand;
+// LogisticRegression with balanced and explicit weights and DecisionTreeClassifier with balanced
+// weights against scikit-learn 1.2.1 (values from tests/reference/class_weight_reference.py,
+// pasted into class_weight_reference_values.hpp); the random forest against the tree.
 #include <metalearn/models/class_weight.hpp>
+#include <metalearn/models/decision_tree.hpp>
 #include <metalearn/models/logistic_regression.hpp>
+#include <metalearn/models/random_forest.hpp>
 
 #include "class_weight_reference_values.hpp"
 #include "model_test_data.hpp"
@@ -16,6 +19,9 @@ using metalearn::Index;
 using metalearn::Matrix;
 using metalearn::Vector;
 using metalearn::models::ClassWeight;
+using metalearn::models::Criterion;
+using metalearn::models::DecisionTreeClassifier;
+using metalearn::models::RandomForestClassifier;
 using metalearn::models::LogisticRegression;
 using metalearn::test::approx_matrix;
 using metalearn::test::as_matrix;
@@ -94,4 +100,92 @@ TEST_CASE("class weights: bad values and the search space", "[class_weight][erro
     const auto p = space.from_json(nlohmann::json::parse(R"({"C": 2.0, "class_weight": "balanced"})"));
     CHECK(p.class_weight == ClassWeight::balanced);
     CHECK(space.to_json(p).dump() == R"({"C":2.0,"class_weight":"balanced"})");
+}
+
+TEST_CASE("DecisionTreeClassifier with balanced class weights grows scikit-learn's tree", "[class_weight][decision_tree]") {
+    // max_depth 2 on raw wine and breast cancer, Gini and entropy. scikit-learn stores X as
+    // float32, so thresholds agree to rel 1e-6; weighted values, impurities and probabilities to 1e-9.
+    struct Case {
+        const char* file;
+        Criterion criterion;
+        const std::vector<double>& feature;
+        const std::vector<double>& threshold;
+        const std::vector<double>& impurity;
+        const std::vector<double>& samples;
+        const std::vector<double>& value;
+        const std::vector<double>& proba;
+        Index k;
+    };
+    const Case cases[] = {
+        {"wine_data.csv", Criterion::gini, cwref::wine_gini_tree_feature, cwref::wine_gini_tree_threshold,
+         cwref::wine_gini_tree_impurity, cwref::wine_gini_tree_samples, cwref::wine_gini_tree_value,
+         cwref::wine_gini_tree_proba, 3},
+        {"wine_data.csv", Criterion::entropy, cwref::wine_entropy_tree_feature, cwref::wine_entropy_tree_threshold,
+         cwref::wine_entropy_tree_impurity, cwref::wine_entropy_tree_samples, cwref::wine_entropy_tree_value,
+         cwref::wine_entropy_tree_proba, 3},
+        {"breast_cancer.csv", Criterion::gini, cwref::cancer_gini_tree_feature, cwref::cancer_gini_tree_threshold,
+         cwref::cancer_gini_tree_impurity, cwref::cancer_gini_tree_samples, cwref::cancer_gini_tree_value,
+         cwref::cancer_gini_tree_proba, 2},
+        {"breast_cancer.csv", Criterion::entropy, cwref::cancer_entropy_tree_feature,
+         cwref::cancer_entropy_tree_threshold, cwref::cancer_entropy_tree_impurity, cwref::cancer_entropy_tree_samples,
+         cwref::cancer_entropy_tree_value, cwref::cancer_entropy_tree_proba, 2},
+    };
+    for (const auto& c : cases) {
+        INFO(c.file << (c.criterion == Criterion::gini ? " gini" : " entropy"));
+        const auto d = metalearn::test::sklearn_split(c.file, false);
+        DecisionTreeClassifier tree({.criterion = c.criterion, .max_depth = 2, .class_weight = ClassWeight::balanced});
+        tree.fit(d.Xtr, d.ytr);
+        const auto& nodes = tree.nodes();
+        REQUIRE(nodes.size() == c.feature.size());
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            INFO("node " << i);
+            REQUIRE(nodes[i].n_samples == static_cast<Index>(c.samples[i]));
+            REQUIRE(nodes[i].impurity == Approx(c.impurity[i]).margin(1e-9));
+            REQUIRE_THAT(Matrix(nodes[i].value.transpose()),
+                         approx_matrix(as_matrix(std::vector<double>(c.value.begin() + static_cast<std::ptrdiff_t>(i) * c.k,
+                                                                     c.value.begin() + static_cast<std::ptrdiff_t>(i + 1) * c.k),
+                                                 1),
+                                       0.0, 1e-9));
+            if (c.feature[i] < 0) {
+                REQUIRE(nodes[i].is_leaf());
+            } else {
+                REQUIRE(nodes[i].feature == static_cast<Index>(c.feature[i]));
+                REQUIRE(nodes[i].threshold == Approx(c.threshold[i]).epsilon(1e-6));
+            }
+        }
+        REQUIRE_THAT(ref_rows(tree.predict_proba(d.Xte)), approx_matrix(as_matrix(c.proba, 6), 0.0, 1e-9));
+    }
+}
+
+TEST_CASE("class weights: a one-tree forest without randomness is the weighted tree", "[class_weight][random_forest]") {
+    // bootstrap off, every feature examined: the forest's only tree is the decision tree. The
+    // two visit the features in different seeded orders, which matters only on exact ties
+    // between splits: with weights {1, 4} two features cut the training rows of a node alike,
+    // so the trees agree on the training rows, not on every test row.
+    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    for (const auto kind : {ClassWeight::balanced, ClassWeight::explicit_weights}) {
+        DecisionTreeClassifier tree(
+            {.max_depth = 2, .class_weight = kind, .class_weights = {1.0, 4.0}});
+        tree.fit(d.Xtr, d.ytr);
+        RandomForestClassifier forest({.n_estimators = 1, .max_depth = 2, .max_features = 1.0, .bootstrap = false,
+                                       .class_weight = kind, .class_weights = {1.0, 4.0}});
+        forest.fit(d.Xtr, d.ytr);
+        REQUIRE_THAT(forest.predict_proba(d.Xtr), approx_matrix(tree.predict_proba(d.Xtr), 0.0, 1e-12));
+    }
+    // weights change the tree: the minority class (malignant, 0) gains recall on the training rows
+    DecisionTreeClassifier plain({.max_depth = 2});
+    plain.fit(d.Xtr, d.ytr);
+    DecisionTreeClassifier heavy({.max_depth = 2, .class_weight = ClassWeight::explicit_weights, .class_weights = {10.0, 1.0}});
+    heavy.fit(d.Xtr, d.ytr);
+    auto recall0 = [&](const Vector& pred) {
+        double hit = 0, n0 = 0;
+        for (Index i = 0; i < d.ytr.size(); ++i)
+            if (d.ytr[i] == 0) {
+                n0 += 1;
+                hit += pred[i] == 0 ? 1 : 0;
+            }
+        return hit / n0;
+    };
+    CHECK(recall0(heavy.predict(d.Xtr)) > recall0(plain.predict(d.Xtr)));
+    CHECK_THROWS_AS(DecisionTreeClassifier({.class_weight = ClassWeight::explicit_weights}), ConfigError);
 }

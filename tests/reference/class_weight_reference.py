@@ -54,3 +54,22 @@ for ds, tag, weights in [("wine_data.csv", "wine", {0: 1.0, 1: 3.0, 2: 0.5}), ("
         lr = LogisticRegression(C=0.5, tol=1e-10, max_iter=10000, class_weight=weights).fit(Ztr, ytr)
         vec(f"{tag}_explicit_coef", lr.coef_)
         vec(f"{tag}_explicit_intercept", lr.intercept_)
+
+# CART trees with balanced class weights: scikit-learn's tree_.value holds the weighted class
+# counts and tree_.impurity the weighted impurities (raw features, as models_reference.py's trees)
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
+
+for ds, tag in [("wine_data.csv", "wine"), ("breast_cancer.csv", "cancer")]:
+    X, y = load(ds)
+    Xtr, ytr, Xte, _ = split(X, y)
+    for criterion in ("gini", "entropy"):
+        tree = DecisionTreeClassifier(max_depth=2, criterion=criterion, class_weight="balanced",
+                                      random_state=0).fit(Xtr, ytr)
+        t = tree.tree_
+        name = f"{tag}_{criterion}_tree"
+        vec(f"{name}_feature", t.feature)
+        vec(f"{name}_threshold", t.threshold)
+        vec(f"{name}_impurity", t.impurity)
+        vec(f"{name}_samples", t.n_node_samples)
+        vec(f"{name}_value", t.value[:, 0, :])
+        vec(f"{name}_proba", tree.predict_proba(Xte)[rows])

@@ -51,28 +51,41 @@ inline void check_class_weights(std::string_view where, ClassWeight kind, const 
     if (!positive) throw ConfigError(fmt::format("{}: every class weight is 0 (expected at least one > 0)", where));
 }
 
-/// Per-sample weights (n) for class codes in [0, K), as scikit-learn's
-/// `compute_sample_weight(class_weight, y)`: 1 for `none`; n / (K · n_k) for `balanced`, with K the
-/// number of classes present in `codes` (scikit-learn counts the classes of y); `weights[k]` for
+/// The weight of each class (K values) for class codes in [0, K), as scikit-learn's
+/// `compute_class_weight`: empty for `none`; n / (K' · n_k) for `balanced`, with n_k the count of
+/// class k in `codes`, n their number and K' the number of classes present (scikit-learn counts
+/// the classes of y; a declared class without samples gets weight 0); `weights[k]` for
 /// `explicit_weights`.
 /// @throws DataError when explicit weights have fewer than K entries.
-inline Vector class_sample_weights(std::string_view where, const std::vector<Index>& codes, Index k, ClassWeight kind,
-                                   const std::vector<double>& weights) {
-    const auto n = static_cast<Index>(codes.size());
-    Vector w = Vector::Ones(n);
-    if (kind == ClassWeight::none) return w;
+inline std::vector<double> class_weight_values(std::string_view where, const std::vector<Index>& codes, Index k,
+                                               ClassWeight kind, const std::vector<double>& weights) {
+    if (kind == ClassWeight::none) return {};
     if (kind == ClassWeight::explicit_weights) {
         if (static_cast<Index>(weights.size()) < k)
             throw DataError(fmt::format("{}: class_weights has {} entries for {} classes", where, weights.size(), k));
-        for (Index i = 0; i < n; ++i) w[i] = weights[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
-        return w;
+        return {weights.begin(), weights.begin() + static_cast<std::ptrdiff_t>(k)};
     }
     std::vector<double> count(static_cast<std::size_t>(k), 0.0);
     for (Index c : codes) count[static_cast<std::size_t>(c)] += 1.0;
     double present = 0.0;
     for (double c : count) present += c > 0.0 ? 1.0 : 0.0;
-    for (Index i = 0; i < n; ++i)
-        w[i] = static_cast<double>(n) / (present * count[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])]);
+    std::vector<double> out(static_cast<std::size_t>(k), 0.0);
+    const auto n = static_cast<double>(codes.size());
+    for (std::size_t c = 0; c < out.size(); ++c)
+        if (count[c] > 0.0) out[c] = n / (present * count[c]);
+    return out;
+}
+
+/// Per-sample weights (n) for class codes in [0, K): each sample weighs its class's weight
+/// (`class_weight_values`; 1 for `none`), as scikit-learn's `compute_sample_weight(class_weight, y)`.
+/// @throws DataError when explicit weights have fewer than K entries.
+inline Vector class_sample_weights(std::string_view where, const std::vector<Index>& codes, Index k, ClassWeight kind,
+                                   const std::vector<double>& weights) {
+    const auto n = static_cast<Index>(codes.size());
+    Vector w = Vector::Ones(n);
+    const std::vector<double> per_class = class_weight_values(where, codes, k, kind, weights);
+    if (per_class.empty()) return w;
+    for (Index i = 0; i < n; ++i) w[i] = per_class[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])];
     return w;
 }
 

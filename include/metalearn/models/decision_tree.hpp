@@ -8,6 +8,7 @@
 #include "metalearn/core/types.hpp"
 #include "metalearn/core/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
+#include "metalearn/models/class_weight.hpp"
 #include "metalearn/models/detail/cart.hpp"
 #include "metalearn/models/detail/serialization.hpp"
 
@@ -76,6 +77,11 @@ public:
         /// Features examined per split: a fraction in (0, 1] of p (⌊f·p⌋, at least 1),
         /// `max_features_sqrt` or `max_features_log2`. 1.0 = all (sklearn's None).
         double max_features = 1.0;
+        /// Weight of each sample by its class (see class_weight.hpp; scikit-learn's
+        /// `class_weight`): class proportions, impurities and node values use weighted counts.
+        ClassWeight class_weight = ClassWeight::none;
+        /// The weights of `ClassWeight::explicit_weights`, one per declared class (finite, ≥ 0).
+        std::vector<double> class_weights = {};
     };
 
     static constexpr std::string_view name = "decision_tree_classifier";
@@ -85,8 +91,9 @@ public:
     explicit DecisionTreeClassifier(const params_type& p) { set_params(p); }
 
     /// Replace the hyperparameters; the model becomes unfitted.
-    /// @throws ConfigError when max_depth < 0, min_samples_split < 2, min_samples_leaf < 1 or
-    ///         max_features is not a fraction in (0, 1] nor a sentinel.
+    /// @throws ConfigError when max_depth < 0, min_samples_split < 2, min_samples_leaf < 1,
+    ///         max_features is not a fraction in (0, 1] nor a sentinel, or explicit class weights
+    ///         are missing, negative, non-finite or all 0.
     void set_params(const params_type& p);
     [[nodiscard]] params_type params() const { return params_; }
 
@@ -96,7 +103,8 @@ public:
     /// Grow the tree.
     /// @param X n×p finite features; @param y n class codes in [0, n_classes);
     /// @param n_classes declared K (≤ 0: max(y) + 1).
-    /// @throws DataError on empty data, shape mismatch, non-finite values or bad labels.
+    /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels, or explicit
+    ///         class weights with fewer than K entries.
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes);
 
     /// Class probabilities (m×K, rows sum to 1).
@@ -112,7 +120,8 @@ public:
     /// Declared search space: criterion {gini, entropy}; max_depth int in [0, 30] (0 =
     /// unlimited); min_samples_split int log in [2, 64]; min_samples_leaf int log in [1, 32];
     /// max_features uniform in [0.05, 1]. Valid ranges (plan files): max_depth ≥ 0,
-    /// min_samples_split ≥ 2, min_samples_leaf ≥ 1, max_features in (0, 1].
+    /// min_samples_split ≥ 2, min_samples_leaf ≥ 1, max_features in (0, 1]. class_weight
+    /// ("none" or "balanced") is a fixed member, settable by name.
     static hpo::SearchSpace<params_type> search_space();
 
 private:

@@ -30,6 +30,7 @@ namespace metalearn::models {
 METALEARN_INLINE void DecisionTreeClassifier::set_params(const params_type& p) {
     detail::validate_tree_params("DecisionTreeClassifier::set_params()", p.max_depth, p.min_samples_split,
                                  p.min_samples_leaf, p.max_features);
+    detail::check_class_weights("DecisionTreeClassifier::set_params()", p.class_weight, p.class_weights);
     params_ = p;
     tree_ = {};
 }
@@ -39,11 +40,14 @@ METALEARN_INLINE void DecisionTreeClassifier::fit(const MatrixRef& X, const Vect
     detail::check_xy(where, X, y);
     Index k = 0;
     const auto codes = detail::class_codes(where, y, n_classes, k);
+    const std::vector<double> weights =
+        detail::class_weight_values(where, codes, k, params_.class_weight, params_.class_weights);
     std::vector<Index> samples(static_cast<std::size_t>(X.rows()));
     std::iota(samples.begin(), samples.end(), Index{0});
     detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
                            detail::resolve_max_features(params_.max_features, X.cols()), true,
-                           params_.criterion == Criterion::entropy, k, &stop_};
+                           params_.criterion == Criterion::entropy, k, &stop_,
+                           weights.empty() ? nullptr : &weights};
     Rng rng(seed_);
     const detail::FeatureRanks ranks(X);
     detail::CartBuilder builder(ranks, &codes, nullptr, s);
@@ -88,7 +92,9 @@ METALEARN_INLINE hpo::SearchSpace<DecisionTreeClassifier::params_type> DecisionT
         .valid_range("max_depth", 0.0, 0x1.0p52)
         .valid_range("min_samples_split", 2.0, 0x1.0p52)
         .valid_range("min_samples_leaf", 1.0, 0x1.0p52)
-        .valid_range("max_features", std::numeric_limits<double>::min(), 1.0);
+        .valid_range("max_features", std::numeric_limits<double>::min(), 1.0)
+        .fixed("class_weight", &params_type::class_weight,
+               hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
 }
 
 }  // namespace metalearn::models

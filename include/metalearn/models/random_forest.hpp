@@ -8,6 +8,7 @@
 #include "metalearn/core/types.hpp"
 #include "metalearn/core/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
+#include "metalearn/models/class_weight.hpp"
 #include "metalearn/models/detail/cart.hpp"
 #include "metalearn/models/detail/serialization.hpp"
 
@@ -60,6 +61,11 @@ public:
         double max_features = max_features_sqrt;  ///< fraction in (0, 1], `max_features_sqrt` or `max_features_log2`.
         bool bootstrap = true;                  ///< bootstrap sample per tree (else all rows).
         Index n_threads = 1;                    ///< ≥ 0: threads for fit and predict; 0 = all hardware threads (core/parallel.hpp).
+        /// Weight of each sample by its class, computed on the training data given to fit, not
+        /// per bootstrap sample (scikit-learn's `class_weight="balanced"`; see class_weight.hpp).
+        ClassWeight class_weight = ClassWeight::none;
+        /// The weights of `ClassWeight::explicit_weights`, one per declared class (finite, ≥ 0).
+        std::vector<double> class_weights = {};
     };
 
     static constexpr std::string_view name = "random_forest_classifier";
@@ -69,7 +75,8 @@ public:
     explicit RandomForestClassifier(const params_type& p) { set_params(p); }
 
     /// Replace the hyperparameters; the model becomes unfitted.
-    /// @throws ConfigError when n_estimators < 1, n_threads < 0, or a tree parameter is invalid
+    /// @throws ConfigError when n_estimators < 1, n_threads < 0, explicit class weights are
+    ///         invalid (see `DecisionTreeClassifier::set_params`), or a tree parameter is invalid
     ///         (see `DecisionTreeClassifier::set_params`).
     void set_params(const params_type& p);
     [[nodiscard]] params_type params() const { return params_; }
@@ -82,7 +89,8 @@ public:
     /// Grow the forest.
     /// @param X n×p finite features; @param y n class codes in [0, n_classes);
     /// @param n_classes declared K (≤ 0: max(y) + 1).
-    /// @throws DataError on empty data, shape mismatch, non-finite values or bad labels.
+    /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels, or explicit
+    ///         class weights with fewer than K entries.
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes);
 
     /// Class probabilities (m×K, rows sum to 1): mean over trees of the leaf class frequencies.
@@ -101,7 +109,7 @@ public:
 
     /// Declared search space: n_estimators int log in [10, 300]; criterion {gini, entropy};
     /// max_depth int in [0, 30] (0 = unlimited); min_samples_leaf int log in [1, 32];
-    /// max_features {sqrt, log2, 0.25, 0.5, 0.75, 1.0}; bootstrap {false, true}.
+    /// max_features {sqrt, log2, 0.25, 0.5, 0.75, 1.0}; bootstrap {false, true}; class_weight ("none" or "balanced") a fixed member.
     static hpo::SearchSpace<params_type> search_space();
 
 private:

@@ -54,6 +54,7 @@ METALEARN_INLINE void RandomForestClassifier::set_params(const params_type& p) {
     constexpr std::string_view where = "RandomForestClassifier::set_params()";
     detail::validate_forest_params(where, p.n_estimators, p.n_threads);
     detail::validate_tree_params(where, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.max_features);
+    detail::check_class_weights(where, p.class_weight, p.class_weights);
     params_ = p;
     trees_.clear();
 }
@@ -63,9 +64,12 @@ METALEARN_INLINE void RandomForestClassifier::fit(const MatrixRef& X, const Vect
     detail::check_xy(where, X, y);
     Index k = 0;
     const auto codes = detail::class_codes(where, y, n_classes, k);
+    const std::vector<double> weights =
+        detail::class_weight_values(where, codes, k, params_.class_weight, params_.class_weights);
     const detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
                                  detail::resolve_max_features(params_.max_features, X.cols()), true,
-                                 params_.criterion == Criterion::entropy, k};
+                                 params_.criterion == Criterion::entropy, k, nullptr,
+                                 weights.empty() ? nullptr : &weights};
     trees_ = detail::grow_forest(X, &codes, nullptr, s, params_.n_estimators, params_.bootstrap, seed_,
                                  params_.n_threads);
     n_features_ = X.cols();
@@ -102,7 +106,9 @@ METALEARN_INLINE hpo::SearchSpace<RandomForestClassifier::params_type> RandomFor
         .add("min_samples_leaf", &params_type::min_samples_leaf, hpo::int_log_uniform(1, 32))
         .add("max_features", &params_type::max_features,
              detail::forest_max_features_domain())
-        .add("bootstrap", &params_type::bootstrap, hpo::boolean());
+        .add("bootstrap", &params_type::bootstrap, hpo::boolean())
+        .fixed("class_weight", &params_type::class_weight,
+               hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
 }
 
 METALEARN_INLINE Matrix RandomForestClassifier::proba(const MatrixRef& X, std::string_view where) const {

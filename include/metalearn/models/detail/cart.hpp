@@ -69,6 +69,11 @@ struct CartSettings {
     /// Called before each node is grown; `true` abandons the growth with `Interrupted`. May be
     /// null or empty (never stop).
     const std::function<bool()>* stop = nullptr;
+    /// Classification: a weight per class (K values, finite, ≥ 0), every sample weighing its
+    /// class's weight (scikit-learn's `class_weight`), or null for weight 1. Class proportions,
+    /// impurities, split scores, node values (weighted class counts) and importances then use
+    /// the weighted counts; min_samples_split and min_samples_leaf still count samples.
+    const std::vector<double>* class_weights = nullptr;
 };
 
 /// A grown tree: nodes plus the unnormalised impurity decrease per feature.
@@ -175,6 +180,11 @@ private:
     // b (right stat) as used by score_of.
     void move_class(std::size_t c, std::int64_t w, double& a, double& b);
 
+    // With class weights (weighted_): a, b and node_b_ are Σ_c (w_c n_c)² (Gini) or
+    // Σ_c w_c n_c log(w_c n_c) (entropy) over the left, right and node counts n_c, and the
+    // weighted totals wl_, wr_, node_w_ replace the sample counts in score_of.
+    [[nodiscard]] double weighted_xlogx(double v) const { return v > 0.0 ? v * std::log(v) : 0.0; }
+
     // Node totals, computed once per node: class counts (classification) or Σy (regression).
     void node_totals(Index begin, Index end);
 
@@ -221,6 +231,12 @@ private:
     double node_b_ = 0.0;
     double node_sum_ = 0.0;
     std::vector<double> xlogx_;
+    bool weighted_ = false;
+    std::vector<double> cw_;      // class weights (weighted_ only)
+    std::vector<double> cw_log_;  // w_c log w_c (0 for w_c = 0)
+    double node_w_ = 0.0;
+    double wl_ = 0.0;
+    double wr_ = 0.0;
 };
 
 }  // namespace detail

@@ -199,6 +199,12 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng
         left_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
         right_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
         node_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
+        weighted_ = s_.class_weights != nullptr;
+        if (weighted_) {
+            cw_ = *s_.class_weights;
+            cw_log_.resize(cw_.size());
+            for (std::size_t c = 0; c < cw_.size(); ++c) cw_log_[c] = weighted_xlogx(cw_[c]);
+        }
         if (s_.entropy) {
             xlogx_.resize(samples_.size() + 1);
             xlogx_[0] = 0.0;
@@ -256,11 +262,16 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng
             tree_.nodes[static_cast<std::size_t>(id)] = std::move(node);
         }
     }
-    // impurity decrease per feature (children exist now)
+    // impurity decrease per feature (children exist now); weighted node sizes with class weights
     for (const auto& nd : tree_.nodes) {
         if (nd.is_leaf()) continue;
         const auto& l = tree_.nodes[static_cast<std::size_t>(nd.left)];
         const auto& r = tree_.nodes[static_cast<std::size_t>(nd.right)];
+        if (weighted_) {
+            tree_.importance[nd.feature] += nd.value.sum() * nd.impurity - l.value.sum() * l.impurity -
+                                            r.value.sum() * r.impurity;
+            continue;
+        }
         tree_.importance[nd.feature] += static_cast<double>(nd.n_samples) * nd.impurity -
                                         static_cast<double>(l.n_samples) * l.impurity -
                                         static_cast<double>(r.n_samples) * r.impurity;
@@ -273,14 +284,22 @@ METALEARN_INLINE void CartBuilder::node_value(Index begin, Index end, TreeNode& 
     if (s_.classification) {
         node.value = Vector::Zero(s_.n_classes);
         for (Index i = begin; i < end; ++i) node.value[code(samples_[static_cast<std::size_t>(i)])] += 1.0;
+        if (weighted_) {
+            // weighted class counts; a node whose samples all weigh 0 keeps its plain counts
+            Vector wv = node.value;
+            for (Index c = 0; c < s_.n_classes; ++c) wv[c] *= cw_[static_cast<std::size_t>(c)];
+            const double total = wv.sum();
+            if (total > 0.0) node.value = wv;
+        }
+        const double nw = weighted_ ? node.value.sum() : n;
         double imp = 0.0;
         if (s_.entropy) {
             for (Index c = 0; c < s_.n_classes; ++c) {
-                const double q = node.value[c] / n;
+                const double q = node.value[c] / nw;
                 if (q > 0.0) imp -= q * std::log2(q);
             }
         } else {
-            imp = 1.0 - (node.value.array() / n).square().sum();
+            imp = 1.0 - (node.value.array() / nw).square().sum();
         }
         node.impurity = std::max(imp, 0.0);
     } else {
@@ -299,6 +318,10 @@ METALEARN_INLINE void CartBuilder::node_value(Index begin, Index end, TreeNode& 
 
 METALEARN_INLINE double CartBuilder::score_of(Index nl, Index nr, double a, double b) const {
     if (!s_.classification) return a * a / static_cast<double>(nl) + b * b / static_cast<double>(nr);
+    if (weighted_) {  // NaN (never chosen) when a side weighs 0
+        if (s_.entropy) return -(weighted_xlogx(wl_) - a + weighted_xlogx(wr_) - b);
+        return a / wl_ + b / wr_;
+    }
     if (s_.entropy)
         return -(xlogx_[static_cast<std::size_t>(nl)] - a + xlogx_[static_cast<std::size_t>(nr)] - b);
     return a / static_cast<double>(nl) + b / static_cast<double>(nr);
@@ -307,6 +330,22 @@ METALEARN_INLINE double CartBuilder::score_of(Index nl, Index nr, double a, doub
 METALEARN_INLINE void CartBuilder::move_class(std::size_t c, std::int64_t w, double& a, double& b) {
     const std::int64_t l = left_counts_[c];
     const std::int64_t r = right_counts_[c];
+    if (weighted_) {
+        const double wc = cw_[c];
+        const auto ww = static_cast<double>(w);
+        if (s_.entropy) {
+            a += wc * (xlogx_[static_cast<std::size_t>(l + w)] - xlogx_[static_cast<std::size_t>(l)]) + cw_log_[c] * ww;
+            b += wc * (xlogx_[static_cast<std::size_t>(r - w)] - xlogx_[static_cast<std::size_t>(r)]) - cw_log_[c] * ww;
+        } else {
+            a += wc * wc * static_cast<double>((l + w) * (l + w) - l * l);
+            b += wc * wc * static_cast<double>((r - w) * (r - w) - r * r);
+        }
+        wl_ += wc * ww;
+        wr_ -= wc * ww;
+        left_counts_[c] = l + w;
+        right_counts_[c] = r - w;
+        return;
+    }
     if (s_.entropy) {
         a += xlogx_[static_cast<std::size_t>(l + w)] - xlogx_[static_cast<std::size_t>(l)];
         b += xlogx_[static_cast<std::size_t>(r - w)] - xlogx_[static_cast<std::size_t>(r)];
@@ -324,6 +363,17 @@ METALEARN_INLINE void CartBuilder::node_totals(Index begin, Index end) {
         for (Index i = begin; i < end; ++i)
             ++node_counts_[static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(i)]))];
         node_b_ = 0.0;
+        if (weighted_) {
+            node_w_ = 0.0;
+            for (std::size_t c = 0; c < node_counts_.size(); ++c) {
+                const std::int64_t r = node_counts_[c];
+                const double wc = cw_[c];
+                node_w_ += wc * static_cast<double>(r);
+                node_b_ += s_.entropy ? wc * xlogx_[static_cast<std::size_t>(r)] + cw_log_[c] * static_cast<double>(r)
+                                      : wc * wc * static_cast<double>(r * r);
+            }
+            return;
+        }
         for (const auto r : node_counts_)
             node_b_ += s_.entropy ? xlogx_[static_cast<std::size_t>(r)] : static_cast<double>(r * r);
     } else {
@@ -337,6 +387,8 @@ METALEARN_INLINE void CartBuilder::init_class_stats(double& a, double& b) {
     std::copy(node_counts_.begin(), node_counts_.end(), right_counts_.begin());
     a = 0.0;
     b = node_b_;
+    wl_ = 0.0;
+    wr_ = node_w_;
 }
 
 METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index end, Index& n_constant, Rng& rng) {
