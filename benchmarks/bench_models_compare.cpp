@@ -1,14 +1,22 @@
 // Side-by-side timing against scikit-learn: fit + predict of every base model on real datasets,
 // with the same preprocessing and split that benchmarks/compare_sklearn.py gives scikit-learn.
 //
-// Datasets (read with data::read_dataset; impute + one-hot + standardise fitted on the training
-// rows; rows i % 3 == 0 are the test set): digits, credit-g, segment-challenge, churn, splice
-// (classification), 1028_SWD (regression). With METALEARN_COMPARE_DUMP_DIR set, the preprocessed
-// train/test matrices are written there as CSV (last column = target) for the Python side.
-// Counters: `score` = test accuracy (classification) or R² (regression), n_train, p.
+// Datasets (read with data::read_dataset; rows i % 3 == 0 are the test set): digits, credit-g,
+// segment-challenge, churn, splice (classification), 1028_SWD (regression). Two benchmarks per
+// model and dataset:
+//   Compare/<model>/<dataset>/fit  fit + predict on the preprocessed matrices (impute + one-hot +
+//                                  standardise fitted on the training rows, outside the timing);
+//   Compare/<model>/<dataset>/cv   as cross-validation runs it: the preprocessing fitted on the
+//                                  raw training rows and applied to both parts, then fit + predict.
+// A dataset is read when a benchmark first needs it. With METALEARN_COMPARE_DUMP_DIR set, every
+// dataset is read at start-up and written there for the Python side: <name>_{train,test}.csv
+// (preprocessed, last column = target), <name>_raw_{train,test}.csv (raw: NaN = missing, nominal
+// columns as category codes) and <name>_kinds.txt (one line per raw column: numeric or nominal).
+// Time is process CPU time; counters: `score` = test accuracy (classification) or R² (regression),
+// n_train, p (preprocessed columns), peak_kb (VmHWM of the process at the end).
 //
 // Run through benchmarks/compare_sklearn.py, or alone:
-//   bench_models_compare --benchmark_format=json
+//   bench_models_compare --benchmark_format=json --benchmark_min_time=0.5
 #include <metalearn/data/preprocess.hpp>
 #include <metalearn/data/read.hpp>
 #include <metalearn/models.hpp>
@@ -21,6 +29,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,8 +41,10 @@ struct Prepared {
     std::string name;
     bool classification = true;
     Index n_classes = 0;
-    Matrix Xtr, Xte;
+    Matrix Xtr, Xte;  // preprocessed
     Vector ytr, yte;
+    Matrix Rtr, Rte;  // raw
+    std::vector<data::FeatureInfo> features;
 };
 
 Prepared prepare(const std::string& name, const std::filesystem::path& path) {
@@ -52,6 +63,9 @@ Prepared prepare(const std::string& name, const std::filesystem::path& path) {
     p.Xte = pre.transform(d.X()(te, Eigen::all));
     p.ytr = d.y()(tr);
     p.yte = d.y()(te);
+    p.Rtr = Xtr_raw;
+    p.Rte = d.X()(te, Eigen::all);
+    p.features = d.features();
     return p;
 }
 
@@ -66,6 +80,46 @@ void dump(const Prepared& p, const std::filesystem::path& dir) {
     };
     write(p.Xtr, p.ytr, "train");
     write(p.Xte, p.yte, "test");
+    write(p.Rtr, p.ytr, "raw_train");
+    write(p.Rte, p.yte, "raw_test");
+    std::ofstream kinds(dir / (p.name + "_kinds.txt"));
+    for (const auto& f : p.features) kinds << (f.is_nominal() ? "nominal\n" : "numeric\n");
+}
+
+double vm_hwm_kb() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6));
+    return 0.0;
+}
+
+struct Source {
+    std::string name;
+    std::filesystem::path path;
+    bool classification;
+};
+
+const std::vector<Source>& sources() {
+    static const std::vector<Source> s = [] {
+        const std::filesystem::path data(METALEARN_DATA_DIR);
+        const std::filesystem::path pmlb(METALEARN_PMLB_DIR);
+        return std::vector<Source>{{"digits", data / "sklearn/digits.csv.gz", true},
+                                   {"credit-g", data / "weka/credit-g.arff", true},
+                                   {"segment", data / "weka/segment-challenge.arff", true},
+                                   {"churn", pmlb / "churn/churn.tsv.gz", true},
+                                   {"splice", pmlb / "splice/splice.tsv.gz", true},
+                                   {"1028_SWD", pmlb / "1028_SWD/1028_SWD.tsv.gz", false}};
+    }();
+    return s;
+}
+
+/// The prepared dataset of a source, read on first use (throws when it cannot be read).
+const Prepared& prepared(const Source& src) {
+    static std::map<std::string, Prepared> cache;
+    auto it = cache.find(src.name);
+    if (it == cache.end()) it = cache.emplace(src.name, prepare(src.name, src.path)).first;
+    return it->second;
 }
 
 double score(const Prepared& d, const Vector& pred) {
@@ -74,65 +128,77 @@ double score(const Prepared& d, const Vector& pred) {
 }
 
 template <class Model>
-void run(benchmark::State& state, const Prepared& d, const Model& proto) {
+void run(benchmark::State& state, const Source& src, const Model& proto, bool with_preprocessing) {
+    const Prepared* dp = nullptr;
+    try {
+        dp = &prepared(src);
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+        return;
+    }
+    const Prepared& d = *dp;
     double s = 0.0;
     for (auto _ : state) {
         Model m = proto;
-        if constexpr (models::Classifier<Model>)
-            m.fit(d.Xtr, d.ytr, d.n_classes);
-        else
-            m.fit(d.Xtr, d.ytr);
-        const Vector pred = m.predict(d.Xte);
+        Vector pred;
+        if (with_preprocessing) {
+            data::Preprocessor pre;
+            pre.fit(d.Rtr, d.features);
+            const Matrix Ztr = pre.transform(d.Rtr);
+            const Matrix Zte = pre.transform(d.Rte);
+            if constexpr (models::Classifier<Model>)
+                m.fit(Ztr, d.ytr, d.n_classes);
+            else
+                m.fit(Ztr, d.ytr);
+            pred = m.predict(Zte);
+        } else {
+            if constexpr (models::Classifier<Model>)
+                m.fit(d.Xtr, d.ytr, d.n_classes);
+            else
+                m.fit(d.Xtr, d.ytr);
+            pred = m.predict(d.Xte);
+        }
         benchmark::DoNotOptimize(pred.data());
         s = score(d, pred);
     }
     state.counters["score"] = s;
     state.counters["n_train"] = static_cast<double>(d.Xtr.rows());
     state.counters["p"] = static_cast<double>(d.Xtr.cols());
+    state.counters["peak_kb"] = vm_hwm_kb();
 }
 
 template <class Model>
-void add(const std::vector<Prepared>& sets, bool classification, const std::string& model, const Model& proto) {
-    for (const auto& d : sets) {
-        if (d.classification != classification) continue;
-        benchmark::RegisterBenchmark(fmt::format("Compare/{}/{}", model, d.name).c_str(),
-                                     [&d, proto](benchmark::State& st) { run(st, d, proto); })
-            ->Unit(benchmark::kMillisecond)
-            ->MinTime(0.5);
+void add(bool classification, const std::string& model, const Model& proto) {
+    for (const auto& src : sources()) {
+        if (src.classification != classification) continue;
+        for (const bool cv : {false, true})
+            benchmark::RegisterBenchmark(fmt::format("Compare/{}/{}/{}", model, src.name, cv ? "cv" : "fit").c_str(),
+                                         [&src, proto, cv](benchmark::State& st) { run(st, src, proto, cv); })
+                ->Unit(benchmark::kMillisecond)
+                ->MeasureProcessCPUTime();
     }
 }
 
 const bool registered = [] {
-    static std::vector<Prepared> sets;
-    const std::filesystem::path data(METALEARN_DATA_DIR);
-    const std::filesystem::path pmlb(METALEARN_PMLB_DIR);
-    const std::vector<std::pair<std::string, std::filesystem::path>> files = {
-        {"digits", data / "sklearn/digits.csv.gz"},
-        {"credit-g", data / "weka/credit-g.arff"},
-        {"segment", data / "weka/segment-challenge.arff"},
-        {"churn", pmlb / "churn/churn.tsv.gz"},
-        {"splice", pmlb / "splice/splice.tsv.gz"},
-        {"1028_SWD", pmlb / "1028_SWD/1028_SWD.tsv.gz"}};
-    for (const auto& [name, path] : files) {
-        try {
-            sets.push_back(prepare(name, path));
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "bench_models_compare: skipping %s: %s\n", name.c_str(), e.what());
+    if (const char* dir = std::getenv("METALEARN_COMPARE_DUMP_DIR")) {
+        for (const auto& src : sources()) {
+            try {
+                dump(prepared(src), dir);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "bench_models_compare: skipping %s: %s\n", src.name.c_str(), e.what());
+            }
         }
     }
-    if (const char* dir = std::getenv("METALEARN_COMPARE_DUMP_DIR"))
-        for (const auto& d : sets) dump(d, dir);
-
-    add(sets, true, "gaussian_nb", models::GaussianNaiveBayes{});
-    add(sets, true, "lda", models::LinearDiscriminantAnalysis{});
-    add(sets, true, "logistic_regression", models::LogisticRegression{});
-    add(sets, true, "knn_classifier", models::KNeighborsClassifier{});
-    add(sets, true, "decision_tree_classifier", models::DecisionTreeClassifier{});
-    add(sets, true, "random_forest_classifier", models::RandomForestClassifier{});
-    add(sets, false, "ridge", models::Ridge{});
-    add(sets, false, "knn_regressor", models::KNeighborsRegressor{});
-    add(sets, false, "decision_tree_regressor", models::DecisionTreeRegressor{});
-    add(sets, false, "random_forest_regressor", models::RandomForestRegressor{});
+    add(true, "gaussian_nb", models::GaussianNaiveBayes{});
+    add(true, "lda", models::LinearDiscriminantAnalysis{});
+    add(true, "logistic_regression", models::LogisticRegression{});
+    add(true, "knn_classifier", models::KNeighborsClassifier{});
+    add(true, "decision_tree_classifier", models::DecisionTreeClassifier{});
+    add(true, "random_forest_classifier", models::RandomForestClassifier{});
+    add(false, "ridge", models::Ridge{});
+    add(false, "knn_regressor", models::KNeighborsRegressor{});
+    add(false, "decision_tree_regressor", models::DecisionTreeRegressor{});
+    add(false, "random_forest_regressor", models::RandomForestRegressor{});
     return true;
 }();
 
