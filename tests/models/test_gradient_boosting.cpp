@@ -22,11 +22,11 @@ using metalearn::models::ClassWeight;
 using metalearn::models::GradientBoostingClassifier;
 using metalearn::models::GradientBoostingParams;
 using metalearn::models::GradientBoostingRegressor;
-namespace ref = metalearn::test::gbt_ref;
+namespace gbref = metalearn::test::gbt_ref;
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kGbNaN = std::numeric_limits<double>::quiet_NaN();
 
 const metalearn::test::Split& digits() {
     static const auto s = metalearn::test::sklearn_split("digits.csv.gz", false);
@@ -40,8 +40,8 @@ Vector map_labels(const Vector& y, double (*f)(double)) {
 }
 
 /// Max |a − b| over the first entries of a row-major reference.
-double max_diff(const Matrix& ours, const std::vector<double>& ref, Index rows) {
-    const Matrix R = metalearn::test::as_matrix(ref, rows);
+double max_diff(const Matrix& ours, const std::vector<double>& expected, Index rows) {
+    const Matrix R = metalearn::test::as_matrix(expected, rows);
     return (ours.topRows(rows) - R).cwiseAbs().maxCoeff();
 }
 
@@ -101,9 +101,9 @@ TEST_CASE("gradient boosting matches xgboost hist on digits", "[gradient_boostin
     SECTION("10 classes, softmax") {
         GradientBoostingClassifier m(small(10, 4));
         m.fit(d.Xtr, d.ytr);
-        CHECK(max_diff(m.decision_function(d.Xte), ref::multi_margin, 5) < 2e-5);
+        CHECK(max_diff(m.decision_function(d.Xte), gbref::multi_margin, 5) < 2e-5);
         CHECK_THAT(metalearn::test::accuracy(m.predict(d.Xte), d.yte),
-                   Catch::Matchers::WithinAbs(ref::multi_test_accuracy, 1e-12));
+                   Catch::Matchers::WithinAbs(gbref::multi_test_accuracy, 1e-12));
     }
     SECTION("binary, every penalty") {
         auto p = small(20, 3, 0.1);
@@ -114,10 +114,10 @@ TEST_CASE("gradient boosting matches xgboost hist on digits", "[gradient_boostin
         GradientBoostingClassifier m(p);
         const Vector y = map_labels(d.ytr, [](double v) { return v >= 5 ? 1.0 : 0.0; });
         m.fit(d.Xtr, y);
-        CHECK(max_diff(m.decision_function(d.Xte), ref::binary_margin, 8) < 2e-5);
+        CHECK(max_diff(m.decision_function(d.Xte), gbref::binary_margin, 8) < 2e-5);
         const Vector yte = map_labels(d.yte, [](double v) { return v >= 5 ? 1.0 : 0.0; });
         CHECK_THAT(metalearn::test::accuracy(m.predict(d.Xte), yte),
-                   Catch::Matchers::WithinAbs(ref::binary_test_accuracy, 1e-12));
+                   Catch::Matchers::WithinAbs(gbref::binary_test_accuracy, 1e-12));
     }
     SECTION("unbalanced binary, balanced class weights = xgboost sample weights n / (K n_k)") {
         auto p = small(5, 2);
@@ -126,7 +126,7 @@ TEST_CASE("gradient boosting matches xgboost hist on digits", "[gradient_boostin
         const Vector y = map_labels(d.ytr, [](double v) { return v == 0 ? 1.0 : 0.0; });
         m.fit(d.Xtr, y);
         const Matrix F = m.decision_function(d.Xte);
-        CHECK(max_diff(F, ref::balanced_margin, 8) < 2e-5);
+        CHECK(max_diff(F, gbref::balanced_margin, 8) < 2e-5);
         // the same weights given explicitly
         const double n = static_cast<double>(y.size());
         const double n1 = y.sum();
@@ -140,9 +140,9 @@ TEST_CASE("gradient boosting matches xgboost hist on digits", "[gradient_boostin
         GradientBoostingRegressor m(small(15, 5));
         m.fit(d.Xtr, d.ytr);
         const Vector f = m.predict(d.Xte);
-        CHECK(max_diff(Matrix(f), ref::regression_prediction, 8) < 2e-5);
+        CHECK(max_diff(Matrix(f), gbref::regression_prediction, 8) < 2e-5);
         CHECK_THAT((f - d.yte).squaredNorm() / static_cast<double>(f.size()),
-                   Catch::Matchers::WithinAbs(ref::regression_test_mse, 1e-4));
+                   Catch::Matchers::WithinAbs(gbref::regression_test_mse, 1e-4));
     }
 }
 
@@ -152,7 +152,7 @@ TEST_CASE("gradient boosting on continuous features: accuracy as xgboost's", "[g
     const auto s = metalearn::test::sklearn_split("breast_cancer.csv", false);
     GradientBoostingClassifier m;
     m.fit(s.Xtr, s.ytr);
-    CHECK(metalearn::test::accuracy(m.predict(s.Xte), s.yte) >= ref::cancer_test_accuracy - 0.011);
+    CHECK(metalearn::test::accuracy(m.predict(s.Xte), s.yte) >= gbref::cancer_test_accuracy - 0.011);
 }
 
 TEST_CASE("gradient boosting: same seed same model, whatever the thread count", "[gradient_boosting]") {
@@ -275,7 +275,7 @@ TEST_CASE("gradient boosting: bad input is refused with the reason", "[gradient_
     CHECK_THROWS_WITH(m.set_params(with([](auto& p) { p.max_bin = 300; })), Catch::Contains("max_bin"));
     CHECK_THROWS_WITH(m.set_params(with([](auto& p) { p.colsample_bytree = 0.0; })),
                       Catch::Contains("colsample_bytree"));
-    CHECK_THROWS_WITH(m.set_params(with([](auto& p) { p.reg_lambda = kNaN; })), Catch::Contains("reg_lambda"));
+    CHECK_THROWS_WITH(m.set_params(with([](auto& p) { p.reg_lambda = kGbNaN; })), Catch::Contains("reg_lambda"));
     CHECK_THROWS_WITH(m.set_params(with([](auto& p) { p.validation_fraction = 1.0; })),
                       Catch::Contains("validation_fraction"));
     CHECK_THROWS_WITH(m.set_params(with([](auto& p) { p.max_depth = 0; })), Catch::Contains("max_depth"));
@@ -285,7 +285,7 @@ TEST_CASE("gradient boosting: bad input is refused with the reason", "[gradient_
                     })),
                     ConfigError);
     Matrix Xn = X;
-    Xn(1, 1) = kNaN;
+    Xn(1, 1) = kGbNaN;
     CHECK_THROWS_AS(m.fit(Xn, y), DataError);
     Vector one = Vector::Zero(4);
     CHECK_THROWS_AS(m.fit(X, one), DataError);  // a single class
