@@ -2,7 +2,8 @@
 // with the same preprocessing and split that benchmarks/compare_sklearn.py gives scikit-learn.
 //
 // Datasets (read with data::read_dataset; rows i % 3 == 0 are the test set): digits, credit-g,
-// segment-challenge, churn, splice (classification), 1028_SWD (regression). Two benchmarks per
+// segment-challenge, churn, splice, and from pmlb_extra (next to METALEARN_PMLB_DIR) magic
+// (19,020 rows) and adult (48,842 rows) (classification), 1028_SWD (regression). Two benchmarks per
 // model and dataset:
 //   Compare/<model>/<dataset>/fit  fit + predict on the preprocessed matrices (impute + one-hot +
 //                                  standardise fitted on the training rows, outside the timing);
@@ -104,12 +105,15 @@ const std::vector<Source>& sources() {
     static const std::vector<Source> s = [] {
         const std::filesystem::path data(METALEARN_DATA_DIR);
         const std::filesystem::path pmlb(METALEARN_PMLB_DIR);
+        const std::filesystem::path extra = pmlb.parent_path() / "pmlb_extra";
         return std::vector<Source>{{"digits", data / "sklearn/digits.csv.gz", true},
                                    {"credit-g", data / "weka/credit-g.arff", true},
                                    {"segment", data / "weka/segment-challenge.arff", true},
                                    {"churn", pmlb / "churn/churn.tsv.gz", true},
                                    {"splice", pmlb / "splice/splice.tsv.gz", true},
-                                   {"1028_SWD", pmlb / "1028_SWD/1028_SWD.tsv.gz", false}};
+                                   {"1028_SWD", pmlb / "1028_SWD/1028_SWD.tsv.gz", false},
+                                   {"magic", extra / "magic/magic.tsv.gz", true},
+                                   {"adult", extra / "adult/adult.tsv.gz", true}};
     }();
     return s;
 }

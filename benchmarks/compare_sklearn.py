@@ -5,7 +5,7 @@
         [--min-time 0.5] [--rounds 3] [--filter REGEX] [--modes fit,cv]
 
 1. Runs bench_models_compare once with METALEARN_COMPARE_DUMP_DIR set: it reads digits,
-   credit-g, segment, churn, splice and 1028_SWD, writes the matrices it uses (preprocessed and
+   credit-g, segment, churn, splice, magic, adult and 1028_SWD, writes the matrices it uses (preprocessed and
    raw, with the raw columns' kinds) and lists its benchmarks. Nothing is timed in that run.
 2. For every benchmark Compare/<model>/<dataset>/<mode>, --rounds rounds of two turns, the order
    swapped every round, each turn a fresh process:
