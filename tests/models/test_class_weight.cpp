@@ -10,6 +10,7 @@
 #include "class_weight_reference_values.hpp"
 #include "model_test_data.hpp"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,19 @@ TEST_CASE("class weights: bad values and the search space", "[class_weight][erro
     Vector y(4);
     y << 0, 1, 2, 2;
     CHECK_THROWS_AS(lr.fit(X, y), DataError);  // 3 classes, 2 weights
+    lr.set_params({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 2.0, 3.0, 4.0}});
+    CHECK_THROWS_WITH(lr.fit(X, y), Catch::Contains("4 entries for 3 classes"));
+    // the classes present (1 and 2 of 3 declared) all weigh 0: nothing to learn from
+    Vector y12(4);
+    y12 << 1, 2, 1, 2;
+    lr.set_params({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 0.0, 0.0}});
+    CHECK_THROWS_WITH(lr.fit(X, y12, 3), Catch::Contains("every training sample weighs 0"));
+    DecisionTreeClassifier tree({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 0.0, 0.0}});
+    CHECK_THROWS_AS(tree.fit(X, y12, 3), DataError);
+    // unused weights are checked too (a model must save and load), and huge ones are refused
+    CHECK_THROWS_AS(lr.set_params({.class_weights = {std::numeric_limits<double>::quiet_NaN()}}), ConfigError);
+    CHECK_THROWS_WITH(RandomForestClassifier({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 1e160}}),
+                      Catch::Contains("class_weights[1]"));
     // a fixed member: settable by name, absent from configs that keep the default
     const auto space = LogisticRegression::search_space();
     CHECK(space.to_json({}).dump() == R"({"C":1.0})");

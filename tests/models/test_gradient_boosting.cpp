@@ -295,7 +295,7 @@ TEST_CASE("gradient boosting: bad input is refused with the reason", "[gradient_
     CHECK_THROWS_AS(m.fit(X, frac), DataError);
     m.fit(X, y);
     CHECK_THROWS_AS(m.predict(Matrix::Zero(2, 3)), DataError);
-    CHECK_THROWS_AS(m.predict(Xn), DataError);
+    CHECK_THROWS_WITH(m.predict(Xn), Catch::Contains("at row 1, column 1"));
     GradientBoostingParams p;
     p.class_weight = ClassWeight::explicit_weights;
     p.class_weights = {1.0};
@@ -305,6 +305,38 @@ TEST_CASE("gradient boosting: bad input is refused with the reason", "[gradient_
     Vector yn = y;
     yn[2] = std::numeric_limits<double>::infinity();
     CHECK_THROWS_AS(r.fit(X, yn), DataError);
+    yn[2] = 1e200;  // finite, but its squared gradients would overflow
+    CHECK_THROWS_WITH(r.fit(X, yn), Catch::Contains("y[2] = 1e+200 is beyond"));
+    CHECK_THROWS_AS(m.fit(X, y, Index{1} << 40), DataError);  // no per-class storage of that size
+}
+
+TEST_CASE("gradient boosting: early stopping keeps every class in training", "[gradient_boosting][errors]") {
+    // 9 rows of class 0, one of class 1: half of class 1 rounds to its only row, which stays in training
+    Matrix X(10, 1);
+    X << 0, 1, 2, 3, 4, 5, 6, 7, 8, 20;
+    Vector y = Vector::Zero(10);
+    y[9] = 1;
+    auto p = small(20, 2);
+    p.validation_fraction = 0.5;
+    p.min_child_weight = 0.0;
+    GradientBoostingClassifier m(p);
+    m.fit(X, y);
+    CHECK(m.predict_proba(X)(9, 1) > 0.1);  // fitted on the class-1 row (1e-12 if it were held out)
+}
+
+TEST_CASE("gradient boosting: saved values beyond 1e100 are refused", "[gradient_boosting][serialization][errors]") {
+    Matrix X(4, 1);
+    X << 1, 2, 3, 4;
+    Vector y(4);
+    y << 0, 1, 2, 2;
+    GradientBoostingClassifier m(small(2, 1));
+    m.fit(X, y);
+    auto bad = m.to_json();
+    bad["rounds"][0][0]["value"][0] = 1e300;
+    CHECK_THROWS_AS(GradientBoostingClassifier::from_json(bad), DataError);
+    bad = m.to_json();
+    bad["base_margin"][1] = -1e300;
+    CHECK_THROWS_WITH(GradientBoostingClassifier::from_json(bad), Catch::Contains("/base_margin/1"));
 }
 
 TEST_CASE("gradient boosting: every point of the declared search space is valid", "[gradient_boosting][search_space]") {

@@ -34,20 +34,24 @@ enum class ClassWeight {
 
 namespace detail {
 
-/// Check explicit class weights: each finite and ≥ 0, at least one > 0.
-/// @throws ConfigError naming `where`.
+/// Largest class weight accepted: squared weighted counts (Gini) must stay far from overflow.
+inline constexpr double kMaxClassWeight = 1e100;
+
+/// Check class weights: every entry of `weights` finite and in [0, 1e100] (whatever `kind`, so a
+/// model always saves and loads); for `explicit_weights`, at least one entry and one > 0.
+/// @throws ConfigError naming `where` and the entry.
 inline void check_class_weights(std::string_view where, ClassWeight kind, const std::vector<double>& weights) {
+    bool positive = false;
+    for (std::size_t k = 0; k < weights.size(); ++k) {
+        if (!std::isfinite(weights[k]) || weights[k] < 0.0 || weights[k] > kMaxClassWeight)
+            throw ConfigError(fmt::format("{}: class_weights[{}] out of range (expected finite in [0, 1e100], got {})",
+                                          where, k, weights[k]));
+        positive = positive || weights[k] > 0.0;
+    }
     if (kind != ClassWeight::explicit_weights) return;
     if (weights.empty())
         throw ConfigError(fmt::format("{}: class_weight is explicit but class_weights is empty (expected one weight per class)",
                                       where));
-    bool positive = false;
-    for (std::size_t k = 0; k < weights.size(); ++k) {
-        if (!std::isfinite(weights[k]) || weights[k] < 0.0)
-            throw ConfigError(fmt::format("{}: class_weights[{}] out of range (expected finite >= 0, got {})", where, k,
-                                          weights[k]));
-        positive = positive || weights[k] > 0.0;
-    }
     if (!positive) throw ConfigError(fmt::format("{}: every class weight is 0 (expected at least one > 0)", where));
 }
 
@@ -56,17 +60,24 @@ inline void check_class_weights(std::string_view where, ClassWeight kind, const 
 /// class k in `codes`, n their number and K' the number of classes present (scikit-learn counts
 /// the classes of y; a declared class without samples gets weight 0); `weights[k]` for
 /// `explicit_weights`.
-/// @throws DataError when explicit weights have fewer than K entries.
+/// @throws DataError when explicit weights are not exactly K, or when every sample of the data
+///         would weigh 0 (the classes present all have weight 0).
 inline std::vector<double> class_weight_values(std::string_view where, const std::vector<Index>& codes, Index k,
                                                ClassWeight kind, const std::vector<double>& weights) {
     if (kind == ClassWeight::none) return {};
-    if (kind == ClassWeight::explicit_weights) {
-        if (static_cast<Index>(weights.size()) < k)
-            throw DataError(fmt::format("{}: class_weights has {} entries for {} classes", where, weights.size(), k));
-        return {weights.begin(), weights.begin() + static_cast<std::ptrdiff_t>(k)};
-    }
     std::vector<double> count(static_cast<std::size_t>(k), 0.0);
     for (Index c : codes) count[static_cast<std::size_t>(c)] += 1.0;
+    if (kind == ClassWeight::explicit_weights) {
+        if (static_cast<Index>(weights.size()) != k)
+            throw DataError(fmt::format("{}: class_weights has {} entries for {} classes (expected one per class)", where,
+                                        weights.size(), k));
+        bool any = false;
+        for (std::size_t c = 0; c < count.size(); ++c) any = any || (count[c] > 0.0 && weights[c] > 0.0);
+        if (!any)
+            throw DataError(fmt::format("{}: every training sample weighs 0 (the classes present have class weight 0)",
+                                        where));
+        return weights;
+    }
     double present = 0.0;
     for (double c : count) present += c > 0.0 ? 1.0 : 0.0;
     std::vector<double> out(static_cast<std::size_t>(k), 0.0);
@@ -78,7 +89,7 @@ inline std::vector<double> class_weight_values(std::string_view where, const std
 
 /// Per-sample weights (n) for class codes in [0, K): each sample weighs its class's weight
 /// (`class_weight_values`; 1 for `none`), as scikit-learn's `compute_sample_weight(class_weight, y)`.
-/// @throws DataError when explicit weights have fewer than K entries.
+/// @throws DataError as `class_weight_values`.
 inline Vector class_sample_weights(std::string_view where, const std::vector<Index>& codes, Index k, ClassWeight kind,
                                    const std::vector<double>& weights) {
     const auto n = static_cast<Index>(codes.size());

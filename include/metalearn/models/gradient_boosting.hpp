@@ -67,8 +67,9 @@ struct GradientBoostingParams {
     double colsample_bytree = 1.0;   ///< (0, 1]: fraction of the features a tree may split on (at least 1).
     double colsample_bylevel = 1.0;  ///< (0, 1]: fraction of the tree's features each depth level may split on.
     Index max_bin = 256;             ///< [2, 256]: bins per feature.
-    /// [0, 1): fraction of the training rows held out (stratified by class for the classifier) for
-    /// early stopping; 0 = no early stopping, every round is kept.
+    /// [0, 1): fraction of the training rows held out (stratified by class for the classifier:
+    /// round(fraction · n_k) rows of class k, but never all of them) for early stopping; 0 = no
+    /// early stopping, every round is kept.
     double validation_fraction = 0.0;
     /// ≥ 1: with early stopping, stop after this many rounds without a validation loss better than
     /// the best by more than `tol`, and keep the rounds up to the best one (xgboost's
@@ -111,6 +112,10 @@ struct GbtTree {
         return nd[k].value;
     }
 };
+
+/// Largest magnitude of a regression target, a saved leaf value or a saved base margin: sums of
+/// squared gradients must stay far from overflow.
+inline constexpr double kMaxGbtMagnitude = 1e100;
 
 /// Check the hyperparameters. @throws ConfigError naming `where` and the parameter.
 inline void check_gbt_params(std::string_view where, const GradientBoostingParams& p) {
@@ -358,10 +363,14 @@ private:
         }
         Rng rng(derive_seed(seed, {0x7661'6c69'6461'7465ULL}));  // "validate"
         std::vector<char> is_valid(static_cast<std::size_t>(n), 0);
+        // round(fraction · size) rows of each group, but never all of them: every class present
+        // keeps a training row
         auto take = [&](std::vector<Index> group) {
+            if (group.empty()) return;
             rng.shuffle(group.begin(), group.end());
-            const auto m = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(group.size())));
-            for (std::size_t i = 0; i < m && i < group.size(); ++i) is_valid[static_cast<std::size_t>(group[i])] = 1;
+            const auto m = std::min(static_cast<std::size_t>(std::llround(fraction * static_cast<double>(group.size()))),
+                                    group.size() - 1);
+            for (std::size_t i = 0; i < m; ++i) is_valid[static_cast<std::size_t>(group[i])] = 1;
         };
         if (loss == Loss::squared_error) {
             std::vector<Index> all(static_cast<std::size_t>(n));
@@ -762,6 +771,9 @@ inline std::vector<std::vector<GbtTree>> gbt_rounds_from_json(const nlohmann::js
                 nd.left = static_cast<std::int32_t>(json_index(left[u], ta / "left" / u, -1, m - 1));
                 nd.right = static_cast<std::int32_t>(json_index(right[u], ta / "right" / u, -1, m - 1));
                 nd.value = json_double(value[u], ta / "value" / u);
+                if (std::abs(nd.value) > kMaxGbtMagnitude)
+                    json_value_error(ta / "value" / u, fmt::format("leaf value out of range (expected |v| <= 1e100, got {})",
+                                                                  nd.value));
                 nd.gain = json_double(gain[u], ta / "gain" / u);
                 if (nd.feature < 0) {
                     if (nd.left != -1 || nd.right != -1) json_value_error(ta / "left" / u, "a leaf (feature -1) with children");
@@ -781,6 +793,14 @@ inline std::vector<std::vector<GbtTree>> gbt_rounds_from_json(const nlohmann::js
         rounds.push_back(std::move(out));
     }
     return rounds;
+}
+
+/// Throw DataError unless every base margin has |v| ≤ 1e100.
+inline void check_gbt_base_margin(const Vector& base, const JsonAt& at) {
+    for (Index c = 0; c < base.size(); ++c)
+        if (std::abs(base[c]) > kMaxGbtMagnitude)
+            json_value_error(at / static_cast<std::size_t>(c),
+                             fmt::format("base margin out of range (expected |v| <= 1e100, got {})", base[c]));
 }
 
 /// The `"params"` object of a saved boosting model.
@@ -902,7 +922,7 @@ public:
     /// @param X n×p finite features; @param y n class codes in [0, K); @param n_classes declared K
     /// (≤ 0: max(y) + 1).
     /// @throws DataError on empty data, a shape mismatch, non-finite values, bad labels, fewer
-    ///         than two classes present, explicit class weights with fewer than K entries, or an
+    ///         than two classes present, explicit class weights that are not K or give every sample weight 0, or an
     ///         early-stopping split that leaves no training or no validation row.
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
         constexpr std::string_view where = "GradientBoostingClassifier::fit()";
@@ -1001,6 +1021,7 @@ public:
         m.k_ = detail::json_index(detail::json_field(j, at, "n_classes"), at / "n_classes", 2);
         const Index outputs = m.k_ == 2 ? 1 : m.k_;
         m.base_ = detail::json_vector(detail::json_field(j, at, "base_margin"), at / "base_margin", outputs);
+        detail::check_gbt_base_margin(m.base_, at / "base_margin");
         m.importances_ = detail::json_vector(detail::json_field(j, at, "importances"), at / "importances", m.n_features_);
         m.rounds_ = detail::gbt_rounds_from_json(detail::json_field(j, at, "rounds"), at / "rounds", outputs, m.n_features_);
         return m;
@@ -1056,13 +1077,17 @@ public:
     /// Seed of row and column subsampling and of the early-stopping split (default 0).
     void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
 
-    /// Boost. @param X n×p finite features; @param y n finite targets.
-    /// @throws DataError on empty data, a shape mismatch, non-finite values, or an early-stopping
-    ///         split that leaves no training or no validation row.
+    /// Boost. @param X n×p finite features; @param y n finite targets with |y| ≤ 1e100.
+    /// @throws DataError on empty data, a shape mismatch, non-finite values, a target beyond
+    ///         ±1e100, or an early-stopping split that leaves no validation row.
     void fit(const MatrixRef& X, const VectorRef& y) {
         constexpr std::string_view where = "GradientBoostingRegressor::fit()";
         detail::check_xy(where, X, y);
-        if (!y.allFinite()) throw DataError(fmt::format("{}: y contains NaN or infinite values", where));
+        for (Index i = 0; i < y.size(); ++i)
+            if (std::abs(y[i]) > detail::kMaxGbtMagnitude)
+                throw DataError(fmt::format("{}: y[{}] = {} is beyond ±1e100, where squared gradients overflow "
+                                            "(expected |y| <= 1e100; rescale the target)",
+                                            where, i, y[i]));
         const Vector target = y;
         const Vector w = Vector::Ones(X.rows());
         auto res = detail::GbtEngine::fit(where, X, target, w, detail::GbtEngine::Loss::squared_error, 1, params_, seed_);
@@ -1119,6 +1144,7 @@ public:
         m.seed_ = detail::json_uint64(detail::json_field(j, at, "seed"), at / "seed");
         m.n_features_ = detail::json_index(detail::json_field(j, at, "n_features"), at / "n_features", 1);
         m.base_ = detail::json_vector(detail::json_field(j, at, "base_margin"), at / "base_margin", 1);
+        detail::check_gbt_base_margin(m.base_, at / "base_margin");
         m.importances_ = detail::json_vector(detail::json_field(j, at, "importances"), at / "importances", m.n_features_);
         m.rounds_ = detail::gbt_rounds_from_json(detail::json_field(j, at, "rounds"), at / "rounds", 1, m.n_features_);
         return m;

@@ -71,7 +71,8 @@ public:
     /// @param X n×p finite features (scale them for fast convergence); @param y n class codes in
     ///        [0, n_classes); @param n_classes declared K (≤ 0: max(y) + 1).
     /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels, fewer
-    ///         than two classes present, or explicit class weights with fewer than K entries;
+    ///         than two classes present, or explicit class weights that are not K or give every
+    ///         sample weight 0;
     ///         NumericalError if the objective becomes non-finite.
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes);
 

@@ -90,7 +90,7 @@ public:
     /// @param X n×p finite features; @param y n class codes in [0, n_classes);
     /// @param n_classes declared K (≤ 0: max(y) + 1).
     /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels, or explicit
-    ///         class weights with fewer than K entries.
+    ///         class weights that are not K or give every sample weight 0.
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes);
 
     /// Class probabilities (m×K, rows sum to 1): mean over trees of the leaf class frequencies.

@@ -44,9 +44,19 @@ inline void check_predict_x(std::string_view where, const MatrixRef& X, Index p)
     if (X.cols() != p)
         throw DataError(fmt::format("{}: X has the wrong number of columns (expected {} as in fit, got {})", where, p,
                                     X.cols()));
-    if (!X.allFinite())
-        throw DataError(fmt::format("{}: X has a non-finite value (expected finite values)", where));
+    if (!X.allFinite()) {
+        for (Index j = 0; j < X.cols(); ++j)
+            for (Index i = 0; i < X.rows(); ++i)
+                if (!std::isfinite(X(i, j)))
+                    throw DataError(fmt::format("{}: X has a non-finite value (expected finite values, got {} at row "
+                                                "{}, column {})",
+                                                where, X(i, j), i, j));
+    }
 }
+
+/// Largest declared number of classes `class_codes` accepts: every classifier allocates per-class
+/// storage, so a larger K is refused before anything is allocated.
+inline constexpr Index kMaxDeclaredClasses = Index{1} << 24;
 
 /// Smallest bound on an inferred number of classes: K = max(y) + 1 is accepted when K ≤ max(n, this).
 inline constexpr Index kMinInferredClassBound = 256;
@@ -60,13 +70,13 @@ inline constexpr Index kMinInferredClassBound = 256;
 /// @param n_classes declared K ≥ 1, or 0 to infer it.
 /// @param k_out     receives K.
 /// @return the integer codes (n).
-/// @throws DataError on a negative `n_classes`, a non-finite, negative or non-integer label, a
+/// @throws DataError on a negative `n_classes` or one above 2²⁴, a non-finite, negative or non-integer label, a
 ///         label ≥ the declared K, or (K inferred) a label ≥ max(n, 256).
 inline std::vector<Index> class_codes(std::string_view where, const VectorRef& y, Index n_classes, Index& k_out) {
-    if (n_classes < 0)
-        throw DataError(fmt::format("{}: invalid n_classes (expected n_classes >= 1, or 0 to infer K = max(y) + 1, "
+    if (n_classes < 0 || n_classes > kMaxDeclaredClasses)
+        throw DataError(fmt::format("{}: invalid n_classes (expected n_classes in [1, {}], or 0 to infer K = max(y) + 1, "
                                     "got {})",
-                                    where, n_classes));
+                                    where, kMaxDeclaredClasses, n_classes));
     const Index n = y.size();
     const bool inferred = n_classes == 0;
     const Index bound = inferred ? std::max<Index>(n, kMinInferredClassBound) : n_classes;
