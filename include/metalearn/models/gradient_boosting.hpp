@@ -857,6 +857,57 @@ inline GradientBoostingParams gbt_params_from_json(const nlohmann::json& pj, con
     return p;
 }
 
+using GbtRounds = std::vector<std::vector<GbtTree>>;
+
+/// The saved form of a fitted boosting model (see `GradientBoostingClassifier::to_json`);
+/// `n_classes` 0 for the regressor (no "n_classes" member).
+inline nlohmann::json gbt_model_json(std::string_view kind, const GradientBoostingParams& p, std::uint64_t seed,
+                                     Index n_features, Index n_classes, const Vector& base, const Vector& importances,
+                                     const GbtRounds& rounds) {
+    nlohmann::json j = {{"kind", kind},
+                        {"version", 1},
+                        {"params", gbt_params_json(p)},
+                        {"seed", seed},
+                        {"n_features", n_features}};
+    if (n_classes > 0) j["n_classes"] = n_classes;
+    j["base_margin"] = vector_json(base);
+    j["importances"] = vector_json(importances);
+    j["rounds"] = gbt_rounds_json(rounds);
+    return j;
+}
+
+/// Read the fitted state of `gbt_model_json`'s output with `outputs` margins per row (the
+/// header, "params" and "n_classes" are read by the caller).
+/// @throws ParseError / DataError as the readers above.
+inline void gbt_model_from_json(const nlohmann::json& j, const JsonAt& at, Index outputs, std::uint64_t& seed,
+                                Index& n_features, Vector& base, Vector& importances, GbtRounds& rounds) {
+    seed = json_uint64(json_field(j, at, "seed"), at / "seed");
+    n_features = json_index(json_field(j, at, "n_features"), at / "n_features", 1);
+    base = json_vector(json_field(j, at, "base_margin"), at / "base_margin", outputs);
+    check_gbt_base_margin(base, at / "base_margin");
+    importances = json_vector(json_field(j, at, "importances"), at / "importances", n_features);
+    rounds = gbt_rounds_from_json(json_field(j, at, "rounds"), at / "rounds", outputs, n_features);
+}
+
+/// The hyperparameters of a saved model, validated by `set` (a model's `set_params`).
+/// @throws ParseError on a wrong structure; DataError when `set` refuses them.
+template <class Set>
+GradientBoostingParams gbt_read_params(const nlohmann::json& j, const JsonAt& at, Set&& set) {
+    const GradientBoostingParams p = gbt_params_from_json(json_field(j, at, "params"), at / "params");
+    try {
+        set(p);
+    } catch (const ConfigError& e) {
+        json_value_error(at / "params", e.what());
+    }
+    return p;
+}
+
+/// Total split gain per feature normalised to sum 1 (all 0 when no tree split).
+inline Vector gbt_normalised(const Vector& importances) {
+    const double s = importances.sum();
+    return s > 0.0 ? Vector(importances / s) : Vector(importances);
+}
+
 /// The declared search space shared by both models (see `GradientBoostingClassifier::search_space`).
 template <class Params>
 hpo::SearchSpace<Params> gbt_search_space() {
@@ -980,8 +1031,7 @@ public:
     /// Total split gain per feature, normalised to sum 1 (p; all 0 when no tree split).
     [[nodiscard]] Vector feature_importances() const {
         detail::require_fitted("GradientBoostingClassifier::feature_importances()", is_fitted());
-        const double s = importances_.sum();
-        return s > 0.0 ? Vector(importances_ / s) : Vector(importances_);
+        return detail::gbt_normalised(importances_);
     }
 
     /// The fitted model as JSON: `{"kind": "gradient_boosting_classifier", "version": 1,
@@ -990,15 +1040,7 @@ public:
     /// bit-identically. @throws NotFitted before fit.
     [[nodiscard]] nlohmann::json to_json() const {
         detail::require_fitted("GradientBoostingClassifier::to_json()", is_fitted());
-        return {{"kind", name},
-                {"version", 1},
-                {"params", detail::gbt_params_json(params_)},
-                {"seed", seed_},
-                {"n_features", n_features_},
-                {"n_classes", k_},
-                {"base_margin", detail::vector_json(base_)},
-                {"importances", detail::vector_json(importances_)},
-                {"rounds", detail::gbt_rounds_json(rounds_)}};
+        return detail::gbt_model_json(name, params_, seed_, n_features_, k_, base_, importances_, rounds_);
     }
 
     /// A fitted model from `to_json()`'s output.
@@ -1010,20 +1052,11 @@ public:
         const detail::JsonAt at{"GradientBoostingClassifier::from_json()", ""};
         detail::json_check_header(j, at, name, 1);
         GradientBoostingClassifier m;
-        const params_type p = detail::gbt_params_from_json(detail::json_field(j, at, "params"), at / "params");
-        try {
-            m.set_params(p);
-        } catch (const ConfigError& e) {
-            detail::json_value_error(at / "params", e.what());
-        }
-        m.seed_ = detail::json_uint64(detail::json_field(j, at, "seed"), at / "seed");
-        m.n_features_ = detail::json_index(detail::json_field(j, at, "n_features"), at / "n_features", 1);
-        m.k_ = detail::json_index(detail::json_field(j, at, "n_classes"), at / "n_classes", 2);
-        const Index outputs = m.k_ == 2 ? 1 : m.k_;
-        m.base_ = detail::json_vector(detail::json_field(j, at, "base_margin"), at / "base_margin", outputs);
-        detail::check_gbt_base_margin(m.base_, at / "base_margin");
-        m.importances_ = detail::json_vector(detail::json_field(j, at, "importances"), at / "importances", m.n_features_);
-        m.rounds_ = detail::gbt_rounds_from_json(detail::json_field(j, at, "rounds"), at / "rounds", outputs, m.n_features_);
+        detail::gbt_read_params(j, at, [&](const params_type& p) { m.set_params(p); });
+        m.k_ = detail::json_index(detail::json_field(j, at, "n_classes"), at / "n_classes", 2,
+                                  detail::kMaxDeclaredClasses);
+        detail::gbt_model_from_json(j, at, m.k_ == 2 ? 1 : m.k_, m.seed_, m.n_features_, m.base_, m.importances_,
+                                    m.rounds_);
         return m;
     }
 
@@ -1111,22 +1144,14 @@ public:
     /// Total split gain per feature, normalised to sum 1 (p).
     [[nodiscard]] Vector feature_importances() const {
         detail::require_fitted("GradientBoostingRegressor::feature_importances()", is_fitted());
-        const double s = importances_.sum();
-        return s > 0.0 ? Vector(importances_ / s) : Vector(importances_);
+        return detail::gbt_normalised(importances_);
     }
 
     /// The fitted model as JSON, as `GradientBoostingClassifier::to_json` without "n_classes"
     /// (kind "gradient_boosting_regressor", one tree per round). @throws NotFitted before fit.
     [[nodiscard]] nlohmann::json to_json() const {
         detail::require_fitted("GradientBoostingRegressor::to_json()", is_fitted());
-        return {{"kind", name},
-                {"version", 1},
-                {"params", detail::gbt_params_json(params_)},
-                {"seed", seed_},
-                {"n_features", n_features_},
-                {"base_margin", detail::vector_json(base_)},
-                {"importances", detail::vector_json(importances_)},
-                {"rounds", detail::gbt_rounds_json(rounds_)}};
+        return detail::gbt_model_json(name, params_, seed_, n_features_, 0, base_, importances_, rounds_);
     }
 
     /// A fitted model from `to_json()`'s output. @throws ParseError / DataError as
@@ -1135,18 +1160,8 @@ public:
         const detail::JsonAt at{"GradientBoostingRegressor::from_json()", ""};
         detail::json_check_header(j, at, name, 1);
         GradientBoostingRegressor m;
-        const params_type p = detail::gbt_params_from_json(detail::json_field(j, at, "params"), at / "params");
-        try {
-            m.set_params(p);
-        } catch (const ConfigError& e) {
-            detail::json_value_error(at / "params", e.what());
-        }
-        m.seed_ = detail::json_uint64(detail::json_field(j, at, "seed"), at / "seed");
-        m.n_features_ = detail::json_index(detail::json_field(j, at, "n_features"), at / "n_features", 1);
-        m.base_ = detail::json_vector(detail::json_field(j, at, "base_margin"), at / "base_margin", 1);
-        detail::check_gbt_base_margin(m.base_, at / "base_margin");
-        m.importances_ = detail::json_vector(detail::json_field(j, at, "importances"), at / "importances", m.n_features_);
-        m.rounds_ = detail::gbt_rounds_from_json(detail::json_field(j, at, "rounds"), at / "rounds", 1, m.n_features_);
+        detail::gbt_read_params(j, at, [&](const params_type& p) { m.set_params(p); });
+        detail::gbt_model_from_json(j, at, 1, m.seed_, m.n_features_, m.base_, m.importances_, m.rounds_);
         return m;
     }
 

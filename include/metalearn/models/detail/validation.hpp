@@ -14,6 +14,17 @@
 
 namespace metalearn::models::detail {
 
+/// Throw DataError naming the first non-finite value of X (column by column) and its place.
+[[noreturn]] inline void throw_non_finite(std::string_view where, const MatrixRef& X) {
+    for (Index j = 0; j < X.cols(); ++j)
+        for (Index i = 0; i < X.rows(); ++i)
+            if (!std::isfinite(X(i, j)))
+                throw DataError(fmt::format("{}: X has a non-finite value (expected finite values, got {} at row {}, "
+                                            "column {})",
+                                            where, X(i, j), i, j));
+    throw DataError(fmt::format("{}: X has a non-finite value (expected finite values)", where));
+}
+
 /// Throw DataError unless X is non-empty, finite and y has one entry per row of X.
 /// @param where "Class::method()" prefix for the message.
 inline void check_xy(std::string_view where, const MatrixRef& X, const VectorRef& y) {
@@ -23,14 +34,7 @@ inline void check_xy(std::string_view where, const MatrixRef& X, const VectorRef
     if (y.size() != X.rows())
         throw DataError(fmt::format("{}: y has the wrong length (expected {} = rows of X, got {})", where, X.rows(),
                                     y.size()));
-    if (!X.allFinite()) {
-        for (Index j = 0; j < X.cols(); ++j)
-            for (Index i = 0; i < X.rows(); ++i)
-                if (!std::isfinite(X(i, j)))
-                    throw DataError(fmt::format("{}: X has a non-finite value (expected finite values, got {} at row "
-                                                "{}, column {})",
-                                                where, X(i, j), i, j));
-    }
+    if (!X.allFinite()) throw_non_finite(where, X);
     if (!y.allFinite()) {
         for (Index i = 0; i < y.size(); ++i)
             if (!std::isfinite(y[i]))
@@ -44,14 +48,7 @@ inline void check_predict_x(std::string_view where, const MatrixRef& X, Index p)
     if (X.cols() != p)
         throw DataError(fmt::format("{}: X has the wrong number of columns (expected {} as in fit, got {})", where, p,
                                     X.cols()));
-    if (!X.allFinite()) {
-        for (Index j = 0; j < X.cols(); ++j)
-            for (Index i = 0; i < X.rows(); ++i)
-                if (!std::isfinite(X(i, j)))
-                    throw DataError(fmt::format("{}: X has a non-finite value (expected finite values, got {} at row "
-                                                "{}, column {})",
-                                                where, X(i, j), i, j));
-    }
+    if (!X.allFinite()) throw_non_finite(where, X);
 }
 
 /// Largest declared number of classes `class_codes` accepts: every classifier allocates per-class
