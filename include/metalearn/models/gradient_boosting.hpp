@@ -203,8 +203,7 @@ public:
     struct Result {
         std::vector<std::vector<GbtTree>> rounds;  ///< per round, one tree per output.
         Vector base_margin;                         ///< n_outputs initial margins.
-        Vector importances;                         ///< p: total gain per feature (unnormalised).
-        Index best_round = 0;                       ///< rounds kept (= rounds.size()).
+        Vector importances;                         ///< p: total gain per feature over the kept rounds.
     };
 
     /// Boost. `target` n (regression values, or class codes as doubles), `weights` n sample
@@ -238,18 +237,16 @@ public:
         double best_loss = std::numeric_limits<double>::infinity();
         Index best_round = 0;
         Index since_best = 0;
-        std::vector<Index> sample;
-        sample.reserve(train_rows.size());
+        std::vector<Index> drawn;  // the round's rows when subsample < 1
         std::vector<char> covered;
         for (Index round = 0; round < p.n_estimators; ++round) {
             Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(round)}));
-            sample.clear();
             if (p.subsample < 1.0) {
+                drawn.clear();
                 for (Index r : train_rows)
-                    if (rng.uniform() < p.subsample) sample.push_back(r);
-            } else {
-                sample = train_rows;
+                    if (rng.uniform() < p.subsample) drawn.push_back(r);
             }
+            const std::vector<Index>& sample = p.subsample < 1.0 ? drawn : train_rows;
             std::vector<GbtTree> trees;
             Matrix prob;
             if (loss == Loss::softmax) prob = softmax(margin, train_rows);
@@ -259,7 +256,7 @@ public:
                     trees.push_back(leaf_only());
                     continue;
                 }
-                GbtTree tree = grower.grow(sample, g, h, rng, res.importances);
+                GbtTree tree = grower.grow(sample, g, h, rng);
                 // the sampled rows get their leaf's value from the partition; the others (rows left
                 // out by subsample, validation rows) through the tree on their bins
                 if (static_cast<Index>(sample.size()) == n) {
@@ -284,16 +281,11 @@ public:
                 }
             }
         }
-        if (!valid_rows.empty()) {
-            res.rounds.resize(static_cast<std::size_t>(std::max<Index>(best_round, 1)));
-            // importances of the kept rounds only
-            res.importances = Vector::Zero(d);
-            for (const auto& trees : res.rounds)
-                for (const auto& t : trees)
-                    for (const auto& node : t.nodes)
-                        if (node.feature >= 0) res.importances[node.feature] += node.gain;
-        }
-        res.best_round = static_cast<Index>(res.rounds.size());
+        if (!valid_rows.empty()) res.rounds.resize(static_cast<std::size_t>(std::max<Index>(best_round, 1)));
+        for (const auto& trees : res.rounds)
+            for (const auto& t : trees)
+                for (const auto& node : t.nodes)
+                    if (node.feature >= 0) res.importances[node.feature] += node.gain;
         return res;
     }
 
@@ -478,14 +470,12 @@ private:
                const GradientBoostingParams& p)
             : bins_(bins), offset_(offset), binner_(binner), d_(d), p_(p) {}
 
-        /// Grow a tree on the rows of `sample` (ascending) with gradients g, hessians h; adds each
-        /// split's gain to `importances`.
-        GbtTree grow(const std::vector<Index>& sample, const Vector& g, const Vector& h, Rng& rng, Vector& importances) {
+        /// Grow a tree on the rows of `sample` (ascending) with gradients g, hessians h.
+        GbtTree grow(const std::vector<Index>& sample, const Vector& g, const Vector& h, Rng& rng) {
             // features of the tree and of each level
-            std::vector<Index> tree_features = pick(all_features(), p_.colsample_bytree, rng);
+            tree_features_ = pick(all_features(), p_.colsample_bytree, rng);
             level_features_.assign(static_cast<std::size_t>(p_.max_depth), {});
-            for (auto& lf : level_features_) lf = pick(tree_features, p_.colsample_bylevel, rng);
-            tree_features_ = tree_features;
+            for (auto& lf : level_features_) lf = pick(tree_features_, p_.colsample_bylevel, rng);
 
             rows_ = sample;
             buffer_.resize(rows_.size());
@@ -535,22 +525,24 @@ private:
                 node.gain = s.gain;
                 node.bin = static_cast<std::int32_t>(s.bin);
                 node.value = 0.0;
-                importances[s.feature] += s.gain;
-                // the smaller child's histogram from its rows; the larger's by subtraction
-                const bool left_small = (mid - cur.begin) <= (cur.end - mid);
-                std::vector<GH> small = new_hist();
-                if (left_small) build(small, cur.begin, mid, g, h);
-                else build(small, mid, cur.end, g, h);
-                std::vector<GH>& large = cur.hist;
-                for (Index f : tree_features_)
-                    for (Index b = offset_[static_cast<std::size_t>(f)]; b < offset_[static_cast<std::size_t>(f) + 1]; ++b) {
-                        large[static_cast<std::size_t>(b)].g -= small[static_cast<std::size_t>(b)].g;
-                        large[static_cast<std::size_t>(b)].h -= small[static_cast<std::size_t>(b)].h;
-                    }
                 Pending lp{left, cur.begin, mid, cur.depth + 1, s.GL, s.HL, {}};
                 Pending rp{left + 1, mid, cur.end, cur.depth + 1, cur.G - s.GL, cur.H - s.HL, {}};
-                lp.hist = left_small ? std::move(small) : std::move(large);
-                rp.hist = left_small ? std::move(large) : std::move(small);
+                // children at max_depth are leaves: no histogram. Otherwise the smaller child's
+                // histogram from its rows, the larger's by subtraction.
+                if (cur.depth + 1 < p_.max_depth) {
+                    const bool left_small = (mid - cur.begin) <= (cur.end - mid);
+                    std::vector<GH> small = new_hist();
+                    if (left_small) build(small, cur.begin, mid, g, h);
+                    else build(small, mid, cur.end, g, h);
+                    std::vector<GH>& large = cur.hist;
+                    for (Index f : tree_features_)
+                        for (Index b = offset_[static_cast<std::size_t>(f)]; b < offset_[static_cast<std::size_t>(f) + 1]; ++b) {
+                            large[static_cast<std::size_t>(b)].g -= small[static_cast<std::size_t>(b)].g;
+                            large[static_cast<std::size_t>(b)].h -= small[static_cast<std::size_t>(b)].h;
+                        }
+                    lp.hist = left_small ? std::move(small) : std::move(large);
+                    rp.hist = left_small ? std::move(large) : std::move(small);
+                }
                 stack.push_back(std::move(rp));
                 stack.push_back(std::move(lp));
             }
