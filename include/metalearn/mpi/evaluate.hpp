@@ -107,6 +107,17 @@ inline std::pair<std::size_t, meta::HeldOutResult> result_from_json(const nlohma
     }
 }
 
+/// `result_from_json` of a message's text. @throws MpiError when it is not a result.
+inline std::pair<std::size_t, meta::HeldOutResult> result_from_message(const std::string& text) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw MpiError(fmt::format("mpi::leave_one_task_out(): malformed result in a message ({})", e.what()));
+    }
+    return result_from_json(j);
+}
+
 }  // namespace detail
 
 /// `meta::leave_one_task_out(table, strategies, opts, progress)` over the ranks of `comm`, one
@@ -166,7 +177,7 @@ inline meta::MetaEvaluation leave_one_task_out(MPI_Comm comm, const meta::TaskTa
     FarmCoordinator coordinator;
     coordinator.next = [&](int) { return next < n ? FarmJob::run(std::to_string(next++)) : FarmJob::stop(); };
     coordinator.done = [&](int, std::string&& message) {
-        auto [e, r] = detail::result_from_json(nlohmann::json::parse(message));
+        auto [e, r] = detail::result_from_message(message);
         if (e >= n) throw MpiError(fmt::format("mpi::leave_one_task_out(): result {} of {}", e, n));
         results[e] = std::move(r);
         ++done;
