@@ -23,6 +23,8 @@
 // starts and ends.
 #include <metalearn/models/elastic_net.hpp>
 
+#include "peak_rss.hpp"
+
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #ifdef METALEARN_HAS_ZLIB
@@ -118,17 +120,6 @@ Data read_bin(const std::filesystem::path& dir, const std::string& name) {
     return d;
 }
 
-// The peak resident set of this process image (VmHWM of /proc/self/status, kB; 0 where there
-// is none). Unlike getrusage's ru_maxrss it starts afresh at exec, so a parent's memory at fork
-// time does not count.
-double peak_rss_kb() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6));
-    return 0.0;
-}
-
 void dump_result(const std::string& bench, const Vector& alphas, const Matrix& coef, const Vector& intercept) {
     const char* dir = std::getenv("METALEARN_ENET_DUMP_DIR");
     if (dir == nullptr) return;
@@ -144,7 +135,7 @@ void dump_result(const std::string& bench, const Vector& alphas, const Matrix& c
 }
 
 void bench_fit(benchmark::State& state, const Data& d, double rho, double f, const std::string& bench) {
-    const double rss0 = peak_rss_kb();
+    const double rss0 = metalearn::bench::peak_rss_kb();
     const double alpha = f * ElasticNet::alpha_grid(d.X, d.y, rho, 1, 1.0)[0];
     ElasticNet m({.alpha = alpha, .l1_ratio = rho});
     for (auto _ : state) {
@@ -156,12 +147,12 @@ void bench_fit(benchmark::State& state, const Data& d, double rho, double f, con
     state.counters["n_iter"] = static_cast<double>(m.n_iter());
     state.counters["converged"] = m.converged() ? 1.0 : 0.0;
     state.counters["rss_start_kb"] = rss0;
-    state.counters["rss_end_kb"] = peak_rss_kb();
+    state.counters["rss_end_kb"] = metalearn::bench::peak_rss_kb();
     dump_result(bench, Vector::Constant(1, alpha), m.coef(), Vector::Constant(1, m.intercept()));
 }
 
 void bench_path(benchmark::State& state, const Data& d, double rho, const std::string& bench) {
-    const double rss0 = peak_rss_kb();
+    const double rss0 = metalearn::bench::peak_rss_kb();
     const Vector alphas = ElasticNet::alpha_grid(d.X, d.y, rho, 100, 1e-3);
     metalearn::models::ElasticNetPath path;
     for (auto _ : state) {
@@ -174,7 +165,7 @@ void bench_path(benchmark::State& state, const Data& d, double rho, const std::s
     state.counters["p"] = static_cast<double>(d.X.cols());
     state.counters["n_iter"] = static_cast<double>(sweeps);
     state.counters["rss_start_kb"] = rss0;
-    state.counters["rss_end_kb"] = peak_rss_kb();
+    state.counters["rss_end_kb"] = metalearn::bench::peak_rss_kb();
     dump_result(bench, path.alphas, path.coef, path.intercept);
 }
 

@@ -13,6 +13,8 @@
 
 #include <metalearn/data/read.hpp>
 
+#include "peak_rss.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -30,14 +32,6 @@ using metalearn::Vector;
 namespace models = metalearn::models;
 
 namespace {
-
-double vm_hwm_kb() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6));
-    return 0.0;
-}
 
 Matrix read_bin(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -79,7 +73,7 @@ const Data& data() {
             out.ytr = all.y()(tr);
             out.yte = all.y()(te);
         }
-        out.data_kb = vm_hwm_kb();
+        out.data_kb = metalearn::bench::peak_rss_kb();
         return out;
     }();
     return d;
@@ -123,7 +117,7 @@ void BM_GradientBoosting_FitPredict(benchmark::State& state) {
     }
     state.counters["score"] = score;
     state.counters["data_kb"] = d.data_kb;
-    state.counters["peak_kb"] = vm_hwm_kb();
+    state.counters["peak_kb"] = metalearn::bench::peak_rss_kb();
 }
 BENCHMARK(BM_GradientBoosting_FitPredict)->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
 

@@ -22,6 +22,8 @@
 #include <metalearn/data/read.hpp>
 #include <metalearn/models.hpp>
 
+#include "peak_rss.hpp"
+
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -85,14 +87,6 @@ void dump(const Prepared& p, const std::filesystem::path& dir) {
     write(p.Rte, p.yte, "raw_test");
     std::ofstream kinds(dir / (p.name + "_kinds.txt"));
     for (const auto& f : p.features) kinds << (f.is_nominal() ? "nominal\n" : "numeric\n");
-}
-
-double vm_hwm_kb() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6));
-    return 0.0;
 }
 
 struct Source {
@@ -168,7 +162,7 @@ void run(benchmark::State& state, const Source& src, const Model& proto, bool wi
     state.counters["score"] = s;
     state.counters["n_train"] = static_cast<double>(d.Xtr.rows());
     state.counters["p"] = static_cast<double>(d.Xtr.cols());
-    state.counters["peak_kb"] = vm_hwm_kb();
+    state.counters["peak_kb"] = metalearn::bench::peak_rss_kb();
 }
 
 template <class Model>

@@ -41,19 +41,11 @@ import time
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
+from peak_rss import peak_rss_kb  # noqa: E402  (benchmarks/peak_rss.py, beside this script)
+
 
 def file_id(bench):
     return bench.replace("/", "_")
-
-
-def peak_rss_kb():
-    """The peak resident set of this process image (VmHWM, kB): unlike ru_maxrss, it starts afresh
-    at exec, so the parent's memory at fork time does not count."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1])
-    return 0.0
 
 
 def worker(spec):

@@ -42,15 +42,9 @@ import time
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
+from peak_rss import peak_rss_kb  # noqa: E402  (benchmarks/peak_rss.py, beside this script)
+
 DEFAULT_DATASETS = "magic,pendigits,letter,adult,shuttle,connect_4,537_houses,574_house_16H"
-
-
-def peak_rss_kb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1])
-    return 0.0
 
 
 def write_bin(path, a):

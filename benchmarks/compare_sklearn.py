@@ -46,6 +46,8 @@ import warnings
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
+from peak_rss import peak_rss_kb  # noqa: E402  (benchmarks/peak_rss.py, beside this script)
+
 REGRESSORS = {"ridge", "knn_regressor", "decision_tree_regressor", "random_forest_regressor"}
 
 
@@ -69,14 +71,6 @@ def estimator(model):
         "decision_tree_regressor": lambda: DecisionTreeRegressor(random_state=0),
         "random_forest_regressor": lambda: RandomForestRegressor(n_estimators=100, random_state=0, n_jobs=1),
     }[model]()
-
-
-def peak_rss_kb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1])
-    return 0.0
 
 
 def python_worker(spec):
