@@ -13,3 +13,4 @@
 #include "metalearn/models/naive_bayes.hpp"
 #include "metalearn/models/random_forest.hpp"
 #include "metalearn/models/ridge.hpp"
+#include "metalearn/models/svm.hpp"
