@@ -343,8 +343,12 @@ TEST_CASE("gradient boosting: every point of the declared search space is valid"
     const auto space = GradientBoostingClassifier::search_space();
     CHECK(space.names() == std::vector<std::string>{"n_estimators", "learning_rate", "max_depth", "min_child_weight",
                                                     "subsample", "colsample_bytree", "colsample_bylevel",
-                                                    "reg_lambda", "reg_alpha", "class_weight"});
+                                                    "reg_lambda", "class_weight"});
     GradientBoostingClassifier m;
     for (const auto& p : space.random(64, 3)) CHECK_NOTHROW(m.set_params(p));
-    CHECK(GradientBoostingRegressor::search_space().size() == 9);
+    CHECK(GradientBoostingRegressor::search_space().size() == 8);
+    // the default configuration (xgboost's) is a point of both spaces: plans start with it
+    CHECK(space.within_restriction(GradientBoostingParams{}));
+    CHECK_NOTHROW(space.validate(GradientBoostingParams{}));
+    CHECK_NOTHROW(GradientBoostingRegressor::search_space().validate(GradientBoostingParams{}));
 }

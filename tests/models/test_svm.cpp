@@ -289,7 +289,9 @@ TEST_CASE("svm: declared search spaces hold the defaults", "[svm]") {
     const auto names = space.names();
     CHECK(names == std::vector<std::string>{"C", "gamma_scale", "class_weight"});
     CHECK(space.within_restriction(SVCParams{}));
+    CHECK_NOTHROW(space.validate(SVCParams{}));
     const auto rspace = SVR::search_space();
     CHECK(rspace.names() == std::vector<std::string>{"C", "gamma_scale", "epsilon"});
     CHECK(rspace.within_restriction(SVRParams{}));
+    CHECK_NOTHROW(rspace.validate(SVRParams{}));
 }
