@@ -193,10 +193,12 @@ const bool registered = [] {
     add(true, "knn_classifier", models::KNeighborsClassifier{});
     add(true, "decision_tree_classifier", models::DecisionTreeClassifier{});
     add(true, "random_forest_classifier", models::RandomForestClassifier{});
+    add(true, "svc", models::SVC{});
     add(false, "ridge", models::Ridge{});
     add(false, "knn_regressor", models::KNeighborsRegressor{});
     add(false, "decision_tree_regressor", models::DecisionTreeRegressor{});
     add(false, "random_forest_regressor", models::RandomForestRegressor{});
+    add(false, "svr", models::SVR{});
     return true;
 }();
 

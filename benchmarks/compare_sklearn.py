@@ -48,7 +48,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from peak_rss import peak_rss_kb  # noqa: E402  (benchmarks/peak_rss.py, beside this script)
 
-REGRESSORS = {"ridge", "knn_regressor", "decision_tree_regressor", "random_forest_regressor"}
+REGRESSORS = {"ridge", "knn_regressor", "decision_tree_regressor", "random_forest_regressor", "svr"}
 
 
 def estimator(model):
@@ -70,6 +70,8 @@ def estimator(model):
         "knn_regressor": lambda: KNeighborsRegressor(n_neighbors=5),
         "decision_tree_regressor": lambda: DecisionTreeRegressor(random_state=0),
         "random_forest_regressor": lambda: RandomForestRegressor(n_estimators=100, random_state=0, n_jobs=1),
+        "svc": lambda: SVC(),
+        "svr": lambda: SVR(),
     }[model]()
 
 
