@@ -29,10 +29,12 @@
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/meta/meta_learner_impl.hpp>  // MetaLearner of every model (needed in the compiled mode)
 #include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/gradient_boosting.hpp>
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 #include <metalearn/models/mlp.hpp>
 #include <metalearn/models/random_forest.hpp>
+#include <metalearn/models/svm.hpp>
 
 #ifdef METALEARN_EXAMPLE_MPI
 #include <metalearn/mpi.hpp>
@@ -77,7 +79,7 @@ struct Settings {
 };
 
 const std::tuple<models::LogisticRegression, models::DecisionTreeClassifier, models::KNeighborsClassifier,
-                 models::RandomForestClassifier, models::MLPClassifier>
+                 models::RandomForestClassifier, models::MLPClassifier, models::GradientBoostingClassifier, models::SVC>
     all_models;
 
 template <class F>

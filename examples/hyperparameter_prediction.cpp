@@ -19,7 +19,7 @@
 #include <metalearn/data.hpp>
 #include <metalearn/hpo.hpp>
 #include <metalearn/meta.hpp>
-#include <metalearn/meta/meta_learner_impl.hpp>  // MetaLearner of the tree and kNN (needed in the compiled mode)
+#include <metalearn/meta/meta_learner_impl.hpp>  // MetaLearner of the tree, kNN, boosting and SVC (needed in the compiled mode)
 #include <metalearn/metafeatures.hpp>
 #include <metalearn/models.hpp>
 
@@ -67,7 +67,9 @@ struct Candidate {
 };
 const std::tuple candidates{Candidate<models::LogisticRegression>{10, 24},
                             Candidate<models::DecisionTreeClassifier>{16, 48},
-                            Candidate<models::KNeighborsClassifier>{12, 30}};
+                            Candidate<models::KNeighborsClassifier>{12, 30},
+                            Candidate<models::GradientBoostingClassifier>{12, 32},
+                            Candidate<models::SVC>{12, 32}};
 
 template <class F>
 void for_each_candidate(F&& f) {

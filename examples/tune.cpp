@@ -28,10 +28,12 @@
 #include <metalearn/meta/new_task.hpp>
 #include <metalearn/meta/warm_start.hpp>
 #include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/gradient_boosting.hpp>
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 #include <metalearn/models/mlp.hpp>
 #include <metalearn/models/random_forest.hpp>
+#include <metalearn/models/svm.hpp>
 
 #ifdef METALEARN_EXAMPLE_MPI
 #include <metalearn/mpi/environment.hpp>
@@ -189,7 +191,7 @@ int tune(const Settings& s, const data::Dataset& data) {
 int run(Settings& s, int argc, char** argv) {
     CLI::App app("Tune a model on a dataset by stratified k-fold CV balanced accuracy, warm-started from knowledge");
     app.add_option("dataset", s.dataset, "ARFF/CSV/TSV classification dataset")->required();
-    app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest or mlp (knowledge ships for logistic_regression; the others start cold unless --knowledge names a file)")->capture_default_str();
+    app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest, mlp, gradient_boosting or svc (knowledge ships for logistic_regression; the others start cold unless --knowledge names a file)")->capture_default_str();
     app.add_option("--trials", s.trials, "trials in the study (a resumed study runs only the missing ones)")
         ->capture_default_str()->check(CLI::Range(1, 100000));
     app.add_option("--threads", s.threads, "trials evaluated in parallel")->capture_default_str()->check(CLI::Range(1, 1024));
@@ -248,13 +250,16 @@ int run(Settings& s, int argc, char** argv) {
     if (s.model == "knn_classifier") s.model = "knn";
     if (s.model == "random_forest_classifier") s.model = "random_forest";
     if (s.model == "mlp_classifier") s.model = "mlp";
+    if (s.model == "gradient_boosting_classifier") s.model = "gradient_boosting";
     if (s.model == "logistic_regression") return tune<models::LogisticRegression>(s, data);
     if (s.model == "decision_tree") return tune<models::DecisionTreeClassifier>(s, data);
     if (s.model == "knn") return tune<models::KNeighborsClassifier>(s, data);
     if (s.model == "random_forest") return tune<models::RandomForestClassifier>(s, data);
     if (s.model == "mlp") return tune<models::MLPClassifier>(s, data);
+    if (s.model == "gradient_boosting") return tune<models::GradientBoostingClassifier>(s, data);
+    if (s.model == "svc") return tune<models::SVC>(s, data);
     if (s.root)
-        fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest or mlp)\n",
+        fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest, mlp, gradient_boosting or svc)\n",
                    s.model);
     return 2;
 }
