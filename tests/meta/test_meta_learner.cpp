@@ -626,10 +626,11 @@ TEST_CASE("plan files: bounds with a tolerance, valid ranges beyond the search r
         REQUIRE(ml.plan().size() == 3);  // the default (C 1) first, then the file's two
         CHECK(ml.plan()[1].C == 1e-4);   // clamped onto the bound
         CHECK(ml.plan()[1].max_iter == 500);
-        CHECK(ml.plan_json()[1] == nlohmann::json{{"C", 1e-4}, {"max_iter", 500}});
-        CHECK(ml.plan_json()[2] == nlohmann::json{{"C", 10.0}});  // max_iter at its default: not written
+        // a searched dimension missing from the file (class_weight) takes its default
+        CHECK(ml.plan_json()[1] == nlohmann::json{{"C", 1e-4}, {"class_weight", "none"}, {"max_iter", 500}});
+        CHECK(ml.plan_json()[2] == nlohmann::json{{"C", 10.0}, {"class_weight", "none"}});  // max_iter at its default: not written
         REQUIRE(warnings.size() == 1);
-        CHECK_THAT(warnings[0], Catch::Contains("added the default configuration {\"C\":1.0}"));
+        CHECK_THAT(warnings[0], Catch::Contains("added the default configuration {\"C\":1.0,\"class_weight\":\"none\"}"));
         std::filesystem::remove(path);
     }
     {

@@ -108,9 +108,10 @@ TEST_CASE("class weights: bad values and the search space", "[class_weight][erro
     CHECK_THROWS_AS(lr.set_params({.class_weights = {std::numeric_limits<double>::quiet_NaN()}}), ConfigError);
     CHECK_THROWS_WITH(RandomForestClassifier({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 1e160}}),
                       Catch::Contains("class_weights[1]"));
-    // a fixed member: settable by name, absent from configs that keep the default
+    // a searched dimension: written in every configuration
     const auto space = LogisticRegression::search_space();
-    CHECK(space.to_json({}).dump() == R"({"C":1.0})");
+    CHECK(space.names() == std::vector<std::string>{"C", "class_weight"});
+    CHECK(space.to_json({}).dump() == R"({"C":1.0,"class_weight":"none"})");
     const auto p = space.from_json(nlohmann::json::parse(R"({"C": 2.0, "class_weight": "balanced"})"));
     CHECK(p.class_weight == ClassWeight::balanced);
     CHECK(space.to_json(p).dump() == R"({"C":2.0,"class_weight":"balanced"})");

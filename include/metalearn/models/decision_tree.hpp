@@ -121,7 +121,7 @@ public:
     /// unlimited); min_samples_split int log in [2, 64]; min_samples_leaf int log in [1, 32];
     /// max_features uniform in [0.05, 1]. Valid ranges (plan files): max_depth ≥ 0,
     /// min_samples_split ≥ 2, min_samples_leaf ≥ 1, max_features in (0, 1]. class_weight
-    /// ("none" or "balanced") is a fixed member, settable by name.
+    /// {none, balanced}.
     static hpo::SearchSpace<params_type> search_space();
 
 private:

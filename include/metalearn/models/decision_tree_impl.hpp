@@ -93,8 +93,8 @@ METALEARN_INLINE hpo::SearchSpace<DecisionTreeClassifier::params_type> DecisionT
         .valid_range("min_samples_split", 2.0, 0x1.0p52)
         .valid_range("min_samples_leaf", 1.0, 0x1.0p52)
         .valid_range("max_features", std::numeric_limits<double>::min(), 1.0)
-        .fixed("class_weight", &params_type::class_weight,
-               hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
+        .add("class_weight", &params_type::class_weight,
+             hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
 }
 
 }  // namespace metalearn::models

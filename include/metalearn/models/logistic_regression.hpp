@@ -101,7 +101,7 @@ public:
     [[nodiscard]] double objective() const { return objective_; }
 
     /// Declared search space: C log-uniform in [1e-4, 1e4] (valid range: any finite C > 0);
-    /// tol, max_iter, fit_intercept and class_weight ("none" or "balanced") are fixed members
+    /// class_weight {none, balanced}. tol, max_iter and fit_intercept are fixed members
     /// (settable by name, e.g. in plan files; a config that leaves them at their defaults is
     /// written without them).
     static hpo::SearchSpace<params_type> search_space();

@@ -177,8 +177,8 @@ METALEARN_INLINE hpo::SearchSpace<LogisticRegression::params_type> LogisticRegre
         .fixed("tol", &params_type::tol, hpo::log_uniform(tiny, huge))
         .fixed("max_iter", &params_type::max_iter, hpo::int_uniform(1, long{1} << 52))
         .fixed("fit_intercept", &params_type::fit_intercept, hpo::boolean())
-        .fixed("class_weight", &params_type::class_weight,
-               hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
+        .add("class_weight", &params_type::class_weight,
+             hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
 }
 
 }  // namespace metalearn::models

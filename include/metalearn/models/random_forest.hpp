@@ -109,7 +109,7 @@ public:
 
     /// Declared search space: n_estimators int log in [10, 300]; criterion {gini, entropy};
     /// max_depth int in [0, 30] (0 = unlimited); min_samples_leaf int log in [1, 32];
-    /// max_features {sqrt, log2, 0.25, 0.5, 0.75, 1.0}; bootstrap {false, true}; class_weight ("none" or "balanced") a fixed member.
+    /// max_features {sqrt, log2, 0.25, 0.5, 0.75, 1.0}; bootstrap {false, true}; class_weight {none, balanced}.
     static hpo::SearchSpace<params_type> search_space();
 
 private:

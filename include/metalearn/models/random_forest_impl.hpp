@@ -107,8 +107,8 @@ METALEARN_INLINE hpo::SearchSpace<RandomForestClassifier::params_type> RandomFor
         .add("max_features", &params_type::max_features,
              detail::forest_max_features_domain())
         .add("bootstrap", &params_type::bootstrap, hpo::boolean())
-        .fixed("class_weight", &params_type::class_weight,
-               hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
+        .add("class_weight", &params_type::class_weight,
+             hpo::categorical<ClassWeight>({{"none", ClassWeight::none}, {"balanced", ClassWeight::balanced}}));
 }
 
 METALEARN_INLINE Matrix RandomForestClassifier::proba(const MatrixRef& X, std::string_view where) const {
