@@ -284,6 +284,71 @@ TEST_CASE("svm: bad hyperparameters and bad data are refused with what and where
     CHECK_THROWS_AS(r.predict(X), NotFitted);
 }
 
+TEST_CASE("svm: kernel cache evictions, iteration limit, zero bounds and extreme values", "[svm]") {
+    const auto& s = svm_digits();
+    SECTION("a cache of a few columns recomputes the same kernel values: the same machines") {
+        SVC big;
+        big.fit(s.Xtr, s.ytr);
+        SVC tiny({.cache_size = 1e-6});  // raised to 2 columns of the largest problem
+        tiny.fit(s.Xtr, s.ytr);
+        CHECK(tiny.support() == big.support());
+        CHECK(tiny.decision_function(s.Xte) == big.decision_function(s.Xte));
+        SVR rbig({.C = 10.0});
+        rbig.fit(s.Xtr.topRows(300), s.ytr.head(300));
+        SVR rtiny({.C = 10.0, .cache_size = 1e-6});
+        rtiny.fit(s.Xtr.topRows(300), s.ytr.head(300));
+        CHECK(rtiny.predict(s.Xte) == rbig.predict(s.Xte));
+    }
+    SECTION("max_iter stops the solver without an error") {
+        SVC m({.max_iter = 1});
+        m.fit(s.Xtr.topRows(200), s.ytr.head(200));
+        CHECK_FALSE(m.converged());
+        CHECK(m.predict(s.Xte).size() == s.Xte.rows());
+        CHECK(m.rho().allFinite());
+    }
+    SECTION("a class present with bound C * weight = 0 is refused") {
+        const Vector y = (s.ytr.head(100).array() == 0.0).cast<double>();
+        SVC m({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 0.0}});
+        CHECK_THROWS_WITH(m.fit(s.Xtr.topRows(100), y), Catch::Contains("class 1 has the bound"));
+        CHECK_FALSE(m.is_fitted());
+    }
+    SECTION("no rows to predict; values the kernels cannot hold") {
+        SVC m({.kernel = SvmKernel::linear});
+        m.fit(s.Xtr.topRows(100), s.ytr.head(100));
+        CHECK(m.predict(Matrix(0, 64)).size() == 0);
+        CHECK(m.predict_proba(Matrix(0, 64)).rows() == 0);
+        Matrix far = s.Xte.topRows(2);
+        far(1, 0) = 1e200;
+        CHECK_THROWS_WITH(m.predict(far), Catch::Contains("X[1, 0]"));
+        Matrix huge = s.Xtr.topRows(100);
+        huge(3, 5) = 1e20;  // ||x||^2 = 1e40: the linear kernel's float cache would overflow
+        CHECK_THROWS_WITH(m.fit(huge, s.ytr.head(100)), Catch::Contains("row 3 has squared norm"));
+        CHECK_FALSE(m.is_fitted());  // a failed fit leaves the model unfitted
+        SVC under({.gamma_scale = 5e-324});  // the resolved gamma, 5e-324 / (64 * Var(X)), underflows to 0
+        CHECK_THROWS_WITH(under.fit(s.Xtr.topRows(100), s.ytr.head(100)), Catch::Contains("gamma \"scale\""));
+    }
+    SECTION("a saved SVR with a broken field is refused with its place") {
+        SVR r;
+        r.fit(s.Xtr.topRows(100), s.ytr.head(100));
+        const auto j = nlohmann::json::parse(r.to_json().dump());
+        auto bad = j;
+        bad["kind"] = "svc";
+        CHECK_THROWS_AS(SVR::from_json(bad), ParseError);
+        bad = j;
+        bad["dual_coef"][0] = 1e250;
+        CHECK_THROWS_WITH(SVR::from_json(bad), Catch::Contains("/dual_coef"));
+        bad = j;
+        bad["support"].erase(0);
+        CHECK_THROWS_WITH(SVR::from_json(bad), Catch::Contains("/support"));
+        bad = j;
+        bad["params"]["epsilon"] = -1.0;
+        CHECK_THROWS_WITH(SVR::from_json(bad), Catch::Contains("epsilon"));
+        bad = j;
+        bad["gamma_used"] = 0.0;
+        CHECK_THROWS_WITH(SVR::from_json(bad), Catch::Contains("/gamma_used"));
+    }
+}
+
 TEST_CASE("svm: declared search spaces hold the defaults", "[svm]") {
     const auto space = SVC::search_space();
     const auto names = space.names();

@@ -56,16 +56,20 @@ struct SVCParams {
     SvmKernel kernel = SvmKernel::rbf;  ///< kernel.
     /// ≥ 0, finite: the RBF width γ. 0 (default) = scikit-learn's gamma="scale" times
     /// `gamma_scale`: γ = gamma_scale / (p · Var(X)), Var over every entry of the training X
-    /// (γ = gamma_scale when that variance is 0). Ignored by the linear kernel.
+    /// (γ = gamma_scale when that variance is 0). Ignored by the linear kernel (not resolved).
     double gamma = 0.0;
     /// > 0, finite: the factor of the "scale" heuristic when gamma = 0 (the searched dimension,
     /// see `SVC::search_space`).
     double gamma_scale = 1.0;
-    double tol = 1e-3;         ///< > 0, finite: stopping tolerance on the maximal KKT violation (libsvm's eps).
-    bool shrinking = true;     ///< shrink the active set during SMO (speed only; same solution).
+    /// > 0, finite: stopping tolerance on the maximal KKT violation (libsvm's eps). Absolute, in
+    /// the units of the dual gradient: with y (SVR), C and epsilon scaled by s the violation scales
+    /// by s too, so rescale the tolerance with them (the float kernel cache limits how small it can get).
+    double tol = 1e-3;
+    bool shrinking = true;     ///< shrink the active set during SMO (speed; the same solution within tol).
     double cache_size = 200;   ///< > 0, finite: megabytes of kernel columns cached per binary problem.
-    /// ≥ 0: SMO iterations per binary problem; 0 = libsvm's limit max(10⁷, 100·l). Reaching it
-    /// is not an error (`converged()` says so).
+    /// ≥ 0: SMO iterations per binary problem; 0 = libsvm's own limit max(10⁷, 100·l) (scikit-learn's
+    /// max_iter = −1, "no limit", runs into the same libsvm limit). Reaching it is not an error
+    /// (`converged()` says so).
     Index max_iter = 0;
     /// Fit the pairwise Platt sigmoids on 5-fold cross-validated decision values (libsvm's and
     /// scikit-learn's `probability=True`: about 5× the training time, calibrated probabilities).
@@ -99,6 +103,21 @@ namespace detail {
 
 /// Largest |x| accepted in X (and |y| for SVR): squared norms must stay far from overflow.
 inline constexpr double kMaxSvmMagnitude = 1e100;
+
+/// Largest squared row norm ‖x‖² accepted with the linear kernel: its values K = xᵀx' are cached
+/// as floats (at most ~3.4e38).
+inline constexpr double kMaxSvmLinearSquaredNorm = 1e38;
+
+/// Throw DataError when the linear kernel's values of these rows could overflow a float.
+inline void check_svm_linear_norms(std::string_view where, const MatrixRef& X) {
+    for (Index i = 0; i < X.rows(); ++i) {
+        const double sq = X.row(i).squaredNorm();
+        if (!(sq <= kMaxSvmLinearSquaredNorm))
+            throw DataError(fmt::format("{}: row {} has squared norm {} beyond 1e38, where the linear kernel's cached "
+                                        "float values overflow (expected ||x||^2 <= 1e38; standardise the features)",
+                                        where, i, sq));
+    }
+}
 
 /// Row-major training rows: each kernel column is one matrix–vector product over contiguous rows.
 using SvmRows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -150,20 +169,27 @@ inline void check_svm_magnitude(std::string_view where, const MatrixRef& X) {
                                             where, i, j, X(i, j)));
 }
 
-/// The kernel of a fit: γ resolved from the "scale" rule when gamma = 0.
-/// @throws DataError when the resolved γ is not finite (features of variance ~1e-308).
+/// The kernel of a fit: γ resolved from the "scale" rule when gamma = 0 (RBF only; the linear
+/// kernel keeps γ = 1, unused), and the rows checked for the linear kernel's float cache.
+/// @throws DataError when the resolved γ is not finite and > 0 (features of variance ~1e-308, or
+///         a gamma_scale so small that γ underflows), or (linear) a squared row norm beyond 1e38.
 template <class P>
 SvmKernelFn svm_kernel_for(std::string_view where, const P& p, const MatrixRef& X) {
     SvmKernelFn k{p.kernel, p.gamma};
+    if (p.kernel == SvmKernel::linear) {
+        check_svm_linear_norms(where, X);
+        return {SvmKernel::linear, 1.0};
+    }
     if (p.gamma == 0.0) {
         const double n = static_cast<double>(X.size());
         const double mean = X.sum() / n;
         const double var = (X.array() - mean).square().sum() / n;
         k.gamma = var > 0.0 ? p.gamma_scale / (static_cast<double>(X.cols()) * var) : p.gamma_scale;
-        if (!std::isfinite(k.gamma))
-            throw DataError(fmt::format("{}: gamma \"scale\" = gamma_scale / (p * Var(X)) is not finite (Var(X) = {}; "
-                                        "expected features that are not all nearly constant, or an explicit gamma)",
-                                        where, var));
+        if (!std::isfinite(k.gamma) || !(k.gamma > 0.0))
+            throw DataError(fmt::format("{}: gamma \"scale\" = gamma_scale / (p * Var(X)) = {} (Var(X) = {}; expected "
+                                        "a finite gamma > 0: features that are not all nearly constant and a gamma_scale "
+                                        "that does not underflow, or an explicit gamma)",
+                                        where, k.gamma, var));
     }
     return k;
 }
@@ -366,7 +392,8 @@ inline std::array<double, 2> platt_sigmoid(const std::vector<double>& dec, const
     return {A, B};
 }
 
-/// Platt's sigmoid at a decision value (libsvm's sigmoid_predict), in (0, 1).
+/// Platt's sigmoid at a decision value (libsvm's sigmoid_predict), in [0, 1] (exactly 0 or 1 when
+/// |A·f + B| exceeds ~745).
 inline double platt_probability(double dec, double A, double B) {
     const double z = dec * A + B;
     return z >= 0.0 ? std::exp(-z) / (1.0 + std::exp(-z)) : 1.0 / (1.0 + std::exp(z));
@@ -481,13 +508,15 @@ public:
     void fit(const MatrixRef& X, const VectorRef& y) { fit(X, y, 0); }
 
     /// Solve the one-vs-one problems.
-    /// @param X n×p finite features with |x| ≤ 1e100; @param y n class codes in [0, K);
-    /// @param n_classes declared K (≤ 0: max(y) + 1).
+    /// @param X n×p finite features with |x| ≤ 1e100 (linear kernel: ‖x‖² ≤ 1e38);
+    /// @param y n class codes in [0, K); @param n_classes declared K (0: max(y) + 1).
     /// @throws DataError on empty data, a shape mismatch, non-finite or huge values, bad labels,
-    ///         fewer than two classes present, explicit class weights that are not K or give
-    ///         every sample weight 0, or a "scale" γ that is not finite.
+    ///         a negative n_classes, fewer than two classes present, explicit class weights that
+    ///         are not K, a class present whose bound C·w_k is 0 (a weight of 0, or an underflow),
+    ///         or a "scale" γ that is not finite and > 0. On an exception the model is unfitted.
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
         constexpr std::string_view where = "SVC::fit()";
+        fitted_ = false;
         detail::check_xy(where, X, y);
         detail::check_svm_magnitude(where, X);
         Index k = 0;
@@ -496,6 +525,12 @@ public:
         detail::require_two_classes(where, counts);
         std::vector<double> w = detail::class_weight_values(where, codes, k, params_.class_weight, params_.class_weights);
         if (w.empty()) w.assign(static_cast<std::size_t>(k), 1.0);
+        for (Index c = 0; c < k; ++c)
+            if (counts[c] > 0 && !(params_.C * w[static_cast<std::size_t>(c)] > 0.0))
+                throw DataError(fmt::format("{}: class {} has the bound C * class weight = {} * {} = 0 (expected > 0 for "
+                                            "every class present: a class whose samples cannot carry weight cannot be "
+                                            "separated; leave its rows out instead)",
+                                            where, c, params_.C, w[static_cast<std::size_t>(c)]));
         kernel_ = detail::svm_kernel_for(where, params_, X);
 
         // Present classes and their rows, in data order.
@@ -608,22 +643,24 @@ public:
     /// For K' > 2 a positive value favours the lower class of its pair (scikit-learn's
     /// `decision_function_shape="ovo"`); for K' = 2 the single column favours the higher class
     /// when positive (scikit-learn's binary sign).
-    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    /// @throws NotFitted before fit; DataError on a wrong column count, non-finite X or |x| > 1e100.
     [[nodiscard]] Matrix decision_function(const MatrixRef& X) const {
         constexpr std::string_view where = "SVC::decision_function()";
         detail::require_fitted(where, fitted_);
         detail::check_predict_x(where, X, n_features_);
+        detail::check_svm_magnitude(where, X);
         Matrix D = pair_decisions(X);
         if (labels_.size() == 2) D = -D;
         return D;
     }
 
     /// Class with the most one-vs-one votes per row (m class codes; the lower code on ties).
-    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    /// @throws NotFitted before fit; DataError on a wrong column count, non-finite X or |x| > 1e100.
     [[nodiscard]] Vector predict(const MatrixRef& X) const {
         constexpr std::string_view where = "SVC::predict()";
         detail::require_fitted(where, fitted_);
         detail::check_predict_x(where, X, n_features_);
+        detail::check_svm_magnitude(where, X);
         const Matrix D = pair_decisions(X);
         const auto nl = static_cast<Index>(labels_.size());
         Vector out(X.rows());
@@ -644,11 +681,12 @@ public:
     /// Class probabilities (m×K, rows sum to 1; 0 for classes absent from training): the
     /// pairwise Platt probabilities, clipped to [1e-7, 1 − 1e-7], coupled by Wu, Lin & Weng's
     /// method 2 (for K' = 2 the pair's probability itself), as libsvm's svm_predict_probability.
-    /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    /// @throws NotFitted before fit; DataError on a wrong column count, non-finite X or |x| > 1e100.
     [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const {
         constexpr std::string_view where = "SVC::predict_proba()";
         detail::require_fitted(where, fitted_);
         detail::check_predict_x(where, X, n_features_);
+        detail::check_svm_magnitude(where, X);
         const Matrix D = pair_decisions(X);
         const auto nl = static_cast<Index>(labels_.size());
         Matrix P = Matrix::Zero(X.rows(), k_);
@@ -694,11 +732,13 @@ public:
     /// Platt sigmoid parameters A and B of each pair (P each; scikit-learn's `probA_`, `probB_`).
     [[nodiscard]] const Vector& prob_a() const { return prob_a_; }
     [[nodiscard]] const Vector& prob_b() const { return prob_b_; }
-    /// The RBF width γ used by the last fit (the resolved "scale" value when gamma = 0).
+    /// The RBF width γ used by the last fit (the resolved "scale" value when gamma = 0; 1 for the
+    /// linear kernel, which does not use it).
     [[nodiscard]] double gamma() const { return kernel_.gamma; }
     /// SMO iterations of each pair's final solve (P).
     [[nodiscard]] const std::vector<Index>& n_iter() const { return n_iter_; }
-    /// Whether every pair's solve met the tolerance within max_iter.
+    /// Whether every pair's final solve met the tolerance within max_iter (the cross-validation
+    /// solves of `probability = true` are not counted).
     [[nodiscard]] bool converged() const { return converged_; }
 
     /// The fitted model as JSON: `{"kind": "svc", "version": 1, "params": {...}, "seed",
@@ -720,8 +760,8 @@ public:
     /// and gamma 2^x, x ∈ [−10, 10]). γ is searched as `gamma_scale`, a factor of scikit-learn's
     /// "scale" value 1/(p·Var(X)), so that one range suits datasets of any width (on standardised
     /// data the scale value is 1/p); the default configuration is scikit-learn's (factor 1).
-    /// class_weight {none, balanced}. kernel, gamma, tol, shrinking, cache_size, max_iter,
-    /// probability and n_threads are fixed members, settable by name.
+    /// class_weight {none, balanced}. kernel, gamma, tol, shrinking, cache_size, max_iter and
+    /// probability are fixed members, settable by name (n_threads is not part of a configuration).
     static hpo::SearchSpace<params_type> search_space();
 
 private:
@@ -782,12 +822,14 @@ public:
     [[nodiscard]] params_type params() const { return params_; }
 
     /// Solve the dual.
-    /// @param X n×p finite features with |x| ≤ 1e100; @param y n finite targets with |y| ≤ 1e100.
+    /// @param X n×p finite features with |x| ≤ 1e100 (linear kernel: ‖x‖² ≤ 1e38);
+    /// @param y n finite targets with |y| ≤ 1e100.
     /// @throws DataError on empty data, a shape mismatch, non-finite or huge values, or a
-    ///         "scale" γ that is not finite.
+    ///         "scale" γ that is not finite and > 0. On an exception the model is unfitted.
     void fit(const MatrixRef& X, const VectorRef& y);
 
-    /// Predicted values (m). @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    /// Predicted values (m). @throws NotFitted before fit; DataError on a wrong column count,
+    /// non-finite X or |x| > 1e100.
     [[nodiscard]] Vector predict(const MatrixRef& X) const;
 
     [[nodiscard]] bool is_fitted() const { return fitted_; }
@@ -820,8 +862,9 @@ public:
     /// "Efficient and Robust Automated Machine Learning", NeurIPS; its search space: C
     /// log-uniform in [2⁻⁵, 2¹⁵], gamma in [2⁻¹⁵, 2³], epsilon in [0.001, 1]): C log-uniform in
     /// [2⁻⁵, 2¹⁵]; γ as `gamma_scale` (a factor of the "scale" value, see `SVC::search_space`)
-    /// log-uniform in [2⁻¹⁰, 2¹⁰]; epsilon log-uniform in [0.001, 1] (valid from 0). The other
-    /// members are fixed, settable by name.
+    /// log-uniform in [2⁻¹⁰, 2¹⁰]; epsilon log-uniform in [0.001, 1] (plans may hold any epsilon
+    /// > 0; 0, valid for `set_params`, has no place on the log scale). kernel, gamma, tol,
+    /// shrinking, cache_size and max_iter are fixed members, settable by name.
     static hpo::SearchSpace<params_type> search_space();
 
 private:

@@ -68,6 +68,22 @@ inline SvmKernelFn svm_kernel_from_json(const nlohmann::json& j, const JsonAt& a
     return {kind, g};
 }
 
+/// Largest |coefficient| of a saved model: a fit gives at most C·w ≤ 1e100·1e100.
+inline constexpr double kMaxSvmCoef = 1e200;
+
+/// Refuse saved dual coefficients beyond what a fit can produce.
+inline void svm_check_saved_coef(const MatrixRef& coef, const JsonAt& at) {
+    if (coef.size() > 0 && coef.cwiseAbs().maxCoeff() > kMaxSvmCoef)
+        json_value_error(at, "a coefficient is beyond ±1e200 (a fit gives at most C * class weight <= 1e200)");
+}
+
+/// Refuse saved support vectors whose linear-kernel values could overflow (as `fit` does).
+inline void svm_check_saved_linear(const MatrixRef& sv, const JsonAt& at) {
+    for (Index i = 0; i < sv.rows(); ++i)
+        if (!(sv.row(i).squaredNorm() <= kMaxSvmLinearSquaredNorm))
+            json_value_error(at, fmt::format("support vector {} has squared norm beyond 1e38 (linear kernel)", i));
+}
+
 /// Support-vector indices of a saved model: n_SV integers in [0, 2⁶²).
 inline std::vector<Index> svm_support_from_json(const nlohmann::json& j, const JsonAt& at, Index n_sv) {
     const auto& arr = json_array(json_field(j, at, "support"), at / "support", n_sv);
@@ -220,7 +236,7 @@ inline SVC SVC::from_json(const nlohmann::json& j) {
     m.sv_start_.assign(1, 0);
     m.n_support_.assign(static_cast<std::size_t>(m.k_), 0);
     for (std::size_t a = 0; a < nj.size(); ++a) {
-        const Index c = json_index(nj[a], at / "n_support" / a, 0, Index{1} << 40);
+        const Index c = json_index(nj[a], at / "n_support" / a, 0, (Index{1} << 40) - m.sv_start_.back());
         m.sv_start_.push_back(m.sv_start_.back() + c);
         m.n_support_[static_cast<std::size_t>(m.labels_[a])] = c;
     }
@@ -231,6 +247,8 @@ inline SVC SVC::from_json(const nlohmann::json& j) {
     if (!m.sv_sq_.allFinite() || (nsv > 0 && m.sv_.cwiseAbs().maxCoeff() > kMaxSvmMagnitude))
         json_value_error(at / "support_vectors", "a value is beyond ±1e100 (expected |x| <= 1e100)");
     m.dual_coef_ = json_matrix(json_field(j, at, "dual_coef"), at / "dual_coef", nl - 1, nsv);
+    svm_check_saved_coef(m.dual_coef_, at / "dual_coef");
+    if (p.kernel == SvmKernel::linear) svm_check_saved_linear(m.sv_, at / "support_vectors");
     const Index n_pairs = nl * (nl - 1) / 2;
     m.rho_ = json_vector(json_field(j, at, "rho"), at / "rho", n_pairs);
     m.prob_a_ = json_vector(json_field(j, at, "prob_a"), at / "prob_a", n_pairs);
@@ -255,6 +273,7 @@ inline hpo::SearchSpace<SVC::params_type> SVC::search_space() {
 
 inline void SVR::fit(const MatrixRef& X, const VectorRef& y) {
     constexpr std::string_view where = "SVR::fit()";
+    fitted_ = false;
     detail::check_xy(where, X, y);
     detail::check_svm_magnitude(where, X);
     for (Index i = 0; i < y.size(); ++i)
@@ -299,6 +318,7 @@ inline Vector SVR::predict(const MatrixRef& X) const {
     constexpr std::string_view where = "SVR::predict()";
     detail::require_fitted(where, fitted_);
     detail::check_predict_x(where, X, n_features_);
+    detail::check_svm_magnitude(where, X);
     const Index m = X.rows();
     Vector out(m);
     const Index n_blocks = (m + detail::kSvmPredictBlock - 1) / detail::kSvmPredictBlock;
@@ -348,12 +368,14 @@ inline SVR SVR::from_json(const nlohmann::json& j) {
     m.kernel_ = svm_kernel_from_json(j, at, p.kernel);
     m.n_features_ = json_index(json_field(j, at, "n_features"), at / "n_features", 1, Index{1} << 40);
     m.coef_ = json_vector(json_field(j, at, "dual_coef"), at / "dual_coef");
+    svm_check_saved_coef(m.coef_, at / "dual_coef");
     const Index nsv = m.coef_.size();
     m.support_ = svm_support_from_json(j, at, nsv);
     m.sv_ = json_matrix(json_field(j, at, "support_vectors"), at / "support_vectors", nsv, m.n_features_);
     m.sv_sq_ = m.sv_.rowwise().squaredNorm();
     if (!m.sv_sq_.allFinite() || (nsv > 0 && m.sv_.cwiseAbs().maxCoeff() > kMaxSvmMagnitude))
         json_value_error(at / "support_vectors", "a value is beyond ±1e100 (expected |x| <= 1e100)");
+    if (p.kernel == SvmKernel::linear) svm_check_saved_linear(m.sv_, at / "support_vectors");
     m.rho_ = json_double(json_field(j, at, "rho"), at / "rho");
     m.n_iter_ = json_index(json_field(j, at, "n_iter"), at / "n_iter", 0);
     m.converged_ = json_bool(json_field(j, at, "converged"), at / "converged");

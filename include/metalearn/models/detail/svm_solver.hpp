@@ -49,6 +49,7 @@ public:
                 unlink(old);
                 drop(old);
             }
+            data_[ui].reserve(static_cast<std::size_t>(len));  // exactly len: no geometric growth beyond the budget
             data_[ui].resize(static_cast<std::size_t>(len));
             free_ -= static_cast<std::size_t>(more);
             len_[ui] = len;
@@ -404,7 +405,8 @@ private:
     }
 
     /// ρ: the mean of y_t ∇_t f over the free variables, or the middle of the feasible interval
-    /// when none is free (libsvm's calculate_rho).
+    /// when none is free (libsvm's calculate_rho). When the interval is open on one side (every
+    /// variable of one sign at one bound, e.g. a bound of 0), its finite end; 0 when both are open.
     [[nodiscard]] double calculate_rho() const {
         Index n_free = 0;
         double ub = kInf;
@@ -423,7 +425,11 @@ private:
                 sum_free += yG;
             }
         }
-        return n_free > 0 ? sum_free / static_cast<double>(n_free) : (ub + lb) / 2.0;
+        if (n_free > 0) return sum_free / static_cast<double>(n_free);
+        if (std::isinf(ub) && std::isinf(lb)) return 0.0;
+        if (std::isinf(ub)) return lb;
+        if (std::isinf(lb)) return ub;
+        return (ub + lb) / 2.0;
     }
 
     SvmSolution run(Index max_iter) {
