@@ -13,6 +13,7 @@
 
 #include <metalearn/data/read.hpp>
 
+#include "matrix_file.hpp"
 #include "peak_rss.hpp"
 
 #include <benchmark/benchmark.h>
@@ -32,19 +33,6 @@ namespace models = metalearn::models;
 
 namespace {
 
-Matrix read_bin(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::int64_t r = 0, c = 0;
-    in.read(reinterpret_cast<char*>(&r), 8);
-    in.read(reinterpret_cast<char*>(&c), 8);
-    if (!in || r < 1 || c < 1) throw std::runtime_error("bad header in " + path);
-    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(r, c);
-    in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(double) * static_cast<std::size_t>(r * c)));
-    if (!in) throw std::runtime_error("short file " + path);
-    return m;
-}
-
 struct Data {
     Matrix Xtr, Xte;
     Vector ytr, yte;
@@ -56,10 +44,10 @@ const Data& data() {
         Data out;
         if (const char* dir = std::getenv("METALEARN_SVM_DATA")) {
             const std::string base(dir);
-            out.Xtr = read_bin(base + "/Xtr.bin");
-            out.Xte = read_bin(base + "/Xte.bin");
-            out.ytr = read_bin(base + "/ytr.bin").col(0);
-            out.yte = read_bin(base + "/yte.bin").col(0);
+            out.Xtr = metalearn::bench::read_matrix_file(base + "/Xtr.bin");
+            out.Xte = metalearn::bench::read_matrix_file(base + "/Xte.bin");
+            out.ytr = metalearn::bench::read_matrix_file(base + "/ytr.bin").col(0);
+            out.yte = metalearn::bench::read_matrix_file(base + "/yte.bin").col(0);
         } else {
             const auto all = metalearn::data::read_dataset(std::string(METALEARN_DATA_DIR) + "/sklearn/digits.csv.gz");
             std::vector<Index> tr, te;

@@ -42,26 +42,10 @@ import time
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
+from matrix_file import read_matrix_file, write_matrix_file  # noqa: E402  (beside this script)
 from peak_rss import peak_rss_kb  # noqa: E402  (benchmarks/peak_rss.py, beside this script)
 
 DEFAULT_DATASETS = "magic,pendigits,letter,adult,shuttle,connect_4,537_houses,574_house_16H"
-
-
-def write_bin(path, a):
-    import numpy as np
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    if a.ndim == 1:
-        a = a.reshape(-1, 1)
-    with open(path, "wb") as f:
-        f.write(np.array(a.shape, dtype=np.int64).tobytes())
-        f.write(a.tobytes())
-
-
-def read_bin(path):
-    import numpy as np
-    with open(path, "rb") as f:
-        r, c = np.frombuffer(f.read(16), dtype=np.int64)
-        return np.frombuffer(f.read(), dtype=np.float64).reshape(r, c)
 
 
 def prepare(pmlb, name, out_dir):
@@ -80,7 +64,7 @@ def prepare(pmlb, name, out_dir):
     cut = int(round(0.75 * len(y)))
     tr, te = np.sort(order[:cut]), np.sort(order[cut:])
     for part, a in (("Xtr", X[tr]), ("Xte", X[te]), ("ytr", y[tr]), ("yte", y[te])):
-        write_bin(os.path.join(out_dir, f"{part}.bin"), a)
+        write_matrix_file(os.path.join(out_dir, f"{part}.bin"), a)
     return ("classification" if classification else "regression"), len(y), X.shape[1], len(classes)
 
 
@@ -88,8 +72,8 @@ def python_worker(spec):
     """Runs in a child process: time one Python side on one prepared dataset, print JSON."""
     import numpy as np
     d = spec["dir"]
-    Xtr, Xte = read_bin(f"{d}/Xtr.bin"), read_bin(f"{d}/Xte.bin")
-    ytr, yte = read_bin(f"{d}/ytr.bin")[:, 0], read_bin(f"{d}/yte.bin")[:, 0]
+    Xtr, Xte = read_matrix_file(f"{d}/Xtr.bin"), read_matrix_file(f"{d}/Xte.bin")
+    ytr, yte = read_matrix_file(f"{d}/ytr.bin")[:, 0], read_matrix_file(f"{d}/yte.bin")[:, 0]
     clf = spec["task"] == "classification"
     k = int(ytr.max()) + 1 if clf else 1
     n_est, depth, eta = spec["n_estimators"], spec["max_depth"], spec["learning_rate"]

@@ -38,26 +38,10 @@ import time
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
+from matrix_file import read_matrix_file, write_matrix_file  # noqa: E402  (beside this script)
 from peak_rss import peak_rss_kb  # noqa: E402  (benchmarks/peak_rss.py, beside this script)
 
 DEFAULT_DATASETS = "churn,splice,kr_vs_kp,phoneme,optdigits,satimage,twonorm,pendigits,magic"
-
-
-def write_bin(path, a):
-    import numpy as np
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    if a.ndim == 1:
-        a = a.reshape(-1, 1)
-    with open(path, "wb") as f:
-        f.write(np.array(a.shape, dtype=np.int64).tobytes())
-        f.write(a.tobytes())
-
-
-def read_bin(path):
-    import numpy as np
-    with open(path, "rb") as f:
-        r, c = np.frombuffer(f.read(16), dtype=np.int64)
-        return np.frombuffer(f.read(), dtype=np.float64).reshape(r, c)
 
 
 def find_dataset(pmlb, name):
@@ -86,7 +70,7 @@ def prepare(pmlb, name, out_dir):
     sd[sd == 0] = 1.0
     Z = (X - mean) / sd
     for part, a in (("Xtr", Z[tr]), ("Xte", Z[te]), ("ytr", y[tr]), ("yte", y[te])):
-        write_bin(os.path.join(out_dir, f"{part}.bin"), a)
+        write_matrix_file(os.path.join(out_dir, f"{part}.bin"), a)
     return len(y), X.shape[1], len(classes)
 
 
@@ -95,8 +79,8 @@ def python_worker(spec):
     import numpy as np
     from sklearn.svm import SVC
     d = spec["dir"]
-    Xtr, Xte = read_bin(f"{d}/Xtr.bin"), read_bin(f"{d}/Xte.bin")
-    ytr, yte = read_bin(f"{d}/ytr.bin")[:, 0], read_bin(f"{d}/yte.bin")[:, 0]
+    Xtr, Xte = read_matrix_file(f"{d}/Xtr.bin"), read_matrix_file(f"{d}/Xte.bin")
+    ytr, yte = read_matrix_file(f"{d}/ytr.bin")[:, 0], read_matrix_file(f"{d}/yte.bin")[:, 0]
     loaded = peak_rss_kb()
     reps, start = 0, time.process_time()
     while True:

@@ -35,6 +35,7 @@
 #include "metalearn/core/types.hpp"
 #include "metalearn/models/base_model.hpp"
 #include "metalearn/models/class_weight.hpp"
+#include "metalearn/models/detail/class_weight_json.hpp"
 #include "metalearn/models/detail/serialization.hpp"
 #include "metalearn/models/detail/validation.hpp"
 
@@ -835,16 +836,7 @@ inline GradientBoostingParams gbt_params_from_json(const nlohmann::json& pj, con
     p.validation_fraction = real("validation_fraction");
     p.n_iter_no_change = integer("n_iter_no_change");
     p.tol = real("tol");
-    const std::string& cw = json_string(json_field(pj, pa, "class_weight"), pa / "class_weight");
-    if (cw == "none") p.class_weight = ClassWeight::none;
-    else if (cw == "balanced") p.class_weight = ClassWeight::balanced;
-    else if (cw == "explicit") p.class_weight = ClassWeight::explicit_weights;
-    else
-        json_structure_error(pa / "class_weight",
-                             fmt::format("unknown class weighting (expected \"none\", \"balanced\" or \"explicit\", got {})",
-                                         json_preview(json_field(pj, pa, "class_weight"))));
-    const Vector w = json_vector(json_field(pj, pa, "class_weights"), pa / "class_weights");
-    p.class_weights.assign(w.data(), w.data() + w.size());
+    read_class_weight_json(pj, pa, p);
     p.n_threads = integer("n_threads");
     return p;
 }

@@ -3,6 +3,7 @@
 /// @brief Definitions of the out-of-class members of `SVC` and `SVR` (svm.hpp): probability
 /// cross-validation, prediction, saved form and search spaces.
 
+#include "metalearn/models/detail/class_weight_json.hpp"
 #include "metalearn/models/svm.hpp"
 
 namespace metalearn::models {
@@ -203,16 +204,7 @@ inline SVC SVC::from_json(const nlohmann::json& j) {
     params_type p;
     svm_params_from_json(pj, pa, p);
     p.probability = json_bool(json_field(pj, pa, "probability"), pa / "probability");
-    const std::string& cw = json_string(json_field(pj, pa, "class_weight"), pa / "class_weight");
-    if (cw == "none") p.class_weight = ClassWeight::none;
-    else if (cw == "balanced") p.class_weight = ClassWeight::balanced;
-    else if (cw == "explicit") p.class_weight = ClassWeight::explicit_weights;
-    else
-        json_structure_error(pa / "class_weight",
-                             fmt::format("unknown class_weight (expected \"none\", \"balanced\" or \"explicit\", got {})",
-                                         json_preview(json_field(pj, pa, "class_weight"))));
-    const Vector cws = json_vector(json_field(pj, pa, "class_weights"), pa / "class_weights");
-    p.class_weights.assign(cws.data(), cws.data() + cws.size());
+    read_class_weight_json(pj, pa, p);
     SVC m;
     try {
         m.set_params(p);
