@@ -327,6 +327,18 @@ TEST_CASE("svm: kernel cache evictions, iteration limit, zero bounds and extreme
         SVC under({.gamma_scale = 5e-324});  // the resolved gamma, 5e-324 / (64 * Var(X)), underflows to 0
         CHECK_THROWS_WITH(under.fit(s.Xtr.topRows(100), s.ytr.head(100)), Catch::Contains("gamma \"scale\""));
     }
+    SECTION("a loaded model at the limits of its saved form: overflowing decisions are an error, not NaN") {
+        SVC m({.kernel = SvmKernel::linear});
+        m.fit(s.Xtr.topRows(60).leftCols(3), (s.ytr.head(60).array() < 5.0).cast<double>());
+        auto j = nlohmann::json::parse(m.to_json().dump());
+        for (auto& v : j["support_vectors"]["data"]) v = 5e18;   // squared norm 7.5e37 <= 1e38: accepted
+        for (auto& v : j["dual_coef"]["data"]) v = v.get<double>() > 0 ? 1e200 : -1e200;  // at the bound
+        const SVC loaded = SVC::from_json(j);
+        Matrix x(1, 3);
+        x << 1e100, 1e100, 0.0;  // within the inputs' bound
+        CHECK_THROWS_AS(loaded.predict(x), metalearn::NumericalError);
+        CHECK_THROWS_WITH(loaded.predict_proba(x), Catch::Contains("row 0 is not finite"));
+    }
     SECTION("a saved SVR with a broken field is refused with its place") {
         SVR r;
         r.fit(s.Xtr.topRows(100), s.ytr.head(100));

@@ -649,7 +649,7 @@ public:
         detail::require_fitted(where, fitted_);
         detail::check_predict_x(where, X, n_features_);
         detail::check_svm_magnitude(where, X);
-        Matrix D = pair_decisions(X);
+        Matrix D = pair_decisions(X, where);
         if (labels_.size() == 2) D = -D;
         return D;
     }
@@ -661,7 +661,7 @@ public:
         detail::require_fitted(where, fitted_);
         detail::check_predict_x(where, X, n_features_);
         detail::check_svm_magnitude(where, X);
-        const Matrix D = pair_decisions(X);
+        const Matrix D = pair_decisions(X, where);
         const auto nl = static_cast<Index>(labels_.size());
         Vector out(X.rows());
         std::vector<Index> votes(static_cast<std::size_t>(nl));
@@ -687,7 +687,7 @@ public:
         detail::require_fitted(where, fitted_);
         detail::check_predict_x(where, X, n_features_);
         detail::check_svm_magnitude(where, X);
-        const Matrix D = pair_decisions(X);
+        const Matrix D = pair_decisions(X, where);
         const auto nl = static_cast<Index>(labels_.size());
         Matrix P = Matrix::Zero(X.rows(), k_);
         constexpr double min_prob = 1e-7;
@@ -772,7 +772,8 @@ private:
                                                    double cp, double cn, std::uint64_t seed) const;
 
     /// Raw pair decision values (m×P, positive favours the lower class), blocks of rows in parallel.
-    [[nodiscard]] Matrix pair_decisions(const MatrixRef& X) const;
+    /// @throws NumericalError (naming `where`) when a decision value is not finite.
+    [[nodiscard]] Matrix pair_decisions(const MatrixRef& X, std::string_view where) const;
 
     params_type params_{};
     detail::SvmKernelFn kernel_{};

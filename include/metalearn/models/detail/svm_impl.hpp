@@ -69,6 +69,18 @@ inline SvmKernelFn svm_kernel_from_json(const nlohmann::json& j, const JsonAt& a
     return {kind, g};
 }
 
+/// Throw NumericalError naming the first row whose decision value is not finite (kernel values
+/// times coefficients overflowed: possible only with a loaded model whose values sit at the
+/// limits `from_json` accepts, or inputs near ±1e100 with the linear kernel).
+inline void require_finite_decisions(std::string_view where, const MatrixRef& D) {
+    if (D.allFinite()) return;
+    for (Index i = 0; i < D.rows(); ++i)
+        if (!D.row(i).allFinite())
+            throw NumericalError(fmt::format("{}: the decision value of row {} is not finite (kernel values times the "
+                                             "dual coefficients overflow; expected smaller inputs or coefficients)",
+                                             where, i));
+}
+
 /// Largest |coefficient| of a saved model: a fit gives at most C·w ≤ 1e100·1e100.
 inline constexpr double kMaxSvmCoef = 1e200;
 
@@ -141,7 +153,7 @@ inline std::array<double, 2> SVC::cv_sigmoid(const detail::SvmRows& R, const std
     return detail::platt_sigmoid(dec, positive);
 }
 
-inline Matrix SVC::pair_decisions(const MatrixRef& X) const {
+inline Matrix SVC::pair_decisions(const MatrixRef& X, std::string_view where) const {
     const Index m = X.rows();
     const auto nl = static_cast<Index>(labels_.size());
     const Index n_pairs = nl * (nl - 1) / 2;
@@ -165,6 +177,7 @@ inline Matrix SVC::pair_decisions(const MatrixRef& X) const {
                 col.array() -= rho_[q];
             }
     });
+    detail::require_finite_decisions(where, D);
     return D;
 }
 
@@ -322,6 +335,7 @@ inline Vector SVR::predict(const MatrixRef& X) const {
         out.segment(r0, rows).noalias() = K * coef_;
         out.segment(r0, rows).array() -= rho_;
     });
+    detail::require_finite_decisions(where, out);
     return out;
 }
 
