@@ -18,14 +18,16 @@ namespace metalearn::models {
 /// Minimises, over W (K'×p) and b (K'), with K' the classes present in training,
 ///   g(W, b) = Σ_i −log softmax(W x_i + b)_{y_i} + ‖W‖²_F / (2C),
 /// i.e. C·Σ log-loss + ½‖W‖² up to the factor C; the intercept is not penalised. With two
-/// classes the softmax is fitted with the penalty doubled, ‖W‖²_F / C: at the optimum
-/// w₀ = −w₁, so this is exactly binary logistic regression on the log-odds w = w₁ − w₀ with
-/// penalty ‖w‖²/(2C) — what scikit-learn 1.2 fits for binary data (its `multi_class="auto"`
-/// picks the binomial loss there), so C means the same as in scikit-learn in both cases.
+/// classes it fits binary logistic regression on the log-odds, Σ_i log(1 + e^{s_i}) − y_i s_i +
+/// ‖w‖²/(2C) with s = w·x + b (p + 1 parameters) — what scikit-learn 1.2 fits for binary data
+/// (its `multi_class="auto"` picks the binomial loss there), so C means the same as in
+/// scikit-learn in both cases — and stores it as the two-class softmax w₁ = w/2, w₀ = −w/2
+/// (b likewise), the optimum of that softmax with the penalty doubled, ‖W‖²_F / C: the same
+/// probabilities and the same objective value.
 ///
 /// Solver: L-BFGS (Nocedal 1980; LBFGSpp, Nocedal–Wright strong-Wolfe line search, 10
 /// corrections, ≤ 50 line-search steps) from W = 0, b = 0. It stops when the Euclidean norm of
-/// ∇g is ≤ `tol` (scikit-learn stops on the max-norm ≤ tol, so this is at least as tight), when
+/// ∇g (two classes: of the binomial objective's gradient) is ≤ `tol` (scikit-learn stops on the max-norm ≤ tol, so this is at least as tight), when
 /// the relative decrease of g over one iteration is ≤ 2.2e-9 · min(1, tol / 1e-4) (at the
 /// default tol that is scipy's L-BFGS-B `ftol`, which scikit-learn uses; smaller tol tightens it),
 /// or after `max_iter` iterations. The outcome is never silent: `converged()` tells whether a
