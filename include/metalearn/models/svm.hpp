@@ -127,18 +127,22 @@ struct SvmKernelFn {
     SvmKernel kind = SvmKernel::rbf;
     double gamma = 1.0;
 
-    /// K from a dot product and the two squared norms.
-    [[nodiscard]] double operator()(double dot, double sq_a, double sq_b) const {
-        if (kind == SvmKernel::linear) return dot;
-        return std::exp(-gamma * std::max(0.0, sq_a + sq_b - 2.0 * dot));
+    /// K(x, x) from the squared norm ‖x‖².
+    [[nodiscard]] double diagonal(double sq) const { return kind == SvmKernel::linear ? sq : 1.0; }
+
+    /// Turn dot products x_iᵀx into kernel values K(x_i, x) in place: `dots` and `sq_rows` hold
+    /// one entry per row x_i (dot product, ‖x_i‖²), `sq` is ‖x‖². The linear kernel keeps them;
+    /// the RBF takes exp(−γ·max(0, ‖x_i‖² + ‖x‖² − 2·x_iᵀx)) (vectorised exp).
+    template <class Dots, class Sq>
+    void from_dots(Dots&& dots, const Sq& sq_rows, double sq) const {
+        if (kind == SvmKernel::linear) return;
+        dots = (-gamma * (sq_rows.array() + sq - 2.0 * dots.array()).max(0.0)).exp().matrix();
     }
 
     /// The kernel matrix K(A, B) (a×b) of rows A (a×p) and B (b×p), with their squared norms.
     [[nodiscard]] Matrix block(const MatrixRef& A, const Vector& sq_a, const MatrixRef& B, const Vector& sq_b) const {
         Matrix D = A * B.transpose();
-        if (kind == SvmKernel::linear) return D;
-        for (Index j = 0; j < D.cols(); ++j)
-            for (Index i = 0; i < D.rows(); ++i) D(i, j) = (*this)(D(i, j), sq_a[i], sq_b[j]);
+        for (Index j = 0; j < D.cols(); ++j) from_dots(D.col(j), sq_a, sq_b[j]);
         return D;
     }
 };
@@ -212,7 +216,7 @@ public:
         : rows_(std::move(rows)), y_(std::move(y)), kernel_(kernel), cache_(rows_.rows(), cache_entries) {
         sq_ = rows_.rowwise().squaredNorm();
         diagonal.resize(static_cast<std::size_t>(rows_.rows()));
-        for (Index i = 0; i < rows_.rows(); ++i) diagonal[static_cast<std::size_t>(i)] = kernel_(sq_[i], sq_[i], sq_[i]);
+        for (Index i = 0; i < rows_.rows(); ++i) diagonal[static_cast<std::size_t>(i)] = kernel_.diagonal(sq_[i]);
         tmp_.resize(rows_.rows());
     }
 
@@ -224,9 +228,7 @@ public:
             auto t = tmp_.head(cnt);
             t.noalias() = rows_.middleRows(start, cnt) * rows_.row(i).transpose();
             const double yi = y_[static_cast<std::size_t>(i)];
-            if (kernel_.kind == SvmKernel::rbf) {
-                t = (-kernel_.gamma * (sq_.segment(start, cnt).array() + sq_[i] - 2.0 * t.array()).max(0.0)).exp();
-            }
+            kernel_.from_dots(t, sq_.segment(start, cnt), sq_[i]);
             for (Index j = 0; j < cnt; ++j)
                 data[start + j] = static_cast<float>(yi * y_[static_cast<std::size_t>(start + j)] * t[j]);
         }
@@ -267,7 +269,7 @@ public:
             sign_[static_cast<std::size_t>(k + n)] = -1;
             index_[static_cast<std::size_t>(k)] = index_[static_cast<std::size_t>(k + n)] = k;
             diagonal[static_cast<std::size_t>(k)] = diagonal[static_cast<std::size_t>(k + n)] =
-                kernel_(sq_[k], sq_[k], sq_[k]);
+                kernel_.diagonal(sq_[k]);
         }
         for (auto& b : buffer_) b.resize(static_cast<std::size_t>(2 * n));
         tmp_.resize(n);
@@ -279,8 +281,7 @@ public:
         float* data = nullptr;
         if (cache_.get(real, n, data) < n) {
             tmp_.noalias() = rows_ * rows_.row(real).transpose();
-            if (kernel_.kind == SvmKernel::rbf)
-                tmp_ = (-kernel_.gamma * (sq_.array() + sq_[real] - 2.0 * tmp_.array()).max(0.0)).exp();
+            kernel_.from_dots(tmp_, sq_, sq_[real]);
             for (Index j = 0; j < n; ++j) data[j] = static_cast<float>(tmp_[j]);
         }
         float* out = buffer_[next_buffer_].data();

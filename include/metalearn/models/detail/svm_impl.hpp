@@ -47,6 +47,26 @@ void svm_params_from_json(const nlohmann::json& pj, const JsonAt& pa, P& p) {
     p.n_threads = json_index(json_field(pj, pa, "n_threads"), pa / "n_threads");
 }
 
+/// The head of a saved machine: check `kind` and `version`, read the shared params, then the
+/// model's own members (`read_own(pj, pa, p)`), and return a model with them set.
+/// @throws ParseError on a wrong structure; DataError (at "/params") when set_params refuses them.
+template <class Model, class ReadOwn>
+Model svm_model_with_params(const nlohmann::json& j, const JsonAt& at, ReadOwn&& read_own) {
+    json_check_header(j, at, Model::name, 1);
+    const auto& pj = json_field(j, at, "params");
+    const JsonAt pa = at / "params";
+    typename Model::params_type p;
+    svm_params_from_json(pj, pa, p);
+    read_own(pj, pa, p);
+    Model m;
+    try {
+        m.set_params(p);
+    } catch (const ConfigError& e) {
+        json_value_error(pa, e.what());
+    }
+    return m;
+}
+
 /// Dimensions shared by both search spaces: gamma_scale, then the fixed members.
 template <class P>
 hpo::SearchSpace<P>& svm_common_space(hpo::SearchSpace<P>& s) {
@@ -211,19 +231,11 @@ inline nlohmann::json SVC::to_json() const {
 inline SVC SVC::from_json(const nlohmann::json& j) {
     using namespace detail;
     const JsonAt at{"SVC::from_json()", ""};
-    json_check_header(j, at, name, 1);
-    const auto& pj = json_field(j, at, "params");
-    const JsonAt pa = at / "params";
-    params_type p;
-    svm_params_from_json(pj, pa, p);
-    p.probability = json_bool(json_field(pj, pa, "probability"), pa / "probability");
-    read_class_weight_json(pj, pa, p);
-    SVC m;
-    try {
-        m.set_params(p);
-    } catch (const ConfigError& e) {
-        json_value_error(pa, e.what());
-    }
+    SVC m = svm_model_with_params<SVC>(j, at, [](const nlohmann::json& pj, const JsonAt& pa, params_type& p) {
+        p.probability = json_bool(json_field(pj, pa, "probability"), pa / "probability");
+        read_class_weight_json(pj, pa, p);
+    });
+    const params_type& p = m.params_;
     m.seed_ = json_uint64(json_field(j, at, "seed"), at / "seed");
     m.kernel_ = svm_kernel_from_json(j, at, p.kernel);
     m.n_features_ = json_index(json_field(j, at, "n_features"), at / "n_features", 1, Index{1} << 40);
@@ -359,18 +371,10 @@ inline nlohmann::json SVR::to_json() const {
 inline SVR SVR::from_json(const nlohmann::json& j) {
     using namespace detail;
     const JsonAt at{"SVR::from_json()", ""};
-    json_check_header(j, at, name, 1);
-    const auto& pj = json_field(j, at, "params");
-    const JsonAt pa = at / "params";
-    params_type p;
-    svm_params_from_json(pj, pa, p);
-    p.epsilon = json_double(json_field(pj, pa, "epsilon"), pa / "epsilon");
-    SVR m;
-    try {
-        m.set_params(p);
-    } catch (const ConfigError& e) {
-        json_value_error(pa, e.what());
-    }
+    SVR m = svm_model_with_params<SVR>(j, at, [](const nlohmann::json& pj, const JsonAt& pa, params_type& p) {
+        p.epsilon = json_double(json_field(pj, pa, "epsilon"), pa / "epsilon");
+    });
+    const params_type& p = m.params_;
     m.kernel_ = svm_kernel_from_json(j, at, p.kernel);
     m.n_features_ = json_index(json_field(j, at, "n_features"), at / "n_features", 1, Index{1} << 40);
     m.coef_ = json_vector(json_field(j, at, "dual_coef"), at / "dual_coef");
