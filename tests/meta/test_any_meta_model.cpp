@@ -127,3 +127,37 @@ TEST_CASE("HyperparameterPredictor over AnyMetaModel equals the predictor over t
     // ridge has no std: both report the training RMSE for every config
     CHECK(any.predict_std(q, enc) == direct.predict_std(q, enc));
 }
+
+TEST_CASE("Meta-models fitted with the rows' tasks: the forest's grouped fit, others' plain fit", "[meta][any_meta_model]") {
+    // 20 tasks × 8 configs: 3 task features constant within a task, 1 config feature
+    const Index T = 20, m = 8;
+    Rng rng(4);
+    Matrix Z(T * m, 4);
+    Vector s(T * m);
+    std::vector<Index> groups;
+    for (Index t = 0; t < T; ++t) {
+        const double a = rng.uniform(-1, 1), b = rng.uniform(-1, 1), c = std::floor(rng.uniform(0, 3));
+        for (Index k = 0; k < m; ++k) {
+            const Index i = t * m + k;
+            Z.row(i) << a, b, c, static_cast<double>(k) / m;
+            s[i] = std::cos(3 * a * Z(i, 3)) + 0.2 * b * c;
+            groups.push_back(t);
+        }
+    }
+    static_assert(MetaModelWithGroups<RandomForestMetaModel>);
+    static_assert(!MetaModelWithGroups<RidgeMetaModel>);
+    RandomForestMetaModel plain({.n_estimators = 10, .seed = 2});
+    RandomForestMetaModel grouped = plain;
+    plain.fit(Z, s);
+    grouped.fit(Z, s, groups, T);
+    // the same forest up to splits swapped between equally good candidates (sums in another order)
+    CHECK((grouped.predict(Z) - plain.predict(Z)).cwiseAbs().mean() < 0.02);
+    AnyMetaModel any{RandomForestMetaModel({.n_estimators = 10, .seed = 2})};
+    any.fit(Z, s, groups, T);
+    REQUIRE_THAT(any.predict(Z), test::approx_matrix(grouped.predict(Z), 0.0, 0.0));
+    AnyMetaModel ridge{RidgeMetaModel({.alpha = 1.0})};  // no grouped fit: the plain one
+    RidgeMetaModel direct({.alpha = 1.0});
+    ridge.fit(Z, s, groups, T);
+    direct.fit(Z, s);
+    REQUIRE_THAT(ridge.predict(Z), test::approx_matrix(direct.predict(Z), 0.0, 0.0));
+}

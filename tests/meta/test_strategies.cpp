@@ -550,6 +550,12 @@ TEST_CASE("leave-one-task-out fits a meta-model shared by the ranking and the gu
         CHECK(shared.strategies[s].regret_at_1 == separate.strategies[s].regret_at_1);
         CHECK(shared.strategies[s].best_so_far == separate.strategies[s].best_so_far);
     }
+    // CPU time per strategy: a shared fit is charged to the first strategy that asks for it
+    CHECK(shared.strategies[0].fit_seconds > 0.0);
+    CHECK(shared.strategies[1].fit_seconds < shared.strategies[0].fit_seconds);
+    CHECK(separate.strategies[1].fit_seconds > shared.strategies[1].fit_seconds);
+    CHECK(shared.strategies[1].propose_seconds > 0.0);
+    CHECK_THAT(shared.format_timing(), Catch::Contains("meta-model guided") && Catch::Contains("total"));
     WARN(fmt::format("leave-one-task-out with the fit shared: {:.3f} s; fitted per strategy: {:.3f} s", shared_s,
                      separate_s));
     // SharedFits hands out the first object for a key, and refuses another type under it

@@ -7,7 +7,12 @@
 
 #include "model_test_data.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <map>
+#include <numeric>
+#include <vector>
 
 using metalearn::DataError;
 using metalearn::Index;
@@ -133,4 +138,175 @@ TEST_CASE("Random forests: n_threads 0 means all hardware threads and gives the 
     REQUIRE_THROWS_WITH(RandomForestRegressor({.n_threads = -3}),
                         Catch::Contains("RandomForestRegressor::set_params(): n_threads out of range (expected >= 0, "
                                         "0 = all hardware threads; got -3)"));
+}
+
+namespace {
+
+namespace md = metalearn::models::detail;
+
+// Impurity decrease n·I − n_L·I_L − n_R·I_R of the split (feature, threshold) over `rows`
+// (duplicates counted): variance for regression (labels = y), entropy in bits for classes.
+double split_gain(const Matrix& X, const std::vector<double>& labels, bool regression, const std::vector<Index>& rows,
+                  Index feature, double threshold) {
+    auto impurity_times_n = [&](const std::vector<Index>& r) {
+        if (r.empty()) return 0.0;
+        const auto n = static_cast<double>(r.size());
+        if (regression) {
+            double mean = 0;
+            for (Index i : r) mean += labels[static_cast<std::size_t>(i)];
+            mean /= n;
+            double ss = 0;
+            for (Index i : r) ss += (labels[static_cast<std::size_t>(i)] - mean) * (labels[static_cast<std::size_t>(i)] - mean);
+            return ss;
+        }
+        std::map<double, double> counts;
+        for (Index i : r) counts[labels[static_cast<std::size_t>(i)]] += 1;
+        double h = 0;
+        for (const auto& [c, k] : counts) h -= k / n * std::log2(k / n);
+        return n * h;
+    };
+    std::vector<Index> left, right;
+    for (Index i : rows) (X(i, feature) <= threshold ? left : right).push_back(i);
+    return impurity_times_n(rows) - impurity_times_n(left) - impurity_times_n(right);
+}
+
+// Two trees grown on the same rows (`rows`, duplicates counted) agree node for node up to their
+// first difference, and there the two splits are a tie: equal impurity decrease up to rounding.
+// Returns whether the trees are identical.
+bool same_tree_or_tie(const md::CartTree& a, const md::CartTree& b, const Matrix& X, const std::vector<double>& labels,
+                      bool regression, const std::vector<Index>& rows, double value_tol) {
+    for (std::size_t i = 0; i < std::min(a.nodes.size(), b.nodes.size()); ++i) {
+        const auto& x = a.nodes[i];
+        const auto& y = b.nodes[i];
+        REQUIRE(x.n_samples == y.n_samples);
+        REQUIRE(std::abs(x.impurity - y.impurity) <= value_tol * (1.0 + std::abs(x.impurity)));
+        REQUIRE((x.value - y.value).cwiseAbs().maxCoeff() <= value_tol * (1.0 + x.value.cwiseAbs().maxCoeff()));
+        if (x.feature == y.feature && x.threshold == y.threshold && x.left == y.left && x.right == y.right) continue;
+        // the rows reaching node i (the same in both trees: they agree above it)
+        std::vector<Index> at;
+        for (Index r : rows) {
+            Index node = 0;
+            while (node != static_cast<Index>(i) && a.nodes[static_cast<std::size_t>(node)].left >= 0) {
+                const auto& nd = a.nodes[static_cast<std::size_t>(node)];
+                node = X(r, nd.feature) <= nd.threshold ? nd.left : nd.right;
+            }
+            if (node == static_cast<Index>(i)) at.push_back(r);
+        }
+        REQUIRE(static_cast<Index>(at.size()) == x.n_samples);
+        REQUIRE(x.feature >= 0);
+        REQUIRE(y.feature >= 0);
+        const double ga = split_gain(X, labels, regression, at, x.feature, x.threshold);
+        const double gb = split_gain(X, labels, regression, at, y.feature, y.threshold);
+        INFO("node " << i << ": feature " << x.feature << " vs " << y.feature << ", gains " << ga << " vs " << gb);
+        REQUIRE(std::abs(ga - gb) <= 1e-9 * (1.0 + std::abs(ga)));
+        return false;
+    }
+    REQUIRE(a.nodes.size() == b.nodes.size());
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("CART grown on a bootstrap as multiplicities equals the tree on the duplicated rows",
+          "[models][random_forest][cart]") {
+    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    const md::FeatureRanks ranks(d.Xtr);
+    const Index n = d.Xtr.rows();
+    Index k = 0;
+    const auto codes = md::class_codes("test", d.ytr, 0, k);
+    const std::vector<double> labels(d.ytr.data(), d.ytr.data() + d.ytr.size());
+    int identical_entropy = 0;
+    for (std::uint64_t seed = 0; seed < 4; ++seed) {
+        // the same bootstrap, once with the duplicates written out and once as counts
+        metalearn::Rng draw(seed);
+        std::vector<Index> dup(static_cast<std::size_t>(n));
+        for (auto& s : dup) s = static_cast<Index>(draw.uniform_index(static_cast<std::uint64_t>(n)));
+        std::sort(dup.begin(), dup.end());
+        std::vector<Index> distinct;
+        std::vector<Index> counts;
+        for (const Index s : dup) {
+            if (!distinct.empty() && distinct.back() == s) {
+                ++counts.back();
+            } else {
+                distinct.push_back(s);
+                counts.push_back(1);
+            }
+        }
+        REQUIRE(distinct.size() < dup.size());
+        // Gini classification: integer class counts, the same tree exactly
+        const md::CartSettings cls{0, 2, 1, md::resolve_max_features(metalearn::models::max_features_sqrt, d.Xtr.cols()),
+                                   true, false, k};
+        metalearn::Rng r1(seed + 100), r2(seed + 100);
+        REQUIRE(same_tree_or_tie(md::CartBuilder(ranks, &codes, nullptr, cls).grow(dup, r1),
+                                 md::CartBuilder(ranks, &codes, nullptr, cls).grow(distinct, counts, r2), d.Xtr, labels,
+                                 false, dup, 0.0));
+        // entropy: sums of x·log x in another order, so two equally good splits can swap
+        md::CartSettings ent = cls;
+        ent.entropy = true;
+        metalearn::Rng r3(seed + 200), r4(seed + 200);
+        identical_entropy += same_tree_or_tie(md::CartBuilder(ranks, &codes, nullptr, ent).grow(dup, r3),
+                                              md::CartBuilder(ranks, &codes, nullptr, ent).grow(distinct, counts, r4),
+                                              d.Xtr, labels, false, dup, 1e-12);
+        // regression on 0/1 targets: integer sums, the same tree
+        const md::CartSettings reg{0, 2, 3, d.Xtr.cols() / 2, false, false, 0};
+        const metalearn::VectorRef y(d.ytr);
+        metalearn::Rng r5(seed + 300), r6(seed + 300);
+        REQUIRE(same_tree_or_tie(md::CartBuilder(ranks, nullptr, &y, reg).grow(dup, r5),
+                                 md::CartBuilder(ranks, nullptr, &y, reg).grow(distinct, counts, r6), d.Xtr, labels,
+                                 true, dup, 1e-12));
+    }
+    CHECK(identical_entropy >= 1);
+}
+
+TEST_CASE("RandomForestRegressor with row groups grows the forest of the plain fit", "[models][random_forest][cart]") {
+    // A meta-model's training set: 40 tasks × 15 configs; 6 task features (constant within a
+    // task, two of them integers with ties between tasks), 2 config features.
+    const Index T = 40, m = 15;
+    metalearn::Rng rng(5);
+    Matrix task_f(T, 6);
+    for (Index t = 0; t < T; ++t)
+        for (Index j = 0; j < 6; ++j) task_f(t, j) = j < 2 ? std::floor(rng.uniform(0, 4)) : rng.uniform(-1, 1);
+    Matrix cfg(m, 2);
+    for (Index c = 0; c < m; ++c) cfg.row(c) << rng.uniform(0, 1), static_cast<double>(c % 3);
+    Matrix X(T * m, 8);
+    Vector y(T * m);
+    std::vector<Index> groups;
+    for (Index t = 0; t < T; ++t)
+        for (Index c = 0; c < m; ++c) {
+            const Index i = t * m + c;
+            X.row(i) << task_f.row(t), cfg.row(c);
+            y[i] = std::sin(3 * task_f(t, 2) * cfg(c, 0)) + 0.3 * task_f(t, 0) * cfg(c, 1) + 0.05 * rng.uniform(-1, 1);
+            groups.push_back(t);
+        }
+    const std::vector<double> labels(y.data(), y.data() + y.size());
+    std::vector<Index> rows(static_cast<std::size_t>(T * m));
+    std::iota(rows.begin(), rows.end(), Index{0});
+    // without bootstrap every tree sees all rows: compare tree by tree
+    RandomForestRegressor plain({.n_estimators = 12, .min_samples_leaf = 2, .max_features = 0.5, .bootstrap = false});
+    RandomForestRegressor grouped = plain;
+    plain.set_seed(3);
+    grouped.set_seed(3);
+    plain.fit(X, y);
+    grouped.fit(X, y, groups, T);
+    const auto tp = plain.to_json()["trees"];
+    const auto tg = grouped.to_json()["trees"];
+    REQUIRE(tp.size() == tg.size());
+    // (small nodes hold few tasks, where several task features cut the same way: such exact
+    // ties are common, and which one wins can change with the order of the sums)
+    for (std::size_t t = 0; t < tp.size(); ++t)
+        (void)same_tree_or_tie(md::cart_tree_from_json(tp[t], {"test", ""}, 8, 1),
+                               md::cart_tree_from_json(tg[t], {"test", ""}, 8, 1), X, labels, true, rows, 1e-12);
+    // with bootstrap: the same draws, so close forests
+    RandomForestRegressor bplain({.n_estimators = 30, .min_samples_leaf = 2, .max_features = 0.5});
+    RandomForestRegressor bgrouped = bplain;
+    bplain.fit(X, y);
+    bgrouped.fit(X, y, groups, T);
+    CHECK((bplain.predict(X) - bgrouped.predict(X)).cwiseAbs().mean() < 0.02);
+    RandomForestRegressor rf;
+    REQUIRE_THROWS_AS(rf.fit(X, y, std::vector<Index>(3, 0), T), DataError);
+    auto bad = groups;
+    bad[7] = T;
+    REQUIRE_THROWS_AS(rf.fit(X, y, bad, T), DataError);
+    bad[7] = -1;
+    REQUIRE_THROWS_AS(rf.fit(X, y, bad, T), DataError);
 }

@@ -31,6 +31,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace metalearn::meta {
 
@@ -77,6 +78,12 @@ public:
     /// Fit the held model on Z (n×d) and scores s (n). Throws what the held model's `fit` throws
     /// (DataError on empty, non-finite or mismatched input).
     void fit(const MatrixRef& Z, const VectorRef& s) { self_->fit(Z, s); }
+
+    /// Fit with the rows' tasks known (`MetaModelWithGroups`): the held model's grouped fit when
+    /// it has one, otherwise its `fit(Z, s)`.
+    void fit(const MatrixRef& Z, const VectorRef& s, const std::vector<Index>& groups, Index n_groups) {
+        self_->fit_grouped(Z, s, groups, n_groups);
+    }
 
     /// m×d → m predicted scores. Throws what the held model's `predict` throws (NotFitted before
     /// fit, DataError on a wrong width).
@@ -129,6 +136,8 @@ private:
         virtual ~Concept() = default;
         [[nodiscard]] virtual std::unique_ptr<Concept> clone() const = 0;
         virtual void fit(const MatrixRef& Z, const VectorRef& s) = 0;
+        virtual void fit_grouped(const MatrixRef& Z, const VectorRef& s, const std::vector<Index>& groups,
+                                 Index n_groups) = 0;
         [[nodiscard]] virtual Vector predict(const MatrixRef& Z) const = 0;
         [[nodiscard]] virtual bool has_std() const noexcept = 0;
         [[nodiscard]] virtual Vector predict_std(const MatrixRef& Z) const = 0;
@@ -140,6 +149,13 @@ private:
         explicit Holder(M m) : model(std::move(m)) {}
         [[nodiscard]] std::unique_ptr<Concept> clone() const override { return std::make_unique<Holder>(model); }
         void fit(const MatrixRef& Z, const VectorRef& s) override { model.fit(Z, s); }
+        void fit_grouped(const MatrixRef& Z, const VectorRef& s, const std::vector<Index>& groups,
+                         Index n_groups) override {
+            if constexpr (MetaModelWithGroups<M>)
+                model.fit(Z, s, groups, n_groups);
+            else
+                model.fit(Z, s);
+        }
         [[nodiscard]] Vector predict(const MatrixRef& Z) const override { return model.predict(Z); }
         [[nodiscard]] bool has_std() const noexcept override { return MetaModelWithStd<M>; }
         [[nodiscard]] Vector predict_std(const MatrixRef& Z) const override {
@@ -156,5 +172,6 @@ private:
 };
 
 static_assert(MetaModelWithStd<AnyMetaModel>);
+static_assert(MetaModelWithGroups<AnyMetaModel>);
 
 }  // namespace metalearn::meta

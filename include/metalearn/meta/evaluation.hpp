@@ -37,7 +37,24 @@
 #include <string>
 #include <vector>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <ctime>
+#endif
+
 namespace metalearn::meta {
+
+namespace detail {
+/// CPU seconds used so far by the calling thread (POSIX `CLOCK_THREAD_CPUTIME_ID`); elsewhere
+/// the steady clock's seconds (wall time).
+[[nodiscard]] inline double thread_cpu_seconds() noexcept {
+#if defined(__unix__) || defined(__APPLE__)
+    timespec ts{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+#endif
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace detail
 
 /// Regrets of every plan config on one task: `min_max_within_task(scores, MinMax::regret)` with
 /// failed/missing → 1; empty when the task carries no information (all tie, or fewer than two
@@ -131,6 +148,9 @@ struct StrategyResult {
     MeanInterval regret1;                ///< mean regret of the first pick, bootstrap 95 %
     double mean_rank = 0.0;              ///< mean rank of the first pick
     std::vector<MeanInterval> curve;     ///< per budget: mean best-so-far regret, bootstrap 95 %
+    double fit_seconds = 0.0;            ///< CPU seconds of its fits over the held-out tasks (a fit
+                                         ///< shared through `SharedFits` is charged to the first strategy that asks)
+    double propose_seconds = 0.0;        ///< CPU seconds of its proposals (predictions, search)
 };
 
 /// Results of a leave-one-task-out meta-evaluation.
@@ -157,6 +177,21 @@ struct MetaEvaluation {
             for (const auto& c : s.curve) out += fmt::format(" {:>6.3f}", c.mean);
             out += "\n";
         }
+        return out;
+    }
+
+    /// Where the time went: per strategy, the CPU seconds of its fits and of its proposals,
+    /// summed over the held-out tasks, and their total.
+    [[nodiscard]] std::string format_timing() const {
+        std::string out = fmt::format("{:<22} {:>10} {:>10}\n", "strategy", "fit_cpu_s", "propose_s");
+        double fit = 0.0;
+        double propose = 0.0;
+        for (const auto& s : strategies) {
+            out += fmt::format("{:<22} {:>10.3f} {:>10.3f}\n", s.name, s.fit_seconds, s.propose_seconds);
+            fit += s.fit_seconds;
+            propose += s.propose_seconds;
+        }
+        out += fmt::format("{:<22} {:>10.3f} {:>10.3f}\n", "total", fit, propose);
         return out;
     }
 
@@ -198,6 +233,8 @@ struct HeldOutResult {
     std::vector<double> regret_at_1;  ///< per strategy (the random baseline last, when included)
     std::vector<double> rank_at_1;    ///< per strategy
     Matrix best_so_far;               ///< strategies × budgets: best-so-far regret after k picks
+    std::vector<double> fit_seconds;      ///< per strategy: CPU seconds of its fit (0 for the random baseline)
+    std::vector<double> propose_seconds;  ///< per strategy: CPU seconds of its proposal
 };
 
 /// Hold out row `task` of `table`: fit every strategy on the other tasks and score its picks on
@@ -235,11 +272,17 @@ struct HeldOutResult {
     out.regret_at_1.resize(n_strat);
     out.rank_at_1.resize(n_strat);
     out.best_so_far.resize(static_cast<Index>(n_strat), n_budget);
+    out.fit_seconds.assign(n_strat, 0.0);
+    out.propose_seconds.assign(n_strat, 0.0);
     SharedFits shared;  // e.g. one meta-model fit for the ranking and the guided search
     for (std::size_t s = 0; s < strategies.size(); ++s) {
         auto strat = strategies[s]();
+        const double t0 = detail::thread_cpu_seconds();
         strat->fit(table, train, shared);
+        const double t1 = detail::thread_cpu_seconds();
         const auto order = strat->propose(mf, max_budget, oracle);
+        out.fit_seconds[s] = t1 - t0;
+        out.propose_seconds[s] = detail::thread_cpu_seconds() - t1;
         if (order.empty()) throw DataError(fmt::format("leave_one_task_out(): strategy '{}' proposed nothing", strat->name()));
         out.regret_at_1[s] = regrets[order.front()];
         out.rank_at_1[s] = ranks[order.front()];
@@ -303,6 +346,8 @@ struct HeldOutResult {
             r.regret_at_1.push_back(h.regret_at_1[s]);
             r.rank_at_1.push_back(h.rank_at_1[s]);
             r.best_so_far.row(static_cast<Index>(i)) = h.best_so_far.row(static_cast<Index>(s));
+            if (s < h.fit_seconds.size()) r.fit_seconds += h.fit_seconds[s];
+            if (s < h.propose_seconds.size()) r.propose_seconds += h.propose_seconds[s];
         }
         r.regret1 = bootstrap_mean(r.regret_at_1, opts.n_bootstrap, derive_seed(opts.seed, {s, 0}));
         double rs = 0;

@@ -63,6 +63,16 @@ concept MetaModel = std::copyable<M> && std::default_initializable<M> &&
                         { M::from_json(j) } -> std::convertible_to<M>;
                     };
 
+/// A `MetaModel` that can use the task structure of its training rows: `fit(Z, s, groups,
+/// n_groups)` with `groups[i]` ∈ [0, n_groups) the task of row i (the rows of one task share its
+/// meta-features). `HyperparameterPredictor` calls it when available; it must fit the same model
+/// as `fit(Z, s)` (up to floating-point rounding), only faster.
+template <class M>
+concept MetaModelWithGroups = MetaModel<M> && requires(M m, const MatrixRef& Z, const VectorRef& s,
+                                                       const std::vector<Index>& groups, Index n_groups) {
+    m.fit(Z, s, groups, n_groups);
+};
+
 /// A `MetaModel` that also reports a predictive standard deviation per row.
 template <class M>
 concept MetaModelWithStd = MetaModel<M> && requires(const M cm, const MatrixRef& Z) {

@@ -81,14 +81,19 @@ public:
         const Index q = config_encoding.cols();
         Matrix Z(n, f + q);
         Vector s(n);
+        std::vector<Index> task_of_row(static_cast<std::size_t>(n));
         Index row = 0;
         for (Index t = 0; t < norm.rows(); ++t)
             for (Index c = 0; c < norm.cols(); ++c) {
                 if (!std::isfinite(norm(t, c))) continue;
                 Z.row(row) << mfi.row(t), config_encoding.row(c);
+                task_of_row[static_cast<std::size_t>(row)] = t;
                 s[row++] = norm(t, c);
             }
-        model_.fit(Z, s);
+        if constexpr (MetaModelWithGroups<M>)
+            model_.fit(Z, s, task_of_row, norm.rows());  // rows of a task share its meta-features
+        else
+            model_.fit(Z, s);
         n_meta_features_ = f;
         n_encoded_ = q;
         const Vector fitted = model_.predict(Z);

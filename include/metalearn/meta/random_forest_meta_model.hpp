@@ -10,7 +10,9 @@
 /// `derive_seed(seed, {t})`, so the forest is identical for any `n_threads`; a saved forest
 /// predicts exactly like the fitted one.
 /// Cost: fit O(T · d' · n log² n) with d' = ⌊max_features · d⌋ features examined per split,
-/// predict O(T · depth) per row.
+/// predict O(T · depth) per row. Given the rows' tasks (the grouped fit, which
+/// `HyperparameterPredictor` uses), a split costs O(tasks in the node) instead of O(rows in the
+/// node) for each meta-feature.
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
@@ -53,6 +55,13 @@ public:
     /// @throws DataError on bad input, or when the standardised data are not finite (finite
     ///         inputs so large that standardising them overflows).
     void fit(const MatrixRef& Z, const VectorRef& s);
+
+    /// Fit with the rows' tasks known (`MetaModelWithGroups`): `groups[i]` ∈ [0, n_groups) is
+    /// the task of row i. The forest is grown with `models::RandomForestRegressor`'s grouped fit:
+    /// the same trees up to the rounding of target sums, with the task-constant columns (the
+    /// meta-features) counted once per task instead of once per row at each split.
+    /// @throws as fit(Z, s), and DataError when groups has not n entries in [0, n_groups).
+    void fit(const MatrixRef& Z, const VectorRef& s, const std::vector<Index>& groups, Index n_groups);
 
     /// Per-tree predictions, m×T. @throws NotFitted, DataError.
     [[nodiscard]] Matrix predict_per_tree(const MatrixRef& Z) const;

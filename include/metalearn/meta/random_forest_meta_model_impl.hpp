@@ -29,6 +29,18 @@ METALEARN_INLINE void RandomForestMetaModel::fit(const MatrixRef& Z, const Vecto
     model_ = std::move(model);
 }
 
+METALEARN_INLINE void RandomForestMetaModel::fit(const MatrixRef& Z, const VectorRef& s, const std::vector<Index>& groups,
+                                                 Index n_groups) {
+    detail::check_fit_input("RandomForestMetaModel::fit()", Z, s);
+    detail::Standardizer xs;
+    xs.fit(Z);
+    models::RandomForestRegressor model(base_params());
+    model.set_seed(p_.seed);
+    model.fit(xs.transform(Z), s, groups, n_groups);
+    xs_ = std::move(xs);
+    model_ = std::move(model);
+}
+
 METALEARN_INLINE Matrix RandomForestMetaModel::predict_per_tree(const MatrixRef& Z) const {
     check("RandomForestMetaModel::predict_per_tree()", Z);
     return model_.predict_per_tree(xs_.transform(Z));

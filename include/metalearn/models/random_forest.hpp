@@ -30,7 +30,14 @@ METALEARN_INLINE void validate_forest_params(std::string_view where, Index n_est
 
 /// Grow `n_estimators` trees; tree t uses Rng(derive_seed(seed, {t})) for its bootstrap sample
 /// and its splits, so the forest does not depend on the thread count. Trees are handed out
-/// dynamically (their costs differ with depth); `n_threads` as in core/parallel.hpp.
+/// dynamically (their costs differ with depth); `n_threads` as in core/parallel.hpp. A bootstrap
+/// sample is n draws with replacement, grown as distinct rows with multiplicities
+/// (`CartBuilder::grow`).
+METALEARN_INLINE std::vector<CartTree> grow_forest(const FeatureRanks& ranks, const std::vector<Index>* codes, const VectorRef* y,
+                                         const CartSettings& s, Index n_estimators, bool bootstrap,
+                                         std::uint64_t seed, Index n_threads);
+
+/// The same, on the ranks of X computed here.
 METALEARN_INLINE std::vector<CartTree> grow_forest(const MatrixRef& X, const std::vector<Index>* codes, const VectorRef* y,
                                          const CartSettings& s, Index n_estimators, bool bootstrap,
                                          std::uint64_t seed, Index n_threads);
@@ -160,6 +167,15 @@ public:
     /// @param X n×p finite features; @param y n finite targets.
     /// @throws DataError on empty data, shape mismatch or non-finite values.
     void fit(const MatrixRef& X, const VectorRef& y);
+
+    /// Grow the forest, told that the rows form groups: `groups[i]` ∈ [0, n_groups) is the
+    /// group of row i, and columns that are constant within every group (found by the fit, e.g.
+    /// the meta-features of one task's rows in a meta-model's training set) are counted per group
+    /// rather than per row when a node is split — O(groups in the node) instead of O(rows in the
+    /// node) per such column. The forest is the one `fit(X, y)` grows up to the rounding of sums
+    /// of targets (which can change a split between two nearly equal candidates).
+    /// @throws DataError as fit(X, y), and when groups has not n entries in [0, n_groups).
+    void fit(const MatrixRef& X, const VectorRef& y, const std::vector<Index>& groups, Index n_groups);
 
     /// Prediction of every tree (m×T).
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.

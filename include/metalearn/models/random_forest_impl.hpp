@@ -15,25 +15,40 @@ METALEARN_INLINE void validate_forest_params(std::string_view where, Index n_est
     (void)resolve_threads(n_threads, where);  // ConfigError when negative
 }
 
-METALEARN_INLINE std::vector<CartTree> grow_forest(const MatrixRef& X, const std::vector<Index>* codes, const VectorRef* y,
+METALEARN_INLINE std::vector<CartTree> grow_forest(const FeatureRanks& ranks, const std::vector<Index>* codes, const VectorRef* y,
                                          const CartSettings& s, Index n_estimators, bool bootstrap,
                                          std::uint64_t seed, Index n_threads) {
     std::vector<CartTree> trees(static_cast<std::size_t>(n_estimators));
-    const Index n = X.rows();
-    const FeatureRanks ranks(X);  // shared, read-only
+    const Index n = ranks.n;
     metalearn::parallel_for(n_estimators, n_threads, [&](Index t) {
         Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(t)}));
-        std::vector<Index> samples(static_cast<std::size_t>(n));
+        std::vector<Index> samples;
+        std::vector<Index> counts;
         if (bootstrap) {
-            for (auto& s_i : samples) s_i = static_cast<Index>(rng.uniform_index(static_cast<std::uint64_t>(n)));
-            std::sort(samples.begin(), samples.end());
+            // n draws with replacement, kept as distinct rows with multiplicities
+            std::vector<Index> drawn(static_cast<std::size_t>(n), 0);
+            for (Index i = 0; i < n; ++i) ++drawn[rng.uniform_index(static_cast<std::uint64_t>(n))];
+            for (Index i = 0; i < n; ++i)
+                if (drawn[static_cast<std::size_t>(i)] > 0) {
+                    samples.push_back(i);
+                    counts.push_back(drawn[static_cast<std::size_t>(i)]);
+                }
         } else {
+            samples.resize(static_cast<std::size_t>(n));
             std::iota(samples.begin(), samples.end(), Index{0});
+            counts.assign(static_cast<std::size_t>(n), 1);
         }
         CartBuilder builder(ranks, codes, y, s);
-        trees[static_cast<std::size_t>(t)] = builder.grow(std::move(samples), rng);
+        trees[static_cast<std::size_t>(t)] = builder.grow(std::move(samples), std::move(counts), rng);
     }, Schedule::dynamic);
     return trees;
+}
+
+METALEARN_INLINE std::vector<CartTree> grow_forest(const MatrixRef& X, const std::vector<Index>* codes, const VectorRef* y,
+                                         const CartSettings& s, Index n_estimators, bool bootstrap,
+                                         std::uint64_t seed, Index n_threads) {
+    const FeatureRanks ranks(X);  // shared, read-only
+    return grow_forest(ranks, codes, y, s, n_estimators, bootstrap, seed, n_threads);
 }
 
 METALEARN_INLINE Vector forest_importances(const std::vector<CartTree>& trees, Index p) {
@@ -146,6 +161,20 @@ METALEARN_INLINE void RandomForestRegressor::fit(const MatrixRef& X, const Vecto
     const detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
                                  detail::resolve_max_features(params_.max_features, X.cols()), false, false, 0};
     trees_ = detail::grow_forest(X, nullptr, &y, s, params_.n_estimators, params_.bootstrap, seed_,
+                                 params_.n_threads);
+    n_features_ = X.cols();
+}
+
+METALEARN_INLINE void RandomForestRegressor::fit(const MatrixRef& X, const VectorRef& y, const std::vector<Index>& groups,
+                                                 Index n_groups) {
+    constexpr std::string_view where = "RandomForestRegressor::fit()";
+    detail::check_xy(where, X, y);
+    if (static_cast<Index>(groups.size()) != X.rows())
+        throw DataError(fmt::format("{}: {} group ids for {} rows", where, groups.size(), X.rows()));
+    const detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
+                                 detail::resolve_max_features(params_.max_features, X.cols()), false, false, 0};
+    const detail::FeatureRanks ranks(X, groups, n_groups);
+    trees_ = detail::grow_forest(ranks, nullptr, &y, s, params_.n_estimators, params_.bootstrap, seed_,
                                  params_.n_threads);
     n_features_ = X.cols();
 }

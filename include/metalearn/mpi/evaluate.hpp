@@ -86,12 +86,14 @@ inline meta::TaskTable table_from_message(const std::string& text) {
     }
 }
 
-/// One held-out task's result as JSON, exactly: {"i": index, "regret", "rank", "curve"}.
+/// One held-out task's result as JSON, exactly: {"i": index, "regret", "rank", "curve",
+/// "fit_s", "propose_s"}.
 inline nlohmann::json result_to_json(std::size_t index, const meta::HeldOutResult& r) {
     nlohmann::json regret = nlohmann::json::array(), rank = nlohmann::json::array();
     for (double v : r.regret_at_1) regret.push_back(exact_number(v));
     for (double v : r.rank_at_1) rank.push_back(exact_number(v));
-    return {{"i", index}, {"regret", regret}, {"rank", rank}, {"curve", matrix_to_json(r.best_so_far)}};
+    return {{"i", index},           {"regret", regret},       {"rank", rank}, {"curve", matrix_to_json(r.best_so_far)},
+            {"fit_s", r.fit_seconds}, {"propose_s", r.propose_seconds}};
 }
 
 /// Inverse of `result_to_json`. @throws MpiError when the JSON is malformed.
@@ -101,6 +103,8 @@ inline std::pair<std::size_t, meta::HeldOutResult> result_from_json(const nlohma
         for (const auto& v : j.at("regret")) r.regret_at_1.push_back(exact_number_from(v));
         for (const auto& v : j.at("rank")) r.rank_at_1.push_back(exact_number_from(v));
         r.best_so_far = matrix_from_json(j.at("curve"));
+        if (j.contains("fit_s")) r.fit_seconds = j.at("fit_s").get<std::vector<double>>();
+        if (j.contains("propose_s")) r.propose_seconds = j.at("propose_s").get<std::vector<double>>();
         return {j.at("i").get<std::size_t>(), std::move(r)};
     } catch (const nlohmann::json::exception& e) {
         throw MpiError(fmt::format("mpi::leave_one_task_out(): malformed result in a message ({})", e.what()));

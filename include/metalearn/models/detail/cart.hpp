@@ -125,13 +125,26 @@ METALEARN_INLINE void read_tree_params(const nlohmann::json& pj, const JsonAt& a
 /// Dense ranks of every feature's training values, computed once per fit and shared (read-only)
 /// by all trees of a forest: `rank[f·n + i]` is the position of X(i, f) among the sorted distinct
 /// values `values[f]` of column f. O(p·n log n) time, 4·n·p bytes.
+///
+/// Optional row groups (e.g. the rows of one task in a meta-model's training set, which share
+/// that task's meta-features): `group[i]` ∈ [0, n_groups) for every row. A feature whose value is
+/// the same on all rows of each group is marked `group_constant[f]`, and `group_rank[f·G + g]`
+/// is its rank on group g; `CartBuilder` then counts such a feature's node statistics per group
+/// instead of per row. O(p·n) more time, 4·p·G bytes.
 struct FeatureRanks {
     Index n = 0;
     std::vector<std::uint32_t> rank;
     std::vector<std::vector<double>> values;
+    Index n_groups = 0;                        ///< G; 0 without groups
+    std::vector<Index> group;                  ///< n group ids (empty without groups)
+    std::vector<char> group_constant;          ///< p flags (empty without groups)
+    std::vector<std::uint32_t> group_rank;     ///< p×G ranks (valid where group_constant)
 
     FeatureRanks() = default;
     explicit FeatureRanks(const MatrixRef& X);
+    /// With row groups: `groups` has X.rows() entries in [0, n_groups).
+    /// @throws DataError on a wrong length or an id out of range.
+    FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups);
 };
 
 /// Grows a CART tree (Breiman, Friedman, Olshen & Stone 1984) depth-first.
@@ -159,6 +172,14 @@ public:
     /// Grow the tree on `samples` (indices into X, duplicates allowed), drawing from `rng`.
     CartTree grow(std::vector<Index> samples, Rng& rng);
 
+    /// Grow the tree on distinct `samples` (indices into X, increasing) where sample
+    /// `samples[i]` counts `counts[i]` ≥ 1 times — a bootstrap sample as multiplicities. The
+    /// tree is the one grown on the samples with their duplicates written out (class counts are
+    /// exact integers, so classification trees with the Gini criterion are identical; sums of
+    /// targets and entropies can differ in the last bits), in less time: work per node is
+    /// proportional to the distinct samples. @pre samples.size() == counts.size().
+    CartTree grow(std::vector<Index> samples, std::vector<Index> counts, Rng& rng);
+
 private:
     struct Split {
         Index feature = -1;
@@ -185,8 +206,22 @@ private:
     // weighted totals wl_, wr_, node_w_ replace the sample counts in score_of.
     [[nodiscard]] double weighted_xlogx(double v) const { return v > 0.0 ? v * std::log(v) : 0.0; }
 
-    // Node totals, computed once per node: class counts (classification) or Σy (regression).
+    // Node totals, computed once per node: class counts (classification) or Σy (regression),
+    // and the node's sample count node_n_ (multiplicities counted).
     void node_totals(Index begin, Index end);
+
+    // Regression with row groups: the node's per-group counts and sums (group_n_, group_sum_)
+    // and the groups present (node_groups_), gathered once per node.
+    void gather_node_groups(Index begin, Index end);
+
+    // Statistics of a group-constant feature f in value buckets 0..span-1, from the groups.
+    void fill_buckets_grouped(Index f, std::size_t span);
+
+    // The node's groups as (rank of f, group) keys in group_keys_, sorted.
+    void sort_node_groups(Index f);
+
+    // One sweep over the sorted groups of group_keys_ (node sample count n).
+    Split sweep_sorted_groups(Index n, const std::vector<double>& vals);
 
     // Start of a sweep: everything on the right.
     void init_class_stats(double& a, double& b);
@@ -218,8 +253,18 @@ private:
     CartSettings s_;
     CartTree tree_;
     std::vector<Index> samples_;
+    std::vector<Index> counts_;  // multiplicity of each entry of samples_
     std::vector<Index> features_;
     std::vector<Index> right_buf_;
+    std::vector<Index> right_counts_buf_;
+    Index node_n_ = 0;
+    bool use_groups_ = false;
+    bool node_groups_ready_ = false;
+    std::vector<Index> node_groups_;     // groups present in the node, in order of appearance
+    std::vector<Index> group_n_;         // per group: samples in the node (0 elsewhere)
+    std::vector<double> group_sum_;      // per group: Σ count·y in the node
+    std::vector<std::uint64_t> group_keys_;
+    double group_sort_cost_ = 0.0;       // G·log2(G + 1) for the node's G groups
     std::vector<std::uint32_t> scratch_;
     std::vector<std::uint64_t> keys_;
     std::vector<std::int64_t> left_counts_;

@@ -183,12 +183,57 @@ METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X) : n(X.rows()) {
     }
 }
 
+METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups_in)
+    : FeatureRanks(X) {
+    if (static_cast<Index>(groups.size()) != n || n_groups_in < 1)
+        throw DataError(fmt::format("FeatureRanks: {} group ids for {} rows, {} groups (expected one id per row and "
+                                    "at least one group)", groups.size(), n, n_groups_in));
+    for (std::size_t i = 0; i < groups.size(); ++i)
+        if (groups[i] < 0 || groups[i] >= n_groups_in)
+            throw DataError(fmt::format("FeatureRanks: group id {} of row {} out of range [0, {})", groups[i], i,
+                                        n_groups_in));
+    const Index p = X.cols();
+    const auto G = static_cast<std::size_t>(n_groups_in);
+    constexpr std::uint32_t unset = std::numeric_limits<std::uint32_t>::max();
+    n_groups = n_groups_in;
+    group = groups;
+    group_constant.assign(static_cast<std::size_t>(p), 1);
+    group_rank.assign(static_cast<std::size_t>(p) * G, unset);
+    for (Index f = 0; f < p; ++f) {
+        const std::uint32_t* rk = rank.data() + f * n;
+        std::uint32_t* gr = group_rank.data() + static_cast<std::size_t>(f) * G;
+        for (Index i = 0; i < n; ++i) {
+            std::uint32_t& r = gr[static_cast<std::size_t>(group[static_cast<std::size_t>(i)])];
+            if (r == unset) {
+                r = rk[i];
+            } else if (r != rk[i]) {
+                group_constant[static_cast<std::size_t>(f)] = 0;
+                break;
+            }
+        }
+    }
+}
+
 }  // namespace metalearn::models::detail
 
 namespace metalearn::models::detail {
 
 METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng) {
+    std::vector<Index> counts(samples.size(), 1);
+    return grow(std::move(samples), std::move(counts), rng);
+}
+
+METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vector<Index> counts, Rng& rng) {
     samples_ = std::move(samples);
+    counts_ = std::move(counts);
+    Index total = 0;
+    for (const Index c : counts_) total += c;
+    use_groups_ = !s_.classification && ranks_.n_groups > 0;
+    if (use_groups_) {
+        group_n_.assign(static_cast<std::size_t>(ranks_.n_groups), 0);
+        group_sum_.assign(static_cast<std::size_t>(ranks_.n_groups), 0.0);
+        node_groups_.clear();
+    }
     const auto p = static_cast<Index>(ranks_.values.size());
     tree_ = CartTree{};
     tree_.importance = Vector::Zero(p);
@@ -206,7 +251,7 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng
             for (std::size_t c = 0; c < cw_.size(); ++c) cw_log_[c] = weighted_xlogx(cw_[c]);
         }
         if (s_.entropy) {
-            xlogx_.resize(samples_.size() + 1);
+            xlogx_.resize(static_cast<std::size_t>(total) + 1);
             xlogx_[0] = 0.0;
             for (std::size_t i = 1; i < xlogx_.size(); ++i)
                 xlogx_[i] = static_cast<double>(i) * std::log(static_cast<double>(i));
@@ -236,7 +281,6 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng
         }
         TreeNode node;
         node.depth = t.depth;
-        node.n_samples = t.end - t.begin;
         node_value(t.begin, t.end, node);
         Split split;
         Index n_constant = t.n_constant;
@@ -280,10 +324,14 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng
 }
 
 METALEARN_INLINE void CartBuilder::node_value(Index begin, Index end, TreeNode& node) const {
-    const auto n = static_cast<double>(end - begin);
+    Index count = 0;
+    for (Index i = begin; i < end; ++i) count += counts_[static_cast<std::size_t>(i)];
+    node.n_samples = count;
+    const auto n = static_cast<double>(count);
     if (s_.classification) {
         node.value = Vector::Zero(s_.n_classes);
-        for (Index i = begin; i < end; ++i) node.value[code(samples_[static_cast<std::size_t>(i)])] += 1.0;
+        for (Index i = begin; i < end; ++i)
+            node.value[code(samples_[static_cast<std::size_t>(i)])] += static_cast<double>(counts_[static_cast<std::size_t>(i)]);
         if (weighted_) {
             // weighted class counts; a node whose samples all weigh 0 keeps its plain counts
             Vector wv = node.value;
@@ -304,12 +352,13 @@ METALEARN_INLINE void CartBuilder::node_value(Index begin, Index end, TreeNode& 
         node.impurity = std::max(imp, 0.0);
     } else {
         double sum = 0.0;
-        for (Index i = begin; i < end; ++i) sum += (*y_)[samples_[static_cast<std::size_t>(i)]];
+        for (Index i = begin; i < end; ++i)
+            sum += static_cast<double>(counts_[static_cast<std::size_t>(i)]) * (*y_)[samples_[static_cast<std::size_t>(i)]];
         const double mean = sum / n;
         double ss = 0.0;
         for (Index i = begin; i < end; ++i) {
             const double d = (*y_)[samples_[static_cast<std::size_t>(i)]] - mean;
-            ss += d * d;
+            ss += static_cast<double>(counts_[static_cast<std::size_t>(i)]) * d * d;
         }
         node.value = Vector::Constant(1, mean);
         node.impurity = ss / n;
@@ -358,10 +407,13 @@ METALEARN_INLINE void CartBuilder::move_class(std::size_t c, std::int64_t w, dou
 }
 
 METALEARN_INLINE void CartBuilder::node_totals(Index begin, Index end) {
+    node_n_ = 0;
+    for (Index i = begin; i < end; ++i) node_n_ += counts_[static_cast<std::size_t>(i)];
     if (s_.classification) {
         std::fill(node_counts_.begin(), node_counts_.end(), 0);
         for (Index i = begin; i < end; ++i)
-            ++node_counts_[static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(i)]))];
+            node_counts_[static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(i)]))] +=
+                counts_[static_cast<std::size_t>(i)];
         node_b_ = 0.0;
         if (weighted_) {
             node_w_ = 0.0;
@@ -378,7 +430,8 @@ METALEARN_INLINE void CartBuilder::node_totals(Index begin, Index end) {
             node_b_ += s_.entropy ? xlogx_[static_cast<std::size_t>(r)] : static_cast<double>(r * r);
     } else {
         node_sum_ = 0.0;
-        for (Index i = begin; i < end; ++i) node_sum_ += (*y_)[samples_[static_cast<std::size_t>(i)]];
+        for (Index i = begin; i < end; ++i)
+            node_sum_ += static_cast<double>(counts_[static_cast<std::size_t>(i)]) * (*y_)[samples_[static_cast<std::size_t>(i)]];
     }
 }
 
@@ -393,10 +446,12 @@ METALEARN_INLINE void CartBuilder::init_class_stats(double& a, double& b) {
 
 METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index end, Index& n_constant, Rng& rng) {
     const auto p = static_cast<Index>(ranks_.values.size());
-    const Index n = end - begin;
+    const Index n_distinct = end - begin;
     const auto K = static_cast<std::size_t>(std::max<Index>(s_.n_classes, 1));
-    const double sort_cost = static_cast<double>(n) * std::log2(static_cast<double>(n) + 1.0);
+    const double sort_cost = static_cast<double>(n_distinct) * std::log2(static_cast<double>(n_distinct) + 1.0);
     node_totals(begin, end);
+    const Index n = node_n_;
+    node_groups_ready_ = false;
     Split best;
     Index examined = 0;
     for (Index j = n_constant; j < p && examined < s_.max_features; ++j) {
@@ -408,13 +463,23 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         std::size_t lo = 0;
         std::size_t hi = 0;
         bool buckets_ready = false;
-        if (static_cast<double>(vals.size() * K) <= sort_cost) {
+        bool groups_sorted = false;
+        const bool grouped = use_groups_ && ranks_.group_constant[static_cast<std::size_t>(f)];
+        if (grouped) {
+            // constant within groups: per-group statistics, in value buckets or sorted by value
+            gather_node_groups(begin, end);
+            if (static_cast<double>(vals.size()) <= group_sort_cost_) {
+                fill_buckets_grouped(f, vals.size());
+                buckets_ready = true;
+            } else {
+                sort_node_groups(f);
+                groups_sorted = true;
+                lo = static_cast<std::size_t>(group_keys_.front() >> 32U);
+                hi = static_cast<std::size_t>(group_keys_.back() >> 32U);
+            }
+        } else if (static_cast<double>(vals.size() * K) <= sort_cost) {
             // few distinct values overall: count straight into one bucket per value
             fill_buckets(begin, end, rk, 0, vals.size(), false);
-            lo = 0;
-            while (bucket_n_[lo] == 0) ++lo;
-            hi = vals.size() - 1;
-            while (bucket_n_[hi] == 0) --hi;
             buckets_ready = true;
         } else {
             std::uint32_t mn = std::numeric_limits<std::uint32_t>::max();
@@ -428,6 +493,12 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
             lo = mn;
             hi = mx;
         }
+        if (buckets_ready) {
+            lo = 0;
+            while (bucket_n_[lo] == 0) ++lo;
+            hi = vals.size() - 1;
+            while (bucket_n_[hi] == 0) --hi;
+        }
         if (vals[hi] <= vals[lo] + feature_threshold) {  // constant here: not counted, not revisited below
             std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(n_constant)]);
             ++n_constant;
@@ -437,6 +508,8 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         Split cand;
         if (buckets_ready) {
             cand = sweep_buckets(n, vals, 0, lo, hi);
+        } else if (groups_sorted) {
+            cand = sweep_sorted_groups(n, vals);
         } else if (static_cast<double>((hi - lo + 1) * K) <= sort_cost) {
             fill_buckets(begin, end, nullptr, lo, hi - lo + 1, true);
             cand = sweep_buckets(n, vals, lo, 0, hi - lo);
@@ -463,18 +536,87 @@ METALEARN_INLINE void CartBuilder::fill_buckets(Index begin, Index end, const st
         bucket_counts_.assign(span * K, 0);
         for (Index i = 0; i < n; ++i) {
             const Index s = samples_[static_cast<std::size_t>(begin + i)];
+            const Index w = counts_[static_cast<std::size_t>(begin + i)];
             const std::size_t b = bucket_of(i, s);
-            ++bucket_n_[b];
-            ++bucket_counts_[b * K + static_cast<std::size_t>(code(s))];
+            bucket_n_[b] += w;
+            bucket_counts_[b * K + static_cast<std::size_t>(code(s))] += w;
         }
     } else {
         bucket_sum_.assign(span, 0.0);
         for (Index i = 0; i < n; ++i) {
             const Index s = samples_[static_cast<std::size_t>(begin + i)];
+            const Index w = counts_[static_cast<std::size_t>(begin + i)];
             const std::size_t b = bucket_of(i, s);
-            ++bucket_n_[b];
-            bucket_sum_[b] += (*y_)[s];
+            bucket_n_[b] += w;
+            bucket_sum_[b] += static_cast<double>(w) * (*y_)[s];
         }
+    }
+}
+
+METALEARN_INLINE void CartBuilder::gather_node_groups(Index begin, Index end) {
+    if (node_groups_ready_) return;
+    for (const Index g : node_groups_) {
+        group_n_[static_cast<std::size_t>(g)] = 0;
+        group_sum_[static_cast<std::size_t>(g)] = 0.0;
+    }
+    node_groups_.clear();
+    for (Index i = begin; i < end; ++i) {
+        const Index s = samples_[static_cast<std::size_t>(i)];
+        const Index w = counts_[static_cast<std::size_t>(i)];
+        const auto g = static_cast<std::size_t>(ranks_.group[static_cast<std::size_t>(s)]);
+        if (group_n_[g] == 0) node_groups_.push_back(static_cast<Index>(g));
+        group_n_[g] += w;
+        group_sum_[g] += static_cast<double>(w) * (*y_)[s];
+    }
+    const auto g = static_cast<double>(node_groups_.size());
+    group_sort_cost_ = g * std::log2(g + 1.0);
+    node_groups_ready_ = true;
+}
+
+METALEARN_INLINE void CartBuilder::sort_node_groups(Index f) {
+    const std::uint32_t* gr = ranks_.group_rank.data() + static_cast<std::size_t>(f) * static_cast<std::size_t>(ranks_.n_groups);
+    group_keys_.resize(node_groups_.size());
+    for (std::size_t i = 0; i < node_groups_.size(); ++i) {
+        const auto g = static_cast<std::uint64_t>(node_groups_[i]);
+        group_keys_[i] = (static_cast<std::uint64_t>(gr[g]) << 32U) | g;
+    }
+    std::sort(group_keys_.begin(), group_keys_.end());
+}
+
+METALEARN_INLINE CartBuilder::Split CartBuilder::sweep_sorted_groups(Index n, const std::vector<double>& vals) {
+    const Index leaf = s_.min_samples_leaf;
+    Split out;
+    double a = 0.0;
+    double b = node_sum_;
+    Index nl = 0;
+    for (std::size_t i = 0; i + 1 < group_keys_.size(); ++i) {
+        const auto g = static_cast<std::size_t>(group_keys_[i] & 0xFFFFFFFFULL);
+        a += group_sum_[g];
+        b -= group_sum_[g];
+        nl += group_n_[g];
+        if (nl < leaf || n - nl < leaf) continue;
+        const auto r0 = static_cast<std::size_t>(group_keys_[i] >> 32U);
+        const auto r1 = static_cast<std::size_t>(group_keys_[i + 1] >> 32U);
+        if (r0 == r1 || !(vals[r1] > vals[r0] + feature_threshold)) continue;
+        const double sc = score_of(nl, n - nl, a, b);
+        if (sc > out.score) {
+            out.score = sc;
+            out.feature = 0;
+            out.left_rank = r0;
+            out.right_rank = r1;
+        }
+    }
+    return out;
+}
+
+METALEARN_INLINE void CartBuilder::fill_buckets_grouped(Index f, std::size_t span) {
+    bucket_n_.assign(span, 0);
+    bucket_sum_.assign(span, 0.0);
+    const std::uint32_t* gr = ranks_.group_rank.data() + static_cast<std::size_t>(f) * static_cast<std::size_t>(ranks_.n_groups);
+    for (const Index g : node_groups_) {
+        const std::size_t b = gr[static_cast<std::size_t>(g)];
+        bucket_n_[b] += group_n_[static_cast<std::size_t>(g)];
+        bucket_sum_[b] += group_sum_[static_cast<std::size_t>(g)];
     }
 }
 
@@ -517,15 +659,19 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::sweep_buckets(Index n, const st
 }
 
 METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index end, const std::uint32_t* rk, const std::vector<double>& vals) {
-    const Index n = end - begin;
+    const Index m = end - begin;  // distinct samples
+    const Index n = node_n_;      // samples, multiplicities counted
     const Index leaf = s_.min_samples_leaf;
-    for (Index i = 0; i < n; ++i) {
+    // key: rank, then position in the node (the node's samples are in increasing index order)
+    for (Index i = 0; i < m; ++i) {
         const auto s = static_cast<std::uint64_t>(samples_[static_cast<std::size_t>(begin + i)]);
-        keys_[static_cast<std::size_t>(i)] = (static_cast<std::uint64_t>(rk[s]) << 32U) | s;
+        keys_[static_cast<std::size_t>(i)] = (static_cast<std::uint64_t>(rk[s]) << 32U) | static_cast<std::uint64_t>(i);
     }
-    std::sort(keys_.begin(), keys_.begin() + n);
+    std::sort(keys_.begin(), keys_.begin() + m);
     auto rank_at = [&](Index i) { return static_cast<std::uint32_t>(keys_[static_cast<std::size_t>(i)] >> 32U); };
-    auto sample_at = [&](Index i) { return static_cast<Index>(keys_[static_cast<std::size_t>(i)] & 0xFFFFFFFFULL); };
+    auto pos_at = [&](Index i) {
+        return static_cast<std::size_t>(begin) + static_cast<std::size_t>(keys_[static_cast<std::size_t>(i)] & 0xFFFFFFFFULL);
+    };
     Split out;
     double a = 0.0;
     double b = 0.0;
@@ -533,15 +679,18 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
         init_class_stats(a, b);
     else
         b = node_sum_;
-    for (Index i = 0; i + 1 < n; ++i) {
+    Index nl = 0;
+    for (Index i = 0; i + 1 < m; ++i) {
+        const std::size_t at = pos_at(i);
+        const Index w = counts_[at];
         if (s_.classification) {
-            move_class(static_cast<std::size_t>(code(sample_at(i))), 1, a, b);
+            move_class(static_cast<std::size_t>(code(samples_[at])), w, a, b);
         } else {
-            const double yi = (*y_)[sample_at(i)];
-            a += yi;
-            b -= yi;
+            const double wy = static_cast<double>(w) * (*y_)[samples_[at]];
+            a += wy;
+            b -= wy;
         }
-        const Index nl = i + 1;
+        nl += w;
         if (nl < leaf || n - nl < leaf) continue;
         const std::uint32_t r0 = rank_at(i);
         const std::uint32_t r1 = rank_at(i + 1);
@@ -560,15 +709,21 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
 METALEARN_INLINE Index CartBuilder::partition(Index begin, Index end, Index f, std::size_t left_rank) {
     const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
     right_buf_.clear();
+    right_counts_buf_.clear();
     Index out = begin;
     for (Index i = begin; i < end; ++i) {
         const Index s = samples_[static_cast<std::size_t>(i)];
-        if (rk[s] <= left_rank)
-            samples_[static_cast<std::size_t>(out++)] = s;
-        else
+        const Index w = counts_[static_cast<std::size_t>(i)];
+        if (rk[s] <= left_rank) {
+            samples_[static_cast<std::size_t>(out)] = s;
+            counts_[static_cast<std::size_t>(out++)] = w;
+        } else {
             right_buf_.push_back(s);
+            right_counts_buf_.push_back(w);
+        }
     }
     std::copy(right_buf_.begin(), right_buf_.end(), samples_.begin() + out);
+    std::copy(right_counts_buf_.begin(), right_counts_buf_.end(), counts_.begin() + out);
     return out;
 }
 
