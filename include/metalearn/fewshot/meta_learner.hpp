@@ -27,6 +27,15 @@
 /// which continues across repeated `meta_train` calls). With `n_threads` ≠ 1 the episodes of a
 /// meta-batch are split over threads (`parallel_for`); episodes are drawn and gradients summed in
 /// task order on the calling thread, so the result is the same for any thread count.
+///
+/// Speed: a meta-batch is processed in blocks of up to 8 episodes (a fixed split of the batch,
+/// never of the thread count; threads take whole blocks). All episodes start from the same θ, so
+/// when a block's episodes have equal support and query sizes they are stacked and the passes at
+/// θ — the first inner step of every method, the joint gradient of the baseline, and MAML's last
+/// Hessian-vector product of the chain, at θ_0 — are matrix products over the whole block
+/// (`models::Network::task_gradients`, `task_hessian_vector_products`); the passes at each
+/// episode's adapted parameters θ_k (k ≥ 1) run episode by episode. The result equals the
+/// episode-by-episode computation (`task_meta_gradient`) up to floating-point rounding.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/parallel.hpp"
@@ -100,7 +109,18 @@ struct TaskWorker {
     models::Network::Workspace ws_query;
     Vector step_grad, hv, phi;
     Matrix joint_X, joint_Y;
+    // The stacked episodes of a block of the meta-batch (see MetaLearner::compute_block).
+    Matrix stack_X, stack_Y;
+    models::Network::Workspace ws_stack;
+    Matrix grads0, dirs0, hvs0;  // n_params × T: gradients, MAML directions, H·v at θ_0
+    Vector losses0;
+    std::vector<std::vector<Vector>> task_thetas;                        // per task: θ_1 .. θ_{S-1}
+    std::vector<std::vector<models::Network::Workspace>> task_ws_inner;  // per task: passes at θ_1 .. θ_{S-1}
 };
+
+/// Episodes per block of a meta-batch evaluated together: a constant, so that the blocks, and
+/// hence the results, do not depend on the number of threads.
+inline constexpr Index meta_block_size = 8;
 
 }  // namespace detail
 
@@ -136,7 +156,8 @@ public:
     ///         finite; NumericalError when the meta-loss becomes non-finite (diverged; lower α or
     ///         the meta learning rate).
     /// Complexity per iteration: meta_batch_size × (S + 1) gradient passes (+ S Hessian-vector
-    /// products for MAML), each O(n · n_params).
+    /// products for MAML), each O(n · n_params); those at the shared θ run stacked per block of
+    /// up to 8 episodes (see the file documentation).
     template <TaskDistribution D>
     MetaTrainResult meta_train(const D& tasks, const ProgressCallback& progress = {}) {
         check_tasks(tasks, "meta_train");
@@ -171,16 +192,18 @@ public:
             Rng rng(derive_seed(p_.seed, {static_cast<std::uint64_t>(iteration_), static_cast<std::uint64_t>(b)}));
             tasks.sample_episode(rng, episodes_[b]);
         }
-        // Episodes are checked and their gradients computed in parallel, each with the scratch
-        // buffers of the worker that runs it (static blocks: episodes cost about the same). A bad
-        // episode's DataError reaches the caller; with several, that of the first episode.
-        const Index n_workers = worker_count(static_cast<Index>(B), p_.n_threads);
+        // Episodes are checked and their gradients computed in parallel, in blocks of
+        // `meta_block_size` episodes (fixed, whatever the thread count), each block with the
+        // scratch buffers of the worker that runs it. A block's episodes are stacked so that the
+        // passes at the shared θ are matrix products over the whole block (`compute_block`).
+        // A bad episode's DataError reaches the caller; with several, that of the first episode.
+        const auto n_episodes = static_cast<Index>(B);
+        const Index n_blocks = (n_episodes + detail::meta_block_size - 1) / detail::meta_block_size;
+        const Index n_workers = worker_count(n_blocks, p_.n_threads);
         if (workers_.size() < static_cast<std::size_t>(n_workers)) workers_.resize(static_cast<std::size_t>(n_workers));
-        parallel_for(static_cast<Index>(B), p_.n_threads, [this](Index i, Index w) {
-            const auto b = static_cast<std::size_t>(i);
-            check_xy(episodes_[b].support_X, episodes_[b].support_Y, "meta_train");
-            check_xy(episodes_[b].query_X, episodes_[b].query_Y, "meta_train");
-            task_losses_[b] = compute_task_gradient(workers_[static_cast<std::size_t>(w)], episodes_[b], task_grads_[b]);
+        parallel_for(n_blocks, p_.n_threads, [this, n_episodes, n_blocks](Index c, Index w) {
+            compute_block(workers_[static_cast<std::size_t>(w)], c * n_episodes / n_blocks,
+                          (c + 1) * n_episodes / n_blocks);
         });
         // Sum in task order: the result does not depend on the number of threads.
         meta_grad_.setZero(net_.n_params());
@@ -201,11 +224,30 @@ public:
     }
 
     /// The method's meta-gradient for one episode at the current θ (written to `grad`, n_params);
-    /// returns the episode's meta-loss (see `MetaTrainResult::meta_loss`). Exposed for tests.
+    /// returns the episode's meta-loss (see `MetaTrainResult::meta_loss`). Exposed for tests: it
+    /// is the reference, computed episode by episode, of what `meta_step` computes in blocks.
     /// @throws DataError on an episode whose shapes do not fit the network.
     double task_meta_gradient(const Episode& e, Vector& grad) {
         if (workers_.empty()) workers_.resize(1);
         return compute_task_gradient(workers_[0], e, grad);
+    }
+
+    /// The meta-gradients of several episodes at the current θ as `meta_step` computes them
+    /// (episodes of equal sizes stacked, in blocks of up to 8), without the Adam step: column b
+    /// of `grads` (n_params × episodes.size()) for episode b, and the episodes' meta-losses.
+    /// Equal to `task_meta_gradient` on each episode up to floating-point rounding. Exposed for
+    /// tests. @throws DataError on an episode whose shapes do not fit the network.
+    std::vector<double> task_meta_gradients(const std::vector<Episode>& episodes, Matrix& grads) {
+        const auto B = static_cast<Index>(episodes.size());
+        episodes_ = episodes;
+        task_grads_.resize(episodes.size());
+        task_losses_.assign(episodes.size(), 0.0);
+        if (workers_.empty()) workers_.resize(1);
+        for (Index c = 0, n_blocks = (B + detail::meta_block_size - 1) / detail::meta_block_size; c < n_blocks; ++c)
+            compute_block(workers_[0], c * B / n_blocks, (c + 1) * B / n_blocks);
+        grads.resize(net_.n_params(), B);
+        for (Index b = 0; b < B; ++b) grads.col(b) = task_grads_[static_cast<std::size_t>(b)];
+        return task_losses_;
     }
 
     /// Adapt θ to a new task: `steps` SGD steps with the inner learning rate α on the support set.
@@ -378,6 +420,109 @@ private:
         return 0.0;
     }
 
+
+    // The meta-gradients of episodes [first, last) into task_grads_ / task_losses_. When the
+    // episodes have equal support and query sizes (and the method has an inner step), they are
+    // stacked and every pass at the shared θ_0 — the first inner step of all of them, and for
+    // MAML the last Hessian-vector product of the backward chain, at θ_0 — runs once over the
+    // stack (`Network::task_gradients`, `task_hessian_vector_products`); the passes at each
+    // episode's own θ_k (k ≥ 1) run episode by episode. The same math as
+    // `compute_task_gradient`, which runs otherwise.
+    void compute_block(detail::TaskWorker& w, Index first, Index last) {
+        const auto ep = [this](Index b) -> const Episode& { return episodes_[static_cast<std::size_t>(b)]; };
+        for (Index b = first; b < last; ++b) {
+            check_xy(ep(b).support_X, ep(b).support_Y, "meta_train");
+            check_xy(ep(b).query_X, ep(b).query_Y, "meta_train");
+        }
+        const Index S = p_.inner_steps;
+        const bool adapts = method_ == detail::MetaMethod::maml || method_ == detail::MetaMethod::first_order_maml;
+        bool stack = !(adapts && S == 0);
+        for (Index b = first + 1; b < last; ++b)
+            stack = stack && ep(b).support_X.rows() == ep(first).support_X.rows() &&
+                    ep(b).query_X.rows() == ep(first).query_X.rows();
+        if (!stack) {
+            for (Index b = first; b < last; ++b) {
+                const auto i = static_cast<std::size_t>(b);
+                task_losses_[i] = compute_task_gradient(w, episodes_[i], task_grads_[i]);
+            }
+            return;
+        }
+        const Index T = last - first;
+        const Index ns = ep(first).support_X.rows();
+        const Index nq = ep(first).query_X.rows();
+        const Index n = adapts ? ns : ns + nq;  // rows per episode in the stack
+        w.stack_X.resize(T * n, net_.n_inputs());
+        w.stack_Y.resize(T * n, net_.n_outputs());
+        for (Index t = 0; t < T; ++t) {
+            const Episode& e = ep(first + t);
+            w.stack_X.middleRows(t * n, ns) = e.support_X;
+            w.stack_Y.middleRows(t * n, ns) = e.support_Y;
+            if (!adapts) {
+                w.stack_X.middleRows(t * n + ns, nq) = e.query_X;
+                w.stack_Y.middleRows(t * n + ns, nq) = e.query_Y;
+            }
+        }
+        net_.task_gradients(theta_, w.stack_X, w.stack_Y, T, loss_, w.ws_stack, w.grads0, w.losses0);
+        const double alpha = p_.inner_learning_rate;
+        if (method_ == detail::MetaMethod::pretrained) {
+            for (Index t = 0; t < T; ++t) {
+                const auto i = static_cast<std::size_t>(first + t);
+                task_grads_[i] = w.grads0.col(t);
+                task_losses_[i] = w.losses0[t];
+            }
+            return;
+        }
+        if (method_ == detail::MetaMethod::reptile) {
+            for (Index t = 0; t < T; ++t) {
+                const auto i = static_cast<std::size_t>(first + t);
+                const auto X = w.stack_X.middleRows(t * n, n);
+                const auto Y = w.stack_Y.middleRows(t * n, n);
+                w.phi = theta_ - alpha * w.grads0.col(t);
+                for (Index k = 1; k < S; ++k) {
+                    net_.loss_and_gradient(w.phi, X, Y, loss_, w.ws_query, w.step_grad);
+                    w.phi -= alpha * w.step_grad;
+                }
+                task_grads_[i] = theta_ - w.phi;
+                task_losses_[i] = w.losses0[t];
+            }
+            return;
+        }
+        // MAML and first-order MAML: θ_1 = θ_0 − α g_0 from the stack, θ_2 .. θ_S per episode.
+        const bool second = method_ == detail::MetaMethod::maml;
+        const auto Su = static_cast<std::size_t>(S);
+        if (w.task_thetas.size() < static_cast<std::size_t>(T)) {
+            w.task_thetas.resize(static_cast<std::size_t>(T));
+            w.task_ws_inner.resize(static_cast<std::size_t>(T));
+        }
+        if (second) w.dirs0.resize(net_.n_params(), T);
+        for (Index t = 0; t < T; ++t) {
+            const auto i = static_cast<std::size_t>(first + t);
+            const Episode& e = episodes_[i];
+            auto& th = w.task_thetas[static_cast<std::size_t>(t)];
+            auto& wsi = w.task_ws_inner[static_cast<std::size_t>(t)];
+            th.resize(Su + 1);
+            wsi.resize(Su + 1);
+            th[1] = theta_ - alpha * w.grads0.col(t);
+            for (std::size_t k = 1; k < Su; ++k) {
+                net_.loss_and_gradient(th[k], e.support_X, e.support_Y, loss_, wsi[k], w.step_grad);
+                th[k + 1] = th[k] - alpha * w.step_grad;
+            }
+            Vector& grad = task_grads_[i];
+            task_losses_[i] = net_.loss_and_gradient(th[Su], e.query_X, e.query_Y, loss_, w.ws_query, grad);
+            if (second) {
+                // g ← (I − α H_S(θ_k)) g for k = S−1 .. 1 per episode; k = 0 below, over the stack.
+                for (std::size_t k = Su - 1; k >= 1; --k) {
+                    net_.hessian_vector_product_cached(th[k], e.support_X, loss_, grad, wsi[k], w.hv);
+                    grad -= alpha * w.hv;
+                }
+                w.dirs0.col(t) = grad;
+            }
+        }
+        if (second) {
+            net_.task_hessian_vector_products(theta_, w.stack_X, T, loss_, w.dirs0, w.ws_stack, w.hvs0);
+            for (Index t = 0; t < T; ++t) task_grads_[static_cast<std::size_t>(first + t)] -= alpha * w.hvs0.col(t);
+        }
+    }
 
     template <class D>
     void check_tasks(const D& tasks, const char* method) const {

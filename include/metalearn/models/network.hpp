@@ -29,6 +29,15 @@
 ///
 /// Speed: all passes use Eigen matrix products on the whole batch and write into a `Workspace`
 /// that is reused between calls; once its matrices have the batch's size, no pass allocates.
+///
+/// Stacked tasks (`task_gradients`, `task_hessian_vector_products`): T tasks of n rows each,
+/// stacked in one (T·n)×p batch, all evaluated at the same θ. The products with the shared
+/// weights (the forward pass, the back-propagated deltas, the R-passes' products with W_l) are
+/// one matrix product over all T·n rows; only the per-task reductions (∂/∂W_l = A_{l−1}ᵀ D_l of
+/// each task's rows) and the products with per-task directions are done task by task. Each
+/// task's loss is its own mean, so column t equals `loss_and_gradient` on task t's rows up to
+/// floating-point rounding (the tests check 1e-12 relative). Meta-learners use this for the
+/// first inner step of a meta-batch, where every episode starts from the same θ.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
@@ -315,7 +324,132 @@ public:
         r_pass_impl(theta, X, loss_kind, v, ws, hv);
     }
 
+    /// Per-task losses and gradients at one θ for T tasks of equal size stacked in one batch
+    /// (see the file documentation).
+    /// @param theta parameters (n_params()), shared by all tasks.
+    /// @param X inputs (T·n)×p, task t in rows [t·n, (t+1)·n). @param Y targets (T·n)×m.
+    /// @param n_tasks T ≥ 1, dividing X.rows().
+    /// @param grads resized to n_params()×T; column t receives ∂L_t/∂θ, L_t the loss of task t's
+    ///        rows alone (its own mean).
+    /// @param losses resized to T; entry t receives L_t.
+    /// @throws DataError on shapes that do not match or T not dividing the rows.
+    /// Leaves in `ws` what `task_hessian_vector_products` needs. Complexity O(T·n · n_params()):
+    /// the same work as T `loss_and_gradient` calls, with the shared-weight products done as one.
+    void task_gradients(const VectorRef& theta, const MatrixRef& X, const MatrixRef& Y, Index n_tasks,
+                        Loss loss_kind, Workspace& ws, Matrix& grads, Vector& losses) const {
+        check_theta(theta, "task_gradients");
+        check_XY(X, Y, "task_gradients");
+        const Index n = task_rows(X, n_tasks, "task_gradients");
+        forward_impl(theta, X, ws);
+        losses.resize(n_tasks);
+        output_delta(Y, loss_kind, n, ws, true, losses);
+        grads.resize(n_params_, n_tasks);
+        const Index L = n_layers();
+        for (Index l = L - 1; l >= 0; --l) {
+            const auto s = static_cast<std::size_t>(l);
+            const Index a = sizes_[s];
+            const Index b = sizes_[s + 1];
+            const Matrix& D = ws.D[s];
+            for (Index t = 0; t < n_tasks; ++t) {
+                Eigen::Map<Matrix> gW(grads.col(t).data() + offsets_[s], a, b);
+                Eigen::Map<Vector> gb(grads.col(t).data() + offsets_[s] + a * b, b);
+                const auto Dt = D.middleRows(t * n, n);
+                if (l == 0) gW.noalias() = X.middleRows(t * n, n).transpose() * Dt;
+                else gW.noalias() = ws.A[s - 1].middleRows(t * n, n).transpose() * Dt;
+                gb = Dt.colwise().sum().transpose();
+            }
+            if (l > 0) {
+                Matrix& G = ws.G[s - 1];
+                G.noalias() = D * weights(theta, l).transpose();
+                ws.D[s - 1] = G.cwiseProduct(ws.S[s - 1]);
+            }
+        }
+    }
+
+    /// Per-task Hessian-vector products H_t(θ)·v_t of the T stacked tasks, reusing the passes
+    /// left in `ws` by the last `task_gradients(theta, X, Y, n_tasks, loss_kind, ws, ...)` call
+    /// with the SAME θ, X, Y, T and loss (R-operator, Pearlmutter 1994, as
+    /// `hessian_vector_product_cached`).
+    /// @param V directions, n_params()×T (column t for task t).
+    /// @param HV resized to n_params()×T; column t receives H_t·v_t, H_t the Hessian of L_t.
+    /// @throws DataError when V or X has the wrong shape or `ws` holds no pass of X's batch size.
+    /// Complexity O(T·n · n_params()), about two gradient evaluations.
+    void task_hessian_vector_products(const VectorRef& theta, const MatrixRef& X, Index n_tasks, Loss loss_kind,
+                                      const MatrixRef& V, Workspace& ws, Matrix& HV) const {
+        check_theta(theta, "task_hessian_vector_products");
+        check_X(X, "task_hessian_vector_products");
+        const Index n = task_rows(X, n_tasks, "task_hessian_vector_products");
+        if (V.rows() != n_params_ || V.cols() != n_tasks)
+            throw DataError(fmt::format("Network::task_hessian_vector_products(): directions are {}x{} (expected {}x{})",
+                                        V.rows(), V.cols(), n_params_, n_tasks));
+        if (ws.n != X.rows() || ws.D.size() != static_cast<std::size_t>(n_layers()))
+            throw DataError(
+                "Network::task_hessian_vector_products(): the workspace holds no gradient pass for this batch "
+                "(call task_gradients first)");
+        const Index L = n_layers();
+        prepare(ws, X.rows(), true);
+        const auto vw = [&](Index t, Index l) {
+            const auto s = static_cast<std::size_t>(l);
+            return Eigen::Map<const Matrix>(V.col(t).data() + offsets_[s], sizes_[s], sizes_[s + 1]);
+        };
+        const auto vb = [&](Index t, Index l) {
+            const auto s = static_cast<std::size_t>(l);
+            return Eigen::Map<const RowVector>(V.col(t).data() + offsets_[s] + sizes_[s] * sizes_[s + 1],
+                                               sizes_[s + 1]);
+        };
+        // R-forward: R{Z_l} = R{A_{l-1}} W_l (all tasks) + A_{l-1,t} V_{l,t} + 1 c_{l,t}ᵀ (each task).
+        for (Index l = 0; l < L; ++l) {
+            const auto s = static_cast<std::size_t>(l);
+            Matrix& RZ = ws.RZ[s];
+            if (l > 0) RZ.noalias() = ws.RA[s - 1] * weights(theta, l);
+            for (Index t = 0; t < n_tasks; ++t) {
+                auto RZt = RZ.middleRows(t * n, n);
+                if (l == 0) RZt.noalias() = X.middleRows(t * n, n) * vw(t, l);
+                else RZt.noalias() += ws.A[s - 1].middleRows(t * n, n) * vw(t, l);
+                RZt.rowwise() += vb(t, l);
+            }
+            if (l + 1 < L) ws.RA[s] = RZ.cwiseProduct(ws.S[s]);
+        }
+        r_output_delta(loss_kind, n, ws);
+        // R-backward.
+        HV.resize(n_params_, n_tasks);
+        for (Index l = L - 1; l >= 0; --l) {
+            const auto s = static_cast<std::size_t>(l);
+            const Index a = sizes_[s];
+            const Index b = sizes_[s + 1];
+            const Matrix& RD = ws.RD[s];
+            for (Index t = 0; t < n_tasks; ++t) {
+                Eigen::Map<Matrix> hW(HV.col(t).data() + offsets_[s], a, b);
+                Eigen::Map<Vector> hb(HV.col(t).data() + offsets_[s] + a * b, b);
+                const auto RDt = RD.middleRows(t * n, n);
+                if (l == 0) {
+                    hW.noalias() = X.middleRows(t * n, n).transpose() * RDt;
+                } else {
+                    hW.noalias() = ws.A[s - 1].middleRows(t * n, n).transpose() * RDt;
+                    hW.noalias() += ws.RA[s - 1].middleRows(t * n, n).transpose() * ws.D[s].middleRows(t * n, n);
+                }
+                hb = RDt.colwise().sum().transpose();
+            }
+            if (l > 0) {
+                // R{G} = R{D_l} W_lᵀ (all tasks) + D_{l,t} V_{l,t}ᵀ (each task).
+                Matrix& RG = ws.RA[s - 1];  // R{A_{l-1}} is no longer needed: reuse its buffer
+                RG.noalias() = RD * weights(theta, l).transpose();
+                for (Index t = 0; t < n_tasks; ++t)
+                    RG.middleRows(t * n, n).noalias() += ws.D[s].middleRows(t * n, n) * vw(t, l).transpose();
+                ws.RD[s - 1] = RG.cwiseProduct(ws.S[s - 1]);
+                add_d2sigma(ws.G[s - 1], ws.A[s - 1], ws.S[s - 1], ws.RZ[s - 1], ws.RD[s - 1]);
+            }
+        }
+    }
+
 private:
+    Index task_rows(const MatrixRef& X, Index n_tasks, const char* method) const {
+        if (n_tasks < 1 || X.rows() % n_tasks != 0)
+            throw DataError(fmt::format("Network::{}(): {} rows do not split into {} tasks of equal size", method,
+                                        X.rows(), n_tasks));
+        return X.rows() / n_tasks;
+    }
+
     void check_theta(const VectorRef& theta, const char* method) const {
         if (theta.size() != n_params_)
             throw DataError(fmt::format("Network::{}(): parameter vector has {} entries (expected n_params() = {})",
@@ -404,29 +538,59 @@ private:
 
     // Loss at the stored outputs; when `delta`, writes ∂loss/∂Z_L into ws.D.back().
     double loss_and_output_delta(const MatrixRef& Y, Loss loss_kind, Workspace& ws, bool delta) const {
+        Eigen::Matrix<double, 1, 1> value;
+        output_delta(Y, loss_kind, ws.Z.back().rows(), ws, delta, value);
+        return value[0];
+    }
+
+    // The loss of each group of `group_rows` consecutive rows (its own mean) into `group_loss`;
+    // when `delta`, writes the derivative of each group's loss with respect to its outputs into
+    // ws.D.back().
+    void output_delta(const MatrixRef& Y, Loss loss_kind, Index group_rows, Workspace& ws, bool delta,
+                      Eigen::Ref<Vector> group_loss) const {
         const Matrix& F = ws.Z.back();
-        const auto n = static_cast<double>(F.rows());
+        const Index n_groups = F.rows() / group_rows;
+        const auto n = static_cast<double>(group_rows);
         if (loss_kind == Loss::mse) {
             const double scale = 1.0 / (n * static_cast<double>(F.cols()));
             Matrix& D = ws.D.back();
             D = F - Y;
-            const double value = D.squaredNorm() * scale;
+            for (Index g = 0; g < n_groups; ++g) group_loss[g] = D.middleRows(g * group_rows, group_rows).squaredNorm() * scale;
             if (delta) D *= 2.0 * scale;
-            return value;
+            return;
         }
         // Softmax cross-entropy, computed stably with the log-sum-exp of each row.
         Matrix& P = ws.P;
         P = F;
-        double value = 0.0;
-        for (Index i = 0; i < P.rows(); ++i) {
-            const double mx = P.row(i).maxCoeff();
-            P.row(i).array() -= mx;
-            const double lse = std::log(P.row(i).array().exp().sum());
-            value -= (Y.row(i).array() * (P.row(i).array() - lse)).sum();
-            P.row(i) = (P.row(i).array() - lse).exp().matrix();
+        for (Index g = 0; g < n_groups; ++g) {
+            double value = 0.0;
+            for (Index i = g * group_rows; i < (g + 1) * group_rows; ++i) {
+                const double mx = P.row(i).maxCoeff();
+                P.row(i).array() -= mx;
+                const double lse = std::log(P.row(i).array().exp().sum());
+                value -= (Y.row(i).array() * (P.row(i).array() - lse)).sum();
+                P.row(i) = (P.row(i).array() - lse).exp().matrix();
+            }
+            group_loss[g] = value / n;
         }
         if (delta) ws.D.back() = (P - Y) / n;
-        return value / n;
+    }
+
+    // R{∂loss/∂Z_L} into ws.RD.back() from ws.RZ.back(), for losses that are means over groups of
+    // `group_rows` rows.
+    void r_output_delta(Loss loss_kind, Index group_rows, Workspace& ws) const {
+        const Matrix& RZ = ws.RZ.back();
+        Matrix& RD = ws.RD.back();
+        const auto n = static_cast<double>(group_rows);
+        if (loss_kind == Loss::mse) {
+            RD = RZ * (2.0 / (n * static_cast<double>(RZ.cols())));
+        } else {
+            // R{softmax} = P ⊙ (R{Z} − rowsum(P ⊙ R{Z})).
+            const Matrix& P = ws.P;
+            RD = P.cwiseProduct(RZ);
+            const Vector dot = RD.rowwise().sum();
+            RD = (P.array() * (RZ.array().colwise() - dot.array())).matrix() / n;
+        }
     }
 
     void backward_impl(const VectorRef& theta, const MatrixRef& X, Workspace& ws, Vector& grad) const {
@@ -470,20 +634,7 @@ private:
             RZ.rowwise() += c.transpose();
             if (l + 1 < L) ws.RA[s] = RZ.cwiseProduct(ws.S[s]);
         }
-        // R of the output delta.
-        {
-            const Matrix& RZ = ws.RZ.back();
-            Matrix& RD = ws.RD.back();
-            if (loss_kind == Loss::mse) {
-                RD = RZ * (2.0 / (static_cast<double>(n) * static_cast<double>(RZ.cols())));
-            } else {
-                // R{softmax} = P ⊙ (R{Z} − rowsum(P ⊙ R{Z})).
-                const Matrix& P = ws.P;
-                RD = P.cwiseProduct(RZ);
-                const Vector dot = RD.rowwise().sum();  // n entries; small
-                RD = (P.array() * (RZ.array().colwise() - dot.array())).matrix() / static_cast<double>(n);
-            }
-        }
+        r_output_delta(loss_kind, n, ws);
         // R-backward.
         hv.resize(n_params_);
         for (Index l = L - 1; l >= 0; --l) {
