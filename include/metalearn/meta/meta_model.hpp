@@ -13,7 +13,10 @@
 /// - `to_json()` / `static from_json(j)`: the whole fitted state, so a meta-model ships without
 ///   the records (`save_meta_model` / `load_meta_model` wrap them with a file);
 /// - optionally `predict_std(Z) -> Vector`: m predictive standard deviations (≥ 0), detected at
-///   compile time by `MetaModelWithStd`; search strategies use it to diversify.
+///   compile time by `MetaModelWithStd`; search strategies use it to diversify;
+/// - optionally `fit(Z, s, groups, n_groups)`: the same fit told which task each row belongs to
+///   (the rows of a task share its meta-features), detected by `MetaModelWithGroups`;
+///   `HyperparameterPredictor` calls it so that a meta-model can exploit that structure for speed.
 ///
 /// Minimal conforming meta-model (predicts the training mean, std = training spread):
 /// @code
