@@ -39,34 +39,49 @@ forward pass on explicit parameter tensors (F.linear), autograd, torch.optim.Ada
 
 PyTorch runs in --dtype (float64 by default, metalearn's precision).
 
-Results: 2-core AMD EPYC (AVX-512), shared with other jobs (load average 1.9-3.1 during the
-runs, so all times are inflated and noisy); torch 1.13 CPU, float64; g++ 12 -O3 Release.
-"default" is the project's Release build (no -march flag: Eigen uses SSE2); "native" the same
-configured with -DCMAKE_CXX_FLAGS=-march=native (Eigen uses AVX-512 and FMA). Commands:
+Results: 2-core AMD EPYC (AVX-512), shared with other jobs (load average 2.3-3.6 during the
+runs, higher than for earlier results, so all times are inflated and noisy, PyTorch's most);
+torch 1.13 CPU, float64; g++ 12 -O3 Release. "default" is the project's Release build (no -march
+flag: Eigen uses SSE2); "native" the same configured with -DMETALEARN_BENCH_NATIVE=ON, which adds
+-march=native to the benchmark programs only (Eigen uses AVX-512 and FMA; PyTorch picks its
+AVX2/AVX-512 kernels at run time in both). Commands:
 
     /usr/bin/python3 benchmarks/compare_fewshot.py --binary build/benchmarks/fewshot_runner \
-        --rounds 3 --min-time 1.0 --threads 1,0 --torch-style {batched,loop}
+        --rounds 3 --min-time 1.0 --threads 1,0 --torch-style batched     (loop: --rounds 2)
     /usr/bin/python3 benchmarks/compare_fewshot.py --binary build-native/benchmarks/fewshot_runner \
-        --threads 1 --rounds 1 --min-time 0.2 --train-iters 2000 --eval-tasks 500
+        --threads 1 --rounds 1 --min-time 0.2 --train-iters 2000 --eval-tasks 500 --torch-style batched
 
-CPU ms per meta-iteration (median of 3 rounds), ratio PyTorch / metalearn:
+CPU ms per meta-iteration (median of the rounds), ratio PyTorch / metalearn:
 
-    method   thr  ml default  ml native  PT batched  PT loop   ratio batched (def/nat)  ratio loop (def/nat)
-    maml      1     0.937      0.546       5.01-5.63  12.0-13.3     6.0 / 9.2               14.6 / 25.7
-    fomaml    1     0.479      0.257       2.08-2.64   5.8-6.8      5.5 / 8.1               13.5 / 25.0
-    reptile   1     2.117      0.880       7.45-9.72  18.6-18.9     4.6 / 8.5               10.6 / 20.0
-    maml      2     0.867      0.580      55.5-57.6   10.4-11.2    64  / 99                 11.7 / 21.6
-    fomaml    2     0.478      0.290      23.7-24.1    5.9-7.0     50  / 82                 11.5 / 20.5
-    reptile   2     1.950      0.951      92.7-103    17.1-22.3    53  / 97                  9.7 / 18.2
-    (each metalearn column from the run with that PyTorch style; PyTorch ranges over the two
-    builds' runs.) Peak RSS: metalearn 5-6 MB, PyTorch 241-245 MB. With 2 threads on this loaded
-    2-core machine neither side gains (process CPU time sums both threads); batched PyTorch at 2
-    threads is pathological here (its intra-op threads wait for a busy core).
+    method   thr  ml default  ml native  PT batched  PT loop    ratio batched (def/nat)  ratio loop (def/nat)
+    maml      1     0.889      0.411       7.41-7.59  14.3-17.2     8.5 / 18.0              22.1 / 42.8
+    fomaml    1     0.556      0.278       3.46-3.69   7.1-10.7     6.2 / 13.3              14.8 / 29.9
+    reptile   1     2.264      1.184      13.6-15.4   28.1-33.3     6.0 / 13.0              10.1 / 27.6
+    maml      2     0.907      0.441      29.2-57.5   13.6-20.7    63  / 66                 14.5 / 41.9
+    fomaml    2     0.604      0.268      24.1-24.4    7.8-9.8     40  / 90                 15.3 / 33.5
+    reptile   2     2.273      0.972       101-105    18.6-26.3    46  / 104                 9.9 / 24.7
+    (each metalearn column from the batched run; the loop runs gave 0.78/0.72/2.77 default and
+    0.33/0.24/1.21 native at one thread. PyTorch ranges over the two builds' runs.) Peak RSS:
+    metalearn 6-7 MB, PyTorch 240-245 MB. With 2 threads on this loaded 2-core machine neither
+    side gains (process CPU time sums both threads; the default meta-batch of 25 is one block,
+    so metalearn runs it on one thread); batched PyTorch at 2 threads is pathological here.
+    The PyTorch times are 1.3-2x those of earlier runs at lower load, so the ratios against
+    them flatter metalearn; against the earlier, less loaded PyTorch batched times (maml
+    5.0-5.6, fomaml 2.1-2.6, reptile 7.5-9.7 ms) the default build is 5.6-6.3x / 3.7-4.7x /
+    3.3-4.3x and the native build 12-14x / 7.5-9.5x / 6.3-8.2x.
+    Versus the previous version (blocks of 8, per-episode passes at the adapted parameters),
+    measured alternately in one session at one thread: maml 1.01-1.07 -> 0.84-0.87 ms default,
+    0.61-0.66 -> 0.38-0.45 ms native (one-step MAML never forms an episode's adapted weights:
+    products with the shared weights over all 25 episodes plus rank-K corrections, see
+    Network::one_step_meta_gradient_sum); fomaml about equal default (0.53-0.56 ms), 0.28-0.30
+    -> 0.25-0.27 native; reptile unchanged (its 5 steps on 20 points per episode run episode by
+    episode; the low-rank form would cost more products there).
 
 Final query MSE after 2000 meta-iterations from the same theta_0, 500 held-out tasks (mean +-
-95 % half-width), one thread, PyTorch loop style: maml 1.018 +- 0.111 vs 0.956 +- 0.092,
-fomaml 1.519 +- 0.153 vs 1.509 +- 0.148, reptile (5 adaptation steps) 0.904 +- 0.120 vs
-0.906 +- 0.117: equal within noise.
+95 % half-width), one thread, native build, PyTorch batched style: maml 1.018 +- 0.111 vs
+0.956 +- 0.092, fomaml 1.519 +- 0.153 vs 1.509 +- 0.148, reptile (5 adaptation steps)
+0.904 +- 0.120 vs 0.906 +- 0.117: equal within noise (metalearn's values equal the previous
+version's to the digits shown: the changes alter rounding only).
 """
 import argparse
 import json

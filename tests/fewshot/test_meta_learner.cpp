@@ -321,16 +321,17 @@ TEST_CASE("meta-training hands a bad episode's DataError from a worker to the ca
     const Network net({1, 8, 1});
     for (int threads : {0, 1, 2, 3, 8}) {
         INFO("threads " << threads);
-        // episode 6 of the meta-batch of 8 is checked by the last worker
-        Maml nan_case(net, {.meta_batch_size = 8, .iterations = 3, .seed = 1, .n_threads = threads});
-        REQUIRE_THROWS_AS(nan_case.meta_train(FaultyTasks({6}, {})), metalearn::DataError);
-        REQUIRE_THROWS_WITH(Maml(net, {.meta_batch_size = 8, .iterations = 3, .seed = 1, .n_threads = threads})
-                                .meta_train(FaultyTasks({6}, {})),
+        // episode 56 of the meta-batch of 60 (blocks of 20) is checked by the last worker
+        Maml nan_case(net, {.meta_batch_size = 60, .iterations = 3, .seed = 1, .n_threads = threads});
+        REQUIRE_THROWS_AS(nan_case.meta_train(FaultyTasks({56}, {})), metalearn::DataError);
+        REQUIRE_THROWS_WITH(Maml(net, {.meta_batch_size = 60, .iterations = 3, .seed = 1, .n_threads = threads})
+                                .meta_train(FaultyTasks({56}, {})),
                             "Maml::meta_train(): examples contain NaN or Inf (expected finite values)");
         CHECK(nan_case.iterations_done() == 0);
-        // two bad episodes: the caller sees the first one's error (3: empty support), not 5's
-        Reptile two_bad(net, {.meta_batch_size = 8, .iterations = 3, .seed = 1, .n_threads = threads});
-        REQUIRE_THROWS_WITH(two_bad.meta_train(FaultyTasks({5}, {3})),
+        // two bad episodes in different blocks: the caller sees the first one's error (3: empty
+        // support), not 45's
+        Reptile two_bad(net, {.meta_batch_size = 60, .iterations = 3, .seed = 1, .n_threads = threads});
+        REQUIRE_THROWS_WITH(two_bad.meta_train(FaultyTasks({45}, {3})),
                             Catch::Contains("Reptile::meta_train(): examples are 0x1 with targets 0x1"));
     }
     REQUIRE_THROWS_WITH(Maml(net, {.n_threads = -1}), Catch::Contains("n_threads must be >= 0"));
@@ -358,19 +359,28 @@ TEST_CASE("meta-gradients of stacked episodes equal the episode-by-episode refer
     const MetaLearnerParams p{.inner_steps = steps, .inner_learning_rate = 0.3, .seed = 6};
     Rng rng(31);
     std::vector<Episode> episodes;
-    for (int b = 0; b < 11; ++b) episodes.push_back(small_episode(loss, rng));  // blocks of 5 and 6
+    for (int b = 0; b < 27; ++b) episodes.push_back(small_episode(loss, rng));  // blocks of 13 and 14
     const auto check = [&](metalearn::fewshot::MetaLearner& learner) {
         INFO(learner.name() << ", " << steps << " inner steps");
         Matrix grads;
         const std::vector<double> losses = learner.task_meta_gradients(episodes, grads);
-        REQUIRE(grads.cols() == 11);
+        REQUIRE(grads.cols() == 27);
+        Vector mean_expected = Vector::Zero(learner.network().n_params());
+        double mean_loss = 0.0;
         for (std::size_t b = 0; b < episodes.size(); ++b) {
             Vector expected;
             const double q = learner.task_meta_gradient(episodes[b], expected);
             CHECK(losses[b] == Approx(q).epsilon(1e-12));
             REQUIRE_THAT(Vector(grads.col(static_cast<Index>(b))),
                          metalearn::test::approx_matrix(expected, 1e-10, 1e-14 * expected.norm()));
+            mean_expected += expected / static_cast<double>(episodes.size());
+            mean_loss += q / static_cast<double>(episodes.size());
         }
+        // What meta_step uses: block sums (for one inner step of MAML and first-order MAML, the
+        // low-rank passes of Network::one_step_meta_gradient_sum).
+        Vector mean;
+        CHECK(learner.mean_meta_gradient(episodes, mean) == Approx(mean_loss).epsilon(1e-12));
+        REQUIRE_THAT(mean, metalearn::test::approx_matrix(mean_expected, 1e-10, 1e-14 * mean_expected.norm()));
     };
     Maml maml(net, p, loss);
     check(maml);
@@ -421,10 +431,10 @@ TEST_CASE("meta-training with several blocks of episodes does not depend on the 
     const Network net({1, 8, 8, 1});
     const SinusoidTasks tasks({.support_size = 4, .query_size = 6});
     for (const int steps : {1, 2}) {
-        Maml one(net, {.inner_steps = steps, .meta_batch_size = 25, .iterations = 5, .seed = 4, .n_threads = 1});
+        Maml one(net, {.inner_steps = steps, .meta_batch_size = 60, .iterations = 5, .seed = 4, .n_threads = 1});
         one.meta_train(tasks);
         for (const int threads : {2, 3, 0}) {
-            Maml many(net, {.inner_steps = steps, .meta_batch_size = 25, .iterations = 5, .seed = 4, .n_threads = threads});
+            Maml many(net, {.inner_steps = steps, .meta_batch_size = 60, .iterations = 5, .seed = 4, .n_threads = threads});
             many.meta_train(tasks);
             REQUIRE(many.params() == one.params());
         }

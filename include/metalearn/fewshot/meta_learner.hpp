@@ -28,14 +28,22 @@
 /// meta-batch are split over threads (`parallel_for`); episodes are drawn and gradients summed in
 /// task order on the calling thread, so the result is the same for any thread count.
 ///
-/// Speed: a meta-batch is processed in blocks of up to 8 episodes (a fixed split of the batch,
-/// never of the thread count; threads take whole blocks). All episodes start from the same θ, so
-/// when a block's episodes have equal support and query sizes they are stacked and the passes at
-/// θ — the first inner step of every method, the joint gradient of the baseline, and MAML's last
-/// Hessian-vector product of the chain, at θ_0 — are matrix products over the whole block
-/// (`models::Network::task_gradients`, `task_hessian_vector_products`); the passes at each
-/// episode's adapted parameters θ_k (k ≥ 1) run episode by episode. The result equals the
-/// episode-by-episode computation (`task_meta_gradient`) up to floating-point rounding.
+/// Speed: a meta-batch is processed in blocks of up to 25 episodes (a fixed split of the batch,
+/// never of the thread count; threads take whole blocks; the default meta-batch is one block).
+/// Only the sum of a block's meta-gradients is kept. All episodes start from the same θ, so
+/// when a block's episodes have equal support and query sizes they are stacked:
+/// - MAML and first-order MAML with one inner step (`models::Network::one_step_meta_gradient_sum`):
+///   an episode's adapted weights differ from θ's by a matrix of rank ≤ its support size
+///   (−α A_sᵀ D_s per layer), so every pass at the adapted parameters, and MAML's
+///   Hessian-vector product at θ with the episode's query gradient as direction, is a product
+///   with θ's weights over the whole block plus small per-episode corrections (support × query
+///   sized), and the block's sum of weight gradients is one product over all its rows;
+/// - otherwise the passes at θ — the first inner step of every method, the joint gradient of the
+///   baseline, and MAML's last Hessian-vector product of the chain, at θ_0 — are matrix products
+///   over the whole block (`models::Network::task_gradients`, `task_hessian_vector_products`),
+///   and the passes at each episode's adapted parameters θ_k (k ≥ 1) run episode by episode.
+/// The result equals the episode-by-episode computation (`task_meta_gradient`) up to
+/// floating-point rounding.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/parallel.hpp"
@@ -116,11 +124,15 @@ struct TaskWorker {
     Vector losses0;
     std::vector<std::vector<Vector>> task_thetas;                        // per task: θ_1 .. θ_{S-1}
     std::vector<std::vector<models::Network::Workspace>> task_ws_inner;  // per task: passes at θ_1 .. θ_{S-1}
+    // One-step MAML / first-order MAML over a block (Network::one_step_meta_gradient_sum).
+    Matrix stack_Xq, stack_Yq;
+    models::Network::OneStepWorkspace ws_one;
+    Vector block_losses;
 };
 
 /// Episodes per block of a meta-batch evaluated together: a constant, so that the blocks, and
 /// hence the results, do not depend on the number of threads.
-inline constexpr Index meta_block_size = 8;
+inline constexpr Index meta_block_size = 25;
 
 }  // namespace detail
 
@@ -156,8 +168,8 @@ public:
     ///         finite; NumericalError when the meta-loss becomes non-finite (diverged; lower α or
     ///         the meta learning rate).
     /// Complexity per iteration: meta_batch_size × (S + 1) gradient passes (+ S Hessian-vector
-    /// products for MAML), each O(n · n_params); those at the shared θ run stacked per block of
-    /// up to 8 episodes (see the file documentation).
+    /// products for MAML), each O(n · n_params); stacked per block of up to 25 episodes (see the
+    /// file documentation).
     template <TaskDistribution D>
     MetaTrainResult meta_train(const D& tasks, const ProgressCallback& progress = {}) {
         check_tasks(tasks, "meta_train");
@@ -192,28 +204,7 @@ public:
             Rng rng(derive_seed(p_.seed, {static_cast<std::uint64_t>(iteration_), static_cast<std::uint64_t>(b)}));
             tasks.sample_episode(rng, episodes_[b]);
         }
-        // Episodes are checked and their gradients computed in parallel, in blocks of
-        // `meta_block_size` episodes (fixed, whatever the thread count), each block with the
-        // scratch buffers of the worker that runs it. A block's episodes are stacked so that the
-        // passes at the shared θ are matrix products over the whole block (`compute_block`).
-        // A bad episode's DataError reaches the caller; with several, that of the first episode.
-        const auto n_episodes = static_cast<Index>(B);
-        const Index n_blocks = (n_episodes + detail::meta_block_size - 1) / detail::meta_block_size;
-        const Index n_workers = worker_count(n_blocks, p_.n_threads);
-        if (workers_.size() < static_cast<std::size_t>(n_workers)) workers_.resize(static_cast<std::size_t>(n_workers));
-        parallel_for(n_blocks, p_.n_threads, [this, n_episodes, n_blocks](Index c, Index w) {
-            compute_block(workers_[static_cast<std::size_t>(w)], c * n_episodes / n_blocks,
-                          (c + 1) * n_episodes / n_blocks);
-        });
-        // Sum in task order: the result does not depend on the number of threads.
-        meta_grad_.setZero(net_.n_params());
-        double total = 0.0;
-        for (std::size_t b = 0; b < B; ++b) {
-            meta_grad_ += task_grads_[b];
-            total += task_losses_[b];
-        }
-        meta_grad_ /= static_cast<double>(B);
-        const double value = total / static_cast<double>(B);
+        const double value = batch_gradient();
         if (!std::isfinite(value) || !meta_grad_.allFinite())
             throw NumericalError(fmt::format(
                 "{}::meta_train(): meta-loss became non-finite at iteration {} (diverged; lower the learning rates)",
@@ -232,9 +223,11 @@ public:
         return compute_task_gradient(workers_[0], e, grad);
     }
 
-    /// The meta-gradients of several episodes at the current θ as `meta_step` computes them
-    /// (episodes of equal sizes stacked, in blocks of up to 8), without the Adam step: column b
-    /// of `grads` (n_params × episodes.size()) for episode b, and the episodes' meta-losses.
+    /// The meta-gradients of several episodes at the current θ, each kept (episodes of equal
+    /// sizes stacked in blocks of up to 25, the passes at θ over the stack; `meta_step` does the
+    /// same except for one-step MAML and first-order MAML, where it keeps only block sums, see
+    /// `mean_meta_gradient`), without the Adam step: column b of `grads`
+    /// (n_params × episodes.size()) for episode b, and the episodes' meta-losses.
     /// Equal to `task_meta_gradient` on each episode up to floating-point rounding. Exposed for
     /// tests. @throws DataError on an episode whose shapes do not fit the network.
     std::vector<double> task_meta_gradients(const std::vector<Episode>& episodes, Matrix& grads) {
@@ -248,6 +241,21 @@ public:
         grads.resize(net_.n_params(), B);
         for (Index b = 0; b < B; ++b) grads.col(b) = task_grads_[static_cast<std::size_t>(b)];
         return task_losses_;
+    }
+
+    /// The mean meta-gradient of several episodes at the current θ, exactly as `meta_step`
+    /// computes it (blocks of episodes, sums per block), without the Adam step: `grad`
+    /// (n_params) receives the mean over the episodes; returns the mean meta-loss. Equal to the
+    /// mean of `task_meta_gradient` over the episodes up to floating-point rounding. Exposed for
+    /// tests. @throws DataError on an empty list or an episode whose shapes do not fit the
+    /// network.
+    double mean_meta_gradient(const std::vector<Episode>& episodes, Vector& grad) {
+        if (episodes.empty())
+            throw DataError(fmt::format("{}::mean_meta_gradient(): no episodes (expected at least one)", name()));
+        episodes_ = episodes;
+        const double value = batch_gradient();
+        grad = meta_grad_;
+        return value;
     }
 
     /// Adapt θ to a new task: `steps` SGD steps with the inner learning rate α on the support set.
@@ -421,6 +429,75 @@ private:
     }
 
 
+    // The mean meta-gradient of episodes_ into meta_grad_; returns the mean meta-loss.
+    // Episodes are checked and their gradients computed in parallel, in blocks of
+    // `meta_block_size` episodes (fixed, whatever the thread count), each block with the scratch
+    // buffers of the worker that runs it (`compute_block_sum`). Block sums and losses are added
+    // in a fixed order on this thread, so the result does not depend on the number of threads.
+    // A bad episode's DataError reaches the caller; with several, that of the first episode.
+    double batch_gradient() {
+        const auto B = episodes_.size();
+        task_grads_.resize(B);
+        task_losses_.assign(B, 0.0);
+        const auto n_episodes = static_cast<Index>(B);
+        const Index n_blocks = (n_episodes + detail::meta_block_size - 1) / detail::meta_block_size;
+        block_grads_.resize(static_cast<std::size_t>(n_blocks));
+        const Index n_workers = worker_count(n_blocks, p_.n_threads);
+        if (workers_.size() < static_cast<std::size_t>(n_workers)) workers_.resize(static_cast<std::size_t>(n_workers));
+        parallel_for(n_blocks, p_.n_threads, [this, n_episodes, n_blocks](Index c, Index w) {
+            compute_block_sum(workers_[static_cast<std::size_t>(w)], c * n_episodes / n_blocks,
+                              (c + 1) * n_episodes / n_blocks, block_grads_[static_cast<std::size_t>(c)]);
+        });
+        meta_grad_ = block_grads_[0];
+        for (std::size_t c = 1; c < block_grads_.size(); ++c) meta_grad_ += block_grads_[c];
+        meta_grad_ /= static_cast<double>(B);
+        double total = 0.0;
+        for (std::size_t b = 0; b < B; ++b) total += task_losses_[b];
+        return total / static_cast<double>(B);
+    }
+
+    // The sum of the meta-gradients of episodes [first, last) into `sum` (their losses into
+    // task_losses_). MAML and first-order MAML with one inner step on episodes of equal sizes
+    // use `Network::one_step_meta_gradient_sum`, which never forms an episode's adapted weights
+    // (each differs from θ's by a matrix of rank ≤ the support size); otherwise the per-episode
+    // meta-gradients of `compute_block`, added in episode order.
+    void compute_block_sum(detail::TaskWorker& w, Index first, Index last, Vector& sum) {
+        const auto ep = [this](Index b) -> const Episode& { return episodes_[static_cast<std::size_t>(b)]; };
+        const bool adapts = method_ == detail::MetaMethod::maml || method_ == detail::MetaMethod::first_order_maml;
+        bool one_step = adapts && p_.inner_steps == 1;
+        for (Index b = first + 1; b < last && one_step; ++b)
+            one_step = ep(b).support_X.rows() == ep(first).support_X.rows() &&
+                       ep(b).query_X.rows() == ep(first).query_X.rows();
+        if (!one_step) {
+            compute_block(w, first, last);
+            sum = task_grads_[static_cast<std::size_t>(first)];
+            for (Index b = first + 1; b < last; ++b) sum += task_grads_[static_cast<std::size_t>(b)];
+            return;
+        }
+        for (Index b = first; b < last; ++b) {
+            check_xy(ep(b).support_X, ep(b).support_Y, "meta_train");
+            check_xy(ep(b).query_X, ep(b).query_Y, "meta_train");
+        }
+        const Index T = last - first;
+        const Index ns = ep(first).support_X.rows();
+        const Index nq = ep(first).query_X.rows();
+        w.stack_X.resize(T * ns, net_.n_inputs());
+        w.stack_Y.resize(T * ns, net_.n_outputs());
+        w.stack_Xq.resize(T * nq, net_.n_inputs());
+        w.stack_Yq.resize(T * nq, net_.n_outputs());
+        for (Index t = 0; t < T; ++t) {
+            const Episode& e = ep(first + t);
+            w.stack_X.middleRows(t * ns, ns) = e.support_X;
+            w.stack_Y.middleRows(t * ns, ns) = e.support_Y;
+            w.stack_Xq.middleRows(t * nq, nq) = e.query_X;
+            w.stack_Yq.middleRows(t * nq, nq) = e.query_Y;
+        }
+        net_.one_step_meta_gradient_sum(theta_, w.stack_X, w.stack_Y, w.stack_Xq, w.stack_Yq, T,
+                                        p_.inner_learning_rate, loss_, method_ == detail::MetaMethod::maml, w.ws_one,
+                                        sum, w.block_losses);
+        for (Index t = 0; t < T; ++t) task_losses_[static_cast<std::size_t>(first + t)] = w.block_losses[t];
+    }
+
     // The meta-gradients of episodes [first, last) into task_grads_ / task_losses_. When the
     // episodes have equal support and query sizes (and the method has an inner step), they are
     // stacked and every pass at the shared θ_0 — the first inner step of all of them, and for
@@ -565,6 +642,7 @@ private:
     std::vector<Episode> episodes_;
     std::vector<Vector> task_grads_;
     std::vector<double> task_losses_;
+    std::vector<Vector> block_grads_;
     Vector meta_grad_;
 };
 

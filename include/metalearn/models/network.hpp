@@ -38,6 +38,12 @@
 /// task's loss is its own mean, so column t equals `loss_and_gradient` on task t's rows up to
 /// floating-point rounding (the tests check 1e-12 relative). Meta-learners use this for the
 /// first inner step of a meta-batch, where every episode starts from the same θ.
+///
+/// One-step adaptation (`one_step_meta_gradient_sum`): after one SGD step on its support rows,
+/// task t's weights are W_l − α A_{l−1,t}ᵀ D_{l,t}, of rank ≤ ns away from the shared W_l, so the
+/// passes at the adapted parameters are products with the shared W_l over all tasks plus
+/// per-task corrections through ns×nq matrices; MAML's meta-gradient sum over the tasks comes out
+/// without any task's weights or gradient being formed.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
@@ -438,6 +444,172 @@ public:
                     RG.middleRows(t * n, n).noalias() += ws.D[s].middleRows(t * n, n) * vw(t, l).transpose();
                 ws.RD[s - 1] = RG.cwiseProduct(ws.S[s - 1]);
                 add_d2sigma(ws.G[s - 1], ws.A[s - 1], ws.S[s - 1], ws.RZ[s - 1], ws.RD[s - 1]);
+            }
+        }
+    }
+
+    /// Buffers of `one_step_meta_gradient_sum`: the passes on the support rows at θ and on the
+    /// query rows at the adapted parameters, and the per-task small products they share.
+    struct OneStepWorkspace {
+        Workspace support;         ///< passes at θ on the support rows (and MAML's R-pass)
+        Workspace query;           ///< passes at θ_t on the query rows
+        std::vector<Matrix> C;     ///< per layer, task t's rows: A_{q,l−1,t} A_{s,l−1,t}ᵀ (nq×ns)
+        std::vector<Matrix> E;     ///< per layer, task t's rows: D_{q,l,t} D_{s,l,t}ᵀ (nq×ns)
+        Vector support_losses;     ///< per task: the support loss at θ
+        RowVector row;             ///< scratch: one task's adapted bias
+    };
+
+    /// The sum over T stacked tasks of the one-step MAML meta-gradients, without forming any
+    /// task's adapted weights.
+    ///
+    /// Task t adapts by one SGD step on its support rows, θ_t = θ − α ∇L_{S,t}(θ), and its
+    /// meta-gradient is g_t = (I − α H_{S,t}(θ)) ∇L_{Q,t}(θ_t) (second order; Finn et al. 2017) or
+    /// g_t = ∇L_{Q,t}(θ_t) (first order). One inner step changes layer l's weights by
+    /// −α A_{s,l−1,t}ᵀ D_{s,l,t}, a matrix of rank ≤ ns, so every product with a task's adapted
+    /// weights is a product with the shared W_l over all T tasks' rows plus an ns-rank correction
+    /// per task, e.g. A_{q,t} W_{l,t} = A_{q,t} W_l − α (A_{q,t} A_{s,t}ᵀ) D_{s,t}; the R-pass
+    /// (Pearlmutter 1994) of the Hessian-vector product at θ uses the same factors for the
+    /// per-task direction ∇L_{Q,t}(θ_t), whose weight blocks are A_{q,t}ᵀ D_{q,t}. The sum over
+    /// tasks of the weight gradients is one product over all rows. Same math as
+    /// `loss_and_gradient` and `hessian_vector_product` task by task (the tests compare them);
+    /// the result differs by rounding only.
+    /// @param theta the shared parameters (n_params()).
+    /// @param Xs support inputs (T·ns)×p, task t in rows [t·ns, (t+1)·ns). @param Ys targets (T·ns)×m.
+    /// @param Xq query inputs (T·nq)×p, task t in rows [t·nq, (t+1)·nq). @param Yq targets (T·nq)×m.
+    /// @param n_tasks T ≥ 1, dividing the rows of Xs and of Xq.
+    /// @param alpha the inner step size α.
+    /// @param second_order true: MAML's exact meta-gradient; false: first-order MAML's.
+    /// @param grad_sum resized to n_params(); receives Σ_t g_t.
+    /// @param query_losses resized to T; entry t receives L_{Q,t}(θ_t), the query loss after
+    ///        adaptation (each task's own mean).
+    /// @throws DataError on shapes that do not match or T not dividing the rows.
+    /// Complexity O(T·(ns + nq) · n_params() + T·ns·nq·Σ_l size[l]): about the work of the
+    /// task-by-task passes, with the products by the weights done as one over all tasks.
+    void one_step_meta_gradient_sum(const VectorRef& theta, const MatrixRef& Xs, const MatrixRef& Ys,
+                                    const MatrixRef& Xq, const MatrixRef& Yq, Index n_tasks, double alpha,
+                                    Loss loss_kind, bool second_order, OneStepWorkspace& ws, Vector& grad_sum,
+                                    Vector& query_losses) const {
+        check_theta(theta, "one_step_meta_gradient_sum");
+        check_XY(Xs, Ys, "one_step_meta_gradient_sum");
+        check_XY(Xq, Yq, "one_step_meta_gradient_sum");
+        const Index T = n_tasks;
+        const Index ns = task_rows(Xs, T, "one_step_meta_gradient_sum");
+        const Index nq = task_rows(Xq, T, "one_step_meta_gradient_sum");
+        const Index L = n_layers();
+        const auto Lu = static_cast<std::size_t>(L);
+        Workspace& s = ws.support;
+        Workspace& q = ws.query;
+        // The inputs of layer l on the support and query rows.
+        const auto in_s = [&](Index l, Index t) -> MatrixRef {
+            if (l == 0) return Xs.middleRows(t * ns, ns);
+            return s.A[static_cast<std::size_t>(l) - 1].middleRows(t * ns, ns);
+        };
+        const auto in_q = [&](Index l, Index t) -> MatrixRef {
+            if (l == 0) return Xq.middleRows(t * nq, nq);
+            return q.A[static_cast<std::size_t>(l) - 1].middleRows(t * nq, nq);
+        };
+        // Support rows at θ: forward, loss derivatives, backward deltas D_{s,l}.
+        forward_impl(theta, Xs, s);
+        ws.support_losses.resize(T);
+        output_delta(Ys, loss_kind, ns, s, true, ws.support_losses);
+        for (Index l = L - 1; l > 0; --l) {
+            const auto u = static_cast<std::size_t>(l);
+            s.G[u - 1].noalias() = s.D[u] * weights(theta, l).transpose();
+            s.D[u - 1] = s.G[u - 1].cwiseProduct(s.S[u - 1]);
+        }
+        // Query rows at θ_t: Z_{q,l,t} = A_{q,t} W_l − α C_t D_{s,t} + 1 (b_l − α 1ᵀ D_{s,t})ᵀ.
+        prepare(q, Xq.rows(), false);
+        q.n = Xq.rows();
+        ws.C.resize(Lu);
+        ws.E.resize(Lu);
+        for (Index l = 0; l < L; ++l) {
+            const auto u = static_cast<std::size_t>(l);
+            Matrix& Z = q.Z[u];
+            if (l == 0) Z.noalias() = Xq * weights(theta, l);
+            else Z.noalias() = q.A[u - 1] * weights(theta, l);
+            Matrix& C = ws.C[u];
+            C.resize(T * nq, ns);
+            for (Index t = 0; t < T; ++t) {
+                auto Ct = C.middleRows(t * nq, nq);
+                const auto Dst = s.D[u].middleRows(t * ns, ns);
+                auto Zt = Z.middleRows(t * nq, nq);
+                Ct.noalias() = in_q(l, t) * in_s(l, t).transpose();
+                Zt.noalias() -= alpha * Ct * Dst;
+                ws.row = bias(theta, l).transpose() - alpha * Dst.colwise().sum();
+                Zt.rowwise() += ws.row;
+            }
+            if (l + 1 < L) activate(Z, q.A[u], q.S[u]);
+        }
+        query_losses.resize(T);
+        output_delta(Yq, loss_kind, nq, q, true, query_losses);
+        // Query backward at θ_t: G_{q,l−1,t} = D_{q,l,t} W_lᵀ − α E_t A_{s,l−1,t}.
+        for (Index l = L - 1; l > 0; --l) {
+            const auto u = static_cast<std::size_t>(l);
+            Matrix& G = q.G[u - 1];
+            G.noalias() = q.D[u] * weights(theta, l).transpose();
+            Matrix& E = ws.E[u];
+            E.resize(T * nq, ns);
+            for (Index t = 0; t < T; ++t) {
+                auto Et = E.middleRows(t * nq, nq);
+                Et.noalias() = q.D[u].middleRows(t * nq, nq) * s.D[u].middleRows(t * ns, ns).transpose();
+                G.middleRows(t * nq, nq).noalias() -= alpha * Et * in_s(l, t);
+            }
+            q.D[u - 1] = G.cwiseProduct(q.S[u - 1]);
+        }
+        // Σ_t ∇L_{Q,t}(θ_t): one product over all query rows per layer.
+        grad_sum.resize(n_params_);
+        for (Index l = 0; l < L; ++l) {
+            const auto u = static_cast<std::size_t>(l);
+            Eigen::Map<Matrix> gW(grad_sum.data() + offsets_[u], sizes_[u], sizes_[u + 1]);
+            Eigen::Map<Vector> gb(grad_sum.data() + offsets_[u] + sizes_[u] * sizes_[u + 1], sizes_[u + 1]);
+            if (l == 0) gW.noalias() = Xq.transpose() * q.D[u];
+            else gW.noalias() = q.A[u - 1].transpose() * q.D[u];
+            gb = q.D[u].colwise().sum().transpose();
+        }
+        if (!second_order) return;
+        // − α Σ_t H_{S,t}(θ) v_t with v_t = ∇L_{Q,t}(θ_t), whose layer-l weight block is
+        // A_{q,t}ᵀ D_{q,t}: R-forward R{Z_{l,t}} = R{A_{l−1,t}} W_l + C_tᵀ D_{q,t} + 1 (1ᵀ D_{q,t}).
+        prepare(s, Xs.rows(), true);
+        for (Index l = 0; l < L; ++l) {
+            const auto u = static_cast<std::size_t>(l);
+            Matrix& RZ = s.RZ[u];
+            if (l > 0) RZ.noalias() = s.RA[u - 1] * weights(theta, l);
+            for (Index t = 0; t < T; ++t) {
+                auto RZt = RZ.middleRows(t * ns, ns);
+                const auto Ct = ws.C[u].middleRows(t * nq, nq);
+                const auto Dqt = q.D[u].middleRows(t * nq, nq);
+                if (l == 0) RZt.noalias() = Ct.transpose() * Dqt;
+                else RZt.noalias() += Ct.transpose() * Dqt;
+                ws.row = Dqt.colwise().sum();
+                RZt.rowwise() += ws.row;
+            }
+            if (l + 1 < L) s.RA[u] = RZ.cwiseProduct(s.S[u]);
+        }
+        r_output_delta(loss_kind, ns, s);
+        // R-backward: Σ_t of H_t v_t's weight blocks A_{s,l−1}ᵀ R{D_l} + R{A_{l−1}}ᵀ D_{s,l} over all
+        // rows; R{G_{l−1,t}} = R{D_{l,t}} W_lᵀ + E_tᵀ A_{q,l−1,t}.
+        for (Index l = L - 1; l >= 0; --l) {
+            const auto u = static_cast<std::size_t>(l);
+            const Index a = sizes_[u];
+            const Index b = sizes_[u + 1];
+            Eigen::Map<Matrix> gW(grad_sum.data() + offsets_[u], a, b);
+            Eigen::Map<Vector> gb(grad_sum.data() + offsets_[u] + a * b, b);
+            const Matrix& RD = s.RD[u];
+            if (l == 0) {
+                gW.noalias() -= alpha * (Xs.transpose() * RD);
+            } else {
+                gW.noalias() -= alpha * (s.A[u - 1].transpose() * RD);
+                gW.noalias() -= alpha * (s.RA[u - 1].transpose() * s.D[u]);
+            }
+            gb -= alpha * RD.colwise().sum().transpose();
+            if (l > 0) {
+                Matrix& RG = s.RA[u - 1];  // R{A_{l−1}} is no longer needed: reuse its buffer
+                RG.noalias() = RD * weights(theta, l).transpose();
+                for (Index t = 0; t < T; ++t)
+                    RG.middleRows(t * ns, ns).noalias() +=
+                        ws.E[u].middleRows(t * nq, nq).transpose() * q.A[u - 1].middleRows(t * nq, nq);
+                s.RD[u - 1] = RG.cwiseProduct(s.S[u - 1]);
+                add_d2sigma(s.G[u - 1], s.A[u - 1], s.S[u - 1], s.RZ[u - 1], s.RD[u - 1]);
             }
         }
     }
