@@ -197,6 +197,18 @@ private:
     // S_L²/n_L + S_R²/n_R. Each equals a constant minus the children's weighted impurity.
     [[nodiscard]] double score_of(Index nl, Index nr, double a, double b) const;
 
+    // Keep the cut between ranks r0 and r1 (nl samples left, nr right, statistics a, b) in out
+    // when it scores higher (the first of equal scores stays).
+    void consider_cut(Split& out, Index nl, Index nr, double a, double b, std::size_t r0, std::size_t r1) const {
+        const double sc = score_of(nl, nr, a, b);
+        if (sc > out.score) {
+            out.score = sc;
+            out.feature = 0;
+            out.left_rank = r0;
+            out.right_rank = r1;
+        }
+    }
+
     // Move one sample of class c (weight w = count) from right to left; update a (left stat),
     // b (right stat) as used by score_of.
     void move_class(std::size_t c, std::int64_t w, double& a, double& b);

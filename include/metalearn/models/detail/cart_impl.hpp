@@ -598,13 +598,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::sweep_sorted_groups(Index n, co
         const auto r0 = static_cast<std::size_t>(group_keys_[i] >> 32U);
         const auto r1 = static_cast<std::size_t>(group_keys_[i + 1] >> 32U);
         if (r0 == r1 || !(vals[r1] > vals[r0] + feature_threshold)) continue;
-        const double sc = score_of(nl, n - nl, a, b);
-        if (sc > out.score) {
-            out.score = sc;
-            out.feature = 0;
-            out.left_rank = r0;
-            out.right_rank = r1;
-        }
+        consider_cut(out, nl, n - nl, a, b, r0, r1);
     }
     return out;
 }
@@ -637,13 +631,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::sweep_buckets(Index n, const st
         if (bucket_n_[bk] == 0) continue;
         if (bk != first && nl >= leaf && n - nl >= leaf &&
             vals[base + bk] > vals[base + prev] + feature_threshold) {
-            const double sc = score_of(nl, n - nl, a, b);
-            if (sc > out.score) {
-                out.score = sc;
-                out.feature = 0;
-                out.left_rank = base + prev;
-                out.right_rank = base + bk;
-            }
+            consider_cut(out, nl, n - nl, a, b, base + prev, base + bk);
         }
         if (s_.classification) {
             for (std::size_t c = 0; c < K; ++c)
@@ -695,13 +683,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
         const std::uint32_t r0 = rank_at(i);
         const std::uint32_t r1 = rank_at(i + 1);
         if (r0 == r1 || !(vals[r1] > vals[r0] + feature_threshold)) continue;
-        const double sc = score_of(nl, n - nl, a, b);
-        if (sc > out.score) {
-            out.score = sc;
-            out.feature = 0;
-            out.left_rank = r0;
-            out.right_rank = r1;
-        }
+        consider_cut(out, nl, n - nl, a, b, r0, r1);
     }
     return out;
 }
