@@ -26,19 +26,38 @@ using NeighborIndexMatrix = Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>
 /// |q_f − x_f| (rounding is monotone), so a point whose every coordinate difference is no larger
 /// than another's is never computed farther: this makes the tree's box bound (`KdTree`) exact in
 /// floating point.
+/// Computed by `block_distances` (one code path for every search).
 /// @param q  d contiguous query values; @param x  d training values `x[f * x_stride]`.
 /// @param d  number of features ≥ 1; @param p  1 or 2.
 /// Complexity O(d).
-[[nodiscard]] inline double pair_distance(const double* q, const double* x, Index x_stride, Index d, int p) noexcept {
-    double s = 0.0;
-    if (p == 2) {
-        for (Index f = 0; f < d; ++f) {
-            const double t = q[f] - x[f * x_stride];
-            s += t * t;
+[[nodiscard]] inline double pair_distance(const double* q, const double* x, Index x_stride, Index d, int p) noexcept;
+
+/// `pair_distance` from one query to `count` rows at once: out[i] for the row whose feature f is
+/// `x[f * ld + i]` (a block of rows of a column-major matrix with leading dimension ld). Each
+/// out[i] goes through exactly the operations of `pair_distance`, in the same order; the loop over
+/// rows is the inner one, so it vectorises.
+/// @param q  d contiguous query values; @param out  receives count values.
+/// Complexity O(count·d).
+inline void block_distances(const double* q, const double* x, Index ld, Index count, Index d, int p,
+                            double* out) noexcept {
+    for (Index i = 0; i < count; ++i) out[i] = 0.0;
+    for (Index f = 0; f < d; ++f) {
+        const double qf = q[f];
+        const double* col = x + f * ld;
+        if (p == 2) {
+            for (Index i = 0; i < count; ++i) {
+                const double t = qf - col[i];
+                out[i] += t * t;
+            }
+        } else {
+            for (Index i = 0; i < count; ++i) out[i] += std::abs(qf - col[i]);
         }
-    } else {
-        for (Index f = 0; f < d; ++f) s += std::abs(q[f] - x[f * x_stride]);
     }
+}
+
+inline double pair_distance(const double* q, const double* x, Index x_stride, Index d, int p) noexcept {
+    double s = 0.0;
+    block_distances(q, x, x_stride, 1, d, p, &s);
     return s;
 }
 
@@ -96,15 +115,17 @@ private:
 /// feature (largest max − min among its rows; the lower feature on ties), the rows ordered by
 /// (value, index), so the tree is balanced (depth ⌈log₂(n / leaf_size)⌉) and its shape depends
 /// only on the data. A node whose rows are all equal is a leaf whatever its size. Every node keeps
-/// the tight bounding box of its rows; the rows are stored again in tree order, each row
-/// contiguous.
+/// the tight bounding box of its rows; the rows are stored again in tree order, feature by feature
+/// (an n×d column-major copy), so that a leaf's distances are one vectorised `block_distances`
+/// call.
 ///
-/// Search (depth first, nearer child first): a node is skipped only when the `pair_distance` from
-/// the query to the nearest point of its box exceeds the k-th best distance found so far. That
-/// bound is computed with `pair_distance` itself, and every row of the box differs from the query
-/// by at least as much in each feature, so the computed bound never exceeds the computed distance
-/// of any row inside: no row that could enter the k best (including at an equal distance with a
-/// lower index) is ever skipped, and the result equals brute force bit for bit.
+/// Search (depth first, nearer child first): a node is skipped only when the distance from the
+/// query to the nearest point of its box (the query clamped to the box) exceeds the k-th best
+/// distance found so far. That bound is computed with the operations of `pair_distance`, in the
+/// same order, and each of its coordinate differences is no larger in magnitude than the one of
+/// any row inside the box, so by monotonicity of rounding the computed bound never exceeds the
+/// computed distance of any row inside: no row that could enter the k best (including at an equal distance
+/// with a lower index) is ever skipped, and the result equals brute force bit for bit.
 class KdTree {
 public:
     /// Leaf size used by the models (scikit-learn's default is 30; leaves hold between about half
@@ -133,21 +154,26 @@ public:
         box_hi_.clear();
         box_lo_.shrink_to_fit();
         box_hi_.shrink_to_fit();
-        pts_.resize(d_, n);
-        for (Index t = 0; t < n; ++t) pts_.col(t) = X.row(order_[static_cast<std::size_t>(t)]).transpose();
+        pts_.resize(n, d_);
+        for (Index t = 0; t < n; ++t) pts_.row(t) = X.row(order_[static_cast<std::size_t>(t)]);
+        for (const Node& node : nodes_)
+            if (node.left < 0) max_leaf_ = std::max(max_leaf_, node.end - node.begin);
     }
 
     /// Whether the tree holds no rows.
     [[nodiscard]] bool empty() const noexcept { return nodes_.empty(); }
     /// Number of nodes (leaves included).
     [[nodiscard]] Index n_nodes() const noexcept { return static_cast<Index>(nodes_.size()); }
+    /// Number of rows of the largest leaf (the size of `search`'s `leaf_dist` scratch).
+    [[nodiscard]] Index max_leaf() const noexcept { return max_leaf_; }
 
     /// Offer to `best` every training row that can belong to the k best of query q (d contiguous
-    /// values), in the `pair_distance` of power p; `stack` and `proj` (d values) are scratch.
+    /// values), in the `pair_distance` of power p; `stack` and `leaf_dist` (`max_leaf()` values)
+    /// are scratch.
     /// Complexity O(log n) expected per query for fixed d and k (Friedman et al.), O(n·d) worst
     /// case.
     void search(const double* q, int p, KBest& best, std::vector<std::pair<Index, double>>& stack,
-                double* proj) const {
+                double* leaf_dist) const {
         stack.clear();
         stack.emplace_back(0, 0.0);
         while (!stack.empty()) {
@@ -156,20 +182,23 @@ public:
             if (best.full() && bound > best.worst()) continue;
             const Node& node = nodes_[static_cast<std::size_t>(v)];
             if (node.left < 0) {
-                for (Index t = node.begin; t < node.end; ++t)
-                    best.offer(pair_distance(q, pts_.col(t).data(), 1, d_, p), order_[static_cast<std::size_t>(t)]);
+                const Index count = node.end - node.begin;
+                block_distances(q, pts_.data() + node.begin, pts_.rows(), count, d_, p, leaf_dist);
+                const Index* rows = order_.data() + node.begin;
+                for (Index t = 0; t < count; ++t)
+                    if (!best.full() || leaf_dist[t] <= best.worst()) best.offer(leaf_dist[t], rows[t]);
                 continue;
             }
-            const double bl = box_distance(q, node.left, p, proj);
-            const double br = box_distance(q, node.right, p, proj);
-            // the nearer child goes on top of the stack (the left one when equally near)
-            if (bl <= br) {
-                stack.emplace_back(node.right, br);
-                stack.emplace_back(node.left, bl);
-            } else {
-                stack.emplace_back(node.left, bl);
-                stack.emplace_back(node.right, br);
-            }
+            const auto [bl, br] = box_distances(q, node.left, node.right, p);
+            // the nearer child goes on top of the stack (the left one when equally near); a child
+            // already out of reach is not pushed
+            const double worst = best.full() ? best.worst() : std::numeric_limits<double>::infinity();
+            const Index near = bl <= br ? node.left : node.right;
+            const Index far = bl <= br ? node.right : node.left;
+            const double b_near = std::min(bl, br);
+            const double b_far = std::max(bl, br);
+            if (b_far <= worst) stack.emplace_back(far, b_far);
+            if (b_near <= worst) stack.emplace_back(near, b_near);
         }
     }
 
@@ -181,12 +210,30 @@ private:
         Index right = -1;
     };
 
-    // `pair_distance` from q to the point of node v's box nearest to it (q clamped to the box).
-    [[nodiscard]] double box_distance(const double* q, Index v, int p, double* proj) const noexcept {
-        const double* lo = lo_.col(v).data();
-        const double* hi = hi_.col(v).data();
-        for (Index f = 0; f < d_; ++f) proj[f] = std::min(std::max(q[f], lo[f]), hi[f]);
-        return pair_distance(q, proj, 1, d_, p);
+    // The `pair_distance` from q to the points of the boxes of nodes a and b nearest to it: q
+    // clamped to each box, then the same differences and sums as `pair_distance` (two boxes at
+    // once: two independent sums).
+    [[nodiscard]] std::pair<double, double> box_distances(const double* q, Index a, Index b, int p) const noexcept {
+        const double* lo_a = lo_.col(a).data();
+        const double* hi_a = hi_.col(a).data();
+        const double* lo_b = lo_.col(b).data();
+        const double* hi_b = hi_.col(b).data();
+        double sa = 0.0;
+        double sb = 0.0;
+        if (p == 2) {
+            for (Index f = 0; f < d_; ++f) {
+                const double ta = q[f] - std::min(std::max(q[f], lo_a[f]), hi_a[f]);
+                const double tb = q[f] - std::min(std::max(q[f], lo_b[f]), hi_b[f]);
+                sa += ta * ta;
+                sb += tb * tb;
+            }
+        } else {
+            for (Index f = 0; f < d_; ++f) {
+                sa += std::abs(q[f] - std::min(std::max(q[f], lo_a[f]), hi_a[f]));
+                sb += std::abs(q[f] - std::min(std::max(q[f], lo_b[f]), hi_b[f]));
+            }
+        }
+        return {sa, sb};
     }
 
     // Make the node of rows order_[begin, end) and, unless it is a leaf, its subtrees.
@@ -226,7 +273,8 @@ private:
 
     Index d_ = 0;
     Index leaf_size_ = default_leaf_size;
-    Matrix pts_;                // d×n: column t = training row order_[t]
+    Index max_leaf_ = 0;
+    Matrix pts_;                // n×d: row t = training row order_[t]
     std::vector<Index> order_;  // tree position -> training row
     std::vector<Node> nodes_;   // nodes_[0] is the root
     Matrix lo_, hi_;            // d×nodes bounding boxes
@@ -283,10 +331,10 @@ private:
         idx.resize(m, k);
         KBest best(k);
         std::vector<std::pair<Index, double>> stack;
-        Vector q(d), proj(d);
+        Vector q(d), leaf_dist(tree_.max_leaf());
         for (Index j = 0; j < m; ++j) {
             q = query.row(j).transpose();
-            tree_.search(q.data(), p, best, stack, proj.data());
+            tree_.search(q.data(), p, best, stack, leaf_dist.data());
             best.write(j, dist, idx, [p](double s) { return p == 2 ? std::sqrt(s) : s; });
         }
     }
@@ -297,8 +345,7 @@ private:
     KdTree tree_;
 };
 
-// Brute force. p = 1: the sums of absolute differences of a block of queries against all rows,
-// feature by feature (the same operations, in the same order, as `pair_distance`).
+// Brute force. p = 1: `block_distances` of each query to all rows.
 // p = 2: a = ‖x‖² + ‖q‖² − 2 x·q (clamped at 0) from one matrix product per block of queries is
 // only a filter. Rounding error analysis (Higham 2002, §3.1: each of ‖x‖², ‖q‖², x·q within
 // γ_d = d·u/(1 − d·u) of its terms' sum of magnitudes, |x·q| ≤ (‖x‖² + ‖q‖²)/2) bounds
@@ -315,7 +362,7 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
     dist.resize(m, k);
     idx.resize(m, k);
     constexpr Index block = 256;
-    Matrix D;  // n × b: column j = filter values (p = 2) or distances (p = 1) of query (start + j)
+    Matrix D;  // p = 2: n × b, column j = filter values of query (start + j); p = 1: the n distances of one query
     KBest best(k);
     KBest approx(k);
     std::vector<Index> cand;
@@ -355,14 +402,11 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
                 best.write(start + j, dist, idx, [](double s) { return std::sqrt(s); });
             }
         } else {
-            D.resize(n, b);
+            D.resize(n, 1);
             for (Index j = 0; j < b; ++j) {
-                Eigen::ArrayXd acc = Eigen::ArrayXd::Zero(n);
-                for (Index f = 0; f < d; ++f) acc += (Q(j, f) - X_.col(f).array()).abs();
-                D.col(j) = acc.matrix();
-            }
-            for (Index j = 0; j < b; ++j) {
-                const double* col = D.col(j).data();
+                q = Q.row(j).transpose();
+                block_distances(q.data(), X_.data(), n, n, d, 1, D.data());
+                const double* col = D.data();
                 for (Index i = 0; i < n; ++i) best.offer(col[i], i);
                 best.write(start + j, dist, idx, [](double s) { return s; });
             }
