@@ -25,8 +25,10 @@ using NeighborIndexMatrix = Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>
 /// this value are broken by the lower training index everywhere). Each step is monotone in the
 /// |q_f − x_f| (rounding is monotone), so a point whose every coordinate difference is no larger
 /// than another's is never computed farther: this makes the tree's box bound (`KdTree`) exact in
-/// floating point.
-/// Computed by `block_distances` (one code path for every search).
+/// floating point. Computed by `block_distances` (one code path for every search). Where the
+/// compiler fuses `s += t * t` into one multiply-add (floating-point contraction on FMA hardware)
+/// it does so alike for every search and for the tree's bound, which are written alike, and a
+/// fused multiply-add is monotone too.
 /// @param q  d contiguous query values; @param x  d training values `x[f * x_stride]`.
 /// @param d  number of features ≥ 1; @param p  1 or 2.
 /// Complexity O(d).
@@ -124,8 +126,8 @@ private:
 /// distance found so far. That bound is computed with the operations of `pair_distance`, in the
 /// same order, and each of its coordinate differences is no larger in magnitude than the one of
 /// any row inside the box, so by monotonicity of rounding the computed bound never exceeds the
-/// computed distance of any row inside: no row that could enter the k best (including at an equal distance
-/// with a lower index) is ever skipped, and the result equals brute force bit for bit.
+/// computed distance of any row inside: no row that could enter the k best (including at an equal
+/// distance with a lower index) is ever skipped, and the result equals brute force bit for bit.
 class KdTree {
 public:
     /// Leaf size used by the models (scikit-learn's default is 30; leaves hold between about half
@@ -364,7 +366,7 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
     constexpr Index block = 256;
     Matrix D;  // p = 2: n × b, column j = filter values of query (start + j); p = 1: the n distances of one query
     KBest best(k);
-    KBest approx(k);
+    std::vector<double> top(static_cast<std::size_t>(k));  // the k smallest filter values so far, ascending
     std::vector<Index> cand;
     Vector q(d);
     const double u = std::numeric_limits<double>::epsilon() / 2.0;
@@ -386,15 +388,21 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
                 if (!(norms < std::numeric_limits<double>::max() / 4.0)) {
                     for (Index i = 0; i < n; ++i) best.offer(pair_distance(q.data(), &X_(i, 0), n, d, 2), i);
                 } else {
-                    // one pass: the k smallest a, and every row within 2B of the k-th so far
-                    approx.clear();
+                    // one pass: the k smallest a (sorted insertion), and every row within 2B of
+                    // the k-th so far
                     cand.clear();
                     double gate = std::numeric_limits<double>::infinity();
+                    Index filled = 0;
                     for (Index i = 0; i < n; ++i) {
                         const double a = col[i];
                         if (a > gate) continue;
                         cand.push_back(i);
-                        if (approx.offer(a, i) && approx.full()) gate = approx.worst() + two_b;
+                        if (filled == k && !(a < top[static_cast<std::size_t>(k - 1)])) continue;
+                        Index pos = filled < k ? filled++ : k - 1;
+                        for (; pos > 0 && a < top[static_cast<std::size_t>(pos - 1)]; --pos)
+                            top[static_cast<std::size_t>(pos)] = top[static_cast<std::size_t>(pos - 1)];
+                        top[static_cast<std::size_t>(pos)] = a;
+                        if (filled == k) gate = top[static_cast<std::size_t>(k - 1)] + two_b;
                     }
                     for (const Index i : cand)
                         if (col[i] <= gate) best.offer(pair_distance(q.data(), &X_(i, 0), n, d, 2), i);
@@ -407,7 +415,8 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
                 q = Q.row(j).transpose();
                 block_distances(q.data(), X_.data(), n, n, d, 1, D.data());
                 const double* col = D.data();
-                for (Index i = 0; i < n; ++i) best.offer(col[i], i);
+                for (Index i = 0; i < n; ++i)
+                    if (!best.full() || col[i] <= best.worst()) best.offer(col[i], i);
                 best.write(start + j, dist, idx, [](double s) { return s; });
             }
         }
