@@ -124,6 +124,34 @@ TEST_CASE("KNeighborsRegressor saved to JSON and reloaded predicts bit-identical
     REQUIRE_THROWS_AS(KNeighborsRegressor().to_json(), NotFitted);
 }
 
+TEST_CASE("KNeighborsRegressor saves its search algorithm and loads files saved without one", "[models][serialization]") {
+    Matrix X, Xq;
+    Vector y, yq;
+    problem(200, 3, 5, X, y);
+    problem(12, 3, 6, Xq, yq);
+    using metalearn::models::KnnAlgorithm;
+    for (const auto& [a, name] : {std::pair{KnnAlgorithm::automatic, "auto"}, std::pair{KnnAlgorithm::brute, "brute"},
+                                 std::pair{KnnAlgorithm::kd_tree, "kd_tree"}}) {
+        KNeighborsRegressor knn({.n_neighbors = 4, .algorithm = a});
+        knn.fit(X, y);
+        const json j = knn.to_json();
+        CHECK(j["params"]["algorithm"] == name);
+        const KNeighborsRegressor loaded = reload(knn);
+        CHECK(loaded.params() == knn.params());
+        CHECK(loaded.uses_kd_tree() == knn.uses_kd_tree());
+        CHECK(loaded.predict(Xq) == knn.predict(Xq));
+    }
+    // the layout before "algorithm" existed: read as automatic (3 features, 200 rows: the tree)
+    KNeighborsRegressor knn({.n_neighbors = 4, .algorithm = KnnAlgorithm::brute});
+    knn.fit(X, y);
+    json old = knn.to_json();
+    old["params"].erase("algorithm");
+    const auto loaded = KNeighborsRegressor::from_json(old);
+    CHECK(loaded.params().algorithm == KnnAlgorithm::automatic);
+    CHECK(loaded.uses_kd_tree());
+    CHECK(loaded.predict(Xq) == knn.predict(Xq));
+}
+
 TEST_CASE("KNeighborsRegressor::predict_std is the weighted spread of the neighbours' targets", "[models][knn]") {
     // 1-D training points 0, 1, 3, 7 with targets 1, 2, 4, 8; query 0.5 with k = 3 (Manhattan):
     // neighbours 0, 1 (distance 0.5 each, lower index first) and 3 (distance 2.5).
@@ -168,6 +196,8 @@ TEST_CASE("KNeighborsRegressor::from_json rejects malformed documents", "[models
     expect_rejected<K, P>(good, [](json& j) { j["version"] = 0; }, "unsupported version");
     expect_rejected<K, P>(good, [](json& j) { j["params"]["weights"] = "cosine"; }, "unknown weights (expected \"uniform\" or \"distance\", got \"cosine\") at /params/weights");
     expect_rejected<K, D>(good, [](json& j) { j["params"]["p"] = 3; }, "integer out of range (expected [1, 2], got 3) at /params/p");
+    expect_rejected<K, P>(good, [](json& j) { j["params"]["algorithm"] = "ball_tree"; }, "unknown algorithm (expected \"auto\", \"brute\" or \"kd_tree\", got \"ball_tree\") at /params/algorithm");
+    expect_rejected<K, P>(good, [](json& j) { j["params"]["algorithm"] = 1; }, "at /params/algorithm");
     expect_rejected<K, P>(good, [](json& j) { j["params"]["n_neighbors"] = 2.5; }, "not an integer");
     expect_rejected<K, D>(good, [](json& j) { j["params"]["n_neighbors"] = 7; }, "fewer rows than neighbours (expected n >= n_neighbors = 7, got 6) at /X/rows");
     expect_rejected<K, D>(good, [](json& j) { j["y"].erase(0); }, "array of the wrong length (expected 6 elements, got 5) at /y");

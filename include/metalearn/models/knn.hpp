@@ -1,6 +1,7 @@
 #pragma once
 /// @file knn.hpp
-/// @brief k-nearest-neighbour classifier and regressor (brute force).
+/// @brief k-nearest-neighbour classifier and regressor (brute force or k-d tree, the same
+/// neighbours either way).
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
@@ -24,6 +25,19 @@ namespace metalearn::models {
 /// then takes all the weight, shared with any other at distance 0), as scikit-learn.
 enum class KnnWeights { uniform, distance };
 
+/// How the k-NN models search for neighbours. Every choice returns the same neighbours, in the
+/// same order, with the same distances (detail/neighbors.hpp): only the speed differs.
+enum class KnnAlgorithm {
+    /// A k-d tree when the data has few features and enough rows (d ≤ 15, n ≥ 64 and k < n/2:
+    /// scikit-learn 1.2's rule for `algorithm="auto"`, plus the size floor), brute force otherwise.
+    automatic,
+    /// Distances to every training row: matrix products, O(n·d) per query; best on wide data.
+    brute,
+    /// A k-d tree (Friedman, Bentley & Finkel 1977) built at fit, O(n·d·log n); queries
+    /// O(log n) expected for fixed d and k, degrading towards brute force as d grows.
+    kd_tree,
+};
+
 namespace detail {
 
 /// Shared state and validation of the two k-NN models (Cover & Hart 1967).
@@ -31,32 +45,52 @@ struct KnnParams {
     Index n_neighbors = 5;                      ///< k ≥ 1.
     KnnWeights weights = KnnWeights::uniform;   ///< voting weights.
     int p = 2;                                  ///< Minkowski power: 1 (Manhattan) or 2 (Euclidean).
+    /// Neighbour search (results do not depend on it); default `automatic`.
+    KnnAlgorithm algorithm = KnnAlgorithm::automatic;
     /// Member-wise equality.
     bool operator==(const KnnParams&) const = default;
 };
 
-inline void validate_knn(std::string_view where, Index k, int p) {
-    if (k < 1)
-        throw ConfigError(fmt::format("{}: n_neighbors out of range (expected >= 1, got {})", where, k));
-    if (p != 1 && p != 2) throw ConfigError(fmt::format("{}: p out of range (expected 1 or 2, got {})", where, p));
+inline void validate_knn(std::string_view where, const KnnParams& p) {
+    if (p.n_neighbors < 1)
+        throw ConfigError(fmt::format("{}: n_neighbors out of range (expected >= 1, got {})", where, p.n_neighbors));
+    if (p.p != 1 && p.p != 2) throw ConfigError(fmt::format("{}: p out of range (expected 1 or 2, got {})", where, p.p));
+    if (p.algorithm != KnnAlgorithm::automatic && p.algorithm != KnnAlgorithm::brute &&
+        p.algorithm != KnnAlgorithm::kd_tree)
+        throw ConfigError(fmt::format("{}: unknown algorithm (expected automatic, brute or kd_tree, got value {})", where,
+                                      static_cast<int>(p.algorithm)));
+}
+
+/// Whether a model with these hyperparameters searches n×d training rows with a k-d tree.
+[[nodiscard]] inline bool knn_uses_tree(const KnnParams& p, Index n, Index d) noexcept {
+    return p.algorithm == KnnAlgorithm::kd_tree ||
+           (p.algorithm == KnnAlgorithm::automatic && kd_tree_pays(n, d, p.n_neighbors));
+}
+
+/// The name of an algorithm in the saved form: "auto", "brute" or "kd_tree".
+[[nodiscard]] inline const char* knn_algorithm_name(KnnAlgorithm a) noexcept {
+    return a == KnnAlgorithm::brute ? "brute" : a == KnnAlgorithm::kd_tree ? "kd_tree" : "auto";
 }
 
 }  // namespace detail
 
-/// k-nearest-neighbour classifier, brute force.
+/// k-nearest-neighbour classifier (Cover & Hart 1967), brute force or k-d tree.
 ///
-/// Distances: Euclidean (p = 2, computed as ‖q‖² + ‖x‖² − 2 q·x with matrix products, clamped
-/// at 0) or Manhattan (p = 1). Ties in distance are broken by the lower training index (the
-/// earlier row of the training set wins), so predictions are deterministic.
+/// Distances: Euclidean (p = 2) or Manhattan (p = 1), ranked by Σ (q_f − x_f)² or Σ |q_f − x_f|
+/// summed in feature order (`detail::pair_distance`; brute force uses ‖q‖² + ‖x‖² − 2 q·x from
+/// matrix products only to discard rows that provably cannot be among the k nearest). Ties in
+/// distance are broken by the lower training index (the earlier row of the training set wins), so
+/// predictions are deterministic, and they are the same whichever `algorithm` searches.
 /// predict_proba: the weighted share of each class among the k neighbours (width K = declared
 /// classes; classes absent from training get 0). predict: most probable class, lowest code on
 /// ties. The features are used as given: scale them beforehand if their units differ.
 ///
-/// Fit O(n·p) (stores the data); predict O(m·n·p).
+/// Fit O(n·p) (stores the data) plus O(n·p·log n) when it builds a k-d tree; predict O(m·n·p)
+/// by brute force, O(m·log n) expected with the tree for few features.
 class KNeighborsClassifier {
 public:
     /// Hyperparameters; defaults are scikit-learn 1.2's `KNeighborsClassifier`
-    /// (n_neighbors 5, weights "uniform", p 2).
+    /// (n_neighbors 5, weights "uniform", p 2, algorithm automatic).
     using params_type = detail::KnnParams;
 
     static constexpr std::string_view name = "knn_classifier";
@@ -66,9 +100,10 @@ public:
     explicit KNeighborsClassifier(const params_type& p) { set_params(p); }
 
     /// Replace the hyperparameters; the model becomes unfitted.
-    /// @throws ConfigError when n_neighbors < 1 or p ∉ {1, 2}.
+    /// @throws ConfigError when n_neighbors < 1, p ∉ {1, 2} or algorithm is not a `KnnAlgorithm`
+    ///         enumerator.
     void set_params(const params_type& p) {
-        detail::validate_knn("KNeighborsClassifier::set_params()", p.n_neighbors, p.p);
+        detail::validate_knn("KNeighborsClassifier::set_params()", p);
         params_ = p;
         fitted_ = false;
     }
@@ -91,8 +126,7 @@ public:
                                         "too): use a smaller n_neighbors for small tasks",
                                         where, params_.n_neighbors, X.rows()));
         codes_ = detail::class_codes(where, y, n_classes, k_);
-        X_ = X;
-        sq_ = X_.rowwise().squaredNorm();
+        index_.fit(X, detail::knn_uses_tree(params_, X.rows(), X.cols()));
         fitted_ = true;
     }
 
@@ -112,12 +146,15 @@ public:
     void kneighbors(const MatrixRef& X, Matrix& dist, Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>& idx) const {
         constexpr std::string_view where = "KNeighborsClassifier::kneighbors()";
         detail::require_fitted(where, fitted_);
-        detail::check_predict_x(where, X, X_.cols());
-        detail::knn_search(X_, sq_, X, params_.n_neighbors, params_.p, dist, idx);
+        detail::check_predict_x(where, X, index_.data().cols());
+        index_.search(X, params_.n_neighbors, params_.p, dist, idx);
     }
 
     [[nodiscard]] bool is_fitted() const { return fitted_; }
     [[nodiscard]] Index n_classes() const { return k_; }
+    /// Whether the fitted model searches with a k-d tree (`algorithm` resolved at fit; false
+    /// before fit). The neighbours found do not depend on it.
+    [[nodiscard]] bool uses_kd_tree() const noexcept { return fitted_ && index_.has_tree(); }
 
     /// Declared search space: n_neighbors int log-uniform in [1, 50] (valid range: any k ≥ 1, up
     /// to 2^52, as scikit-learn; k above the training rows fails at `fit`), weights {uniform,
@@ -134,10 +171,10 @@ public:
 private:
     [[nodiscard]] Matrix proba(const MatrixRef& X, std::string_view where) const {
         detail::require_fitted(where, fitted_);
-        detail::check_predict_x(where, X, X_.cols());
+        detail::check_predict_x(where, X, index_.data().cols());
         Matrix dist;
         Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx;
-        detail::knn_search(X_, sq_, X, params_.n_neighbors, params_.p, dist, idx);
+        index_.search(X, params_.n_neighbors, params_.p, dist, idx);
         Matrix w;
         detail::neighbor_weights(dist, params_.weights == KnnWeights::distance, w);
         Matrix P = Matrix::Zero(X.rows(), k_);
@@ -149,8 +186,7 @@ private:
     }
 
     params_type params_{};
-    Matrix X_;
-    Vector sq_;
+    detail::NeighborIndex index_;  // the training rows and their search structure
     std::vector<Index> codes_;
     Index k_ = 0;
     bool fitted_ = false;
@@ -158,10 +194,11 @@ private:
 
 static_assert(Classifier<KNeighborsClassifier>);
 
-/// k-nearest-neighbour regressor, brute force: the (weighted) mean target of the k nearest
-/// training rows. Distances and tie-breaking as `KNeighborsClassifier`.
+/// k-nearest-neighbour regressor: the (weighted) mean target of the k nearest training rows.
+/// Distances, tie-breaking and the search `algorithm` as `KNeighborsClassifier`.
 ///
-/// Fit O(n·p); predict O(m·n·p).
+/// Fit O(n·p) (plus O(n·p·log n) for a k-d tree); predict O(m·n·p) by brute force, O(m·log n)
+/// expected with the tree.
 class KNeighborsRegressor {
 public:
     /// Hyperparameters; defaults are scikit-learn 1.2's `KNeighborsRegressor`.
@@ -174,9 +211,10 @@ public:
     explicit KNeighborsRegressor(const params_type& p) { set_params(p); }
 
     /// Replace the hyperparameters; the model becomes unfitted.
-    /// @throws ConfigError when n_neighbors < 1 or p ∉ {1, 2}.
+    /// @throws ConfigError when n_neighbors < 1, p ∉ {1, 2} or algorithm is not a `KnnAlgorithm`
+    ///         enumerator.
     void set_params(const params_type& p) {
-        detail::validate_knn("KNeighborsRegressor::set_params()", p.n_neighbors, p.p);
+        detail::validate_knn("KNeighborsRegressor::set_params()", p);
         params_ = p;
         fitted_ = false;
     }
@@ -193,9 +231,8 @@ public:
                                         "n_neighbors is not clipped to the training rows (scikit-learn raises "
                                         "too): use a smaller n_neighbors for small tasks",
                                         where, params_.n_neighbors, X.rows()));
-        X_ = X;
+        index_.fit(X, detail::knn_uses_tree(params_, X.rows(), X.cols()));
         y_ = y;
-        sq_ = X_.rowwise().squaredNorm();
         fitted_ = true;
     }
 
@@ -214,13 +251,17 @@ public:
     }
 
     [[nodiscard]] bool is_fitted() const { return fitted_; }
+    /// Whether the fitted model searches with a k-d tree (`algorithm` resolved at fit; false
+    /// before fit). The neighbours found do not depend on it.
+    [[nodiscard]] bool uses_kd_tree() const noexcept { return fitted_ && index_.has_tree(); }
     /// Number of features p seen in fit (0 before fit).
-    [[nodiscard]] Index n_features() const { return fitted_ ? X_.cols() : 0; }
+    [[nodiscard]] Index n_features() const { return fitted_ ? index_.data().cols() : 0; }
     /// Number of training rows n stored by fit (0 before fit).
-    [[nodiscard]] Index n_samples() const { return fitted_ ? X_.rows() : 0; }
+    [[nodiscard]] Index n_samples() const { return fitted_ ? index_.data().rows() : 0; }
 
     /// The fitted model as JSON: `{"kind": "knn_regressor", "version": 1, "params":
-    /// {"n_neighbors", "weights": "uniform" | "distance", "p"}, "X": {"rows", "cols", "data"
+    /// {"n_neighbors", "weights": "uniform" | "distance", "p", "algorithm": "auto" | "brute" |
+    /// "kd_tree"}, "X": {"rows", "cols", "data"
     /// (column-major)}, "y": [n values]}` — the whole training set. `from_json` of it predicts
     /// bit-identically. @throws NotFitted before fit.
     [[nodiscard]] nlohmann::json to_json() const {
@@ -230,15 +271,17 @@ public:
                 {"params",
                  {{"n_neighbors", params_.n_neighbors},
                   {"weights", params_.weights == KnnWeights::distance ? "distance" : "uniform"},
-                  {"p", params_.p}}},
-                {"X", detail::matrix_json(X_)},
+                  {"p", params_.p},
+                  {"algorithm", detail::knn_algorithm_name(params_.algorithm)}}},
+                {"X", detail::matrix_json(index_.data())},
                 {"y", detail::vector_json(y_)}};
     }
 
-    /// A fitted model from `to_json()`'s output.
+    /// A fitted model from `to_json()`'s output. "params"/"algorithm" is optional (files saved
+    /// before it existed load with `automatic`).
     /// @throws ParseError when `j` is not a saved k-NN regressor (not an object, another kind, an
     ///         unknown version, a missing field, a value of the wrong JSON type or an unknown
-    ///         weights name); DataError when a value is unusable (non-finite numbers, n_neighbors
+    ///         weights or algorithm name); DataError when a value is unusable (non-finite numbers, n_neighbors
     ///         < 1 or above the number of rows, p ∉ {1, 2}, y not of length n, no columns).
     ///         Messages name the field as a JSON pointer.
     [[nodiscard]] static KNeighborsRegressor from_json(const nlohmann::json& j) {
@@ -255,15 +298,24 @@ public:
                                                                      detail::json_preview(nlohmann::json(w))));
         p.weights = w == "distance" ? KnnWeights::distance : KnnWeights::uniform;
         p.p = static_cast<int>(detail::json_index(detail::json_field(pj, pa, "p"), pa / "p", 1, 2));
+        if (pj.is_object() && pj.contains("algorithm")) {  // absent from files saved before it existed: auto
+            const std::string& a = detail::json_string(detail::json_field(pj, pa, "algorithm"), pa / "algorithm");
+            if (a != "auto" && a != "brute" && a != "kd_tree")
+                detail::json_structure_error(pa / "algorithm",
+                                             fmt::format("unknown algorithm (expected \"auto\", \"brute\" or "
+                                                         "\"kd_tree\", got {})",
+                                                         detail::json_preview(nlohmann::json(a))));
+            p.algorithm = a == "brute" ? KnnAlgorithm::brute : a == "kd_tree" ? KnnAlgorithm::kd_tree : KnnAlgorithm::automatic;
+        }
         KNeighborsRegressor m(p);
-        m.X_ = detail::json_matrix(detail::json_field(j, at, "X"), at / "X");
-        if (m.X_.cols() < 1) detail::json_value_error(at / "X" / "cols", "no columns (expected p >= 1, got 0)");
-        if (m.X_.rows() < p.n_neighbors)
+        const Matrix X = detail::json_matrix(detail::json_field(j, at, "X"), at / "X");
+        if (X.cols() < 1) detail::json_value_error(at / "X" / "cols", "no columns (expected p >= 1, got 0)");
+        if (X.rows() < p.n_neighbors)
             detail::json_value_error(at / "X" / "rows", fmt::format("fewer rows than neighbours (expected n >= "
                                                                     "n_neighbors = {}, got {})",
-                                                                    p.n_neighbors, m.X_.rows()));
-        m.y_ = detail::json_vector(detail::json_field(j, at, "y"), at / "y", m.X_.rows());
-        m.sq_ = m.X_.rowwise().squaredNorm();
+                                                                    p.n_neighbors, X.rows()));
+        m.y_ = detail::json_vector(detail::json_field(j, at, "y"), at / "y", X.rows());
+        m.index_.fit(X, detail::knn_uses_tree(p, X.rows(), X.cols()));
         m.fitted_ = true;
         return m;
     }
@@ -275,10 +327,10 @@ private:
     // Weighted mean of the neighbours' targets, or (want_std) their weighted spread around it.
     [[nodiscard]] Vector neighbour_stats(const MatrixRef& X, std::string_view where, bool want_std) const {
         detail::require_fitted(where, fitted_);
-        detail::check_predict_x(where, X, X_.cols());
+        detail::check_predict_x(where, X, index_.data().cols());
         Matrix dist;
         Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx;
-        detail::knn_search(X_, sq_, X, params_.n_neighbors, params_.p, dist, idx);
+        index_.search(X, params_.n_neighbors, params_.p, dist, idx);
         Matrix w;
         detail::neighbor_weights(dist, params_.weights == KnnWeights::distance, w);
         Vector out(X.rows());
@@ -302,9 +354,8 @@ private:
     }
 
     params_type params_{};
-    Matrix X_;
+    detail::NeighborIndex index_;  // the training rows and their search structure
     Vector y_;
-    Vector sq_;
     bool fitted_ = false;
 };
 
