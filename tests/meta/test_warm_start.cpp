@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -116,16 +117,26 @@ TEST_CASE("warm_start: a prior that is wrong on the task is overruled by the obs
         tuner.tell(t.id, y);
         if (y > -1e-4) hit = i;  // within 0.01 of z* in the encoding (0.08 decades of C)
     }
-    INFO("z* = " << z_star << ", prior range [" << worst << ", " << best << "]");
+    INFO("z* = " << z_star << ", prior range [" << worst << ", " << best << "], reached at trial " << hit);
     // Observed (the space of C and class_weight; f ignores class_weight): z* = 0.074 (C ≈ 4e-4,
-    // inside the range), prior range [0.17, 0.86]; z* is reached at trial 20. This is slow:
-    // the observations near the picks (z ≈ 0.53–1) fall with z as the prior does, so the affine
-    // scaling keeps a positive slope and the search creeps from the best pick. In the same space
-    // restricted to class_weight "none" (one dimension) it does not reach z* within 20 trials.
-    // (With C alone, before class_weight was searched, z* was 0, on the boundary, reached at
-    // trial 5.) The test holds the observed behaviour; faster overruling is the tuner's to do.
+    // inside the range), prior range [0.15, 0.87]; z* is reached at trial 13. The observations
+    // near the picks (z ≈ 0.53–1) fall with z as the prior does, so the affine scaling keeps a
+    // positive slope; what overrules the prior is its decay (WarmStartOptions::prior_decay = 5:
+    // the slope is halved after 8 complete trials). Without the decay z* is not reached within 60
+    // trials.
     CHECK(hit > 3);
-    CHECK(hit <= 25);
+    CHECK(hit <= 20);
+    // the same search without the decay stays with the prior for all 30 trials
+    hpo::Tuner<P> stubborn(space, {.seed = 0, .n_initial = 3});
+    warm_start(stubborn, k, held_out(), {.prior_decay = 0.0});
+    bool reached = false;
+    for (int i = 1; i <= 30 && !reached; ++i) {
+        const auto t = stubborn.ask();
+        const double y = f(t.params);
+        stubborn.tell(t.id, y);
+        reached = y > -1e-4;
+    }
+    CHECK_FALSE(reached);
 }
 
 TEST_CASE("warm_start: on held-out datasets the first trial beats the cold start's first trial", "[meta][warm_start]") {
@@ -191,6 +202,15 @@ TEST_CASE("warm_start: bad options are refused before anything is enqueued", "[m
     REQUIRE_THROWS_AS(warm_start(tuner, *test::knowledge_fixture().knowledge, held_out(), {.n_initial = -1}), ConfigError);
     REQUIRE_THROWS_WITH(warm_start(tuner, *test::knowledge_fixture().knowledge, held_out(), {.n_portfolio = -2}),
                         Catch::Contains("n_portfolio must be >= 0"));
+    REQUIRE_THROWS_WITH(warm_start(tuner, *test::knowledge_fixture().knowledge, held_out(), {.prior_decay = -1.0}),
+                        Catch::Contains("prior_decay must be finite and >= 0"));
+    REQUIRE_THROWS_AS(warm_start(tuner, *test::knowledge_fixture().knowledge, held_out(),
+                                 {.prior_decay = std::numeric_limits<double>::infinity()}),
+                      ConfigError);
+    REQUIRE_THROWS_AS(hpo::Tuner<P>(LR::search_space(), {.prior_decay = -0.5}), ConfigError);
+    REQUIRE_THROWS_AS(tuner.set_prior_mean([](const Eigen::VectorXd&) { return 0.0; }, hpo::PriorScaling::affine,
+                                           std::nan("")),
+                      ConfigError);
     CHECK(tuner.n_enqueued() == 0);
     CHECK_FALSE(tuner.options().prior_mean);
 }

@@ -223,6 +223,12 @@ struct TunerOptions {
     /// `ask` throws DataError) and be safe to call from the thread that calls `ask`.
     std::function<double(const Eigen::VectorXd&)> prior_mean{};
     PriorScaling prior_scaling = PriorScaling::none;  ///< how `prior_mean` is scaled to the scores
+    /// β ≥ 0 (finite): with `PriorScaling::affine`, the fitted slope b is multiplied by
+    /// β / (β + n − 3) once n ≥ 3 trials are complete, so the prior's weight in the surrogate's
+    /// mean falls as the task's own scores accumulate and a prior that is wrong on this task is
+    /// overruled (the prior's influence decays as in πBO, Hvarfner et al., ICLR 2022, where it
+    /// weighs the acquisition by a power β/n). 0: no decay.
+    double prior_decay = 0.0;
     SurrogateFactory surrogate{};  ///< empty: `gp_surrogate()` (ARD Matérn 5/2 GP)
     bool sync_each = false;      ///< fsync the journal after every event
     WarningCallback on_warning{};  ///< torn journal line, skipped enqueued configuration, ...
@@ -432,10 +438,15 @@ public:
     /// Set (or, with an empty function, remove) the prior mean and its scaling
     /// (`TunerOptions::prior_mean`, `prior_scaling`) for the asks that follow. It is not
     /// journalled: a tuner re-opened on a journal gets its prior from the caller again.
-    void set_prior_mean(std::function<double(const Eigen::VectorXd&)> prior, PriorScaling scaling = PriorScaling::none) {
+    /// `decay`: `TunerOptions::prior_decay`. @throws ConfigError when decay is negative or not finite.
+    void set_prior_mean(std::function<double(const Eigen::VectorXd&)> prior, PriorScaling scaling = PriorScaling::none,
+                        double decay = 0.0) {
+        if (!(decay >= 0.0) || !std::isfinite(decay))
+            throw ConfigError(fmt::format("Tuner::set_prior_mean(): decay must be finite and >= 0 (got {})", decay));
         std::lock_guard lock(*mutex_);
         o_.prior_mean = std::move(prior);
         o_.prior_scaling = scaling;
+        o_.prior_decay = decay;
     }
 
     /// Number of configurations waiting in the enqueue queue.
@@ -566,6 +577,8 @@ private:
                 "refit_all_until >= 0, refit_interval >= 1; got {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
                 *o_.n_initial, o_.n_candidates, o_.n_local_starts, o_.n_local_rounds, o_.n_local_steps, o_.xi, o_.batch_size,
                 *o_.min_distance, o_.refit_all_until, o_.refit_interval));
+        if (!(o_.prior_decay >= 0.0) || !std::isfinite(o_.prior_decay))
+            throw ConfigError(fmt::format("Tuner::Tuner(): prior_decay must be finite and >= 0 (got {})", o_.prior_decay));
         if (o_.score_range && !(std::isfinite(o_.score_range->first) && std::isfinite(o_.score_range->second) &&
                                 o_.score_range->first <= o_.score_range->second))
             throw ConfigError(fmt::format("Tuner::Tuner(): score_range must be finite with lo <= hi (got [{}, {}])",
@@ -896,6 +909,7 @@ private:
         const double var = spp / n - (sp / n) * (sp / n);
         const double cov = spy / n - (sp / n) * (sy / n);
         if (var > 1e-12 * std::max(1.0, spp / n)) prior_b_ = std::max(0.0, cov / var);
+        if (o_.prior_decay > 0.0) prior_b_ *= o_.prior_decay / (o_.prior_decay + n - 3.0);
         prior_a_ = sy / n - prior_b_ * sp / n;
     }
 

@@ -32,7 +32,9 @@
 ///    b ≥ 0 the least-squares fit of the complete trials' scores on their prior values once at
 ///    least three are complete (the prior is ignored before, except that with no complete trial
 ///    its ranking guides the first asks; a prior that ranks the observed trials backwards gets
-///    b = 0 and is ignored). This combination — a meta-model's mean as the GP's prior mean,
+///    b = 0 and is ignored), and b is multiplied by β/(β + n − 3) after n complete trials
+///    (`WarmStartOptions::prior_decay`), so that the task's own scores take over from a prior
+///    that is wrong on it (the decay as in πBO, Hvarfner et al., ICLR 2022). This combination — a meta-model's mean as the GP's prior mean,
 ///    calibrated to the new task's scores by one affine map — is this library's own simple
 ///    design, not a published method: no ensemble of per-task surrogates (e.g. RGPE, Feurer,
 ///    Letham & Bakshy 2018) and no use of the predictor's standard deviation.
@@ -62,6 +64,8 @@ struct WarmStartOptions {
     bool learned_default = false;    ///< then enqueue the learned default
     Index n_portfolio = 0;           ///< then the first this many portfolio configurations, ≥ 0
     bool prior_mean = true;          ///< set the tuner's prior mean from the predictor
+    double prior_decay = 5.0;        ///< `hpo::TunerOptions::prior_decay` of that prior (finite, ≥ 0): its slope is
+                                     ///< multiplied by β/(β + n − 3) after n ≥ 3 complete trials (half after 5 more)
     ZeroShotOptions zero_shot{};     ///< meta-feature extraction (max rows, time limit) and top-k search
     WarningCallback on_warning{};    ///< a configuration outside the tuner's space, left out
 };
@@ -95,7 +99,7 @@ struct WarmStartResult {
 /// @param knowledge copied into the prior where needed: it may be destroyed after the call.
 /// @param dataset   the new task (classification for a classification knowledge).
 /// @return the meta-features, the extraction report and the enqueued configurations.
-/// @throws ConfigError when `n_initial` or `n_portfolio` is negative; what `Knowledge::suggest`
+/// @throws ConfigError when `n_initial` or `n_portfolio` is negative or `prior_decay` is negative or not finite; what `Knowledge::suggest`
 ///         throws (DataError for a dataset the knowledge cannot describe).
 /// Cost: one meta-feature extraction and one space search of the predictor (`suggest`). Each
 /// prior evaluation is one meta-model prediction; a Bayesian ask makes about n_candidates + the
@@ -106,6 +110,9 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
                                                         const Knowledge<Model, MM>& knowledge, const data::Dataset& dataset,
                                                         const WarmStartOptions& options = {}) {
     using Params = typename Model::params_type;
+    if (!(options.prior_decay >= 0.0) || !std::isfinite(options.prior_decay))
+        throw ConfigError(
+            fmt::format("meta::warm_start(): prior_decay must be finite and >= 0 (got {})", options.prior_decay));
     if (options.n_initial < 0 || options.n_portfolio < 0)
         throw ConfigError(fmt::format("meta::warm_start(): n_initial and n_portfolio must be >= 0 (got {} and {})",
                                       options.n_initial, options.n_portfolio));
@@ -163,7 +170,7 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
                 row.row(0) = prior->knowledge_space.encode(p).transpose();
                 return prior->predictor.predict(prior->meta_features, row)[0];
             },
-            hpo::PriorScaling::affine);
+            hpo::PriorScaling::affine, options.prior_decay);
     }
     return out;
 }
