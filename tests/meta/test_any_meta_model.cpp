@@ -160,4 +160,8 @@ TEST_CASE("Meta-models fitted with the rows' tasks: the forest's grouped fit, ot
     ridge.fit(Z, s, groups, T);
     direct.fit(Z, s);
     REQUIRE_THAT(ridge.predict(Z), test::approx_matrix(direct.predict(Z), 0.0, 0.0));
+    // bad groups are refused whatever the held model does with them
+    REQUIRE_THROWS_WITH(ridge.fit(Z, s, groups, -3), Catch::Contains("AnyMetaModel::fit()"));
+    REQUIRE_THROWS_AS(ridge.fit(Z, s, std::vector<Index>{-1}, 1), DataError);
+    REQUIRE_THROWS_WITH(grouped.fit(Z, s, groups, T * m + 1), Catch::Contains("RandomForestMetaModel::fit()"));
 }

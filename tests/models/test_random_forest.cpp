@@ -309,4 +309,7 @@ TEST_CASE("RandomForestRegressor with row groups grows the forest of the plain f
     REQUIRE_THROWS_AS(rf.fit(X, y, bad, T), DataError);
     bad[7] = -1;
     REQUIRE_THROWS_AS(rf.fit(X, y, bad, T), DataError);
+    REQUIRE_THROWS_WITH(rf.fit(X, y, groups, 0), Catch::Contains("n_groups out of range"));
+    // more groups than rows would only allocate (p × n_groups ranks): refused before that
+    REQUIRE_THROWS_WITH(rf.fit(X, y, groups, Index{1} << 40), Catch::Contains("RandomForestRegressor::fit()"));
 }

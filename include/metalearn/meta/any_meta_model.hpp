@@ -22,6 +22,7 @@
 #include "metalearn/meta/random_forest_meta_model.hpp"
 #include "metalearn/meta/ridge_meta_model.hpp"
 #include "metalearn/models/detail/serialization.hpp"
+#include "metalearn/models/detail/validation.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -80,8 +81,10 @@ public:
     void fit(const MatrixRef& Z, const VectorRef& s) { self_->fit(Z, s); }
 
     /// Fit with the rows' tasks known (`MetaModelWithGroups`): the held model's grouped fit when
-    /// it has one, otherwise its `fit(Z, s)`.
+    /// it has one, otherwise its `fit(Z, s)`. @throws DataError, whatever the held model, when
+    /// groups has not one id in [0, n_groups) per row or n_groups is not in [1, rows].
     void fit(const MatrixRef& Z, const VectorRef& s, const std::vector<Index>& groups, Index n_groups) {
+        models::detail::check_row_groups("AnyMetaModel::fit()", groups, n_groups, Z.rows());
         self_->fit_grouped(Z, s, groups, n_groups);
     }
 

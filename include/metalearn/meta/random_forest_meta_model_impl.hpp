@@ -4,6 +4,7 @@
 /// library in compiled mode (core/config.hpp).
 
 #include "metalearn/meta/random_forest_meta_model.hpp"
+#include "metalearn/models/detail/validation.hpp"
 
 namespace metalearn::meta {
 
@@ -32,6 +33,7 @@ METALEARN_INLINE void RandomForestMetaModel::fit(const MatrixRef& Z, const Vecto
 METALEARN_INLINE void RandomForestMetaModel::fit(const MatrixRef& Z, const VectorRef& s, const std::vector<Index>& groups,
                                                  Index n_groups) {
     detail::check_fit_input("RandomForestMetaModel::fit()", Z, s);
+    models::detail::check_row_groups("RandomForestMetaModel::fit()", groups, n_groups, Z.rows());
     detail::Standardizer xs;
     xs.fit(Z);
     models::RandomForestRegressor model(base_params());

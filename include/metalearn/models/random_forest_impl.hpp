@@ -175,8 +175,7 @@ METALEARN_INLINE void RandomForestRegressor::fit(const MatrixRef& X, const Vecto
                                                  Index n_groups) {
     constexpr std::string_view where = "RandomForestRegressor::fit()";
     detail::check_xy(where, X, y);
-    if (static_cast<Index>(groups.size()) != X.rows())
-        throw DataError(fmt::format("{}: {} group ids for {} rows", where, groups.size(), X.rows()));
+    detail::check_row_groups(where, groups, n_groups, X.rows());
     const detail::CartSettings s{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
                                  detail::resolve_max_features(params_.max_features, X.cols()), false, false, 0};
     const detail::FeatureRanks ranks(X, groups, n_groups);

@@ -4,6 +4,7 @@
 /// library in compiled mode (core/config.hpp).
 
 #include "metalearn/models/detail/cart.hpp"
+#include "metalearn/models/detail/validation.hpp"
 
 namespace metalearn::models::detail {
 
@@ -185,13 +186,7 @@ METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X) : n(X.rows()) {
 
 METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups_in)
     : FeatureRanks(X) {
-    if (static_cast<Index>(groups.size()) != n || n_groups_in < 1)
-        throw DataError(fmt::format("FeatureRanks: {} group ids for {} rows, {} groups (expected one id per row and "
-                                    "at least one group)", groups.size(), n, n_groups_in));
-    for (std::size_t i = 0; i < groups.size(); ++i)
-        if (groups[i] < 0 || groups[i] >= n_groups_in)
-            throw DataError(fmt::format("FeatureRanks: group id {} of row {} out of range [0, {})", groups[i], i,
-                                        n_groups_in));
+    check_row_groups("FeatureRanks", groups, n_groups_in, n);
     const Index p = X.cols();
     const auto G = static_cast<std::size_t>(n_groups_in);
     constexpr std::uint32_t unset = std::numeric_limits<std::uint32_t>::max();

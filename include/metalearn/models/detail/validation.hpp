@@ -25,6 +25,20 @@ namespace metalearn::models::detail {
     throw DataError(fmt::format("{}: X has a non-finite value (expected finite values)", where));
 }
 
+/// Throw DataError unless `groups` gives each of the n_rows rows a group id in [0, n_groups) and
+/// 1 ≤ n_groups ≤ n_rows (row groups of a grouped fit). @param where "Class::method()" prefix.
+inline void check_row_groups(std::string_view where, const std::vector<Index>& groups, Index n_groups, Index n_rows) {
+    if (static_cast<Index>(groups.size()) != n_rows)
+        throw DataError(fmt::format("{}: {} group ids for {} rows (expected one per row)", where, groups.size(), n_rows));
+    if (n_groups < 1 || n_groups > n_rows)
+        throw DataError(fmt::format("{}: n_groups out of range (expected 1 <= n_groups <= {} rows, got {})", where,
+                                    n_rows, n_groups));
+    for (std::size_t i = 0; i < groups.size(); ++i)
+        if (groups[i] < 0 || groups[i] >= n_groups)
+            throw DataError(fmt::format("{}: group id {} of row {} out of range (expected 0 <= id < {})", where,
+                                        groups[i], i, n_groups));
+}
+
 /// Throw DataError unless X is non-empty, finite and y has one entry per row of X.
 /// @param where "Class::method()" prefix for the message.
 inline void check_xy(std::string_view where, const MatrixRef& X, const VectorRef& y) {
