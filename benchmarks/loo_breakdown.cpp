@@ -73,17 +73,19 @@ int run(const std::string& records_path, Index n_tasks, Index threads, Index tre
     std::vector<meta::Record> records;
     std::map<std::string, std::string> checksum;
     const meta::Record* first = nullptr;
-    for (const auto& r : all) {
-        if (r.model != Model::name) continue;
-        if (!first) first = &r;
-        if (r.metric == first->metric && r.n_folds == first->n_folds && r.seed == first->seed &&
-            r.seed_scheme == first->seed_scheme)
-            checksum[r.task_id] = r.data_checksum;
-    }
     for (const auto& r : all)
-        if (first && r.model == Model::name && r.metric == first->metric && r.n_folds == first->n_folds &&
-            r.seed == first->seed && r.seed_scheme == first->seed_scheme && checksum[r.task_id] == r.data_checksum)
-            records.push_back(r);
+        if (r.model == Model::name) {
+            first = &r;
+            break;
+        }
+    const auto same_protocol = [&](const meta::Record& r) {
+        return first && r.model == Model::name && r.metric == first->metric && r.n_folds == first->n_folds &&
+               r.seed == first->seed && r.seed_scheme == first->seed_scheme;
+    };
+    for (const auto& r : all)
+        if (same_protocol(r)) checksum[r.task_id] = r.data_checksum;
+    for (const auto& r : all)
+        if (same_protocol(r) && checksum[r.task_id] == r.data_checksum) records.push_back(r);
     // tasks in order of their ids, so that the table (and --tasks) does not depend on the order in
     // which threads wrote the journal; the plan: the model's default, then the other
     // configurations in the order of their JSON text
