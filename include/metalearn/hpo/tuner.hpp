@@ -35,6 +35,10 @@
 ///    `n_candidates` configurations uses all its untried configurations as the pool. Without
 ///    any complete trial (and without a prior mean) the initial design goes on.
 ///
+/// `set_candidates` restricts all of this to a finite set of configurations (a lookup table of
+/// precomputed scores, a grid): the initial design and random search draw uniformly from the
+/// untried candidates and expected improvement is maximised over all of them.
+///
 /// **Surrogate** (`TunerOptions::surrogate`): by default the ARD Matérn 5/2 Gaussian process of
 /// `tuner_gp.hpp` (Rasmussen & Williams 2006); the random forest of `tuner_forest.hpp` is the
 /// other choice. The surrogate sees the residuals r = y − prior_mean(z) (r = y without a prior
@@ -449,6 +453,40 @@ public:
         o_.prior_decay = decay;
     }
 
+    /// Restrict the search to a finite set of configurations (or, with an empty vector, lift the
+    /// restriction) for the asks that follow: a lookup table of precomputed scores (the HPO-B
+    /// protocol, Pineda Arango et al., NeurIPS 2021 Datasets and Benchmarks), a grid, or the
+    /// configurations a cluster has cached. While restricted, the initial design and random search
+    /// draw uniformly without replacement from the candidates not yet tried (candidate k of the
+    /// remaining ones for trial id from Rng(derive_seed(seed, {6, id}))), Bayesian optimisation
+    /// maximises expected improvement over every remaining candidate (no Sobol pool, no local
+    /// refinement), and `ask` throws `SearchSpaceExhausted` once every candidate is within
+    /// `min_distance` of a trial. Enqueued configurations are asked as given, candidates or not.
+    /// Asked trials carry the candidate's params exactly as given here. It is not journalled: a
+    /// tuner re-opened on a journal gets its candidates from the caller again.
+    /// @throws ConfigError when a candidate is outside the space (`SearchSpace::validate`; its
+    ///         position is named).
+    void set_candidates(const std::vector<Params>& candidates) {
+        Matrix Z(static_cast<Index>(candidates.size()), space_.encoded_size());
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            try {
+                space_.validate(candidates[i]);
+            } catch (const ConfigError& e) {
+                throw ConfigError(fmt::format("Tuner::set_candidates(): candidate {} is outside the space ({})", i, e.what()));
+            }
+            Z.row(static_cast<Index>(i)) = space_.encode(candidates[i]).transpose();
+        }
+        std::lock_guard lock(*mutex_);
+        cand_params_ = candidates;
+        cand_ = std::move(Z);
+    }
+
+    /// Number of candidates set by `set_candidates` (0: the search is not restricted).
+    [[nodiscard]] std::size_t n_candidates() const {
+        std::lock_guard lock(*mutex_);
+        return cand_params_.size();
+    }
+
     /// Number of configurations waiting in the enqueue queue.
     [[nodiscard]] std::size_t n_enqueued() const {
         std::lock_guard lock(*mutex_);
@@ -846,6 +884,16 @@ private:
         return out;
     }
 
+    /// Indices of the candidates (`set_candidates`) far enough from every trial, ascending.
+    [[nodiscard]] std::vector<Index> remaining_candidates() const {
+        const Vector dist = nearest_sq_distance(cand_);
+        const double md2 = *o_.min_distance * *o_.min_distance;
+        std::vector<Index> keep;
+        for (Index i = 0; i < cand_.rows(); ++i)
+            if (dist[i] >= md2) keep.push_back(i);
+        return keep;
+    }
+
     [[nodiscard]] SearchSpaceExhausted exhausted() const {
         return SearchSpaceExhausted(fmt::format(
             "Tuner::ask(): no configuration is at least min_distance = {} from all {} trials: the search space is "
@@ -1009,7 +1057,13 @@ private:
         const Index D = space_.encoded_size();
         // The pool: every remaining configuration of a small discrete space, else Sobol points.
         Matrix pool;
-        if (enumerable_ && all_configs().rows() <= o_.n_candidates) {
+        const bool restricted = !cand_params_.empty();
+        if (restricted) {
+            const std::vector<Index> keep = remaining_candidates();
+            pool.resize(static_cast<Index>(keep.size()), D);
+            for (std::size_t k = 0; k < keep.size(); ++k) pool.row(static_cast<Index>(k)) = cand_.row(keep[k]);
+            if (pool.rows() == 0) return std::nullopt;
+        } else if (enumerable_ && all_configs().rows() <= o_.n_candidates) {
             pool = remaining_configs();
         } else {
             const std::uint64_t pool_seed = derive_seed(o_.seed, {2, static_cast<std::uint64_t>(id)});
@@ -1058,7 +1112,7 @@ private:
                 centre_a.push_back(-std::numeric_limits<double>::infinity());
             }
         }
-        if (!centre.empty() && o_.n_local_rounds > 0) {
+        if (!centre.empty() && o_.n_local_rounds > 0 && !restricted) {
             Rng rng(derive_seed(o_.seed, {5, static_cast<std::uint64_t>(id)}));
             const auto nc = static_cast<Index>(centre.size());
             Matrix C(nc * o_.n_local_steps, D);
@@ -1104,6 +1158,21 @@ private:
         return t;
     }
 
+    /// `ask_one` while the search is restricted to candidates (`set_candidates`).
+    [[nodiscard]] Trial<Params> ask_candidate(Index id, bool initial) {
+        if (!initial && o_.method == SearchMethod::bayesian) {
+            if (const std::optional<Vector> z = propose(id)) {
+                for (Index i = 0; i < cand_.rows(); ++i)  // the pool's rows are copies of candidate rows
+                    if (cand_.row(i) == z->transpose()) return make_trial(cand_params_[static_cast<std::size_t>(i)], "bayesian", -1);
+            }
+        }
+        const std::vector<Index> rest = remaining_candidates();
+        if (rest.empty()) throw exhausted();
+        Rng rng(derive_seed(o_.seed, {6, static_cast<std::uint64_t>(id)}));
+        const Index pick = rest[static_cast<std::size_t>(rng.uniform_index(static_cast<std::uint64_t>(rest.size())))];
+        return make_trial(cand_params_[static_cast<std::size_t>(pick)], initial ? "initial" : "random", -1);
+    }
+
     [[nodiscard]] Trial<Params> ask_one() {
         while (!reask_.empty()) {
             const Index id = reask_.front();
@@ -1123,6 +1192,7 @@ private:
         Index active = 0;
         for (const auto& t : trials_) active += (t.state == TrialState::complete || t.state == TrialState::pending) ? 1 : 0;
         const bool initial = active < *o_.n_initial || (n_complete_ == 0 && !o_.prior_mean);
+        if (!cand_params_.empty()) return ask_candidate(id, initial);
         if (initial || o_.method == SearchMethod::random) {
             Index index = -1;
             Params p = next_generated(index, id);
@@ -1154,6 +1224,8 @@ private:
     Index last_refit_ = -1;  ///< complete trials at the last hyperparameter refit
     double prior_a_ = 0.0;   ///< prior scaling of the current ask: prior_a_ + prior_b_ · prior(z)
     double prior_b_ = 1.0;
+    std::vector<Params> cand_params_;  ///< `set_candidates` (empty: not restricted)
+    Matrix cand_;                      ///< their encodings, one row each
 };
 
 }  // namespace metalearn::hpo

@@ -192,6 +192,17 @@ public:
         std = (sf2 - V.colwise().squaredNorm().transpose().array()).max(0.0).sqrt().matrix();
     }
 
+    /// Leave-one-out predictive mean and standard deviation at every training row (each n),
+    /// noise included, in closed form from the fitted factorisation (Rasmussen & Williams 2006,
+    /// eqs. 5.10–5.12): μ₋ᵢ = yᵢ − [K⁻¹y]ᵢ / [K⁻¹]ᵢᵢ, σ²₋ᵢ = 1 / [K⁻¹]ᵢᵢ, with the hyperparameters
+    /// of the full fit. @throws NotFitted before `fit`. Complexity O(n²).
+    void loo_predict(Vector& mean, Vector& std) const {
+        if (!fitted_) throw NotFitted("GaussianProcess::loo_predict(): call fit() first");
+        const Vector kinv_diag = Linv_.colwise().squaredNorm().transpose();  // K⁻¹ = L⁻ᵀL⁻¹
+        mean = (y_.array() - alpha_.array() / kinv_diag.array()).matrix();
+        std = kinv_diag.array().inverse().sqrt().matrix();
+    }
+
     /// Log marginal likelihood at the fitted θ. @throws NotFitted before `fit`.
     [[nodiscard]] double log_marginal_likelihood() const {
         if (!fitted_) throw NotFitted("GaussianProcess::log_marginal_likelihood(): call fit() first");

@@ -37,7 +37,10 @@
 ///    that is wrong on it (the decay as in πBO, Hvarfner et al., ICLR 2022). This combination — a meta-model's mean as the GP's prior mean,
 ///    calibrated to the new task's scores by one affine map — is this library's own simple
 ///    design, not a published method: no ensemble of per-task surrogates (e.g. RGPE, Feurer,
-///    Letham & Bakshy 2018) and no use of the predictor's standard deviation.
+///    Letham & Bakshy 2018) and no use of the predictor's standard deviation. That ensemble is the
+///    other warm start the library offers: `hpo::rgpe_surrogate` over `transfer_studies` of
+///    earlier tasks' records (combine it with this function's enqueued picks by setting
+///    `prior_mean = false`).
 ///
 /// Calling it again on a tuner re-opened on its journal is safe: enqueued configurations already
 /// tried are skipped by the tuner (with a warning), and the prior is set again.
@@ -47,16 +50,63 @@
 #include "metalearn/core/types.hpp"
 #include "metalearn/data/dataset.hpp"
 #include "metalearn/hpo/tuner.hpp"
+#include "metalearn/hpo/tuner_transfer.hpp"
+#include "metalearn/meta/record.hpp"
 #include "metalearn/meta/knowledge.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace metalearn::meta {
+
+/// The records of earlier tasks as one `hpo::TransferStudy` per task, for the RGPE transfer of
+/// `hpo::rgpe_surrogate` (see tuner_transfer.hpp): for each task, the successful records
+/// (`RecordStatus::ok`, finite mean score) of base model `model` whose configuration fits
+/// `space`, encoded by `space.encode`, with their mean cross-validated scores. Records of one
+/// protocol only make sense together: pass those of one metric and number of folds.
+/// @param records e.g. `RecordStore::read(path)`; @param model `BaseModel::name` of the study's model;
+/// @param exclude task ids left out (e.g. the task being tuned).
+/// @return studies in order of their task ids, named by them; tasks with no usable record are
+///         left out. Records whose configuration is outside `space` are skipped, counted in
+///         `*n_skipped` when given.
+template <class Params>
+[[nodiscard]] std::vector<hpo::TransferStudy> transfer_studies(const std::vector<Record>& records, const std::string& model,
+                                                               const hpo::SearchSpace<Params>& space,
+                                                               const std::vector<std::string>& exclude = {},
+                                                               std::size_t* n_skipped = nullptr) {
+    std::map<std::string, std::vector<std::pair<Vector, double>>> by_task;
+    std::size_t skipped = 0;
+    for (const auto& r : records) {
+        if (r.model != model || r.status != RecordStatus::ok || !std::isfinite(r.mean_score)) continue;
+        if (std::find(exclude.begin(), exclude.end(), r.task_id) != exclude.end()) continue;
+        try {
+            by_task[r.task_id].emplace_back(space.encode(space.from_json(r.config)), r.mean_score);
+        } catch (const ConfigError&) {
+            ++skipped;
+        }
+    }
+    if (n_skipped) *n_skipped = skipped;
+    std::vector<hpo::TransferStudy> out;
+    for (auto& [task, rows] : by_task) {
+        hpo::TransferStudy s;
+        s.name = task;
+        s.configs.resize(static_cast<Index>(rows.size()), space.encoded_size());
+        s.scores.resize(static_cast<Index>(rows.size()));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            s.configs.row(static_cast<Index>(i)) = rows[i].first.transpose();
+            s.scores[static_cast<Index>(i)] = rows[i].second;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
 
 /// Options of `warm_start`; every field has a documented default.
 struct WarmStartOptions {
