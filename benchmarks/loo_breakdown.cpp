@@ -16,6 +16,7 @@
 // (`RandomForestMetaModel` with its default parameters unless --meta-trees says otherwise) and
 // the strategies are `MetaLearner::default_strategies`. Prints the regret table, the CPU seconds
 // per strategy, wall and process CPU time, peak memory and the load average.
+#include "journal_table.hpp"
 #include "peak_rss.hpp"
 
 #include <metalearn/meta/evaluation.hpp>
@@ -30,10 +31,7 @@
 #include <chrono>
 #include <ctime>
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
-#include <map>
-#include <set>
 #include <string>
 
 using namespace metalearn;
@@ -49,60 +47,11 @@ std::string load_average() {
     return a.empty() ? "n/a" : a + " " + b + " " + c;
 }
 
-meta::TaskTable first_tasks(const meta::TaskTable& t, Index n) {
-    if (n <= 0 || n >= t.n_tasks()) return t;
-    meta::TaskTable out = t;
-    out.task_ids.resize(static_cast<std::size_t>(n));
-    out.task_names.resize(static_cast<std::size_t>(n));
-    out.meta_features = t.meta_features.topRows(n);
-    out.scores = t.scores.topRows(n);
-    return out;
-}
-
 template <class Model>
 int run(const std::string& records_path, Index n_tasks, Index threads, Index trees) {
     const auto wall0 = std::chrono::steady_clock::now();
     const double cpu0 = process_cpu_seconds();
-    if (!std::filesystem::is_regular_file(records_path))
-        throw IoError(fmt::format("loo_breakdown: '{}' is not a file", records_path));
-    // read only: no lock, a torn last line skipped, the file left as it is
-    const auto all = meta::RecordStore::read(records_path, [](const std::string& w) {
-        fmt::print(stderr, "warning: {}\n", w);
-    });
-    // the model's records of one protocol (that of its first record) and each task's last data
-    std::vector<meta::Record> records;
-    std::map<std::string, std::string> checksum;
-    const meta::Record* first = nullptr;
-    for (const auto& r : all)
-        if (r.model == Model::name) {
-            first = &r;
-            break;
-        }
-    const auto same_protocol = [&](const meta::Record& r) {
-        return first && r.model == Model::name && r.metric == first->metric && r.n_folds == first->n_folds &&
-               r.seed == first->seed && r.seed_scheme == first->seed_scheme;
-    };
-    for (const auto& r : all)
-        if (same_protocol(r)) checksum[r.task_id] = r.data_checksum;
-    for (const auto& r : all)
-        if (same_protocol(r) && checksum[r.task_id] == r.data_checksum) records.push_back(r);
-    // tasks in order of their ids, so that the table (and --tasks) does not depend on the order in
-    // which threads wrote the journal; the plan: the model's default, then the other
-    // configurations in the order of their JSON text
-    std::stable_sort(records.begin(), records.end(),
-                     [](const meta::Record& a, const meta::Record& b) { return a.task_id < b.task_id; });
-    const auto space = Model::search_space();
-    const nlohmann::json default_config = space.to_json(typename Model::params_type{});
-    std::set<std::string> others;
-    for (const auto& r : records)
-        if (r.config != default_config) others.insert(r.config.dump());
-    std::vector<nlohmann::json> plan{default_config};
-    for (const auto& c : others) plan.push_back(nlohmann::json::parse(c));
-    const meta::TaskTable table = first_tasks(
-        meta::make_task_table(
-            records, Model::name, [&](const nlohmann::json& c) { return space.encode(space.from_json(c)); }, plan,
-            default_config),
-        n_tasks);
+    const meta::TaskTable table = bench::read_task_table<Model>(records_path, n_tasks);
     const double cpu_table = process_cpu_seconds() - cpu0;
     meta::RandomForestMetaModelParams mp;
     mp.n_estimators = trees;
