@@ -15,11 +15,12 @@
 // - "cold BO": `Tuner` with its defaults (GP, expected improvement, an initial design of
 //   max(5, dimensions + 1) uniform picks);
 // - "warm BO (meta-model)": the random-forest meta-model fitted on the other tasks predicts every
-//   plan configuration's normalised score on the held-out task; its top 3 are the first trials and
+//   plan configuration's normalised score on the held-out task; its diversified top 3 (as
+//   `meta::warm_start` enqueues them: pairwise encoded distances / √q ≥ 0.1) are the first trials and
 //   its prediction is the prior mean (affine scaling, decay 5: `meta::warm_start`'s defaults);
 // - "RGPE": the other tasks' plans as earlier studies (`hpo::rgpe_surrogate`), the first trial the
 //   learned default (best mean normalised score over the other tasks);
-// - "warm + RGPE": the meta-model's top 3 first, then RGPE.
+// - "warm + RGPE": the meta-model's diversified top 3 first, then RGPE.
 // Regret is normalised within each task (0 = the plan's best, 1 = its worst); tasks whose plan
 // scores all tie are skipped. Ranks are computed per task, seed and budget among all strategies
 // (average ranks for ties) and averaged. --out writes every strategy's per-task best-so-far regret
@@ -31,6 +32,7 @@
 #include <metalearn/hpo/tuner.hpp>
 #include <metalearn/hpo/tuner_transfer.hpp>
 #include <metalearn/meta/evaluation.hpp>
+#include <metalearn/meta/knowledge.hpp>
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/meta/meta_learner_impl.hpp>
 #include <metalearn/models/decision_tree.hpp>
@@ -121,8 +123,12 @@ public:
         };
         if (warm_ == Warm::meta_model || warm_ == Warm::meta_model_rgpe) {
             predicted = predictor_->predict(meta_features, encoding_);
+            // the diversified top 3, as meta::warm_start enqueues them (Knowledge::suggest's min_distance)
             const auto order = meta::detail::argsort_desc(predicted);
-            for (std::size_t k = 0; k < 3 && k < order.size(); ++k) tuner.enqueue(plan_[static_cast<std::size_t>(order[k])]);
+            Matrix sorted(encoding_.rows(), encoding_.cols());
+            for (Index i = 0; i < encoding_.rows(); ++i) sorted.row(i) = encoding_.row(order[static_cast<std::size_t>(i)]);
+            for (Index i : meta::detail::diverse_top(sorted, 3, meta::ZeroShotOptions{}.min_distance))
+                tuner.enqueue(plan_[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
             if (warm_ == Warm::meta_model)
                 tuner.set_prior_mean([predicted, index_of](const Eigen::VectorXd& z) { return predicted[index_of(z)]; },
                                      hpo::PriorScaling::affine, 5.0);  // meta::warm_start's default decay

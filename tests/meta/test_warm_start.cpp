@@ -215,3 +215,44 @@ TEST_CASE("warm_start: bad options are refused before anything is enqueued", "[m
     CHECK_FALSE(tuner.options().prior_mean);
 }
 
+
+TEST_CASE("transfer_studies: one study per task from its successful records", "[meta][warm_start][transfer]") {
+    // Hand-made records: task "a" with two configurations, task "b" with one success, one
+    // failure, one record of another model and one with a value outside the space.
+    const auto space = LR::search_space();
+    const auto record = [](std::string task, nlohmann::json config, double score, std::string model = "logistic_regression") {
+        meta::Record r;
+        r.task_id = std::move(task);
+        r.model = std::move(model);
+        r.config = std::move(config);
+        r.mean_score = score;
+        r.status = std::isfinite(score) ? meta::RecordStatus::ok : meta::RecordStatus::failed;
+        return r;
+    };
+    const std::vector<meta::Record> records{
+        record("b", {{"C", 1.0}, {"class_weight", "none"}}, 0.7),
+        record("a", {{"C", 10.0}, {"class_weight", "balanced"}}, 0.9),
+        record("a", {{"C", 0.01}, {"class_weight", "none"}}, 0.6),
+        record("b", {{"C", 2.0}, {"class_weight", "none"}}, std::numeric_limits<double>::quiet_NaN()),
+        record("b", {{"C", 2.0}, {"class_weight", "none"}}, 0.8, "decision_tree_classifier"),
+        record("b", {{"C", -1.0}, {"class_weight", "none"}}, 0.5),  // C outside the space
+    };
+    std::size_t skipped = 0;
+    const auto studies = meta::transfer_studies(records, "logistic_regression", space, {}, &skipped);
+    CHECK(skipped == 1);
+    REQUIRE(studies.size() == 2);
+    CHECK(studies[0].name == "a");  // in order of task ids
+    REQUIRE(studies[0].scores.size() == 2);
+    CHECK(studies[0].scores[0] == 0.9);
+    CHECK(studies[0].scores[1] == 0.6);
+    P p;
+    p.C = 10.0;
+    p.class_weight = models::ClassWeight::balanced;
+    CHECK(studies[0].configs.row(0).transpose().isApprox(space.encode(p)));
+    CHECK(studies[1].name == "b");
+    REQUIRE(studies[1].scores.size() == 1);
+    CHECK(studies[1].scores[0] == 0.7);
+    const auto without_a = meta::transfer_studies(records, "logistic_regression", space, {"a"});
+    REQUIRE(without_a.size() == 1);
+    CHECK(without_a[0].name == "b");
+}

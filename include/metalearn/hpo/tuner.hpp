@@ -40,8 +40,9 @@
 /// untried candidates and expected improvement is maximised over all of them.
 ///
 /// **Surrogate** (`TunerOptions::surrogate`): by default the ARD Matérn 5/2 Gaussian process of
-/// `tuner_gp.hpp` (Rasmussen & Williams 2006); the random forest of `tuner_forest.hpp` is the
-/// other choice. The surrogate sees the residuals r = y − prior_mean(z) (r = y without a prior
+/// `tuner_gp.hpp` (Rasmussen & Williams 2006); the random forest of `tuner_forest.hpp` and the
+/// ranking-weighted ensemble of earlier studies' GPs of `tuner_transfer.hpp` (RGPE, transfer from
+/// other tasks) are the other choices. The surrogate sees the residuals r = y − prior_mean(z) (r = y without a prior
 /// mean), standardised (mean 0, standard deviation 1 over the training rows; scale 1 with fewer
 /// than two rows or equal residuals); predictions are mapped back, so EI is computed in score
 /// units. A prior in other units than the score (e.g. a meta-model's normalised score) is
