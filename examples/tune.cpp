@@ -5,11 +5,17 @@
 //   tune data/sklearn/breast_cancer.csv                       # logistic regression, 30 trials
 //   tune DATASET --model random_forest --trials 50 --threads 2 --knowledge my.json
 //   tune DATASET --cold                                       # plain Bayesian optimisation
+//   tune DATASET --compare-random                             # and random search beside it, with a plot
 //
 // The study is journalled (--journal, default tune-<model>.jsonl): run the same command again
 // to continue it after an interruption, or with a larger --trials to extend it. The journal
 // records the data's checksum, the metric, the folds and the seed: a journal of another
 // dataset or setting is refused instead of mixing its scores into this study.
+//
+// --compare-random also runs random search for the same number of trials (its own journal,
+// <journal>.random.jsonl, resumable as well), prints both best-so-far curves with their gap to
+// the best score either found, writes them to <journal>.dat and, when gnuplot is installed,
+// plots them to <journal>.png.
 //
 // Built with the MPI component (METALEARN_MPI), `--mpi` evaluates the trials on the ranks of an
 // MPI job (metalearn/mpi/tuner.hpp): rank 0 owns the study and its journal, every rank reads the
@@ -44,7 +50,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -66,6 +75,7 @@ struct Settings {
     std::string knowledge;  // default: the installed one
     std::string target;     // target column (default: the format's)
     bool cold = false;
+    bool compare_random = false;  // --compare-random: random search beside the study, table and plot
     std::uint64_t seed = 0;
     bool mpi = false;    // --mpi: trials evaluated on the ranks of an MPI job
     bool async = false;  // --async: ask and tell as ranks become free
@@ -84,6 +94,66 @@ void agree(const Settings& s, F&& body) {
 #endif
     (void)s;
     body();
+}
+
+// Best score after each trial (NaN before the first complete one).
+template <class Trial>
+std::vector<double> best_so_far(const std::vector<Trial>& trials) {
+    std::vector<double> out;
+    double best = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& t : trials) {
+        if (t.state == hpo::TrialState::complete && !(*t.score <= best)) best = *t.score;
+        out.push_back(best);
+    }
+    return out;
+}
+
+// The best-so-far table; with random search beside it, also the gap of each to the best score
+// either found, the data file and the plot.
+void print_curves(const std::vector<double>& study, const std::vector<double>& random, const std::string& journal) {
+    const auto cell = [](const std::vector<double>& c, std::size_t n) {
+        return n <= c.size() && !std::isnan(c[n - 1]) ? fmt::format("{:.4f}", c[n - 1]) : std::string("-");
+    };
+    const std::set<std::size_t> rows{1, 3, 5, 10, 25, study.size()};
+    if (random.empty()) {
+        fmt::print("trial  best so far\n");
+        for (std::size_t n : rows)
+            if (n <= study.size()) fmt::print("{:>5}  {}\n", n, cell(study, n));
+        return;
+    }
+    double top = std::numeric_limits<double>::quiet_NaN();
+    for (const auto* c : {&study, &random})
+        for (double v : *c)
+            if (!(v <= top)) top = v;
+    const auto gap = [&](const std::vector<double>& c, std::size_t n) {
+        return n <= c.size() && !std::isnan(c[n - 1]) ? fmt::format("{:.4f}", top - c[n - 1]) : std::string("-");
+    };
+    fmt::print("trial  best so far: study   random   gap to the best of both ({:.4f}): study   random\n", top);
+    for (std::size_t n : rows)
+        if (n <= study.size())
+            fmt::print("{:>5}  {:>18} {:>8}   {:>37} {:>8}\n", n, cell(study, n), cell(random, n), gap(study, n), gap(random, n));
+    const std::string dat = journal + ".dat";
+    {
+        std::ofstream out(dat);
+        out << "# trial, best so far of the study, best so far of random search ('-': none complete yet)\n";
+        for (std::size_t n = 1; n <= study.size(); ++n) out << n << ' ' << cell(study, n) << ' ' << cell(random, n) << '\n';
+        if (!out) throw IoError(fmt::format("tune: cannot write '{}'", dat));
+    }
+    fmt::print("wrote {}\n", dat);
+    if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+        fmt::print("gnuplot is not installed: no plot\n");
+        return;
+    }
+    const std::string png = journal + ".png";
+    const std::string gp = journal + ".gp";
+    std::ofstream(gp) << "set terminal pngcairo size 640,480 noenhanced\nset output '" << png
+                      << "'\nset xlabel 'trial'\nset ylabel 'best balanced accuracy so far'\nset key bottom right\n"
+                         "set datafile missing '-'\nplot '"
+                      << dat << "' using 1:2 with steps lw 2 title 'this study', '' using 1:3 with steps lw 2 title 'random search'\n";
+    const int rc = std::system(fmt::format("gnuplot '{}'", gp).c_str());
+    std::filesystem::remove(gp);
+    if (rc == 0) fmt::print("wrote {}\n", png);
+    else fmt::print(stderr, "warning: gnuplot failed; the curves are in {}\n", dat);
 }
 
 template <models::BaseModel Model>
@@ -175,18 +245,31 @@ int tune(const Settings& s, const data::Dataset& data) {
     }
     fmt::print("best of {} trials: {:.4f}  {}  (trial {}, {})\n", tuner.size(), *best->score, best->values.dump(),
                best->id + 1, best->source);
-    fmt::print("trial  best so far\n");
-    const std::set<Index> rows{1, 3, 5, 10, 25, tuner.size()};
-    const auto trials = tuner.trials();
-    double so_far = -1;
-    for (Index n = 1; n <= tuner.size(); ++n) {
-        const auto& t = trials[static_cast<std::size_t>(n - 1)];
-        if (t.state == hpo::TrialState::complete) so_far = std::max(so_far, *t.score);
-        if (rows.count(n)) fmt::print("{:>5}  {}\n", n, so_far < 0 ? std::string("-") : fmt::format("{:.4f}", so_far));
+    const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
+    const std::vector<double> curve = best_so_far(tuner.trials());
+    std::vector<double> random_curve;
+    if (s.compare_random) {  // random search on the same objective, its own resumable journal
+        hpo::Tuner<Params> random(Model::search_space(), journal + ".random.jsonl",
+                                  hpo::TunerOptions{.method = hpo::SearchMethod::random,
+                                                    .seed = s.seed,
+                                                    .on_warning = [&](const std::string& w) { warnings.push_back(w); },
+                                                    .context = tuner.options().context,
+                                                    .score_range = std::pair{0.0, 1.0}});
+        Index finished = 0;
+        for (const auto& t : random.trials()) finished += t.state != hpo::TrialState::pending ? 1 : 0;
+        const Index missing = std::max<Index>(0, tuner.size() - finished);
+        Progress rp{0, static_cast<std::size_t>(missing), 0, ""};
+        StderrProgressBar random_bar("random search");
+        random.optimize(objective, missing, s.threads, [&](const hpo::Trial<Params>&) {
+            ++rp.done;
+            random_bar(rp);
+        });
+        print_warnings();
+        random_curve = best_so_far(random.trials());
     }
+    print_curves(curve, random_curve, journal);
     return 0;
 }
-
 
 int run(Settings& s, int argc, char** argv) {
     CLI::App app("Tune a model on a dataset by stratified k-fold CV balanced accuracy, warm-started from knowledge");
@@ -201,6 +284,9 @@ int run(Settings& s, int argc, char** argv) {
     app.add_option("--journal", s.journal, "study journal, resumed when it exists (default tune-<model>.jsonl)");
     app.add_option("--knowledge", s.knowledge, "knowledge file (default: the installed share/knowledge/<model>.json)");
     app.add_flag("--cold", s.cold, "no warm start: plain Bayesian optimisation");
+    app.add_flag("--compare-random", s.compare_random,
+                 "also run random search for as many trials (journal <journal>.random.jsonl), print both curves, "
+                 "write <journal>.dat and, with gnuplot, <journal>.png");
     app.add_option("--seed", s.seed, "seed of the tuner, the folds and the models (an integer in [0, 2^64))")
         ->capture_default_str()
         ->check(non_negative_seed());
@@ -209,6 +295,10 @@ int run(Settings& s, int argc, char** argv) {
     app.add_flag("--async", s.async, "--mpi: ask and tell as ranks become free (no waiting, but the trials depend on timing)");
 #endif
     CLI11_PARSE(app, argc, argv);
+    if (s.compare_random && s.mpi) {
+        fmt::print(stderr, "error: --compare-random runs in one process only (without --mpi)\n");
+        return 2;
+    }
     if (s.async && !s.mpi) {
         fmt::print(stderr, "error: --async applies to --mpi runs only\n");
         return 2;

@@ -61,6 +61,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -77,7 +78,7 @@ namespace metalearn::meta {
 ///         left out. Records whose configuration is outside `space` are skipped, counted in
 ///         `*n_skipped` when given.
 template <class Params>
-[[nodiscard]] std::vector<hpo::TransferStudy> transfer_studies(const std::vector<Record>& records, const std::string& model,
+[[nodiscard]] std::vector<hpo::TransferStudy> transfer_studies(const std::vector<Record>& records, std::string_view model,
                                                                const hpo::SearchSpace<Params>& space,
                                                                const std::vector<std::string>& exclude = {},
                                                                std::size_t* n_skipped = nullptr) {
