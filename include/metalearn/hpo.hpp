@@ -1,7 +1,7 @@
 #pragma once
 /// @file hpo.hpp
 /// @brief Umbrella header of the hpo layer: search spaces, samplers, metrics, cross-validation,
-/// the ask/tell tuner (Bayesian optimisation with a GP or random-forest surrogate).
+/// the ask/tell tuner (Bayesian optimisation with a GP, random-forest or RGPE transfer surrogate).
 
 #include "metalearn/hpo/cross_validate.hpp"
 #include "metalearn/hpo/metrics.hpp"
@@ -9,3 +9,4 @@
 #include "metalearn/hpo/sobol.hpp"
 #include "metalearn/hpo/tuner.hpp"
 #include "metalearn/hpo/tuner_forest.hpp"
+#include "metalearn/hpo/tuner_transfer.hpp"
