@@ -41,13 +41,18 @@
 /// the next configuration of the newest bracket, and opens the next bracket when that one is
 /// full — brackets overlap as in the HpBandSter implementation of BOHB (Falkner, Klein & Hutter,
 /// "BOHB: Robust and Efficient Hyperparameter Optimization at Scale", ICML 2018). Asynchronous
-/// promotion (ASHA, Li et al., MLSys 2020) is not implemented: with it the promotions, and so
-/// the results, would depend on the order in which workers finish.
+/// promotion (ASHA, Li et al., "A System for Massively Parallel Hyperparameter Tuning", MLSys
+/// 2020) is not implemented: overlapping brackets already keep the workers busy, and with
+/// synchronous rungs a rung's decision is final, so every configuration ends complete, pruned or
+/// failed (under ASHA a configuration left behind may still be promoted later, and with workers
+/// of their own the promotions depend on the order in which they finish).
 ///
 /// **How a job is chosen** (`ask`), in this order: (1) jobs asked before a crash and never told
 /// (loaded from the journal), lowest id first; (2) promotions, in the order the rungs decided
 /// and, within a rung, best score first; (3) a new configuration from the inner `Tuner` at rung
-/// 0 of the newest bracket (a new bracket when that one has all its configurations).
+/// 0 of the newest bracket (a new bracket when that one has all its configurations): first the
+/// `initial_configs` (a warm start: e.g. a portfolio or a meta-model's top picks), then its
+/// initial design and its search.
 ///
 /// **Ranking and failures**: a rung decides when all its jobs are told; its complete jobs are
 /// ranked by score (higher first; equal scores: lower job id first), the first k are promoted,
@@ -203,6 +208,11 @@ struct MultiFidelityOptions {
     /// Jobs `optimize` asks at once and evaluates in parallel, ≥ 1; independent of n_threads so
     /// that the jobs do not depend on the thread count.
     Index batch_size = 4;
+    /// Configurations to start with, as JSON objects {name: number or label} (names not given
+    /// take `Params{}`'s values): the inner tuner's first trials, in order (`Tuner::enqueue`;
+    /// one within `min_distance` of an earlier one is skipped with a warning). Not recorded in
+    /// the journal: give the same list when re-opening it (another list is refused on replay).
+    std::vector<nlohmann::json> initial_configs{};
     /// The inner tuner that proposes new configurations (see the file documentation); its `seed`
     /// is replaced by `seed`, its `batch_size` and `sync_each` are not used. `score_range` and
     /// `context` apply to the whole study and are recorded in the journal; `on_warning` receives
@@ -247,8 +257,9 @@ public:
 
     /// A study kept in memory only.
     /// @throws ConfigError when min_budget ≤ 0, max_budget < min_budget, η ≤ 1 (or not finite),
-    ///         integer_budgets with non-integer budgets, batch_size < 1, or as `Tuner::Tuner`
-    ///         (empty space, inner option out of range).
+    ///         integer_budgets with non-integer budgets, batch_size < 1, an initial configuration
+    ///         is not in the space (`SearchSpace::from_json`), or as `Tuner::Tuner` (empty space,
+    ///         inner option out of range).
     explicit MultiFidelityTuner(SearchSpace<Params> space, MultiFidelityOptions options = {})
         : o_(std::move(options)), inner_(std::move(space), inner_options(o_)) {
         init();
@@ -286,6 +297,8 @@ public:
     ///         waiting; otherwise as `Tuner::ask` for a new configuration; IoError when the
     ///         journal write fails (the tuner must then be re-opened on its journal: later calls
     ///         throw IoError).
+    /// Complexity: O(1) for a re-asked job or a promotion; the inner tuner's ask (see
+    /// `Tuner::ask`) for a new configuration.
     [[nodiscard]] MultiFidelityJob<Params> ask() {
         std::lock_guard lock(*mutex_);
         return ask_one(nullptr);
@@ -296,6 +309,7 @@ public:
     /// @throws ConfigError when `job_id` is unknown or already told; DataError when `score` is
     ///         NaN or infinite, or outside `TunerOptions::score_range` (nothing is recorded);
     ///         IoError when the journal write fails.
+    /// Complexity: O(1), or O(m log m) when a rung of m jobs decides.
     void tell(Index job_id, double score) {
         std::lock_guard lock(*mutex_);
         check_usable();
@@ -504,6 +518,7 @@ private:
 
     void init() {
         mutex_ = std::make_unique<std::mutex>();
+        for (const auto& c : o_.initial_configs) inner_.enqueue(c);
         detail::check_fidelity_budgets(o_.min_budget, o_.max_budget, o_.eta, o_.integer_budgets,
                                        "MultiFidelityTuner::MultiFidelityTuner()");
         if (o_.batch_size < 1)
