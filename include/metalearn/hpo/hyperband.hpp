@@ -397,6 +397,7 @@ public:
     /// depends only on its arguments). After a resume, the first batch is the re-asked pending
     /// jobs, completed to batch_size only when no job was told after they were asked (the crash
     /// came while the batch was being asked), so a resumed study asks what an uninterrupted one did.
+    /// Jobs asked by hand and not told hold their rungs back; optimize opens new brackets meanwhile.
     ///
     /// An objective that throws an exception derived from `std::exception` fails that job with
     /// its `what()`, and a non-finite value fails it too ("objective returned nan"); the study
