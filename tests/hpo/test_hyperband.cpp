@@ -563,6 +563,9 @@ TEST_CASE("Bad input is refused with a specific exception and records nothing", 
                     ConfigError);
     CHECK_THROWS_AS(hpo::MultiFidelityTuner<X1>(hpo::SearchSpace<X1>(), O{.min_budget = 1, .max_budget = 9}), ConfigError);
     CHECK_THROWS_AS(hpo::hyperband_brackets(1, 9, 0.5), ConfigError);
+    CHECK_THROWS_WITH(hpo::hyperband_brackets(1e-9, 1e9, 3), Catch::Contains("the plan is too large"));
+    CHECK_THROWS_WITH(hpo::hyperband_brackets(1, 100, 1.001), Catch::Contains("the plan is too large"));
+    CHECK(hpo::hyperband_brackets(1, 100, 1.05).size() == 95);  // s_max = ⌊ln 100 / ln 1.05⌋ = 94
 
     test::TempFolder dir("hyperband_bad");
     const auto path = dir.path() / "study.jsonl";

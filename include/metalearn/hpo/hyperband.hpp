@@ -169,16 +169,23 @@ inline void check_fidelity_budgets(double min_budget, double max_budget, double 
 /// @param max_budget largest budget, ≥ min_budget; every bracket's last rung is at max_budget.
 /// @param eta the halving rate η > 1: a rung keeps about 1/η of its configurations.
 /// @param integer_budgets round every budget to the nearest integer (min and max must be integers).
-/// @return s_max + 1 brackets, s = s_max, ..., 0; `s_max = ⌊log_η(max/min)⌋` (a relative
-///         tolerance of 10⁻⁹ absorbs rounding, so that log₃ 27 counts as 3).
+/// @return s_max + 1 brackets, s = s_max, ..., 0; `s_max = ⌊log_η(max/min)⌋` (the logarithm,
+///         n and n_i are rounded with a tolerance of 10⁻⁹, so that log₃ 27 counts as 3).
 /// @throws ConfigError when min_budget ≤ 0, max_budget < min_budget, η ≤ 1, a value is not
-///         finite, or integer_budgets with a non-integer min or max.
+///         finite, integer_budgets with a non-integer min or max, or the plan is too large
+///         (max/min > 10¹², or s_max > 100: η too close to 1).
 /// Complexity O(s_max²).
 [[nodiscard]] inline std::vector<BracketPlan> hyperband_brackets(double min_budget, double max_budget, double eta,
                                                                  bool integer_budgets = false) {
     detail::check_fidelity_budgets(min_budget, max_budget, eta, integer_budgets, "hyperband_brackets()");
     const double R = max_budget / min_budget;
-    const auto s_max = static_cast<Index>(std::floor(std::log(R) / std::log(eta) + 1e-9));
+    const double levels = std::floor(std::log(R) / std::log(eta) + 1e-9);
+    if (R > 1e12 || levels > 100)
+        throw ConfigError(fmt::format("hyperband_brackets(): the plan is too large (expected max_budget / min_budget <= "
+                                      "1e12 and at most 100 halvings, got a ratio of {} and {} halvings at eta = {}): "
+                                      "raise eta or min_budget",
+                                      R, levels, eta));
+    const auto s_max = static_cast<Index>(levels);
     std::vector<BracketPlan> out;
     for (Index s = s_max; s >= 0; --s) {
         BracketPlan b;
@@ -261,7 +268,7 @@ public:
     ///         is not in the space (`SearchSpace::from_json`), or as `Tuner::Tuner` (empty space,
     ///         inner option out of range).
     explicit MultiFidelityTuner(SearchSpace<Params> space, MultiFidelityOptions options = {})
-        : o_(std::move(options)), inner_(std::move(space), inner_options(o_)) {
+        : o_(std::move(options)), inner_(std::move(space), make_inner_options(o_)) {
         init();
     }
 
@@ -273,7 +280,7 @@ public:
     ///         cannot be opened or another tuner holds it; ParseError (file, line) for a line that
     ///         is not a valid event (a torn last line is skipped with a warning instead).
     MultiFidelityTuner(SearchSpace<Params> space, const std::filesystem::path& journal, MultiFidelityOptions options = {})
-        : o_(std::move(options)), inner_(std::move(space), inner_options(o_)) {
+        : o_(std::move(options)), inner_(std::move(space), make_inner_options(o_)) {
         init();
         journal_ = TunerJournal(journal, o_.tuner.on_warning, o_.tuner.sync_each);
         replay();
@@ -286,8 +293,10 @@ public:
 
     /// The search space.
     [[nodiscard]] const SearchSpace<Params>& space() const noexcept { return inner_.space(); }
-    /// The options as given (the inner tuner's resolved ones: `inner_options()`).
+    /// The options as given (the inner tuner's, resolved: `tuner_options()`).
     [[nodiscard]] const MultiFidelityOptions& options() const noexcept { return o_; }
+    /// The inner tuner's options as it uses them: `seed` set, `n_initial` and `min_distance` resolved.
+    [[nodiscard]] const TunerOptions& tuner_options() const noexcept { return inner_.options(); }
     /// The bracket plans the schedule cycles through (one for successive halving).
     [[nodiscard]] const std::vector<BracketPlan>& brackets() const noexcept { return plans_; }
 
@@ -510,7 +519,7 @@ private:
         std::vector<RungState> rungs;
     };
 
-    static TunerOptions inner_options(const MultiFidelityOptions& o) {
+    static TunerOptions make_inner_options(const MultiFidelityOptions& o) {
         TunerOptions t = o.tuner;
         t.seed = o.seed;
         t.sync_each = false;
