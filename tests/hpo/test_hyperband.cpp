@@ -23,6 +23,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace metalearn;
@@ -488,6 +489,10 @@ TEST_CASE("A journal of another study is refused, naming both sides", "[hpo][hyp
                         Catch::Contains("inner: journal") && Catch::Contains("\"random\"") && Catch::Contains("\"bayesian\""));
     const auto narrow = hpo::SearchSpace<X1>().add("x", &X1::x, hpo::uniform(0.0, 0.5));
     REQUIRE_THROWS_AS(hpo::MultiFidelityTuner<X1>(narrow, path, random_inner(1, 27)), ConfigError);
+    auto with_context = random_inner(1, 27);
+    with_context.tuner.context = {{"dataset", "iris"}};
+    REQUIRE_THROWS_WITH(hpo::MultiFidelityTuner<X1>(unit_space(), path, with_context),
+                        Catch::Contains("context: journal \"(not recorded)\", this tuner {\"dataset\":\"iris\"}"));
     // A journal of the plain tuner is not a multi-fidelity journal.
     const auto plain = dir.path() / "plain.jsonl";
     { hpo::Tuner<X1> t(unit_space(), plain, {.seed = 1}); }
@@ -499,6 +504,27 @@ TEST_CASE("A journal of another study is refused, naming both sides", "[hpo][hyp
     // The journal is unchanged by all this and still opens.
     hpo::MultiFidelityTuner<X1> again(unit_space(), path, random_inner(1, 27));
     CHECK(again.size() == 5);
+}
+
+TEST_CASE("ask and tell may be called from several threads at once", "[hpo][hyperband]") {
+    hpo::MultiFidelityTuner<X1> tuner(unit_space(), random_inner(1, 27));
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 3; ++w)
+        workers.emplace_back([&] {
+            for (int k = 0; k < 30; ++k) {
+                const auto j = tuner.ask();
+                tuner.tell(j.id, f(j.params, j.budget));
+            }
+        });
+    for (auto& t : workers) t.join();
+    CHECK(tuner.size() == 90);
+    CHECK(tuner.n_told() == 90);
+    double spent = 0;
+    for (const auto& j : tuner.jobs()) {
+        CHECK(j.state == hpo::TrialState::complete);
+        spent += j.budget;
+    }
+    CHECK(tuner.budget_spent() == spent);
 }
 
 TEST_CASE("A small discrete space is exhausted: the open rung closes with what it has", "[hpo][hyperband]") {
