@@ -1,7 +1,7 @@
 #pragma once
 /// @file statistical.hpp
-/// @brief Statistical meta-features of the numeric view N (numeric attributes plus one-hot
-/// encoded nominal ones, missing cells imputed — see `detail::Context`).
+/// @brief Statistical meta-features of the numeric view N (numeric attributes plus the nominal
+/// ones in pymfe's "gray" encoding, missing cells imputed — see `detail::Context`).
 ///
 /// Definitions (MFE: Rivolli et al. 2022, pymfe `statistical.py`; q = columns of N):
 /// - per column (multi-valued, q values): `mean`, `median`, `min`, `max`, `range`, `sd` and `var`
