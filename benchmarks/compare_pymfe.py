@@ -8,9 +8,10 @@ usage:
 
 Each side runs in its own process, one at a time, turns alternated (metalearn first on even
 repeats, pymfe first on odd ones), single-threaded (OMP/OpenBLAS/MKL threads set to 1). Per
-dataset it prints the CPU time (user + system, from wait4) and the peak resident memory (ru_maxrss)
-of each process, pymfe's CPU time spent in fit + extract alone (measured inside its process,
-without the Python imports), the load average (1 min) before the dataset, and the speed ratio =
+dataset it prints the CPU time (user + system) and the peak resident memory of each process (the
+smallest over the repeats; CPU from wait4, peak memory from GNU time when /usr/bin/time exists),
+pymfe's CPU time spent in fit + extract alone (measured inside its process, without the Python
+imports), the load average (1 min) before the dataset, and the speed ratio =
 pymfe's fit + extract CPU / metalearn's whole-process CPU (the metalearn process also reads the
 file, so the ratio is on the conservative side).
 
@@ -44,18 +45,34 @@ SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_T
                  "OMP_THREAD_LIMIT": "1"}
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_measured(cmd, out_path):
-    """Run cmd (stdout to out_path); return (cpu seconds, peak RSS in MiB, return code)."""
+    """Run cmd (stdout to out_path); return (cpu seconds, peak RSS in MiB, return code).
+
+    CPU time: from wait4 (microsecond resolution). Peak memory: from GNU time (Debian package
+    `time`), the command's own; without it from wait4, whose ru_maxrss also counts this Python
+    process's resident size at the fork (Linux folds the pre-exec memory into the child's peak),
+    about 30 MiB here.
+    """
     env = dict(os.environ, **SINGLE_THREAD)
+    use_time = os.access(GNU_TIME, os.X_OK)
+    tfile = out_path + ".time"
+    full = [GNU_TIME, "-f", "%M", "-o", tfile] + cmd if use_time else cmd
     with open(out_path, "w") as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env)
+        p = subprocess.Popen(full, stdout=out, stderr=subprocess.PIPE, env=env)
         _, status, ru = os.wait4(p.pid, 0)
         err = p.stderr.read().decode(errors="replace")
         p.stderr.close()
     rc = os.waitstatus_to_exitcode(status)
     if rc != 0:
         print(f"command failed ({rc}): {' '.join(cmd)}\n{err}", file=sys.stderr)
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, rc
+    cpu = ru.ru_utime + ru.ru_stime  # microseconds; with GNU time, its own ~1 ms is included
+    if use_time:
+        kib = open(tfile).read().split()[-1]
+        return cpu, float(kib) / 1024.0, rc
+    return cpu, ru.ru_maxrss / 1024.0, rc
 
 
 def pymfe_worker(args):

@@ -23,8 +23,8 @@
 /// expressions are written as scikit-learn writes them, so that their rounding matches (the build
 /// must not contract them into fused multiply-adds, which -march=x86-64 does not).
 ///
-/// Cost: O(q n log n) per tree level, as scikit-learn; memory: the float32 copy of X (4 n q bytes)
-/// and O(n + q) work arrays.
+/// Cost: O(q n log n) per tree level, as scikit-learn; memory during `fit`: the float32 copy of X
+/// (4 n q bytes) and O(n + q) work arrays, released when it returns.
 
 #include "metalearn/core/types.hpp"
 
@@ -114,7 +114,7 @@ public:
         while (!stack.empty()) {
             if (stop && stop()) {
                 complete_ = false;
-                return;
+                break;
             }
             Record r = stack.back();
             stack.pop_back();
@@ -151,6 +151,11 @@ public:
                 stack.push_back({r.start, s.pos, r.depth + 1, id, true, s.impurity_left, n_constant});
             }
         }
+        // Only the nodes are kept: the work arrays (4 n q bytes for X) are released.
+        std::vector<float>().swap(Xf_);
+        std::vector<std::pair<float, int>>().swap(values_);
+        std::vector<Index>().swap(samples_);
+        y_ = nullptr;
     }
 
     /// The nodes, in scikit-learn's order (root first, then depth first, left before right).
