@@ -1,4 +1,4 @@
-// The MFE meta-features agree with pymfe 0.4.4's on real datasets: the reference values in
+// The MFE meta-features agree with pymfe 0.4.4's on 16 real datasets: the reference values in
 // tests/metafeatures/data/pymfe_reference.json were written by tests/reference/pymfe_reference.py
 // (pymfe's default call, random_state=0; the data imputed as the extraction imputes them), and the
 // extraction with seed 0 must reproduce each within 1e-4 · max(1, |value|), NaN where pymfe gives
@@ -64,7 +64,11 @@ TEST_CASE("MFE meta-features agree with pymfe 0.4.4 on real datasets", "[metafea
     //   computation in numpy to 1e-6 (58.6594 and 36.9141; pymfe 58.635 and 36.885); can_cor and
     //   p_trace agree within 1e-4.
     const std::set<std::string> differ = {"sd_ratio"};
-    const std::set<std::string> differ_on = {"segment/lh_trace", "segment/roy_root"};
+    // - soybean's lh_trace and roy_root: a canonical correlation is 1 (a perfectly separating
+    //   direction), where both are infinite: ours are NaN as documented (1 − ρ² < 1e-10), pymfe's
+    //   iterative CCA stops at 1 − ρ² ≈ 3e-7 and reports 2.99e6 and 2.04e6.
+    const std::set<std::string> differ_on = {"segment/lh_trace", "segment/roy_root", "soybean/lh_trace",
+                                             "soybean/roy_root"};
     const auto ref = reference();
     std::size_t agree = 0, total = 0, datasets = 0;
     for (const auto& [name, entry] : ref.items()) {

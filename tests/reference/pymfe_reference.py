@@ -62,6 +62,10 @@ DATASETS = [
     ("digits", "sklearn/digits.csv.gz"),
     ("churn", "pmlb:churn"),
     ("splice", "pmlb:splice"),
+    ("soybean", "weka/soybean.arff"),
+    ("ionosphere", "weka/ionosphere.arff"),
+    ("kr_vs_kp", "pmlb:kr_vs_kp"),
+    ("flags", "pmlb:flags"),
 ]
 
 NON_LANDMARKING = ("general", "statistical", "info-theory", "model-based")
