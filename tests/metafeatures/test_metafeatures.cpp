@@ -83,7 +83,12 @@ TEST_CASE("summaries of one value, constants and NaN are defined or NaN as docum
     CHECK(std::isnan(mf::summarize({2.0, 2.0}, mf::Summary::skewness)[0]));  // 0/0
     const auto h = mf::summarize({2.0, 2.0}, mf::Summary::histogram);  // numpy: range [1.5, 2.5]
     CHECK(h[5] == 1.0);
-    CHECK(mf::summarize({1.0, std::nan(""), 3.0}, mf::Summary::mean)[0] == 2.0);  // NaN dropped
+    // pymfe 0.4.4's summaries: "mean" is np.mean, which propagates a NaN; "skewness" and
+    // "histogram" drop NaN first (its sum_skewness / sum_histogram).
+    CHECK(std::isnan(mf::summarize({1.0, std::nan(""), 3.0}, mf::Summary::mean)[0]));
+    CHECK(std::isnan(mf::summarize({1.0, std::nan(""), 3.0}, mf::Summary::max)[0]));
+    CHECK(mf::summarize({1.0, std::nan(""), 2.0, 3.0}, mf::Summary::skewness)[0] == 0.0);  // of {1, 2, 3}
+    CHECK(mf::summarize({1.0, std::nan(""), 3.0}, mf::Summary::histogram)[0] == 0.5);
     CHECK(std::isnan(mf::summarize({}, mf::Summary::max)[0]));
     CHECK(mf::summarize({}, mf::Summary::quantiles).size() == 5);
 }
@@ -183,15 +188,17 @@ TEST_CASE("information-theoretic meta-features match reference values", "[metafe
     const auto m = only(reference_dataset(), {mf::Group::info_theory});
     CHECK_THAT(m["attr_ent.mean"], WithinRel(mean_of({1, 1, 1, 1.5545851693378}), 1e-12));
     CHECK_THAT(m["class_ent"], WithinRel(std::log2(3.0), 1e-14));  // uniform class: log2 K
+    // [ref] pymfe 0.4.4's formulas: joint entropy and concentration on the frequency table of the
+    // values present plus 1e-8 per cell (pd.crosstab(normalize=True) + 1e-8), MI not clipped.
     CHECK_THAT(m["joint_ent.mean"],
-               WithinRel(mean_of({1.91829583405449, 1.91829583405449, 2.45914791702724, 3.08496250072116}), 1e-12));
+               WithinRel(mean_of({1.91829639125368, 1.91829639125368, 2.45914799386404, 3.08496266352522}), 1e-12));
     CHECK_THAT(m["mut_inf.mean"],
-               WithinRel(mean_of({0.666666666666667, 0.666666666666667, 0.125814583693912, 0.0545851693378001}), 1e-12));
-    CHECK_THAT(m["eq_num_attr"], WithinRel(4.18822186024131, 1e-12));
-    CHECK_THAT(m["ns_ratio"], WithinRel(2.00884297923012, 1e-12));
+               WithinRel(mean_of({0.666666109467475, 0.666666109467475, 0.125814506857117, 0.0545850065337348}), 1e-11));
+    CHECK_THAT(m["eq_num_attr"], WithinRel(4.18822560662294, 1e-12));
+    CHECK_THAT(m["ns_ratio"], WithinRel(2.0088456706525, 1e-12));
     CHECK_THAT(m["class_conc.mean"],
-               WithinRel(mean_of({0.666666666666667, 0.666666666666667, 0.166666666666667, 0.0425531914893616}), 1e-12));
-    CHECK_THAT(m["attr_conc.mean"], WithinRel(0.375059101654846, 1e-12));
+               WithinRel(mean_of({0.666666646666666, 0.666666646666666, 0.166666616666658, 0.0425531436984983}), 1e-12));
+    CHECK_THAT(m["attr_conc.mean"], WithinRel(0.375059073412129, 1e-12));
 }
 
 TEST_CASE("class entropy of a uniform class over K classes is log2 K", "[metafeatures][info_theory]") {
@@ -323,7 +330,10 @@ TEST_CASE("edge cases give values or documented NaN, never an exception", "[meta
                               data::TaskType::classification, {"a", "b"});
         const auto m = mf::extract(d, all);
         CHECK(std::isnan(m["cor.mean"]));          // the only pair has a constant column
-        CHECK(m["skewness.mean"] == m["skewness.max"]);  // constant column's skewness is NaN, dropped
+        // The constant column's skewness is NaN: pymfe's "mean" (np.mean) and "max" propagate it,
+        // its "skewness" summary drops it.
+        CHECK(std::isnan(m["skewness.mean"]));
+        CHECK(std::isnan(m["skewness.max"]));
         CHECK(std::isnan(m["sd_ratio"]));  // column k is constant within each class: singular covariances
         CHECK_NOTHROW(mf::extract(d, ask));
     }
@@ -338,7 +348,12 @@ TEST_CASE("edge cases give values or documented NaN, never an exception", "[meta
         CHECK(m["class_ent"] == 0.0);
         CHECK(std::isnan(m["gravity"]));
         CHECK(std::isnan(m["can_cor.mean"]));
-        CHECK(std::isnan(m["eq_num_attr"]));
+        // [ref] pymfe 0.4.4 on this table: one bin per attribute (int(6 ** (1/3)) = 1), so the
+        // smoothed joint entropy is −(1 + 1e-8) log2(1 + 1e-8) and the mutual information
+        // 1.4427e-8 (not 0): eq_num_attr = 0 / MI = 0, ns_ratio = (0 − MI) / MI = −1.
+        CHECK(m["eq_num_attr"] == 0.0);
+        CHECK_THAT(m["ns_ratio"], WithinAbs(-1.0, 1e-9));
+        CHECK_THAT(m["mut_inf.mean"], WithinRel(1.4426950393345013e-08, 1e-6));
         CHECK(m["leaves"] == 1);
         CHECK(std::isnan(m["leaves_homo.mean"]));  // single leaf: tree_shape 0
         CHECK(m["best_node.mean"] == 1.0);
@@ -529,11 +544,13 @@ data::Dataset unique_text_dataset(Index n) {
 
 TEST_CASE("extract caps the one-hot columns of identifier attributes at max_categories and warns naming them",
           "[metafeatures][options]") {
-    // 120 rows. Each identifier attribute gives 32 columns (31 kept categories + "(other)"),
-    // whose column means sum to 1 (every row has exactly one 1 in the block); x1 and x2 have means
-    // 1 and 2 (i mod 3 and i mod 5 over whole cycles). Closed form of mean.mean, the mean of the
-    // q column means: (1 + 1 + 1 + 2) / q, q = 2 + 2·32 = 66 with the default cap, 2 + 2·120 =
-    // 242 without.
+    // 120 rows, pymfe's "gray" encoding with the cap. The first identifier attribute gives 32
+    // columns (31 kept categories + "(other)"), whose column means sum to 1 (every row has exactly
+    // one 1 in the block); the second drops its first kept category by name (one row), so 31
+    // columns whose means sum to 1 − 1/120; x1 and x2 have means 1 and 2 (i mod 3 and i mod 5 over
+    // whole cycles). Closed form of mean.mean, the mean of the q column means:
+    // (1 + 2 + 1 + 1 − 1/120) / q, q = 2 + 32 + 31 = 65 with the default cap, 2 + 120 + 119 = 241
+    // without.
     const auto d = unique_text_dataset(120);
     mf::ExtractOptions o;
     o.groups = {mf::Group::statistical};
@@ -541,7 +558,7 @@ TEST_CASE("extract caps the one-hot columns of identifier attributes at max_cate
     std::vector<std::string> warnings;
     o.on_warning = [&](const std::string& m) { warnings.push_back(m); };
     CHECK(o.max_categories == 32);
-    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel(5.0 / 66.0, 1e-12));
+    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel((5.0 - 1.0 / 120.0) / 65.0, 1e-12));
     REQUIRE(warnings.size() == 2);
     CHECK_THAT(warnings[0], Catch::Contains("nominal attribute 'name' looks like free text or an identifier (120 "
                                             "distinct values in 120 rows)"));
@@ -549,9 +566,9 @@ TEST_CASE("extract caps the one-hot columns of identifier attributes at max_cate
                                             "'name=(other)'"));
     CHECK_THAT(warnings[1], Catch::Contains("'id'"));
     o.max_categories = 0;
-    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel(5.0 / 242.0, 1e-12));
-    o.max_categories = 4;  // 3 kept + other per attribute: q = 2 + 2·4 = 10
-    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel(5.0 / 10.0, 1e-12));
+    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel((5.0 - 1.0 / 120.0) / 241.0, 1e-12));
+    o.max_categories = 4;  // 3 kept + other, the second attribute without its first: q = 2 + 4 + 3 = 9
+    CHECK_THAT(mf::extract(d, o)["mean.mean"], WithinRel((5.0 - 1.0 / 120.0) / 9.0, 1e-12));
     o.max_categories = 1;
     CHECK_THROWS_AS(mf::extract(d, o), ConfigError);
     o.max_categories = 32;
@@ -561,13 +578,13 @@ TEST_CASE("extract caps the one-hot columns of identifier attributes at max_cate
 
 TEST_CASE("every group of the capped reproducer is computed, and the tree sees the capped columns",
           "[metafeatures][options]") {
-    // Same table, 90 rows: nodes_per_attr = nodes / q with q = 2 + 2·32 = 66 (closed form from the
-    // definition, given the number of nodes the same extraction reports).
+    // Same table, 90 rows: nodes_per_attr = nodes / q with q = 2 + 32 + 31 = 65 (gray encoding with
+    // the cap; closed form from the definition, given the number of nodes the same extraction reports).
     const auto d = unique_text_dataset(90);
     mf::ExtractOptions o;
     const auto m = mf::extract(d, o);
     CHECK(m.timed_out().empty());
-    CHECK_THAT(m["nodes_per_attr"], WithinRel(m["nodes"] / 66.0, 1e-12));
+    CHECK_THAT(m["nodes_per_attr"], WithinRel(m["nodes"] / 65.0, 1e-12));
     CHECK(m["nr_cat"] == 2.0);
     CHECK(std::isfinite(m["one_nn.mean"]));
     CHECK(std::isfinite(m["linear_discr.mean"]));

@@ -25,7 +25,7 @@ namespace metalearn::metafeatures {
 /// auto-sklearn set: the 46 features of autosklearn.hpp, in auto-sklearn's order (groups and
 /// summaries are then ignored).
 ///
-/// Only what is asked is computed: shared quantities (imputed data, one-hot view, covariance,
+/// Only what is asked is computed: shared quantities (imputed data, numeric view, covariance,
 /// discretisation, the tree, the folds) are computed on first use.
 ///
 /// Missing values: imputed before any computation that needs complete data (numeric: column
@@ -36,10 +36,11 @@ namespace metalearn::metafeatures {
 /// past `options.time_limit_per_group` (or the extraction past `options.time_limit`), or whose
 /// long step was interrupted or refused by its estimate, are NaN and listed in `timed_out()`.
 ///
-/// Nominal attributes: the numeric view one-hot encodes each with at most
-/// `options.max_categories` columns (default 32; the rarest training categories share one
-/// "(other)" column, see `data::OneHotEncoder`), so an identifier column of n distinct texts costs
-/// 32 columns instead of n. A nominal attribute that looks like free text or an identifier is
+/// Nominal attributes: the numeric view encodes them as pymfe's default "gray" encoding does (an
+/// indicator per present level, the first level by name of every nominal attribute but the first
+/// dropped; `detail::Context::gray_levels`), with at most `options.max_categories` levels each
+/// (default 32; the rarest categories share one "(other)" level), so an identifier column of n
+/// distinct texts costs about 32 columns instead of n. A nominal attribute that looks like free text or an identifier is
 /// reported through `options.on_warning`, by name.
 ///
 /// @param dataset any valid `data::Dataset` (n ≥ 1; p may be 0; classification or regression).
@@ -51,7 +52,7 @@ namespace metalearn::metafeatures {
 ///         is negative or 1, or a time limit is negative.
 /// Randomness: only through `options.seed` (same seed → same values).
 /// Complexity: dominated by the covariance (O(n q²)), its eigen-decomposition (O(q³)) and the
-/// landmarking cross-validations (1-NN: O(n² q)); q = columns after one-hot encoding.
+/// landmarking cross-validations (1-NN: O(n² q)); q = columns of the numeric view.
 [[nodiscard]] METALEARN_INLINE MetaFeatures extract(const data::Dataset& dataset, const ExtractOptions& options = {});
 
 }  // namespace metalearn::metafeatures

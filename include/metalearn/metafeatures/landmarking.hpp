@@ -5,7 +5,7 @@
 /// Each feature is multi-valued: one accuracy per fold (k = min(10, n) folds from
 /// `data::stratified_k_fold`, seeded by the options' seed; classes with fewer members than folds
 /// are accepted and simply miss some test folds), then summarised. All learners see the numeric
-/// view N (numeric attributes plus one-hot nominal ones, imputed, not scaled), like pymfe.
+/// view N (numeric attributes plus the "gray"-encoded nominal ones, imputed, not scaled), like pymfe.
 /// Definitions (MFE: Rivolli et al. 2022; pymfe `landmarking.py`; Bensusan & Giraud-Carrier 2000;
 /// Pfahringer, Bensusan & Giraud-Carrier 2000):
 /// - `best_node`: a depth-1 CART tree (Gini) on all columns;

@@ -1,9 +1,12 @@
 #pragma once
 /// @file model_based.hpp
 /// @brief Model-based meta-features: the structure of one full-depth CART tree (Gini) grown on
-/// the numeric view N (q columns) of the whole dataset with `models::DecisionTreeClassifier`.
+/// the numeric view N (q columns) of the whole dataset, the tree pymfe 0.4.4 grows
+/// (`model_based.py`: scikit-learn's `DecisionTreeClassifier(random_state=seed)` with its defaults),
+/// reproduced split for split by `detail::SklearnTree` with random_state = the options' seed
+/// (mod 2³²), the classes ordered by name as scikit-learn orders them.
 ///
-/// Definitions (MFE: Rivolli et al. 2022; pymfe `model_based.py`; Bensusan, Giraud-Carrier &
+/// Definitions (MFE: Rivolli et al. 2022; Alcobaça et al. 2020; Bensusan, Giraud-Carrier &
 /// Kennedy 2000; Peng et al. 2002), with d(v) the depth of node v (root 0):
 /// - `leaves`: number of leaves; `nodes`: number of internal (split) nodes;
 /// - `nodes_per_attr` = nodes / q (NaN if q = 0); `nodes_per_inst` = nodes / n;
@@ -14,20 +17,20 @@
 /// - `leaves_homo` (per leaf): leaves / tree_shape (NaN for a single-leaf tree, where tree_shape
 ///   is 0);
 /// - `leaves_per_class` (per class labelling at least one leaf): fraction of the leaves whose
-///   majority class (lowest code on ties) is that class;
+///   majority class (on ties the first class by name, numpy's argmax) is that class;
 /// - `nodes_per_level` (per depth holding internal nodes): number of internal nodes at that depth;
 /// - `nodes_repeated` (per attribute used in a split): number of splits on it;
 /// - `var_importance` (per column of N): Gini importance (impurity decrease, normalised to 1; all
 ///   0 for a single-leaf tree);
 /// - `tree_imbalance` (per distinct leaf probability π = 2^{−d} with c leaves): with a = 2^{−π c},
 ///   −a log2 a (pymfe's definition).
-/// All NaN for regression tasks and datasets without attributes. Ties between equally good splits follow the options' seed.
+/// All NaN for regression tasks and datasets without attributes.
 /// The time limit is checked between the tree's nodes: an interrupted tree leaves the group's
 /// remaining features NaN (timed out), and the next feature tries again only if time is left.
 
 #include "metalearn/core/random.hpp"
 #include "metalearn/metafeatures/detail/context.hpp"
-#include "metalearn/models/decision_tree.hpp"
+#include "metalearn/metafeatures/detail/sklearn_tree.hpp"
 
 #include <cmath>
 #include <map>
@@ -47,14 +50,27 @@ namespace detail {
 
 /// Compute the model-based group into `out`.
 inline void model_based_group(Context& ctx, Sink& out) {
-    std::optional<models::DecisionTreeClassifier> tree;
+    std::optional<SklearnTree> tree;
     const auto ok = [&] { return ctx.classification() && ctx.N().cols() > 0; };
-    const auto nodes = [&]() -> const std::vector<models::TreeNode>& {
+    const auto nodes = [&]() -> const std::vector<SklearnNode>& {
         if (!tree) {
-            models::DecisionTreeClassifier t;
-            t.set_seed(derive_seed(ctx.seed(), {0x7EEULL}));
-            t.set_stop(ctx.budget().stop());  // a deep tree on many columns: interrupted between nodes
-            t.fit(ctx.N(), ctx.dataset().y(), ctx.dataset().n_classes());
+            // scikit-learn's class indices: the classes present, ordered by name.
+            const auto& names = ctx.dataset().class_names();
+            const auto& counts = ctx.class_counts();
+            std::vector<int> order;
+            for (std::size_t c = 0; c < counts.size(); ++c)
+                if (counts[c] > 0) order.push_back(static_cast<int>(c));
+            std::sort(order.begin(), order.end(),
+                      [&](int a, int b) { return names[static_cast<std::size_t>(a)] < names[static_cast<std::size_t>(b)]; });
+            std::vector<int> rank(counts.size(), 0);
+            for (std::size_t r = 0; r < order.size(); ++r) rank[static_cast<std::size_t>(order[r])] = static_cast<int>(r);
+            std::vector<int> y(ctx.y().size());
+            for (std::size_t i = 0; i < y.size(); ++i) y[i] = rank[static_cast<std::size_t>(ctx.y()[i])];
+            SklearnTree t;
+            // a deep tree on many columns: interrupted between nodes
+            t.fit(ctx.N(), y, static_cast<int>(order.size()), static_cast<std::uint32_t>(ctx.seed() & 0xFFFFFFFFULL),
+                  ctx.budget().stop());
+            if (!t.complete()) throw Interrupted("metafeatures::extract(): the model-based tree interrupted by the time limit");
             tree = std::move(t);
         }
         return tree->nodes();
@@ -71,7 +87,7 @@ inline void model_based_group(Context& ctx, Sink& out) {
             if (v.is_leaf()) r.push_back(f(v));
         return r;
     };
-    const auto shape_of = [](const models::TreeNode& v) {
+    const auto shape_of = [](const SklearnNode& v) {
         const auto d = static_cast<double>(v.depth);
         return d * std::exp2(-d);
     };

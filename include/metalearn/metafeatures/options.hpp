@@ -31,7 +31,9 @@ enum class Group { general, statistical, info_theory, landmarking, model_based }
 /// - `histogram`: 10 equal-width bins over [min, max] (over [v − 0.5, v + 0.5] when constant, like
 ///   numpy), as fractions of the number of values, named `<feature>.histogram.0` … `.histogram.9`.
 ///
-/// NaN values of the feature are dropped before summarising; no value left → NaN.
+/// NaN, as pymfe 0.4.4 (numpy's functions): a NaN among the feature's values makes `mean`, `sd`,
+/// `min`, `max`, `median`, `quantiles` and `range` NaN; `skewness`, `kurtosis` and `histogram`
+/// drop NaN (and infinite) values first. No value (left) → NaN.
 enum class Summary { mean, sd, min, max, median, quantiles, range, skewness, kurtosis, histogram };
 
 /// Which named feature set `extract` produces.
@@ -69,7 +71,9 @@ struct ExtractOptions {
     /// selected groups. Unknown names throw ConfigError.
     std::vector<std::string> features = {};
     /// Seed of every random choice (fold assignment, random_node's attribute, attr_conc's attribute
-    /// subset, tree tie-breaking). Same seed → same values.
+    /// subset, tree tie-breaking). Same seed → same values. For attr_conc's subset and the
+    /// model-based tree, seed mod 2³² plays pymfe's `random_state`: the values equal pymfe 0.4.4's
+    /// with `MFE(random_state=seed)`.
     std::uint64_t seed = 0;
     /// Wall-clock budget per group (the auto-sklearn set counts as one group); 0 = unlimited.
     /// Checked before each feature and inside the long steps: between covariance blocks,

@@ -1,7 +1,7 @@
 #pragma once
 /// @file statistical.hpp
-/// @brief Statistical meta-features of the numeric view N (numeric attributes plus one-hot
-/// encoded nominal ones, missing cells imputed — see `detail::Context`).
+/// @brief Statistical meta-features of the numeric view N (numeric attributes plus the nominal
+/// ones in pymfe's "gray" encoding, missing cells imputed — see `detail::Context`).
 ///
 /// Definitions (MFE: Rivolli et al. 2022, pymfe `statistical.py`; q = columns of N):
 /// - per column (multi-valued, q values): `mean`, `median`, `min`, `max`, `range`, `sd` and `var`
@@ -101,11 +101,16 @@ inline std::vector<double> canonical_correlations(Context& ctx) {
     for (Index i = 0; i < n; ++i) Y(i, col_of[static_cast<std::size_t>(y[static_cast<std::size_t>(i)])]) = 1.0;
     Y.rowwise() -= Y.colwise().mean();
 
-    const auto whitener = [](const Matrix& S) -> Matrix {
+    // Directions of S with eigenvalue ≤ rel_tol · max(1, largest) are dropped (a pseudo-inverse
+    // square root). For the attributes the cut is 1e-13: attributes that are linear combinations
+    // of others up to the rounding of the data file (segment's intensity-mean and raw colour means:
+    // relative eigenvalues ~1e-12) still carry part of the canonical correlations, and pymfe's CCA
+    // keeps them; exactly collinear columns leave ~1e-16 and are dropped.
+    const auto whitener = [](const Matrix& S, double rel_tol) -> Matrix {
         Eigen::SelfAdjointEigenSolver<Matrix> es(S);
         if (es.info() != Eigen::Success) return Matrix(S.rows(), 0);
         const Vector& ev = es.eigenvalues();
-        const double tol = 1e-10 * std::max(1.0, ev.maxCoeff());
+        const double tol = rel_tol * std::max(1.0, ev.maxCoeff());
         std::vector<Index> idx;
         for (Index i = 0; i < ev.size(); ++i)
             if (ev[i] > tol) idx.push_back(i);
@@ -128,8 +133,8 @@ inline std::vector<double> canonical_correlations(Context& ctx) {
     ctx.budget().afford(eigen_flops(r, true) + eigen_flops(kp, true), "the canonical correlations");
     const Matrix Syy = Y.transpose() * Y;
     const Matrix Sxy = Z.transpose() * Y;
-    const Matrix Wx = whitener(Sxx);
-    const Matrix Wy = whitener(Syy);
+    const Matrix Wx = whitener(Sxx, 1e-13);
+    const Matrix Wy = whitener(Syy, 1e-10);
     if (Wx.cols() == 0 || Wy.cols() == 0) return {};
     const Matrix M = Wx.transpose() * Sxy * Wy;
     // The canonical correlations are the singular values of M, i.e. the square roots of the

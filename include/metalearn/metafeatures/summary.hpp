@@ -27,19 +27,31 @@ namespace metalearn::metafeatures {
     return out;
 }
 
-/// Apply one summary to a multi-valued feature.
-///
-/// Non-finite values are dropped first; with nothing left every output is NaN. See `Summary` for
-/// each definition (sd: ddof = 1, so NaN for one value; skewness/kurtosis: type 3, NaN when
-/// constant; histogram: fractions in 10 equal-width bins, last bin closed).
+/// Apply one summary to a multi-valued feature, with pymfe's treatment of NaN (pymfe 0.4.4
+/// `_summary.SUMMARY_METHODS`: "mean" is `np.mean`, "sd" `np.std(ddof=1)`, ...):
+/// - mean, sd, min, max, range, median, quantiles: a NaN among the values makes the result NaN
+///   (numpy's functions propagate it), so e.g. `cor.mean` is NaN when a column is constant;
+/// - skewness, kurtosis, histogram: NaN values are dropped first (pymfe removes them), and
+///   infinite ones too.
+/// No value (left) → NaN. See `Summary` for each definition (sd: ddof = 1, so NaN for one value;
+/// skewness/kurtosis: type 3, NaN when constant; histogram: fractions in 10 equal-width bins,
+/// last bin closed).
 /// @param values the feature's values (any length).
 /// @return `summary_width(s)` values.
 [[nodiscard]] inline std::vector<double> summarize(const std::vector<double>& values, Summary s) {
+    const std::size_t width = summary_width(s);
+    const bool drops_nan = s == Summary::skewness || s == Summary::kurtosis || s == Summary::histogram;
     std::vector<double> v;
     v.reserve(values.size());
-    for (double x : values)
-        if (std::isfinite(x)) v.push_back(x);
-    const std::size_t width = summary_width(s);
+    for (double x : values) {
+        if (drops_nan) {
+            if (std::isfinite(x)) v.push_back(x);  // an infinite value would break the bins
+        } else if (std::isnan(x)) {
+            return std::vector<double>(width, detail::nan);
+        } else {
+            v.push_back(x);
+        }
+    }
     if (v.empty()) return std::vector<double>(width, detail::nan);
     switch (s) {
         case Summary::mean: return {detail::mean(v)};

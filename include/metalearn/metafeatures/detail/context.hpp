@@ -139,12 +139,11 @@ struct Discrete {
 ///
 /// - `X()`: the raw n×p attributes with missing cells imputed (numeric: column median; nominal:
 ///   most frequent code, ties → smallest; an all-missing column → 0), as `data::SimpleImputer`.
-/// - `N()`: n×q numeric view: numeric attributes as they are, each nominal attribute one-hot
-///   encoded (in place) by `data::OneHotEncoder` with the cap `max_categories`: one column per
-///   declared category, or, above the cap, the most frequent imputed categories plus "(other)".
+/// - `N()`: n×q numeric view as pymfe builds it: the numeric attributes as they are, then the
+///   nominal attributes in pymfe's "gray" encoding (`gray_levels`), with the cap `max_categories`.
 /// - column means, covariance (ddof = 1) and its eigenvalues, sorted columns of N;
-/// - `discrete(j)`: attribute j discretised (numeric: ⌊n^{1/3}⌋ equal-frequency bins; nominal:
-///   its codes), and the class codes.
+/// - `discrete(j)`: attribute j discretised (numeric: pymfe's ⌊n^{1/3}⌋ equal-frequency bins;
+///   nominal: its codes), and the class codes.
 class Context {
 public:
     /// @param max_categories one-hot cap of `N()` (0 = none); @param budget time budget (may be
@@ -208,18 +207,80 @@ public:
         return *X_;
     }
 
-    /// Numeric view (n×q): numeric attributes plus one-hot nominal attributes.
+    /// Numeric view (n×q): the numeric attributes (in their order), then the nominal attributes
+    /// in pymfe's "gray" encoding (see `gray_levels`).
     [[nodiscard]] const Matrix& N() {
         if (!N_) {
             if (d_.n_nominal() == 0) {
                 N_ = X();
             } else {
-                data::OneHotEncoder enc({.max_categories = max_categories_});
-                enc.fit(X(), d_.features());
-                N_ = enc.transform(X());
+                const Matrix& x = X();
+                std::vector<Index> numeric;
+                std::vector<std::vector<int>> columns_of;  // per nominal attribute: code → column or -1
+                Index q = 0;
+                for (Index j = 0; j < p(); ++j)
+                    if (!d_.feature(j).is_nominal()) numeric.push_back(j), ++q;
+                bool first = true;
+                std::vector<Index> nominal;
+                for (Index j = 0; j < p(); ++j) {
+                    if (!d_.feature(j).is_nominal()) continue;
+                    nominal.push_back(j);
+                    columns_of.push_back(gray_levels(j, first, q));
+                    for (int c : columns_of.back()) q = std::max<Index>(q, c + 1);
+                    first = false;
+                }
+                Matrix out = Matrix::Zero(n(), q);
+                for (std::size_t k = 0; k < numeric.size(); ++k) out.col(static_cast<Index>(k)) = x.col(numeric[k]);
+                for (std::size_t k = 0; k < nominal.size(); ++k) {
+                    const auto& cols = columns_of[k];
+                    for (Index i = 0; i < n(); ++i) {
+                        const int c = cols[static_cast<std::size_t>(x(i, nominal[k]))];
+                        if (c >= 0) out(i, c) = 1.0;
+                    }
+                }
+                N_ = std::move(out);
             }
         }
         return *N_;
+    }
+
+    /// Columns of nominal attribute j in N, pymfe's "gray" encoding (pymfe 0.4.4
+    /// `_internal.transform_cat_gray`: the patsy model matrix "~ 0 + C0 + C1 + ...", Alcobaça et al.
+    /// 2020): the levels present in the (imputed) column ordered by category name (byte order, as
+    /// Python sorts strings); every level of the first nominal attribute gets an indicator column,
+    /// every level but the first one of each later attribute (treatment coding). With the one-hot
+    /// cap `max_categories` (≥ 2) and more present levels than the cap, the cap − 1 most frequent
+    /// levels (ties → lower code) are kept and the others share one "(other)" level, ordered last
+    /// (pymfe has no cap: only such attributes then differ from pymfe).
+    /// @param first whether j is the first nominal attribute; @param next first free column of N.
+    /// @return per category code, its column in N or −1 (the reference level, or absent).
+    [[nodiscard]] std::vector<int> gray_levels(Index j, bool first, Index next) {
+        const auto& cats = d_.feature(j).categories;
+        const auto k = cats.size();
+        std::vector<double> count(k, 0.0);
+        const auto col = X().col(j);
+        for (Index i = 0; i < n(); ++i) count[static_cast<std::size_t>(col[i])] += 1.0;
+        std::vector<int> present;
+        for (std::size_t c = 0; c < k; ++c)
+            if (count[c] > 0) present.push_back(static_cast<int>(c));
+        std::vector<int> other;  // codes merged into "(other)"
+        if (max_categories_ >= 2 && static_cast<Index>(present.size()) > max_categories_) {
+            std::stable_sort(present.begin(), present.end(), [&](int a, int b) {
+                return count[static_cast<std::size_t>(a)] > count[static_cast<std::size_t>(b)];
+            });
+            other.assign(present.begin() + (max_categories_ - 1), present.end());
+            present.resize(static_cast<std::size_t>(max_categories_ - 1));
+        }
+        std::sort(present.begin(), present.end(), [&](int a, int b) {
+            return cats[static_cast<std::size_t>(a)] < cats[static_cast<std::size_t>(b)];
+        });
+        std::vector<int> column(k, -1);
+        auto c = static_cast<int>(next);
+        for (std::size_t r = 0; r < present.size(); ++r)
+            if (first || r > 0) column[static_cast<std::size_t>(present[r])] = c++;
+        if (!other.empty())
+            for (int o : other) column[static_cast<std::size_t>(o)] = c;
+        return column;
     }
 
     /// Column means of N (q).
@@ -291,13 +352,15 @@ public:
         return *s;
     }
 
-    /// Attribute j (raw index) discretised for the information-theoretic features.
+    /// Attribute j (raw index) discretised for the information-theoretic features, as pymfe's
+    /// `transform_num` (pymfe 0.4.4 `_internal._equal_freq_discretization`; Alcobaça et al. 2020).
     ///
-    /// Numeric: B = ⌊n^{1/3}⌋ (exact integer cube root, at least 1) equal-frequency bins; the
-    /// inner edges are the k/B quantiles (linear interpolation), duplicates removed, and a value
-    /// goes to the bin = number of inner edges ≤ value (scikit-learn's KBinsDiscretizer
-    /// "quantile" rule). Only the order of the values matters, so the result is invariant under
-    /// strictly increasing transforms. Nominal: the category codes themselves.
+    /// Numeric: B = ⌊n^{1/3}⌋ computed in floating point as pymfe does (`int(n ** (1/3))`, so 9 bins
+    /// for n = 1000, at least 1); the cut points are the k/B quantiles for k = 1..B (linear
+    /// interpolation; the last is the maximum); a cut point within 1e-8 of the previous (unfiltered)
+    /// one is dropped; a value gets the number of cut points strictly below it (numpy
+    /// `digitize(right=True)`: bins closed on the right). Only the order of the values matters.
+    /// Nominal: the category codes themselves.
     [[nodiscard]] const Discrete& discrete(Index j) {
         if (disc_.empty()) disc_.resize(static_cast<std::size_t>(p()));
         auto& out = disc_[static_cast<std::size_t>(j)];
@@ -317,20 +380,29 @@ public:
         }
         std::vector<double> s(col.data(), col.data() + n());
         std::sort(s.begin(), s.end());
-        const Index bins = std::max<Index>(1, integer_cube_root(n()));
-        std::vector<double> edges;
-        for (Index k = 1; k < bins; ++k) {
-            const double e = sorted_quantile(s, static_cast<double>(k) / static_cast<double>(bins));
-            if (edges.empty() || e > edges.back()) edges.push_back(e);
-        }
-        // Drop edges equal to the minimum: they would create an empty first bin.
-        while (!edges.empty() && edges.front() <= s.front()) edges.erase(edges.begin());
+        const Index bins = pymfe_bins(n());
+        std::vector<double> raw, edges;
+        raw.reserve(static_cast<std::size_t>(bins));
+        // numpy's linspace(0, 1, B + 1)[1:]: k · (1/B), the last exactly 1.
+        const double step = 1.0 / static_cast<double>(bins);
+        for (Index k = 1; k <= bins; ++k)
+            raw.push_back(numpy_linear_quantile(s, k == bins ? 1.0 : static_cast<double>(k) * step));
+        for (std::size_t k = 0; k < raw.size(); ++k)
+            if (k == 0 || raw[k] - raw[k - 1] > 1e-8) edges.push_back(raw[k]);
+        edges.erase(std::unique(edges.begin(), edges.end()), edges.end());  // already ascending
         for (std::size_t i = 0; i < nn; ++i) {
             const double v = col[static_cast<Index>(i)];
-            out->codes[i] = static_cast<int>(std::upper_bound(edges.begin(), edges.end(), v) - edges.begin());
+            out->codes[i] = static_cast<int>(std::lower_bound(edges.begin(), edges.end(), v) - edges.begin());
         }
-        out->levels = static_cast<int>(edges.size()) + 1;
+        out->levels = static_cast<int>(edges.size());
         return *out;
+    }
+
+    /// pymfe's number of equal-frequency bins for n rows: `int(n ** (1/3))` in double precision
+    /// (one less than the exact cube root for most perfect cubes: 3 for n = 64, 9 for n = 1000), at
+    /// least 1.
+    [[nodiscard]] static Index pymfe_bins(Index n) {
+        return std::max<Index>(1, static_cast<Index>(std::pow(static_cast<double>(n), 1.0 / 3.0)));
     }
 
 private:

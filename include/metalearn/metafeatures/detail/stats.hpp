@@ -254,13 +254,23 @@ inline double entropy_from_counts(const std::vector<double>& counts) {
     return h;
 }
 
-/// Exact ⌊n^{1/3}⌋ for n ≥ 0 (a floating-point cube root can land just below an integer).
-inline Index integer_cube_root(Index n) {
-    if (n <= 0) return 0;
-    auto r = static_cast<Index>(std::llround(std::cbrt(static_cast<double>(n))));
-    while (r > 0 && r * r * r > n) --r;
-    while ((r + 1) * (r + 1) * (r + 1) <= n) ++r;
-    return r;
+/// Quantile `q` of an ascending-sorted, non-empty range exactly as numpy 1.24's
+/// `quantile(method="linear")` computes it, to the last bit: virtual index v = (m − 1)·q (the last
+/// value when v ≥ m − 1), g = v − ⌊v⌋, and numpy's `_lerp`: a + (b − a)·g for g < 0.5,
+/// b − (b − a)·(1 − g) otherwise. The discretisation depends on whether a value equals a cut
+/// point, so the rounding must be numpy's.
+inline double numpy_linear_quantile(const std::vector<double>& sorted, double q) {
+    if (sorted.empty()) return nan;
+    const auto m = static_cast<double>(sorted.size());
+    const double v = (m - 1.0) * q;
+    if (v >= m - 1.0) return sorted.back();
+    if (v < 0.0) return sorted.front();
+    const double lo = std::floor(v);
+    const double g = v - lo;
+    const double a = sorted[static_cast<std::size_t>(lo)];
+    const double b = sorted[static_cast<std::size_t>(lo) + 1];
+    const double diff = b - a;
+    return g >= 0.5 ? b - diff * (1.0 - g) : a + diff * g;
 }
 
 }  // namespace metalearn::metafeatures::detail
