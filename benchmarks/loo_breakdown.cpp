@@ -38,14 +38,8 @@ using namespace metalearn;
 
 namespace {
 
-double process_cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
-
-std::string load_average() {
-    std::ifstream in("/proc/loadavg");
-    std::string a, b, c;
-    in >> a >> b >> c;
-    return a.empty() ? "n/a" : a + " " + b + " " + c;
-}
+using bench::load_average;
+using bench::process_cpu_seconds;
 
 template <class Model>
 int run(const std::string& records_path, Index n_tasks, Index threads, Index trees) {

@@ -43,7 +43,9 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -55,14 +57,8 @@ using namespace metalearn;
 
 namespace {
 
-double process_cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
-
-std::string load_average() {
-    std::ifstream in("/proc/loadavg");
-    std::string a, b, c;
-    in >> a >> b >> c;
-    return a.empty() ? "n/a" : a + " " + b + " " + c;
-}
+using bench::load_average;
+using bench::process_cpu_seconds;
 
 enum class Warm { none, meta_model, rgpe, meta_model_rgpe };
 
@@ -167,6 +163,8 @@ struct Group {
 template <class Model>
 int run(const std::string& records_path, Index n_tasks, Index n_seeds, Index threads, const std::string& out_path) {
     const auto wall0 = std::chrono::steady_clock::now();
+    if (!out_path.empty() && !std::ofstream(out_path))  // before the long run, not after it
+        throw IoError(fmt::format("tuner_loo: cannot write --out '{}' ({})", out_path, std::strerror(errno)));
     const meta::TaskTable table = bench::read_task_table<Model>(records_path, n_tasks);
     const auto space = Model::search_space();
 
@@ -315,7 +313,9 @@ int run(const std::string& records_path, Index n_tasks, Index n_seeds, Index thr
             strategies.push_back({{"name", groups[g].name}, {"best_so_far", std::move(per_seed)}});
         }
         j["strategies"] = std::move(strategies);
-        std::ofstream(out_path) << j.dump() << '\n';
+        std::ofstream out(out_path);
+        out << j.dump() << '\n';
+        if (!out) throw IoError(fmt::format("tuner_loo: cannot write '{}' ({})", out_path, std::strerror(errno)));
         fmt::print("wrote {}\n", out_path);
     }
     return 0;

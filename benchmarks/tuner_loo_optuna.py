@@ -74,6 +74,8 @@ def optuna_params(space, config):
 
 def tpe_run(space, dists, configs, Z, scores, seed, budget, startup):
     finite = [s for s in scores if s is not None]
+    if len(finite) < 2 or max(finite) == min(finite):
+        raise SystemExit("tuner_loo_optuna.py: a task whose plan scores all tie (tuner_loo skips them; was the file edited?)")
     best, worst = max(finite), min(finite)
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup)
     study = optuna.create_study(direction="maximize", sampler=sampler)
@@ -107,6 +109,10 @@ def main():
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     r = json.load(open(args.results))
     space, configs, budgets = r["space"], r["configs"], r["budgets"]
+    if not 0 <= args.seeds <= r["n_seeds"]:
+        ap.error(f"--seeds must be between 1 and the {r['n_seeds']} seeds of {args.results} (0: all of them)")
+    if args.startup < 0:
+        ap.error("--startup must be >= 0")
     n_seeds = args.seeds or r["n_seeds"]
     dists = distributions(space)
     Z = np.array([encode(space, c) for c in configs])

@@ -13,7 +13,8 @@
 // dataset or setting is refused instead of mixing its scores into this study.
 //
 // --compare-random also runs random search for the same number of trials (its own journal,
-// <journal>.random.jsonl, resumable as well), prints both best-so-far curves with their gap to
+// <journal>.random.jsonl, resumable as well; its own seed, derived from --seed, so that its
+// draws are not the cold study's initial design), prints both best-so-far curves with their gap to
 // the best score either found, writes them to <journal>.dat and, when gnuplot is installed,
 // plots them to <journal>.png.
 //
@@ -49,9 +50,15 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <cstdint>
@@ -121,10 +128,10 @@ void print_curves(const std::vector<double>& study, const std::vector<double>& r
             if (n <= study.size()) fmt::print("{:>5}  {}\n", n, cell(study, n));
         return;
     }
-    double top = std::numeric_limits<double>::quiet_NaN();
+    double top = std::numeric_limits<double>::quiet_NaN();  // over the trials the table shows
     for (const auto* c : {&study, &random})
-        for (double v : *c)
-            if (!(v <= top)) top = v;
+        for (std::size_t n = 0; n < c->size() && n < study.size(); ++n)
+            if (!((*c)[n] <= top)) top = (*c)[n];
     const auto gap = [&](const std::vector<double>& c, std::size_t n) {
         return n <= c.size() && !std::isnan(c[n - 1]) ? fmt::format("{:.4f}", top - c[n - 1]) : std::string("-");
     };
@@ -137,7 +144,7 @@ void print_curves(const std::vector<double>& study, const std::vector<double>& r
         std::ofstream out(dat);
         out << "# trial, best so far of the study, best so far of random search ('-': none complete yet)\n";
         for (std::size_t n = 1; n <= study.size(); ++n) out << n << ' ' << cell(study, n) << ' ' << cell(random, n) << '\n';
-        if (!out) throw IoError(fmt::format("tune: cannot write '{}'", dat));
+        if (!out) throw IoError(fmt::format("tune: cannot write '{}' ({})", dat, std::strerror(errno)));
     }
     fmt::print("wrote {}\n", dat);
     if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
@@ -146,11 +153,23 @@ void print_curves(const std::vector<double>& study, const std::vector<double>& r
     }
     const std::string png = journal + ".png";
     const std::string gp = journal + ".gp";
-    std::ofstream(gp) << "set terminal pngcairo size 640,480 noenhanced\nset output '" << png
-                      << "'\nset xlabel 'trial'\nset ylabel 'best balanced accuracy so far'\nset key bottom right\n"
-                         "set datafile missing '-'\nplot '"
-                      << dat << "' using 1:2 with steps lw 2 title 'this study', '' using 1:3 with steps lw 2 title 'random search'\n";
-    const int rc = std::system(fmt::format("gnuplot '{}'", gp).c_str());
+    const auto quoted = [](const std::string& text) {  // a gnuplot single-quoted string: ' is written ''
+        std::string out = "'";
+        for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+        return out + "'";
+    };
+    std::ofstream(gp) << "set terminal pngcairo size 640,480 noenhanced\nset output " << quoted(png)
+                      << "\nset xlabel 'trial'\nset ylabel 'best balanced accuracy so far'\nset key bottom right\n"
+                         "set datafile missing '-'\nplot "
+                      << quoted(dat) << " using 1:2 with steps lw 2 title 'this study', '' using 1:3 with steps lw 2 title 'random search'\n";
+    // gnuplot started without a shell: the file names are never interpreted as commands
+    std::vector<char*> argv{const_cast<char*>("gnuplot"), const_cast<char*>(gp.c_str()), nullptr};
+    pid_t pid = 0;
+    int rc = posix_spawnp(&pid, "gnuplot", nullptr, nullptr, argv.data(), environ);
+    if (rc == 0) {
+        int status = 0;
+        rc = waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    }
     std::filesystem::remove(gp);
     if (rc == 0) fmt::print("wrote {}\n", png);
     else fmt::print(stderr, "warning: gnuplot failed; the curves are in {}\n", dat);
@@ -218,6 +237,21 @@ int tune(const Settings& s, const data::Dataset& data) {
         std::fflush(stdout);
     });
 
+    // --compare-random: random search's study opened now, so that a journal of other data is
+    // refused before the main study runs; its own seed (derived from --seed), so that its draws
+    // are not the main study's initial design
+    std::optional<hpo::Tuner<Params>> random_study;
+    agree(s, [&] {
+        if (!s.compare_random || !s.root) return;
+        const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
+        random_study.emplace(Model::search_space(), journal + ".random.jsonl",
+                       hpo::TunerOptions{.method = hpo::SearchMethod::random,
+                                         .seed = derive_seed(s.seed, {1}),
+                                         .on_warning = [&](const std::string& w) { warnings.push_back(w); },
+                                         .context = study->options().context,
+                                         .score_range = std::pair{0.0, 1.0}});
+    });
+
     StderrProgressBar bar("trials");
     Progress progress{0, static_cast<std::size_t>(todo), 0, ""};
     const auto on_trial = [&](const hpo::Trial<Params>& t) {
@@ -248,24 +282,18 @@ int tune(const Settings& s, const data::Dataset& data) {
     const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
     const std::vector<double> curve = best_so_far(tuner.trials());
     std::vector<double> random_curve;
-    if (s.compare_random) {  // random search on the same objective, its own resumable journal
-        hpo::Tuner<Params> random(Model::search_space(), journal + ".random.jsonl",
-                                  hpo::TunerOptions{.method = hpo::SearchMethod::random,
-                                                    .seed = s.seed,
-                                                    .on_warning = [&](const std::string& w) { warnings.push_back(w); },
-                                                    .context = tuner.options().context,
-                                                    .score_range = std::pair{0.0, 1.0}});
+    if (random_study) {  // random search on the same objective, its own resumable journal
         Index finished = 0;
-        for (const auto& t : random.trials()) finished += t.state != hpo::TrialState::pending ? 1 : 0;
+        for (const auto& t : random_study->trials()) finished += t.state != hpo::TrialState::pending ? 1 : 0;
         const Index missing = std::max<Index>(0, tuner.size() - finished);
         Progress rp{0, static_cast<std::size_t>(missing), 0, ""};
         StderrProgressBar random_bar("random search");
-        random.optimize(objective, missing, s.threads, [&](const hpo::Trial<Params>&) {
+        random_study->optimize(objective, missing, s.threads, [&](const hpo::Trial<Params>&) {
             ++rp.done;
             random_bar(rp);
         });
         print_warnings();
-        random_curve = best_so_far(random.trials());
+        random_curve = best_so_far(random_study->trials());
     }
     print_curves(curve, random_curve, journal);
     return 0;

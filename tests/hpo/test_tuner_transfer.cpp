@@ -208,6 +208,22 @@ TEST_CASE("Transfer: bad input is refused with a specific exception", "[hpo][tra
     hpo::TransferStudy mismatch{"m", Matrix::Zero(3, 1), Vector::Zero(2)};
     CHECK_THROWS_AS(hpo::fit_transfer_models({mismatch}), DataError);
 
+    hpo::TransferStudy raw{"raw", Matrix::Constant(3, 1, 10.0), Vector::LinSpaced(3, 0, 1)};  // not encoded
+    CHECK_THROWS_WITH(hpo::fit_transfer_models({raw}), Catch::Contains("study 0 ('raw'), configuration 0, column 0"));
+
+    // scores near the limits of double: standardised without overflow or underflow (the GPs are
+    // not flat: the best configuration is predicted above the worst)
+    for (const double scale : {1e300, 1e-300}) {
+        hpo::TransferStudy big{"big", Matrix(4, 1), Vector(4)};
+        big.configs << 0.0, 0.3, 0.6, 1.0;
+        big.scores << scale, -scale, 0.5 * scale, 0.0;
+        const auto fitted = hpo::fit_transfer_models({big});
+        Vector mean, sd;
+        fitted[0]->gp.predict(big.configs, mean, sd);
+        CHECK(mean.allFinite());
+        CHECK(mean[0] > mean[1] + 0.5);
+    }
+
     CHECK_THROWS_AS(hpo::RgpeSurrogate({nullptr}), ConfigError);
     const auto models = hpo::fit_transfer_models({a});
     CHECK_THROWS_AS(hpo::rgpe_surrogate(models, {.n_samples = 0}), ConfigError);
@@ -244,6 +260,12 @@ TEST_CASE("read_transfer_study reads the complete trials of a tuner journal", "[
     CHECK_THROWS_AS(hpo::read_transfer_study(dir.path() / "missing.jsonl", point_space()), IoError);
     const auto other = hpo::SearchSpace<Point1>().add("x", &Point1::x, hpo::uniform(5.0, 6.0));
     CHECK_THROWS_AS(hpo::read_transfer_study(path, other), ParseError);
+    CHECK_THROWS_AS(hpo::read_transfer_study(dir.path(), point_space()), IoError);  // a directory
+    struct Point2 {
+        double x = 0.0, y = 0.25;
+    };
+    const auto wider = hpo::SearchSpace<Point2>().add("x", &Point2::x, hpo::uniform(0.0, 1.0)).add("y", &Point2::y, hpo::uniform(0.0, 1.0));
+    CHECK_THROWS_WITH(hpo::read_transfer_study(path, wider), Catch::Contains("lack 'y'"));
 }
 
 TEST_CASE("set_candidates restricts the search to a lookup table", "[hpo][tuner][candidates]") {
@@ -278,6 +300,13 @@ TEST_CASE("set_candidates restricts the search to a lookup table", "[hpo][tuner]
         }
         CHECK(hit > 0);
         CHECK(hit <= 12);
+    }
+    SECTION("candidates closer than min_distance to an earlier one are dropped; exhaustion names the candidates") {
+        hpo::Tuner<Point1> tuner(point_space(), {.method = hpo::SearchMethod::random});
+        CHECK(tuner.set_candidates({{0.3}, {0.3}, {0.3 + 1e-7}, {0.6}}) == 2);
+        CHECK(tuner.n_candidates() == 2);
+        for (int k = 0; k < 2; ++k) tuner.tell(tuner.ask().id, 1.0);
+        CHECK_THROWS_WITH(tuner.ask(), Catch::Contains("all 2 candidates"));
     }
     SECTION("a candidate outside the space is refused, naming its position") {
         hpo::Tuner<Point1> tuner(point_space());

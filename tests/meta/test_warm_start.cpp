@@ -218,7 +218,8 @@ TEST_CASE("warm_start: bad options are refused before anything is enqueued", "[m
 
 TEST_CASE("transfer_studies: one study per task from its successful records", "[meta][warm_start][transfer]") {
     // Hand-made records: task "a" with two configurations, task "b" with one success, one
-    // failure, one record of another model and one with a value outside the space.
+    // failure, one record of another model, one with a value outside the space and one without
+    // class_weight (the last two skipped and counted).
     const auto space = LR::search_space();
     const auto record = [](std::string task, nlohmann::json config, double score, std::string model = "logistic_regression") {
         meta::Record r;
@@ -236,10 +237,11 @@ TEST_CASE("transfer_studies: one study per task from its successful records", "[
         record("b", {{"C", 2.0}, {"class_weight", "none"}}, std::numeric_limits<double>::quiet_NaN()),
         record("b", {{"C", 2.0}, {"class_weight", "none"}}, 0.8, "decision_tree_classifier"),
         record("b", {{"C", -1.0}, {"class_weight", "none"}}, 0.5),  // C outside the space
+        record("b", {{"C", 3.0}}, 0.9),                                // class_weight missing
     };
     std::size_t skipped = 0;
     const auto studies = meta::transfer_studies(records, "logistic_regression", space, {}, &skipped);
-    CHECK(skipped == 1);
+    CHECK(skipped == 2);
     REQUIRE(studies.size() == 2);
     CHECK(studies[0].name == "a");  // in order of task ids
     REQUIRE(studies[0].scores.size() == 2);

@@ -216,6 +216,23 @@ TEST_CASE("class entropy of a uniform class over K classes is log2 K", "[metafea
     }
 }
 
+TEST_CASE("a tiny-scale attribute whose top edges merge keeps its values above the last edge as one more level",
+          "[metafeatures][info_theory]") {
+    // 27 rows: 9 zeros, 17 values 1e-9, one 1.5e-9. pymfe's 3 equal-frequency bins have edges at
+    // the 1/3, 2/3 and 1 quantiles (6.67e-10, 1e-9, 1.5e-9); edges within 1e-8 of the one
+    // before are dropped, leaving 6.67e-10 alone, and the 18 values above it form a level of
+    // their own (numpy's digitize): counts 9 and 18, attr_ent = H(1/3, 2/3) in bits.
+    Matrix X(27, 1);
+    Vector y(27);
+    for (Index i = 0; i < 27; ++i) {
+        X(i, 0) = i < 9 ? 0.0 : i < 26 ? 1e-9 : 1.5e-9;
+        y[i] = static_cast<double>(i % 2);
+    }
+    const data::Dataset d("tiny", X, y, {data::FeatureInfo::numeric("a")}, data::TaskType::classification, {"c0", "c1"});
+    const double h = -(std::log2(1.0 / 3.0) / 3.0 + 2.0 * std::log2(2.0 / 3.0) / 3.0);
+    CHECK_THAT(only(d, {mf::Group::info_theory})["attr_ent.mean"], WithinRel(h, 1e-12));
+}
+
 TEST_CASE("the tree of a separable set has one split", "[metafeatures][model_based]") {
     Matrix X(8, 2);
     X << 1, 5, 2, 3, 3, 8, 4, 1, 10, 2, 11, 7, 12, 4, 13, 6;  // column 0 separates the classes

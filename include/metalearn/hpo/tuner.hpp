@@ -463,23 +463,34 @@ public:
     /// maximises expected improvement over every remaining candidate (no Sobol pool, no local
     /// refinement), and `ask` throws `SearchSpaceExhausted` once every candidate is within
     /// `min_distance` of a trial. Enqueued configurations are asked as given, candidates or not.
-    /// Asked trials carry the candidate's params exactly as given here. It is not journalled: a
-    /// tuner re-opened on a journal gets its candidates from the caller again.
+    /// Asked trials carry the candidate's params exactly as given here. A candidate within
+    /// `min_distance` of an earlier one in the list could never be asked: it is dropped (and
+    /// counted in the return value). It is not journalled: a tuner re-opened on a journal gets its
+    /// candidates from the caller again.
+    /// @return the number of candidates kept.
     /// @throws ConfigError when a candidate is outside the space (`SearchSpace::validate`; its
-    ///         position is named).
-    void set_candidates(const std::vector<Params>& candidates) {
+    ///         position is named); nothing is changed then.
+    std::size_t set_candidates(const std::vector<Params>& candidates) {
         Matrix Z(static_cast<Index>(candidates.size()), space_.encoded_size());
+        std::vector<Params> kept;
+        const double md2 = *o_.min_distance * *o_.min_distance;
         for (std::size_t i = 0; i < candidates.size(); ++i) {
             try {
                 space_.validate(candidates[i]);
             } catch (const ConfigError& e) {
                 throw ConfigError(fmt::format("Tuner::set_candidates(): candidate {} is outside the space ({})", i, e.what()));
             }
-            Z.row(static_cast<Index>(i)) = space_.encode(candidates[i]).transpose();
+            const Vector z = space_.encode(candidates[i]);
+            const auto n = static_cast<Index>(kept.size());
+            if (n > 0 && ((Z.topRows(n).rowwise() - z.transpose()).rowwise().squaredNorm().array() < md2).any()) continue;
+            Z.row(n) = z.transpose();
+            kept.push_back(candidates[i]);
         }
+        Z.conservativeResize(static_cast<Index>(kept.size()), Eigen::NoChange);
         std::lock_guard lock(*mutex_);
-        cand_params_ = candidates;
+        cand_params_ = std::move(kept);
         cand_ = std::move(Z);
+        return cand_params_.size();
     }
 
     /// Number of candidates set by `set_candidates` (0: the search is not restricted).
@@ -896,6 +907,11 @@ private:
     }
 
     [[nodiscard]] SearchSpaceExhausted exhausted() const {
+        if (!cand_params_.empty())
+            return SearchSpaceExhausted(fmt::format(
+                "Tuner::ask(): all {} candidates (set_candidates) are within min_distance = {} of a trial: every "
+                "candidate has been tried",
+                cand_params_.size(), *o_.min_distance));
         return SearchSpaceExhausted(fmt::format(
             "Tuner::ask(): no configuration is at least min_distance = {} from all {} trials: the search space is "
             "exhausted",

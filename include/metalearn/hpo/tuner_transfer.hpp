@@ -90,15 +90,17 @@ struct TransferModel {
 using TransferModels = std::vector<std::shared_ptr<const TransferModel>>;
 
 /// Fit one `GaussianProcess` per study on its standardised scores (mean 0, standard deviation 1;
-/// a study whose scores are all equal keeps scale 1), hyperparameters by maximum marginal
-/// likelihood.
+/// a study whose scores are all equal, relative to their magnitude, keeps scale 1; computed on
+/// the scores divided by their largest magnitude first, so that no intermediate overflows or
+/// underflows), hyperparameters by maximum marginal likelihood.
 /// @param studies at least one; each with n ≥ 1 rows, the same width D ≥ 1 for all, finite values.
 /// @param options the GPs' settings; @param n_threads as `parallel_for` (0 = all cores);
 /// @param seed seeds study i's fit with derive_seed(seed, {i}) — the result does not depend on
 ///        `n_threads`.
 /// @return one model per study, in the order given.
 /// @throws DataError naming the study for an empty study, a width that differs from the first
-///         study's, a row/score count mismatch or a non-finite value; ConfigError for invalid
+///         study's, a row/score count mismatch, a non-finite value or an encoded entry outside
+///         [0, 1] (row and column named: configurations must be encoded, not raw values); ConfigError for invalid
 ///         `options`; NumericalError when a fit fails.
 [[nodiscard]] inline TransferModels fit_transfer_models(const std::vector<TransferStudy>& studies, GpOptions options = {},
                                                         Index n_threads = 1, std::uint64_t seed = 0) {
@@ -112,32 +114,43 @@ using TransferModels = std::vector<std::shared_ptr<const TransferModel>>;
                                         i, s.name, s.configs.rows(), s.configs.cols(), s.scores.size(), D));
         if (!s.configs.allFinite() || !s.scores.allFinite())
             throw DataError(fmt::format("hpo::fit_transfer_models(): study {} ('{}') has a non-finite value", i, s.name));
+        for (Index r = 0; r < s.configs.rows(); ++r)
+            for (Index c = 0; c < D; ++c)
+                if (s.configs(r, c) < -1e-9 || s.configs(r, c) > 1.0 + 1e-9)
+                    throw DataError(fmt::format("hpo::fit_transfer_models(): study {} ('{}'), configuration {}, column {}: {} "
+                                                "is outside [0, 1] (expected encoded configurations, SearchSpace::encode)",
+                                                i, s.name, r, c, s.configs(r, c)));
     }
     GaussianProcess check(options);  // validates the options before any work
     TransferModels out(studies.size());
     parallel_for(static_cast<Index>(studies.size()), n_threads, [&](Index i) {
         const auto& s = studies[static_cast<std::size_t>(i)];
-        const double mean = s.scores.mean();
-        const double sd = std::sqrt((s.scores.array() - mean).square().mean());
-        const double scale = sd > 1e-12 * std::max(1.0, std::abs(mean)) ? sd : 1.0;
+        const double top = s.scores.cwiseAbs().maxCoeff();
+        const Vector t = top > 0.0 ? Vector(s.scores / top) : s.scores;  // in [-1, 1]: nothing below can overflow
+        const double mean = t.mean();
+        const double sd = std::sqrt((t.array() - mean).square().mean());
+        const double scale = sd > 1e-12 * std::max(std::abs(mean), 1e-300) ? sd : 1.0;  // relative to the scores' size
         auto m = std::make_shared<TransferModel>(TransferModel{s.name, GaussianProcess(options)});
-        m->gp.fit(s.configs, ((s.scores.array() - mean) / scale).matrix(), true, derive_seed(seed, {static_cast<std::uint64_t>(i)}));
+        m->gp.fit(s.configs, ((t.array() - mean) / scale).matrix(), true, derive_seed(seed, {static_cast<std::uint64_t>(i)}));
         out[static_cast<std::size_t>(i)] = std::move(m);
     });
     return out;
 }
 
 /// The complete trials of a tuner journal (`Tuner`'s JSON Lines file) as a `TransferStudy`,
-/// read without taking the journal's lock or changing it: each "ask" event's params, encoded in
-/// `space`, with the score of its "tell" event of state "complete". Trials asked but not told,
+/// read without taking the journal's lock or changing it: each "ask" event's params (every
+/// dimension of `space` must be present), encoded in `space`, with the score of its "tell" event of state "complete". Trials asked but not told,
 /// failed or pruned are left out; a torn last line is ignored.
 /// @param name the study's name (default: the file's name).
-/// @throws IoError when the file cannot be read; ParseError (file, line) for a malformed line
-///         other than the last or an event whose params do not fit `space`; DataError when the
+/// @throws IoError when the file cannot be read or is a directory; ParseError (file, line) for a
+///         malformed line other than the last or an event whose params do not fit `space` or lack
+///         one of its dimensions; DataError when the
 ///         journal holds no complete trial.
 template <class Params>
 [[nodiscard]] TransferStudy read_transfer_study(const std::filesystem::path& journal, const SearchSpace<Params>& space,
                                                 std::string name = {}) {
+    if (std::filesystem::is_directory(journal))
+        throw IoError(fmt::format("hpo::read_transfer_study(): '{}' is a directory (expected a tuner journal)", journal.string()));
     std::ifstream in(journal);
     if (!in) throw IoError(fmt::format("hpo::read_transfer_study(): cannot read '{}'", journal.string()));
     std::vector<std::string> lines;
@@ -150,7 +163,16 @@ template <class Params>
         try {
             e = nlohmann::json::parse(lines[k]);
             const std::string kind = e.at("event").get<std::string>();
-            if (kind == "ask") asked[e.at("id").get<Index>()] = space.encode(space.from_json(e.at("params")));
+            if (kind == "ask") {
+                const nlohmann::json& params = e.at("params");
+                for (Index d = 0; d < space.size(); ++d)  // a value left out would silently take Params{}'s
+                    if (!params.contains(space.dimension(d).name))
+                        throw ParseError(journal.string(), k + 1, 1,
+                                         fmt::format("hpo::read_transfer_study(): trial params lack '{}' (a journal of another "
+                                                     "search space?)",
+                                                     space.dimension(d).name));
+                asked[e.at("id").get<Index>()] = space.encode(space.from_json(params));
+            }
             else if (kind == "tell" && e.at("state").get<std::string>() == "complete")
                 told.emplace_back(e.at("id").get<Index>(), e.at("score").get<double>());
         } catch (const nlohmann::json::parse_error&) {

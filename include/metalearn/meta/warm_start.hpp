@@ -75,8 +75,8 @@ namespace metalearn::meta {
 /// @param records e.g. `RecordStore::read(path)`; @param model `BaseModel::name` of the study's model;
 /// @param exclude task ids left out (e.g. the task being tuned).
 /// @return studies in order of their task ids, named by them; tasks with no usable record are
-///         left out. Records whose configuration is outside `space` are skipped, counted in
-///         `*n_skipped` when given.
+///         left out (no record of `model`: none). Records whose configuration is outside `space`
+///         or lacks one of its dimensions are skipped, counted in `*n_skipped` when given.
 template <class Params>
 [[nodiscard]] std::vector<hpo::TransferStudy> transfer_studies(const std::vector<Record>& records, std::string_view model,
                                                                const hpo::SearchSpace<Params>& space,
@@ -87,6 +87,12 @@ template <class Params>
     for (const auto& r : records) {
         if (r.model != model || r.status != RecordStatus::ok || !std::isfinite(r.mean_score)) continue;
         if (std::find(exclude.begin(), exclude.end(), r.task_id) != exclude.end()) continue;
+        bool complete = r.config.is_object();  // a dimension left out would silently take Params{}'s value
+        for (Index d = 0; complete && d < space.size(); ++d) complete = r.config.contains(space.dimension(d).name);
+        if (!complete) {
+            ++skipped;
+            continue;
+        }
         try {
             by_task[r.task_id].emplace_back(space.encode(space.from_json(r.config)), r.mean_score);
         } catch (const ConfigError&) {

@@ -390,11 +390,15 @@ public:
         for (std::size_t k = 0; k < raw.size(); ++k)
             if (k == 0 || raw[k] - raw[k - 1] > 1e-8) edges.push_back(raw[k]);
         edges.erase(std::unique(edges.begin(), edges.end()), edges.end());  // already ascending
+        // Values above the last edge (the maximum's edge dropped as within 1e-8 of the one before:
+        // tiny-scale attributes) get code edges.size(), as numpy's digitize gives them: one level more.
+        int levels = static_cast<int>(edges.size());
         for (std::size_t i = 0; i < nn; ++i) {
             const double v = col[static_cast<Index>(i)];
             out->codes[i] = static_cast<int>(std::lower_bound(edges.begin(), edges.end(), v) - edges.begin());
+            levels = std::max(levels, out->codes[i] + 1);
         }
-        out->levels = static_cast<int>(edges.size());
+        out->levels = levels;
         return *out;
     }
 
