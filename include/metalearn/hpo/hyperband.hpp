@@ -339,8 +339,7 @@ public:
     /// tuner is told `tell_failed`). Bytes of `reason` that are not UTF-8 become U+FFFD.
     /// @throws ConfigError when `job_id` is unknown or already told; IoError when the write fails.
     void tell_failed(Index job_id, std::string reason) {
-        reason = nlohmann::json::parse(nlohmann::json(reason).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-                     .get<std::string>();
+        reason = valid_utf8(reason);
         std::lock_guard lock(*mutex_);
         check_usable();
         check_pending(job_id, "tell_failed");

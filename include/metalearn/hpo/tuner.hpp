@@ -394,8 +394,7 @@ public:
     void tell_failed(Index id, std::string reason) {
         // an exception's message need not be UTF-8 (a path, a locale's text): invalid bytes
         // become U+FFFD, so the journal line can be written and reads back the same
-        reason = nlohmann::json::parse(nlohmann::json(reason).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-                     .get<std::string>();
+        reason = valid_utf8(reason);
         std::lock_guard lock(*mutex_);
         check_pending(id, "tell_failed");
         journal_.append({{"event", "tell"}, {"id", id}, {"state", "failed"}, {"reason", reason}});

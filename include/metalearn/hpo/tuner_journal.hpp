@@ -42,6 +42,13 @@
 
 namespace metalearn::hpo {
 
+/// `text` with every byte sequence that is not valid UTF-8 replaced by U+FFFD, so that it can be
+/// written into a journal line and reads back the same (a failure reason, an exception's message).
+[[nodiscard]] inline std::string valid_utf8(const std::string& text) {
+    return nlohmann::json::parse(nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .get<std::string>();
+}
+
 /// One loaded journal line: its 1-based line number and its JSON value.
 struct JournalLine {
     std::size_t line = 0;

@@ -233,12 +233,13 @@ inline std::int64_t count_inversions(std::vector<double>& a, std::vector<double>
 
 }  // namespace detail
 
-/// Number of discordant pairs of f with respect to y: #{(j, k): y_j < y_k and f_j > f_k}, the
-/// ranking loss of RGPE (see the file documentation). `order` holds the indices sorted by y
-/// ascending (ties in any order); `f` and `y` have equal lengths. O(n log n).
-[[nodiscard]] inline std::int64_t ranking_loss(const Vector& f, const Vector& y, const std::vector<Index>& order) {
-    std::vector<double> seq;
-    seq.reserve(order.size());
+namespace detail {
+
+/// `ranking_loss` with caller-owned scratch (`seq`, `buf`), so that the many losses of one fit
+/// allocate nothing.
+inline std::int64_t ranking_loss(const Vector& f, const Vector& y, const std::vector<Index>& order, std::vector<double>& seq,
+                                 std::vector<double>& buf) {
+    seq.clear();
     std::size_t start = 0;
     while (start < order.size()) {  // within a run of equal y, f ascending: no pair counted inside it
         std::size_t end = start + 1;
@@ -248,8 +249,18 @@ inline std::int64_t count_inversions(std::vector<double>& a, std::vector<double>
         std::sort(seq.begin() + static_cast<std::ptrdiff_t>(first), seq.end());
         start = end;
     }
+    return count_inversions(seq, buf);
+}
+
+}  // namespace detail
+
+/// Number of discordant pairs of f with respect to y: #{(j, k): y_j < y_k and f_j > f_k}, the
+/// ranking loss of RGPE (see the file documentation). `order` holds the indices sorted by y
+/// ascending (ties in any order); `f` and `y` have equal lengths. O(n log n).
+[[nodiscard]] inline std::int64_t ranking_loss(const Vector& f, const Vector& y, const std::vector<Index>& order) {
+    std::vector<double> seq;
     std::vector<double> buf;
-    return detail::count_inversions(seq, buf);
+    return detail::ranking_loss(f, y, order, seq, buf);
 }
 
 /// Settings of `RgpeSurrogate`.
@@ -347,10 +358,12 @@ private:
         const Index S = o_.n_samples;
         Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> loss(S, M + 1);
         Vector f(n);
+        std::vector<double> seq, buf;
+        seq.reserve(static_cast<std::size_t>(n));
         for (Index t = 0; t < S; ++t)
             for (Index i = 0; i <= M; ++i) {
                 for (Index j = 0; j < n; ++j) f[j] = mu(j, i) + sd(j, i) * rng.normal();
-                loss(t, i) = ranking_loss(f, y, order);
+                loss(t, i) = detail::ranking_loss(f, y, order, seq, buf);
             }
         std::vector<char> eligible(static_cast<std::size_t>(M + 1), 1);
         if (o_.discard_diluting) {
