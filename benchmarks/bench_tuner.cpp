@@ -6,7 +6,9 @@
 // - BM_Tuner_Ask: the steady state between hyperparameter refits. Each iteration asks one trial
 //   (timed) and tells it failed (untimed): the failed trial leaves the surrogate's training set
 //   unchanged, so every ask sees the same n observations and reuses the GP's hyperparameters
-//   (only the Cholesky factorisation is redone);
+//   (only the Cholesky factorisation is redone). Failed trials still count in the distance check
+//   (no trial is proposed twice), so each run stops after 50 asks (at most n + 50 trials) and
+//   starts again from a fresh tuner, 5 times;
 // - BM_Tuner_AskRefit: an ask that also refits the GP's hyperparameters (maximum marginal
 //   likelihood, projected Adam from up to 4 starts on at most 200 rows), as at every ask up to `refit_all_until` (30) complete
 //   trials and every `refit_interval` (10) trials after.
@@ -60,9 +62,11 @@ void BM_Tuner_Ask(benchmark::State& state, hpo::SearchMethod method) {
     state.SetComplexityN(n);
 }
 BENCHMARK_CAPTURE(BM_Tuner_Ask, bayesian, hpo::SearchMethod::bayesian)
-    ->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Complexity();
+    ->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(50)->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 BENCHMARK_CAPTURE(BM_Tuner_Ask, random, hpo::SearchMethod::random)
-    ->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Complexity();
+    ->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(50)->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 
 void BM_Tuner_AskRefit(benchmark::State& state) {
     const Index n = state.range(0);
