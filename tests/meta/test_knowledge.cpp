@@ -8,6 +8,7 @@
 #include <metalearn/meta/knowledge.hpp>
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/knn.hpp>
 #include <metalearn/models/lda.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 
@@ -232,23 +233,41 @@ TEST_CASE("zero_shot reads the knowledge folder named by METALEARN_KNOWLEDGE_DIR
     ::unsetenv("METALEARN_KNOWLEDGE_DIR");
 }
 
-TEST_CASE("Knowledge: the shipped knowledge of logistic regression loads with this library and answers", "[knowledge]") {
-    const std::filesystem::path file =
-        std::filesystem::path(METALEARN_TEST_SOURCE_DIR) / ".." / "share" / "knowledge" / "logistic_regression.json";
+namespace {
+
+/// Loads a shipped knowledge file of Model with this library (the load refuses another format,
+/// search space or meta-feature set) and asks it about diabetes, one of its training tasks.
+/// @return the file's top-3 for diabetes (their validity is checked by the caller).
+template <class Model>
+auto check_shipped(const std::string& name, std::size_t plan_size) {
+    const std::filesystem::path file = std::filesystem::path(METALEARN_TEST_SOURCE_DIR) / ".." / "share" / "knowledge" / name;
     REQUIRE(std::filesystem::exists(file));
-    const auto k = Knowledge<LR>::load(file);
+    CHECK(std::filesystem::file_size(file) < 2'000'000);  // the size the README promises per model
+    const auto k = Knowledge<Model>::load(file);
     CHECK(k.task_ids().size() >= 120);  // the corpus the README describes
-    CHECK(k.plan().size() == 65);
+    CHECK(k.plan().size() == plan_size);
     const auto d = data::read_dataset(test::data_file("weka/diabetes.arff"));
-    const auto top = k.suggest(d, 3);
+    auto top = k.suggest(d, 3);
     REQUIRE(top.size() == 3);
-    for (const auto& s : top) {
-        CHECK(s.params.C > 0.0);
-        CHECK(std::isfinite(s.predicted));
-    }
+    for (const auto& s : top) CHECK(std::isfinite(s.predicted));
     // diabetes is one of its training tasks: the nearest task is itself
     const auto near = k.nearest(d, 1);
     REQUIRE(near.size() == 1);
     CHECK(near[0].task_id == "weka/diabetes.arff");
     CHECK(near[0].distance == Approx(0.0).margin(1e-9));
+    return top;
+}
+
+}  // namespace
+
+TEST_CASE("Knowledge: the shipped knowledge of logistic regression loads with this library and answers", "[knowledge]") {
+    for (const auto& s : check_shipped<LR>("logistic_regression.json", 65)) CHECK(s.params.C > 0.0);
+}
+
+TEST_CASE("Knowledge: the shipped knowledge of the decision tree and k-NN loads with this library and answers", "[knowledge]") {
+    // plan sizes: 64 Sobol points and the default, minus the points equal after rounding to the
+    // integer and categorical values of the space (k-NN's space is small)
+    for (const auto& s : check_shipped<models::DecisionTreeClassifier>("decision_tree_classifier.json", 65))
+        CHECK(s.params.min_samples_leaf >= 1);
+    for (const auto& s : check_shipped<models::KNeighborsClassifier>("knn_classifier.json", 54)) CHECK(s.params.n_neighbors >= 1);
 }
