@@ -16,15 +16,13 @@
 
 namespace metalearn::bench {
 
-/// The table of `Model`'s records in the journal at `path`, read without taking its lock or
-/// changing it (a torn last line skipped with a warning on stderr): the records of one protocol
-/// (metric, folds, seed of the model's first record) and, per task, of its last data checksum;
-/// tasks in order of their ids; the plan is the model's default followed by the other
-/// configurations in the order of their JSON text — so the table does not depend on how threads
-/// interleaved the journal. `n_tasks` > 0 keeps the first n tasks.
-/// @throws metalearn::IoError when `path` is not a file; what `make_task_table` throws.
+/// The records of `Model` in the journal at `path` that its table holds, read without taking its
+/// lock or changing it (a torn last line skipped with a warning on stderr): those of one protocol
+/// (metric, folds, seed and seed scheme of the model's first record) and, per task, of its last
+/// data checksum, in order of their task ids (a task's records in journal order).
+/// @throws metalearn::IoError when `path` is not a file; what `RecordStore::read` throws.
 template <class Model>
-meta::TaskTable read_task_table(const std::string& path, Index n_tasks = 0) {
+std::vector<meta::Record> read_journal_records(const std::string& path) {
     if (!std::filesystem::is_regular_file(path)) throw IoError(fmt::format("'{}' is not a file", path));
     const auto all = meta::RecordStore::read(path, [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); });
     std::vector<meta::Record> records;
@@ -45,16 +43,40 @@ meta::TaskTable read_task_table(const std::string& path, Index n_tasks = 0) {
         if (same_protocol(r) && checksum[r.task_id] == r.data_checksum) records.push_back(r);
     std::stable_sort(records.begin(), records.end(),
                      [](const meta::Record& a, const meta::Record& b) { return a.task_id < b.task_id; });
-    const auto space = Model::search_space();
-    const nlohmann::json default_config = space.to_json(typename Model::params_type{});
+    return records;
+}
+
+/// The plan of `Model`'s records: the model's default followed by the other configurations in
+/// the order of their JSON text (so it does not depend on how threads interleaved the journal).
+template <class Model>
+std::vector<nlohmann::json> journal_plan(const std::vector<meta::Record>& records) {
+    const nlohmann::json default_config = Model::search_space().to_json(typename Model::params_type{});
     std::set<std::string> others;
     for (const auto& r : records)
-        if (r.config != default_config) others.insert(r.config.dump());
+        if (r.model == Model::name && r.config != default_config) others.insert(r.config.dump());
     std::vector<nlohmann::json> plan{default_config};
     for (const auto& c : others) plan.push_back(nlohmann::json::parse(c));
-    meta::TaskTable t = meta::make_task_table(
+    return plan;
+}
+
+/// The task table of `records` over `plan` (the first entry the default), encoded by
+/// `Model::search_space()`: `make_task_table` with the plan fixed.
+template <class Model>
+meta::TaskTable journal_task_table(const std::vector<meta::Record>& records, const std::vector<nlohmann::json>& plan) {
+    const auto space = Model::search_space();
+    return meta::make_task_table(
         records, Model::name, [&](const nlohmann::json& c) { return space.encode(space.from_json(c)); }, plan,
-        default_config);
+        plan.front());
+}
+
+/// The table of `Model`'s records in the journal at `path` (`read_journal_records`): tasks in
+/// order of their ids, the plan of `journal_plan` — so the table does not depend on how threads
+/// interleaved the journal. `n_tasks` > 0 keeps the first n tasks.
+/// @throws metalearn::IoError when `path` is not a file; what `make_task_table` throws.
+template <class Model>
+meta::TaskTable read_task_table(const std::string& path, Index n_tasks = 0) {
+    const auto records = read_journal_records<Model>(path);
+    meta::TaskTable t = journal_task_table<Model>(records, journal_plan<Model>(records));
     if (n_tasks > 0 && n_tasks < t.n_tasks()) {
         t.task_ids.resize(static_cast<std::size_t>(n_tasks));
         t.task_names.resize(static_cast<std::size_t>(n_tasks));

@@ -27,6 +27,7 @@
 // and the lookup tables, which benchmarks/tuner_loo_optuna.py reads to add Optuna's TPE on the same
 // tables and print the combined table.
 #include "journal_table.hpp"
+#include "lookup_tuner.hpp"
 #include "peak_rss.hpp"
 
 #include <metalearn/hpo/tuner.hpp>
@@ -112,35 +113,13 @@ public:
         if (warm_ != Warm::none) o.n_initial = warm_ == Warm::rgpe ? 1 : 3;
         hpo::Tuner<Params> tuner(Model::search_space(), o);
         tuner.set_candidates(plan_);
-        const auto index_of = [&](const Eigen::VectorXd& z) {
-            for (Index c = 0; c < encoding_.rows(); ++c)
-                if (encoding_.row(c) == z.transpose()) return c;
-            throw Error("tuner_loo: the tuner asked a configuration outside the plan");
-        };
         if (warm_ == Warm::meta_model || warm_ == Warm::meta_model_rgpe) {
             predicted = predictor_->predict(meta_features, encoding_);
-            // the diversified top 3, as meta::warm_start enqueues them (Knowledge::suggest's min_distance)
-            const auto order = meta::detail::argsort_desc(predicted);
-            Matrix sorted(encoding_.rows(), encoding_.cols());
-            for (Index i = 0; i < encoding_.rows(); ++i) sorted.row(i) = encoding_.row(order[static_cast<std::size_t>(i)]);
-            for (Index i : meta::detail::diverse_top(sorted, 3, meta::ZeroShotOptions{}.min_distance))
-                tuner.enqueue(plan_[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
-            if (warm_ == Warm::meta_model)
-                tuner.set_prior_mean([predicted, index_of](const Eigen::VectorXd& z) { return predicted[index_of(z)]; },
-                                     hpo::PriorScaling::affine, 5.0);  // meta::warm_start's default decay
+            bench::warm_start_from_predictions(tuner, plan_, encoding_, predicted, warm_ == Warm::meta_model);
         } else if (warm_ == Warm::rgpe) {
             tuner.enqueue(plan_[static_cast<std::size_t>(learned_default_)]);
         }
-        std::vector<Index> picks;
-        for (Index k = 0; k < budget && k < encoding_.rows(); ++k) {
-            const auto t = tuner.ask();
-            const Index c = index_of(Model::search_space().encode(t.params));
-            picks.push_back(c);
-            const double s = observe(c);
-            if (std::isfinite(s)) tuner.tell(t.id, s);
-            else tuner.tell_failed(t.id, "failed in the journal");
-        }
-        return picks;
+        return bench::run_lookup_trials<Model>(tuner, encoding_, budget, observe);
     }
 
 private:
@@ -342,12 +321,9 @@ int main(int argc, char** argv) try {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--out", out, "JSON file of the lookup tables and per-task results (for tuner_loo_optuna.py)");
     CLI11_PARSE(app, argc, argv);
-    if (model == "logistic_regression") return run<models::LogisticRegression>(records, n_tasks, seeds, threads, out);
-    if (model == "decision_tree" || model == "decision_tree_classifier")
-        return run<models::DecisionTreeClassifier>(records, n_tasks, seeds, threads, out);
-    if (model == "knn" || model == "knn_classifier") return run<models::KNeighborsClassifier>(records, n_tasks, seeds, threads, out);
-    fmt::print(stderr, "error: unknown --model '{}' (expected logistic_regression, decision_tree or knn)\n", model);
-    return 2;
+    return bench::with_model(model, "tuner_loo", [&]<class Model>(std::type_identity<Model>) {
+        return run<Model>(records, n_tasks, seeds, threads, out);
+    });
 } catch (const metalearn::Error& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;

@@ -15,4 +15,5 @@
 #include "metalearn/meta/record_store.hpp"
 #include "metalearn/meta/ridge_meta_model.hpp"
 #include "metalearn/meta/strategies.hpp"
+#include "metalearn/meta/study_records.hpp"
 #include "metalearn/meta/task_table.hpp"

@@ -44,6 +44,9 @@
 ///
 /// Calling it again on a tuner re-opened on its journal is safe: enqueued configurations already
 /// tried are skipped by the tuner (with a warning), and the prior is set again.
+///
+/// Once the study is done, `study_records` (study_records.hpp, included here) turns its trials
+/// into records of the task, to be appended to the journal the knowledge is refitted on.
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/progress.hpp"
@@ -53,6 +56,7 @@
 #include "metalearn/hpo/tuner_transfer.hpp"
 #include "metalearn/meta/record.hpp"
 #include "metalearn/meta/knowledge.hpp"
+#include "metalearn/meta/study_records.hpp"
 
 #include <fmt/format.h>
 
