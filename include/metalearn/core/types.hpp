@@ -5,7 +5,7 @@
 /// Convention used everywhere in metalearn: a data matrix `X` is n×p, one row per sample and one
 /// column per feature; a target or score vector is n.
 
-#include <Eigen/Dense>
+#include <Eigen/Core>  // decompositions: include the module where used (Eigen/Cholesky, Eigen/Eigenvalues, ...)
 
 #include <cstddef>
 #include <cstdint>

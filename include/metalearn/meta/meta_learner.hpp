@@ -91,23 +91,6 @@ enum class PlanKind { grid, random, sobol };
     throw ConfigError(fmt::format("plan_kind_from_string(): unknown plan '{}' (expected grid, random or sobol)", s));
 }
 
-/// Read a JSON document from a file (a plan file, say).
-/// @param path the file.
-/// @param who  prefix of error messages (e.g. "MetaLearner::set_plan_from_file()").
-/// @throws IoError when the file cannot be read; ParseError (file, line and column) on invalid JSON.
-[[nodiscard]] inline nlohmann::json read_json_file(const std::filesystem::path& path, std::string_view who) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw IoError(fmt::format("{}: cannot read '{}'", who, path.string()));
-    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (f.bad()) throw IoError(fmt::format("{}: error while reading '{}'", who, path.string()));
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0,
-                             fmt::format("{}: invalid JSON ({})", who, e.what()));
-    }
-}
-
 /// The configurations of a plan given as JSON: an array of objects {name: value}, read
 /// leniently by `space.from_json(entry, lenient)` (values in each dimension's valid range, reals
 /// within a relative 1e-9 of a bound clamped to it, categoricals also as numbers, fixed members

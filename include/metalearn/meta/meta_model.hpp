@@ -82,12 +82,12 @@ concept MetaModelWithStd = MetaModel<M> && requires(const M cm, const MatrixRef&
     { cm.predict_std(Z) } -> std::convertible_to<Vector>;
 };
 
-namespace detail {
-/// Parse the JSON file at `path` (one document). @param where the caller, for messages.
+/// Read a JSON document from a file (a plan file, a saved meta-model, ...).
+/// @param path the file.
+/// @param who  prefix of error messages (e.g. "MetaLearner::set_plan_from_file()").
 /// @throws IoError when the file cannot be opened or read; ParseError (file, line and column of
 ///         the offending character) when it is not JSON.
-METALEARN_INLINE nlohmann::json read_json_file(const std::filesystem::path& path, const char* where);
-}  // namespace detail
+[[nodiscard]] METALEARN_INLINE nlohmann::json read_json_file(const std::filesystem::path& path, std::string_view who);
 
 /// Write a fitted meta-model to a JSON file. @throws IoError when the file cannot be written.
 template <MetaModel M>
@@ -106,7 +106,7 @@ void save_meta_model(const M& model, const std::filesystem::path& path) {
 template <MetaModel M>
 [[nodiscard]] M load_meta_model(const std::filesystem::path& path) {
     try {
-        return M::from_json(detail::read_json_file(path, "load_meta_model()"));
+        return M::from_json(read_json_file(path, "load_meta_model()"));
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(fmt::format("load_meta_model(): '{}' is not a valid meta-model ({})", path.string(), e.what()));
     } catch (const ParseError& e) {

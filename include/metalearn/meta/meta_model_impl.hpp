@@ -5,20 +5,24 @@
 
 #include "metalearn/meta/meta_model.hpp"
 
-namespace metalearn::meta::detail {
+namespace metalearn::meta {
 
-METALEARN_INLINE nlohmann::json read_json_file(const std::filesystem::path& path, const char* where) {
+METALEARN_INLINE nlohmann::json read_json_file(const std::filesystem::path& path, std::string_view who) {
     std::ifstream f(path, std::ios::binary);
-    if (!f) throw IoError(fmt::format("{}: cannot read '{}'", where, path.string()));
+    if (!f) throw IoError(fmt::format("{}: cannot read '{}'", who, path.string()));
     const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (f.bad()) throw IoError(fmt::format("{}: error while reading '{}'", where, path.string()));
+    if (f.bad()) throw IoError(fmt::format("{}: error while reading '{}'", who, path.string()));
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0,
-                             fmt::format("{}: invalid JSON ({})", where, e.what()));
+                             fmt::format("{}: invalid JSON ({})", who, e.what()));
     }
 }
+
+}  // namespace metalearn::meta
+
+namespace metalearn::meta::detail {
 
 METALEARN_INLINE void check_fit_input(const char* where, const MatrixRef& Z, const VectorRef& s) {
     if (Z.rows() == 0 || Z.cols() == 0)
