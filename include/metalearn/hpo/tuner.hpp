@@ -810,16 +810,27 @@ private:
         trials_.push_back(std::move(t));
     }
 
-    /// Squared distance from each row of C (m×D) to the nearest trial (+inf without trials).
+    /// Squared distance from each row of C (m×D) to the nearest trial (+inf without trials), in
+    /// blocks of 64 rows of C: the 64×n products reuse one buffer (no m×n temporary).
     [[nodiscard]] Vector nearest_sq_distance(const Matrix& C) const {
         const Index n = static_cast<Index>(trials_.size());
         Vector out = Vector::Constant(C.rows(), std::numeric_limits<double>::infinity());
         if (n == 0 || C.rows() == 0) return out;
         const auto T = Z_.topRows(n);
-        const Vector c2 = C.rowwise().squaredNorm();
         const Vector t2 = T.rowwise().squaredNorm();
-        const Matrix D2 = ((-2.0 * C * T.transpose()).colwise() + c2).rowwise() + t2.transpose();  // m×n
-        return D2.rowwise().minCoeff().cwiseMax(0.0);
+        constexpr Index block = 64;
+        if (dist_buffer_.size() < static_cast<std::size_t>(std::min(block, C.rows()) * n))
+            dist_buffer_.resize(static_cast<std::size_t>(std::min(block, C.rows()) * n));
+        for (Index start = 0; start < C.rows(); start += block) {
+            const Index len = std::min(block, C.rows() - start);
+            const auto Cb = C.middleRows(start, len);
+            Eigen::Map<Matrix> D2(dist_buffer_.data(), len, n);
+            D2.noalias() = -2.0 * Cb * T.transpose();
+            D2.colwise() += Cb.rowwise().squaredNorm();
+            D2.rowwise() += t2.transpose();
+            out.segment(start, len) = D2.rowwise().minCoeff().cwiseMax(0.0);
+        }
+        return out;
     }
 
     [[nodiscard]] bool far_enough(const Vector& z) const {
@@ -1237,6 +1248,7 @@ private:
     bool enumerable_ = false;
     Matrix all_;           ///< every configuration of an enumerable space, encoded
     std::unique_ptr<Surrogate> surrogate_;
+    mutable std::vector<double> dist_buffer_;   ///< scratch of `nearest_sq_distance`
     Index last_refit_ = -1;  ///< complete trials at the last hyperparameter refit
     double prior_a_ = 0.0;   ///< prior scaling of the current ask: prior_a_ + prior_b_ · prior(z)
     double prior_b_ = 1.0;
