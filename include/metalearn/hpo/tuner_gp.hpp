@@ -142,15 +142,21 @@ public:
     ///        previous fit or `set_hyperparameters` are kept (the default θ when there are none
     ///        or d changed).
     /// @param seed seeds the random restarts.
+    /// When X and the hyperparameters are those of the previous fit, its factorisation is kept
+    /// and only K⁻¹y is recomputed (the same numbers as a new factorisation).
     /// @throws DataError on empty, mismatched or non-finite input; NumericalError when K is not
-    ///         positive definite even with jitter (10⁻¹⁰ … 10⁻⁴ times its mean diagonal).
-    /// Complexity O(n³ + n²d) without optimisation, plus O(m³ + m²d), m = min(n, max_fit_rows),
-    /// times the number of likelihood evaluations (up to (2 + n_restarts)·max_iterations) with it.
+    ///         positive definite even with jitter (10⁻¹⁰ … 10⁻⁴ times its mean diagonal). After a
+    ///         throw the GP is not fitted.
+    /// Complexity O(n³ + n²d) without optimisation (O(n² + nd) when X and θ are unchanged), plus
+    /// O(m³ + m²d), m = min(n, max_fit_rows), times the number of likelihood evaluations (up to
+    /// (2 + n_restarts)·max_iterations) with it.
     void fit(const Matrix& X, const Vector& y, bool optimize = true, std::uint64_t seed = 0) {
         if (X.rows() == 0 || X.cols() == 0 || X.rows() != y.size())
             throw DataError(fmt::format("GaussianProcess::fit(): expected n×d inputs with n, d >= 1 and n targets (got {}×{} and {})",
                                         X.rows(), X.cols(), y.size()));
         if (!X.allFinite() || !y.allFinite()) throw DataError("GaussianProcess::fit(): non-finite input");
+        const bool same_rows = fitted_ && X.rows() == X_.rows() && X.cols() == X_.cols() && X == X_;
+        fitted_ = false;
         X_ = X;
         y_ = y;
         const Index d = X.cols();
@@ -174,7 +180,7 @@ public:
                 optimize_theta(seed);
             }
         }
-        factorize();
+        factorize(same_rows);
         fitted_ = true;
     }
 
@@ -185,7 +191,8 @@ public:
         if (!fitted_) throw NotFitted("GaussianProcess::predict(): call fit() first");
         if (Z.cols() != X_.cols())
             throw DataError(fmt::format("GaussianProcess::predict(): wrong width (expected {}, got {})", X_.cols(), Z.cols()));
-        const Matrix Ks = cross_kernel(Z);  // m×n
+        Matrix Ks;
+        cross_kernel(Z, Ks);  // m×n
         mean = Ks * alpha_;
         const Matrix V = Linv_.triangularView<Eigen::Lower>() * Ks.transpose();  // L⁻¹ k*, n×m (a product: faster than a solve)
         const double sf2 = std::exp(theta_[X_.cols()]);
@@ -347,26 +354,41 @@ private:
         return (1.0 + s5 * r + (5.0 / 3.0) * r.square()) * (-s5 * r).exp();
     }
 
-    [[nodiscard]] Matrix cross_kernel(const Matrix& Z) const {
+    /// k(z, x_i) for the rows z of Z and the training rows x_i, into `out` (resized to m×n), in
+    /// place: no m×n temporary. r² = ‖a‖² − 2aᵀb + ‖b‖² with a, b the rows scaled by 1/ℓ.
+    void cross_kernel(const Matrix& Z, Matrix& out) const {
         const Index d = X_.cols();
         const double sf2 = std::exp(theta_[d]);
-        const RowVector inv_l = (-theta_.head(d)).array().exp().transpose();
-        const Matrix A = Z.array().rowwise() * inv_l.array();
-        const Matrix B = X_.array().rowwise() * inv_l.array();
+        const double s5 = std::sqrt(5.0);
+        const Matrix A = Z.array().rowwise() * inv_l_.array();
         const Vector a2 = A.rowwise().squaredNorm();
-        const Vector b2 = B.rowwise().squaredNorm();
-        Matrix R = ((-2.0 * A * B.transpose()).colwise() + a2).rowwise() + b2.transpose();
-        return (sf2 * matern52(R.array().max(0.0).sqrt())).matrix();  // m×n
+        out.resize(Z.rows(), X_.rows());
+        out.noalias() = -2.0 * A * B_.transpose();
+        out.colwise() += a2;
+        out.rowwise() += b2_.transpose();
+        out.array() = out.array().max(0.0).sqrt();  // r
+        out.array() = sf2 * ((1.0 + s5 * out.array() + (5.0 / 3.0) * out.array().square()) * (-s5 * out.array()).exp());
     }
 
 
-    void factorize() {
-        Matrix K = kernel_matrix(theta_);
-        const Eigen::LLT<Matrix> llt = robust_cholesky(K, "GaussianProcess::fit()");
-        L_ = llt.matrixL();
-        Linv_ = L_.triangularView<Eigen::Lower>().solve(Matrix::Identity(L_.rows(), L_.cols()));
-        alpha_ = llt.solve(y_);
-        lml_ = -0.5 * y_.dot(alpha_) - L_.diagonal().array().log().sum() -
+    /// Factorise K at θ (kept when `same_rows` and θ is the one of the last factorisation),
+    /// then α = K⁻¹y and the log marginal likelihood.
+    void factorize(bool same_rows) {
+        if (!same_rows || theta_ != factor_theta_) {
+            factor_theta_.resize(0);  // no valid factorisation until this one succeeds
+            Matrix K = kernel_matrix(theta_);
+            llt_ = robust_cholesky(K, "GaussianProcess::fit()");
+            const Index n = K.rows();
+            Linv_ = llt_.matrixL().solve(Matrix::Identity(n, n));
+            Linv_.triangularView<Eigen::StrictlyUpper>().setZero();
+            const Index d = X_.cols();
+            inv_l_ = (-theta_.head(d)).array().exp().transpose();
+            B_ = X_.array().rowwise() * inv_l_.array();
+            b2_ = B_.rowwise().squaredNorm();
+            factor_theta_ = theta_;
+        }
+        alpha_ = llt_.solve(y_);
+        lml_ = -0.5 * y_.dot(alpha_) - llt_.matrixLLT().diagonal().array().log().sum() -
                0.5 * static_cast<double>(y_.size()) * std::log(2.0 * std::numbers::pi);
     }
 
@@ -374,8 +396,12 @@ private:
     Matrix X_;
     Vector y_;
     Vector theta_;  ///< (log ℓ_1..log ℓ_d, log σ_f², log σ_n²); empty before the first fit
-    Matrix L_;     ///< lower Cholesky factor of the training covariance (n×n)
-    Matrix Linv_;  ///< its inverse (lower triangular)
+    Vector factor_theta_;    ///< θ of the factorisation below (empty: none valid)
+    Eigen::LLT<Matrix> llt_;  ///< Cholesky factorisation of the training covariance K (n×n)
+    Matrix Linv_;  ///< L⁻¹ (n×n, lower triangular, zeros above the diagonal)
+    RowVector inv_l_;  ///< 1/ℓ (d)
+    Matrix B_;     ///< training rows scaled by 1/ℓ (n×d)
+    Vector b2_;    ///< their squared norms (n)
     Vector alpha_;
     double lml_ = 0.0;
     bool fitted_ = false;
