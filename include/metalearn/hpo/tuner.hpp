@@ -33,7 +33,12 @@
 ///    0.1, halved every round), each snapped to a valid configuration by `decode` and `encode`,
 ///    keeping a perturbation when it improves its start. A discrete space with at most
 ///    `n_candidates` configurations uses all its untried configurations as the pool. Without
-///    any complete trial (and without a prior mean) the initial design goes on.
+///    any complete trial (and without a prior mean) the initial design goes on. The surrogate's
+///    mean is computed for every candidate, its O(n²) standard deviation only where expected
+///    improvement can still matter: EI increases with σ, and a free upper bound of σ
+///    (`Surrogate::predict_mean`) bounds each candidate's EI, so candidates that cannot reach the
+///    best pool points found so far, or improve their refinement centre, are skipped — the same
+///    choices as computing EI everywhere.
 ///
 /// `set_candidates` restricts all of this to a finite set of configurations (a lookup table of
 /// precomputed scores, a grid): the initial design and random search draw uniformly from the
@@ -1017,6 +1022,82 @@ private:
             for (Index i = 0; i < C.rows(); ++i) mean[i] += prior_at(C.row(i).transpose());
     }
 
+    /// Upper bound of the expected improvement (as `expected_improvement` computes it) of a
+    /// candidate with mean `mu` whose standard deviation is at most `sd_bound` (score units). EI
+    /// increases with σ; its computed value at the bound, raised by a relative 10⁻⁹ (far above its
+    /// rounding error, at most about z²·10⁻¹⁶ for z ≥ −30), bounds the computed value at any
+    /// smaller σ. Below z = −30 the EI is at most σφ(z) < σ·2·10⁻¹⁹⁶, which is added as the bound
+    /// there (where rounding may dominate the tiny EI).
+    [[nodiscard]] double ei_upper_bound(double mu, double sd_bound, double best) const {
+        const double ei = expected_improvement(mu, sd_bound, best, o_.xi);
+        const double gain = mu - best - o_.xi;
+        if (sd_bound > 0.0 && std::isfinite(sd_bound) && std::isfinite(gain) && gain / sd_bound < -30.0)
+            return std::max(ei * (1.0 + 1e-9), sd_bound * 2e-196);
+        return ei * (1.0 + 1e-9);
+    }
+
+    /// Mean, standard-deviation bound and EI bound (score units, each len) at the rows of a block
+    /// of at most 64 candidates; `sd_raw` receives the surrogate's bound in its own units, and
+    /// `scratch_` what `block_ei` needs.
+    void block_bounds(const Fitted& f, const Matrix& block, Vector& mean, Vector& sd_raw, Vector& upper) {
+        Vector m;
+        surrogate_->predict_mean(block, m, sd_raw, scratch_);
+        mean = (m.array() * f.scale + f.shift).matrix();
+        if (o_.prior_mean)
+            for (Index i = 0; i < block.rows(); ++i) mean[i] += prior_at(block.row(i).transpose());
+        const Vector sd = sd_raw * f.scale;
+        upper.resize(block.rows());
+        for (Index i = 0; i < block.rows(); ++i) upper[i] = ei_upper_bound(mean[i], sd[i], f.best);
+    }
+
+    /// The expected improvement at the given rows of the last `block_bounds` block (each
+    /// rows.size()): the same numbers as `acquisition`.
+    void block_ei(const Fitted& f, const Vector& mean, const Vector& sd_raw, const std::vector<Index>& rows, Vector& a) {
+        Vector s;
+        surrogate_->predict_std(scratch_, sd_raw, rows, s);
+        const Vector sd = s * f.scale;
+        a.resize(static_cast<Index>(rows.size()));
+        for (std::size_t k = 0; k < rows.size(); ++k)
+            a[static_cast<Index>(k)] = expected_improvement(mean[rows[k]], sd[static_cast<Index>(k)], f.best, o_.xi);
+    }
+
+    /// The first min(k, m) rows of the pool (m×D) by expected improvement, best first, with their
+    /// EIs, ties to the lower index: the head of a stable sort of all EIs, descending. The exact
+    /// standard deviation is computed only for candidates whose EI bound (`ei_upper_bound`) can
+    /// still reach the k-th best EI found so far, best bounds first, four at a time.
+    [[nodiscard]] std::vector<std::pair<double, Index>> top_candidates(const Fitted& f, const Matrix& pool, Index k) {
+        std::vector<std::pair<double, Index>> top;  // (EI, row), EI descending then row ascending
+        const auto before = [](const std::pair<double, Index>& x, const std::pair<double, Index>& y) {
+            return x.first > y.first || (x.first == y.first && x.second < y.second);
+        };
+        constexpr Index block = 64;  // the blocks of `predict`, so the means are the same numbers
+        Vector mean, sd_raw, upper, a;
+        std::vector<Index> order;
+        std::vector<Index> rows;
+        for (Index start = 0; start < pool.rows(); start += block) {
+            const Index len = std::min(block, pool.rows() - start);
+            block_bounds(f, pool.middleRows(start, len), mean, sd_raw, upper);
+            order.resize(static_cast<std::size_t>(len));
+            std::iota(order.begin(), order.end(), Index{0});
+            std::sort(order.begin(), order.end(), [&](Index x, Index y) { return upper[x] > upper[y] || (upper[x] == upper[y] && x < y); });
+            for (std::size_t p = 0; p < order.size();) {
+                const double threshold =
+                    static_cast<Index>(top.size()) < k ? -std::numeric_limits<double>::infinity() : top.back().first;
+                if (upper[order[p]] < threshold) break;  // so are all later ones: bounds descend, the threshold rises
+                rows.clear();
+                while (p < order.size() && rows.size() < 4 && !(upper[order[p]] < threshold)) rows.push_back(order[p++]);
+                block_ei(f, mean, sd_raw, rows, a);
+                for (std::size_t q = 0; q < rows.size(); ++q) {
+                    const std::pair<double, Index> c{a[static_cast<Index>(q)], start + rows[q]};
+                    if (static_cast<Index>(top.size()) == k && !before(c, top.back())) continue;
+                    top.insert(std::upper_bound(top.begin(), top.end(), c, before), c);
+                    if (static_cast<Index>(top.size()) > k) top.pop_back();
+                }
+            }
+        }
+        return top;
+    }
+
     [[nodiscard]] Vector acquisition(const Fitted& f, const Matrix& C) const {
         Vector mean;
         Vector sd;
@@ -1076,6 +1157,33 @@ private:
         return f;
     }
 
+    /// The expected improvement of a round of local candidates C (row c·n_local_steps + s: step s
+    /// around centre c) where it can change the refinement: a candidate too close to a trial
+    /// (`dist` below md2) or whose EI bound is below its centre's EI (`centre_a`, at most the best
+    /// EI so far) can improve nothing, and gets −inf; the others their exact EI.
+    [[nodiscard]] Vector local_acquisition(const Fitted& f, const Matrix& C, const Vector& dist, double md2,
+                                           const std::vector<double>& centre_a) {
+        if (f.prior_only) return acquisition(f, C);
+        Vector out = Vector::Constant(C.rows(), -std::numeric_limits<double>::infinity());
+        constexpr Index block = 64;  // the blocks of `predict`
+        Vector mean, sd_raw, upper, a;
+        std::vector<Index> rows;
+        for (Index start = 0; start < C.rows(); start += block) {
+            const Index len = std::min(block, C.rows() - start);
+            block_bounds(f, C.middleRows(start, len), mean, sd_raw, upper);
+            rows.clear();
+            for (Index r = 0; r < len; ++r) {
+                const Index i = start + r;
+                if (dist[i] < md2 || upper[r] < centre_a[static_cast<std::size_t>(i / o_.n_local_steps)]) continue;
+                rows.push_back(r);
+            }
+            if (rows.empty()) continue;
+            block_ei(f, mean, sd_raw, rows, a);
+            for (std::size_t q = 0; q < rows.size(); ++q) out[start + rows[q]] = a[static_cast<Index>(q)];
+        }
+        return out;
+    }
+
     /// The Bayesian-optimisation proposal for trial `id` (encoded), or nothing when no candidate
     /// is far enough from the trials.
     [[nodiscard]] std::optional<Vector> propose(Index id) {
@@ -1114,11 +1222,15 @@ private:
         if (pool.rows() == 0 && enumerable_) return std::nullopt;
         Vector best_z;
         double best_a = -std::numeric_limits<double>::infinity();
-        std::vector<std::pair<double, Index>> order;
+        std::vector<std::pair<double, Index>> order;  // the best pool points, best first
         if (pool.rows() > 0) {
-            const Vector a = acquisition(f, pool);
-            for (Index i = 0; i < pool.rows(); ++i) order.emplace_back(a[i], i);
-            std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+            if (f.prior_only) {
+                const Vector a = acquisition(f, pool);
+                for (Index i = 0; i < pool.rows(); ++i) order.emplace_back(a[i], i);
+                std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+            } else {
+                order = top_candidates(f, pool, std::max<Index>(1, o_.n_local_starts));
+            }
             best_a = order.front().first;
             best_z = pool.row(order.front().second).transpose();
         }
@@ -1152,7 +1264,7 @@ private:
                         C.row(c * o_.n_local_steps + s) = space_.encode(space_.decode(z)).transpose();
                     }
                 const Vector dist = nearest_sq_distance(C);
-                const Vector a = acquisition(f, C);
+                const Vector a = local_acquisition(f, C, dist, md2, centre_a);
                 for (Index c = 0; c < nc; ++c)
                     for (Index s = 0; s < o_.n_local_steps; ++s) {
                         const Index i = c * o_.n_local_steps + s;
@@ -1248,6 +1360,7 @@ private:
     bool enumerable_ = false;
     Matrix all_;           ///< every configuration of an enumerable space, encoded
     std::unique_ptr<Surrogate> surrogate_;
+    PredictScratch scratch_;                    ///< the surrogate's scratch of a block of candidates
     mutable std::vector<double> dist_buffer_;   ///< scratch of `nearest_sq_distance`
     Index last_refit_ = -1;  ///< complete trials at the last hyperparameter refit
     double prior_a_ = 0.0;   ///< prior scaling of the current ask: prior_a_ + prior_b_ · prior(z)
