@@ -642,6 +642,14 @@ private:
                                           o_.context.type_name()));
         if (!o_.surrogate) o_.surrogate = gp_surrogate();
         Z_.resize(16, D);
+        // A fixed direction in general position (weights 1 + frac(k·golden ratio), normalised),
+        // for `near_trials`: distinct grid points rarely share a projection.
+        direction_.resize(D);
+        for (Index k = 0; k < D; ++k) {
+            const double g = static_cast<double>(k + 1) * 0.6180339887498949;
+            direction_[k] = 1.0 + (g - std::floor(g));
+        }
+        direction_.normalize();
         // Discrete spaces small enough to list: every configuration, encoded.
         double count = 1;
         bool discrete = true;
@@ -812,28 +820,31 @@ private:
         const Index n = static_cast<Index>(trials_.size());
         if (n >= Z_.rows()) Z_.conservativeResize(2 * Z_.rows(), Eigen::NoChange);
         Z_.row(n) = space_.encode(t.params).transpose();
+        const std::pair<double, Index> p{Z_.row(n).dot(direction_), n};
+        projections_.insert(std::upper_bound(projections_.begin(), projections_.end(), p), p);
         trials_.push_back(std::move(t));
     }
 
-    /// Squared distance from each row of C (m×D) to the nearest trial (+inf without trials), in
-    /// blocks of 64 rows of C: the 64×n products reuse one buffer (no m×n temporary).
-    [[nodiscard]] Vector nearest_sq_distance(const Matrix& C) const {
-        const Index n = static_cast<Index>(trials_.size());
-        Vector out = Vector::Constant(C.rows(), std::numeric_limits<double>::infinity());
-        if (n == 0 || C.rows() == 0) return out;
-        const auto T = Z_.topRows(n);
-        const Vector t2 = T.rowwise().squaredNorm();
-        constexpr Index block = 64;
-        if (dist_buffer_.size() < static_cast<std::size_t>(std::min(block, C.rows()) * n))
-            dist_buffer_.resize(static_cast<std::size_t>(std::min(block, C.rows()) * n));
-        for (Index start = 0; start < C.rows(); start += block) {
-            const Index len = std::min(block, C.rows() - start);
-            const auto Cb = C.middleRows(start, len);
-            Eigen::Map<Matrix> D2(dist_buffer_.data(), len, n);
-            D2.noalias() = -2.0 * Cb * T.transpose();
-            D2.colwise() += Cb.rowwise().squaredNorm();
-            D2.rowwise() += t2.transpose();
-            out.segment(start, len) = D2.rowwise().minCoeff().cwiseMax(0.0);
+    /// For each row c of C (m×D): 1 when a trial is closer than `min_distance` to it (‖c − t‖² <
+    /// min_distance², Euclidean in the encoding), else 0. Only the trials whose projection on a
+    /// fixed unit direction u lies within min_distance of c's are compared (|uᵀ(c − t)| ≤
+    /// ‖c − t‖), found by binary search in the trials sorted by projection: O((m + n) log n) for
+    /// trials that do not crowd one projection, instead of O(m·n·D).
+    [[nodiscard]] std::vector<char> near_trials(const Matrix& C) const {
+        std::vector<char> out(static_cast<std::size_t>(C.rows()), 0);
+        const double md = *o_.min_distance;
+        if (trials_.empty() || !(md > 0.0)) return out;
+        const double md2 = md * md;
+        const double window = md * (1.0 + 1e-9) + 1e-12;  // beyond the rounding of the projections
+        for (Index i = 0; i < C.rows(); ++i) {
+            const double p = C.row(i).dot(direction_);
+            auto it = std::lower_bound(projections_.begin(), projections_.end(), p - window,
+                                       [](const std::pair<double, Index>& x, double v) { return x.first < v; });
+            for (; it != projections_.end() && it->first <= p + window; ++it)
+                if ((C.row(i) - Z_.row(it->second)).squaredNorm() < md2) {
+                    out[static_cast<std::size_t>(i)] = 1;
+                    break;
+                }
         }
         return out;
     }
@@ -901,11 +912,10 @@ private:
     /// The remaining configurations of an enumerable space (encoded rows far enough from every trial).
     [[nodiscard]] Matrix remaining_configs() {
         const Matrix& all = all_configs();
-        const Vector dist = nearest_sq_distance(all);
-        const double md2 = *o_.min_distance * *o_.min_distance;
+        const std::vector<char> near = near_trials(all);
         std::vector<Index> keep;
         for (Index i = 0; i < all.rows(); ++i)
-            if (dist[i] >= md2) keep.push_back(i);
+            if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
         Matrix out(static_cast<Index>(keep.size()), all.cols());
         for (std::size_t k = 0; k < keep.size(); ++k) out.row(static_cast<Index>(k)) = all.row(keep[k]);
         return out;
@@ -913,11 +923,10 @@ private:
 
     /// Indices of the candidates (`set_candidates`) far enough from every trial, ascending.
     [[nodiscard]] std::vector<Index> remaining_candidates() const {
-        const Vector dist = nearest_sq_distance(cand_);
-        const double md2 = *o_.min_distance * *o_.min_distance;
+        const std::vector<char> near = near_trials(cand_);
         std::vector<Index> keep;
         for (Index i = 0; i < cand_.rows(); ++i)
-            if (dist[i] >= md2) keep.push_back(i);
+            if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
         return keep;
     }
 
@@ -1159,9 +1168,9 @@ private:
 
     /// The expected improvement of a round of local candidates C (row c·n_local_steps + s: step s
     /// around centre c) where it can change the refinement: a candidate too close to a trial
-    /// (`dist` below md2) or whose EI bound is below its centre's EI (`centre_a`, at most the best
-    /// EI so far) can improve nothing, and gets −inf; the others their exact EI.
-    [[nodiscard]] Vector local_acquisition(const Fitted& f, const Matrix& C, const Vector& dist, double md2,
+    /// (`near`) or whose EI bound is below its centre's EI (`centre_a`, at most the best EI so
+    /// far) can improve nothing, and gets −inf; the others their exact EI.
+    [[nodiscard]] Vector local_acquisition(const Fitted& f, const Matrix& C, const std::vector<char>& near,
                                            const std::vector<double>& centre_a) {
         if (f.prior_only) return acquisition(f, C);
         Vector out = Vector::Constant(C.rows(), -std::numeric_limits<double>::infinity());
@@ -1174,7 +1183,8 @@ private:
             rows.clear();
             for (Index r = 0; r < len; ++r) {
                 const Index i = start + r;
-                if (dist[i] < md2 || upper[r] < centre_a[static_cast<std::size_t>(i / o_.n_local_steps)]) continue;
+                if (near[static_cast<std::size_t>(i)] || upper[r] < centre_a[static_cast<std::size_t>(i / o_.n_local_steps)])
+                    continue;
                 rows.push_back(r);
             }
             if (rows.empty()) continue;
@@ -1188,7 +1198,6 @@ private:
     /// is far enough from the trials.
     [[nodiscard]] std::optional<Vector> propose(Index id) {
         const Fitted f = fit_surrogate(id);
-        const double md2 = *o_.min_distance * *o_.min_distance;
         const Index D = space_.encoded_size();
         // The pool: every remaining configuration of a small discrete space, else Sobol points.
         Matrix pool;
@@ -1212,10 +1221,10 @@ private:
             }
             Matrix all(u.rows(), D);
             for (Index i = 0; i < u.rows(); ++i) all.row(i) = space_.encode(space_.from_unit_cube(u.row(i).transpose())).transpose();
-            const Vector dist = nearest_sq_distance(all);
+            const std::vector<char> near = near_trials(all);
             std::vector<Index> keep;
             for (Index i = 0; i < all.rows(); ++i)
-                if (dist[i] >= md2) keep.push_back(i);
+                if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
             pool.resize(static_cast<Index>(keep.size()), D);
             for (std::size_t k = 0; k < keep.size(); ++k) pool.row(static_cast<Index>(k)) = all.row(keep[k]);
         }
@@ -1263,12 +1272,12 @@ private:
                         for (Index j = 0; j < D; ++j) z[j] += step * rng.normal();
                         C.row(c * o_.n_local_steps + s) = space_.encode(space_.decode(z)).transpose();
                     }
-                const Vector dist = nearest_sq_distance(C);
-                const Vector a = local_acquisition(f, C, dist, md2, centre_a);
+                const std::vector<char> near = near_trials(C);
+                const Vector a = local_acquisition(f, C, near, centre_a);
                 for (Index c = 0; c < nc; ++c)
                     for (Index s = 0; s < o_.n_local_steps; ++s) {
                         const Index i = c * o_.n_local_steps + s;
-                        if (dist[i] < md2) continue;
+                        if (near[static_cast<std::size_t>(i)]) continue;
                         if (a[i] > centre_a[static_cast<std::size_t>(c)]) {
                             centre_a[static_cast<std::size_t>(c)] = a[i];
                             centre[static_cast<std::size_t>(c)] = C.row(i).transpose();
@@ -1361,7 +1370,8 @@ private:
     Matrix all_;           ///< every configuration of an enumerable space, encoded
     std::unique_ptr<Surrogate> surrogate_;
     PredictScratch scratch_;                    ///< the surrogate's scratch of a block of candidates
-    mutable std::vector<double> dist_buffer_;   ///< scratch of `nearest_sq_distance`
+    Vector direction_;                          ///< unit direction of `near_trials`' projections (D)
+    std::vector<std::pair<double, Index>> projections_;  ///< (trial's projection on it, id), ascending
     Index last_refit_ = -1;  ///< complete trials at the last hyperparameter refit
     double prior_a_ = 0.0;   ///< prior scaling of the current ask: prior_a_ + prior_b_ · prior(z)
     double prior_b_ = 1.0;
