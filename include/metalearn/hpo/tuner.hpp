@@ -346,8 +346,10 @@ public:
     ///         DataError when the prior mean returns a non-finite value; NumericalError when the
     ///         surrogate cannot be fitted; IoError when the journal write fails (nothing recorded).
     /// Complexity: random search O(n·D); Bayesian optimisation O(n³) for the factorisation (times
-    /// the likelihood evaluations on refits) plus O((n_candidates + local candidates)·n·(n + D)),
-    /// n = complete + pending trials, D = encoded size.
+    /// the likelihood evaluations on refits; none when the surrogate's rows and hyperparameters
+    /// are those of the previous ask) plus O((n_candidates + local candidates)·n·D) for the means
+    /// and O(n²) per candidate whose expected improvement can still matter, n = complete +
+    /// pending trials, D = encoded size.
     [[nodiscard]] Trial<Params> ask() {
         std::lock_guard lock(*mutex_);
         return ask_one();
