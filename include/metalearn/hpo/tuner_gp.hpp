@@ -453,9 +453,8 @@ private:
         const Vector a2 = A.rowwise().squaredNorm();
         out.resize(Z.rows(), X_.rows());
         out.noalias() = -2.0 * A * B_.transpose();
-        out.colwise() += a2;
-        out.rowwise() += b2_.transpose();
-        out.array() = out.array().max(0.0).sqrt();  // r
+        for (Index j = 0; j < out.cols(); ++j)  // r = √max(r², 0), column by column in one pass
+            out.col(j).array() = ((out.col(j).array() + a2.array()) + b2_[j]).max(0.0).sqrt();
         out.array() = sf2 * ((1.0 + s5 * out.array() + (5.0 / 3.0) * out.array().square()) * (-s5 * out.array()).exp());
     }
 
