@@ -102,12 +102,14 @@
 /// serialises them); `optimize` calls the objective concurrently.
 ///
 /// **Cost** (benchmarks/bench_tuner.cpp, 7 dimensions / 10 encoded columns, Release, median CPU
-/// time on one core of a shared 2-core machine whose load average from other jobs was about 5
-/// while measuring): random search ≈ 0.003 ms per ask at n = 100 complete trials, 0.012 ms at
-/// n = 1000. Bayesian optimisation with the defaults, between hyperparameter refits: ≈ 0.3–0.45
-/// ms with n = 10, ≈ 1.0 ms with n = 100, ≈ 45 ms with n = 1000 (O(n·D) per candidate for the
-/// mean, O(n²) for the standard deviation where expected improvement can still matter: about
-/// 30 of the 512 pool points and 135 of the 160 local candidates at n = 100); an ask that also
+/// time on one core of a shared 2-core machine whose load average from other jobs was 4 to 5
+/// while measuring; the spread is over four runs): random search ≈ 0.003 ms per ask at n = 100
+/// complete trials, 0.012 ms at n = 1000. Bayesian optimisation with the defaults, between
+/// hyperparameter refits: 0.3–0.45 ms with n = 10, 1.0–1.3 ms with n = 100, 43–48 ms with
+/// n = 1000 (O(n·D) per candidate for the mean, O(n²) for the standard deviation where expected
+/// improvement can still matter: about 30 of the 512 pool points and 135 of the 160 local
+/// candidates at n = 100; at n = 100 about 60% of an ask is the cross-covariances of the 672
+/// candidates, mostly the Matérn kernel's exponential, one per candidate and trial); an ask that also
 /// refits the GP's hyperparameters: ≈ 2.3 ms (n = 10), 0.1 s (n = 100), 0.65 s (n = 1000,
 /// fitted on 200 rows). With a trial told since the last ask the surrogate has one more row and
 /// its O(n³) factorisation is redone (an ask in the benchmark's steady state keeps it).
