@@ -1,6 +1,6 @@
 #pragma once
 // The 7-dimensional search space of the hpo benchmarks (bench_hpo.cpp, bench_tuner.cpp): log,
-// integer and categorical dimensions, 11 encoded columns, shaped like an MLP's.
+// integer and categorical dimensions, 10 encoded columns, shaped like an MLP's.
 
 #include <metalearn/hpo/search_space.hpp>
 

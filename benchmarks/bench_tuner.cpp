@@ -13,7 +13,7 @@
 //   likelihood, projected Adam from up to 4 starts on at most 200 rows), as at every ask up to `refit_all_until` (30) complete
 //   trials and every `refit_interval` (10) trials after.
 // The 7-dimensional space is the one of bench_hpo.cpp (log, integer, categorical dimensions,
-// 11 encoded columns). Fixed seeds; run in Release:
+// 10 encoded columns). Fixed seeds; run in Release:
 //   build/<dir>/benchmarks/bench_tuner --benchmark_filter=Tuner
 
 #include <metalearn/hpo/tuner.hpp>

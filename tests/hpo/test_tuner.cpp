@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <numbers>
 #include <set>
 #include <sstream>
@@ -169,6 +170,88 @@ TEST_CASE("GP likelihood gradient matches finite differences", "[hpo][tuner][gp]
     }
 }
 
+TEST_CASE("GP predict_mean and predict_std give predict's numbers at any rows, under the bound", "[hpo][tuner][gp]") {
+    Rng rng(11);
+    const Index n = 40, d = 3;
+    Matrix X(n, d);
+    Vector y(n);
+    for (Index i = 0; i < n; ++i) {
+        for (Index j = 0; j < d; ++j) X(i, j) = rng.uniform();
+        y[i] = std::sin(5 * X(i, 0)) + X(i, 1) * X(i, 2);
+    }
+    hpo::GaussianProcess gp;
+    gp.set_hyperparameters(Vector::Constant(d, 0.3), 1.2, 1e-4);
+    gp.fit(X, y, false);
+    Matrix Z(30, d);  // 10 training points (σ near √σ_n²) and 20 random points
+    for (Index i = 0; i < 30; ++i)
+        for (Index j = 0; j < d; ++j) Z(i, j) = i < 10 ? X(3 * i, j) : rng.uniform();
+    Vector mean, sd;
+    gp.predict(Z, mean, sd);
+    Vector mean2, bound, sd2;
+    Matrix cross, work;
+    gp.predict_mean(Z, mean2, bound, cross);
+    CHECK(mean2 == mean);
+    const std::vector<Index> rows = {29, 3, 17, 0, 8};  // any order, a short last group
+    gp.predict_std(cross, bound, rows, sd2, work);
+    REQUIRE(sd2.size() == 5);
+    for (std::size_t k = 0; k < rows.size(); ++k) CHECK(sd2[static_cast<Index>(k)] == sd[rows[k]]);
+    // σ² = σ_f² − k*ᵀK⁻¹k* (R&W eq. 2.26) by a solve; the bound σ_f² − max_i k_i² / K_ii above it.
+    Matrix K(n, n);
+    const auto kern = [&](const Vector& a, const Vector& b) {
+        const double r = ((a - b) / 0.3).norm();
+        return 1.2 * (1 + std::sqrt(5.0) * r + 5 * r * r / 3) * std::exp(-std::sqrt(5.0) * r);
+    };
+    for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < n; ++j) K(i, j) = kern(X.row(i).transpose(), X.row(j).transpose()) + (i == j ? 1e-4 : 0.0);
+    const Eigen::LLT<Matrix> llt(K);
+    for (Index i = 0; i < Z.rows(); ++i) {
+        Vector k(n);
+        for (Index j = 0; j < n; ++j) k[j] = kern(Z.row(i).transpose(), X.row(j).transpose());
+        const double var = 1.2 - k.dot(llt.solve(k));
+        CHECK(sd[i] == Approx(std::sqrt(std::max(var, 0.0))).margin(1e-6));
+        CHECK(sd[i] <= bound[i]);
+        CHECK(bound[i] == Approx(std::sqrt(1.2 - k.maxCoeff() * k.maxCoeff() / (1.2 + 1e-4))).margin(1e-12));
+    }
+    CHECK_THROWS_AS(gp.predict_std(cross, bound, {30}, sd2, work), DataError);
+    CHECK_THROWS_AS(hpo::GaussianProcess().predict_mean(Z, mean2, bound, cross), NotFitted);
+}
+
+TEST_CASE("GP refitted on the same rows keeps its factorisation and gives the numbers of a fresh fit", "[hpo][tuner][gp]") {
+    Rng rng(12);
+    Matrix X(20, 2);
+    Vector y(20), y2(20);
+    for (Index i = 0; i < 20; ++i) {
+        X(i, 0) = rng.uniform();
+        X(i, 1) = rng.uniform();
+        y[i] = X(i, 0) - X(i, 1);
+        y2[i] = std::cos(3 * X(i, 0));
+    }
+    hpo::GaussianProcess kept;
+    kept.set_hyperparameters(Vector::Constant(2, 0.5), 1.0, 1e-3);
+    kept.fit(X, y, false);
+    kept.fit(X, y2, false);  // same rows and θ: only K⁻¹y changes
+    hpo::GaussianProcess fresh;
+    fresh.set_hyperparameters(Vector::Constant(2, 0.5), 1.0, 1e-3);
+    fresh.fit(X, y2, false);
+    const Matrix Z = Matrix::Constant(3, 2, 0.4);
+    Vector m1, s1, m2, s2;
+    kept.predict(Z, m1, s1);
+    fresh.predict(Z, m2, s2);
+    CHECK(m1 == m2);
+    CHECK(s1 == s2);
+    CHECK(kept.log_marginal_likelihood() == fresh.log_marginal_likelihood());
+    kept.set_hyperparameters(Vector::Constant(2, 0.2), 1.0, 1e-3);  // new θ: factorised again
+    fresh.set_hyperparameters(Vector::Constant(2, 0.2), 1.0, 1e-3);
+    kept.fit(X, y2, false);
+    hpo::GaussianProcess other;
+    other.set_hyperparameters(Vector::Constant(2, 0.2), 1.0, 1e-3);
+    other.fit(X, y2, false);
+    kept.predict(Z, m1, s1);
+    other.predict(Z, m2, s2);
+    CHECK(m1 == m2);
+    CHECK(s1 == s2);
+}
+
 TEST_CASE("Expected improvement: closed cases", "[hpo][tuner][gp]") {
     // sigma = 0: EI = max(mu − best, 0) (Jones et al. 1998).
     CHECK(hpo::expected_improvement(2.5, 0.0, 1.0) == 1.5);
@@ -231,6 +314,44 @@ TEST_CASE("BO handles log, integer and categorical dimensions", "[hpo][tuner]") 
         CHECK(best.params.depth == 5);
         CHECK(best.values.at("kind") == "b");
         CHECK(*best.score > 0.69);
+    }
+}
+
+namespace {
+/// The GP surrogate with only `predict`: the tuner then gets the exact standard deviation of every
+/// candidate (the default `predict_mean` and `predict_std`).
+class FullPredictGp final : public hpo::Surrogate {
+public:
+    void fit(const Matrix& Z, const Vector& y, bool refit, std::uint64_t seed) override { gp_.fit(Z, y, refit, seed); }
+    void predict(const Matrix& Z, Vector& mean, Vector& std) const override { gp_.predict(Z, mean, std); }
+
+private:
+    hpo::GpSurrogate gp_;
+};
+}  // namespace
+
+TEST_CASE("Expected improvement computed only where its bound can matter picks what computing it everywhere picks",
+          "[hpo][tuner]") {
+    // The GP surrogate computes the standard deviation only for candidates whose EI bound can
+    // reach the top pool points or improve a local-refinement centre; a surrogate that gives it
+    // for every candidate must lead to the same trials (sequential, batches, an exploration
+    // margin, no local refinement).
+    const auto trials_of = [](hpo::TunerOptions o, bool full) {
+        if (full) o.surrogate = [] { return std::make_unique<FullPredictGp>(); };
+        hpo::Tuner<Mixed> tuner(mixed_space(), o);
+        for (int b = 0; b < 8; ++b) {
+            const auto batch = tuner.ask(o.seed == 2 ? 3 : 1);
+            for (const auto& t : batch) tuner.tell(t.id, mixed_objective(t.params));
+        }
+        std::vector<nlohmann::json> out;
+        for (const auto& t : tuner.trials()) out.push_back(t.values);
+        return out;
+    };
+    for (std::uint64_t seed : {1U, 2U, 3U}) {
+        hpo::TunerOptions o{.seed = seed, .n_initial = 4};
+        if (seed == 3) o.n_local_starts = 0;
+        if (seed == 1) o.xi = 0.05;
+        CHECK(trials_of(o, false) == trials_of(o, true));
     }
 }
 

@@ -276,12 +276,15 @@ struct BoundDimension {
     std::optional<Value> pinned;       // fixed members of a restricted space: the value they are given
 };
 
-/// Map t ∈ [0, 1] to a numeric dimension's value space (before rounding), clamped to [lo, hi].
-inline double from_unit(const Dimension& d, double t) {
+/// Map t ∈ [0, 1] to [lo, hi] (in log scale when `log`), clamped to [lo, hi].
+inline double from_unit(bool log, double lo, double hi, double t) {
     t = std::clamp(t, 0.0, 1.0);
-    double v = d.is_log() ? std::exp(std::log(d.lo) + t * (std::log(d.hi) - std::log(d.lo))) : d.lo + t * (d.hi - d.lo);
-    return std::clamp(v, d.lo, d.hi);
+    double v = log ? std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))) : lo + t * (hi - lo);
+    return std::clamp(v, lo, hi);
 }
+
+/// Map t ∈ [0, 1] to a numeric dimension's value space (before rounding), clamped to [lo, hi].
+inline double from_unit(const Dimension& d, double t) { return from_unit(d.is_log(), d.lo, d.hi, t); }
 
 /// Map a numeric value to [0, 1] (log scale for log dims).
 inline double to_unit(const Dimension& d, double v) {
@@ -706,9 +709,14 @@ public:
         for (std::size_t j = 0; j < dims_.size(); ++j) {
             const auto& d = dims_[j];
             const double t = std::clamp(u[static_cast<Index>(j)], 0.0, 1.0);
-            Dimension i = d.info;  // sampled inside the restriction, if any
-            i.lo = d.sample_lo;
-            i.hi = d.sample_hi;
+            // sampled inside the restriction, if any (its bounds, not a copy of the Dimension)
+            struct {
+                const Dimension& info;
+                double lo, hi;
+                [[nodiscard]] bool is_categorical() const noexcept { return info.is_categorical(); }
+                [[nodiscard]] bool is_integer() const noexcept { return info.is_integer(); }
+                [[nodiscard]] bool is_log() const noexcept { return info.is_log(); }
+            } const i{d.info, d.sample_lo, d.sample_hi};
             if (i.is_categorical()) {
                 const auto k = d.allowed.size();
                 d.set_index(base, d.allowed[std::min(static_cast<std::size_t>(t * static_cast<double>(k)), k - 1)]);
@@ -723,7 +731,7 @@ public:
                     v = std::floor(i.lo + t * (i.hi - i.lo + 1.0));
                 d.set_int(base, static_cast<long>(std::clamp(v, i.lo, i.hi)));
             } else {
-                d.set_real(base, detail::from_unit(i, t), i.lo, i.hi);
+                d.set_real(base, detail::from_unit(i.is_log(), i.lo, i.hi, t), i.lo, i.hi);
             }
         }
         apply_pinned(base);

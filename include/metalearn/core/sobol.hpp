@@ -71,10 +71,16 @@ inline void sobol_linear_scramble(std::array<std::uint32_t, 32>& v, Rng& rng) {
         const std::uint32_t above = r == 0 ? 0U : static_cast<std::uint32_t>(rng() >> 32U) & ~((diagonal << 1U) - 1U);
         rows[r] = diagonal | above;
     }
+    // y = M x over GF(2) as the XOR of the columns of M at the set bits of x (column c: the
+    // rows r whose row has bit 31 − c, as bit 31 − r): the same bits as the row-by-row parities.
+    std::array<std::uint32_t, 32> columns{};
+    for (unsigned r = 0; r < 32; ++r)
+        for (unsigned c = 0; c < 32; ++c)
+            if ((rows[r] >> (31U - c)) & 1U) columns[c] |= 1U << (31U - r);
     for (auto& x : v) {
         std::uint32_t y = 0;
-        for (unsigned r = 0; r < 32; ++r)
-            if (std::popcount(rows[r] & x) & 1) y |= 1U << (31U - r);
+        for (unsigned c = 0; c < 32; ++c)
+            if ((x >> (31U - c)) & 1U) y ^= columns[c];
         x = y;
     }
 }

@@ -33,7 +33,12 @@
 ///    0.1, halved every round), each snapped to a valid configuration by `decode` and `encode`,
 ///    keeping a perturbation when it improves its start. A discrete space with at most
 ///    `n_candidates` configurations uses all its untried configurations as the pool. Without
-///    any complete trial (and without a prior mean) the initial design goes on.
+///    any complete trial (and without a prior mean) the initial design goes on. The surrogate's
+///    mean is computed for every candidate, its O(n²) standard deviation only where expected
+///    improvement can still matter: EI increases with σ, and a free upper bound of σ
+///    (`Surrogate::predict_mean`) bounds each candidate's EI, so candidates that cannot reach the
+///    best pool points found so far, or improve their refinement centre, are skipped — the same
+///    choices as computing EI everywhere.
 ///
 /// `set_candidates` restricts all of this to a finite set of configurations (a lookup table of
 /// precomputed scores, a grid): the initial design and random search draw uniformly from the
@@ -96,13 +101,18 @@
 /// **Thread safety**: all member functions may be called from several threads (a mutex
 /// serialises them); `optimize` calls the objective concurrently.
 ///
-/// **Cost** (benchmarks/bench_tuner.cpp, 7 dimensions / 11 encoded columns, one core of a
-/// shared 2-core machine, Release): random search ≈ 0.08 ms per ask at any n. Bayesian
-/// optimisation with the defaults, between hyperparameter refits: ≈ 3 ms with n = 10 or 100
-/// complete trials, ≈ 0.26 s with n = 1000 (O(n²) per candidate); an ask that also refits the
-/// GP's hyperparameters: ≈ 4 ms (n = 10), 0.2 s (n = 100), 1.2 s (n = 1000, fitted on 200
-/// rows). Fewer candidates (`n_candidates = 128`, `n_local_starts = 2`, `n_local_rounds = 3`)
-/// bring the steady-state ask at n = 100 to ≈ 1.5 ms.
+/// **Cost** (benchmarks/bench_tuner.cpp, 7 dimensions / 10 encoded columns, Release, median CPU
+/// time on one core of a shared 2-core machine whose load average from other jobs was 4 to 5
+/// while measuring; the spread is over four runs): random search ≈ 0.003 ms per ask at n = 100
+/// complete trials, 0.012 ms at n = 1000. Bayesian optimisation with the defaults, between
+/// hyperparameter refits: 0.3–0.45 ms with n = 10, 1.0–1.3 ms with n = 100, 43–48 ms with
+/// n = 1000 (O(n·D) per candidate for the mean, O(n²) for the standard deviation where expected
+/// improvement can still matter: about 30 of the 512 pool points and 135 of the 160 local
+/// candidates at n = 100; at n = 100 about 60% of an ask is the cross-covariances of the 672
+/// candidates, mostly the Matérn kernel's exponential, one per candidate and trial); an ask that also
+/// refits the GP's hyperparameters: ≈ 2.3 ms (n = 10), 0.1 s (n = 100), 0.65 s (n = 1000,
+/// fitted on 200 rows). With a trial told since the last ask the surrogate has one more row and
+/// its O(n³) factorisation is redone (an ask in the benchmark's steady state keeps it).
 
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/parallel.hpp"
@@ -341,8 +351,10 @@ public:
     ///         DataError when the prior mean returns a non-finite value; NumericalError when the
     ///         surrogate cannot be fitted; IoError when the journal write fails (nothing recorded).
     /// Complexity: random search O(n·D); Bayesian optimisation O(n³) for the factorisation (times
-    /// the likelihood evaluations on refits) plus O((n_candidates + local candidates)·n·(n + D)),
-    /// n = complete + pending trials, D = encoded size.
+    /// the likelihood evaluations on refits; none when the surrogate's rows and hyperparameters
+    /// are those of the previous ask) plus O((n_candidates + local candidates)·n·D) for the means
+    /// and O(n²) per candidate whose expected improvement can still matter, n = complete +
+    /// pending trials, D = encoded size.
     [[nodiscard]] Trial<Params> ask() {
         std::lock_guard lock(*mutex_);
         return ask_one();
@@ -637,6 +649,14 @@ private:
                                           o_.context.type_name()));
         if (!o_.surrogate) o_.surrogate = gp_surrogate();
         Z_.resize(16, D);
+        // A fixed direction in general position (weights 1 + frac(k·golden ratio), normalised),
+        // for `near_trials`: distinct grid points rarely share a projection.
+        direction_.resize(D);
+        for (Index k = 0; k < D; ++k) {
+            const double g = static_cast<double>(k + 1) * 0.6180339887498949;
+            direction_[k] = 1.0 + (g - std::floor(g));
+        }
+        direction_.normalize();
         // Discrete spaces small enough to list: every configuration, encoded.
         double count = 1;
         bool discrete = true;
@@ -807,19 +827,33 @@ private:
         const Index n = static_cast<Index>(trials_.size());
         if (n >= Z_.rows()) Z_.conservativeResize(2 * Z_.rows(), Eigen::NoChange);
         Z_.row(n) = space_.encode(t.params).transpose();
+        const std::pair<double, Index> p{Z_.row(n).dot(direction_), n};
+        projections_.insert(std::upper_bound(projections_.begin(), projections_.end(), p), p);
         trials_.push_back(std::move(t));
     }
 
-    /// Squared distance from each row of C (m×D) to the nearest trial (+inf without trials).
-    [[nodiscard]] Vector nearest_sq_distance(const Matrix& C) const {
-        const Index n = static_cast<Index>(trials_.size());
-        Vector out = Vector::Constant(C.rows(), std::numeric_limits<double>::infinity());
-        if (n == 0 || C.rows() == 0) return out;
-        const auto T = Z_.topRows(n);
-        const Vector c2 = C.rowwise().squaredNorm();
-        const Vector t2 = T.rowwise().squaredNorm();
-        const Matrix D2 = ((-2.0 * C * T.transpose()).colwise() + c2).rowwise() + t2.transpose();  // m×n
-        return D2.rowwise().minCoeff().cwiseMax(0.0);
+    /// For each row c of C (m×D): 1 when a trial is closer than `min_distance` to it (‖c − t‖² <
+    /// min_distance², Euclidean in the encoding), else 0. Only the trials whose projection on a
+    /// fixed unit direction u lies within min_distance of c's are compared (|uᵀ(c − t)| ≤
+    /// ‖c − t‖), found by binary search in the trials sorted by projection: O((m + n) log n) for
+    /// trials that do not crowd one projection, instead of O(m·n·D).
+    [[nodiscard]] std::vector<char> near_trials(const Matrix& C) const {
+        std::vector<char> out(static_cast<std::size_t>(C.rows()), 0);
+        const double md = *o_.min_distance;
+        if (trials_.empty() || !(md > 0.0)) return out;
+        const double md2 = md * md;
+        const double window = md * (1.0 + 1e-9) + 1e-12;  // beyond the rounding of the projections
+        for (Index i = 0; i < C.rows(); ++i) {
+            const double p = C.row(i).dot(direction_);
+            auto it = std::lower_bound(projections_.begin(), projections_.end(), p - window,
+                                       [](const std::pair<double, Index>& x, double v) { return x.first < v; });
+            for (; it != projections_.end() && it->first <= p + window; ++it)
+                if ((C.row(i) - Z_.row(it->second)).squaredNorm() < md2) {
+                    out[static_cast<std::size_t>(i)] = 1;
+                    break;
+                }
+        }
+        return out;
     }
 
     [[nodiscard]] bool far_enough(const Vector& z) const {
@@ -885,11 +919,10 @@ private:
     /// The remaining configurations of an enumerable space (encoded rows far enough from every trial).
     [[nodiscard]] Matrix remaining_configs() {
         const Matrix& all = all_configs();
-        const Vector dist = nearest_sq_distance(all);
-        const double md2 = *o_.min_distance * *o_.min_distance;
+        const std::vector<char> near = near_trials(all);
         std::vector<Index> keep;
         for (Index i = 0; i < all.rows(); ++i)
-            if (dist[i] >= md2) keep.push_back(i);
+            if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
         Matrix out(static_cast<Index>(keep.size()), all.cols());
         for (std::size_t k = 0; k < keep.size(); ++k) out.row(static_cast<Index>(k)) = all.row(keep[k]);
         return out;
@@ -897,11 +930,10 @@ private:
 
     /// Indices of the candidates (`set_candidates`) far enough from every trial, ascending.
     [[nodiscard]] std::vector<Index> remaining_candidates() const {
-        const Vector dist = nearest_sq_distance(cand_);
-        const double md2 = *o_.min_distance * *o_.min_distance;
+        const std::vector<char> near = near_trials(cand_);
         std::vector<Index> keep;
         for (Index i = 0; i < cand_.rows(); ++i)
-            if (dist[i] >= md2) keep.push_back(i);
+            if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
         return keep;
     }
 
@@ -1006,6 +1038,82 @@ private:
             for (Index i = 0; i < C.rows(); ++i) mean[i] += prior_at(C.row(i).transpose());
     }
 
+    /// Upper bound of the expected improvement (as `expected_improvement` computes it) of a
+    /// candidate with mean `mu` whose standard deviation is at most `sd_bound` (score units). EI
+    /// increases with σ; its computed value at the bound, raised by a relative 10⁻⁹ (far above its
+    /// rounding error, at most about z²·10⁻¹⁶ for z ≥ −30), bounds the computed value at any
+    /// smaller σ. Below z = −30 the EI is at most σφ(z) < σ·2·10⁻¹⁹⁶, which is added as the bound
+    /// there (where rounding may dominate the tiny EI).
+    [[nodiscard]] double ei_upper_bound(double mu, double sd_bound, double best) const {
+        const double ei = expected_improvement(mu, sd_bound, best, o_.xi);
+        const double gain = mu - best - o_.xi;
+        if (sd_bound > 0.0 && std::isfinite(sd_bound) && std::isfinite(gain) && gain / sd_bound < -30.0)
+            return std::max(ei * (1.0 + 1e-9), sd_bound * 2e-196);
+        return ei * (1.0 + 1e-9);
+    }
+
+    /// Mean, standard-deviation bound and EI bound (score units, each len) at the rows of a block
+    /// of at most 64 candidates; `sd_raw` receives the surrogate's bound in its own units, and
+    /// `scratch_` what `block_ei` needs.
+    void block_bounds(const Fitted& f, const Matrix& block, Vector& mean, Vector& sd_raw, Vector& upper) {
+        Vector m;
+        surrogate_->predict_mean(block, m, sd_raw, scratch_);
+        mean = (m.array() * f.scale + f.shift).matrix();
+        if (o_.prior_mean)
+            for (Index i = 0; i < block.rows(); ++i) mean[i] += prior_at(block.row(i).transpose());
+        const Vector sd = sd_raw * f.scale;
+        upper.resize(block.rows());
+        for (Index i = 0; i < block.rows(); ++i) upper[i] = ei_upper_bound(mean[i], sd[i], f.best);
+    }
+
+    /// The expected improvement at the given rows of the last `block_bounds` block (each
+    /// rows.size()): the same numbers as `acquisition`.
+    void block_ei(const Fitted& f, const Vector& mean, const Vector& sd_raw, const std::vector<Index>& rows, Vector& a) {
+        Vector s;
+        surrogate_->predict_std(scratch_, sd_raw, rows, s);
+        const Vector sd = s * f.scale;
+        a.resize(static_cast<Index>(rows.size()));
+        for (std::size_t k = 0; k < rows.size(); ++k)
+            a[static_cast<Index>(k)] = expected_improvement(mean[rows[k]], sd[static_cast<Index>(k)], f.best, o_.xi);
+    }
+
+    /// The first min(k, m) rows of the pool (m×D) by expected improvement, best first, with their
+    /// EIs, ties to the lower index: the head of a stable sort of all EIs, descending. The exact
+    /// standard deviation is computed only for candidates whose EI bound (`ei_upper_bound`) can
+    /// still reach the k-th best EI found so far, best bounds first, four at a time.
+    [[nodiscard]] std::vector<std::pair<double, Index>> top_candidates(const Fitted& f, const Matrix& pool, Index k) {
+        std::vector<std::pair<double, Index>> top;  // (EI, row), EI descending then row ascending
+        const auto before = [](const std::pair<double, Index>& x, const std::pair<double, Index>& y) {
+            return x.first > y.first || (x.first == y.first && x.second < y.second);
+        };
+        constexpr Index block = 64;  // the blocks of `predict`, so the means are the same numbers
+        Vector mean, sd_raw, upper, a;
+        std::vector<Index> order;
+        std::vector<Index> rows;
+        for (Index start = 0; start < pool.rows(); start += block) {
+            const Index len = std::min(block, pool.rows() - start);
+            block_bounds(f, pool.middleRows(start, len), mean, sd_raw, upper);
+            order.resize(static_cast<std::size_t>(len));
+            std::iota(order.begin(), order.end(), Index{0});
+            std::sort(order.begin(), order.end(), [&](Index x, Index y) { return upper[x] > upper[y] || (upper[x] == upper[y] && x < y); });
+            for (std::size_t p = 0; p < order.size();) {
+                const double threshold =
+                    static_cast<Index>(top.size()) < k ? -std::numeric_limits<double>::infinity() : top.back().first;
+                if (upper[order[p]] < threshold) break;  // so are all later ones: bounds descend, the threshold rises
+                rows.clear();
+                while (p < order.size() && rows.size() < 4 && !(upper[order[p]] < threshold)) rows.push_back(order[p++]);
+                block_ei(f, mean, sd_raw, rows, a);
+                for (std::size_t q = 0; q < rows.size(); ++q) {
+                    const std::pair<double, Index> c{a[static_cast<Index>(q)], start + rows[q]};
+                    if (static_cast<Index>(top.size()) == k && !before(c, top.back())) continue;
+                    top.insert(std::upper_bound(top.begin(), top.end(), c, before), c);
+                    if (static_cast<Index>(top.size()) > k) top.pop_back();
+                }
+            }
+        }
+        return top;
+    }
+
     [[nodiscard]] Vector acquisition(const Fitted& f, const Matrix& C) const {
         Vector mean;
         Vector sd;
@@ -1065,11 +1173,38 @@ private:
         return f;
     }
 
+    /// The expected improvement of a round of local candidates C (row c·n_local_steps + s: step s
+    /// around centre c) where it can change the refinement: a candidate too close to a trial
+    /// (`near`) or whose EI bound is below its centre's EI (`centre_a`, at most the best EI so
+    /// far) can improve nothing, and gets −inf; the others their exact EI.
+    [[nodiscard]] Vector local_acquisition(const Fitted& f, const Matrix& C, const std::vector<char>& near,
+                                           const std::vector<double>& centre_a) {
+        if (f.prior_only) return acquisition(f, C);
+        Vector out = Vector::Constant(C.rows(), -std::numeric_limits<double>::infinity());
+        constexpr Index block = 64;  // the blocks of `predict`
+        Vector mean, sd_raw, upper, a;
+        std::vector<Index> rows;
+        for (Index start = 0; start < C.rows(); start += block) {
+            const Index len = std::min(block, C.rows() - start);
+            block_bounds(f, C.middleRows(start, len), mean, sd_raw, upper);
+            rows.clear();
+            for (Index r = 0; r < len; ++r) {
+                const Index i = start + r;
+                if (near[static_cast<std::size_t>(i)] || upper[r] < centre_a[static_cast<std::size_t>(i / o_.n_local_steps)])
+                    continue;
+                rows.push_back(r);
+            }
+            if (rows.empty()) continue;
+            block_ei(f, mean, sd_raw, rows, a);
+            for (std::size_t q = 0; q < rows.size(); ++q) out[start + rows[q]] = a[static_cast<Index>(q)];
+        }
+        return out;
+    }
+
     /// The Bayesian-optimisation proposal for trial `id` (encoded), or nothing when no candidate
     /// is far enough from the trials.
     [[nodiscard]] std::optional<Vector> propose(Index id) {
         const Fitted f = fit_surrogate(id);
-        const double md2 = *o_.min_distance * *o_.min_distance;
         const Index D = space_.encoded_size();
         // The pool: every remaining configuration of a small discrete space, else Sobol points.
         Matrix pool;
@@ -1093,21 +1228,25 @@ private:
             }
             Matrix all(u.rows(), D);
             for (Index i = 0; i < u.rows(); ++i) all.row(i) = space_.encode(space_.from_unit_cube(u.row(i).transpose())).transpose();
-            const Vector dist = nearest_sq_distance(all);
+            const std::vector<char> near = near_trials(all);
             std::vector<Index> keep;
             for (Index i = 0; i < all.rows(); ++i)
-                if (dist[i] >= md2) keep.push_back(i);
+                if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
             pool.resize(static_cast<Index>(keep.size()), D);
             for (std::size_t k = 0; k < keep.size(); ++k) pool.row(static_cast<Index>(k)) = all.row(keep[k]);
         }
         if (pool.rows() == 0 && enumerable_) return std::nullopt;
         Vector best_z;
         double best_a = -std::numeric_limits<double>::infinity();
-        std::vector<std::pair<double, Index>> order;
+        std::vector<std::pair<double, Index>> order;  // the best pool points, best first
         if (pool.rows() > 0) {
-            const Vector a = acquisition(f, pool);
-            for (Index i = 0; i < pool.rows(); ++i) order.emplace_back(a[i], i);
-            std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+            if (f.prior_only) {
+                const Vector a = acquisition(f, pool);
+                for (Index i = 0; i < pool.rows(); ++i) order.emplace_back(a[i], i);
+                std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+            } else {
+                order = top_candidates(f, pool, std::max<Index>(1, o_.n_local_starts));
+            }
             best_a = order.front().first;
             best_z = pool.row(order.front().second).transpose();
         }
@@ -1140,12 +1279,12 @@ private:
                         for (Index j = 0; j < D; ++j) z[j] += step * rng.normal();
                         C.row(c * o_.n_local_steps + s) = space_.encode(space_.decode(z)).transpose();
                     }
-                const Vector dist = nearest_sq_distance(C);
-                const Vector a = acquisition(f, C);
+                const std::vector<char> near = near_trials(C);
+                const Vector a = local_acquisition(f, C, near, centre_a);
                 for (Index c = 0; c < nc; ++c)
                     for (Index s = 0; s < o_.n_local_steps; ++s) {
                         const Index i = c * o_.n_local_steps + s;
-                        if (dist[i] < md2) continue;
+                        if (near[static_cast<std::size_t>(i)]) continue;
                         if (a[i] > centre_a[static_cast<std::size_t>(c)]) {
                             centre_a[static_cast<std::size_t>(c)] = a[i];
                             centre[static_cast<std::size_t>(c)] = C.row(i).transpose();
@@ -1237,6 +1376,9 @@ private:
     bool enumerable_ = false;
     Matrix all_;           ///< every configuration of an enumerable space, encoded
     std::unique_ptr<Surrogate> surrogate_;
+    PredictScratch scratch_;                    ///< the surrogate's scratch of a block of candidates
+    Vector direction_;                          ///< unit direction of `near_trials`' projections (D)
+    std::vector<std::pair<double, Index>> projections_;  ///< (trial's projection on it, id), ascending
     Index last_refit_ = -1;  ///< complete trials at the last hyperparameter refit
     double prior_a_ = 0.0;   ///< prior scaling of the current ask: prior_a_ + prior_b_ · prior(z)
     double prior_b_ = 1.0;

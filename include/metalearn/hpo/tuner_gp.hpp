@@ -9,15 +9,20 @@
 /// columns of categoricals keep their 0/1 distances — keeps every training row, can keep its
 /// hyperparameters from one fit to the next (refitting them is O(n³) per likelihood evaluation,
 /// the main cost of a Bayesian-optimisation step), and predicts many candidates at once with
-/// matrix products. Targets are used as given: the tuner standardises them (and subtracts the
-/// prior mean) before fitting.
+/// matrix products. Its predictions come in two halves (`predict_mean`, `predict_std`): the mean
+/// with a free upper bound of the standard deviation for every candidate, then the O(n²) exact
+/// standard deviation only where the caller needs it. Targets are used as given: the tuner
+/// standardises them (and subtracts the prior mean) before fitting.
 ///
 /// Model (Rasmussen & Williams 2006, "Gaussian Processes for Machine Learning", MIT Press):
 /// with r² = Σ_k (x_k − x'_k)² / ℓ_k²,
 ///   k(x, x') = σ_f² (1 + √5 r + 5r²/3) exp(−√5 r)                      (R&W eq. 4.17, ν = 5/2)
 /// plus σ_n² on the diagonal of the training covariance. Predictive mean and variance of the
 /// latent function (R&W Algorithm 2.1, eqs. 2.25–2.26), with K = LLᵀ:
-///   μ(x*) = k*ᵀ α, α = K⁻¹ y;  σ²(x*) = k(x*, x*) − vᵀv, v = L⁻¹ k*.
+///   μ(x*) = k*ᵀ α, α = K⁻¹ y;  σ²(x*) = k(x*, x*) − vᵀv, v = L⁻¹ k*,
+/// and, since vᵀv = k*ᵀK⁻¹k* ≥ k_i² / K_ii for every training point i (K positive definite),
+///   σ²(x*) ≤ σ_f² − max_i k_i² / max_i K_ii,
+/// the bound of `predict_mean`.
 /// Log marginal likelihood (eq. 2.30) and gradient (eq. 5.9):
 ///   log p(y|θ) = −½ yᵀα − Σ log L_ii − (n/2) log 2π,  ∂/∂θ_j = ½ tr((ααᵀ − K⁻¹) ∂K/∂θ_j),
 /// maximised over θ = (log ℓ_1..log ℓ_d, log σ_f², log σ_n²) inside a box by projected Adam,
@@ -38,6 +43,7 @@
 #include <limits>
 #include <memory>
 #include <numbers>
+#include <vector>
 
 namespace metalearn::hpo {
 
@@ -63,13 +69,23 @@ namespace metalearn::hpo {
 
 // ------------------------------------------------------------------------------ Surrogate
 
+/// Scratch space of `Surrogate::predict_mean` and `Surrogate::predict_std`, owned by the caller
+/// and reused from call to call: its buffers keep their capacity, so that repeated predictions of
+/// the same size allocate nothing. What it holds is up to the surrogate that filled it.
+struct PredictScratch {
+    Matrix cross;  ///< `GaussianProcess`: the cross-covariances of the last `predict_mean` (m×n)
+    Matrix work;   ///< `GaussianProcess`: the rows `predict_std` works on, gathered (n×4)
+};
+
 /// A regression model with a predictive mean and spread, as Bayesian optimisation needs.
 ///
 /// The tuner calls `fit` with the encoded configurations (n×d, rows in [0, 1]^d) and their
-/// standardised targets (n, mean 0, unit spread, residuals after the prior mean), then `predict`
-/// on m×d candidates. `refit_hyperparameters` false asks the model to keep the hyperparameters
-/// of its previous fit when it has any (models without hyperparameters ignore it); `seed` seeds
-/// every random choice of this fit.
+/// standardised targets (n, mean 0, unit spread, residuals after the prior mean), then
+/// `predict_mean` on blocks of m×d candidates and `predict_std` on the few rows whose expected
+/// improvement can still matter (the same numbers as `predict`, which gives both for all rows).
+/// `refit_hyperparameters` false asks the model to keep the hyperparameters of its previous fit
+/// when it has any (models without hyperparameters ignore it); `seed` seeds every random choice
+/// of this fit.
 class Surrogate {
 public:
     virtual ~Surrogate() = default;
@@ -77,6 +93,31 @@ public:
     virtual void fit(const Matrix& Z, const Vector& y, bool refit_hyperparameters, std::uint64_t seed) = 0;
     /// Predictive mean and standard deviation (each m) at the rows of Z (m×d).
     virtual void predict(const Matrix& Z, Vector& mean, Vector& std) const = 0;
+    /// The first half of a prediction that needs the standard deviation at a few rows only:
+    /// the predictive mean (m, equal to `predict`'s) and an upper bound of the standard deviation
+    /// (m, at least `predict`'s at every row) at the rows of Z (m×d); `scratch` keeps what
+    /// `predict_std` needs. The default calls `predict`, so the bound is the standard deviation
+    /// itself. @throws as `predict`.
+    virtual void predict_mean(const Matrix& Z, Vector& mean, Vector& std_bound, PredictScratch& scratch) const {
+        (void)scratch;
+        predict(Z, mean, std_bound);
+    }
+    /// The second half: the standard deviation (resized to rows.size()) at the given rows of the
+    /// Z of the last `predict_mean` that filled `scratch` and returned `std_bound` (m); equal to
+    /// what `predict` gives at those rows of that Z, and never above `std_bound`. The default
+    /// copies the bounds (exact after the default `predict_mean`).
+    /// @throws DataError when a row is out of range.
+    virtual void predict_std(PredictScratch& scratch, const Vector& std_bound, const std::vector<Index>& rows,
+                             Vector& std) const {
+        (void)scratch;
+        std.resize(static_cast<Index>(rows.size()));
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            if (rows[k] < 0 || rows[k] >= std_bound.size())
+                throw DataError(fmt::format("Surrogate::predict_std(): row {} out of range (expected 0 to {})", rows[k],
+                                            std_bound.size() - 1));
+            std[static_cast<Index>(k)] = std_bound[rows[k]];
+        }
+    }
 };
 
 /// Makes a fresh surrogate; a tuner calls it once and keeps the model between asks.
@@ -142,15 +183,21 @@ public:
     ///        previous fit or `set_hyperparameters` are kept (the default θ when there are none
     ///        or d changed).
     /// @param seed seeds the random restarts.
+    /// When X and the hyperparameters are those of the previous fit, its factorisation is kept
+    /// and only K⁻¹y is recomputed (the same numbers as a new factorisation).
     /// @throws DataError on empty, mismatched or non-finite input; NumericalError when K is not
-    ///         positive definite even with jitter (10⁻¹⁰ … 10⁻⁴ times its mean diagonal).
-    /// Complexity O(n³ + n²d) without optimisation, plus O(m³ + m²d), m = min(n, max_fit_rows),
-    /// times the number of likelihood evaluations (up to (2 + n_restarts)·max_iterations) with it.
+    ///         positive definite even with jitter (10⁻¹⁰ … 10⁻⁴ times its mean diagonal). After a
+    ///         throw the GP is not fitted.
+    /// Complexity O(n³ + n²d) without optimisation (O(n² + nd) when X and θ are unchanged), plus
+    /// O(m³ + m²d), m = min(n, max_fit_rows), times the number of likelihood evaluations (up to
+    /// (2 + n_restarts)·max_iterations) with it.
     void fit(const Matrix& X, const Vector& y, bool optimize = true, std::uint64_t seed = 0) {
         if (X.rows() == 0 || X.cols() == 0 || X.rows() != y.size())
             throw DataError(fmt::format("GaussianProcess::fit(): expected n×d inputs with n, d >= 1 and n targets (got {}×{} and {})",
                                         X.rows(), X.cols(), y.size()));
         if (!X.allFinite() || !y.allFinite()) throw DataError("GaussianProcess::fit(): non-finite input");
+        const bool same_rows = fitted_ && X.rows() == X_.rows() && X.cols() == X_.cols() && X == X_;
+        fitted_ = false;
         X_ = X;
         y_ = y;
         const Index d = X.cols();
@@ -174,22 +221,71 @@ public:
                 optimize_theta(seed);
             }
         }
-        factorize();
+        factorize(same_rows);
         fitted_ = true;
     }
 
     /// Predictive mean and standard deviation of the latent function (noise excluded) at the
-    /// rows of Z (m×d); both m. @throws NotFitted before `fit`; DataError on a wrong width.
-    /// Complexity O(m·n·(n + d)).
+    /// rows of Z (m×d); both m: `predict_mean`, then `predict_std` at every row.
+    /// @throws NotFitted before `fit`; DataError on a wrong width. Complexity O(m·n·(n + d)).
     void predict(const Matrix& Z, Vector& mean, Vector& std) const {
+        Matrix cross;
+        Vector bound;
+        predict_mean(Z, mean, bound, cross);
+        std::vector<Index> rows(static_cast<std::size_t>(Z.rows()));
+        for (Index i = 0; i < Z.rows(); ++i) rows[static_cast<std::size_t>(i)] = i;
+        Matrix work;
+        predict_std(cross, bound, rows, std, work);
+    }
+
+    /// Predictive mean μ (m) at the rows of Z (m×d), an upper bound of the standard deviation
+    /// (m) and the cross-covariances k(z, x_i) (`cross`, m×n, resized) that `predict_std` needs.
+    /// The bound uses one training point at a time: kᵀK⁻¹k ≥ k_i² / K_ii for a positive definite
+    /// K, so σ² ≤ σ_f² − max_i k_i² / max_i K_ii, at no cost beyond the cross-covariances.
+    /// @throws NotFitted before `fit`; DataError on a wrong width. Complexity O(m·n·d).
+    void predict_mean(const Matrix& Z, Vector& mean, Vector& std_bound, Matrix& cross) const {
         if (!fitted_) throw NotFitted("GaussianProcess::predict(): call fit() first");
         if (Z.cols() != X_.cols())
             throw DataError(fmt::format("GaussianProcess::predict(): wrong width (expected {}, got {})", X_.cols(), Z.cols()));
-        const Matrix Ks = cross_kernel(Z);  // m×n
-        mean = Ks * alpha_;
-        const Matrix V = Linv_.triangularView<Eigen::Lower>() * Ks.transpose();  // L⁻¹ k*, n×m (a product: faster than a solve)
+        cross_kernel(Z, cross);  // m×n
+        mean = cross * alpha_;
         const double sf2 = std::exp(theta_[X_.cols()]);
-        std = (sf2 - V.colwise().squaredNorm().transpose().array()).max(0.0).sqrt().matrix();
+        std_bound = (sf2 - cross.rowwise().maxCoeff().array().square() / kdiag_max_).max(0.0).sqrt().matrix();
+    }
+
+    /// The standard deviation at the given rows of the Z of a `predict_mean` that returned
+    /// `cross` (m×n) and `std_bound` (m): σ = min(√max(σ_f² − ‖L⁻¹k‖², 0), bound) (the bound holds
+    /// exactly; the minimum only removes rounding), each row's ‖L⁻¹k‖² summed in a fixed order,
+    /// so that a row's value does not depend on the rows computed with it. `std` is resized to
+    /// rows.size(); `work` is scratch (resized to n×4).
+    /// @throws NotFitted before `fit`; DataError when `cross` does not have n columns, the bound
+    ///         m rows, or a row is out of range. Complexity O(n²) per row.
+    void predict_std(const Matrix& cross, const Vector& std_bound, const std::vector<Index>& rows, Vector& std,
+                     Matrix& work) const {
+        if (!fitted_) throw NotFitted("GaussianProcess::predict_std(): call fit() first");
+        const Index n = X_.rows();
+        if (cross.cols() != n || std_bound.size() != cross.rows())
+            throw DataError(fmt::format("GaussianProcess::predict_std(): expected an m×{} cross-covariance matrix and m "
+                                        "bounds (got {}×{} and {})",
+                                        n, cross.rows(), cross.cols(), std_bound.size()));
+        for (const Index r : rows)
+            if (r < 0 || r >= cross.rows())
+                throw DataError(fmt::format("GaussianProcess::predict_std(): row {} out of range (expected 0 to {})", r,
+                                            cross.rows() - 1));
+        std.resize(static_cast<Index>(rows.size()));
+        work.resize(n, group);
+        const double sf2 = std::exp(theta_[X_.cols()]);
+        double q[group];
+        for (std::size_t start = 0; start < rows.size(); start += group) {
+            const std::size_t len = std::min<std::size_t>(group, rows.size() - start);
+            for (std::size_t g = 0; g < group; ++g)  // a short last group repeats its first row
+                work.col(static_cast<Index>(g)) = cross.row(rows[start + (g < len ? g : 0)]).transpose();
+            quadratic_forms(work, q);
+            for (std::size_t g = 0; g < len; ++g) {
+                const Index r = rows[start + g];
+                std[static_cast<Index>(start + g)] = std::min(std::sqrt(std::max(sf2 - q[g], 0.0)), std_bound[r]);
+            }
+        }
     }
 
     /// Leave-one-out predictive mean and standard deviation at every training row (each n),
@@ -347,26 +443,92 @@ private:
         return (1.0 + s5 * r + (5.0 / 3.0) * r.square()) * (-s5 * r).exp();
     }
 
-    [[nodiscard]] Matrix cross_kernel(const Matrix& Z) const {
+    /// k(z, x_i) for the rows z of Z and the training rows x_i, into `out` (resized to m×n), in
+    /// place: no m×n temporary. r² = ‖a‖² − 2aᵀb + ‖b‖² with a, b the rows scaled by 1/ℓ.
+    void cross_kernel(const Matrix& Z, Matrix& out) const {
         const Index d = X_.cols();
         const double sf2 = std::exp(theta_[d]);
-        const RowVector inv_l = (-theta_.head(d)).array().exp().transpose();
-        const Matrix A = Z.array().rowwise() * inv_l.array();
-        const Matrix B = X_.array().rowwise() * inv_l.array();
+        const double s5 = std::sqrt(5.0);
+        const Matrix A = Z.array().rowwise() * inv_l_.array();
         const Vector a2 = A.rowwise().squaredNorm();
-        const Vector b2 = B.rowwise().squaredNorm();
-        Matrix R = ((-2.0 * A * B.transpose()).colwise() + a2).rowwise() + b2.transpose();
-        return (sf2 * matern52(R.array().max(0.0).sqrt())).matrix();  // m×n
+        out.resize(Z.rows(), X_.rows());
+        out.noalias() = -2.0 * A * B_.transpose();
+        for (Index j = 0; j < out.cols(); ++j)  // r = √max(r², 0), column by column in one pass
+            out.col(j).array() = ((out.col(j).array() + a2.array()) + b2_[j]).max(0.0).sqrt();
+        out.array() = sf2 * ((1.0 + s5 * out.array() + (5.0 / 3.0) * out.array().square()) * (-s5 * out.array()).exp());
+    }
+
+    static constexpr std::size_t group = 4;  ///< rows per `quadratic_forms` call
+
+    /// q_g = ‖L⁻¹ k_g‖² for the four columns k_g of W (n×4). Each v_j = Σ_{i ≤ j} (L⁻¹)_ji k_i is
+    /// summed from i = 0 up (the zeros above the diagonal of L⁻¹ leave a sum unchanged), and q_g
+    /// from j = 0 up: column g's result depends on k_g alone. Rows of L⁻¹ in tiles of four.
+    void quadratic_forms(const Matrix& W, double* q) const {
+        using Tile = Eigen::Array<double, 4, 1>;
+        const Index n = Linv_.rows();
+        const double* linv = Linv_.data();
+        const double* k0 = W.col(0).data();
+        const double* k1 = W.col(1).data();
+        const double* k2 = W.col(2).data();
+        const double* k3 = W.col(3).data();
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        Index j = 0;
+        for (; j + 4 <= n; j += 4) {
+            Tile a0 = Tile::Zero(), a1 = Tile::Zero(), a2 = Tile::Zero(), a3 = Tile::Zero();
+            for (Index i = 0; i < j + 4; ++i) {
+                const Tile l = Eigen::Map<const Tile>(linv + i * n + j);  // (L⁻¹)_{j..j+3, i}
+                a0 += l * k0[i];
+                a1 += l * k1[i];
+                a2 += l * k2[i];
+                a3 += l * k3[i];
+            }
+            for (int r = 0; r < 4; ++r) {
+                s0 += a0[r] * a0[r];
+                s1 += a1[r] * a1[r];
+                s2 += a2[r] * a2[r];
+                s3 += a3[r] * a3[r];
+            }
+        }
+        for (; j < n; ++j) {
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (Index i = 0; i <= j; ++i) {
+                const double l = linv[i * n + j];
+                a0 += l * k0[i];
+                a1 += l * k1[i];
+                a2 += l * k2[i];
+                a3 += l * k3[i];
+            }
+            s0 += a0 * a0;
+            s1 += a1 * a1;
+            s2 += a2 * a2;
+            s3 += a3 * a3;
+        }
+        q[0] = s0;
+        q[1] = s1;
+        q[2] = s2;
+        q[3] = s3;
     }
 
 
-    void factorize() {
-        Matrix K = kernel_matrix(theta_);
-        const Eigen::LLT<Matrix> llt = robust_cholesky(K, "GaussianProcess::fit()");
-        L_ = llt.matrixL();
-        Linv_ = L_.triangularView<Eigen::Lower>().solve(Matrix::Identity(L_.rows(), L_.cols()));
-        alpha_ = llt.solve(y_);
-        lml_ = -0.5 * y_.dot(alpha_) - L_.diagonal().array().log().sum() -
+    /// Factorise K at θ (kept when `same_rows` and θ is the one of the last factorisation),
+    /// then α = K⁻¹y and the log marginal likelihood.
+    void factorize(bool same_rows) {
+        if (!same_rows || theta_ != factor_theta_) {
+            factor_theta_.resize(0);  // no valid factorisation until this one succeeds
+            Matrix K = kernel_matrix(theta_);
+            llt_ = robust_cholesky(K, "GaussianProcess::fit()");
+            kdiag_max_ = K.diagonal().maxCoeff();  // K as factorised (with any jitter)
+            const Index n = K.rows();
+            Linv_ = llt_.matrixL().solve(Matrix::Identity(n, n));
+            Linv_.triangularView<Eigen::StrictlyUpper>().setZero();
+            const Index d = X_.cols();
+            inv_l_ = (-theta_.head(d)).array().exp().transpose();
+            B_ = X_.array().rowwise() * inv_l_.array();
+            b2_ = B_.rowwise().squaredNorm();
+            factor_theta_ = theta_;
+        }
+        alpha_ = llt_.solve(y_);
+        lml_ = -0.5 * y_.dot(alpha_) - llt_.matrixLLT().diagonal().array().log().sum() -
                0.5 * static_cast<double>(y_.size()) * std::log(2.0 * std::numbers::pi);
     }
 
@@ -374,8 +536,13 @@ private:
     Matrix X_;
     Vector y_;
     Vector theta_;  ///< (log ℓ_1..log ℓ_d, log σ_f², log σ_n²); empty before the first fit
-    Matrix L_;     ///< lower Cholesky factor of the training covariance (n×n)
-    Matrix Linv_;  ///< its inverse (lower triangular)
+    Vector factor_theta_;    ///< θ of the factorisation below (empty: none valid)
+    Eigen::LLT<Matrix> llt_;  ///< Cholesky factorisation of the training covariance K (n×n)
+    double kdiag_max_ = 1.0;  ///< largest diagonal entry of K as factorised
+    Matrix Linv_;  ///< L⁻¹ (n×n, lower triangular, zeros above the diagonal)
+    RowVector inv_l_;  ///< 1/ℓ (d)
+    Matrix B_;     ///< training rows scaled by 1/ℓ (n×d)
+    Vector b2_;    ///< their squared norms (n)
     Vector alpha_;
     double lml_ = 0.0;
     bool fitted_ = false;
@@ -393,6 +560,15 @@ public:
         if (optimize && Z.rows() >= 3) optimized_ = true;
     }
     void predict(const Matrix& Z, Vector& mean, Vector& std) const override { gp_.predict(Z, mean, std); }
+    /// `GaussianProcess::predict_mean` (the single-point bound of the standard deviation).
+    void predict_mean(const Matrix& Z, Vector& mean, Vector& std_bound, PredictScratch& scratch) const override {
+        gp_.predict_mean(Z, mean, std_bound, scratch.cross);
+    }
+    /// `GaussianProcess::predict_std` on the cross-covariances kept by `predict_mean`.
+    void predict_std(PredictScratch& scratch, const Vector& std_bound, const std::vector<Index>& rows,
+                     Vector& std) const override {
+        gp_.predict_std(scratch.cross, std_bound, rows, std, scratch.work);
+    }
     /// The underlying GP (its fitted hyperparameters).
     [[nodiscard]] const GaussianProcess& gp() const noexcept { return gp_; }
 
