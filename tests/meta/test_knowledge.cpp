@@ -11,6 +11,7 @@
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/lda.hpp>
 #include <metalearn/models/logistic_regression.hpp>
+#include <metalearn/models/random_forest.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -264,10 +265,13 @@ TEST_CASE("Knowledge: the shipped knowledge of logistic regression loads with th
     for (const auto& s : check_shipped<LR>("logistic_regression.json", 65)) CHECK(s.params.C > 0.0);
 }
 
-TEST_CASE("Knowledge: the shipped knowledge of the decision tree and k-NN loads with this library and answers", "[knowledge]") {
+TEST_CASE("Knowledge: the shipped knowledge of the decision tree, k-NN and random forest loads with this library and answers",
+          "[knowledge]") {
     // plan sizes: 64 Sobol points and the default, minus the points equal after rounding to the
     // integer and categorical values of the space (k-NN's space is small)
     for (const auto& s : check_shipped<models::DecisionTreeClassifier>("decision_tree_classifier.json", 65))
         CHECK(s.params.min_samples_leaf >= 1);
     for (const auto& s : check_shipped<models::KNeighborsClassifier>("knn_classifier.json", 54)) CHECK(s.params.n_neighbors >= 1);
+    for (const auto& s : check_shipped<models::RandomForestClassifier>("random_forest_classifier.json", 65))
+        CHECK(s.params.n_estimators >= 10);
 }
