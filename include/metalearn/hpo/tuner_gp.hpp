@@ -537,7 +537,10 @@ private:
     Vector y_;
     Vector theta_;  ///< (log ℓ_1..log ℓ_d, log σ_f², log σ_n²); empty before the first fit
     Vector factor_theta_;    ///< θ of the factorisation below (empty: none valid)
-    Eigen::LLT<Matrix> llt_;  ///< Cholesky factorisation of the training covariance K (n×n)
+    /// Cholesky factorisation of the training covariance K (n×n). Initialised on a 0×0 matrix:
+    /// a default-constructed Eigen::LLT leaves its status unset, and copying it (a GP copied
+    /// before its first fit) would read an indeterminate value.
+    Eigen::LLT<Matrix> llt_{Matrix(0, 0)};
     double kdiag_max_ = 1.0;  ///< largest diagonal entry of K as factorised
     Matrix Linv_;  ///< L⁻¹ (n×n, lower triangular, zeros above the diagonal)
     RowVector inv_l_;  ///< 1/ℓ (d)
