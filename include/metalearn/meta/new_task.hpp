@@ -29,9 +29,8 @@ inline void check_new_task(const data::Dataset& dataset, hpo::Metric metric, Ind
     if (dataset.n_features() == 0)
         throw DataError(fmt::format("{}: '{}' has no feature columns (expected at least one)", who, dataset.name()));
     if (dataset.n_samples() < n_folds)
-        throw DataError(fmt::format("{}: '{}' has {} row(s) (expected at least {}, the number of folds the training "
-                                    "tasks were evaluated with)",
-                                    who, dataset.name(), dataset.n_samples(), n_folds));
+        throw DataError(fmt::format("{}: '{}' has {} row(s) (expected at least {}, one per cross-validation fold)", who,
+                                    dataset.name(), dataset.n_samples(), n_folds));
     if (dataset.is_classification()) {
         const auto counts = dataset.class_counts();
         const auto present = std::count_if(counts.begin(), counts.end(), [](Index c) { return c > 0; });
