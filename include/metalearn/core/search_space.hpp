@@ -709,29 +709,24 @@ public:
         for (std::size_t j = 0; j < dims_.size(); ++j) {
             const auto& d = dims_[j];
             const double t = std::clamp(u[static_cast<Index>(j)], 0.0, 1.0);
-            // sampled inside the restriction, if any (its bounds, not a copy of the Dimension)
-            struct {
-                const Dimension& info;
-                double lo, hi;
-                [[nodiscard]] bool is_categorical() const noexcept { return info.is_categorical(); }
-                [[nodiscard]] bool is_integer() const noexcept { return info.is_integer(); }
-                [[nodiscard]] bool is_log() const noexcept { return info.is_log(); }
-            } const i{d.info, d.sample_lo, d.sample_hi};
-            if (i.is_categorical()) {
+            const Dimension& info = d.info;
+            const double lo = d.sample_lo;  // sampled inside the restriction, if any
+            const double hi = d.sample_hi;
+            if (info.is_categorical()) {
                 const auto k = d.allowed.size();
                 d.set_index(base, d.allowed[std::min(static_cast<std::size_t>(t * static_cast<double>(k)), k - 1)]);
-            } else if (i.lo == i.hi) {
-                if (i.is_integer()) d.set_int(base, static_cast<long>(i.lo));
-                else d.set_real(base, i.lo, i.lo, i.hi);
-            } else if (i.is_integer()) {
+            } else if (lo == hi) {
+                if (info.is_integer()) d.set_int(base, static_cast<long>(lo));
+                else d.set_real(base, lo, lo, hi);
+            } else if (info.is_integer()) {
                 double v = 0;
-                if (i.is_log())
-                    v = std::floor(std::exp(std::log(i.lo) + t * (std::log(i.hi + 1.0) - std::log(i.lo))));
+                if (info.is_log())
+                    v = std::floor(std::exp(std::log(lo) + t * (std::log(hi + 1.0) - std::log(lo))));
                 else
-                    v = std::floor(i.lo + t * (i.hi - i.lo + 1.0));
-                d.set_int(base, static_cast<long>(std::clamp(v, i.lo, i.hi)));
+                    v = std::floor(lo + t * (hi - lo + 1.0));
+                d.set_int(base, static_cast<long>(std::clamp(v, lo, hi)));
             } else {
-                d.set_real(base, detail::from_unit(i.is_log(), i.lo, i.hi, t), i.lo, i.hi);
+                d.set_real(base, detail::from_unit(info.is_log(), lo, hi, t), lo, hi);
             }
         }
         apply_pinned(base);

@@ -832,37 +832,39 @@ private:
         trials_.push_back(std::move(t));
     }
 
-    /// For each row c of C (m×D): 1 when a trial is closer than `min_distance` to it (‖c − t‖² <
-    /// min_distance², Euclidean in the encoding), else 0. Only the trials whose projection on a
-    /// fixed unit direction u lies within min_distance of c's are compared (|uᵀ(c − t)| ≤
-    /// ‖c − t‖), found by binary search in the trials sorted by projection: O((m + n) log n) for
-    /// trials that do not crowd one projection, instead of O(m·n·D).
+    /// Whether a trial is closer than `min_distance` to the encoded configuration c (D):
+    /// ‖c − t‖² < min_distance², Euclidean in the encoding (never with min_distance 0). Only the
+    /// trials whose projection on a fixed unit direction u lies within min_distance of c's are
+    /// compared (|uᵀ(c − t)| ≤ ‖c − t‖), found by binary search in the trials sorted by
+    /// projection: O(log n) for trials that do not crowd one projection, instead of O(n·D).
+    [[nodiscard]] bool is_near(const Eigen::Ref<const RowVector, 0, Eigen::InnerStride<>>& c) const {
+        const double md = *o_.min_distance;
+        if (trials_.empty() || !(md > 0.0)) return false;
+        const double window = md * (1.0 + 1e-9) + 1e-12;  // beyond the rounding of the projections
+        const double p = c.dot(direction_.transpose());
+        auto it = std::lower_bound(projections_.begin(), projections_.end(), p - window,
+                                   [](const std::pair<double, Index>& x, double v) { return x.first < v; });
+        for (; it != projections_.end() && it->first <= p + window; ++it)
+            if ((c - Z_.row(it->second)).squaredNorm() < md * md) return true;
+        return false;
+    }
+
+    /// For each row of C (m×D): 1 when it `is_near` a trial, else 0.
     [[nodiscard]] std::vector<char> near_trials(const Matrix& C) const {
         std::vector<char> out(static_cast<std::size_t>(C.rows()), 0);
-        const double md = *o_.min_distance;
-        if (trials_.empty() || !(md > 0.0)) return out;
-        const double md2 = md * md;
-        const double window = md * (1.0 + 1e-9) + 1e-12;  // beyond the rounding of the projections
-        for (Index i = 0; i < C.rows(); ++i) {
-            const double p = C.row(i).dot(direction_);
-            auto it = std::lower_bound(projections_.begin(), projections_.end(), p - window,
-                                       [](const std::pair<double, Index>& x, double v) { return x.first < v; });
-            for (; it != projections_.end() && it->first <= p + window; ++it)
-                if ((C.row(i) - Z_.row(it->second)).squaredNorm() < md2) {
-                    out[static_cast<std::size_t>(i)] = 1;
-                    break;
-                }
-        }
+        for (Index i = 0; i < C.rows(); ++i) out[static_cast<std::size_t>(i)] = is_near(C.row(i)) ? 1 : 0;
         return out;
     }
 
-    [[nodiscard]] bool far_enough(const Vector& z) const {
-        const double md = *o_.min_distance;
-        const Index n = static_cast<Index>(trials_.size());
-        for (Index i = 0; i < n; ++i)
-            if ((Z_.row(i).transpose() - z).squaredNorm() < md * md) return false;
-        return true;
+    /// Indices of the rows of C (m×D) that are not near any trial, ascending.
+    [[nodiscard]] std::vector<Index> far_rows(const Matrix& C) const {
+        std::vector<Index> keep;
+        for (Index i = 0; i < C.rows(); ++i)
+            if (!is_near(C.row(i))) keep.push_back(i);
+        return keep;
     }
+
+    [[nodiscard]] bool far_enough(const Vector& z) const { return !is_near(z.transpose()); }
 
     /// Point k of the initial design's sequence, in [0, 1)^size().
     [[nodiscard]] Vector unit_point(Index k) {
@@ -919,23 +921,11 @@ private:
     /// The remaining configurations of an enumerable space (encoded rows far enough from every trial).
     [[nodiscard]] Matrix remaining_configs() {
         const Matrix& all = all_configs();
-        const std::vector<char> near = near_trials(all);
-        std::vector<Index> keep;
-        for (Index i = 0; i < all.rows(); ++i)
-            if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
-        Matrix out(static_cast<Index>(keep.size()), all.cols());
-        for (std::size_t k = 0; k < keep.size(); ++k) out.row(static_cast<Index>(k)) = all.row(keep[k]);
-        return out;
+        return all(far_rows(all), Eigen::all);
     }
 
     /// Indices of the candidates (`set_candidates`) far enough from every trial, ascending.
-    [[nodiscard]] std::vector<Index> remaining_candidates() const {
-        const std::vector<char> near = near_trials(cand_);
-        std::vector<Index> keep;
-        for (Index i = 0; i < cand_.rows(); ++i)
-            if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
-        return keep;
-    }
+    [[nodiscard]] std::vector<Index> remaining_candidates() const { return far_rows(cand_); }
 
     [[nodiscard]] SearchSpaceExhausted exhausted() const {
         if (!cand_params_.empty())
@@ -1022,9 +1012,7 @@ private:
         mean = Vector::Zero(C.rows());
         sd = Vector::Zero(C.rows());
         if (!f.prior_only) {
-            // In blocks of 64 candidates: the temporaries stay small (no page faults of large
-            // allocations at every ask).
-            constexpr Index block = 64;
+            constexpr Index block = predict_block;
             Vector m;
             Vector s;
             for (Index start = 0; start < C.rows(); start += block) {
@@ -1086,7 +1074,7 @@ private:
         const auto before = [](const std::pair<double, Index>& x, const std::pair<double, Index>& y) {
             return x.first > y.first || (x.first == y.first && x.second < y.second);
         };
-        constexpr Index block = 64;  // the blocks of `predict`, so the means are the same numbers
+        constexpr Index block = predict_block;  // as `predict`, so the means are the same numbers
         Vector mean, sd_raw, upper, a;
         std::vector<Index> order;
         std::vector<Index> rows;
@@ -1181,7 +1169,7 @@ private:
                                            const std::vector<double>& centre_a) {
         if (f.prior_only) return acquisition(f, C);
         Vector out = Vector::Constant(C.rows(), -std::numeric_limits<double>::infinity());
-        constexpr Index block = 64;  // the blocks of `predict`
+        constexpr Index block = predict_block;
         Vector mean, sd_raw, upper, a;
         std::vector<Index> rows;
         for (Index start = 0; start < C.rows(); start += block) {
@@ -1228,12 +1216,7 @@ private:
             }
             Matrix all(u.rows(), D);
             for (Index i = 0; i < u.rows(); ++i) all.row(i) = space_.encode(space_.from_unit_cube(u.row(i).transpose())).transpose();
-            const std::vector<char> near = near_trials(all);
-            std::vector<Index> keep;
-            for (Index i = 0; i < all.rows(); ++i)
-                if (!near[static_cast<std::size_t>(i)]) keep.push_back(i);
-            pool.resize(static_cast<Index>(keep.size()), D);
-            for (std::size_t k = 0; k < keep.size(); ++k) pool.row(static_cast<Index>(k)) = all.row(keep[k]);
+            pool = all(far_rows(all), Eigen::all);
         }
         if (pool.rows() == 0 && enumerable_) return std::nullopt;
         Vector best_z;
@@ -1376,6 +1359,9 @@ private:
     bool enumerable_ = false;
     Matrix all_;           ///< every configuration of an enumerable space, encoded
     std::unique_ptr<Surrogate> surrogate_;
+    /// Candidates predicted per surrogate call: the temporaries stay small (no page faults of
+    /// large allocations at every ask), and every path predicts the same blocks.
+    static constexpr Index predict_block = 64;
     PredictScratch scratch_;                    ///< the surrogate's scratch of a block of candidates
     Vector direction_;                          ///< unit direction of `near_trials`' projections (D)
     std::vector<std::pair<double, Index>> projections_;  ///< (trial's projection on it, id), ascending

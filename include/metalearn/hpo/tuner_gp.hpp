@@ -467,48 +467,31 @@ private:
         using Tile = Eigen::Array<double, 4, 1>;
         const Index n = Linv_.rows();
         const double* linv = Linv_.data();
-        const double* k0 = W.col(0).data();
-        const double* k1 = W.col(1).data();
-        const double* k2 = W.col(2).data();
-        const double* k3 = W.col(3).data();
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        const double* k[group];
+        for (std::size_t g = 0; g < group; ++g) {
+            k[g] = W.col(static_cast<Index>(g)).data();
+            q[g] = 0.0;
+        }
         Index j = 0;
         for (; j + 4 <= n; j += 4) {
-            Tile a0 = Tile::Zero(), a1 = Tile::Zero(), a2 = Tile::Zero(), a3 = Tile::Zero();
+            Tile a[group];
+            for (auto& t : a) t = Tile::Zero();
             for (Index i = 0; i < j + 4; ++i) {
                 const Tile l = Eigen::Map<const Tile>(linv + i * n + j);  // (L⁻¹)_{j..j+3, i}
-                a0 += l * k0[i];
-                a1 += l * k1[i];
-                a2 += l * k2[i];
-                a3 += l * k3[i];
+                for (std::size_t g = 0; g < group; ++g) a[g] += l * k[g][i];
             }
-            for (int r = 0; r < 4; ++r) {
-                s0 += a0[r] * a0[r];
-                s1 += a1[r] * a1[r];
-                s2 += a2[r] * a2[r];
-                s3 += a3[r] * a3[r];
-            }
+            for (int r = 0; r < 4; ++r)
+                for (std::size_t g = 0; g < group; ++g) q[g] += a[g][r] * a[g][r];
         }
         for (; j < n; ++j) {
-            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            double a[group] = {};
             for (Index i = 0; i <= j; ++i) {
                 const double l = linv[i * n + j];
-                a0 += l * k0[i];
-                a1 += l * k1[i];
-                a2 += l * k2[i];
-                a3 += l * k3[i];
+                for (std::size_t g = 0; g < group; ++g) a[g] += l * k[g][i];
             }
-            s0 += a0 * a0;
-            s1 += a1 * a1;
-            s2 += a2 * a2;
-            s3 += a3 * a3;
+            for (std::size_t g = 0; g < group; ++g) q[g] += a[g] * a[g];
         }
-        q[0] = s0;
-        q[1] = s1;
-        q[2] = s2;
-        q[3] = s3;
     }
-
 
     /// Factorise K at θ (kept when `same_rows` and θ is the one of the last factorisation),
     /// then α = K⁻¹y and the log marginal likelihood.
