@@ -73,13 +73,15 @@ double accuracy(const Model& m, const Matrix& X, const Vector& y) {
 }
 
 /// Accuracy of a fitted classifier on (X, y), predicting `cost_per_row`-flop rows in chunks of
-/// about 5·10⁷ flops with a budget check before each chunk (k-NN prediction is O(n q) per row).
+/// about 5·10⁷ flops, but at least 256 rows (a k-NN search packs its training matrix once per
+/// call: smaller chunks spend more time packing than computing), with a budget check before
+/// each chunk (k-NN prediction is O(n q) per row).
 /// @throws Interrupted past the deadline.
 template <class Model>
 double chunked_accuracy(const Model& m, const Matrix& X, const Vector& y, const Budget& budget, double cost_per_row,
                         std::string_view what) {
     if (y.size() == 0) return nan;
-    const Index chunk = std::clamp<Index>(static_cast<Index>(5e7 / std::max(1.0, cost_per_row)), 1, X.rows());
+    const Index chunk = std::clamp<Index>(static_cast<Index>(5e7 / std::max(1.0, cost_per_row)), 256, std::max<Index>(256, X.rows()));
     double ok = 0;
     for (Index i0 = 0; i0 < X.rows(); i0 += chunk) {
         budget.check(what);

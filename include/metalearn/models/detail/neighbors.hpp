@@ -363,62 +363,85 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
     const Index m = query.rows();
     dist.resize(m, k);
     idx.resize(m, k);
-    constexpr Index block = 256;
-    Matrix D;  // p = 2: n × b, column j = filter values of query (start + j); p = 1: the n distances of one query
+    constexpr Index block = 256;        // queries per block
+    constexpr Index train_block = 1024; // training rows per tile: a tile of products is at most 2 MiB
+    Matrix D;  // p = 2: tb × b tile, column j = products with query (start + j); p = 1: the n distances of one query
     KBest best(k);
-    std::vector<double> top(static_cast<std::size_t>(k));  // the k smallest filter values so far, ascending
-    std::vector<Index> cand;
     Vector q(d);
+    if (p == 1) {
+        D.resize(n, 1);
+        for (Index j = 0; j < m; ++j) {
+            q = query.row(j).transpose();
+            block_distances(q.data(), X_.data(), n, n, d, 1, D.data());
+            const double* col = D.data();
+            for (Index i = 0; i < n; ++i)
+                if (!best.full() || col[i] <= best.worst()) best.offer(col[i], i);
+            best.write(j, dist, idx, [](double s) { return s; });
+        }
+        return;
+    }
+    // p = 2: the filter value a = |x|² + |q|² − 2 x·q from matrix products, tile by tile (the
+    // tiles stay in cache; one n × b product matrix would not). Per query, one pass keeps the k
+    // smallest a so far (sorted insertion) and every row within 2B of the k-th (B bounds the
+    // rounding error of a); the candidates are then ranked by the exact `pair_distance`.
     const double u = std::numeric_limits<double>::epsilon() / 2.0;
     const double rel = (4.0 * static_cast<double>(d) + 8.0) * 1.25 * u;
     const double tiny = (4.0 * static_cast<double>(d) + 8.0) * std::numeric_limits<double>::denorm_min();
+    const auto ku = static_cast<std::size_t>(k);
+    std::vector<double> top(static_cast<std::size_t>(block) * ku);  // per query: the k smallest a so far, ascending
+    std::vector<Index> filled(static_cast<std::size_t>(block));
+    std::vector<double> gate(static_cast<std::size_t>(block)), two_b(static_cast<std::size_t>(block));
+    std::vector<char> huge(static_cast<std::size_t>(block));
+    std::vector<std::vector<std::pair<double, Index>>> cand(static_cast<std::size_t>(block));
     for (Index start = 0; start < m; start += block) {
         const Index b = std::min(block, m - start);
         const auto Q = query.middleRows(start, b);
-        if (p == 2) {
-            D.noalias() = X_ * Q.transpose();  // n×b
-            const Vector q_sq = Q.rowwise().squaredNorm();
-            for (Index j = 0; j < b; ++j)
-                D.col(j) = (sq_.array() + q_sq[j] - 2.0 * D.col(j).array()).max(0.0);
+        const Vector q_sq = Q.rowwise().squaredNorm();
+        for (Index j = 0; j < b; ++j) {
+            const auto ju = static_cast<std::size_t>(j);
+            const double norms = max_sq_ + q_sq[j];
+            huge[ju] = !(norms < std::numeric_limits<double>::max() / 4.0);
+            two_b[ju] = 2.0 * (rel * norms + tiny);
+            gate[ju] = std::numeric_limits<double>::infinity();
+            filled[ju] = 0;
+            cand[ju].clear();
+        }
+        for (Index t0 = 0; t0 < n; t0 += train_block) {
+            const Index tb = std::min(train_block, n - t0);
+            D.noalias() = X_.middleRows(t0, tb) * Q.transpose();  // tb×b
+            const double* sq = sq_.data() + t0;
             for (Index j = 0; j < b; ++j) {
-                q = Q.row(j).transpose();
+                const auto ju = static_cast<std::size_t>(j);
+                if (huge[ju]) continue;
                 const double* col = D.col(j).data();
-                const double norms = max_sq_ + q_sq[j];
-                const double two_b = 2.0 * (rel * norms + tiny);
-                if (!(norms < std::numeric_limits<double>::max() / 4.0)) {
-                    for (Index i = 0; i < n; ++i) best.offer(pair_distance(q.data(), &X_(i, 0), n, d, 2), i);
-                } else {
-                    // one pass: the k smallest a (sorted insertion), and every row within 2B of
-                    // the k-th so far
-                    cand.clear();
-                    double gate = std::numeric_limits<double>::infinity();
-                    Index filled = 0;
-                    for (Index i = 0; i < n; ++i) {
-                        const double a = col[i];
-                        if (a > gate) continue;
-                        cand.push_back(i);
-                        if (filled == k && !(a < top[static_cast<std::size_t>(k - 1)])) continue;
-                        Index pos = filled < k ? filled++ : k - 1;
-                        for (; pos > 0 && a < top[static_cast<std::size_t>(pos - 1)]; --pos)
-                            top[static_cast<std::size_t>(pos)] = top[static_cast<std::size_t>(pos - 1)];
-                        top[static_cast<std::size_t>(pos)] = a;
-                        if (filled == k) gate = top[static_cast<std::size_t>(k - 1)] + two_b;
-                    }
-                    for (const Index i : cand)
-                        if (col[i] <= gate) best.offer(pair_distance(q.data(), &X_(i, 0), n, d, 2), i);
+                double* tp = top.data() + ju * ku;
+                double g = gate[ju];
+                Index fl = filled[ju];
+                auto& cj = cand[ju];
+                for (Index i = 0; i < tb; ++i) {
+                    const double a = std::max(sq[i] + q_sq[j] - 2.0 * col[i], 0.0);
+                    if (a > g) continue;
+                    cj.emplace_back(a, t0 + i);
+                    if (fl == k && !(a < tp[k - 1])) continue;
+                    Index pos = fl < k ? fl++ : k - 1;
+                    for (; pos > 0 && a < tp[pos - 1]; --pos) tp[pos] = tp[pos - 1];
+                    tp[pos] = a;
+                    if (fl == k) g = tp[k - 1] + two_b[ju];
                 }
-                best.write(start + j, dist, idx, [](double s) { return std::sqrt(s); });
+                gate[ju] = g;
+                filled[ju] = fl;
             }
-        } else {
-            D.resize(n, 1);
-            for (Index j = 0; j < b; ++j) {
-                q = Q.row(j).transpose();
-                block_distances(q.data(), X_.data(), n, n, d, 1, D.data());
-                const double* col = D.data();
-                for (Index i = 0; i < n; ++i)
-                    if (!best.full() || col[i] <= best.worst()) best.offer(col[i], i);
-                best.write(start + j, dist, idx, [](double s) { return s; });
+        }
+        for (Index j = 0; j < b; ++j) {
+            const auto ju = static_cast<std::size_t>(j);
+            q = Q.row(j).transpose();
+            if (huge[ju]) {
+                for (Index i = 0; i < n; ++i) best.offer(pair_distance(q.data(), &X_(i, 0), n, d, 2), i);
+            } else {
+                for (const auto& [a, i] : cand[ju])
+                    if (a <= gate[ju]) best.offer(pair_distance(q.data(), &X_(i, 0), n, d, 2), i);
             }
+            best.write(start + j, dist, idx, [](double s) { return std::sqrt(s); });
         }
     }
 }
