@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -182,6 +184,36 @@ TEST_CASE("correlation of a linear column is 1 and its eigen-structure is rank o
     // Eigenvalues of [[2.5, 5], [5, 10]]: 0 and 12.5.
     CHECK_THAT(m["eigenvalues.mean"], WithinRel(6.25, 1e-12));
     CHECK(m["nr_disc"] == 1);
+}
+
+TEST_CASE("wide data (fewer rows than columns): covariance eigenvalues and canonical correlations", "[metafeatures][statistical]") {
+    // 4 rows × 6 columns: the n×n Gram route. Reference: numpy.linalg.eigvalsh(numpy.cov(X.T)) =
+    // {≈0, ≈0, ≈0, 2.82514576, 5.43400444, 14.5741831}: mean 3.805555555555555 (= trace / 6), sd
+    // (ddof 1) 5.710046377187283, max 14.574183125633208.
+    Matrix X(4, 6);
+    X << 1, 0, 2, 1, 3, 0,  //
+        2, 1, 0, 4, 1, 1,   //
+        3, 5, 1, 0, 2, 2,   //
+        5, 2, 2, 1, 0, 7;
+    const Vector y = (Vector(4) << 0, 0, 1, 1).finished();
+    std::vector<data::FeatureInfo> info;
+    for (int j = 0; j < 6; ++j) info.push_back(data::FeatureInfo::numeric(fmt::format("x{}", j)));
+    const data::Dataset d("wide", X, y, info, data::TaskType::classification, {"u", "v"});
+    const auto m = only(d, {mf::Group::statistical}, {mf::Summary::mean, mf::Summary::sd, mf::Summary::max});
+    CHECK_THAT(m["eigenvalues.mean"], WithinRel(3.805555555555555, 1e-12));
+    CHECK_THAT(m["eigenvalues.sd"], WithinRel(5.710046377187283, 1e-12));
+    CHECK_THAT(m["eigenvalues.max"], WithinRel(14.574183125633208, 1e-12));
+    // Six generic columns span every centred 4-vector: the class indicator is reached exactly.
+    CHECK_THAT(m["can_cor.max"], WithinAbs(1.0, 1e-12));
+    CHECK(m["nr_disc"] == 1);
+
+    // Six multiples of one column a = (1, 2, 3, 5): one direction, ρ = |corr(a, y)| = 0.8451542547285166
+    // (numpy.corrcoef).
+    Matrix Xr(4, 6);
+    for (int j = 0; j < 6; ++j) Xr.col(j) = (Vector(4) << 1, 2, 3, 5).finished() * (j + 1.0);
+    const data::Dataset dr("rank1", Xr, y, info, data::TaskType::classification, {"u", "v"});
+    const auto mr = only(dr, {mf::Group::statistical});
+    CHECK_THAT(mr["can_cor.mean"], WithinRel(0.8451542547285166, 1e-10));
 }
 
 TEST_CASE("information-theoretic meta-features match reference values", "[metafeatures][info_theory]") {

@@ -53,6 +53,32 @@ TEST_CASE("LinearDiscriminantAnalysis ignores constant and duplicated columns", 
     REQUIRE_THAT(wide.predict_proba(widen(d.Xte)), approx_matrix(base.predict_proba(d.Xte), 0.0, 1e-8));
 }
 
+TEST_CASE("LinearDiscriminantAnalysis on wide data (fewer rows than columns) matches scikit-learn", "[models][lda]") {
+    // X(i, j) = sin(0.7 i + 1.3 j) + 0.1 i [j mod 3 = 0], y = i mod 3, 12 rows × 20 columns; train on
+    // rows 0–8 (n = 9 < p = 20: the Gram-matrix route), predict rows 9–11. Reference: scikit-learn
+    // 1.2.1 LinearDiscriminantAnalysis() (solver "svd").
+    Matrix X(12, 20);
+    Vector y(12);
+    for (Index i = 0; i < 12; ++i) {
+        y[i] = static_cast<double>(i % 3);
+        for (Index j = 0; j < 20; ++j)
+            X(i, j) = std::sin(0.7 * static_cast<double>(i) + 1.3 * static_cast<double>(j)) +
+                      (j % 3 == 0 ? 0.1 * static_cast<double>(i) : 0.0);
+    }
+    LinearDiscriminantAnalysis lda;
+    lda.fit(X.topRows(9), y.head(9));
+    Matrix expected(3, 3);
+    expected << 0.008699955468094364, 0.10650334648957953, 0.8847966980423262,  //
+        0.0013547390263776648, 0.04364326398113694, 0.9550019969924853,         //
+        0.0004996825595169559, 0.026732651976917043, 0.972767665463566;
+    REQUIRE_THAT(lda.predict_proba(X.bottomRows(3)), approx_matrix(expected, 0.0, 1e-7));
+    // the covariance route (forced by a negligible shrinkage) gives the same posterior
+    LinearDiscriminantAnalysis cov({.shrinkage = 1e-13});
+    cov.fit(X.topRows(9), y.head(9));
+    REQUIRE(cov.rank() == lda.rank());
+    REQUIRE_THAT(cov.predict_proba(X.bottomRows(3)), approx_matrix(lda.predict_proba(X.bottomRows(3)), 0.0, 1e-8));
+}
+
 TEST_CASE("LinearDiscriminantAnalysis shrinkage keeps probabilities valid and absent classes at 0", "[models][lda]") {
     const auto d = metalearn::test::sklearn_split("wine_data.csv", false);
     LinearDiscriminantAnalysis lda({.shrinkage = 0.5});

@@ -92,10 +92,13 @@ double chunked_accuracy(const Model& m, const Matrix& X, const Vector& y, const 
     return ok / static_cast<double>(y.size());
 }
 
-/// Flops of a linear discriminant analysis fit on n×q data (`models::LinearDiscriminantAnalysis`:
-/// the pooled covariance n q² and its eigen-decomposition with vectors).
+/// Flops of a linear discriminant analysis fit on n×q data (`models::LinearDiscriminantAnalysis`
+/// without shrinkage: the pooled covariance n q² and its eigen-decomposition with vectors, or for
+/// n < q the n×n Gram matrix, its eigen-decomposition and the q×n eigenvector product).
 [[nodiscard]] inline double lda_flops(Index n, Index q) {
-    return static_cast<double>(n) * static_cast<double>(q) * static_cast<double>(q) + eigen_flops(q, true);
+    const auto dn = static_cast<double>(n), dq = static_cast<double>(q);
+    if (n < q) return 2.0 * dn * dn * dq + eigen_flops(n, true);
+    return dn * dq * dq + eigen_flops(q, true);
 }
 
 /// Compute the landmarking group into `out`.

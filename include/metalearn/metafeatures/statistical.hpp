@@ -12,7 +12,8 @@
 ///   `h_mean` (harmonic mean n / Σ 1/x under the same rules);
 /// - `cor`: |Pearson correlation| of each pair of columns (q(q−1)/2 values; NaN for a pair with a
 ///   constant column); `cov`: |covariance| of each pair (ddof = 1);
-/// - `eigenvalues`: the q eigenvalues of the covariance matrix;
+/// - `eigenvalues`: the q eigenvalues of the covariance matrix (when n < q, its n nonzero ones from
+///   the n×n Gram matrix of the centred data and q − n exact zeros);
 /// - `nr_cor_attr`: fraction of column pairs with |cor| ≥ 0.5 (NaN if q < 2);
 /// - `nr_norm`: number of columns for which the Shapiro–Wilk test (Royston 1995) does not reject
 ///   normality at α = 0.05 (a constant column counts as normal, scipy's W = 1; only the first 5000
@@ -119,24 +120,48 @@ inline std::vector<double> canonical_correlations(Context& ctx) {
             W.col(static_cast<Index>(k)) = es.eigenvectors().col(idx[k]) / std::sqrt(ev[idx[k]]);
         return W;
     };
-    // ZᵀZ = (n − 1) · the correlation matrix of the kept columns, from the shared covariance
-    // (scaled as the columns were; directly from Z where the covariance overflowed).
-    const Matrix& C = ctx.cov();
-    Matrix Sxx(r, r);
-    for (Index b = 0; b < r; ++b)
-        for (Index a = 0; a < r; ++a) {
-            const double c = C(keep[a], keep[b]);
-            const int e = exponent[static_cast<std::size_t>(keep[a])] + exponent[static_cast<std::size_t>(keep[b])];
-            Sxx(a, b) = std::isfinite(c) ? static_cast<double>(n - 1) * std::ldexp(c, -e) / (sd[keep[a]] * sd[keep[b]])
-                                         : Z.col(a).dot(Z.col(b));
-        }
-    ctx.budget().afford(eigen_flops(r, true) + eigen_flops(kp, true), "the canonical correlations");
     const Matrix Syy = Y.transpose() * Y;
-    const Matrix Sxy = Z.transpose() * Y;
-    const Matrix Wx = whitener(Sxx, 1e-13);
     const Matrix Wy = whitener(Syy, 1e-10);
-    if (Wx.cols() == 0 || Wy.cols() == 0) return {};
-    const Matrix M = Wx.transpose() * Sxy * Wy;
+    Matrix M;
+    if (n < r) {
+        // Wide data: the eigenpairs (μ_i, v_i) of the n×n Gram matrix ZZᵀ give those of ZᵀZ
+        // (u_i = Zᵀv_i / √μ_i), so the whitened cross-product Wxᵀ (ZᵀY) Wy reduces to V_keptᵀ Y Wy:
+        // O(n²·r + n³) instead of O(n·r² + r³).
+        ctx.budget().afford(2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(r) +
+                                eigen_flops(n, true) + eigen_flops(kp, true),
+                            "the canonical correlations");
+        Matrix K = Matrix::Zero(n, n);
+        K.selfadjointView<Eigen::Lower>().rankUpdate(Z);
+        K.triangularView<Eigen::StrictlyUpper>() = K.transpose();
+        Eigen::SelfAdjointEigenSolver<Matrix> es(K);
+        if (es.info() != Eigen::Success || Wy.cols() == 0) return {};
+        const Vector& ev = es.eigenvalues();
+        const double tol = 1e-13 * std::max(1.0, ev.maxCoeff());
+        std::vector<Index> idx;
+        for (Index i = 0; i < ev.size(); ++i)
+            if (ev[i] > tol) idx.push_back(i);
+        if (idx.empty()) return {};
+        const Matrix YW = Y * Wy;  // n×k
+        M.resize(static_cast<Index>(idx.size()), YW.cols());
+        for (std::size_t k = 0; k < idx.size(); ++k) M.row(static_cast<Index>(k)) = es.eigenvectors().col(idx[k]).transpose() * YW;
+    } else {
+        // ZᵀZ = (n − 1) · the correlation matrix of the kept columns, from the shared covariance
+        // (scaled as the columns were; directly from Z where the covariance overflowed).
+        const Matrix& C = ctx.cov();
+        Matrix Sxx(r, r);
+        for (Index b = 0; b < r; ++b)
+            for (Index a = 0; a < r; ++a) {
+                const double c = C(keep[a], keep[b]);
+                const int e = exponent[static_cast<std::size_t>(keep[a])] + exponent[static_cast<std::size_t>(keep[b])];
+                Sxx(a, b) = std::isfinite(c) ? static_cast<double>(n - 1) * std::ldexp(c, -e) / (sd[keep[a]] * sd[keep[b]])
+                                             : Z.col(a).dot(Z.col(b));
+            }
+        ctx.budget().afford(eigen_flops(r, true) + eigen_flops(kp, true), "the canonical correlations");
+        const Matrix Sxy = Z.transpose() * Y;
+        const Matrix Wx = whitener(Sxx, 1e-13);
+        if (Wx.cols() == 0 || Wy.cols() == 0) return {};
+        M = Wx.transpose() * Sxy * Wy;
+    }
     // The canonical correlations are the singular values of M, i.e. the square roots of the
     // eigenvalues of the smaller Gram matrix (M Mᵀ or Mᵀ M): the symmetric eigensolver the other
     // groups already use, instead of a separate SVD (whose code would double the compile cost).

@@ -333,9 +333,30 @@ public:
             if (q == 0 || n() < 2) {
                 eigval_ = Vector::Constant(q, nan);
             } else {
-                budget_->afford(eigen_flops(q, false), "the eigenvalues of the covariance matrix");
-                Eigen::SelfAdjointEigenSolver<Matrix> es(c, Eigen::EigenvaluesOnly);
-                eigval_ = es.info() == Eigen::Success ? Vector(es.eigenvalues()) : Vector::Constant(q, nan);
+                const Index m = n();
+                if (m < q && c.allFinite()) {
+                    // Wide data: the covariance CᵀC/(n−1) (C = centred N, n×q) has rank < n; its
+                    // nonzero eigenvalues are those of the n×n Gram matrix CCᵀ/(n−1), the other
+                    // q − n are 0. O(n²·q + n³) instead of O(q³).
+                    budget_->afford(static_cast<double>(m) * static_cast<double>(m) * static_cast<double>(q) +
+                                        eigen_flops(m, false),
+                                    "the eigenvalues of the covariance matrix");
+                    const Matrix C = N().rowwise() - means().transpose();
+                    Matrix G = Matrix::Zero(m, m);
+                    G.selfadjointView<Eigen::Lower>().rankUpdate(C, 1.0 / static_cast<double>(m - 1));
+                    G.triangularView<Eigen::StrictlyUpper>() = G.transpose();
+                    Eigen::SelfAdjointEigenSolver<Matrix> es(G, Eigen::EigenvaluesOnly);
+                    if (es.info() == Eigen::Success) {
+                        eigval_ = Vector::Zero(q);
+                        eigval_->tail(m) = es.eigenvalues();
+                    } else {
+                        eigval_ = Vector::Constant(q, nan);
+                    }
+                } else {
+                    budget_->afford(eigen_flops(q, false), "the eigenvalues of the covariance matrix");
+                    Eigen::SelfAdjointEigenSolver<Matrix> es(c, Eigen::EigenvaluesOnly);
+                    eigval_ = es.info() == Eigen::Success ? Vector(es.eigenvalues()) : Vector::Constant(q, nan);
+                }
             }
         }
         return *eigval_;
