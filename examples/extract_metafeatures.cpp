@@ -3,14 +3,17 @@
 //   extract_metafeatures FILE [--target NAME] [--groups G ...] [--summary S ...]
 //                        [--features F ...] [--set mfe|autosklearn] [--seed N]
 //                        [--time-limit MS] [--time-limit-per-group MS] [--format table|json|csv]
-//                        [--no-header]
+//                        [--no-header] [--landmarking-max-rows N] [--labels LABEL_FILE] [--max-rows N]
 //
-// FILE is anything data::read_dataset reads (.arff/.csv/.tsv, optionally .gz). Groups:
+// FILE is anything data::read_dataset reads (.arff/.csv/.tsv, optionally .gz), or an IDX image
+// file (*-images-idx3-ubyte[.gz], as Fashion-MNIST) with its label file in --labels. Groups:
 // general statistical info-theory landmarking model-based (default: all). Summaries: mean sd
 // min max median quantiles range skewness kurtosis histogram (default: mean sd). --set
 // autosklearn prints auto-sklearn's 46 meta-features instead. The time taken goes to stderr, as
 // do the names of features skipped by a time limit (--time-limit bounds the whole extraction,
-// --time-limit-per-group each group). Exit code 0 on success, 1 if the file cannot
+// --time-limit-per-group each group). Landmarkers use at most --landmarking-max-rows rows (a
+// stratified subsample; default 5000, 0 = every row). --max-rows keeps the first N rows of an
+// IDX file. Exit code 0 on success, 1 if the file cannot
 // be read, 2 on a usage error.
 
 #include "seed_option.hpp"
@@ -23,6 +26,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -37,7 +41,10 @@ int main(int argc, char** argv) {
     long long time_limit_ms = 0;
     long long group_limit_ms = 0;
     bool no_header = false;
-    app.add_option("file", file, "dataset file (.arff/.csv/.tsv, optionally .gz)")->required();
+    Index landmarking_max_rows = mf::ExtractOptions{}.landmarking_max_rows;
+    std::string labels_file;
+    Index max_rows = -1;
+    app.add_option("file", file, "dataset file (.arff/.csv/.tsv, optionally .gz; or IDX images with --labels)")->required();
     app.add_option("--target", target, "target column (default: the format's rule)");
     app.add_option("--groups", groups, "general statistical info-theory landmarking model-based");
     app.add_option("--summary", summaries, "mean sd min max median quantiles range skewness kurtosis histogram");
@@ -50,6 +57,12 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--format", format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
     app.add_flag("--no-header", no_header, "csv: print the row only");
+    app.add_option("--landmarking-max-rows", landmarking_max_rows,
+                   "landmarkers on a stratified subsample of at most this many rows (0 = every row; else >= 20)")
+        ->capture_default_str();
+    app.add_option("--labels", labels_file, "IDX label file (*-labels-idx1-ubyte[.gz]) when FILE holds IDX images");
+    app.add_option("--max-rows", max_rows, "IDX: keep the first this many images (default: all)")
+        ->check(CLI::PositiveNumber);
     CLI11_PARSE(app, argc, argv);
 
     mf::ExtractOptions options;
@@ -71,13 +84,21 @@ int main(int argc, char** argv) {
     options.time_limit = std::chrono::milliseconds(time_limit_ms);
     options.time_limit_per_group = std::chrono::milliseconds(group_limit_ms);
     options.feature_set = set == "autosklearn" ? mf::FeatureSet::autosklearn : mf::FeatureSet::mfe;
+    options.landmarking_max_rows = landmarking_max_rows;
+    if (max_rows != -1 && labels_file.empty()) {
+        fmt::print(stderr, "extract_metafeatures: --max-rows applies to IDX files only (give --labels)\n");
+        return 2;
+    }
 
     data::Dataset d;
     try {
         data::ReadOptions ro;
         ro.target = target;
         ro.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
-        d = data::read_dataset(file, ro);
+        if (!labels_file.empty())
+            d = data::read_idx_dataset(file, labels_file, std::filesystem::path(file).filename().string(), max_rows);
+        else
+            d = data::read_dataset(file, ro);
     } catch (const Error& e) {
         fmt::print(stderr, "extract_metafeatures: cannot read {}: {}\n", file, e.what());
         return 1;

@@ -310,6 +310,43 @@ TEST_CASE("landmarkers reach accuracy 1 on a separable set", "[metafeatures][lan
     CHECK(m["worst_node.mean"] < 1.0);  // the noise column
 }
 
+TEST_CASE("landmarking_max_rows landmarks a stratified subsample, 0 every row", "[metafeatures][landmarking]") {
+    // 300 rows, 3 numeric columns, 3 classes (noisy, so accuracies are not all 1).
+    Matrix X(300, 3);
+    Vector y(300);
+    for (Index i = 0; i < 300; ++i) {
+        y[i] = static_cast<double>(i % 3);
+        for (Index j = 0; j < 3; ++j)
+            X(i, j) = std::sin(0.37 * static_cast<double>(i * (j + 2))) + 0.4 * y[i] * static_cast<double>(j == 1);
+    }
+    const std::vector<data::FeatureInfo> info = {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b"),
+                                                 data::FeatureInfo::numeric("c")};
+    const data::Dataset d("noisy", X, y, info, data::TaskType::classification, {"k0", "k1", "k2"});
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::landmarking};
+    o.seed = 3;
+    o.landmarking_max_rows = 120;
+    const auto capped = mf::extract(d, o);
+    // The same as landmarking the subsample itself (same seed-derived rows, folds and models).
+    const auto rows = data::subsample_rows(d, 120, metalearn::derive_seed(3, {0x5AB5ULL}));
+    REQUIRE(rows.size() == 120);
+    std::vector<Index> per_class(3, 0);
+    for (const Index r : rows) ++per_class[static_cast<std::size_t>(y[r])];
+    CHECK(per_class == std::vector<Index>{40, 40, 40});  // stratified
+    o.landmarking_max_rows = 0;
+    const auto on_subset = mf::extract(d.subset(rows), o);
+    const auto exact = mf::extract(d, o);
+    for (const auto& name : {"one_nn.mean", "naive_bayes.mean", "best_node.mean", "linear_discr.sd", "elite_nn.mean"}) {
+        INFO(name);
+        CHECK(capped[name] == on_subset[name]);
+    }
+    CHECK(capped["one_nn.mean"] != exact["one_nn.mean"]);  // 0 = every row: another table, another value
+    o.landmarking_max_rows = 300;  // a cap at or above n changes nothing
+    CHECK(mf::extract(d, o)["one_nn.mean"] == exact["one_nn.mean"]);
+    o.landmarking_max_rows = 19;
+    CHECK_THROWS_AS(mf::extract(d, o), ConfigError);
+}
+
 TEST_CASE("auto-sklearn set follows auto-sklearn's conventions", "[metafeatures][autosklearn]") {
     mf::ExtractOptions o;
     o.feature_set = mf::FeatureSet::autosklearn;
@@ -641,17 +678,18 @@ TEST_CASE("every group of the capped reproducer is computed, and the tree sees t
 
 TEST_CASE("a step that would outlast the time limit is refused or interrupted, NaN and reported",
           "[metafeatures][options]") {
-    // 300 rows × 800 numeric columns: the eigenvalues need about 4 · 800³ ≈ 2·10⁹ flops (≥ 0.2 s at
-    // 10 Gflop/s), far over a 30 ms budget, and the covariance before them ≈ 2·10⁸ flops; either
+    // 900 rows × 800 numeric columns (more rows than columns: the 800×800 route): the eigenvalues
+    // need about 4 · 800³ ≈ 2·10⁹ flops (≥ 0.2 s at 10 Gflop/s), far over a 30 ms budget, and the
+    // covariance before them ≈ 6·10⁸ flops; either
     // the covariance is interrupted between blocks or the eigen-decomposition is refused by its
     // estimate. Either way the feature is NaN, listed as timed out, and the reason is sent to the
     // warning callback.
     Rng rng(3);
-    Matrix X(300, 800);
+    Matrix X(900, 800);
     for (Index i = 0; i < X.rows(); ++i)
         for (Index j = 0; j < X.cols(); ++j) X(i, j) = rng.normal();
-    Vector y(300);
-    for (Index i = 0; i < 300; ++i) y[i] = static_cast<double>(i % 2);
+    Vector y(900);
+    for (Index i = 0; i < 900; ++i) y[i] = static_cast<double>(i % 2);
     std::vector<data::FeatureInfo> f;
     for (Index j = 0; j < 800; ++j) f.push_back(data::FeatureInfo::numeric(fmt::format("f{}", j)));
     const data::Dataset d("wide", X, y, f, data::TaskType::classification, {"a", "b"});

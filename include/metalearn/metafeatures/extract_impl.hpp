@@ -42,6 +42,10 @@ METALEARN_INLINE MetaFeatures extract(const data::Dataset& dataset, const Extrac
         throw DataError(fmt::format("metafeatures::extract(): empty dataset (expected n >= 1 samples, got 0 samples "
                                     "and {} features)",
                                     dataset.n_features()));
+    if (options.landmarking_max_rows != 0 && options.landmarking_max_rows < 20)
+        throw ConfigError(fmt::format("metafeatures::extract(): landmarking_max_rows out of range (expected 0 = every row "
+                                      "or >= 20, got {})",
+                                      options.landmarking_max_rows));
     if (options.max_categories < 0 || options.max_categories == 1)
         throw ConfigError(fmt::format("metafeatures::extract(): max_categories out of range (expected 0 = no limit or "
                                       ">= 2, got {})",
@@ -97,7 +101,7 @@ METALEARN_INLINE MetaFeatures extract(const data::Dataset& dataset, const Extrac
             case Group::general: detail::general_group(ctx, sink); break;
             case Group::statistical: detail::statistical_group(ctx, sink); break;
             case Group::info_theory: detail::info_theory_group(ctx, sink); break;
-            case Group::landmarking: detail::landmarking_group(ctx, sink); break;
+            case Group::landmarking: detail::landmarking_group(ctx, sink, options.landmarking_max_rows); break;
             case Group::model_based: detail::model_based_group(ctx, sink); break;
         }
     }

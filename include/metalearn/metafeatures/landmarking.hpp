@@ -25,6 +25,7 @@
 
 #include "metalearn/core/random.hpp"
 #include "metalearn/data/split.hpp"
+#include "metalearn/data/subsample.hpp"
 #include "metalearn/metafeatures/detail/context.hpp"
 #include "metalearn/models/decision_tree.hpp"
 #include "metalearn/models/knn.hpp"
@@ -101,16 +102,28 @@ double chunked_accuracy(const Model& m, const Matrix& X, const Vector& y, const 
     return dn * dq * dq + eigen_flops(q, true);
 }
 
-/// Compute the landmarking group into `out`.
-inline void landmarking_group(Context& ctx, Sink& out) {
+/// Compute the landmarking group into `out`, on all rows, or on `subsample_rows(max_rows)` of
+/// them when `max_rows` > 0 and the dataset has more rows (see `ExtractOptions::landmarking_max_rows`).
+inline void landmarking_group(Context& ctx, Sink& out, Index max_rows = 0) {
     const bool ok = ctx.classification() && ctx.n() >= 2 && ctx.N().cols() > 0;
-    const Index K = ctx.dataset().n_classes();
+    const Index K = ok ? ctx.dataset().n_classes() : 0;
+    // The rows the landmarkers see: all, or a seeded stratified subsample.
+    Matrix N_sub;
+    Vector y_sub;
+    const bool sub = ok && max_rows > 0 && ctx.n() > max_rows;
+    if (sub) {
+        const auto rows = data::subsample_rows(ctx.dataset(), max_rows, derive_seed(ctx.seed(), {0x5AB5ULL}));
+        N_sub = take(ctx.N(), rows);
+        y_sub = take(ctx.dataset().y(), rows);
+    }
+    const Matrix& N = sub ? N_sub : ctx.N();
+    const Vector& y = sub ? y_sub : ctx.dataset().y();
+    const Index n = N.rows();
     std::optional<std::vector<data::Fold>> folds;
     const auto get_folds = [&]() -> const std::vector<data::Fold>& {
         if (!folds) {
-            const Index k = std::min<Index>(10, ctx.n());
-            folds = data::stratified_k_fold(ctx.dataset().labels(), K, k, derive_seed(ctx.seed(), {0xF01DULL}),
-                                            [](const std::string&) {});
+            const Index k = std::min<Index>(10, n);
+            folds = data::stratified_k_fold(y.cast<Index>(), K, k, derive_seed(ctx.seed(), {0xF01DULL}), [](const std::string&) {});
         }
         return *folds;
     };
@@ -141,8 +154,6 @@ inline void landmarking_group(Context& ctx, Sink& out) {
         std::vector<double> acc;
         if (!ok) return acc;
         const auto& fs = get_folds();
-        const Matrix& N = ctx.N();
-        const Vector& y = ctx.dataset().y();
         for (std::size_t f = 0; f < fs.size(); ++f) {
             ctx.budget().check(name);
             const Matrix Xtr = take(N, fs[f].train), Xte = take(N, fs[f].test);
