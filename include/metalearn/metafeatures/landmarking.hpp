@@ -33,6 +33,7 @@
 #include "metalearn/models/naive_bayes.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,16 +128,56 @@ inline void landmarking_group(Context& ctx, Sink& out, Index max_rows = 0) {
         }
         return *folds;
     };
-    // Per-fold importance ranking of a full tree grown on the training part (worst_node, elite_nn).
+    // The trees grow on the training rows of one ranked table (`models::detail::CartBuilder` with
+    // `models::DecisionTreeClassifier`'s defaults): the columns are sorted once, not once per fold
+    // and learner, and the trees are the ones a fit on the copied rows grows (the same samples in
+    // the same order, the same cuts between the same values).
+    std::optional<models::detail::FeatureRanks> ranks;
+    const auto get_ranks = [&]() -> const models::detail::FeatureRanks& {
+        if (!ranks) ranks.emplace(N);
+        return *ranks;
+    };
+    std::vector<Index> codes(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) codes[static_cast<std::size_t>(i)] = static_cast<Index>(y[i]);
+    const std::function<bool()> stop = ctx.budget().stop();
+    // A tree on `rows`, depth ≤ max_depth (0 = unlimited), over every column or (column ≥ 0) one.
+    const auto grow = [&](const std::vector<Index>& rows, Index max_depth, std::uint64_t seed, Index column) {
+        const auto& all = get_ranks();
+        models::detail::FeatureRanks one;
+        if (column >= 0) {
+            one.n = all.n;
+            one.rank.assign(all.rank.begin() + column * all.n, all.rank.begin() + (column + 1) * all.n);
+            one.values = {all.values[static_cast<std::size_t>(column)]};
+        }
+        const auto& r = column >= 0 ? one : all;
+        const auto p = static_cast<Index>(r.values.size());
+        const models::detail::CartSettings settings{max_depth, 2, 1, models::detail::resolve_max_features(1.0, p), true,
+                                                    false, K, &stop, nullptr};
+        Rng rng(seed);
+        models::detail::CartBuilder builder(r, &codes, nullptr, settings);
+        return builder.grow(rows, rng);
+    };
+    // Accuracy on the rows `test` of a tree grown on column `column` (all columns: −1); as
+    // `DecisionTreeClassifier::predict`, the most frequent leaf class, lowest code on ties.
+    const auto tree_accuracy = [&](const models::detail::CartTree& t, const std::vector<Index>& test, Index column) {
+        if (test.empty()) return nan;
+        double hits = 0;
+        for (const Index i : test) {
+            const Index leaf = column >= 0 ? t.apply(N.col(column), i) : t.apply(N, i);
+            Index c = 0;
+            t.nodes[static_cast<std::size_t>(leaf)].value.maxCoeff(&c);
+            hits += c == codes[static_cast<std::size_t>(i)] ? 1 : 0;
+        }
+        return hits / static_cast<double>(test.size());
+    };
+    // Per-fold importance ranking of a full tree grown on the training part (worst_node, elite_nn):
+    // the columns of lowest and highest (unnormalised) Gini importance, lowest index on ties.
     std::vector<std::optional<std::pair<Index, Index>>> extremes;
-    const auto fold_extremes = [&](std::size_t f, const Matrix& Xtr, const Vector& ytr) {
+    const auto fold_extremes = [&](std::size_t f, const data::Fold& fold) {
         if (extremes.empty()) extremes.resize(get_folds().size());
         if (!extremes[f]) {
-            models::DecisionTreeClassifier t;
-            t.set_seed(derive_seed(ctx.seed(), {0x1A4DULL, f}));
-            t.set_stop(ctx.budget().stop());
-            t.fit(Xtr, ytr, K);
-            const Vector imp = t.feature_importances();
+            const auto t = grow(fold.train, 0, derive_seed(ctx.seed(), {0x1A4DULL, f}), -1);
+            const Vector& imp = t.importance;
             Index lo = 0, hi = 0;
             for (Index j = 1; j < imp.size(); ++j) {
                 if (imp[j] < imp[lo]) lo = j;
@@ -149,17 +190,15 @@ inline void landmarking_group(Context& ctx, Sink& out, Index max_rows = 0) {
     const Index random_attr = static_cast<Index>(
         Rng(derive_seed(ctx.seed(), {0x4A9DULL})).uniform_index(static_cast<std::uint64_t>(std::max<Index>(1, ctx.N().cols()))));
 
-    // Run `fit_score(f, Xtr, ytr, Xte, yte)` on every fold; NaN for a fold whose fit throws.
+    // Run `fit_score(f, fold)` on every fold; NaN for a fold whose fit throws.
     const auto cv = [&](const std::string& name, auto&& fit_score) {
         std::vector<double> acc;
         if (!ok) return acc;
         const auto& fs = get_folds();
         for (std::size_t f = 0; f < fs.size(); ++f) {
             ctx.budget().check(name);
-            const Matrix Xtr = take(N, fs[f].train), Xte = take(N, fs[f].test);
-            const Vector ytr = take(y, fs[f].train), yte = take(y, fs[f].test);
             try {
-                acc.push_back(fit_score(f, Xtr, ytr, Xte, yte));
+                acc.push_back(fit_score(f, fs[f]));
             } catch (const Interrupted&) {
                 throw;
             } catch (const Error&) {
@@ -168,12 +207,15 @@ inline void landmarking_group(Context& ctx, Sink& out, Index max_rows = 0) {
         }
         return acc;
     };
-    const auto stump = [&](std::size_t f, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
-        models::DecisionTreeClassifier t({.max_depth = 1});
-        t.set_seed(derive_seed(ctx.seed(), {0x57ULL, f}));
-        t.set_stop(ctx.budget().stop());
-        t.fit(Xtr, ytr, K);
-        return accuracy(t, Xte, yte);
+    // `fit_score(Xtr, ytr, Xte, yte)` on copies of the fold's rows (of column `column`; all: −1).
+    const auto on_copies = [&](const data::Fold& fold, Index column, auto&& fit_score) {
+        const std::vector<Index> all_cols;
+        const std::vector<Index> one_col = {column};
+        const auto& cols = column >= 0 ? one_col : all_cols;
+        return fit_score(take(N, fold.train, cols), take(y, fold.train), take(N, fold.test, cols), take(y, fold.test));
+    };
+    const auto stump = [&](std::size_t f, const data::Fold& fold, Index column) {
+        return tree_accuracy(grow(fold.train, 1, derive_seed(ctx.seed(), {0x57ULL, f}), column), fold.test, column);
     };
     const auto nn1 = [&](const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
         models::KNeighborsClassifier m({.n_neighbors = 1});
@@ -182,42 +224,42 @@ inline void landmarking_group(Context& ctx, Sink& out, Index max_rows = 0) {
                                 "1-NN prediction");
     };
 
-    out.multi("best_node", [&] { return cv("best_node", stump); });
+    out.multi("best_node", [&] {
+        return cv("best_node", [&](std::size_t f, const data::Fold& fold) { return stump(f, fold, -1); });
+    });
     out.multi("elite_nn", [&] {
-        return cv("elite_nn", [&](std::size_t f, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
-            const Index j = fold_extremes(f, Xtr, ytr).second;
-            return nn1(Xtr.col(j), ytr, Xte.col(j), yte);
+        return cv("elite_nn", [&](std::size_t f, const data::Fold& fold) {
+            return on_copies(fold, fold_extremes(f, fold).second, nn1);
         });
     });
     out.multi("linear_discr", [&] {
-        return cv("linear_discr", [&](std::size_t, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
-            ctx.budget().afford(lda_flops(Xtr.rows(), Xtr.cols()), "the LDA fit");
-            models::LinearDiscriminantAnalysis m;
-            m.fit(Xtr, ytr, K);
-            return accuracy(m, Xte, yte);
+        return cv("linear_discr", [&](std::size_t, const data::Fold& fold) {
+            return on_copies(fold, -1, [&](const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
+                ctx.budget().afford(lda_flops(Xtr.rows(), Xtr.cols()), "the LDA fit");
+                models::LinearDiscriminantAnalysis m;
+                m.fit(Xtr, ytr, K);
+                return accuracy(m, Xte, yte);
+            });
         });
     });
     out.multi("naive_bayes", [&] {
-        return cv("naive_bayes", [&](std::size_t, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
-            models::GaussianNaiveBayes m;
-            m.fit(Xtr, ytr, K);
-            return accuracy(m, Xte, yte);
+        return cv("naive_bayes", [&](std::size_t, const data::Fold& fold) {
+            return on_copies(fold, -1, [&](const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
+                models::GaussianNaiveBayes m;
+                m.fit(Xtr, ytr, K);
+                return accuracy(m, Xte, yte);
+            });
         });
     });
     out.multi("one_nn", [&] {
-        return cv("one_nn", [&](std::size_t, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
-            return nn1(Xtr, ytr, Xte, yte);
-        });
+        return cv("one_nn", [&](std::size_t, const data::Fold& fold) { return on_copies(fold, -1, nn1); });
     });
     out.multi("random_node", [&] {
-        return cv("random_node", [&](std::size_t f, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
-            return stump(f, Xtr.col(random_attr), ytr, Xte.col(random_attr), yte);
-        });
+        return cv("random_node", [&](std::size_t f, const data::Fold& fold) { return stump(f, fold, random_attr); });
     });
     out.multi("worst_node", [&] {
-        return cv("worst_node", [&](std::size_t f, const Matrix& Xtr, const Vector& ytr, const Matrix& Xte, const Vector& yte) {
-            const Index j = fold_extremes(f, Xtr, ytr).first;
-            return stump(f, Xtr.col(j), ytr, Xte.col(j), yte);
+        return cv("worst_node", [&](std::size_t f, const data::Fold& fold) {
+            return stump(f, fold, fold_extremes(f, fold).first);
         });
     });
 }
