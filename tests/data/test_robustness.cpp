@@ -118,6 +118,12 @@ TEST_CASE("CSV: a mostly numeric column with a text cell is nominal, with a warn
     // 34 distinct numbers plus "55 kg" (55 also occurs as a number, but as text it differs).
     REQUIRE(d.feature(0).is_nominal());
     REQUIRE(d.feature(0).categories.size() == 35);
+    // the rows before the first text keep their own texts (category order: first seen)
+    const auto category = [&](Index i) { return d.feature(0).categories[static_cast<std::size_t>(d.X()(i, 0))]; };
+    CHECK(category(0) == "50");
+    CHECK(category(5) == "55");
+    CHECK(category(6) == "55 kg");
+    CHECK(category(7) == "56");
     REQUIRE(warnings.size() == 1);
     CHECK_THAT(warnings[0], Catch::Contains("read_csv(): '" + path.string() + "': column 'weight' is read as nominal "
                                             "with 35 categories because 1 of its cells is not a number (among 34 "

@@ -50,6 +50,7 @@
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
@@ -208,6 +209,13 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     std::vector<std::size_t> n_texts(p, 0);    // cells that are not numbers
     std::vector<std::vector<double>> numbers(p);
     std::vector<std::size_t> row_lines;
+    std::vector<std::size_t> row_index;  // index into `lines` of each data row
+    // The texts of a column are kept only once it needs them (a forced-nominal column, or one
+    // that has met a non-number): a numeric column holds its doubles alone. A column whose first
+    // text comes after row 0 gets the texts of its earlier rows from a second split of those lines.
+    std::vector<char> keep(p, 0);
+    std::vector<std::size_t> kept_from(p, 0);  // the first data row whose text is kept
+    for (std::size_t j = 0; j < p; ++j) keep[j] = contains(options.nominal_columns, columns[j].name) ? 1 : 0;
     for (; li < lines.size(); ++li) {
         if (trim(lines[li].text).empty()) continue;
         const std::size_t line = lines[li].number;
@@ -230,12 +238,33 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
                 if (status == NumberStatus::ok) ++n_numbers[j];
                 if (status == NumberStatus::not_a_number) ++n_texts[j];
                 if (status != NumberStatus::ok) v = std::numeric_limits<double>::quiet_NaN();
+                if (status == NumberStatus::not_a_number && !keep[j]) {
+                    keep[j] = 1;
+                    kept_from[j] = row_lines.size();
+                }
             }
             numbers[j].push_back(v);
             missing[j].push_back(is_missing ? 1 : 0);
-            cells[j].push_back(std::move(f.text));
+            if (keep[j]) cells[j].push_back(std::move(f.text));
         }
         row_lines.push_back(line);
+        row_index.push_back(li);
+    }
+    {
+        std::size_t late = 0;  // rows to split again
+        for (std::size_t j = 0; j < p; ++j) late = std::max(late, keep[j] ? kept_from[j] : 0);
+        if (late > 0) {
+            std::vector<std::vector<std::string>> head(p);
+            for (std::size_t r = 0; r < late; ++r) {
+                auto fields = split_delimited(lines[row_index[r]].text, options.delimiter, label, row_lines[r]);
+                for (std::size_t j = 0; j < p; ++j)
+                    if (keep[j] && r < kept_from[j]) head[j].push_back(std::move(fields[j].text));
+            }
+            for (std::size_t j = 0; j < p; ++j)
+                if (keep[j] && kept_from[j] > 0)
+                    cells[j].insert(cells[j].begin(), std::make_move_iterator(head[j].begin()),
+                                    std::make_move_iterator(head[j].end()));
+        }
     }
     if (row_lines.empty())
         throw ParseError(label, header_line, 1, "no data rows after the header (expected at least one row)");
@@ -324,7 +353,7 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
         // Nominal: categories from the distinct texts (numeric order when all are numbers).
         col.kind = FeatureKind::nominal;
         const bool all_numbers = !first_text[j] && !first_infinite[j];
-        const std::size_t n = cells[j].size();
+        const std::size_t n = numbers[j].size();
         col.values.assign(n, std::numeric_limits<double>::quiet_NaN());
         if (all_numbers) {
             std::vector<double> distinct;
