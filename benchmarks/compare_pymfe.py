@@ -48,8 +48,11 @@ SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_T
 GNU_TIME = "/usr/bin/time"
 
 
-def run_measured(cmd, out_path):
-    """Run cmd (stdout to out_path); return (cpu seconds, peak RSS in MiB, return code).
+def run_measured(cmd, out_path, expected_rc=(0,), err_path=None):
+    """Run cmd (stdout to out_path, stderr to err_path if given); return (cpu seconds, peak RSS in
+    MiB, return code).
+
+    A return code outside expected_rc is reported on stderr with the command's own stderr.
 
     CPU time: from wait4 (microsecond resolution). Peak memory: from GNU time (Debian package
     `time`), the command's own; without it from wait4, whose ru_maxrss also counts this Python
@@ -65,8 +68,11 @@ def run_measured(cmd, out_path):
         _, status, ru = os.wait4(p.pid, 0)
         err = p.stderr.read().decode(errors="replace")
         p.stderr.close()
+    if err_path:
+        with open(err_path, "w") as f:
+            f.write(err)
     rc = os.waitstatus_to_exitcode(status)
-    if rc != 0:
+    if rc not in expected_rc:
         print(f"command failed ({rc}): {' '.join(cmd)}\n{err}", file=sys.stderr)
     cpu = ru.ru_utime + ru.ru_stime  # microseconds; with GNU time, its own ~1 ms is included
     if use_time:
