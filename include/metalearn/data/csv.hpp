@@ -47,6 +47,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
@@ -96,17 +97,21 @@ struct Field {
     std::size_t column = 0;
 };
 
-/// Split one line into fields. @throws ParseError on an unterminated quote or text after a
-/// closing quote.
-inline std::vector<Field> split_delimited(std::string_view raw, char delim, const std::string& label,
-                                          std::size_t line) {
-    std::vector<Field> fields;
+/// Split one line into `fields` (resized to the field count; its strings are reused, so a
+/// caller splitting many lines into one vector allocates little). @throws ParseError on an
+/// unterminated quote or text after a closing quote.
+inline void split_delimited(std::string_view raw, char delim, const std::string& label, std::size_t line,
+                            std::vector<Field>& fields) {
+    std::size_t count = 0;
     std::size_t pos = 0;
     const auto skip_blank = [&](std::size_t& p) {
         while (p < raw.size() && raw[p] != delim && is_space(raw[p])) ++p;
     };
     while (true) {
-        Field f;
+        if (count == fields.size()) fields.emplace_back();
+        Field& f = fields[count++];
+        f.text.clear();
+        f.quoted = false;
         std::size_t p = pos;
         skip_blank(p);
         if (p < raw.size() && raw[p] == '"') {
@@ -137,12 +142,19 @@ inline std::vector<Field> split_delimited(std::string_view raw, char delim, cons
             f.column = pos + 1;
             const std::size_t start = pos;
             while (p < raw.size() && raw[p] != delim) ++p;
-            f.text = std::string(trim(raw.substr(start, p - start)));
+            f.text.assign(trim(raw.substr(start, p - start)));
         }
-        fields.push_back(std::move(f));
         if (p >= raw.size()) break;
         pos = p + 1;  // skip the delimiter
     }
+    fields.resize(count);
+}
+
+/// Split one line into fields (see the overload above).
+inline std::vector<Field> split_delimited(std::string_view raw, char delim, const std::string& label,
+                                          std::size_t line) {
+    std::vector<Field> fields;
+    split_delimited(raw, delim, label, line, fields);
     return fields;
 }
 
@@ -216,18 +228,33 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     std::vector<char> keep(p, 0);
     std::vector<std::size_t> kept_from(p, 0);  // the first data row whose text is kept
     for (std::size_t j = 0; j < p; ++j) keep[j] = contains(options.nominal_columns, columns[j].name) ? 1 : 0;
+    for (std::size_t j = 0; j < p; ++j) {
+        numbers[j].reserve(lines.size() - li);
+        missing[j].reserve(lines.size() - li);
+    }
+    // Missing markers by first character: most cells (numbers) are told apart without comparing.
+    std::array<bool, 256> marker_start{};
+    bool empty_marker = false;
+    for (const auto& m : options.missing_values) {
+        if (m.empty()) empty_marker = true;
+        else marker_start[static_cast<unsigned char>(m.front())] = true;
+    }
+    const auto is_marker = [&](const std::string& t) {
+        if (t.empty()) return empty_marker;
+        return marker_start[static_cast<unsigned char>(t.front())] && contains(options.missing_values, t);
+    };
+    std::vector<Field> fields;
     for (; li < lines.size(); ++li) {
         if (trim(lines[li].text).empty()) continue;
         const std::size_t line = lines[li].number;
-        auto fields = split_delimited(lines[li].text, options.delimiter, label, line);
+        split_delimited(lines[li].text, options.delimiter, label, line, fields);
         if (fields.size() != p)
             throw ParseError(label, line, fields.size() > p ? fields[p].column : lines[li].text.size() + 1,
                              fmt::format("row has {} field(s) (expected {}, as in the header on line {})",
                                          fields.size(), p, header_line));
         for (std::size_t j = 0; j < p; ++j) {
             auto& f = fields[j];
-            const bool is_missing = !f.quoted ? contains(options.missing_values, f.text)
-                                              : (f.text.empty() && contains(options.missing_values, ""));
+            const bool is_missing = !f.quoted ? is_marker(f.text) : (f.text.empty() && empty_marker);
             double v = std::numeric_limits<double>::quiet_NaN();
             if (!is_missing) {
                 const auto status = parse_number(f.text, v);
