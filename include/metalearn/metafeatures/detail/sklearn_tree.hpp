@@ -29,6 +29,8 @@
 #include "metalearn/core/types.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -154,6 +156,7 @@ public:
         // Only the nodes are kept: the work arrays (4 n q bytes for X) are released.
         std::vector<float>().swap(Xf_);
         std::vector<std::pair<float, int>>().swap(values_);
+        std::vector<std::pair<float, int>>().swap(radix_buf_);
         std::vector<Index>().swap(samples_);
         y_ = nullptr;
     }
@@ -211,6 +214,50 @@ private:
         return low + static_cast<Index>(sklearn_rand_r(rng_) % static_cast<std::uint32_t>(high - low));
     }
 
+    /// Sort values_[start, end) by value. The split search reads only the sorted values and the
+    /// class counts on each side of a cut between distinct values, so the order among equal values
+    /// (which scikit-learn's introsort leaves arbitrary) does not change the tree. Large nodes: an
+    /// LSD radix sort on the order-preserving 32-bit image of the float, 11 bits per pass, a pass
+    /// skipped when every key shares its digit (O(m) instead of O(m log m)).
+    void sort_values(Index start, Index end) {
+        auto* v = values_.data() + start;
+        const auto m = static_cast<std::size_t>(end - start);
+        if (m < 512) {
+            std::sort(v, v + m, [](const auto& a, const auto& b) { return a.first < b.first; });
+            return;
+        }
+        const auto key = [](float f) {
+            const auto u = std::bit_cast<std::uint32_t>(f);
+            return (u & 0x80000000U) != 0 ? ~u : (u | 0x80000000U);
+        };
+        constexpr int bits = 11;
+        constexpr std::uint32_t mask = (1U << bits) - 1U;
+        std::array<std::array<std::size_t, 1U << bits>, 3> count{};
+        for (std::size_t i = 0; i < m; ++i) {
+            const std::uint32_t k = key(v[i].first);
+            ++count[0][k & mask];
+            ++count[1][(k >> bits) & mask];
+            ++count[2][k >> (2 * bits)];
+        }
+        radix_buf_.resize(m);
+        auto* from = v;
+        auto* to = radix_buf_.data();
+        for (int pass = 0; pass < 3; ++pass) {
+            auto& c = count[static_cast<std::size_t>(pass)];
+            const std::uint32_t first_digit = (key(from[0].first) >> (pass * bits)) & mask;
+            if (c[first_digit] == m) continue;  // one digit for all: the pass would not move anything
+            std::size_t sum = 0;
+            for (auto& x : c) {
+                const std::size_t t = x;
+                x = sum;
+                sum += t;
+            }
+            for (std::size_t i = 0; i < m; ++i) to[c[(key(from[i].first) >> (pass * bits)) & mask]++] = from[i];
+            std::swap(from, to);
+        }
+        if (from != v) std::copy(from, from + m, v);
+    }
+
     /// scikit-learn 1.2 `BestSplitter.node_split` over samples_[start, end).
     /// @param n_constant in: attributes known constant (features_[0, n)); out: with the new ones.
     Split node_split(Index start, Index end, Index& n_constant) {
@@ -239,8 +286,7 @@ private:
                 const Index s = samples_[static_cast<std::size_t>(p)];
                 values_[static_cast<std::size_t>(p)] = {x(s, feature), cls(s)};
             }
-            std::sort(values_.begin() + start, values_.begin() + end,
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
+            sort_values(start, end);
             if (values_[static_cast<std::size_t>(end - 1)].first <= values_[static_cast<std::size_t>(start)].first + feature_threshold) {
                 std::swap(features_[static_cast<std::size_t>(f_j)], features_[static_cast<std::size_t>(n_total_constants)]);
                 ++n_found_constants;
@@ -313,7 +359,7 @@ private:
     std::vector<float> Xf_;
     const std::vector<int>* y_ = nullptr;
     std::vector<Index> samples_, features_, constant_;
-    std::vector<std::pair<float, int>> values_;
+    std::vector<std::pair<float, int>> values_, radix_buf_;
     std::vector<double> left_, total_, right_;
     std::uint32_t rng_ = 0;
     std::vector<SklearnNode> nodes_;
