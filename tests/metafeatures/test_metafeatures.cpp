@@ -345,6 +345,20 @@ TEST_CASE("landmarking_max_rows landmarks a stratified subsample, 0 every row", 
     CHECK(mf::extract(d, o)["one_nn.mean"] == exact["one_nn.mean"]);
     o.landmarking_max_rows = 19;
     CHECK_THROWS_AS(mf::extract(d, o), ConfigError);
+
+    // The auto-sklearn set's landmarks follow the same cap; its other features use every row.
+    mf::ExtractOptions a;
+    a.feature_set = mf::FeatureSet::autosklearn;
+    a.landmarking_max_rows = 0;
+    const auto a_exact = mf::extract(d, a);
+    a.landmarking_max_rows = 300;
+    CHECK(mf::extract(d, a)["Landmark1NN"] == a_exact["Landmark1NN"]);
+    a.landmarking_max_rows = 120;
+    const auto a_capped = mf::extract(d, a);
+    CHECK(a_capped["Landmark1NN"] != a_exact["Landmark1NN"]);
+    CHECK(std::isfinite(a_capped["LandmarkLDA"]));
+    CHECK(a_capped["NumberOfInstances"] == 300);
+    CHECK(a_capped["SkewnessMean"] == a_exact["SkewnessMean"]);
 }
 
 TEST_CASE("auto-sklearn set follows auto-sklearn's conventions", "[metafeatures][autosklearn]") {

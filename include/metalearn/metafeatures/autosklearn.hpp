@@ -29,7 +29,8 @@
 ///   rarest categories folded into one), numeric ones standardised, constant columns dropped, rows shuffled
 ///   with the seed. Skewness/kurtosis are scipy's biased defaults (Fisher kurtosis); Min/Max/Mean/
 ///   STD ignore NaN and are 0 when undefined;
-/// - landmarks: mean accuracy over 5 folds. auto-sklearn intends stratified 5-fold (its
+/// - landmarks: mean accuracy over 5 folds, on at most `ExtractOptions::landmarking_max_rows`
+///   rows (a seeded stratified subsample of larger tables). auto-sklearn intends stratified 5-fold (its
 ///   `type(y) in ("binary", "multiclass")` test is always false, so it actually uses plain
 ///   5-fold on the shuffled rows); we use stratified 5-fold (`data::stratified_k_fold`, seeded).
 ///   DecisionTree: full CART (Gini); DecisionNodeLearner: depth 1, entropy; RandomNodeLearner:
@@ -94,7 +95,7 @@ inline std::array<double, 4> nan_stats(const std::vector<double>& v) {
 }
 
 /// Compute the auto-sklearn set into `out` (one time budget for the whole set).
-inline void autosklearn_set(Context& ctx, Sink& out) {
+inline void autosklearn_set(Context& ctx, Sink& out, Index landmark_max_rows = 0) {
     const auto& d = ctx.dataset();
     const bool clf = ctx.classification();
     const auto n = static_cast<double>(ctx.n());
@@ -203,18 +204,38 @@ inline void autosklearn_set(Context& ctx, Sink& out) {
 
     // Landmarks: mean accuracy over stratified 5-fold CV on the preprocessed, shuffled rows.
     const Index K = d.n_classes();
-    const auto landmark = [&](auto&& fit_score) -> double {
+    // The rows the landmarks see: all, or (more than landmark_max_rows) a seeded stratified
+    // subsample of the shuffled rows, kept in their shuffled order.
+    std::optional<Matrix> X_sub;
+    std::optional<Vector> y_sub;
+    const auto landmark_rows = [&]() -> std::pair<const Matrix*, const Vector*> {
         const Matrix& X = prep();
-        if (!clf || X.cols() == 0 || ctx.n() < 2) return nan;
-        IndexVector labels(yt->size());
-        for (Index i = 0; i < yt->size(); ++i) labels[i] = static_cast<Index>((*yt)[i]);
-        const auto folds = data::stratified_k_fold(labels, K, std::min<Index>(5, ctx.n()),
+        if (landmark_max_rows <= 0 || X.rows() <= landmark_max_rows) return {&X, &*yt};
+        if (!X_sub) {
+            IndexVector labels = yt->cast<Index>();
+            auto rows = data::stratified_hold_out(labels, K, static_cast<double>(landmark_max_rows) /
+                                                                 static_cast<double>(X.rows()),
+                                                  derive_seed(ctx.seed(), {0x5AB5ULL}))
+                            .test;
+            std::sort(rows.begin(), rows.end());
+            X_sub = take(X, rows);
+            y_sub = take(*yt, rows);
+        }
+        return {&*X_sub, &*y_sub};
+    };
+    const auto landmark = [&](auto&& fit_score) -> double {
+        if (!clf || prep().cols() == 0 || ctx.n() < 2) return nan;
+        const auto [Xp, yp] = landmark_rows();
+        const Matrix& X = *Xp;
+        const Vector& y = *yp;
+        const IndexVector labels = y.cast<Index>();
+        const auto folds = data::stratified_k_fold(labels, K, std::min<Index>(5, X.rows()),
                                                    derive_seed(ctx.seed(), {0xA5F0ULL}), [](const std::string&) {});
         double acc = 0.0;
         for (std::size_t f = 0; f < folds.size(); ++f) {
             ctx.budget().check("an auto-sklearn landmark");
             const Matrix Xtr = take(X, folds[f].train), Xte = take(X, folds[f].test);
-            const Vector ytr = take(*yt, folds[f].train), yte = take(*yt, folds[f].test);
+            const Vector ytr = take(y, folds[f].train), yte = take(y, folds[f].test);
             acc += fit_score(f, Xtr, ytr, Xte, yte);
         }
         return acc / static_cast<double>(folds.size());

@@ -78,7 +78,7 @@ METALEARN_INLINE MetaFeatures extract(const data::Dataset& dataset, const Extrac
                     throw ConfigError(fmt::format("metafeatures::extract(): unknown auto-sklearn meta-feature '{}'", f));
         }
         sink.start_group();
-        detail::autosklearn_set(ctx, sink);
+        detail::autosklearn_set(ctx, sink, options.landmarking_max_rows);
         return sink.finish(false);
     }
     if (options.groups.empty()) throw ConfigError("metafeatures::extract(): no group selected (expected >= 1)");

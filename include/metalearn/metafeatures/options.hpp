@@ -93,7 +93,8 @@ struct ExtractOptions {
     /// column per declared category. Default 32, as `data::PreprocessOptions::max_categories` (the
     /// reasons are given there); must be 0 or ≥ 2.
     Index max_categories = 32;
-    /// Landmarkers on at most this many rows: a larger classification table is landmarked on a
+    /// Landmarkers (and the auto-sklearn set's landmarks) on at most this many rows: a larger
+    /// classification table is landmarked on a
     /// seeded stratified subsample of this size (`data::subsample_rows`, class proportions kept),
     /// as pymfe's `lm_sample_frac` but as a row count, so the landmarking cost stops growing with n
     /// (1-NN is O(n²·q) on all rows: 27 s of CPU at 48,842 rows on adult, one core). The other groups
