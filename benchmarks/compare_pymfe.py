@@ -151,7 +151,7 @@ def main():
             for side, cmd, out in order:
                 runs[side].append(run_measured(cmd, out, err_path=out + ".err"))
                 if side == "ours":  # the extraction's own CPU, file reading excluded (extract_metafeatures prints it)
-                    m = re.search(r"\(([0-9.]+) s CPU\)", open(out + ".err").read())
+                    m = re.search(r"\(([0-9.eE+-]+) s CPU\)", open(out + ".err").read())
                     if m:
                         extract_cpu.append(float(m.group(1)))
         ours = json.load(open(ours_out))

@@ -189,7 +189,7 @@ def measure_pair(args, tmp, name, path, group, log):
                     e["ml_failed"] = True
                     continue
                 ml.append((cpu, mib))
-                m = re.search(r"\(([0-9.]+) s CPU\)", open(out + ".err").read())
+                m = re.search(r"\(([0-9.eE+-]+) s CPU\)", open(out + ".err").read())
                 if m:  # the extraction alone, file reading excluded (printed by extract_metafeatures)
                     c = float(m.group(1))
                     e["ml_extract_cpu"] = c if e["ml_extract_cpu"] is None else min(e["ml_extract_cpu"], c)

@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
                    d.n_nominal(), d.n_classes());
         fmt::print("{}", m.to_table());
     }
-    fmt::print(stderr, "{} meta-features in {:.3f} s ({:.3f} s CPU)\n", m.size(), seconds, cpu_seconds);
+    fmt::print(stderr, "{} meta-features in {:.3f} s ({:.4g} s CPU)\n", m.size(), seconds, cpu_seconds);
     if (!m.timed_out().empty())
         fmt::print(stderr, "skipped by the time limit (NaN): {}\n", fmt::join(m.timed_out(), " "));
     return 0;

@@ -41,6 +41,7 @@
 ///   classes of ≥ 2 members, or without numeric attributes.
 
 #include "metalearn/metafeatures/detail/context.hpp"
+#include "metalearn/metafeatures/detail/stats.hpp"
 
 #include <Eigen/Cholesky>
 #include <Eigen/SVD>
@@ -78,8 +79,12 @@ inline std::vector<double> canonical_correlations(Context& ctx) {
         int& e = exponent[static_cast<std::size_t>(j)];
         (void)std::frexp(N.col(j).cwiseAbs().maxCoeff(), &e);
         const double m = std::ldexp(mu[j], -e);
+        const double p2 = std::ldexp(1.0, -e);
         double ss = 0.0;
-        for (Index i = 0; i < n; ++i) ss += (std::ldexp(N(i, j), -e) - m) * (std::ldexp(N(i, j), -e) - m);
+        for (Index i = 0; i < n; ++i) {
+            const double d = times_pow2(N(i, j), p2, -e) - m;
+            ss += d * d;
+        }
         sd[j] = std::sqrt(ss / static_cast<double>(n - 1));  // of the scaled column
         if (!is_degenerate(sd[j] * sd[j], m)) keep.push_back(j);
     }
@@ -89,7 +94,9 @@ inline std::vector<double> canonical_correlations(Context& ctx) {
     for (Index k = 0; k < r; ++k) {
         const Index j = keep[k];
         const int e = exponent[static_cast<std::size_t>(j)];
-        for (Index i = 0; i < n; ++i) Z(i, k) = (std::ldexp(N(i, j), -e) - std::ldexp(mu[j], -e)) / sd[j];
+        const double p2 = std::ldexp(1.0, -e);
+        const double m = std::ldexp(mu[j], -e);
+        for (Index i = 0; i < n; ++i) Z(i, k) = (times_pow2(N(i, j), p2, -e) - m) / sd[j];
     }
     // Centred class indicators of the present classes.
     const auto& y = ctx.y();

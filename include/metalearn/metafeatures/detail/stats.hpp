@@ -77,6 +77,12 @@ inline bool is_degenerate(double m2, double m) {
     return !(m2 > 0) || !(std::sqrt(m2) > 1e-14 * std::abs(m));
 }
 
+/// x · 2^e, the same number as std::ldexp(x, e) (a product with a power of two is rounded once, as
+/// ldexp rounds), by one multiplication when 2^e is a normal number; `p2` = std::ldexp(1.0, e).
+[[nodiscard]] inline double times_pow2(double x, double p2, int e) {
+    return std::isnormal(p2) ? x * p2 : std::ldexp(x, e);
+}
+
 /// The values divided by the power of two just above their largest magnitude (exact: the results
 /// of the moment formulas on them are those on the values, scaled), so that squares and fourth
 /// powers neither overflow (values near 1e160) nor underflow (values near 1e-160).
@@ -87,7 +93,8 @@ inline std::vector<double> power_of_two_scaled(const Range& v) {
     int exponent = 0;
     (void)std::frexp(magnitude, &exponent);
     std::vector<double> out;
-    for (double x : v) out.push_back(std::ldexp(x, -exponent));
+    const double p2 = std::ldexp(1.0, -exponent);
+    for (double x : v) out.push_back(times_pow2(x, p2, -exponent));
     return out;
 }
 

@@ -269,6 +269,8 @@ private:
     std::vector<Index> features_;
     std::vector<Index> right_buf_;
     std::vector<Index> right_counts_buf_;
+    std::vector<Index> node_code_;       // classification: the class code of each entry of samples_
+    std::vector<Index> right_code_buf_;
     Index node_n_ = 0;
     bool use_groups_ = false;
     bool node_groups_ready_ = false;

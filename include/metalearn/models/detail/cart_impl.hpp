@@ -221,6 +221,10 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng
 METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vector<Index> counts, Rng& rng) {
     samples_ = std::move(samples);
     counts_ = std::move(counts);
+    if (s_.classification) {  // class codes beside the samples: read in order, not gathered
+        node_code_.resize(samples_.size());
+        for (std::size_t i = 0; i < samples_.size(); ++i) node_code_[i] = code(samples_[i]);
+    }
     Index total = 0;
     for (const Index c : counts_) total += c;
     use_groups_ = !s_.classification && ranks_.n_groups > 0;
@@ -326,7 +330,7 @@ METALEARN_INLINE void CartBuilder::node_value(Index begin, Index end, TreeNode& 
     if (s_.classification) {
         node.value = Vector::Zero(s_.n_classes);
         for (Index i = begin; i < end; ++i)
-            node.value[code(samples_[static_cast<std::size_t>(i)])] += static_cast<double>(counts_[static_cast<std::size_t>(i)]);
+            node.value[node_code_[static_cast<std::size_t>(i)]] += static_cast<double>(counts_[static_cast<std::size_t>(i)]);
         if (weighted_) {
             // weighted class counts; a node whose samples all weigh 0 keeps its plain counts
             Vector wv = node.value;
@@ -407,7 +411,7 @@ METALEARN_INLINE void CartBuilder::node_totals(Index begin, Index end) {
     if (s_.classification) {
         std::fill(node_counts_.begin(), node_counts_.end(), 0);
         for (Index i = begin; i < end; ++i)
-            node_counts_[static_cast<std::size_t>(code(samples_[static_cast<std::size_t>(i)]))] +=
+            node_counts_[static_cast<std::size_t>(node_code_[static_cast<std::size_t>(i)])] +=
                 counts_[static_cast<std::size_t>(i)];
         node_b_ = 0.0;
         if (weighted_) {
@@ -534,7 +538,7 @@ METALEARN_INLINE void CartBuilder::fill_buckets(Index begin, Index end, const st
             const Index w = counts_[static_cast<std::size_t>(begin + i)];
             const std::size_t b = bucket_of(i, s);
             bucket_n_[b] += w;
-            bucket_counts_[b * K + static_cast<std::size_t>(code(s))] += w;
+            bucket_counts_[b * K + static_cast<std::size_t>(node_code_[static_cast<std::size_t>(begin + i)])] += w;
         }
     } else {
         bucket_sum_.assign(span, 0.0);
@@ -667,7 +671,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
         const std::size_t at = pos_at(i);
         const Index w = counts_[at];
         if (s_.classification) {
-            move_class(static_cast<std::size_t>(code(samples_[at])), w, a, b);
+            move_class(static_cast<std::size_t>(node_code_[at]), w, a, b);
         } else {
             const double wy = static_cast<double>(w) * (*y_)[samples_[at]];
             a += wy;
@@ -687,20 +691,27 @@ METALEARN_INLINE Index CartBuilder::partition(Index begin, Index end, Index f, s
     const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
     right_buf_.clear();
     right_counts_buf_.clear();
+    right_code_buf_.clear();
+    const bool with_codes = s_.classification;
     Index out = begin;
     for (Index i = begin; i < end; ++i) {
-        const Index s = samples_[static_cast<std::size_t>(i)];
-        const Index w = counts_[static_cast<std::size_t>(i)];
+        const auto iu = static_cast<std::size_t>(i);
+        const Index s = samples_[iu];
+        const Index w = counts_[iu];
         if (rk[s] <= left_rank) {
-            samples_[static_cast<std::size_t>(out)] = s;
-            counts_[static_cast<std::size_t>(out++)] = w;
+            const auto o = static_cast<std::size_t>(out++);
+            samples_[o] = s;
+            counts_[o] = w;
+            if (with_codes) node_code_[o] = node_code_[iu];
         } else {
             right_buf_.push_back(s);
             right_counts_buf_.push_back(w);
+            if (with_codes) right_code_buf_.push_back(node_code_[iu]);
         }
     }
     std::copy(right_buf_.begin(), right_buf_.end(), samples_.begin() + out);
     std::copy(right_counts_buf_.begin(), right_counts_buf_.end(), counts_.begin() + out);
+    if (with_codes) std::copy(right_code_buf_.begin(), right_code_buf_.end(), node_code_.begin() + out);
     return out;
 }
 
