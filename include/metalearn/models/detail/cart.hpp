@@ -252,7 +252,7 @@ private:
                         std::size_t last);
 
     // Sorting pass: sort (rank, sample) keys, then one sweep over the samples.
-    Split scan_sorted(Index begin, Index end, const std::uint32_t* rk, const std::vector<double>& vals);
+    Split scan_sorted(Index begin, Index end, std::uint32_t lo, std::uint32_t hi, const std::vector<double>& vals);
 
     // Stable partition of samples_[begin, end): rank <= left_rank first. Returns the split point.
     Index partition(Index begin, Index end, Index f, std::size_t left_rank);
@@ -281,6 +281,7 @@ private:
     double group_sort_cost_ = 0.0;       // G·log2(G + 1) for the node's G groups
     std::vector<std::uint32_t> scratch_;
     std::vector<std::uint64_t> keys_;
+    std::vector<std::uint64_t> radix_keys_;
     std::vector<std::int64_t> left_counts_;
     std::vector<std::int64_t> right_counts_;
     std::vector<std::int64_t> bucket_n_;

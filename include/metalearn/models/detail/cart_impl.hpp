@@ -6,6 +6,8 @@
 #include "metalearn/models/detail/cart.hpp"
 #include "metalearn/models/detail/validation.hpp"
 
+#include <array>
+
 namespace metalearn::models::detail {
 
 METALEARN_INLINE Index resolve_max_features(double max_features, Index p) {
@@ -513,7 +515,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
             fill_buckets(begin, end, nullptr, lo, hi - lo + 1, true);
             cand = sweep_buckets(n, vals, lo, 0, hi - lo);
         } else {
-            cand = scan_sorted(begin, end, rk, vals);
+            cand = scan_sorted(begin, end, static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi), vals);
         }
         if (cand.feature >= 0 && cand.score > best.score) {
             best = cand;
@@ -645,16 +647,41 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::sweep_buckets(Index n, const st
     return out;
 }
 
-METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index end, const std::uint32_t* rk, const std::vector<double>& vals) {
+METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index end, std::uint32_t lo, std::uint32_t hi,
+                                                             const std::vector<double>& vals) {
     const Index m = end - begin;  // distinct samples
     const Index n = node_n_;      // samples, multiplicities counted
     const Index leaf = s_.min_samples_leaf;
-    // key: rank, then position in the node (the node's samples are in increasing index order)
-    for (Index i = 0; i < m; ++i) {
-        const auto s = static_cast<std::uint64_t>(samples_[static_cast<std::size_t>(begin + i)]);
-        keys_[static_cast<std::size_t>(i)] = (static_cast<std::uint64_t>(rk[s]) << 32U) | static_cast<std::uint64_t>(i);
+    // key: rank (gathered into scratch_ by best_split), then position in the node (the node's
+    // samples are in increasing index order)
+    for (Index i = 0; i < m; ++i)
+        keys_[static_cast<std::size_t>(i)] =
+            (static_cast<std::uint64_t>(scratch_[static_cast<std::size_t>(i)]) << 32U) | static_cast<std::uint64_t>(i);
+    if (m >= 1024) {
+        // LSD radix sort on rank − lo, 11 bits a pass: stable, so equal ranks keep their increasing
+        // positions, the order std::sort gives the distinct keys.
+        constexpr unsigned bits = 11;
+        constexpr std::uint32_t mask = (1U << bits) - 1U;
+        radix_keys_.resize(static_cast<std::size_t>(m));
+        std::uint64_t* from = keys_.data();
+        std::uint64_t* to = radix_keys_.data();
+        std::array<std::size_t, 1U << bits> count{};
+        for (unsigned shift = 0; shift < 32 && ((hi - lo) >> shift) != 0; shift += bits) {
+            count.fill(0);
+            for (Index i = 0; i < m; ++i) ++count[((static_cast<std::uint32_t>(from[i] >> 32U) - lo) >> shift) & mask];
+            std::size_t sum = 0;
+            for (auto& c : count) {
+                const std::size_t t = c;
+                c = sum;
+                sum += t;
+            }
+            for (Index i = 0; i < m; ++i) to[count[((static_cast<std::uint32_t>(from[i] >> 32U) - lo) >> shift) & mask]++] = from[i];
+            std::swap(from, to);
+        }
+        if (from != keys_.data()) std::copy(from, from + m, keys_.data());
+    } else {
+        std::sort(keys_.begin(), keys_.begin() + m);
     }
-    std::sort(keys_.begin(), keys_.begin() + m);
     auto rank_at = [&](Index i) { return static_cast<std::uint32_t>(keys_[static_cast<std::size_t>(i)] >> 32U); };
     auto pos_at = [&](Index i) {
         return static_cast<std::size_t>(begin) + static_cast<std::size_t>(keys_[static_cast<std::size_t>(i)] & 0xFFFFFFFFULL);
