@@ -13,7 +13,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -77,6 +79,29 @@ TEST_CASE("summaries match direct computation", "[metafeatures][summary]") {
     const std::vector<double> href = {0.25, 0.125, 0.125, 0.125, 0, 0.125, 0.125, 0, 0, 0.125};
     REQUIRE(h.size() == 10);
     for (std::size_t i = 0; i < 10; ++i) CHECK_THAT(h[i], WithinAbs(href[i], 1e-15));
+}
+
+TEST_CASE("sort_values (radix above 1024 values) sorts as std::sort", "[metafeatures][summary]") {
+    Rng rng(11);
+    for (const std::size_t n : {std::size_t{5}, std::size_t{1023}, std::size_t{1024}, std::size_t{5000}}) {
+        std::vector<double> v(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            switch (i % 6) {
+                case 0: v[i] = rng.normal(); break;
+                case 1: v[i] = -rng.normal() * 1e300; break;
+                case 2: v[i] = rng.normal() * 1e-300; break;
+                case 3: v[i] = i % 4 == 1 ? -0.0 : 0.0; break;
+                case 4: v[i] = std::floor(rng.normal() * 3.0); break;  // repeated values
+                default: v[i] = std::numeric_limits<double>::denorm_min() * static_cast<double>(i % 7);
+            }
+        }
+        std::vector<double> expected = v;
+        std::sort(expected.begin(), expected.end());
+        mf::detail::sort_values(v);
+        INFO(n);
+        CHECK(v == expected);  // == : -0 and +0 compare equal, their order is free
+        CHECK(std::is_sorted(v.begin(), v.end()));
+    }
 }
 
 TEST_CASE("summaries of one value, constants and NaN are defined or NaN as documented", "[metafeatures][summary]") {

@@ -363,7 +363,7 @@ inline void statistical_group(Context& ctx, Sink& out) {
             const double med = sorted_quantile(s, 0.5);
             std::vector<double> dev(s.size());
             for (std::size_t i = 0; i < s.size(); ++i) dev[i] = std::abs(s[i] - med);
-            std::sort(dev.begin(), dev.end());
+            sort_values(dev);
             return 1.4826 * sorted_quantile(dev, 0.5);
         });
     });
@@ -431,7 +431,7 @@ inline void statistical_group(Context& ctx, Sink& out) {
                 continue;
             }
             std::vector<double> s(X.col(j).data(), X.col(j).data() + n);
-            std::sort(s.begin(), s.end());
+            sort_values(s);
             const auto u = static_cast<double>(std::unique(s.begin(), s.end()) - s.begin());
             v.push_back((nd / u - 1.0) / (nd - 1.0));
         }

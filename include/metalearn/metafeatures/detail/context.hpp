@@ -368,7 +368,7 @@ public:
         auto& s = sorted_[static_cast<std::size_t>(j)];
         if (!s) {
             s.emplace(N().col(j).data(), N().col(j).data() + n());
-            std::sort(s->begin(), s->end());
+            sort_values(*s);
         }
         return *s;
     }
@@ -400,7 +400,7 @@ public:
             return *out;
         }
         std::vector<double> s(col.data(), col.data() + n());
-        std::sort(s.begin(), s.end());
+        sort_values(s);
         const Index bins = pymfe_bins(n());
         std::vector<double> raw, edges;
         raw.reserve(static_cast<std::size_t>(bins));
