@@ -111,7 +111,19 @@ inline std::string read_file(const std::filesystem::path& path, const char* wher
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw IoError(fmt::format("{}: cannot open '{}' for reading", where, path.string()));
-    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // One read of the whole file (its size first), not a character at a time.
+    std::string raw;
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    if (size > 0) {
+        raw.resize(static_cast<std::size_t>(size));
+        in.read(raw.data(), static_cast<std::streamsize>(size));
+        raw.resize(static_cast<std::size_t>(in.gcount()));
+    } else {  // a size the stream does not know (e.g. a file of /proc): read to the end
+        in.clear();
+        raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
     if (in.bad()) throw IoError(fmt::format("{}: error while reading '{}'", where, path.string()));
     const bool gzip = raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f &&
                       static_cast<unsigned char>(raw[1]) == 0x8b;
