@@ -25,6 +25,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -64,7 +65,14 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--labels", labels_file, "IDX label file (*-labels-idx1-ubyte[.gz]) when FILE holds IDX images");
     app.add_option("--max-rows", max_rows, "IDX: keep the first this many images (default: all)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Validator(
+            [](std::string& v) {
+                long long x = 0;
+                const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+                const bool ok = ec == std::errc() && end == v.data() + v.size() && x >= 1;
+                return ok ? std::string() : "expected a whole number >= 1 (got '" + v + "')";
+            },
+            "N >= 1"));
     CLI11_PARSE(app, argc, argv);
 
     mf::ExtractOptions options;
@@ -89,6 +97,19 @@ int main(int argc, char** argv) {
     options.landmarking_max_rows = landmarking_max_rows;
     if (max_rows != -1 && labels_file.empty()) {
         fmt::print(stderr, "extract_metafeatures: --max-rows applies to IDX files only (give --labels)\n");
+        return 2;
+    }
+    const bool idx_name = file.find("idx") != std::string::npos && file.find("ubyte") != std::string::npos;
+    if (idx_name && labels_file.empty()) {
+        fmt::print(stderr, "extract_metafeatures: '{}' looks like an IDX image file: give its label file with --labels "
+                           "(e.g. --labels t10k-labels-idx1-ubyte.gz)\n", file);
+        return 2;
+    }
+    if (!labels_file.empty() && !idx_name && (file.ends_with(".csv") || file.ends_with(".csv.gz") ||
+                                              file.ends_with(".tsv") || file.ends_with(".tsv.gz") ||
+                                              file.ends_with(".arff") || file.ends_with(".arff.gz"))) {
+        fmt::print(stderr, "extract_metafeatures: --labels is for IDX image files; '{}' is read with its own target "
+                           "(--target)\n", file);
         return 2;
     }
 

@@ -27,7 +27,8 @@ void show(const data::Dataset& data) {
     // the one-call form: `auto params = metalearn::zero_shot<Model>(data);`
     const auto knowledge = meta::Knowledge<Model>::builtin();
     meta::ZeroShotReport report;
-    const auto top = knowledge.suggest(data, 3, {}, &report);
+    const Vector mf = knowledge.meta_features(data, {}, &report);  // extracted once, used twice
+    const auto top = knowledge.suggest(mf, 3);
     for (const auto& note : report.notes) fmt::print("note: {}\n", note);
     if (!report.missing.empty())
         fmt::print("note: {} of {} meta-features undefined on this dataset (the training median is used)\n",
@@ -38,7 +39,7 @@ void show(const data::Dataset& data) {
         fmt::print("  {}  predicted normalised score {:.3f} ± {:.3f}\n", s.config.dump(), s.predicted, s.std);
     fmt::print("learned default: {}\n", knowledge.space().to_json(knowledge.learned_default()).dump());
     fmt::print("your data looks like:\n");
-    for (const auto& n : knowledge.nearest(data, 3))
+    for (const auto& n : knowledge.nearest(mf, 3))
         fmt::print("  {:<40} distance {:.2f}, best {}\n", n.task_id, n.distance, n.best_config.dump());
 }
 

@@ -209,6 +209,18 @@ inline double sd_ratio(Context& ctx) {
     const Matrix& X = ctx.X();
     const auto& y = ctx.y();
     const auto& counts = ctx.class_counts();
+    // A class with at most p rows has a singular covariance (rank ≤ rows − 1 < p), whose log-
+    // determinant is NaN below: the answer is NaN without building any p×p matrix (wide tables).
+    for (const auto c : counts)
+        if (c >= 2.0 && c - 1.0 < static_cast<double>(p)) return nan;
+    {
+        double flops = 0.0;  // scatter matrices n·p², one LDLT per class and the pooled one
+        for (const auto c : counts)
+            if (c >= 2) flops += static_cast<double>(c) * static_cast<double>(p) * static_cast<double>(p);
+        flops += static_cast<double>(counts.size() + 1) * static_cast<double>(p) * static_cast<double>(p) *
+                 static_cast<double>(p) / 3.0;
+        ctx.budget().afford(flops, "sd_ratio's covariance matrices");
+    }
     std::vector<Matrix> scatter;
     std::vector<double> dof;
     Matrix pooled = Matrix::Zero(p, p);

@@ -7,6 +7,7 @@
 #include "metalearn/models/detail/validation.hpp"
 
 #include <array>
+#include <bit>
 
 namespace metalearn::models::detail {
 
@@ -149,11 +150,44 @@ METALEARN_INLINE Index CartTree::n_leaves() const {
 
 namespace metalearn::models::detail {
 
+/// Sort (value, row) pairs by value, stably (rows in increasing order stay so among equal
+/// values, as std::sort of the pairs orders them; −0 before +0): an LSD radix sort on the
+/// order-preserving 64-bit image of the finite double, 11 bits a pass, a pass skipped when every
+/// value shares its digit. `buf` is scratch of the same size.
+inline void radix_sort_by_value(std::vector<std::pair<double, std::uint32_t>>& v,
+                                std::vector<std::pair<double, std::uint32_t>>& buf) {
+    const std::size_t n = v.size();
+    buf.resize(n);
+    const auto key = [](double x) {
+        const auto u = std::bit_cast<std::uint64_t>(x);
+        return (u >> 63U) != 0 ? ~u : (u | (std::uint64_t{1} << 63U));
+    };
+    constexpr unsigned bits = 11;
+    constexpr std::uint64_t mask = (std::uint64_t{1} << bits) - 1U;
+    std::array<std::size_t, std::size_t{1} << bits> count{};
+    auto* from = v.data();
+    auto* to = buf.data();
+    for (unsigned shift = 0; shift < 64; shift += bits) {
+        count.fill(0);
+        for (std::size_t i = 0; i < n; ++i) ++count[(key(from[i].first) >> shift) & mask];
+        if (count[(key(from[0].first) >> shift) & mask] == n) continue;
+        std::size_t sum = 0;
+        for (auto& c : count) {
+            const std::size_t t = c;
+            c = sum;
+            sum += t;
+        }
+        for (std::size_t i = 0; i < n; ++i) to[count[(key(from[i].first) >> shift) & mask]++] = from[i];
+        std::swap(from, to);
+    }
+    if (from != v.data()) std::copy(from, from + n, v.data());
+}
+
 METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X) : n(X.rows()) {
     const Index p = X.cols();
     rank.resize(static_cast<std::size_t>(n * p));
     values.resize(static_cast<std::size_t>(p));
-    std::vector<std::pair<double, std::uint32_t>> col;
+    std::vector<std::pair<double, std::uint32_t>> col, radix;
     constexpr std::size_t few = 32;  // columns with at most this many distinct values skip the sort
     for (Index f = 0; f < p; ++f) {
         auto& vals = values[static_cast<std::size_t>(f)];
@@ -178,7 +212,10 @@ METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X) : n(X.rows()) {
         vals.clear();
         col.resize(static_cast<std::size_t>(n));
         for (Index i = 0; i < n; ++i) col[static_cast<std::size_t>(i)] = {X(i, f), static_cast<std::uint32_t>(i)};
-        std::sort(col.begin(), col.end());
+        if (n >= 1024)
+            radix_sort_by_value(col, radix);
+        else
+            std::sort(col.begin(), col.end());
         for (const auto& [v, i] : col) {
             if (vals.empty() || v != vals.back()) vals.push_back(v);
             rk[i] = static_cast<std::uint32_t>(vals.size() - 1);
