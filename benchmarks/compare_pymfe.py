@@ -84,6 +84,13 @@ def run_measured(cmd, out_path, expected_rc=(0,), err_path=None):
     return cpu, ru.ru_maxrss / 1024.0, rc
 
 
+def extraction_cpu(err_path):
+    """The extraction's own CPU seconds that extract_metafeatures prints on stderr ("(X s CPU)"),
+    file reading excluded; None when absent."""
+    m = re.search(r"\(([0-9.eE+-]+) s CPU\)", open(err_path).read())
+    return float(m.group(1)) if m else None
+
+
 def pymfe_worker(args):
     """Child process: run pymfe on one dataset, print {"values", "cpu"} as JSON."""
     _, MFE = ref.import_pymfe(args.pymfe_src)
@@ -150,10 +157,8 @@ def main():
                 order.reverse()
             for side, cmd, out in order:
                 runs[side].append(run_measured(cmd, out, err_path=out + ".err"))
-                if side == "ours":  # the extraction's own CPU, file reading excluded (extract_metafeatures prints it)
-                    m = re.search(r"\(([0-9.eE+-]+) s CPU\)", open(out + ".err").read())
-                    if m:
-                        extract_cpu.append(float(m.group(1)))
+                if side == "ours" and (c := extraction_cpu(out + ".err")) is not None:
+                    extract_cpu.append(c)
         ours = json.load(open(ours_out))
         theirs = json.load(open(theirs_out))
         if not args.no_timing:

@@ -48,7 +48,6 @@ import gzip
 import json
 import math
 import os
-import re
 import shlex
 import shutil
 import signal
@@ -189,9 +188,8 @@ def measure_pair(args, tmp, name, path, group, log):
                     e["ml_failed"] = True
                     continue
                 ml.append((cpu, mib))
-                m = re.search(r"\(([0-9.eE+-]+) s CPU\)", open(out + ".err").read())
-                if m:  # the extraction alone, file reading excluded (printed by extract_metafeatures)
-                    c = float(m.group(1))
+                c = cp.extraction_cpu(out + ".err")  # file reading excluded
+                if c is not None:
                     e["ml_extract_cpu"] = c if e["ml_extract_cpu"] is None else min(e["ml_extract_cpu"], c)
                 try:
                     e["ml_values"] = len(json.load(open(out)))

@@ -45,6 +45,7 @@
 #include "metalearn/core/random.hpp"
 #include "metalearn/data/preprocess.hpp"
 #include "metalearn/data/split.hpp"
+#include "metalearn/data/subsample.hpp"
 #include "metalearn/metafeatures/detail/context.hpp"
 #include "metalearn/metafeatures/landmarking.hpp"
 #include "metalearn/models/decision_tree.hpp"
@@ -212,12 +213,7 @@ inline void autosklearn_set(Context& ctx, Sink& out, Index landmark_max_rows = 0
         const Matrix& X = prep();
         if (landmark_max_rows <= 0 || X.rows() <= landmark_max_rows) return {&X, &*yt};
         if (!X_sub) {
-            IndexVector labels = yt->cast<Index>();
-            auto rows = data::stratified_hold_out(labels, K, static_cast<double>(landmark_max_rows) /
-                                                                 static_cast<double>(X.rows()),
-                                                  derive_seed(ctx.seed(), {0x5AB5ULL}))
-                            .test;
-            std::sort(rows.begin(), rows.end());
+            const auto rows = data::subsample_rows(yt->cast<Index>(), K, landmark_max_rows, derive_seed(ctx.seed(), {0x5AB5ULL}));
             X_sub = take(X, rows);
             y_sub = take(*yt, rows);
         }

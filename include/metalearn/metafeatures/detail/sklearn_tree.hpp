@@ -26,11 +26,10 @@
 /// Cost: O(q n log n) per tree level, as scikit-learn; memory during `fit`: the float32 copy of X
 /// (4 n q bytes) and O(n + q) work arrays, released when it returns.
 
+#include "metalearn/core/radix_sort.hpp"
 #include "metalearn/core/types.hpp"
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -222,40 +221,10 @@ private:
     void sort_values(Index start, Index end) {
         auto* v = values_.data() + start;
         const auto m = static_cast<std::size_t>(end - start);
-        if (m < 512) {
+        if (m < 512)
             std::sort(v, v + m, [](const auto& a, const auto& b) { return a.first < b.first; });
-            return;
-        }
-        const auto key = [](float f) {
-            const auto u = std::bit_cast<std::uint32_t>(f);
-            return (u & 0x80000000U) != 0 ? ~u : (u | 0x80000000U);
-        };
-        constexpr int bits = 11;
-        constexpr std::uint32_t mask = (1U << bits) - 1U;
-        std::array<std::array<std::size_t, 1U << bits>, 3> count{};
-        for (std::size_t i = 0; i < m; ++i) {
-            const std::uint32_t k = key(v[i].first);
-            ++count[0][k & mask];
-            ++count[1][(k >> bits) & mask];
-            ++count[2][k >> (2 * bits)];
-        }
-        radix_buf_.resize(m);
-        auto* from = v;
-        auto* to = radix_buf_.data();
-        for (int pass = 0; pass < 3; ++pass) {
-            auto& c = count[static_cast<std::size_t>(pass)];
-            const std::uint32_t first_digit = (key(from[0].first) >> (pass * bits)) & mask;
-            if (c[first_digit] == m) continue;  // one digit for all: the pass would not move anything
-            std::size_t sum = 0;
-            for (auto& x : c) {
-                const std::size_t t = x;
-                x = sum;
-                sum += t;
-            }
-            for (std::size_t i = 0; i < m; ++i) to[c[(key(from[i].first) >> (pass * bits)) & mask]++] = from[i];
-            std::swap(from, to);
-        }
-        if (from != v) std::copy(from, from + m, v);
+        else
+            radix_sort(v, m, radix_buf_, [](const std::pair<float, int>& x) { return ordered_bits(x.first); }, 32);
     }
 
     /// scikit-learn 1.2 `BestSplitter.node_split` over samples_[start, end).

@@ -6,13 +6,12 @@
 /// between order statistics (numpy `percentile`, "linear"); variances are sample variances
 /// (ddof = 1); skewness and kurtosis follow e1071's "type 3" (b1, b2), which pymfe uses by default.
 
+#include "metalearn/core/radix_sort.hpp"
 #include "metalearn/core/types.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
 #include <limits>
 #include <numbers>
 #include <numeric>
@@ -84,38 +83,12 @@ inline bool is_degenerate(double m2, double m) {
 /// digit), O(n) instead of O(n log n); the result is the sequence std::sort gives, except that
 /// −0 always precedes +0 (std::sort leaves equal values in an unspecified order).
 inline void sort_values(std::vector<double>& v) {
-    const std::size_t n = v.size();
-    if (n < 1024) {
+    if (v.size() < 1024) {
         std::sort(v.begin(), v.end());
         return;
     }
-    std::vector<std::uint64_t> a(n), b(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto u = std::bit_cast<std::uint64_t>(v[i]);
-        a[i] = (u >> 63U) != 0 ? ~u : (u | (std::uint64_t{1} << 63U));
-    }
-    constexpr unsigned bits = 11;
-    constexpr std::uint64_t mask = (std::uint64_t{1} << bits) - 1U;
-    std::vector<std::size_t> count(std::size_t{1} << bits);
-    std::uint64_t* from = a.data();
-    std::uint64_t* to = b.data();
-    for (unsigned shift = 0; shift < 64; shift += bits) {
-        std::fill(count.begin(), count.end(), 0);
-        for (std::size_t i = 0; i < n; ++i) ++count[(from[i] >> shift) & mask];
-        if (count[(from[0] >> shift) & mask] == n) continue;  // one digit for all
-        std::size_t sum = 0;
-        for (auto& c : count) {
-            const std::size_t t = c;
-            c = sum;
-            sum += t;
-        }
-        for (std::size_t i = 0; i < n; ++i) to[count[(from[i] >> shift) & mask]++] = from[i];
-        std::swap(from, to);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t k = from[i];
-        v[i] = std::bit_cast<double>((k >> 63U) != 0 ? (k & ~(std::uint64_t{1} << 63U)) : ~k);
-    }
+    std::vector<double> buf;
+    radix_sort(v.data(), v.size(), buf, [](double x) { return ordered_bits(x); }, 64);
 }
 
 /// x · 2^e, the same number as std::ldexp(x, e) (a product with a power of two is rounded once, as

@@ -3,10 +3,10 @@
 /// @brief Bodies of cart.hpp. Included by that header in header-only mode; compiled into the
 /// library in compiled mode (core/config.hpp).
 
+#include "metalearn/core/radix_sort.hpp"
 #include "metalearn/models/detail/cart.hpp"
 #include "metalearn/models/detail/validation.hpp"
 
-#include <array>
 #include <bit>
 
 namespace metalearn::models::detail {
@@ -150,39 +150,6 @@ METALEARN_INLINE Index CartTree::n_leaves() const {
 
 namespace metalearn::models::detail {
 
-/// Sort (value, row) pairs by value, stably (rows in increasing order stay so among equal
-/// values, as std::sort of the pairs orders them; −0 before +0): an LSD radix sort on the
-/// order-preserving 64-bit image of the finite double, 11 bits a pass, a pass skipped when every
-/// value shares its digit. `buf` is scratch of the same size.
-inline void radix_sort_by_value(std::vector<std::pair<double, std::uint32_t>>& v,
-                                std::vector<std::pair<double, std::uint32_t>>& buf) {
-    const std::size_t n = v.size();
-    buf.resize(n);
-    const auto key = [](double x) {
-        const auto u = std::bit_cast<std::uint64_t>(x);
-        return (u >> 63U) != 0 ? ~u : (u | (std::uint64_t{1} << 63U));
-    };
-    constexpr unsigned bits = 11;
-    constexpr std::uint64_t mask = (std::uint64_t{1} << bits) - 1U;
-    std::array<std::size_t, std::size_t{1} << bits> count{};
-    auto* from = v.data();
-    auto* to = buf.data();
-    for (unsigned shift = 0; shift < 64; shift += bits) {
-        count.fill(0);
-        for (std::size_t i = 0; i < n; ++i) ++count[(key(from[i].first) >> shift) & mask];
-        if (count[(key(from[0].first) >> shift) & mask] == n) continue;
-        std::size_t sum = 0;
-        for (auto& c : count) {
-            const std::size_t t = c;
-            c = sum;
-            sum += t;
-        }
-        for (std::size_t i = 0; i < n; ++i) to[count[(key(from[i].first) >> shift) & mask]++] = from[i];
-        std::swap(from, to);
-    }
-    if (from != v.data()) std::copy(from, from + n, v.data());
-}
-
 METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X) : n(X.rows()) {
     const Index p = X.cols();
     rank.resize(static_cast<std::size_t>(n * p));
@@ -212,8 +179,9 @@ METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X) : n(X.rows()) {
         vals.clear();
         col.resize(static_cast<std::size_t>(n));
         for (Index i = 0; i < n; ++i) col[static_cast<std::size_t>(i)] = {X(i, f), static_cast<std::uint32_t>(i)};
-        if (n >= 1024)
-            radix_sort_by_value(col, radix);
+        if (n >= 1024)  // stable: rows stay in increasing order among equal values, as std::sort orders the pairs
+            radix_sort(col.data(), col.size(), radix,
+                       [](const std::pair<double, std::uint32_t>& x) { return ordered_bits(x.first); }, 64);
         else
             std::sort(col.begin(), col.end());
         for (const auto& [v, i] : col) {
@@ -695,27 +663,11 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
         keys_[static_cast<std::size_t>(i)] =
             (static_cast<std::uint64_t>(scratch_[static_cast<std::size_t>(i)]) << 32U) | static_cast<std::uint64_t>(i);
     if (m >= 1024) {
-        // LSD radix sort on rank − lo, 11 bits a pass: stable, so equal ranks keep their increasing
-        // positions, the order std::sort gives the distinct keys.
-        constexpr unsigned bits = 11;
-        constexpr std::uint32_t mask = (1U << bits) - 1U;
-        radix_keys_.resize(static_cast<std::size_t>(m));
-        std::uint64_t* from = keys_.data();
-        std::uint64_t* to = radix_keys_.data();
-        std::array<std::size_t, 1U << bits> count{};
-        for (unsigned shift = 0; shift < 32 && ((hi - lo) >> shift) != 0; shift += bits) {
-            count.fill(0);
-            for (Index i = 0; i < m; ++i) ++count[((static_cast<std::uint32_t>(from[i] >> 32U) - lo) >> shift) & mask];
-            std::size_t sum = 0;
-            for (auto& c : count) {
-                const std::size_t t = c;
-                c = sum;
-                sum += t;
-            }
-            for (Index i = 0; i < m; ++i) to[count[((static_cast<std::uint32_t>(from[i] >> 32U) - lo) >> shift) & mask]++] = from[i];
-            std::swap(from, to);
-        }
-        if (from != keys_.data()) std::copy(from, from + m, keys_.data());
+        // stable on the rank: equal ranks keep their increasing positions, the order std::sort
+        // gives the distinct keys
+        radix_sort(keys_.data(), static_cast<std::size_t>(m), radix_keys_,
+                   [lo](std::uint64_t k) { return static_cast<std::uint32_t>(k >> 32U) - lo; },
+                   static_cast<unsigned>(std::bit_width(hi - lo)));
     } else {
         std::sort(keys_.begin(), keys_.begin() + m);
     }
