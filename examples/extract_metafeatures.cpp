@@ -95,6 +95,17 @@ int main(int argc, char** argv) {
     options.time_limit_per_group = std::chrono::milliseconds(group_limit_ms);
     options.feature_set = set == "autosklearn" ? mf::FeatureSet::autosklearn : mf::FeatureSet::mfe;
     options.landmarking_max_rows = landmarking_max_rows;
+    options.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
+    if (landmarking_max_rows != 0 && landmarking_max_rows < 20) {
+        fmt::print(stderr, "extract_metafeatures: --landmarking-max-rows expects 0 (every row) or a number >= 20 "
+                           "(got {})\n", landmarking_max_rows);
+        return 2;
+    }
+    if (!target.empty() && !labels_file.empty()) {
+        fmt::print(stderr, "extract_metafeatures: --target does not apply to IDX files (their classes come from "
+                           "--labels)\n");
+        return 2;
+    }
     if (max_rows != -1 && labels_file.empty()) {
         fmt::print(stderr, "extract_metafeatures: --max-rows applies to IDX files only (give --labels)\n");
         return 2;

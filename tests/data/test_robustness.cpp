@@ -69,6 +69,31 @@ TEST_CASE("IDX: a header declaring 0 values is an error before anything is alloc
                         Catch::Contains("truncated IDX data (expected 9223372034707292160 values, got 0)"));
 }
 
+TEST_CASE("IDX: bytes after the declared values are an error; binary files have no line numbers", "[data][idx][errors]") {
+    const TempDir dir("robust_idx_trailing");
+    // 2 labels declared (magic 00 00 08 01, size 2), values 3 and 7, then one extra byte.
+    const auto exact = dir.write("exact", std::string("\x00\x00\x08\x01\x00\x00\x00\x02\x03\x07", 10));
+    const IndexVector y = read_idx_labels(exact);
+    REQUIRE(y.size() == 2);
+    CHECK(y[0] == 3);
+    CHECK(y[1] == 7);
+    const auto extra = dir.write("extra", std::string("\x00\x00\x08\x01\x00\x00\x00\x02\x03\x07\x09", 11));
+    const auto e = parse_error_of([&] { (void)read_idx_labels(extra); });
+    CHECK(e.line() == 0);
+    CHECK(e.message() ==
+          "read_idx_labels(): 1 byte(s) after the 2 values the IDX header declares (dimensions 2; expected the file to end there)");
+    // what() is "<file>: <message>" when the position is unknown, not "<file>:0:0: ...".
+    CHECK(std::string(e.what()) == extra.string() + ": " + e.message());
+    // 1 image of 2 x 2 pixels followed by 4 bytes (a second image the header does not declare).
+    const auto images = dir.write("images", std::string("\x00\x00\x08\x03\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x02"
+                                                        "\x01\x02\x03\x04\x05\x06\x07\x08", 24));
+    REQUIRE_THROWS_WITH(read_idx_images(images), Catch::Contains("4 byte(s) after the 4 values the IDX header declares (dimensions 1 x 2 x 2;"));
+    // Positions: line and column when known, the line alone, or neither.
+    CHECK(std::string(ParseError("f.csv", 3, 7, "m").what()) == "f.csv:3:7: m");
+    CHECK(std::string(ParseError("f.csv", 3, 0, "m").what()) == "f.csv:3: m");
+    CHECK(std::string(ParseError("f.idx", 0, 0, "m").what()) == "f.idx: m");
+}
+
 TEST_CASE("Headerless numeric CSV: an integer target's classes are its distinct values", "[data][csv][errors]") {
     const TempDir dir("robust_labels");
     // Reproducers: a label of 3000000000 asked for 3e9 + 1 classes (46 s, then std::bad_alloc),
@@ -187,7 +212,7 @@ TEST_CASE("Readers: binary input is a ParseError naming the file, not a dataset"
     CHECK(m.file() == empty_cells.string());
     CHECK_THAT(m.message(), Catch::Contains("read_csv(): no row has a value for any of the 2 feature(s)"));
     REQUIRE_THROWS_WITH(read_arff_string("@relation r\n@attribute x numeric\n@attribute c {a,b}\n@data\n?,a\n?,b\n", "m"),
-                        Catch::Contains("m:0:0: read_arff(): no row has a value for any of the 1 feature(s)"));
+                        Catch::Contains("m: read_arff(): no row has a value for any of the 1 feature(s)"));
 }
 
 TEST_CASE("ARFF and CSV: a UTF-8 byte-order mark is skipped", "[data][read]") {

@@ -371,6 +371,28 @@ TEST_CASE("landmarking_max_rows landmarks a stratified subsample, 0 every row", 
     o.landmarking_max_rows = 19;
     CHECK_THROWS_AS(mf::extract(d, o), ConfigError);
 
+    // A cap that leaves classes with fewer than 2 rows is said through on_warning; the 3-class
+    // cap of 120 (40 rows per class) says nothing.
+    std::vector<std::string> warnings;
+    o.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+    o.landmarking_max_rows = 120;
+    (void)mf::extract(d, o);
+    CHECK(warnings.empty());
+    Vector y30(300);
+    std::vector<std::string> names30;
+    for (Index i = 0; i < 300; ++i) y30[i] = static_cast<double>(i % 30);
+    for (int c = 0; c < 30; ++c) names30.push_back(fmt::format("k{}", c));
+    const data::Dataset d30("thirty", X, y30, info, data::TaskType::classification, names30);
+    o.landmarking_max_rows = 20;  // at most one row for each of 20 of the 30 classes (10 rows each)
+    const auto thin = mf::extract(d30, o);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0] ==
+          "metafeatures::extract(): landmarking on a stratified subsample of 20 of 300 rows keeps fewer than 2 rows of "
+          "30 of the 30 classes; its accuracies are unreliable (expected landmarking_max_rows of at least 2 rows per "
+          "class, e.g. 300, or 0 for every row)");
+    CHECK(thin.contains("one_nn.mean"));
+    o.on_warning = {};
+
     // The auto-sklearn set's landmarks follow the same cap; its other features use every row.
     mf::ExtractOptions a;
     a.feature_set = mf::FeatureSet::autosklearn;

@@ -25,7 +25,9 @@ public:
 
 /// Malformed input text: a file or string that does not follow its format.
 ///
-/// `what()` reads `"<file>:<line>:<column>: <message>"`; the parts are also available separately.
+/// `what()` reads `"<file>:<line>:<column>: <message>"`, `"<file>:<line>: <message>"` when the
+/// column is unknown (0) and `"<file>: <message>"` when the line is unknown too (a binary file, a
+/// whole-file check); the parts are also available separately.
 class ParseError : public Error {
 public:
     /// @param file   the file name (or a label such as `"<string>"`).
@@ -33,7 +35,9 @@ public:
     /// @param column 1-based column number, 0 if unknown.
     /// @param message what was wrong and what was expected.
     ParseError(std::string file, std::size_t line, std::size_t column, const std::string& message)
-        : Error(fmt::format("{}:{}:{}: {}", file, line, column, message)),
+        : Error(line == 0     ? fmt::format("{}: {}", file, message)
+                : column == 0 ? fmt::format("{}:{}: {}", file, line, message)
+                              : fmt::format("{}:{}:{}: {}", file, line, column, message)),
           file_(std::move(file)),
           line_(line),
           column_(column),

@@ -91,6 +91,13 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
         throw ParseError(label, 0, 0,
                          fmt::format("{}: truncated IDX data (expected {} values, got {})", where, total,
                                      f.bytes.size() - f.offset));
+    // Bytes after the declared values mean the header does not describe the file (a damaged or
+    // concatenated file): refused rather than ignored.
+    if (available > total)
+        throw ParseError(label, 0, 0,
+                         fmt::format("{}: {} byte(s) after the {} values the IDX header declares (dimensions {}; "
+                                     "expected the file to end there)",
+                                     where, available - total, total, declared));
     return f;
 }
 
