@@ -1,12 +1,15 @@
 // Ridge against the normal equations solved in the test; LogisticRegression against
 // scikit-learn 1.2 (values from tests/reference/models_reference.py).
+#include <metalearn/models/detail/sparse_rows.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 #include <metalearn/models/ridge.hpp>
 
 #include "model_test_data.hpp"
 #include "reference_values.hpp"
 
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 using metalearn::DataError;
 using metalearn::Index;
@@ -157,6 +160,53 @@ TEST_CASE("LogisticRegression reaches a stationary point of its objective", "[mo
     const Vector gb = (P - Y).colwise().sum().transpose();
     REQUIRE(gW.cwiseAbs().maxCoeff() < 1e-5);
     REQUIRE(gb.cwiseAbs().maxCoeff() < 1e-5);
+}
+
+TEST_CASE("LogisticRegression on mostly-zero data (compressed rows) finds the dense data's optimum", "[models][logistic_regression]") {
+    // Appending all-zero columns changes nothing in exact arithmetic: their gradient is always 0,
+    // so every L-BFGS iterate keeps them at 0 and the other coefficients follow the same path.
+    // With 60 such columns more than 75 % of X is zero and the products run in compressed rows;
+    // the results may differ from the dense fit only by rounding.
+    for (const bool binary : {false, true}) {
+        INFO((binary ? "breast cancer (2 classes, binomial loss)" : "wine (3 classes, softmax)"));
+        const auto d = metalearn::test::sklearn_split(binary ? "breast_cancer.csv" : "wine_data.csv", true);
+        const Index p = d.Xtr.cols();
+        Matrix Xz = Matrix::Zero(d.Xtr.rows(), p + 4 * p);
+        Xz.leftCols(p) = d.Xtr;
+        REQUIRE(metalearn::models::detail::SparseRows::if_sparse(Xz, 0.25).has_value());
+        REQUIRE_FALSE(metalearn::models::detail::SparseRows::if_sparse(d.Xtr, 0.25).has_value());
+        LogisticRegression dense({.C = 0.5, .tol = 1e-10, .max_iter = 2000});
+        LogisticRegression sparse({.C = 0.5, .tol = 1e-10, .max_iter = 2000});
+        dense.fit(d.Xtr, d.ytr);
+        sparse.fit(Xz, d.ytr);
+        CHECK((sparse.coef().leftCols(p) - dense.coef()).cwiseAbs().maxCoeff() < 1e-7);
+        CHECK(sparse.coef().rightCols(4 * p).cwiseAbs().maxCoeff() == 0.0);
+        CHECK((sparse.intercept() - dense.intercept()).cwiseAbs().maxCoeff() < 1e-7);
+        CHECK(std::abs(sparse.objective() - dense.objective()) < 1e-9 * std::abs(dense.objective()));
+    }
+}
+
+TEST_CASE("SparseRows: products equal the dense ones on a hand example", "[models][logistic_regression]") {
+    // X = [[0 2 0], [1 0 0], [0 0 0], [0 3 4]]: 4 nonzeros of 12.
+    Matrix X = Matrix::Zero(4, 3);
+    X(0, 1) = 2;
+    X(1, 0) = 1;
+    X(3, 1) = 3;
+    X(3, 2) = 4;
+    const auto S = metalearn::models::detail::SparseRows::if_sparse(X, 0.34);
+    REQUIRE(S.has_value());
+    CHECK(S->start == std::vector<Index>{0, 1, 2, 2, 4});
+    CHECK(S->column == std::vector<std::int32_t>{1, 0, 1, 2});
+    CHECK(S->value == std::vector<double>{2, 1, 3, 4});
+    const Vector w = (Vector(3) << 1, -1, 0.5).finished();
+    Vector out(4);
+    S->times(w.data(), out.data());
+    CHECK(out == (Vector(4) << -2, 1, 0, -1).finished());  // X·w by hand
+    const Vector g = (Vector(4) << 1, 2, 3, -1).finished();
+    Vector outT(3);
+    S->transposed_times(g.data(), outT.data());
+    CHECK(outT == (Vector(3) << 2, -1, -4).finished());  // Xᵀ·g by hand
+    CHECK_FALSE(metalearn::models::detail::SparseRows::if_sparse(X, 0.33).has_value());  // 4/12 > 0.33
 }
 
 TEST_CASE("LogisticRegression reports non-convergence and keeps absent classes at 0", "[models][logistic_regression]") {

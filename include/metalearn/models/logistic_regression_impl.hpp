@@ -4,6 +4,7 @@
 /// header-only mode; compiled into the library in compiled mode (core/config.hpp).
 
 #include "metalearn/core/error.hpp"
+#include "metalearn/models/detail/sparse_rows.hpp"
 #include "metalearn/models/detail/validation.hpp"
 #include "metalearn/models/logistic_regression.hpp"
 
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -68,11 +70,22 @@ METALEARN_INLINE void LogisticRegression::fit(const MatrixRef& X, const VectorRe
     constexpr Index gemv_classes = 16;
     Matrix S(n, binary ? 1 : kp);
     Matrix G(n, binary ? 1 : kp);
+    // A mostly-zero X (one-hot columns of nominal attributes) is multiplied in compressed rows:
+    // each product then costs its nonzeros, not n·p (adult one-hot encoded: 14 of 82 per row).
+    const std::optional<detail::SparseRows> sparse = detail::SparseRows::if_sparse(X, 0.25);
+    const auto times = [&](const auto& w, auto&& out) {  // out = X·w
+        if (sparse) sparse->times(w.data(), out.data());
+        else out.noalias() = X * w;
+    };
+    const auto transposed_times = [&](const auto& g, auto&& out) {  // out = Xᵀ·g
+        if (sparse) sparse->transposed_times(g.data(), out.data());
+        else out.noalias() = X.transpose() * g;
+    };
     auto binomial = [&](const Vector& theta, Vector& grad) -> double {
         const auto w = theta.head(p);
         auto s = S.col(0);
         auto g = G.col(0);
-        s.noalias() = X * w;
+        times(w, s);
         if (icpt) s.array() += theta[p];
         double loss = 0.0;
         for (Index i = 0; i < n; ++i) {
@@ -87,15 +100,15 @@ METALEARN_INLINE void LogisticRegression::fit(const MatrixRef& X, const VectorRe
             g[i] = wi * (sigma - yi);
         }
         grad.resize(theta.size());
-        grad.head(p).noalias() = X.transpose() * g;
+        transposed_times(g, grad.head(p));
         grad.head(p) += inv_c * w;
         if (icpt) grad[p] = g.sum();
         return loss + 0.5 * inv_c * w.squaredNorm();
     };
     auto softmax = [&](const Vector& theta, Vector& grad) -> double {
         const Eigen::Map<const Matrix> W(theta.data(), p, kp);
-        if (kp <= gemv_classes) {
-            for (Index c = 0; c < kp; ++c) S.col(c).noalias() = X * W.col(c);
+        if (sparse || kp <= gemv_classes) {
+            for (Index c = 0; c < kp; ++c) times(W.col(c), S.col(c));
         } else {
             S.noalias() = X * W;
         }
@@ -123,8 +136,8 @@ METALEARN_INLINE void LogisticRegression::fit(const MatrixRef& X, const VectorRe
         }
         grad.resize(theta.size());
         Eigen::Map<Matrix> gW(grad.data(), p, kp);
-        if (kp <= gemv_classes) {
-            for (Index c = 0; c < kp; ++c) gW.col(c).noalias() = X.transpose() * G.col(c);
+        if (sparse || kp <= gemv_classes) {
+            for (Index c = 0; c < kp; ++c) transposed_times(G.col(c), gW.col(c));
         } else {
             gW.noalias() = X.transpose() * G;
         }
