@@ -266,6 +266,7 @@ private:
     CartTree tree_;
     std::vector<Index> samples_;
     std::vector<Index> counts_;  // multiplicity of each entry of samples_
+    bool unit_counts_ = true;    // every entry of counts_ is 1
     std::vector<Index> features_;
     std::vector<Index> right_buf_;
     std::vector<Index> right_counts_buf_;

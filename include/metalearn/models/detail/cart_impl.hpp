@@ -234,6 +234,7 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vec
     }
     Index total = 0;
     for (const Index c : counts_) total += c;
+    unit_counts_ = total == static_cast<Index>(counts_.size());  // every multiplicity is 1 (none is 0)
     use_groups_ = !s_.classification && ranks_.n_groups > 0;
     if (use_groups_) {
         group_n_.assign(static_cast<std::size_t>(ranks_.n_groups), 0);
@@ -538,14 +539,37 @@ METALEARN_INLINE void CartBuilder::fill_buckets(Index begin, Index end, const st
         return (from_scratch ? scratch_[static_cast<std::size_t>(i)] : rk[s]) - base;
     };
     if (s_.classification) {
+        // class counts per bucket; a bucket's total is their sum (one increment per sample, not two)
         const auto K = static_cast<std::size_t>(s_.n_classes);
         bucket_counts_.assign(span * K, 0);
-        for (Index i = 0; i < n; ++i) {
-            const Index s = samples_[static_cast<std::size_t>(begin + i)];
-            const Index w = counts_[static_cast<std::size_t>(begin + i)];
-            const std::size_t b = bucket_of(i, s);
-            bucket_n_[b] += w;
-            bucket_counts_[b * K + static_cast<std::size_t>(node_code_[static_cast<std::size_t>(begin + i)])] += w;
+        const Index* code = node_code_.data() + begin;
+        if (unit_counts_ && span * K <= 64) {
+            // few counters (binary and one-hot columns): four interleaved copies, so consecutive
+            // samples of the same bucket and class do not wait on each other's increment
+            const std::size_t m = span * K;
+            std::int64_t part[4][64];
+            for (auto& q : part) std::fill(q, q + m, std::int64_t{0});
+            Index i = 0;
+            for (; i + 4 <= n; i += 4)
+                for (Index u = 0; u < 4; ++u)
+                    ++part[u][bucket_of(i + u, samples_[static_cast<std::size_t>(begin + i + u)]) * K +
+                              static_cast<std::size_t>(code[i + u])];
+            for (; i < n; ++i)
+                ++part[0][bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K + static_cast<std::size_t>(code[i])];
+            for (std::size_t b = 0; b < m; ++b) bucket_counts_[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
+        } else if (unit_counts_) {  // no multiplicities to read (a tree fitted on its rows)
+            for (Index i = 0; i < n; ++i)
+                ++bucket_counts_[bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K +
+                                 static_cast<std::size_t>(code[i])];
+        } else {
+            for (Index i = 0; i < n; ++i)
+                bucket_counts_[bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K +
+                               static_cast<std::size_t>(code[i])] += counts_[static_cast<std::size_t>(begin + i)];
+        }
+        for (std::size_t b = 0; b < span; ++b) {
+            std::int64_t t = 0;
+            for (std::size_t c = 0; c < K; ++c) t += bucket_counts_[b * K + c];
+            bucket_n_[b] = t;
         }
     } else {
         bucket_sum_.assign(span, 0.0);
