@@ -240,3 +240,33 @@ TEST_CASE("DecisionTreeClassifier::set_stop abandons a fit between nodes with In
     t.fit(X2, y2, 2);
     REQUIRE(t.nodes().size() > 3);
 }
+
+TEST_CASE("Prediction through the packed nodes follows the tree's nodes", "[models][decision_tree]") {
+    // The path is walked here on nodes() with the documented rule (x <= threshold: left) and the
+    // leaf's class shares compared, exactly, with predict_proba, which walks the packed copy;
+    // test rows, and rows set exactly at a split's threshold.
+    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    DecisionTreeClassifier tree;
+    tree.fit(d.Xtr, d.ytr);
+    const auto& nodes = tree.nodes();
+    REQUIRE(nodes.size() > 15);
+    Matrix X(d.Xte.rows() + 2, d.Xte.cols());
+    X.topRows(d.Xte.rows()) = d.Xte;
+    X.bottomRows(2) = d.Xte.topRows(2);
+    X(d.Xte.rows(), nodes[0].feature) = nodes[0].threshold;  // exactly at the root's threshold: left
+    const auto& second = nodes[static_cast<std::size_t>(nodes[0].left)];
+    REQUIRE_FALSE(second.is_leaf());
+    X(d.Xte.rows() + 1, nodes[0].feature) = nodes[0].threshold;
+    X(d.Xte.rows() + 1, second.feature) = second.threshold;
+    const Matrix P = tree.predict_proba(X);
+    for (Index i = 0; i < X.rows(); ++i) {
+        Index k = 0;
+        while (!nodes[static_cast<std::size_t>(k)].is_leaf()) {
+            const auto& nd = nodes[static_cast<std::size_t>(k)];
+            k = X(i, nd.feature) <= nd.threshold ? nd.left : nd.right;
+        }
+        const Vector& v = nodes[static_cast<std::size_t>(k)].value;
+        INFO("row " << i);
+        CHECK(P.row(i) == (v / v.sum()).transpose());
+    }
+}

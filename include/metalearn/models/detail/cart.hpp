@@ -78,12 +78,48 @@ struct CartSettings {
 
 /// A grown tree: nodes plus the unnormalised impurity decrease per feature.
 struct CartTree {
+    /// A node as prediction reads it: 24 bytes instead of a `TreeNode`'s 72 and its heap vector,
+    /// so a deep tree's path stays in cache. feature < 0 marks a leaf.
+    struct PackedNode {
+        double threshold = 0.0;
+        std::int32_t feature = -1;
+        std::int32_t left = -1;
+        std::int32_t right = -1;
+    };
+
     std::vector<TreeNode> nodes;
     Vector importance;  ///< p: Σ over splits on the feature of n·imp − n_L·imp_L − n_R·imp_R
+    /// `nodes` packed for `apply` (`pack()`); empty: `apply` walks `nodes`. Built by the growth
+    /// and by `cart_tree_from_json`; whoever edits `nodes` afterwards calls `pack()` again.
+    std::vector<PackedNode> packed;
 
-    /// Leaf reached by row i of X.
+    /// Rebuild `packed` from `nodes` (left empty when a feature or child index exceeds 32 bits).
+    void pack() {
+        packed.clear();
+        constexpr auto limit = static_cast<Index>(std::numeric_limits<std::int32_t>::max());
+        if (static_cast<Index>(nodes.size()) > limit) return;
+        std::vector<PackedNode> out(nodes.size());
+        for (std::size_t k = 0; k < nodes.size(); ++k) {
+            const TreeNode& nd = nodes[k];
+            if (nd.left < 0) continue;  // leaf: feature −1
+            if (nd.feature > limit) return;
+            out[k] = {nd.threshold, static_cast<std::int32_t>(nd.feature), static_cast<std::int32_t>(nd.left),
+                      static_cast<std::int32_t>(nd.right)};
+        }
+        packed = std::move(out);
+    }
+
+    /// Leaf reached by row i of X (x ≤ threshold goes left; the same path with or without `packed`).
     template <class Mat>
     [[nodiscard]] Index apply(const Mat& X, Index i) const {
+        if (!packed.empty()) {
+            std::int32_t k = 0;
+            for (;;) {
+                const PackedNode& nd = packed[static_cast<std::size_t>(k)];
+                if (nd.feature < 0) return k;
+                k = X(i, nd.feature) <= nd.threshold ? nd.left : nd.right;
+            }
+        }
         Index node = 0;
         while (nodes[static_cast<std::size_t>(node)].left >= 0) {
             const TreeNode& nd = nodes[static_cast<std::size_t>(node)];

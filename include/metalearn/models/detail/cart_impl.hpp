@@ -100,6 +100,7 @@ METALEARN_INLINE CartTree cart_tree_from_json(const nlohmann::json& j, const Jso
     for (Index k = 1; k < n; ++k)
         if (parents[static_cast<std::size_t>(k)] == 0)
             json_value_error(at, fmt::format("node {} is not reachable from the root (expected a tree)", k));
+    t.pack();
     return t;
 }
 
@@ -327,6 +328,7 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vec
                                         static_cast<double>(l.n_samples) * l.impurity -
                                         static_cast<double>(r.n_samples) * r.impurity;
     }
+    tree_.pack();
     return std::move(tree_);
 }
 
@@ -543,19 +545,26 @@ METALEARN_INLINE void CartBuilder::fill_buckets(Index begin, Index end, const st
         const auto K = static_cast<std::size_t>(s_.n_classes);
         bucket_counts_.assign(span * K, 0);
         const Index* code = node_code_.data() + begin;
-        if (unit_counts_ && span * K <= 64) {
+        if (span * K <= 64) {
             // few counters (binary and one-hot columns): four interleaved copies, so consecutive
-            // samples of the same bucket and class do not wait on each other's increment
+            // samples of the same bucket and class do not wait on each other's addition
             const std::size_t m = span * K;
             std::int64_t part[4][64];
             for (auto& q : part) std::fill(q, q + m, std::int64_t{0});
+            const Index* w = counts_.data() + begin;
+            const auto slot = [&](Index i) {
+                return bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K + static_cast<std::size_t>(code[i]);
+            };
             Index i = 0;
-            for (; i + 4 <= n; i += 4)
-                for (Index u = 0; u < 4; ++u)
-                    ++part[u][bucket_of(i + u, samples_[static_cast<std::size_t>(begin + i + u)]) * K +
-                              static_cast<std::size_t>(code[i + u])];
-            for (; i < n; ++i)
-                ++part[0][bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K + static_cast<std::size_t>(code[i])];
+            if (unit_counts_) {
+                for (; i + 4 <= n; i += 4)
+                    for (Index u = 0; u < 4; ++u) ++part[u][slot(i + u)];
+                for (; i < n; ++i) ++part[0][slot(i)];
+            } else {
+                for (; i + 4 <= n; i += 4)
+                    for (Index u = 0; u < 4; ++u) part[u][slot(i + u)] += w[i + u];
+                for (; i < n; ++i) part[0][slot(i)] += w[i];
+            }
             for (std::size_t b = 0; b < m; ++b) bucket_counts_[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
         } else if (unit_counts_) {  // no multiplicities to read (a tree fitted on its rows)
             for (Index i = 0; i < n; ++i)
