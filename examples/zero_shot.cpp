@@ -1,17 +1,20 @@
 // Zero-shot hyperparameters from the knowledge shipped with the library (share/knowledge):
 // no corpus, no evaluations, one call.
 //   zero_shot [DATASET [MODEL]] [--target COLUMN]
-//       MODEL: logistic_regression (default), decision_tree, knn, random_forest or mlp (or their
-//       full names, e.g. decision_tree_classifier) — whichever share/knowledge holds
+//       MODEL: logistic_regression (default), decision_tree, knn, random_forest, svc, mlp or
+//       gradient_boosting (or their full names, e.g. decision_tree_classifier) — whichever
+//       share/knowledge holds
 // default dataset: data/sklearn/breast_cancer.csv (run from the repository root after
 // scripts/get-datasets).
 #include <metalearn/data/read.hpp>
 #include <metalearn/meta/knowledge.hpp>
 #include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/gradient_boosting.hpp>
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 #include <metalearn/models/mlp.hpp>
 #include <metalearn/models/random_forest.hpp>
+#include <metalearn/models/svm.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -51,21 +54,24 @@ int main(int argc, char** argv) try {
     data::ReadOptions read;  // rows without a target are dropped by the reader: say how many
     CLI::App app{"Zero-shot hyperparameters for a dataset from the knowledge shipped with metalearn"};
     app.add_option("dataset", file, "ARFF/CSV/TSV classification dataset")->capture_default_str();
-    app.add_option("model", model, "logistic_regression, decision_tree, knn or random_forest (shipped), or mlp with knowledge built by scripts/build-knowledge")->capture_default_str();
+    app.add_option("model", model, "logistic_regression, decision_tree, knn, random_forest or svc (shipped), or mlp or gradient_boosting with knowledge built by scripts/build-knowledge")->capture_default_str();
     app.add_option("--target", read.target, "target column or attribute (default: the format's, e.g. the last column)");
     CLI11_PARSE(app, argc, argv);
     read.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
     // the models' own names, as build_knowledge and the knowledge files use them, are accepted too
-    for (const char* short_name : {"decision_tree", "knn", "random_forest", "mlp"})
+    for (const char* short_name : {"decision_tree", "knn", "random_forest", "mlp", "gradient_boosting"})
         if (model == std::string(short_name) + "_classifier") model = short_name;
     const auto data = data::read_dataset(file, read);
     if (model == "logistic_regression") show<models::LogisticRegression>(data);
     else if (model == "decision_tree") show<models::DecisionTreeClassifier>(data);
     else if (model == "knn") show<models::KNeighborsClassifier>(data);
     else if (model == "random_forest") show<models::RandomForestClassifier>(data);
+    else if (model == "svc") show<models::SVC>(data);
     else if (model == "mlp") show<models::MLPClassifier>(data);
+    else if (model == "gradient_boosting") show<models::GradientBoostingClassifier>(data);
     else {
-        fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest or mlp)\n", model);
+        fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest, svc, "
+                           "mlp or gradient_boosting)\n", model);
         return 2;
     }
     return 0;

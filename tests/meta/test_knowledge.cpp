@@ -12,6 +12,7 @@
 #include <metalearn/models/lda.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 #include <metalearn/models/random_forest.hpp>
+#include <metalearn/models/svm.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -274,4 +275,11 @@ TEST_CASE("Knowledge: the shipped knowledge of the decision tree, k-NN and rando
     for (const auto& s : check_shipped<models::KNeighborsClassifier>("knn_classifier.json", 54)) CHECK(s.params.n_neighbors >= 1);
     for (const auto& s : check_shipped<models::RandomForestClassifier>("random_forest_classifier.json", 65))
         CHECK(s.params.n_estimators >= 10);
+}
+
+TEST_CASE("Knowledge: the shipped knowledge of the SVC loads with this library and answers", "[knowledge]") {
+    for (const auto& s : check_shipped<models::SVC>("svc.json", 65)) {
+        CHECK(s.params.C > 0.0);
+        CHECK(s.params.gamma_scale > 0.0);
+    }
 }
