@@ -545,16 +545,16 @@ METALEARN_INLINE void CartBuilder::fill_buckets(Index begin, Index end, const st
         const auto K = static_cast<std::size_t>(s_.n_classes);
         bucket_counts_.assign(span * K, 0);
         const Index* code = node_code_.data() + begin;
+        const Index* w = counts_.data() + begin;
+        const auto slot = [&](Index i) {  // counter of sample i: its bucket and class
+            return bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K + static_cast<std::size_t>(code[i]);
+        };
         if (span * K <= 64) {
             // few counters (binary and one-hot columns): four interleaved copies, so consecutive
             // samples of the same bucket and class do not wait on each other's addition
             const std::size_t m = span * K;
             std::int64_t part[4][64];
             for (auto& q : part) std::fill(q, q + m, std::int64_t{0});
-            const Index* w = counts_.data() + begin;
-            const auto slot = [&](Index i) {
-                return bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K + static_cast<std::size_t>(code[i]);
-            };
             Index i = 0;
             if (unit_counts_) {
                 for (; i + 4 <= n; i += 4)
@@ -567,13 +567,9 @@ METALEARN_INLINE void CartBuilder::fill_buckets(Index begin, Index end, const st
             }
             for (std::size_t b = 0; b < m; ++b) bucket_counts_[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
         } else if (unit_counts_) {  // no multiplicities to read (a tree fitted on its rows)
-            for (Index i = 0; i < n; ++i)
-                ++bucket_counts_[bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K +
-                                 static_cast<std::size_t>(code[i])];
+            for (Index i = 0; i < n; ++i) ++bucket_counts_[slot(i)];
         } else {
-            for (Index i = 0; i < n; ++i)
-                bucket_counts_[bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K +
-                               static_cast<std::size_t>(code[i])] += counts_[static_cast<std::size_t>(begin + i)];
+            for (Index i = 0; i < n; ++i) bucket_counts_[slot(i)] += w[i];
         }
         for (std::size_t b = 0; b < span; ++b) {
             std::int64_t t = 0;
