@@ -134,7 +134,8 @@ int main(int argc, char** argv) {
         else
             d = data::read_dataset(file, ro);
     } catch (const Error& e) {
-        fmt::print(stderr, "extract_metafeatures: cannot read {}: {}\n", file, e.what());
+        if (labels_file.empty()) fmt::print(stderr, "extract_metafeatures: cannot read {}: {}\n", file, e.what());
+        else fmt::print(stderr, "extract_metafeatures: cannot read the IDX images {} with labels {}: {}\n", file, labels_file, e.what());
         return 1;
     }
     mf::MetaFeatures m;

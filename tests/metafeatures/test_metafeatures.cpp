@@ -388,9 +388,15 @@ TEST_CASE("landmarking_max_rows landmarks a stratified subsample, 0 every row", 
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0] ==
           "metafeatures::extract(): landmarking on a stratified subsample of 20 of 300 rows keeps fewer than 2 rows of "
-          "30 of the 30 classes; its accuracies are unreliable (expected landmarking_max_rows of at least 2 rows per "
-          "class, e.g. 300, or 0 for every row)");
+          "30 of the 30 classes; its accuracies are unreliable (expected at least 2 rows of every class: a larger "
+          "landmarking_max_rows, e.g. 300 for 10 rows per class, or 0 for every row)");
     CHECK(thin.contains("one_nn.mean"));
+    // one class: said, and extracted all the same
+    warnings.clear();
+    const data::Dataset one("one", X, Vector::Zero(300), info, data::TaskType::classification, {"k0"});
+    (void)mf::extract(one, o);
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::StartsWith("metafeatures::extract(): the dataset has 1 class with rows (expected at least 2)"));
     o.on_warning = {};
 
     // The auto-sklearn set's landmarks follow the same cap; its other features use every row.

@@ -67,6 +67,16 @@ METALEARN_INLINE MetaFeatures extract(const data::Dataset& dataset, const Extrac
                                   options.max_categories - 1, k - (options.max_categories - 1), c.name)
                     : std::string()));
         }
+    if (options.on_warning && dataset.is_classification()) {
+        Index present = 0;
+        for (const Index c : dataset.class_counts()) present += c > 0 ? 1 : 0;
+        if (present < 2)
+            options.on_warning(fmt::format(
+                "metafeatures::extract(): the dataset has {} class with rows (expected at least 2): landmarkers score 1 "
+                "and the class-based features (class entropy, mutual information, canonical correlations, ...) describe "
+                "no classification problem",
+                present));
+    }
     detail::Budget budget(options);
     detail::Context ctx(dataset, options.seed, options.max_categories, &budget);
     detail::Sink sink(options, budget);

@@ -127,8 +127,8 @@ inline void landmarking_group(Context& ctx, Sink& out, Index max_rows = 0) {
         if (thin > 0 && out.options().on_warning)
             out.options().on_warning(fmt::format(
                 "metafeatures::extract(): landmarking on a stratified subsample of {} of {} rows keeps fewer than 2 "
-                "rows of {} of the {} classes; its accuracies are unreliable (expected landmarking_max_rows of at "
-                "least 2 rows per class, e.g. {}, or 0 for every row)",
+                "rows of {} of the {} classes; its accuracies are unreliable (expected at least 2 rows of every "
+                "class: a larger landmarking_max_rows, e.g. {} for 10 rows per class, or 0 for every row)",
                 rows.size(), ctx.n(), thin, K, std::max<Index>(20, 10 * K)));
     }
     const Matrix& N = sub ? N_sub : ctx.N();
