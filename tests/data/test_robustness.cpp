@@ -88,6 +88,15 @@ TEST_CASE("IDX: bytes after the declared values are an error; binary files have 
     const auto images = dir.write("images", std::string("\x00\x00\x08\x03\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x02"
                                                         "\x01\x02\x03\x04\x05\x06\x07\x08", 24));
     REQUIRE_THROWS_WITH(read_idx_images(images), Catch::Contains("4 byte(s) after the 4 values the IDX header declares (dimensions 1 x 2 x 2;"));
+    // A dataset's classes are the labels present: 0, 1 and 255 are 3 classes, coded 0, 1, 2.
+    const auto img3 = dir.write("img3", std::string("\x00\x00\x08\x03\x00\x00\x00\x03\x00\x00\x00\x01\x00\x00\x00\x01"
+                                                    "\x0a\x14\x1e", 19));
+    const auto lab3 = dir.write("lab3", std::string("\x00\x00\x08\x01\x00\x00\x00\x03\xff\x00\x01", 11));
+    const Dataset d3 = read_idx_dataset(img3, lab3, "three");
+    CHECK(d3.n_classes() == 3);
+    CHECK(d3.class_names() == std::vector<std::string>{"0", "1", "255"});
+    CHECK(d3.y() == (Vector(3) << 2, 0, 1).finished());
+    CHECK(d3.X()(0, 0) == 10.0);
     // Positions: line and column when known, the line alone, or neither.
     CHECK(std::string(ParseError("f.csv", 3, 7, "m").what()) == "f.csv:3:7: m");
     CHECK(std::string(ParseError("f.csv", 3, 0, "m").what()) == "f.csv:3: m");

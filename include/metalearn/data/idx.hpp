@@ -153,8 +153,9 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 /// Read an image file and its label file as a classification dataset.
 ///
 /// Features are the rows·cols pixels (numeric, named "pixel0", ...; raw 0..255); classes are
-/// "0" .. "max label", at most 256 of them as labels are bytes (for Fashion-MNIST "0".."9":
-/// T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot).
+/// the labels present, in increasing order and named by their value, at most 256 of them as
+/// labels are bytes (for Fashion-MNIST "0".."9": T-shirt/top, Trouser, Pullover, Dress, Coat,
+/// Sandal, Shirt, Sneaker, Bag, Ankle boot; a subset missing a label has fewer classes).
 /// @param images      `*-images-idx3-ubyte[.gz]`.
 /// @param labels      `*-labels-idx1-ubyte[.gz]`.
 /// @param name        dataset name.
@@ -168,13 +169,22 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
         throw DataError(fmt::format("read_idx_dataset(): {} images but {} labels (expected equal counts)", X.rows(),
                                     y.size()));
     if (y.size() == 0) throw DataError("read_idx_dataset(): no samples (expected at least one)");
-    const Index k = y.maxCoeff() + 1;
+    // the classes are the labels present, in increasing order (as the CSV reader's integer
+    // targets): a file holding only labels 0, 1 and 255 has 3 classes, not 256
+    std::vector<Index> code_of(256, -1);
+    for (Index i = 0; i < y.size(); ++i) code_of[static_cast<std::size_t>(y[i])] = 0;
     std::vector<std::string> classes;
-    for (Index c = 0; c < k; ++c) classes.push_back(fmt::format("{}", c));
+    for (Index v = 0; v < 256; ++v)
+        if (code_of[static_cast<std::size_t>(v)] == 0) {
+            code_of[static_cast<std::size_t>(v)] = static_cast<Index>(classes.size());
+            classes.push_back(fmt::format("{}", v));
+        }
+    Vector codes(y.size());
+    for (Index i = 0; i < y.size(); ++i) codes[i] = static_cast<double>(code_of[static_cast<std::size_t>(y[i])]);
     std::vector<FeatureInfo> features;
     features.reserve(static_cast<std::size_t>(X.cols()));
     for (Index j = 0; j < X.cols(); ++j) features.push_back(FeatureInfo::numeric(fmt::format("pixel{}", j)));
-    return Dataset(name, std::move(X), y.cast<double>(), std::move(features), TaskType::classification,
+    return Dataset(name, std::move(X), std::move(codes), std::move(features), TaskType::classification,
                    std::move(classes), "label");
 }
 
