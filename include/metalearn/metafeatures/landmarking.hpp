@@ -118,18 +118,20 @@ inline void landmarking_group(Context& ctx, Sink& out, Index max_rows = 0) {
         y_sub = take(ctx.dataset().y(), rows);
         // A cap small next to the number of classes leaves classes with 0 or 1 row: their
         // accuracies are then estimates of almost nothing, which the caller should hear about.
-        std::vector<Index> full(static_cast<std::size_t>(K), 0), kept(static_cast<std::size_t>(K), 0);
-        for (Index i = 0; i < ctx.n(); ++i) ++full[static_cast<std::size_t>(ctx.dataset().y()[i])];
-        for (Index i = 0; i < y_sub.size(); ++i) ++kept[static_cast<std::size_t>(y_sub[i])];
-        Index thin = 0;
-        for (Index c = 0; c < K; ++c)
-            thin += full[static_cast<std::size_t>(c)] >= 2 && kept[static_cast<std::size_t>(c)] < 2 ? 1 : 0;
-        if (thin > 0 && out.options().on_warning)
-            out.options().on_warning(fmt::format(
+        if (out.options().on_warning) {
+            const std::vector<Index> full = ctx.dataset().class_counts();
+            std::vector<Index> kept(static_cast<std::size_t>(K), 0);
+            for (Index i = 0; i < y_sub.size(); ++i) ++kept[static_cast<std::size_t>(y_sub[i])];
+            Index thin = 0;
+            for (Index c = 0; c < K; ++c)
+                thin += full[static_cast<std::size_t>(c)] >= 2 && kept[static_cast<std::size_t>(c)] < 2 ? 1 : 0;
+            if (thin > 0)
+                out.options().on_warning(fmt::format(
                 "metafeatures::extract(): landmarking on a stratified subsample of {} of {} rows keeps fewer than 2 "
                 "rows of {} of the {} classes; its accuracies are unreliable (expected at least 2 rows of every "
                 "class: a larger landmarking_max_rows, e.g. {} for 10 rows per class, or 0 for every row)",
-                rows.size(), ctx.n(), thin, K, std::max<Index>(20, 10 * K)));
+                    rows.size(), ctx.n(), thin, K, std::max<Index>(20, 10 * K)));
+        }
     }
     const Matrix& N = sub ? N_sub : ctx.N();
     const Vector& y = sub ? y_sub : ctx.dataset().y();
