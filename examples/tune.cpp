@@ -6,6 +6,8 @@
 //   tune DATASET --model random_forest --trials 50 --threads 2 --knowledge my.json
 //   tune DATASET --cold                                       # plain Bayesian optimisation
 //   tune DATASET --compare-random                             # and random search beside it, with a plot
+//   tune DATASET --method random                              # plain random search as the study
+//   tune DATASET --time-budget 60 --trace trace.tsv           # stop asking after 60 s; one line per trial
 //
 // The study is journalled (--journal, default tune-<model>.jsonl): run the same command again
 // to continue it after an interruption, or with a larger --trials to extend it. The journal
@@ -17,6 +19,14 @@
 // draws are not the cold study's initial design), prints both best-so-far curves with their gap to
 // the best score either found, writes them to <journal>.dat and, when gnuplot is installed,
 // plots them to <journal>.png.
+//
+// --time-budget SECONDS stops asking new trials once that much wall time has passed since the
+// program started (reading the data and the warm start included); trials in flight finish, and
+// --trials still applies (whichever comes first; without --trials, only the budget). Under a budget
+// the trials are asked --threads at a time (instead of TunerOptions::batch_size's 4), so the budget
+// is checked after every round and at most --threads trials run past it. --trace FILE writes one
+// TSV line per trial of this run as it is told: trial number, wall seconds since the program
+// started, process CPU seconds, score and best score so far of the study.
 //
 // Built with the MPI component (METALEARN_MPI), `--mpi` evaluates the trials on the ranks of an
 // MPI job (metalearn/mpi/tuner.hpp): rank 0 owns the study and its journal, every rank reads the
@@ -56,7 +66,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -83,6 +95,10 @@ struct Settings {
     std::string target;     // target column (default: the format's)
     bool cold = false;
     bool compare_random = false;  // --compare-random: random search beside the study, table and plot
+    std::string method = "bayesian";  // --method: bayesian or random
+    std::optional<double> time_budget;  // --time-budget: seconds of wall time since start, then no new trials
+    std::string trace;                  // --trace: TSV of the finished trials (elapsed, CPU, score, best)
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  // the program's start
     std::uint64_t seed = 0;
     bool mpi = false;    // --mpi: trials evaluated on the ranks of an MPI job
     bool async = false;  // --async: ask and tell as ranks become free
@@ -197,7 +213,7 @@ int tune(const Settings& s, const data::Dataset& data) {
     agree(s, [&] {
         if (!s.root) return;
         std::optional<meta::Knowledge<Model>> knowledge;
-        if (!s.cold) {
+        if (!s.cold && s.method == "bayesian") {
             if (!s.knowledge.empty()) {
                 knowledge = meta::Knowledge<Model>::load(s.knowledge);  // a file the user named must be readable
             } else {
@@ -215,12 +231,15 @@ int tune(const Settings& s, const data::Dataset& data) {
                                         {"checksum", data::table_checksum(data)},
                                         {"metric", std::string(hpo::to_string(hpo::Metric::balanced_accuracy))},
                                         {"folds", s.folds}};
-        auto& tuner = study.emplace(Model::search_space(), journal,
-                                    hpo::TunerOptions{.seed = s.seed,
-                                                      .n_initial = knowledge ? std::optional<Index>(3) : std::nullopt,
-                                                      .on_warning = [&](const std::string& w) { warnings.push_back(w); },
-                                                      .context = context,
-                                                      .score_range = std::pair{0.0, 1.0}});  // balanced accuracy
+        hpo::TunerOptions options{.method = s.method == "random" ? hpo::SearchMethod::random : hpo::SearchMethod::bayesian,
+                                  .seed = s.seed,
+                                  .n_initial = knowledge ? std::optional<Index>(3) : std::nullopt,
+                                  .on_warning = [&](const std::string& w) { warnings.push_back(w); },
+                                  .context = context,
+                                  .score_range = std::pair{0.0, 1.0}};  // balanced accuracy
+        // under a time budget, one round of --threads trials at a time: the budget is checked after each
+        if (s.time_budget) options.batch_size = s.threads;
+        auto& tuner = study.emplace(Model::search_space(), journal, std::move(options));
         print_warnings();
         if (tuner.size() > 0) fmt::print("resuming {} ({} trials so far)\n", journal, tuner.size());
         if (knowledge) {
@@ -228,6 +247,8 @@ int tune(const Settings& s, const data::Dataset& data) {
             fmt::print("warm start from {} knowledge ({} tasks); its picks (tried first, once):\n", Model::name, knowledge->task_ids().size());
             for (const auto& t : ws.enqueued)
                 fmt::print("  {}  predicted normalised score {:.3f}\n", tuner.space().to_json(t.params).dump(), t.predicted);
+        } else if (s.method == "random") {
+            fmt::print("random search: scrambled Sobol points of the search space\n");
         } else {
             fmt::print("cold start: Bayesian optimisation after a Sobol design\n");
         }
@@ -252,6 +273,16 @@ int tune(const Settings& s, const data::Dataset& data) {
                                          .score_range = std::pair{0.0, 1.0}});
     });
 
+    // --trace: opened before the first trial, so that a path that cannot be written fails now
+    std::ofstream trace;
+    double best_score = std::numeric_limits<double>::quiet_NaN();  // of the study, resumed trials included
+    if (s.root && !s.trace.empty()) {
+        trace.open(s.trace);
+        trace << "trial\telapsed_s\tcpu_s\tscore\tbest_so_far\n" << std::flush;
+        if (!trace) throw IoError(fmt::format("tune: cannot write the trace '{}' ({})", s.trace, std::strerror(errno)));
+        if (const auto b = study->best()) best_score = *b->score;
+    }
+    bool out_of_time = false;
     StderrProgressBar bar("trials");
     Progress progress{0, static_cast<std::size_t>(todo), 0, ""};
     const auto on_trial = [&](const hpo::Trial<Params>& t) {
@@ -259,6 +290,21 @@ int tune(const Settings& s, const data::Dataset& data) {
         progress.failed += t.state == hpo::TrialState::failed ? 1 : 0;
         progress.label = t.score ? fmt::format("last {:.4f}", *t.score) : "failed";
         bar(progress);
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
+        if (trace.is_open()) {
+            const bool complete = t.state == hpo::TrialState::complete;
+            if (complete && !(*t.score <= best_score)) best_score = *t.score;
+            // process CPU time, every thread of the process
+            const double cpu = static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+            trace << fmt::format("{}\t{:.3f}\t{:.3f}\t{}\t{}\n", t.id + 1, elapsed, cpu,
+                                 complete ? fmt::format("{:.6f}", *t.score) : std::string("nan"),
+                                 std::isnan(best_score) ? std::string("nan") : fmt::format("{:.6f}", best_score))
+                  << std::flush;
+            if (!trace) throw IoError(fmt::format("tune: cannot write the trace '{}' ({})", s.trace, std::strerror(errno)));
+        }
+        // true stops the study after this round; its trials are already told
+        if (s.time_budget && elapsed >= *s.time_budget) out_of_time = true;
+        return out_of_time;
     };
 #ifdef METALEARN_EXAMPLE_MPI
     if (s.mpi) {
@@ -269,7 +315,11 @@ int tune(const Settings& s, const data::Dataset& data) {
 #endif
         study->optimize(objective, todo, s.threads, on_trial);
     auto& tuner = *study;
-    fmt::print("evaluated {} trials in this run\n", progress.done);
+    if (out_of_time)
+        fmt::print("time budget of {} s reached: evaluated {} trials in this run ({:.1f} s)\n", *s.time_budget,
+                   progress.done, std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count());
+    else
+        fmt::print("evaluated {} trials in this run\n", progress.done);
 
     print_warnings();
     const auto best = tuner.best();
@@ -303,7 +353,8 @@ int run(Settings& s, int argc, char** argv) {
     CLI::App app("Tune a model on a dataset by stratified k-fold CV balanced accuracy, warm-started from knowledge");
     app.add_option("dataset", s.dataset, "ARFF/CSV/TSV classification dataset")->required();
     app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest, mlp, gradient_boosting or svc (knowledge ships for logistic_regression, decision_tree, knn, random_forest and svc; the others start cold unless --knowledge names a file)")->capture_default_str();
-    app.add_option("--trials", s.trials, "trials in the study (a resumed study runs only the missing ones)")
+    app.add_option("--trials", s.trials, "trials in the study (a resumed study runs only the missing ones); with "
+                                         "--time-budget and no --trials, 100000 (the budget decides)")
         ->capture_default_str()->check(CLI::Range(1, 100000));
     app.add_option("--threads", s.threads, "trials evaluated in parallel")->capture_default_str()->check(CLI::Range(1, 1024));
     app.add_option("--folds", s.folds, "folds of the stratified cross-validation (each class needs at least this many rows)")
@@ -311,7 +362,19 @@ int run(Settings& s, int argc, char** argv) {
     app.add_option("--target", s.target, "target column or attribute (default: the format's, e.g. the last column)");
     app.add_option("--journal", s.journal, "study journal, resumed when it exists (default tune-<model>.jsonl)");
     app.add_option("--knowledge", s.knowledge, "knowledge file (default: the installed share/knowledge/<model>.json)");
+    app.add_option("--method", s.method,
+                   "how the study chooses trials: 'bayesian' = Bayesian optimisation (a Gaussian process and expected "
+                   "improvement after an initial Sobol design), warm-started from the knowledge unless --cold; 'random' = "
+                   "random search (scrambled Sobol points of the search space), never warm-started")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"bayesian", "random"}));
     app.add_flag("--cold", s.cold, "no warm start: plain Bayesian optimisation");
+    app.add_option("--time-budget", s.time_budget,
+                   "seconds of wall time since the start after which no new trial is asked (trials in flight finish; "
+                   "with --trials, whichever comes first; trials are then asked --threads at a time)");
+    app.add_option("--trace", s.trace,
+                   "write one TSV line per trial of this run: trial, elapsed_s (wall seconds since the start), cpu_s "
+                   "(process CPU seconds), score (nan if it failed), best_so_far");
     app.add_flag("--compare-random", s.compare_random,
                  "also run random search for as many trials (journal <journal>.random.jsonl), print both curves, "
                  "write <journal>.dat and, with gnuplot, <journal>.png");
@@ -323,6 +386,24 @@ int run(Settings& s, int argc, char** argv) {
     app.add_flag("--async", s.async, "--mpi: ask and tell as ranks become free (no waiting, but the trials depend on timing)");
 #endif
     CLI11_PARSE(app, argc, argv);
+    if (s.time_budget && !(std::isfinite(*s.time_budget) && *s.time_budget > 0)) {
+        fmt::print(stderr, "error: --time-budget must be a finite number of seconds > 0 (got {})\n", *s.time_budget);
+        return 2;
+    }
+    if (s.time_budget && app.count("--trials") == 0) s.trials = 100000;
+    if (s.method == "random" && !s.knowledge.empty()) {
+        fmt::print(stderr, "error: --method random is never warm-started: --knowledge applies to --method bayesian\n");
+        return 2;
+    }
+    if (s.method == "random" && s.compare_random) {
+        fmt::print(stderr, "error: --compare-random runs random search beside the study: with --method random it would "
+                           "compare random search with itself\n");
+        return 2;
+    }
+    if (s.trace.empty() && app.count("--trace") > 0) {
+        fmt::print(stderr, "error: --trace needs a file name\n");
+        return 2;
+    }
     if (s.compare_random && s.mpi) {
         fmt::print(stderr, "error: --compare-random runs in one process only (without --mpi)\n");
         return 2;
