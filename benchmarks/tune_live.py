@@ -28,7 +28,8 @@ after its imports (interpreter start-up and importing scikit-learn and Optuna, a
 counted), before it reads the data.
 
 Same objective on both sides: stratified 3-fold CV balanced accuracy, preprocessing fitted on the
-training folds as metalearn's `hpo::cross_validate` does (`data::Preprocessor`): numeric columns
+training folds as metalearn's `hpo::cross_validate` does (`data::Preprocessor`; PMLB features that
+the dataset's metadata.yaml types categorical, all of splice's, are nominal, as metalearn reads them): numeric columns
 imputed by the median and standardised (population sd; constant columns map to 0), nominal columns
 imputed by the most frequent category and one-hot encoded with a column per declared category
 (indicators not standardised; metalearn caps a nominal column at 32 output columns, which none of
@@ -111,7 +112,39 @@ def load_dataset(path):
     frame = pd.read_csv(path, sep="\t")
     X = frame.iloc[:, :-1].to_numpy(dtype=float)
     _, y = np.unique(frame.iloc[:, -1].to_numpy(), return_inverse=True)
-    return X, y, [], []
+    # PMLB's metadata.yaml declares the categorical features; metalearn reads them as nominal, with
+    # the distinct values of the file, in numeric order, as the categories
+    nominal, levels = [], []
+    categorical = pmlb_categorical(os.path.join(os.path.dirname(path), "metadata.yaml"))
+    for j, name in enumerate(frame.columns[:-1]):
+        if name in categorical:
+            values, codes = np.unique(X[:, j], return_inverse=True)
+            X[:, j] = codes
+            nominal.append(j)
+            levels.append(len(values))
+    return X, y, nominal, levels
+
+
+def pmlb_categorical(yaml):
+    """The feature names a PMLB metadata.yaml types as categorical or nominal (the two keys read
+    line by line, as metalearn's reader does; no YAML parser needed)."""
+    names, pending, in_features = set(), None, False
+    if not os.path.isfile(yaml):
+        return names
+    for raw in open(yaml):
+        line = raw.strip()
+        if raw[:1] not in (" ", "\t", "-", "") and raw.strip():
+            in_features = line.startswith("features:")
+            continue
+        if not in_features:
+            continue
+        if line.startswith("- name:"):
+            pending = line[7:].strip().strip("'\"")
+        elif line.startswith("type:") and pending is not None:
+            if line[5:].strip().lower() in ("categorical", "nominal"):
+                names.add(pending)
+            pending = None
+    return names
 
 
 def pipeline(model, values, nominal, levels, p, seed):
