@@ -6,6 +6,8 @@
 #   - a journal line with a score out of the metric's range: refused with file and line, the
 #     journal untouched;
 #   - --seed -1 (an unsigned option would wrap it) and --folds 1: refused;
+#   - --time-budget out of range and --method random with a warm start or --compare-random:
+#     refused; --trace writes a header and a line per trial, a spent budget stops the study;
 #   - rows with a missing target: dropped with a warning that counts them;
 #   - a class too small for the folds: refused naming the class and its count, with the fix.
 #   tune_bad_input.sh <tune binary> <work folder>
@@ -93,6 +95,34 @@ expect_fail seed "--seed" "non-negative"
 [ -e "$work/seed.jsonl" ] && fail "seed: a journal was written"
 run folds1 "$work/first.csv" --journal "$work/folds1.jsonl" --folds 1
 expect_fail folds1 "--folds"
+
+# --time-budget: negative, NaN, zero refused (exit 2, nothing written); --method random with
+# --knowledge or --compare-random refused.
+for budget in -1 nan 0; do
+  run "budget$budget" "$work/first.csv" --journal "$work/budget.jsonl" --time-budget "$budget"
+  [ "$rc" -eq 2 ] || fail "budget $budget: exit code $rc, expected 2"
+  expect_fail "budget$budget" "--time-budget must be a finite number of seconds > 0"
+  [ -e "$work/budget.jsonl" ] && fail "budget $budget: a journal was written"
+done
+"$bin" "$work/first.csv" --method random --knowledge x.json --journal "$work/rk.jsonl" >"$work/random_knowledge.log" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "random_knowledge: exit code $rc, expected 2"
+expect_fail random_knowledge "--method random is never warm-started"
+run random_compare "$work/first.csv" --method random --compare-random --journal "$work/rc.jsonl"
+expect_fail random_compare "--compare-random"
+
+# --trace: a header and one line per trial of the run; a budget already spent stops after the
+# first trial (one thread: one trial at a time), --trials bounds it otherwise (whichever first).
+run trace "$work/first.csv" --journal "$work/trace.jsonl" --trace "$work/trace.tsv" --time-budget 1000
+expect_ok trace
+[ "$(head -1 "$work/trace.tsv")" = "$(printf 'trial\telapsed_s\tcpu_s\tscore\tbest_so_far')" ] || fail "trace: bad header"
+[ "$(wc -l <"$work/trace.tsv")" -eq 3 ] || fail "trace: expected a header and 2 trials (--trials 2)"
+run spent "$work/first.csv" --journal "$work/spent.jsonl" --trace "$work/spent.tsv" --time-budget 1e-9
+expect_ok spent "time budget of 1e-09 s reached: evaluated 1 trials"
+[ "$(wc -l <"$work/spent.tsv")" -eq 2 ] || fail "spent: expected a header and 1 trial"
+run random "$work/first.csv" --journal "$work/random.jsonl" --method random
+expect_ok random "random search"
+grep -q '"source":"random"\|"source":"initial"' "$work/random.jsonl" || fail "random: no trial in the journal"
 
 # Rows without a target: dropped, and said.
 { cat "$work/first.csv"; echo "5,5,"; echo "6,6,?"; } >"$work/missing.csv"
