@@ -8,6 +8,7 @@
 #include <metalearn/meta/knowledge.hpp>
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/gradient_boosting.hpp>
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/lda.hpp>
 #include <metalearn/models/logistic_regression.hpp>
@@ -281,5 +282,13 @@ TEST_CASE("Knowledge: the shipped knowledge of the SVC loads with this library a
     for (const auto& s : check_shipped<models::SVC>("svc.json", 65)) {
         CHECK(s.params.C > 0.0);
         CHECK(s.params.gamma_scale > 0.0);
+    }
+}
+
+TEST_CASE("Knowledge: the shipped knowledge of gradient boosting loads with this library and answers", "[knowledge]") {
+    for (const auto& s : check_shipped<models::GradientBoostingClassifier>("gradient_boosting_classifier.json", 65)) {
+        CHECK(s.params.n_estimators >= 8);
+        CHECK(s.params.learning_rate > 0.0);
+        CHECK(s.params.max_depth >= 1);
     }
 }
