@@ -313,3 +313,99 @@ TEST_CASE("RandomForestRegressor with row groups grows the forest of the plain f
     // more groups than rows would only allocate (p × n_groups ranks): refused before that
     REQUIRE_THROWS_WITH(rf.fit(X, y, groups, Index{1} << 40), Catch::Contains("RandomForestRegressor::fit()"));
 }
+
+TEST_CASE("CART reads byte copies of the ranks of columns with at most 256 values: the same trees",
+          "[models][random_forest][cart]") {
+    // Columns of 2, 5, 200, 256 and 257 distinct values and one continuous column; the byte copy
+    // exists exactly for the first four. Trees grown with and without the copies are identical.
+    const Index n = 600;
+    Matrix X(n, 6);
+    std::vector<Index> codes(static_cast<std::size_t>(n));
+    metalearn::Rng draw(3);
+    for (Index i = 0; i < n; ++i) {
+        X(i, 0) = static_cast<double>(draw.uniform_index(2));
+        X(i, 1) = static_cast<double>(draw.uniform_index(5));
+        X(i, 2) = static_cast<double>(i % 200);
+        X(i, 3) = static_cast<double>((i * 7) % 256) * 0.5;
+        X(i, 4) = static_cast<double>(i % 257);
+        X(i, 5) = draw.uniform() * 3.0 - 1.0;
+        const double z = X(i, 0) + 0.5 * X(i, 1) - 0.01 * X(i, 2) + X(i, 5) + 0.5 * (draw.uniform() - 0.5);
+        codes[static_cast<std::size_t>(i)] = z < 0.5 ? 0 : (z < 2.0 ? 1 : 2);
+    }
+    const md::FeatureRanks with(X);
+    REQUIRE(with.narrow_at.size() == 6);
+    for (Index f = 0; f < 6; ++f) CHECK((with.narrow_at[static_cast<std::size_t>(f)] >= 0) == (f < 4));
+    for (Index f = 0; f < 4; ++f)
+        for (Index i = 0; i < n; ++i)
+            REQUIRE(with.narrow[static_cast<std::size_t>(with.narrow_at[static_cast<std::size_t>(f)] + i)] ==
+                    with.rank[static_cast<std::size_t>(f * n + i)]);
+    md::FeatureRanks without = with;
+    without.narrow.clear();
+    without.narrow_at.clear();
+    for (const Index max_features : {Index{2}, Index{6}})
+        for (std::uint64_t seed = 0; seed < 4; ++seed) {
+            // a bootstrap as multiplicities (the forest's path) and the plain sample
+            metalearn::Rng boot(seed);
+            std::vector<Index> counts(static_cast<std::size_t>(n), 0);
+            for (Index i = 0; i < n; ++i) ++counts[boot.uniform_index(static_cast<std::uint64_t>(n))];
+            std::vector<Index> distinct, mult;
+            for (Index i = 0; i < n; ++i)
+                if (counts[static_cast<std::size_t>(i)] > 0) {
+                    distinct.push_back(i);
+                    mult.push_back(counts[static_cast<std::size_t>(i)]);
+                }
+            std::vector<Index> all(static_cast<std::size_t>(n));
+            std::iota(all.begin(), all.end(), Index{0});
+            const md::CartSettings s{0, 2, 1, max_features, true, false, 3};
+            metalearn::Rng r1(seed), r2(seed), r3(seed + 50), r4(seed + 50);
+            const auto a = md::CartBuilder(with, &codes, nullptr, s).grow(distinct, mult, r1);
+            const auto b = md::CartBuilder(without, &codes, nullptr, s).grow(distinct, mult, r2);
+            const auto c = md::CartBuilder(with, &codes, nullptr, s).grow(all, r3);
+            const auto e = md::CartBuilder(without, &codes, nullptr, s).grow(all, r4);
+            for (const auto& [x, y] : {std::pair{&a, &b}, std::pair{&c, &e}}) {
+                REQUIRE(x->nodes.size() == y->nodes.size());
+                REQUIRE(x->nodes.size() > 20);
+                for (std::size_t k = 0; k < x->nodes.size(); ++k) {
+                    INFO("max_features " << max_features << ", seed " << seed << ", node " << k);
+                    REQUIRE(x->nodes[k].feature == y->nodes[k].feature);
+                    REQUIRE(x->nodes[k].threshold == y->nodes[k].threshold);
+                    REQUIRE(x->nodes[k].left == y->nodes[k].left);
+                    REQUIRE(x->nodes[k].value == y->nodes[k].value);
+                }
+            }
+        }
+}
+
+TEST_CASE("CART's eight-row walk and packed leaf values equal the one-row walk and the nodes",
+          "[models][random_forest][cart]") {
+    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    const md::FeatureRanks ranks(d.Xtr);
+    Index k = 0;
+    const auto codes = md::class_codes("test", d.ytr, 0, k);
+    std::vector<Index> all(static_cast<std::size_t>(d.Xtr.rows()));
+    std::iota(all.begin(), all.end(), Index{0});
+    const md::CartSettings s{0, 2, 1, 5, true, false, k};
+    metalearn::Rng rng(1);
+    const auto tree = md::CartBuilder(ranks, &codes, nullptr, s).grow(all, rng);
+    REQUIRE_FALSE(tree.packed.empty());
+    REQUIRE(tree.value_size == k);
+    // every row range length 0..21 (tails after the groups of eight) at a few offsets
+    for (const Index lo : {Index{0}, Index{3}, Index{17}})
+        for (Index len = 0; len <= 21; ++len) {
+            std::vector<Index> leaf(static_cast<std::size_t>(len) + 1, -7);
+            tree.apply_rows(d.Xte, lo, lo + len, leaf.data());
+            for (Index i = 0; i < len; ++i) REQUIRE(leaf[static_cast<std::size_t>(i)] == tree.apply(d.Xte, lo + i));
+            REQUIRE(leaf[static_cast<std::size_t>(len)] == -7);  // nothing written past hi
+        }
+    std::vector<Index> leaf(static_cast<std::size_t>(d.Xte.rows()));
+    tree.apply_rows(d.Xte, 0, d.Xte.rows(), leaf.data());
+    for (Index i = 0; i < d.Xte.rows(); ++i) REQUIRE(leaf[static_cast<std::size_t>(i)] == tree.apply(d.Xte, i));
+    Index leaves = 0;
+    for (std::size_t j = 0; j < tree.nodes.size(); ++j) {
+        if (!tree.nodes[j].is_leaf()) continue;
+        ++leaves;
+        const double* v = tree.leaf_value(static_cast<Index>(j));
+        for (Index c = 0; c < k; ++c) REQUIRE(v[c] == tree.nodes[j].value[c]);
+    }
+    REQUIRE(static_cast<Index>(tree.leaf_values.size()) == leaves * k);
+}

@@ -164,6 +164,7 @@ inline void landmarking_group(Context& ctx, Sink& out, Index max_rows = 0) {
             one.n = all.n;
             one.rank.assign(all.rank.begin() + column * all.n, all.rank.begin() + (column + 1) * all.n);
             one.values = {all.values[static_cast<std::size_t>(column)]};
+            one.add_narrow();
         }
         const auto& r = column >= 0 ? one : all;
         const auto p = static_cast<Index>(r.values.size());

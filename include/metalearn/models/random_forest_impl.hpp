@@ -139,11 +139,15 @@ METALEARN_INLINE Matrix RandomForestClassifier::proba(const MatrixRef& X, std::s
     metalearn::parallel_for(n_blocks, std::min<Index>(resolve_threads(params_.n_threads), n_blocks), [&](Index b) {
         const Index lo = b * block;
         const Index hi = std::min<Index>(X.rows(), lo + block);
-        for (const auto& t : trees_)
+        Index leaf[block];
+        for (const auto& t : trees_) {
+            t.apply_rows(X, lo, hi, leaf);
             for (Index i = lo; i < hi; ++i) {
-                const Vector& v = t.nodes[static_cast<std::size_t>(t.apply(X, i))].value;
-                P.row(i) += (v / v.sum()).transpose();
+                const double* v = t.leaf_value(leaf[i - lo]);
+                const double sum = Eigen::Map<const Vector>(v, k_).sum();  // as Vector::sum, to the bit
+                for (Index c = 0; c < k_; ++c) P(i, c) += v[c] / sum;
             }
+        }
         P.middleRows(lo, hi - lo) *= inv_t;
     });
     return P;
@@ -260,8 +264,14 @@ METALEARN_INLINE Matrix RandomForestRegressor::per_tree(const MatrixRef& X, std:
     metalearn::parallel_for(static_cast<Index>(trees_.size()), params_.n_threads,
                          [&](Index t) {
                              const auto& tree = trees_[static_cast<std::size_t>(t)];
-                             for (Index i = 0; i < X.rows(); ++i)
-                                 T(i, t) = tree.nodes[static_cast<std::size_t>(tree.apply(X, i))].value[0];
+                             constexpr Index block = 256;
+                             Index leaf[block];
+                             for (Index lo = 0; lo < X.rows(); lo += block) {
+                                 const Index hi = std::min<Index>(X.rows(), lo + block);
+                                 tree.apply_rows(X, lo, hi, leaf);
+                                 for (Index i = lo; i < hi; ++i)
+                                     T(i, t) = tree.leaf_value(leaf[i - lo])[0];
+                             }
                          });
     return T;
 }

@@ -92,21 +92,46 @@ struct CartTree {
     /// `nodes` packed for `apply` (`pack()`); empty: `apply` walks `nodes`. Built by the growth
     /// and by `cart_tree_from_json`; whoever edits `nodes` afterwards calls `pack()` again.
     std::vector<PackedNode> packed;
+    /// The leaves' values side by side (`packed` non-empty): leaf k's `value` starts at
+    /// `leaf_values[packed[k].left · value_size]`, so prediction reads one contiguous array
+    /// instead of each leaf's heap vector. Built by `pack()` with `packed`.
+    std::vector<double> leaf_values;
+    Index value_size = 0;
 
-    /// Rebuild `packed` from `nodes` (left empty when a feature or child index exceeds 32 bits).
+    /// Rebuild `packed` and `leaf_values` from `nodes` (both left empty when a feature or child
+    /// index exceeds 32 bits, or the nodes' values differ in length).
     void pack() {
         packed.clear();
+        leaf_values.clear();
         constexpr auto limit = static_cast<Index>(std::numeric_limits<std::int32_t>::max());
-        if (static_cast<Index>(nodes.size()) > limit) return;
+        if (nodes.empty() || static_cast<Index>(nodes.size()) > limit) return;
+        const Index m = nodes.front().value.size();
         std::vector<PackedNode> out(nodes.size());
+        std::vector<double> values;
+        std::int32_t n_leaves = 0;
         for (std::size_t k = 0; k < nodes.size(); ++k) {
             const TreeNode& nd = nodes[k];
-            if (nd.left < 0) continue;  // leaf: feature −1
+            if (nd.value.size() != m) return;
+            if (nd.left < 0) {  // leaf: feature −1, left = its place in leaf_values
+                out[k].left = n_leaves++;
+                values.insert(values.end(), nd.value.data(), nd.value.data() + m);
+                continue;
+            }
             if (nd.feature > limit) return;
             out[k] = {nd.threshold, static_cast<std::int32_t>(nd.feature), static_cast<std::int32_t>(nd.left),
                       static_cast<std::int32_t>(nd.right)};
         }
         packed = std::move(out);
+        leaf_values = std::move(values);
+        value_size = m;
+    }
+
+    /// The value of leaf k (as `apply` returns it): `value_size` entries, equal to
+    /// `nodes[k].value`. @pre node k is a leaf.
+    [[nodiscard]] const double* leaf_value(Index k) const {
+        if (packed.empty()) return nodes[static_cast<std::size_t>(k)].value.data();
+        return leaf_values.data() + static_cast<std::size_t>(packed[static_cast<std::size_t>(k)].left) *
+                                        static_cast<std::size_t>(value_size);
     }
 
     /// Leaf reached by row i of X (x ≤ threshold goes left; the same path with or without `packed`).
@@ -126,6 +151,35 @@ struct CartTree {
             node = X(i, nd.feature) <= nd.threshold ? nd.left : nd.right;
         }
         return node;
+    }
+
+    /// Leaves reached by rows lo..hi-1 of X: `leaf[i - lo] = apply(X, i)`. Eight rows walk the
+    /// tree together, one level each in turn, so that their chains of dependent loads overlap
+    /// (a deep tree's walk is bound by memory latency, not by arithmetic).
+    template <class Mat>
+    void apply_rows(const Mat& X, Index lo, Index hi, Index* leaf) const {
+        if (packed.empty()) {
+            for (Index i = lo; i < hi; ++i) leaf[i - lo] = apply(X, i);
+            return;
+        }
+        constexpr Index lanes = 8;
+        Index i = lo;
+        for (; i + lanes <= hi; i += lanes) {
+            std::int32_t k[lanes] = {};
+            unsigned active = (1U << lanes) - 1U;
+            while (active != 0U) {
+                for (Index u = 0; u < lanes; ++u) {
+                    const PackedNode& nd = packed[static_cast<std::size_t>(k[u])];
+                    if (nd.feature < 0) {
+                        active &= ~(1U << u);
+                        continue;
+                    }
+                    k[u] = X(i + u, nd.feature) <= nd.threshold ? nd.left : nd.right;
+                }
+            }
+            for (Index u = 0; u < lanes; ++u) leaf[i - lo + u] = k[u];
+        }
+        for (; i < hi; ++i) leaf[i - lo] = apply(X, i);
     }
 
     [[nodiscard]] Index depth() const;
@@ -175,12 +229,21 @@ struct FeatureRanks {
     std::vector<Index> group;                  ///< n group ids (empty without groups)
     std::vector<char> group_constant;          ///< p flags (empty without groups)
     std::vector<std::uint32_t> group_rank;     ///< p×G ranks (valid where group_constant)
+    /// Byte copies of the ranks of features with at most 256 distinct values: feature f's copy
+    /// starts at `narrow[narrow_at[f]]` (n bytes), `narrow_at[f] = -1` when it has none. The
+    /// tree builder gathers a node's ranks from them: binary and one-hot columns take a quarter
+    /// of the cache the 4-byte ranks take. Built by the constructors, or by `add_narrow()`
+    /// after `rank` and `values` were filled by hand.
+    std::vector<std::uint8_t> narrow;
+    std::vector<Index> narrow_at;
 
     FeatureRanks() = default;
     explicit FeatureRanks(const MatrixRef& X);
     /// With row groups: `groups` has X.rows() entries in [0, n_groups).
     /// @throws DataError on a wrong length or an id out of range.
     FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups);
+    /// (Re)build `narrow` and `narrow_at` from `rank` and `values`.
+    void add_narrow();
 };
 
 /// Grows a CART tree (Breiman, Friedman, Olshen & Stone 1984) depth-first.
@@ -278,10 +341,11 @@ private:
     // constant here.
     Split best_split(Index begin, Index end, Index& n_constant, Rng& rng);
 
-    // Per-value statistics of the node in buckets 0..span-1 (bucket = rank − base), from the
-    // ranks (rk) or from the gathered ranks in scratch_.
-    void fill_buckets(Index begin, Index end, const std::uint32_t* rk, std::size_t base, std::size_t span,
-                      bool from_scratch);
+    // Per-value statistics of the node in buckets 0..span-1 (bucket = rank − base), where
+    // rank_of(i, s) is the rank of the node's i-th sample s (from a rank column or from the
+    // gathered ranks in scratch_).
+    template <class RankOf>
+    void fill_buckets(Index begin, Index end, RankOf rank_of, std::size_t base, std::size_t span);
 
     // One sweep over the non-empty buckets first..last (bucket b holds rank base + b).
     Split sweep_buckets(Index n, const std::vector<double>& vals, std::size_t base, std::size_t first,
@@ -292,6 +356,8 @@ private:
 
     // Stable partition of samples_[begin, end): rank <= left_rank first. Returns the split point.
     Index partition(Index begin, Index end, Index f, std::size_t left_rank);
+    template <class Rank>
+    Index partition_by(Index begin, Index end, const Rank* rk, std::size_t left_rank);
 
     static constexpr double feature_threshold = 1e-7;
 

@@ -190,6 +190,19 @@ METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X) : n(X.rows()) {
             rk[i] = static_cast<std::uint32_t>(vals.size() - 1);
         }
     }
+    add_narrow();
+}
+
+METALEARN_INLINE void FeatureRanks::add_narrow() {
+    const auto p = static_cast<Index>(values.size());
+    narrow.clear();
+    narrow_at.assign(static_cast<std::size_t>(p), -1);
+    for (Index f = 0; f < p; ++f) {
+        if (values[static_cast<std::size_t>(f)].size() > 256) continue;
+        narrow_at[static_cast<std::size_t>(f)] = static_cast<Index>(narrow.size());
+        const std::uint32_t* rk = rank.data() + f * n;
+        for (Index i = 0; i < n; ++i) narrow.push_back(static_cast<std::uint8_t>(rk[i]));
+    }
 }
 
 METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups_in)
@@ -468,6 +481,8 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(r)]);
         const Index f = features_[static_cast<std::size_t>(j)];
         const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
+        const Index narrow_at = ranks_.narrow_at.empty() ? -1 : ranks_.narrow_at[static_cast<std::size_t>(f)];
+        const std::uint8_t* nk = narrow_at >= 0 ? ranks_.narrow.data() + narrow_at : nullptr;
         const auto& vals = ranks_.values[static_cast<std::size_t>(f)];
         std::size_t lo = 0;
         std::size_t hi = 0;
@@ -488,19 +503,28 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
             }
         } else if (static_cast<double>(vals.size() * K) <= sort_cost) {
             // few distinct values overall: count straight into one bucket per value
-            fill_buckets(begin, end, rk, 0, vals.size(), false);
+            if (nk != nullptr)
+                fill_buckets(begin, end, [nk](Index, Index s) -> std::size_t { return nk[s]; }, 0, vals.size());
+            else
+                fill_buckets(begin, end, [rk](Index, Index s) -> std::size_t { return rk[s]; }, 0, vals.size());
             buckets_ready = true;
         } else {
-            std::uint32_t mn = std::numeric_limits<std::uint32_t>::max();
-            std::uint32_t mx = 0;
-            for (Index i = begin; i < end; ++i) {
-                const std::uint32_t v = rk[samples_[static_cast<std::size_t>(i)]];
-                scratch_[static_cast<std::size_t>(i - begin)] = v;
-                mn = std::min(mn, v);
-                mx = std::max(mx, v);
-            }
-            lo = mn;
-            hi = mx;
+            const auto gather = [&](const auto* col) {
+                std::uint32_t mn = std::numeric_limits<std::uint32_t>::max();
+                std::uint32_t mx = 0;
+                for (Index i = begin; i < end; ++i) {
+                    const std::uint32_t v = col[samples_[static_cast<std::size_t>(i)]];
+                    scratch_[static_cast<std::size_t>(i - begin)] = v;
+                    mn = std::min(mn, v);
+                    mx = std::max(mx, v);
+                }
+                lo = mn;
+                hi = mx;
+            };
+            if (nk != nullptr)
+                gather(nk);
+            else
+                gather(rk);
         }
         if (buckets_ready) {
             lo = 0;
@@ -520,7 +544,8 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         } else if (groups_sorted) {
             cand = sweep_sorted_groups(n, vals);
         } else if (static_cast<double>((hi - lo + 1) * K) <= sort_cost) {
-            fill_buckets(begin, end, nullptr, lo, hi - lo + 1, true);
+            fill_buckets(begin, end, [this](Index i, Index) -> std::size_t { return scratch_[static_cast<std::size_t>(i)]; },
+                         lo, hi - lo + 1);
             cand = sweep_buckets(n, vals, lo, 0, hi - lo);
         } else {
             cand = scan_sorted(begin, end, static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi), vals);
@@ -533,13 +558,11 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
     return best;
 }
 
-METALEARN_INLINE void CartBuilder::fill_buckets(Index begin, Index end, const std::uint32_t* rk, std::size_t base, std::size_t span,
-                  bool from_scratch) {
+template <class RankOf>
+void CartBuilder::fill_buckets(Index begin, Index end, RankOf rank_of, std::size_t base, std::size_t span) {
     const Index n = end - begin;
     bucket_n_.assign(span, 0);
-    auto bucket_of = [&](Index i, Index s) -> std::size_t {
-        return (from_scratch ? scratch_[static_cast<std::size_t>(i)] : rk[s]) - base;
-    };
+    auto bucket_of = [&](Index i, Index s) -> std::size_t { return rank_of(i, s) - base; };
     if (s_.classification) {
         // class counts per bucket; a bucket's total is their sum (one increment per sample, not two)
         const auto K = static_cast<std::size_t>(s_.n_classes);
@@ -733,7 +756,13 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
 }
 
 METALEARN_INLINE Index CartBuilder::partition(Index begin, Index end, Index f, std::size_t left_rank) {
-    const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
+    const Index narrow_at = ranks_.narrow_at.empty() ? -1 : ranks_.narrow_at[static_cast<std::size_t>(f)];
+    if (narrow_at >= 0) return partition_by(begin, end, ranks_.narrow.data() + narrow_at, left_rank);
+    return partition_by(begin, end, ranks_.rank.data() + f * ranks_.n, left_rank);
+}
+
+template <class Rank>
+Index CartBuilder::partition_by(Index begin, Index end, const Rank* rk, std::size_t left_rank) {
     right_buf_.clear();
     right_counts_buf_.clear();
     right_code_buf_.clear();
