@@ -297,14 +297,16 @@ private:
     [[nodiscard]] double score_of(Index nl, Index nr, double a, double b) const;
 
     // Keep the cut between ranks r0 and r1 (nl samples left, nr right, statistics a, b) in out
-    // when it scores higher (the first of equal scores stays).
-    void consider_cut(Split& out, Index nl, Index nr, double a, double b, std::size_t r0, std::size_t r1) const {
+    // when it scores higher (the first of equal scores stays); classification: the left
+    // side's class counts (left_counts_ at the cut) go to cut_left_.
+    void consider_cut(Split& out, Index nl, Index nr, double a, double b, std::size_t r0, std::size_t r1) {
         const double sc = score_of(nl, nr, a, b);
         if (sc > out.score) {
             out.score = sc;
             out.feature = 0;
             out.left_rank = r0;
             out.right_rank = r1;
+            if (s_.classification) std::copy(left_counts_.begin(), left_counts_.end(), cut_left_.begin());
         }
     }
 
@@ -317,8 +319,9 @@ private:
     // weighted totals wl_, wr_, node_w_ replace the sample counts in score_of.
     [[nodiscard]] double weighted_xlogx(double v) const { return v > 0.0 ? v * std::log(v) : 0.0; }
 
-    // Node totals, computed once per node: class counts (classification) or Σy (regression),
-    // and the node's sample count node_n_ (multiplicities counted).
+    // Node totals, computed once per node: the statistics of the class counts node_counts_
+    // (classification: set by grow) or Σy (regression), and the node's sample count node_n_
+    // (multiplicities counted).
     void node_totals(Index begin, Index end);
 
     // Regression with row groups: the node's per-group counts and sums (group_n_, group_sum_)
@@ -391,6 +394,8 @@ private:
     std::vector<std::int64_t> bucket_counts_;
     std::vector<double> bucket_sum_;
     std::vector<std::int64_t> node_counts_;
+    std::vector<std::int64_t> cut_left_;   // left class counts of the sweep's best cut
+    std::vector<std::int64_t> best_left_;  // left class counts of the node's best split
     double node_b_ = 0.0;
     double node_sum_ = 0.0;
     std::vector<double> xlogx_;

@@ -265,6 +265,8 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vec
         left_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
         right_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
         node_counts_.assign(static_cast<std::size_t>(s_.n_classes), 0);
+        cut_left_.assign(static_cast<std::size_t>(s_.n_classes), 0);
+        best_left_.assign(static_cast<std::size_t>(s_.n_classes), 0);
         weighted_ = s_.class_weights != nullptr;
         if (weighted_) {
             cw_ = *s_.class_weights;
@@ -288,12 +290,25 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vec
     };
     std::vector<Task> stack;
     stack.push_back({0, static_cast<Index>(samples_.size()), 0, -1, 0, false});
+    // classification: the class counts of the pending nodes, K per task in stack order (a
+    // split's sweep knows its children's counts, so no node counts its samples again)
+    const auto K = s_.classification ? static_cast<std::size_t>(s_.n_classes) : std::size_t{0};
+    std::vector<std::int64_t> pending;
+    if (s_.classification) {
+        pending.assign(K, 0);
+        for (std::size_t i = 0; i < samples_.size(); ++i)
+            pending[static_cast<std::size_t>(node_code_[i])] += counts_[i];
+    }
     while (!stack.empty()) {
         if (s_.stop && *s_.stop && (*s_.stop)())
             throw Interrupted(fmt::format("CartBuilder::grow(): stopped by the stop callback after {} nodes",
                                           tree_.nodes.size()));
         const Task t = stack.back();
         stack.pop_back();
+        if (s_.classification) {
+            std::copy(pending.end() - static_cast<std::ptrdiff_t>(K), pending.end(), node_counts_.begin());
+            pending.resize(pending.size() - K);
+        }
         const auto id = static_cast<Index>(tree_.nodes.size());
         tree_.nodes.emplace_back();
         if (t.parent >= 0) {
@@ -323,6 +338,10 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vec
             // right pushed first so the left subtree is grown (and numbered) first
             stack.push_back({mid, t.end, t.depth + 1, id, n_constant, false});
             stack.push_back({t.begin, mid, t.depth + 1, id, n_constant, true});
+            if (s_.classification) {
+                for (std::size_t c = 0; c < K; ++c) pending.push_back(node_counts_[c] - best_left_[c]);
+                pending.insert(pending.end(), best_left_.begin(), best_left_.end());
+            }
         } else {
             tree_.nodes[static_cast<std::size_t>(id)] = std::move(node);
         }
@@ -346,14 +365,16 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vec
 }
 
 METALEARN_INLINE void CartBuilder::node_value(Index begin, Index end, TreeNode& node) const {
-    Index count = 0;
-    for (Index i = begin; i < end; ++i) count += counts_[static_cast<std::size_t>(i)];
-    node.n_samples = count;
-    const auto n = static_cast<double>(count);
-    if (s_.classification) {
-        node.value = Vector::Zero(s_.n_classes);
-        for (Index i = begin; i < end; ++i)
-            node.value[node_code_[static_cast<std::size_t>(i)]] += static_cast<double>(counts_[static_cast<std::size_t>(i)]);
+    if (s_.classification) {  // from the node's class counts (node_counts_)
+        Index count = 0;
+        node.value.resize(s_.n_classes);
+        for (Index c = 0; c < s_.n_classes; ++c) {
+            const std::int64_t k = node_counts_[static_cast<std::size_t>(c)];
+            count += k;
+            node.value[c] = static_cast<double>(k);
+        }
+        node.n_samples = count;
+        const auto n = static_cast<double>(count);
         if (weighted_) {
             // weighted class counts; a node whose samples all weigh 0 keeps its plain counts
             Vector wv = node.value;
@@ -373,6 +394,10 @@ METALEARN_INLINE void CartBuilder::node_value(Index begin, Index end, TreeNode& 
         }
         node.impurity = std::max(imp, 0.0);
     } else {
+        Index count = 0;
+        for (Index i = begin; i < end; ++i) count += counts_[static_cast<std::size_t>(i)];
+        node.n_samples = count;
+        const auto n = static_cast<double>(count);
         double sum = 0.0;
         for (Index i = begin; i < end; ++i)
             sum += static_cast<double>(counts_[static_cast<std::size_t>(i)]) * (*y_)[samples_[static_cast<std::size_t>(i)]];
@@ -430,12 +455,8 @@ METALEARN_INLINE void CartBuilder::move_class(std::size_t c, std::int64_t w, dou
 
 METALEARN_INLINE void CartBuilder::node_totals(Index begin, Index end) {
     node_n_ = 0;
-    for (Index i = begin; i < end; ++i) node_n_ += counts_[static_cast<std::size_t>(i)];
     if (s_.classification) {
-        std::fill(node_counts_.begin(), node_counts_.end(), 0);
-        for (Index i = begin; i < end; ++i)
-            node_counts_[static_cast<std::size_t>(node_code_[static_cast<std::size_t>(i)])] +=
-                counts_[static_cast<std::size_t>(i)];
+        for (const auto r : node_counts_) node_n_ += r;
         node_b_ = 0.0;
         if (weighted_) {
             node_w_ = 0.0;
@@ -451,6 +472,7 @@ METALEARN_INLINE void CartBuilder::node_totals(Index begin, Index end) {
         for (const auto r : node_counts_)
             node_b_ += s_.entropy ? xlogx_[static_cast<std::size_t>(r)] : static_cast<double>(r * r);
     } else {
+        for (Index i = begin; i < end; ++i) node_n_ += counts_[static_cast<std::size_t>(i)];
         node_sum_ = 0.0;
         for (Index i = begin; i < end; ++i)
             node_sum_ += static_cast<double>(counts_[static_cast<std::size_t>(i)]) * (*y_)[samples_[static_cast<std::size_t>(i)]];
@@ -553,6 +575,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         if (cand.feature >= 0 && cand.score > best.score) {
             best = cand;
             best.feature = f;
+            if (s_.classification) best_left_ = cut_left_;
         }
     }
     return best;
