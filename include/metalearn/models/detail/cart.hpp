@@ -350,6 +350,13 @@ private:
     template <class RankOf>
     void fill_buckets(Index begin, Index end, RankOf rank_of, std::size_t base, std::size_t span);
 
+    // A binary column (byte ranks nk, values 0 and 1): the node's class counts of rank 1 in
+    // upper_counts_. @pre classification, K <= 64.
+    void count_upper(Index begin, Index end, const std::uint8_t* nk);
+
+    // The cut of a binary column counted by count_upper, as sweep_buckets scores it.
+    Split binary_cut(Index n);
+
     // One sweep over the non-empty buckets first..last (bucket b holds rank base + b).
     Split sweep_buckets(Index n, const std::vector<double>& vals, std::size_t base, std::size_t first,
                         std::size_t last);
@@ -394,6 +401,7 @@ private:
     std::vector<std::int64_t> bucket_counts_;
     std::vector<double> bucket_sum_;
     std::vector<std::int64_t> node_counts_;
+    std::vector<std::int64_t> upper_counts_;  // binary column: class counts of its rank-1 samples
     std::vector<std::int64_t> cut_left_;   // left class counts of the sweep's best cut
     std::vector<std::int64_t> best_left_;  // left class counts of the node's best split
     double node_b_ = 0.0;

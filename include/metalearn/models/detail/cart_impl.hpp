@@ -510,6 +510,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         std::size_t hi = 0;
         bool buckets_ready = false;
         bool groups_sorted = false;
+        bool binary = false;
         const bool grouped = use_groups_ && ranks_.group_constant[static_cast<std::size_t>(f)];
         if (grouped) {
             // constant within groups: per-group statistics, in value buckets or sorted by value
@@ -525,11 +526,19 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
             }
         } else if (static_cast<double>(vals.size() * K) <= sort_cost) {
             // few distinct values overall: count straight into one bucket per value
-            if (nk != nullptr)
+            if (nk != nullptr && vals.size() == 2 && s_.classification && K <= 64) {
+                // a binary column: the class counts of its upper value are all a sweep needs
+                count_upper(begin, end, nk);
+                std::int64_t upper = 0;
+                for (std::size_t c = 0; c < K; ++c) upper += upper_counts_[c];
+                binary = true;
+                lo = upper < n ? 0 : 1;
+                hi = upper > 0 ? 1 : 0;
+            } else if (nk != nullptr)
                 fill_buckets(begin, end, [nk](Index, Index s) -> std::size_t { return nk[s]; }, 0, vals.size());
             else
                 fill_buckets(begin, end, [rk](Index, Index s) -> std::size_t { return rk[s]; }, 0, vals.size());
-            buckets_ready = true;
+            buckets_ready = !binary;
         } else {
             const auto gather = [&](const auto* col) {
                 std::uint32_t mn = std::numeric_limits<std::uint32_t>::max();
@@ -561,7 +570,9 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         }
         ++examined;
         Split cand;
-        if (buckets_ready) {
+        if (binary) {
+            cand = binary_cut(n);
+        } else if (buckets_ready) {
             cand = sweep_buckets(n, vals, 0, lo, hi);
         } else if (groups_sorted) {
             cand = sweep_sorted_groups(n, vals);
@@ -579,6 +590,47 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         }
     }
     return best;
+}
+
+METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std::uint8_t* nk) {
+    // four interleaved counter copies, so that consecutive samples of one class do not wait on
+    // each other's addition; rank 0 or 1 multiplies, no branch
+    const auto K = static_cast<std::size_t>(s_.n_classes);
+    const Index n = end - begin;
+    const Index* code = node_code_.data() + begin;
+    const Index* w = counts_.data() + begin;
+    const Index* smp = samples_.data() + begin;
+    std::int64_t part[4][64];
+    for (auto& q : part) std::fill(q, q + K, std::int64_t{0});
+    Index i = 0;
+    if (unit_counts_) {
+        for (; i + 4 <= n; i += 4)
+            for (Index u = 0; u < 4; ++u) part[u][code[i + u]] += nk[smp[i + u]];
+        for (; i < n; ++i) part[0][code[i]] += nk[smp[i]];
+    } else {
+        for (; i + 4 <= n; i += 4)
+            for (Index u = 0; u < 4; ++u) part[u][code[i + u]] += w[i + u] * nk[smp[i + u]];
+        for (; i < n; ++i) part[0][code[i]] += w[i] * nk[smp[i]];
+    }
+    upper_counts_.resize(K);
+    for (std::size_t c = 0; c < K; ++c) upper_counts_[c] = part[0][c] + part[1][c] + part[2][c] + part[3][c];
+}
+
+METALEARN_INLINE CartBuilder::Split CartBuilder::binary_cut(Index n) {
+    // sweep_buckets over the two buckets, written out: the lower value's classes move left,
+    // then the one cut is scored
+    Split out;
+    std::int64_t lower = 0;
+    for (std::size_t c = 0; c < node_counts_.size(); ++c) lower += node_counts_[c] - upper_counts_[c];
+    const Index leaf = s_.min_samples_leaf;
+    if (lower < leaf || n - lower < leaf) return out;
+    double a = 0.0;
+    double b = 0.0;
+    init_class_stats(a, b);
+    for (std::size_t c = 0; c < node_counts_.size(); ++c)
+        if (const std::int64_t w = node_counts_[c] - upper_counts_[c]; w > 0) move_class(c, w, a, b);
+    consider_cut(out, lower, n - lower, a, b, 0, 1);
+    return out;
 }
 
 template <class RankOf>
