@@ -240,14 +240,24 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng
 }
 
 METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vector<Index> counts, Rng& rng) {
-    samples_ = std::move(samples);
-    counts_ = std::move(counts);
+    if (samples.size() != counts.size())
+        throw DataError(fmt::format("CartBuilder::grow(): {} samples but {} multiplicities", samples.size(), counts.size()));
+    samples_.resize(samples.size());
+    counts_.resize(counts.size());
+    Index total = 0;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        if (samples[i] < 0 || samples[i] >= ranks_.n)
+            throw DataError(fmt::format("CartBuilder::grow(): sample {} is row {}, outside the {} rows", i, samples[i], ranks_.n));
+        if (counts[i] < 1 || counts[i] > std::numeric_limits<std::int32_t>::max())
+            throw DataError(fmt::format("CartBuilder::grow(): sample {} has multiplicity {} (expected 1 to 2^31 - 1)", i, counts[i]));
+        samples_[i] = static_cast<std::uint32_t>(samples[i]);
+        counts_[i] = static_cast<std::int32_t>(counts[i]);
+        total += counts[i];
+    }
     if (s_.classification) {  // class codes beside the samples: read in order, not gathered
         node_code_.resize(samples_.size());
-        for (std::size_t i = 0; i < samples_.size(); ++i) node_code_[i] = code(samples_[i]);
+        for (std::size_t i = 0; i < samples_.size(); ++i) node_code_[i] = static_cast<std::int32_t>(code(samples_[i]));
     }
-    Index total = 0;
-    for (const Index c : counts_) total += c;
     unit_counts_ = total == static_cast<Index>(counts_.size());  // every multiplicity is 1 (none is 0)
     use_groups_ = !s_.classification && ranks_.n_groups > 0;
     if (use_groups_) {
@@ -597,9 +607,9 @@ METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std
     // each other's addition; rank 0 or 1 multiplies, no branch
     const auto K = static_cast<std::size_t>(s_.n_classes);
     const Index n = end - begin;
-    const Index* code = node_code_.data() + begin;
-    const Index* w = counts_.data() + begin;
-    const Index* smp = samples_.data() + begin;
+    const std::int32_t* code = node_code_.data() + begin;
+    const std::int32_t* w = counts_.data() + begin;
+    const std::uint32_t* smp = samples_.data() + begin;
     std::int64_t part[4][64];
     for (auto& q : part) std::fill(q, q + K, std::int64_t{0});
     Index i = 0;
@@ -642,8 +652,8 @@ void CartBuilder::fill_buckets(Index begin, Index end, RankOf rank_of, std::size
         // class counts per bucket; a bucket's total is their sum (one increment per sample, not two)
         const auto K = static_cast<std::size_t>(s_.n_classes);
         bucket_counts_.assign(span * K, 0);
-        const Index* code = node_code_.data() + begin;
-        const Index* w = counts_.data() + begin;
+        const std::int32_t* code = node_code_.data() + begin;
+        const std::int32_t* w = counts_.data() + begin;
         const auto slot = [&](Index i) {  // counter of sample i: its bucket and class
             return bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K + static_cast<std::size_t>(code[i]);
         };
