@@ -166,15 +166,19 @@ struct CartTree {
         Index i = lo;
         for (; i + lanes <= hi; i += lanes) {
             std::int32_t k[lanes] = {};
-            unsigned active = (1U << lanes) - 1U;
-            while (active != 0U) {
+            bool moving = true;
+            while (moving) {
+                // branch-free steps (the direction is a coin toss for the branch predictor); a
+                // lane at its leaf stays there
+                moving = false;
                 for (Index u = 0; u < lanes; ++u) {
                     const PackedNode& nd = packed[static_cast<std::size_t>(k[u])];
-                    if (nd.feature < 0) {
-                        active &= ~(1U << u);
-                        continue;
-                    }
-                    k[u] = X(i + u, nd.feature) <= nd.threshold ? nd.left : nd.right;
+                    const auto inner = static_cast<std::int32_t>(nd.feature >= 0);
+                    const double x = X(i + u, std::max<std::int32_t>(nd.feature, 0));
+                    const auto right = static_cast<std::int32_t>(!(x <= nd.threshold));
+                    const std::int32_t next = nd.left + right * (nd.right - nd.left);
+                    k[u] += inner * (next - k[u]);
+                    moving |= inner != 0;
                 }
             }
             for (Index u = 0; u < lanes; ++u) leaf[i - lo + u] = k[u];
