@@ -61,8 +61,10 @@ METALEARN_INLINE Matrix DecisionTreeClassifier::predict_proba(const MatrixRef& X
     detail::require_fitted(where, is_fitted());
     detail::check_predict_x(where, X, n_features_);
     Matrix P(X.rows(), k_);
+    std::vector<Index> leaf(static_cast<std::size_t>(X.rows()));
+    tree_.apply_rows(X, 0, X.rows(), leaf.data());
     for (Index i = 0; i < X.rows(); ++i) {
-        const Vector& v = tree_.nodes[static_cast<std::size_t>(tree_.apply(X, i))].value;
+        const Vector& v = tree_.nodes[static_cast<std::size_t>(leaf[static_cast<std::size_t>(i)])].value;
         P.row(i) = v.transpose() / v.sum();
     }
     return P;
@@ -73,9 +75,11 @@ METALEARN_INLINE Vector DecisionTreeClassifier::predict(const MatrixRef& X) cons
     detail::require_fitted(where, is_fitted());
     detail::check_predict_x(where, X, n_features_);
     Vector out(X.rows());
+    std::vector<Index> leaf(static_cast<std::size_t>(X.rows()));
+    tree_.apply_rows(X, 0, X.rows(), leaf.data());
     for (Index i = 0; i < X.rows(); ++i) {
         Index c = 0;
-        tree_.nodes[static_cast<std::size_t>(tree_.apply(X, i))].value.maxCoeff(&c);
+        tree_.nodes[static_cast<std::size_t>(leaf[static_cast<std::size_t>(i)])].value.maxCoeff(&c);
         out[i] = static_cast<double>(c);
     }
     return out;
@@ -127,7 +131,9 @@ METALEARN_INLINE Vector DecisionTreeRegressor::predict(const MatrixRef& X) const
     detail::require_fitted(where, is_fitted());
     detail::check_predict_x(where, X, n_features_);
     Vector out(X.rows());
-    for (Index i = 0; i < X.rows(); ++i) out[i] = tree_.nodes[static_cast<std::size_t>(tree_.apply(X, i))].value[0];
+    std::vector<Index> leaf(static_cast<std::size_t>(X.rows()));
+    tree_.apply_rows(X, 0, X.rows(), leaf.data());
+    for (Index i = 0; i < X.rows(); ++i) out[i] = tree_.leaf_value(leaf[static_cast<std::size_t>(i)])[0];
     return out;
 }
 
