@@ -6,6 +6,8 @@
 
 #include "support/test_support.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -149,7 +151,7 @@ TEST_CASE("identifier_like_columns flags nominal columns with more distinct valu
     // not flagged. "few": 2 distinct. "num": numeric, never flagged.
     const Index n = 40;
     std::vector<std::string> c40;
-    for (int i = 0; i < 40; ++i) c40.push_back("v" + std::to_string(i));
+    for (int i = 0; i < 40; ++i) c40.push_back(fmt::format("v{}", i));
     const std::vector<FeatureInfo> f = {FeatureInfo::nominal("id", c40), FeatureInfo::nominal("twenty", c40),
                                         FeatureInfo::nominal("few", {"a", "b"}), FeatureInfo::numeric("num")};
     Matrix X(n, 4);
