@@ -193,24 +193,11 @@ def cv_score(model, values, data, seed, folds=3):
     return sum(scores) / len(scores)
 
 
-def distributions(space):
-    import optuna
-    out = {}
-    for d in space:
-        kind = d["kind"]
-        if kind == "categorical":
-            out[d["name"]] = optuna.distributions.CategoricalDistribution(d["labels"])
-        elif kind in ("int_uniform", "int_log_uniform"):
-            out[d["name"]] = optuna.distributions.IntDistribution(int(d["lo"]), int(d["hi"]), log=kind == "int_log_uniform")
-        else:
-            out[d["name"]] = optuna.distributions.FloatDistribution(d["lo"], d["hi"], log=kind == "log_uniform")
-    return out
-
-
 def worker_tpe(args):
     import warnings
     import optuna
     from sklearn.exceptions import ConvergenceWarning
+    from tuner_loo_optuna import distributions  # the metalearn space as Optuna distributions
     t0 = time.perf_counter()  # after the imports
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
