@@ -9,7 +9,8 @@
 //   tune DATASET --method random                              # plain random search as the study
 //   tune DATASET --time-budget 60 --trace trace.tsv           # stop asking after 60 s; one line per trial
 //
-// The study is journalled (--journal, default tune-<model>.jsonl): run the same command again
+// The study is journalled (--journal, default tune-<model's name>.jsonl, e.g.
+// tune-random_forest_classifier.jsonl): run the same command again
 // to continue it after an interruption, or with a larger --trials to extend it. The journal
 // records the data's checksum, the metric, the folds and the seed: a journal of another
 // dataset or setting is refused instead of mixing its scores into this study.
@@ -90,7 +91,7 @@ struct Settings {
     Index trials = 30;
     Index threads = 2;
     Index folds = 3;
-    std::string journal;    // default tune-<model>.jsonl
+    std::string journal;    // default tune-<Model::name>.jsonl
     std::string knowledge;  // default: the installed one
     std::string target;     // target column (default: the format's)
     bool cold = false;
@@ -207,6 +208,14 @@ int tune(const Settings& s, const data::Dataset& data) {
                 fmt::print(stderr, "warning: {}\n", w);
         warnings.clear();
     };
+    // --trace: opened before the study, so that a path that cannot be written fails before the
+    // journal is created
+    std::ofstream trace;
+    if (s.root && !s.trace.empty()) {
+        trace.open(s.trace);
+        trace << "trial\telapsed_s\tcpu_s\tscore\tbest_so_far\n" << std::flush;
+        if (!trace) throw IoError(fmt::format("tune: cannot write the trace '{}' ({})", s.trace, std::strerror(errno)));
+    }
     // the study, its journal and its warm start: this process only (rank 0 with --mpi)
     std::optional<hpo::Tuner<Params>> study;
     Index todo = 0;
@@ -273,19 +282,20 @@ int tune(const Settings& s, const data::Dataset& data) {
                                          .score_range = std::pair{0.0, 1.0}});
     });
 
-    // --trace: opened before the first trial, so that a path that cannot be written fails now
-    std::ofstream trace;
     double best_score = std::numeric_limits<double>::quiet_NaN();  // of the study, resumed trials included
-    if (s.root && !s.trace.empty()) {
-        trace.open(s.trace);
-        trace << "trial\telapsed_s\tcpu_s\tscore\tbest_so_far\n" << std::flush;
-        if (!trace) throw IoError(fmt::format("tune: cannot write the trace '{}' ({})", s.trace, std::strerror(errno)));
+    if (trace.is_open())
         if (const auto b = study->best()) best_score = *b->score;
-    }
     bool out_of_time = false;
     StderrProgressBar bar("trials");
     Progress progress{0, static_cast<std::size_t>(todo), 0, ""};
-    const auto on_trial = [&](const hpo::Trial<Params>& t) {
+    // every trial finished in this run is recorded once: by the callback, or, for those of the
+    // last round told after the callback stopped the study, after it
+    std::set<Index> recorded;
+    if (s.root)
+        for (const auto& t : study->trials())
+            if (t.state != hpo::TrialState::pending) recorded.insert(t.id);
+    const auto record = [&](const hpo::Trial<Params>& t) {
+        if (!recorded.insert(t.id).second) return;
         ++progress.done;
         progress.failed += t.state == hpo::TrialState::failed ? 1 : 0;
         progress.label = t.score ? fmt::format("last {:.4f}", *t.score) : "failed";
@@ -302,9 +312,11 @@ int tune(const Settings& s, const data::Dataset& data) {
                   << std::flush;
             if (!trace) throw IoError(fmt::format("tune: cannot write the trace '{}' ({})", s.trace, std::strerror(errno)));
         }
-        // true stops the study after this round; its trials are already told
         if (s.time_budget && elapsed >= *s.time_budget) out_of_time = true;
-        return out_of_time;
+    };
+    const auto on_trial = [&](const hpo::Trial<Params>& t) {
+        record(t);
+        return out_of_time;  // true stops the study after this round; its trials are told all the same
     };
 #ifdef METALEARN_EXAMPLE_MPI
     if (s.mpi) {
@@ -315,6 +327,8 @@ int tune(const Settings& s, const data::Dataset& data) {
 #endif
         study->optimize(objective, todo, s.threads, on_trial);
     auto& tuner = *study;
+    for (const auto& t : tuner.trials())
+        if (t.state != hpo::TrialState::pending) record(t);
     if (out_of_time)
         fmt::print("time budget of {} s reached: evaluated {} trials in this run ({:.1f} s)\n", *s.time_budget,
                    progress.done, std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count());
@@ -360,7 +374,7 @@ int run(Settings& s, int argc, char** argv) {
     app.add_option("--folds", s.folds, "folds of the stratified cross-validation (each class needs at least this many rows)")
         ->capture_default_str()->check(CLI::Range(2, 100));
     app.add_option("--target", s.target, "target column or attribute (default: the format's, e.g. the last column)");
-    app.add_option("--journal", s.journal, "study journal, resumed when it exists (default tune-<model>.jsonl)");
+    app.add_option("--journal", s.journal, "study journal, resumed when it exists (default tune-<model's name>.jsonl, e.g. tune-random_forest_classifier.jsonl)");
     app.add_option("--knowledge", s.knowledge, "knowledge file (default: the installed share/knowledge/<model>.json)");
     app.add_option("--method", s.method,
                    "how the study chooses trials: 'bayesian' = Bayesian optimisation (a Gaussian process and expected "
@@ -373,7 +387,8 @@ int run(Settings& s, int argc, char** argv) {
                    "seconds of wall time since the start after which no new trial is asked (trials in flight finish; "
                    "with --trials, whichever comes first; trials are then asked --threads at a time)");
     app.add_option("--trace", s.trace,
-                   "write one TSV line per trial of this run: trial, elapsed_s (wall seconds since the start), cpu_s "
+                   "write one TSV line per trial of this run: trial, elapsed_s (wall seconds since the start when the trial "
+                   "was told; a round of --threads trials is told together), cpu_s "
                    "(process CPU seconds), score (nan if it failed), best_so_far");
     app.add_flag("--compare-random", s.compare_random,
                  "also run random search for as many trials (journal <journal>.random.jsonl), print both curves, "
@@ -391,6 +406,10 @@ int run(Settings& s, int argc, char** argv) {
         return 2;
     }
     if (s.time_budget && app.count("--trials") == 0) s.trials = 100000;
+    if (s.cold && !s.knowledge.empty()) {
+        fmt::print(stderr, "error: --cold starts without knowledge: --knowledge would be ignored\n");
+        return 2;
+    }
     if (s.method == "random" && !s.knowledge.empty()) {
         fmt::print(stderr, "error: --method random is never warm-started: --knowledge applies to --method bayesian\n");
         return 2;

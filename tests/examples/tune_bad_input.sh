@@ -6,8 +6,9 @@
 #   - a journal line with a score out of the metric's range: refused with file and line, the
 #     journal untouched;
 #   - --seed -1 (an unsigned option would wrap it) and --folds 1: refused;
-#   - --time-budget out of range and --method random with a warm start or --compare-random:
-#     refused; --trace writes a header and a line per trial, a spent budget stops the study;
+#   - --time-budget out of range, --method random with a warm start or --compare-random, and
+#     --cold with --knowledge: refused; --trace writes a header and a line per trial (those of
+#     a round told after the budget ran out too), a spent budget stops the study;
 #   - rows with a missing target: dropped with a warning that counts them;
 #   - a class too small for the folds: refused naming the class and its count, with the fix.
 #   tune_bad_input.sh <tune binary> <work folder>
@@ -120,6 +121,18 @@ expect_ok trace
 run spent "$work/first.csv" --journal "$work/spent.jsonl" --trace "$work/spent.tsv" --time-budget 1e-9
 expect_ok spent "time budget of 1e-09 s reached: evaluated 1 trials"
 [ "$(wc -l <"$work/spent.tsv")" -eq 2 ] || fail "spent: expected a header and 1 trial"
+# three threads: a round of three trials; the budget is spent at the first, and the other two,
+# told after the study stopped, are traced and counted too
+"$bin" "$work/first.csv" --cold --trials 50 --threads 3 --journal "$work/spent3.jsonl" --trace "$work/spent3.tsv" \
+  --time-budget 1e-9 >"$work/spent3.log" 2>&1
+rc=$?
+expect_ok spent3 "evaluated 3 trials"
+[ "$(wc -l <"$work/spent3.tsv")" -eq 4 ] || fail "spent3: expected a header and 3 trials"
+# --cold with --knowledge: the knowledge would be ignored, refused
+"$bin" "$work/first.csv" --cold --knowledge x.json --journal "$work/ck.jsonl" >"$work/cold_knowledge.log" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "cold_knowledge: exit code $rc, expected 2"
+expect_fail cold_knowledge "--cold starts without knowledge"
 run random "$work/first.csv" --journal "$work/random.jsonl" --method random
 expect_ok random "random search"
 grep -q '"source":"random"\|"source":"initial"' "$work/random.jsonl" || fail "random: no trial in the journal"

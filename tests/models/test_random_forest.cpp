@@ -400,12 +400,23 @@ TEST_CASE("CART's eight-row walk and packed leaf values equal the one-row walk a
     std::vector<Index> leaf(static_cast<std::size_t>(d.Xte.rows()));
     tree.apply_rows(d.Xte, 0, d.Xte.rows(), leaf.data());
     for (Index i = 0; i < d.Xte.rows(); ++i) REQUIRE(leaf[static_cast<std::size_t>(i)] == tree.apply(d.Xte, i));
-    Index leaves = 0;
-    for (std::size_t j = 0; j < tree.nodes.size(); ++j) {
-        if (!tree.nodes[j].is_leaf()) continue;
-        ++leaves;
-        const double* v = tree.leaf_value(static_cast<Index>(j));
-        for (Index c = 0; c < k; ++c) REQUIRE(v[c] == tree.nodes[j].value[c]);
+    // leaf values and sums equal the nodes' to the bit, also with class weights (non-integer
+    // weighted counts, whose sums depend on the order of the additions)
+    const std::vector<double> weights = {0.3, 1.7};
+    md::CartSettings weighted = s;
+    weighted.max_depth = 4;
+    weighted.class_weights = &weights;
+    metalearn::Rng rng2(2);
+    const auto wtree = md::CartBuilder(ranks, &codes, nullptr, weighted).grow(all, rng2);
+    for (const auto* t : {&tree, &wtree}) {
+        Index leaves = 0;
+        for (std::size_t j = 0; j < t->nodes.size(); ++j) {
+            if (!t->nodes[j].is_leaf()) continue;
+            ++leaves;
+            const double* v = t->leaf_value(static_cast<Index>(j));
+            for (Index c = 0; c < k; ++c) REQUIRE(v[c] == t->nodes[j].value[c]);
+            REQUIRE(t->leaf_sum(static_cast<Index>(j)) == t->nodes[j].value.sum());
+        }
+        REQUIRE(static_cast<Index>(t->leaf_values.size()) == leaves * k);
     }
-    REQUIRE(static_cast<Index>(tree.leaf_values.size()) == leaves * k);
 }

@@ -144,7 +144,7 @@ METALEARN_INLINE Matrix RandomForestClassifier::proba(const MatrixRef& X, std::s
             t.apply_rows(X, lo, hi, leaf);
             for (Index i = lo; i < hi; ++i) {
                 const double* v = t.leaf_value(leaf[i - lo]);
-                const double sum = Eigen::Map<const Vector>(v, k_).sum();  // as Vector::sum, to the bit
+                const double sum = t.leaf_sum(leaf[i - lo]);
                 for (Index c = 0; c < k_; ++c) P(i, c) += v[c] / sum;
             }
         }

@@ -96,6 +96,9 @@ struct CartTree {
     /// `leaf_values[packed[k].left · value_size]`, so prediction reads one contiguous array
     /// instead of each leaf's heap vector. Built by `pack()` with `packed`.
     std::vector<double> leaf_values;
+    /// Each leaf's `value.sum()` (computed on the node's own vector, so a classifier's class
+    /// shares `value / value.sum()` are the same to the bit with or without `packed`).
+    std::vector<double> leaf_sums;
     Index value_size = 0;
 
     /// Rebuild `packed` and `leaf_values` from `nodes` (both left empty when a feature or child
@@ -103,11 +106,13 @@ struct CartTree {
     void pack() {
         packed.clear();
         leaf_values.clear();
+        leaf_sums.clear();
         constexpr auto limit = static_cast<Index>(std::numeric_limits<std::int32_t>::max());
         if (nodes.empty() || static_cast<Index>(nodes.size()) > limit) return;
         const Index m = nodes.front().value.size();
         std::vector<PackedNode> out(nodes.size());
         std::vector<double> values;
+        std::vector<double> sums;
         std::int32_t n_leaves = 0;
         for (std::size_t k = 0; k < nodes.size(); ++k) {
             const TreeNode& nd = nodes[k];
@@ -115,6 +120,7 @@ struct CartTree {
             if (nd.left < 0) {  // leaf: feature −1, left = its place in leaf_values
                 out[k].left = n_leaves++;
                 values.insert(values.end(), nd.value.data(), nd.value.data() + m);
+                sums.push_back(nd.value.sum());
                 continue;
             }
             if (nd.feature > limit) return;
@@ -123,7 +129,14 @@ struct CartTree {
         }
         packed = std::move(out);
         leaf_values = std::move(values);
+        leaf_sums = std::move(sums);
         value_size = m;
+    }
+
+    /// `nodes[k].value.sum()` of leaf k, as `leaf_value`. @pre node k is a leaf.
+    [[nodiscard]] double leaf_sum(Index k) const {
+        if (packed.empty()) return nodes[static_cast<std::size_t>(k)].value.sum();
+        return leaf_sums[static_cast<std::size_t>(packed[static_cast<std::size_t>(k)].left)];
     }
 
     /// The value of leaf k (as `apply` returns it): `value_size` entries, equal to
