@@ -261,6 +261,11 @@ struct FeatureRanks {
     FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups);
     /// (Re)build `narrow` and `narrow_at` from `rank` and `values`.
     void add_narrow();
+    /// Feature f's byte ranks (n entries), or null when it has none.
+    [[nodiscard]] const std::uint8_t* narrow_column(Index f) const {
+        if (narrow_at.empty() || narrow_at[static_cast<std::size_t>(f)] < 0) return nullptr;
+        return narrow.data() + narrow_at[static_cast<std::size_t>(f)];
+    }
 };
 
 /// Grows a CART tree (Breiman, Friedman, Olshen & Stone 1984) depth-first.

@@ -513,8 +513,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(r)]);
         const Index f = features_[static_cast<std::size_t>(j)];
         const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
-        const Index narrow_at = ranks_.narrow_at.empty() ? -1 : ranks_.narrow_at[static_cast<std::size_t>(f)];
-        const std::uint8_t* nk = narrow_at >= 0 ? ranks_.narrow.data() + narrow_at : nullptr;
+        const std::uint8_t* nk = ranks_.narrow_column(f);
         const auto& vals = ranks_.values[static_cast<std::size_t>(f)];
         std::size_t lo = 0;
         std::size_t hi = 0;
@@ -602,28 +601,33 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
     return best;
 }
 
+/// out[0, m) = Σ weight(i) over the i in [0, n) with slot(i) = that counter (m ≤ 64). Four
+/// interleaved copies of the counters, so that consecutive samples of one counter do not wait
+/// on each other's addition.
+template <class Slot, class Weight>
+void count_interleaved(Index n, std::size_t m, Slot slot, Weight weight, std::int64_t* out) {
+    std::int64_t part[4][64];
+    for (auto& q : part) std::fill(q, q + m, std::int64_t{0});
+    Index i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (Index u = 0; u < 4; ++u) part[u][slot(i + u)] += weight(i + u);
+    for (; i < n; ++i) part[0][slot(i)] += weight(i);
+    for (std::size_t b = 0; b < m; ++b) out[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
+}
+
 METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std::uint8_t* nk) {
-    // four interleaved counter copies, so that consecutive samples of one class do not wait on
-    // each other's addition; rank 0 or 1 multiplies, no branch
+    // rank 0 or 1 multiplies the weight: no branch
     const auto K = static_cast<std::size_t>(s_.n_classes);
-    const Index n = end - begin;
     const std::int32_t* code = node_code_.data() + begin;
     const std::int32_t* w = counts_.data() + begin;
     const std::uint32_t* smp = samples_.data() + begin;
-    std::int64_t part[4][64];
-    for (auto& q : part) std::fill(q, q + K, std::int64_t{0});
-    Index i = 0;
-    if (unit_counts_) {
-        for (; i + 4 <= n; i += 4)
-            for (Index u = 0; u < 4; ++u) part[u][code[i + u]] += nk[smp[i + u]];
-        for (; i < n; ++i) part[0][code[i]] += nk[smp[i]];
-    } else {
-        for (; i + 4 <= n; i += 4)
-            for (Index u = 0; u < 4; ++u) part[u][code[i + u]] += w[i + u] * nk[smp[i + u]];
-        for (; i < n; ++i) part[0][code[i]] += w[i] * nk[smp[i]];
-    }
     upper_counts_.resize(K);
-    for (std::size_t c = 0; c < K; ++c) upper_counts_[c] = part[0][c] + part[1][c] + part[2][c] + part[3][c];
+    const auto slot = [code](Index i) { return static_cast<std::size_t>(code[i]); };
+    if (unit_counts_)
+        count_interleaved(end - begin, K, slot, [&](Index i) -> std::int64_t { return nk[smp[i]]; }, upper_counts_.data());
+    else
+        count_interleaved(end - begin, K, slot, [&](Index i) -> std::int64_t { return w[i] * nk[smp[i]]; },
+                          upper_counts_.data());
 }
 
 METALEARN_INLINE CartBuilder::Split CartBuilder::binary_cut(Index n) {
@@ -658,22 +662,11 @@ void CartBuilder::fill_buckets(Index begin, Index end, RankOf rank_of, std::size
             return bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K + static_cast<std::size_t>(code[i]);
         };
         if (span * K <= 64) {
-            // few counters (binary and one-hot columns): four interleaved copies, so consecutive
-            // samples of the same bucket and class do not wait on each other's addition
-            const std::size_t m = span * K;
-            std::int64_t part[4][64];
-            for (auto& q : part) std::fill(q, q + m, std::int64_t{0});
-            Index i = 0;
-            if (unit_counts_) {
-                for (; i + 4 <= n; i += 4)
-                    for (Index u = 0; u < 4; ++u) ++part[u][slot(i + u)];
-                for (; i < n; ++i) ++part[0][slot(i)];
-            } else {
-                for (; i + 4 <= n; i += 4)
-                    for (Index u = 0; u < 4; ++u) part[u][slot(i + u)] += w[i + u];
-                for (; i < n; ++i) part[0][slot(i)] += w[i];
-            }
-            for (std::size_t b = 0; b < m; ++b) bucket_counts_[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
+            // few counters (binary and one-hot columns): interleaved copies (count_interleaved)
+            if (unit_counts_)
+                count_interleaved(n, span * K, slot, [](Index) { return std::int64_t{1}; }, bucket_counts_.data());
+            else
+                count_interleaved(n, span * K, slot, [w](Index i) -> std::int64_t { return w[i]; }, bucket_counts_.data());
         } else if (unit_counts_) {  // no multiplicities to read (a tree fitted on its rows)
             for (Index i = 0; i < n; ++i) ++bucket_counts_[slot(i)];
         } else {
@@ -841,8 +834,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
 }
 
 METALEARN_INLINE Index CartBuilder::partition(Index begin, Index end, Index f, std::size_t left_rank) {
-    const Index narrow_at = ranks_.narrow_at.empty() ? -1 : ranks_.narrow_at[static_cast<std::size_t>(f)];
-    if (narrow_at >= 0) return partition_by(begin, end, ranks_.narrow.data() + narrow_at, left_rank);
+    if (const std::uint8_t* nk = ranks_.narrow_column(f)) return partition_by(begin, end, nk, left_rank);
     return partition_by(begin, end, ranks_.rank.data() + f * ranks_.n, left_rank);
 }
 
