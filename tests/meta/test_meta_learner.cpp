@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 #include <unistd.h>
 
 using namespace metalearn;
@@ -133,6 +134,7 @@ TEST_CASE("an evaluation past its time budget is recorded as timeout", "[meta][m
     RecordStore store;
     auto opts = fast_options(1);
     opts.time_budget_seconds = 1e-9;  // every evaluation is over budget after its first fold
+    opts.time_budget_clock = GENERATE(BudgetClock::wall, BudgetClock::thread_cpu);
     MetaLearner<models::LogisticRegression> ml(store, opts);
     ml.set_plan({{.C = 1.0}});
     std::vector<Task> tasks{{"ok", blobs("ok", 30, 2, 2.0, 5)}};
@@ -146,11 +148,22 @@ TEST_CASE("an evaluation past its time budget is recorded as timeout", "[meta][m
     REQUIRE(r != nullptr);
     CHECK(r->status == RecordStatus::timeout);
     CHECK(r->error.find("time budget") != std::string::npos);
+    CHECK(r->error.find(opts.time_budget_clock == BudgetClock::wall ? "s wall" : "CPU s") != std::string::npos);
     CHECK(r->fold_scores.empty());
     REQUIRE_FALSE(reports.empty());
     CHECK(reports.back().done == 1);
     CHECK(reports.back().total == 1);
     CHECK(reports.back().failed == 1);
+}
+
+TEST_CASE("thread_cpu_seconds counts the thread's work, not its sleep", "[meta][meta_learner]") {
+    const double sleep0 = thread_cpu_seconds();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(thread_cpu_seconds() - sleep0 < 0.1);  // a sleep costs (almost) no CPU
+    const double busy0 = thread_cpu_seconds();
+    volatile double sink = 0;
+    for (int i = 0; i < 20'000'000; ++i) sink = sink + 1e-9 * i;
+    CHECK(thread_cpu_seconds() - busy0 > 0.0);
 }
 
 TEST_CASE("a lower-is-better metric is recorded negated", "[meta][meta_learner]") {

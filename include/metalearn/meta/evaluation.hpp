@@ -17,6 +17,7 @@
 ///   E[min of k distinct uniform picks] = Σ_i r_(i) · C(m − i, k − 1) / C(m, k).
 
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/clock.hpp"
 #include "metalearn/core/parallel.hpp"
 #include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
@@ -37,24 +38,7 @@
 #include <string>
 #include <vector>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <ctime>
-#endif
-
 namespace metalearn::meta {
-
-namespace detail {
-/// CPU seconds used so far by the calling thread (POSIX `CLOCK_THREAD_CPUTIME_ID`); elsewhere
-/// the steady clock's seconds (wall time).
-[[nodiscard]] inline double thread_cpu_seconds() noexcept {
-#if defined(__unix__) || defined(__APPLE__)
-    timespec ts{};
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
-        return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-#endif
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace detail
 
 /// Regrets of every plan config on one task: `min_max_within_task(scores, MinMax::regret)` with
 /// failed/missing → 1; empty when the task carries no information (all tie, or fewer than two
@@ -277,12 +261,12 @@ struct HeldOutResult {
     SharedFits shared;  // e.g. one meta-model fit for the ranking and the guided search
     for (std::size_t s = 0; s < strategies.size(); ++s) {
         auto strat = strategies[s]();
-        const double t0 = detail::thread_cpu_seconds();
+        const double t0 = thread_cpu_seconds();
         strat->fit(table, train, shared);
-        const double t1 = detail::thread_cpu_seconds();
+        const double t1 = thread_cpu_seconds();
         const auto order = strat->propose(mf, max_budget, oracle);
         out.fit_seconds[s] = t1 - t0;
-        out.propose_seconds[s] = detail::thread_cpu_seconds() - t1;
+        out.propose_seconds[s] = thread_cpu_seconds() - t1;
         if (order.empty()) throw DataError(fmt::format("leave_one_task_out(): strategy '{}' proposed nothing", strat->name()));
         out.regret_at_1[s] = regrets[order.front()];
         out.rank_at_1[s] = ranks[order.front()];

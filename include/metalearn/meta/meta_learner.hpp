@@ -28,8 +28,11 @@
 /// Failures: an exception from preprocessing, the model or the metric is recorded as `failed`
 /// with its message; the run goes on. Time budget: checked after each fold but the last (through
 /// `hpo::CvOptions::stop`); an evaluation past its budget stops there and is recorded as
-/// `timeout` (the fold in flight is not interrupted; no fold scores are kept).
+/// `timeout` (the fold in flight is not interrupted; no fold scores are kept). The budget counts
+/// wall seconds, or the evaluating thread's CPU seconds (`BudgetClock::thread_cpu`), which keeps
+/// the set of timeouts of a long build the same whatever else runs on the machine.
 
+#include "metalearn/core/clock.hpp"
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/progress.hpp"
@@ -126,6 +129,12 @@ struct Task {
     data::Dataset dataset;
 };
 
+/// What `MetaLearnerOptions::time_budget_seconds` counts.
+enum class BudgetClock {
+    wall,       ///< elapsed (steady-clock) seconds: what a user waits
+    thread_cpu  ///< CPU seconds of the evaluating thread (`thread_cpu_seconds`): the same on a loaded machine
+};
+
 /// Options of `MetaLearner`.
 struct MetaLearnerOptions {
     Index n_folds = 3;                                   ///< CV folds (stratified for classification), ≥ 2
@@ -133,6 +142,7 @@ struct MetaLearnerOptions {
     std::uint64_t seed = 0;                              ///< global seed
     Index n_threads = 1;                                 ///< parallel evaluations, ≥ 0 (0 = all hardware threads, core/parallel.hpp)
     double time_budget_seconds = 0.0;                    ///< per evaluation, checked between folds; 0 = none
+    BudgetClock time_budget_clock = BudgetClock::wall;   ///< what the time budget counts
     metafeatures::ExtractOptions meta_features{};        ///< what `metafeatures::extract` computes
     hpo::CvOptions cv{};                                 ///< preprocessing inside CV (its `stop` is replaced by the time budget)
 };

@@ -489,15 +489,23 @@ auto MetaLearner<Model, MM>::evaluate(const Task& task, const std::string& data_
     const std::uint64_t eval_seed = derive_seed(opts_.seed, {fnv1a(task.id), fnv1a(config_json.dump())});
     hpo::CvOptions cv_opts = opts_.cv;
     cv_opts.stop = {};
-    if (opts_.time_budget_seconds > 0)
-        cv_opts.stop = [budget = opts_.time_budget_seconds](Index, double seconds) { return seconds > budget; };
+    if (opts_.time_budget_seconds > 0) {
+        if (opts_.time_budget_clock == BudgetClock::thread_cpu)
+            cv_opts.stop = [budget = opts_.time_budget_seconds, cpu0 = thread_cpu_seconds()](Index, double) {
+                return thread_cpu_seconds() - cpu0 > budget;
+            };
+        else
+            cv_opts.stop = [budget = opts_.time_budget_seconds](Index, double seconds) { return seconds > budget; };
+    }
     try {
         const auto cv = hpo::cross_validate(prototype_, config, task.dataset, folds, opts_.metric, eval_seed, cv_opts);
         for (double v : cv.fold_scores) r.fold_scores.push_back(hpo::higher_is_better(opts_.metric) ? v : -v);
         if (cv.stopped) {
             r.status = RecordStatus::timeout;
-            r.error = fmt::format("exceeded the time budget of {} s after fold {} of {} ({:.2f} s)",
-                                  opts_.time_budget_seconds, cv.fold_scores.size(), folds.size(), elapsed());
+            r.error = fmt::format("exceeded the time budget of {} {} s after fold {} of {} ({:.2f} s wall)",
+                                  opts_.time_budget_seconds,
+                                  opts_.time_budget_clock == BudgetClock::thread_cpu ? "CPU" : "wall",
+                                  cv.fold_scores.size(), folds.size(), elapsed());
         }
     } catch (const std::exception& e) {
         r.status = RecordStatus::failed;
