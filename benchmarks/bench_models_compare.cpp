@@ -194,6 +194,8 @@ const bool registered = [] {
     add(true, "decision_tree_classifier", models::DecisionTreeClassifier{});
     add(true, "random_forest_classifier", models::RandomForestClassifier{});
     add(true, "svc", models::SVC{});
+    add(true, "gradient_boosting_classifier", models::GradientBoostingClassifier{});
+    add(true, "mlp_classifier", models::MLPClassifier{});
     add(false, "ridge", models::Ridge{});
     add(false, "knn_regressor", models::KNeighborsRegressor{});
     add(false, "decision_tree_regressor", models::DecisionTreeRegressor{});

@@ -12,7 +12,8 @@
    - "metalearn": bench_models_compare on that benchmark alone (--benchmark_filter), which reads
      only that dataset;
    - "sklearn": a Python process (numpy and scikit-learn imported, the dumped matrices loaded)
-     timing the same estimator with the same hyperparameters.
+     timing the same estimator with the same hyperparameters (for gradient boosting: xgboost's
+     XGBClassifier with tree_method "hist", the reference implementation of the method).
    Both repeat fit + predict until --min-time seconds of process CPU time have passed and report
    process CPU time per repetition (the Python side after one untimed repetition, since
    scikit-learn imports some modules on first use) (Google Benchmark's MeasureProcessCPUTime on the C++ side,
@@ -52,7 +53,9 @@ REGRESSORS = {"ridge", "knn_regressor", "decision_tree_regressor", "random_fores
 
 
 def estimator(model):
-    """scikit-learn's estimator with metalearn's default hyperparameters (scikit-learn 1.2's defaults)."""
+    """The peer estimator with metalearn's default hyperparameters: scikit-learn 1.2's defaults, and for
+    gradient boosting xgboost 1.7's XGBClassifier (tree_method "hist", the method metalearn's model
+    follows, with its defaults: 100 rounds, depth 6, learning rate 0.3, 256 bins), one thread."""
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
     from sklearn.linear_model import LogisticRegression, Ridge
@@ -72,6 +75,10 @@ def estimator(model):
         "decision_tree_regressor": lambda: DecisionTreeRegressor(random_state=0),
         "random_forest_regressor": lambda: RandomForestRegressor(n_estimators=100, random_state=0, n_jobs=1),
         "svc": lambda: SVC(),
+        "gradient_boosting_classifier": lambda: __import__("xgboost").XGBClassifier(
+            tree_method="hist", n_estimators=100, max_depth=6, learning_rate=0.3, max_bin=256, n_jobs=1),
+        "mlp_classifier": lambda: __import__("sklearn.neural_network", fromlist=["MLPClassifier"]).MLPClassifier(
+            random_state=0),
         "svr": lambda: SVR(),
     }[model]()
 
@@ -174,7 +181,7 @@ def main():
         print(f"# scikit-learn {sklearn.__version__}; CPU ms per fit + predict, median of {args.rounds} alternated "
               f"rounds; ratio = scikit-learn / metalearn; score: test accuracy (R² for 1028_SWD)")
         print("# mode fit: preprocessed matrices; mode cv: preprocessing fitted and applied inside the timing")
-        header = (f"{'model':<26}{'dataset':<10}{'mode':<5}{'n_train':>8}{'p':>5}{'metalearn':>11}{'sklearn':>11}"
+        header = (f"{'model':<30}{'dataset':<10}{'mode':<5}{'n_train':>8}{'p':>5}{'metalearn':>11}{'sklearn':>11}"
                   f"{'ratio':>8}{'score ml':>10}{'score sk':>10}{'diff pts':>9}{'peak MB ml/sk':>15}{'load':>6}")
         print(header)
         print("-" * len(header))
@@ -192,7 +199,7 @@ def main():
             sk_ms = statistics.median(x["cpu_ms"] for x in sk)
             ml_score, sk_score = ml[-1]["score"], sk[-1]["score"]
             peak = f"{max(x['peak_kb'] for x in ml) / 1024:.0f}/{max(x['peak_kb'] for x in sk) / 1024:.0f}"
-            print(f"{model:<26}{dataset:<10}{mode:<5}{ml[-1]['n_train']:>8}{ml[-1]['p']:>5}{ml_ms:>11.2f}{sk_ms:>11.2f}"
+            print(f"{model:<30}{dataset:<10}{mode:<5}{ml[-1]['n_train']:>8}{ml[-1]['p']:>5}{ml_ms:>11.2f}{sk_ms:>11.2f}"
                   f"{sk_ms / ml_ms:>8.2f}{ml_score:>10.4f}{sk_score:>10.4f}{100 * (ml_score - sk_score):>9.2f}"
                   f"{peak:>15}{os.getloadavg()[0]:>6.2f}", flush=True)
 

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -179,6 +180,58 @@ TEST_CASE("gradient boosting: same seed same model, whatever the thread count", 
     c.fit(d.Xtr, d.ytr);
     CHECK(c.predict_proba(d.Xte) != Pa);
     CHECK_THAT(Pa.rowwise().sum().minCoeff(), Catch::Matchers::WithinAbs(1.0, 1e-12));
+}
+
+TEST_CASE("gradient boosting on one-hot columns: a stump by hand", "[gradient_boosting]") {
+    // Mostly-zero columns take the sparse histogram path: each column's bin of 0 is the node's
+    // sums minus its other bin. Squared error, base margin mean(y) = 7/3, g = f − y, h = 1:
+    // column 0 (row 0 alone) gains (23/3)²/6 + (23/3)²/2 against column 1's (5/3)²/6 + (5/3)²/2,
+    // so the leaves are −(23/3)/(5 + 1) = −23/18 and (23/3)/(1 + 1) = 23/6.
+    Matrix X = Matrix::Zero(6, 2);
+    X(0, 0) = 1.0;
+    X(5, 1) = 1.0;
+    Vector y(6);
+    y << 10, 0, 0, 0, 0, 4;
+    GradientBoostingRegressor m(small(1, 1, 1.0));
+    m.fit(X, y);
+    const Vector f = m.predict(X);
+    CHECK_THAT(f[0], Catch::Matchers::WithinAbs(7.0 / 3 + 23.0 / 6, 1e-12));
+    for (Index i = 1; i < 6; ++i) CHECK_THAT(f[i], Catch::Matchers::WithinAbs(7.0 / 3 - 23.0 / 18, 1e-12));
+}
+
+TEST_CASE("gradient boosting on one-hot columns: same model whatever the thread count", "[gradient_boosting]") {
+    // 5,000 rows of 20 one-hot coded 5-level variables and 3 continuous columns: large enough
+    // that the sparse histograms split their bins across threads
+    std::mt19937_64 gen(11);
+    std::uniform_int_distribution<int> level(0, 4);
+    std::normal_distribution<double> noise(0.0, 1.0);
+    const Index n = 5000;
+    Matrix X = Matrix::Zero(n, 103);
+    Vector y(n);
+    for (Index i = 0; i < n; ++i) {
+        double s = 0.0;
+        for (Index v = 0; v < 20; ++v) {
+            const int l = level(gen);
+            X(i, 5 * v + l) = 1.0;
+            if (v < 4) s += l;
+        }
+        for (Index c = 100; c < 103; ++c) X(i, c) = noise(gen);
+        s += X(i, 100) + noise(gen);
+        y[i] = s < 7 ? 0.0 : (s < 10 ? 1.0 : 2.0);
+    }
+    auto p = small(8, 5);
+    p.colsample_bylevel = 0.7;
+    p.n_threads = 1;
+    GradientBoostingClassifier a(p);
+    a.fit(X, y);
+    const Matrix Pa = a.predict_proba(X);
+    CHECK(metalearn::test::accuracy(a.predict(X), y) > 0.7);
+    for (Index threads : {2, 3}) {
+        p.n_threads = threads;
+        GradientBoostingClassifier b(p);
+        b.fit(X, y);
+        CHECK(b.predict_proba(X) == Pa);
+    }
 }
 
 TEST_CASE("gradient boosting: early stopping keeps the best round", "[gradient_boosting]") {

@@ -233,7 +233,8 @@ public:
         Matrix margin(n, k);
         for (Index i = 0; i < n; ++i) margin.row(i) = res.base_margin.transpose();
 
-        Grower grower(bins, offset, binner, d, p);
+        const SparseRows sparse = SparseRows::make(bins, offset, n, d);
+        Grower grower(bins, offset, binner, d, p, sparse);
         Vector g(n), h(n);
         double best_loss = std::numeric_limits<double>::infinity();
         Index best_round = 0;
@@ -464,12 +465,62 @@ private:
         return total > 0.0 ? s / total : 0.0;
     }
 
+    /// The binned rows as lists of their bins other than each feature's most frequent one
+    /// (LightGBM's most-frequent-bin trick, Ke et al. 2017; its `most_freq_bin`): a histogram
+    /// then adds only these entries, and each feature's most frequent bin is the node's sums
+    /// minus the feature's other bins. One-hot and other mostly-constant columns cost a fraction
+    /// of the dense pass. Not `used` when most entries would be listed anyway (continuous
+    /// features): the dense pass over all bins is cheaper then.
+    struct SparseRows {
+        bool used = false;
+        std::vector<Index> most_frequent;   ///< per feature: global index of its most frequent bin
+        std::vector<std::size_t> start;     ///< n + 1: row i's entries are bin[start[i], start[i+1])
+        std::vector<std::uint32_t> bin;     ///< global bin indices (offset + bin), features in order
+
+        static SparseRows make(const std::vector<std::uint8_t>& bins, const std::vector<Index>& offset, Index n,
+                               Index d) {
+            SparseRows s;
+            if (n == 0 || d == 0 || offset.back() > static_cast<Index>(std::numeric_limits<std::uint32_t>::max()))
+                return s;
+            std::vector<Index> count(static_cast<std::size_t>(offset.back()), 0);
+            for (Index i = 0; i < n; ++i) {
+                const std::uint8_t* row = bins.data() + static_cast<std::size_t>(i * d);
+                for (Index f = 0; f < d; ++f) ++count[static_cast<std::size_t>(offset[static_cast<std::size_t>(f)] + row[f])];
+            }
+            s.most_frequent.resize(static_cast<std::size_t>(d));
+            Index listed = 0;
+            for (Index f = 0; f < d; ++f) {
+                const auto b0 = offset[static_cast<std::size_t>(f)];
+                const auto b1 = offset[static_cast<std::size_t>(f) + 1];
+                Index best = b0;
+                for (Index b = b0 + 1; b < b1; ++b)
+                    if (count[static_cast<std::size_t>(b)] > count[static_cast<std::size_t>(best)]) best = b;
+                s.most_frequent[static_cast<std::size_t>(f)] = best;
+                listed += n - count[static_cast<std::size_t>(best)];
+            }
+            if (2 * listed > n * d) return s;  // dense enough: the plain pass is cheaper
+            s.used = true;
+            s.start.resize(static_cast<std::size_t>(n) + 1);
+            s.bin.reserve(static_cast<std::size_t>(listed));
+            for (Index i = 0; i < n; ++i) {
+                s.start[static_cast<std::size_t>(i)] = s.bin.size();
+                const std::uint8_t* row = bins.data() + static_cast<std::size_t>(i * d);
+                for (Index f = 0; f < d; ++f) {
+                    const Index b = offset[static_cast<std::size_t>(f)] + row[f];
+                    if (b != s.most_frequent[static_cast<std::size_t>(f)]) s.bin.push_back(static_cast<std::uint32_t>(b));
+                }
+            }
+            s.start[static_cast<std::size_t>(n)] = s.bin.size();
+            return s;
+        }
+    };
+
     /// Grows one tree on binned data.
     class Grower {
     public:
         Grower(const std::vector<std::uint8_t>& bins, const std::vector<Index>& offset, const GbtBinner& binner, Index d,
-               const GradientBoostingParams& p)
-            : bins_(bins), offset_(offset), binner_(binner), d_(d), p_(p) {}
+               const GradientBoostingParams& p, const SparseRows& sparse)
+            : bins_(bins), offset_(offset), binner_(binner), d_(d), p_(p), sparse_(sparse) {}
 
         /// Grow a tree on the rows of `sample` (ascending) with gradients g, hessians h.
         GbtTree grow(const std::vector<Index>& sample, const Vector& g, const Vector& h, Rng& rng) {
@@ -609,8 +660,14 @@ private:
             return std::vector<GH>(static_cast<std::size_t>(offset_.back()));
         }
 
-        /// Histogram of rows_[begin, end) over the tree's features; features split across threads.
+        /// Histogram of rows_[begin, end) over the tree's features (`hist` zero on entry);
+        /// features split across threads. Every bin sums its rows in row order, so the result
+        /// does not depend on the thread count.
         void build(std::vector<GH>& hist, Index begin, Index end, const Vector& g, const Vector& h) const {
+            if (sparse_.used) {
+                build_sparse(hist, begin, end, g, h);
+                return;
+            }
             const Index nf = static_cast<Index>(tree_features_.size());
             const Index threads = (end - begin) * nf >= 65536 ? p_.n_threads : 1;
             const Index blocks = std::min<Index>(worker_count(nf, threads), nf);
@@ -631,6 +688,59 @@ private:
                     }
                 }
             });
+        }
+
+        /// `build` through `SparseRows`: the listed bins of every row, then each tree feature's
+        /// most frequent bin as the node's sums (row order) minus the feature's other bins. Bins
+        /// of features outside the tree may be filled too; nothing reads them.
+        void build_sparse(std::vector<GH>& hist, Index begin, Index end, const Vector& g, const Vector& h) const {
+            // the node's expected number of listed entries, for the choice of threads
+            const auto n_rows = static_cast<Index>(sparse_.start.size()) - 1;
+            const Index listed = (end - begin) * static_cast<Index>(sparse_.bin.size()) / std::max<Index>(n_rows, 1);
+            const Index threads = listed >= 65536 ? p_.n_threads : 1;
+            const Index blocks = std::min<Index>(worker_count(d_, threads), d_);
+            metalearn::parallel_for(blocks, threads, [&](Index blk) {
+                // this block owns the bins of features [f0, f1): global bins [lo, hi)
+                const auto lo = static_cast<std::uint32_t>(offset_[static_cast<std::size_t>(d_ * blk / blocks)]);
+                const auto hi = static_cast<std::uint32_t>(offset_[static_cast<std::size_t>(d_ * (blk + 1) / blocks)]);
+                for (Index idx = begin; idx < end; ++idx) {
+                    const auto r = static_cast<std::size_t>(rows_[static_cast<std::size_t>(idx)]);
+                    const double gr = g[static_cast<Index>(r)];
+                    const double hr = h[static_cast<Index>(r)];
+                    const std::uint32_t* it = sparse_.bin.data() + sparse_.start[r];
+                    const std::uint32_t* last = sparse_.bin.data() + sparse_.start[r + 1];
+                    if (blocks == 1) {
+                        for (; it != last; ++it) {
+                            GH& e = hist[*it];
+                            e.g += gr;
+                            e.h += hr;
+                        }
+                    } else {
+                        for (; it != last; ++it) {
+                            if (*it < lo || *it >= hi) continue;
+                            GH& e = hist[*it];
+                            e.g += gr;
+                            e.h += hr;
+                        }
+                    }
+                }
+            });
+            double G = 0.0, H = 0.0;
+            for (Index idx = begin; idx < end; ++idx) {
+                const Index r = rows_[static_cast<std::size_t>(idx)];
+                G += g[r];
+                H += h[r];
+            }
+            for (Index f : tree_features_) {
+                const Index mf = sparse_.most_frequent[static_cast<std::size_t>(f)];
+                double sg = 0.0, sh = 0.0;
+                for (Index b = offset_[static_cast<std::size_t>(f)]; b < offset_[static_cast<std::size_t>(f) + 1]; ++b)
+                    if (b != mf) {
+                        sg += hist[static_cast<std::size_t>(b)].g;
+                        sh += hist[static_cast<std::size_t>(b)].h;
+                    }
+                hist[static_cast<std::size_t>(mf)] = {G - sg, H - sh};
+            }
         }
 
         [[nodiscard]] double score(double G, double H) const {
@@ -691,6 +801,7 @@ private:
         const GbtBinner& binner_;
         Index d_;
         const GradientBoostingParams& p_;
+        const SparseRows& sparse_;
         std::vector<Index> rows_, buffer_;
         std::vector<Index> tree_features_;
         std::vector<std::vector<Index>> level_features_;
