@@ -376,6 +376,41 @@ TEST_CASE("CART reads byte copies of the ranks of columns with at most 256 value
         }
 }
 
+TEST_CASE("CART trees whose left children are not the next node are walked through their nodes",
+          "[models][random_forest][cart]") {
+    // x0 <= 0.5 goes to node 2, else to node 1: not in pre-order, so nothing is packed
+    md::CartTree t;
+    t.nodes.resize(3);
+    t.nodes[0].feature = 0;
+    t.nodes[0].threshold = 0.5;
+    t.nodes[0].left = 2;
+    t.nodes[0].right = 1;
+    t.nodes[0].value = Vector::Constant(1, 2.0);
+    t.nodes[1].value = Vector::Constant(1, 7.0);
+    t.nodes[2].value = Vector::Constant(1, -3.0);
+    t.pack();
+    CHECK(t.packed.empty());
+    Matrix X(11, 1);
+    for (Index i = 0; i < 11; ++i) X(i, 0) = 0.1 * static_cast<double>(i);
+    std::vector<Index> leaf(11);
+    t.apply_rows(X, 0, 11, leaf.data());
+    for (Index i = 0; i < 11; ++i) {
+        CHECK(leaf[static_cast<std::size_t>(i)] == (X(i, 0) <= 0.5 ? 2 : 1));
+        CHECK(t.leaf_value(leaf[static_cast<std::size_t>(i)])[0] == (X(i, 0) <= 0.5 ? -3.0 : 7.0));
+    }
+    // the same tree in pre-order is packed and walks the same way
+    std::swap(t.nodes[1], t.nodes[2]);
+    t.nodes[0].left = 1;
+    t.nodes[0].right = 2;
+    t.pack();
+    REQUIRE_FALSE(t.packed.empty());
+    t.apply_rows(X, 0, 11, leaf.data());
+    for (Index i = 0; i < 11; ++i) {
+        CHECK(leaf[static_cast<std::size_t>(i)] == (X(i, 0) <= 0.5 ? 1 : 2));
+        CHECK(t.leaf_value(leaf[static_cast<std::size_t>(i)])[0] == (X(i, 0) <= 0.5 ? -3.0 : 7.0));
+    }
+}
+
 TEST_CASE("CART's eight-row walk and packed leaf values equal the one-row walk and the nodes",
           "[models][random_forest][cart]") {
     const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);

@@ -78,13 +78,14 @@ struct CartSettings {
 
 /// A grown tree: nodes plus the unnormalised impurity decrease per feature.
 struct CartTree {
-    /// A node as prediction reads it: 24 bytes instead of a `TreeNode`'s 72 and its heap vector,
-    /// so a deep tree's path stays in cache. feature < 0 marks a leaf.
+    /// A node as prediction reads it: 16 bytes instead of a `TreeNode`'s 72 and its heap vector,
+    /// so a deep tree's path stays in cache. The nodes are in pre-order (as grown), so a split
+    /// node's left child is the next node and only the right one is stored; feature < 0 marks a
+    /// leaf, whose `next` is its place in `leaf_values`.
     struct PackedNode {
         double threshold = 0.0;
         std::int32_t feature = -1;
-        std::int32_t left = -1;
-        std::int32_t right = -1;
+        std::int32_t next = -1;  ///< split node: index of the right child; leaf: leaf number
     };
 
     std::vector<TreeNode> nodes;
@@ -93,7 +94,7 @@ struct CartTree {
     /// and by `cart_tree_from_json`; whoever edits `nodes` afterwards calls `pack()` again.
     std::vector<PackedNode> packed;
     /// The leaves' values side by side (`packed` non-empty): leaf k's `value` starts at
-    /// `leaf_values[packed[k].left · value_size]`, so prediction reads one contiguous array
+    /// `leaf_values[packed[k].next · value_size]`, so prediction reads one contiguous array
     /// instead of each leaf's heap vector. Built by `pack()` with `packed`.
     std::vector<double> leaf_values;
     /// Each leaf's `value.sum()` (computed on the node's own vector, so a classifier's class
@@ -102,7 +103,8 @@ struct CartTree {
     Index value_size = 0;
 
     /// Rebuild `packed` and `leaf_values` from `nodes` (both left empty when a feature or child
-    /// index exceeds 32 bits, or the nodes' values differ in length).
+    /// index exceeds 32 bits, the nodes' values differ in length, or a split node's left child
+    /// is not the next node: `apply` then walks `nodes`).
     void pack() {
         packed.clear();
         leaf_values.clear();
@@ -117,15 +119,14 @@ struct CartTree {
         for (std::size_t k = 0; k < nodes.size(); ++k) {
             const TreeNode& nd = nodes[k];
             if (nd.value.size() != m) return;
-            if (nd.left < 0) {  // leaf: feature −1, left = its place in leaf_values
-                out[k].left = n_leaves++;
+            if (nd.left < 0) {  // leaf: feature −1, next = its place in leaf_values
+                out[k].next = n_leaves++;
                 values.insert(values.end(), nd.value.data(), nd.value.data() + m);
                 sums.push_back(nd.value.sum());
                 continue;
             }
-            if (nd.feature > limit) return;
-            out[k] = {nd.threshold, static_cast<std::int32_t>(nd.feature), static_cast<std::int32_t>(nd.left),
-                      static_cast<std::int32_t>(nd.right)};
+            if (nd.feature > limit || nd.left != static_cast<Index>(k) + 1) return;
+            out[k] = {nd.threshold, static_cast<std::int32_t>(nd.feature), static_cast<std::int32_t>(nd.right)};
         }
         packed = std::move(out);
         leaf_values = std::move(values);
@@ -136,14 +137,14 @@ struct CartTree {
     /// `nodes[k].value.sum()` of leaf k, as `leaf_value`. @pre node k is a leaf.
     [[nodiscard]] double leaf_sum(Index k) const {
         if (packed.empty()) return nodes[static_cast<std::size_t>(k)].value.sum();
-        return leaf_sums[static_cast<std::size_t>(packed[static_cast<std::size_t>(k)].left)];
+        return leaf_sums[static_cast<std::size_t>(packed[static_cast<std::size_t>(k)].next)];
     }
 
     /// The value of leaf k (as `apply` returns it): `value_size` entries, equal to
     /// `nodes[k].value`. @pre node k is a leaf.
     [[nodiscard]] const double* leaf_value(Index k) const {
         if (packed.empty()) return nodes[static_cast<std::size_t>(k)].value.data();
-        return leaf_values.data() + static_cast<std::size_t>(packed[static_cast<std::size_t>(k)].left) *
+        return leaf_values.data() + static_cast<std::size_t>(packed[static_cast<std::size_t>(k)].next) *
                                         static_cast<std::size_t>(value_size);
     }
 
@@ -155,7 +156,7 @@ struct CartTree {
             for (;;) {
                 const PackedNode& nd = packed[static_cast<std::size_t>(k)];
                 if (nd.feature < 0) return k;
-                k = X(i, nd.feature) <= nd.threshold ? nd.left : nd.right;
+                k = X(i, nd.feature) <= nd.threshold ? k + 1 : nd.next;
             }
         }
         Index node = 0;
@@ -168,35 +169,54 @@ struct CartTree {
 
     /// Leaves reached by rows lo..hi-1 of X: `leaf[i - lo] = apply(X, i)`. Eight rows walk the
     /// tree together, one level each in turn, so that their chains of dependent loads overlap
-    /// (a deep tree's walk is bound by memory latency, not by arithmetic).
+    /// (a deep tree's walk is bound by memory latency, not by arithmetic); a lane whose row has
+    /// reached its leaf takes the next row at once, so short paths do not wait for long ones.
     template <class Mat>
     void apply_rows(const Mat& X, Index lo, Index hi, Index* leaf) const {
         if (packed.empty()) {
             for (Index i = lo; i < hi; ++i) leaf[i - lo] = apply(X, i);
             return;
         }
-        constexpr Index lanes = 8;
-        Index i = lo;
-        for (; i + lanes <= hi; i += lanes) {
-            std::int32_t k[lanes] = {};
-            bool moving = true;
-            while (moving) {
-                // branch-free steps (the direction is a coin toss for the branch predictor); a
-                // lane at its leaf stays there
-                moving = false;
-                for (Index u = 0; u < lanes; ++u) {
-                    const PackedNode& nd = packed[static_cast<std::size_t>(k[u])];
-                    const auto inner = static_cast<std::int32_t>(nd.feature >= 0);
-                    const double x = X(i + u, std::max<std::int32_t>(nd.feature, 0));
-                    const auto right = static_cast<std::int32_t>(!(x <= nd.threshold));
-                    const std::int32_t next = nd.left + right * (nd.right - nd.left);
-                    k[u] += inner * (next - k[u]);
-                    moving |= inner != 0;
-                }
-            }
-            for (Index u = 0; u < lanes; ++u) leaf[i - lo + u] = k[u];
+        constexpr int lanes = 8;
+        if (hi - lo < lanes) {
+            for (Index i = lo; i < hi; ++i) leaf[i - lo] = apply(X, i);
+            return;
         }
-        for (; i < hi; ++i) leaf[i - lo] = apply(X, i);
+        std::int32_t k[lanes] = {};
+        Index row[lanes];
+        for (int u = 0; u < lanes; ++u) row[u] = lo + u;
+        Index next = lo + lanes;
+        int active = lanes;
+        while (active == lanes) {
+            for (int u = 0; u < lanes; ++u) {
+                const PackedNode& nd = packed[static_cast<std::size_t>(k[u])];
+                if (nd.feature < 0) {  // at its leaf: record it, take the next row
+                    leaf[row[u] - lo] = k[u];
+                    k[u] = 0;
+                    if (next < hi) {
+                        row[u] = next++;
+                    } else {
+                        row[u] = -1;
+                        --active;
+                    }
+                    continue;
+                }
+                // branch-free step: the direction is a coin toss for the branch predictor
+                const auto right = static_cast<std::int32_t>(!(X(row[u], nd.feature) <= nd.threshold));
+                k[u] = k[u] + 1 + right * (nd.next - k[u] - 1);
+            }
+        }
+        // the rows still walking finish one by one
+        for (int u = 0; u < lanes; ++u)
+            if (row[u] >= 0) {
+                std::int32_t kk = k[u];
+                for (;;) {
+                    const PackedNode& nd = packed[static_cast<std::size_t>(kk)];
+                    if (nd.feature < 0) break;
+                    kk = X(row[u], nd.feature) <= nd.threshold ? kk + 1 : nd.next;
+                }
+                leaf[row[u] - lo] = kk;
+            }
     }
 
     [[nodiscard]] Index depth() const;

@@ -622,11 +622,47 @@ METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std
     const std::int32_t* w = counts_.data() + begin;
     const std::uint32_t* smp = samples_.data() + begin;
     upper_counts_.resize(K);
+    const Index n = end - begin;
+    if (K == 2) {
+        // two classes: the upper value's total and its class-1 part are two plain sums (code is
+        // 0 or 1), with no counter in memory to update
+        std::int64_t up[2] = {0, 0};
+        std::int64_t one[2] = {0, 0};
+        Index i = 0;
+        if (unit_counts_) {
+            for (; i + 2 <= n; i += 2)
+                for (Index u = 0; u < 2; ++u) {
+                    const std::int64_t v = nk[smp[i + u]];
+                    up[u] += v;
+                    one[u] += v & code[i + u];
+                }
+            for (; i < n; ++i) {
+                const std::int64_t v = nk[smp[i]];
+                up[0] += v;
+                one[0] += v & code[i];
+            }
+        } else {
+            for (; i + 2 <= n; i += 2)
+                for (Index u = 0; u < 2; ++u) {
+                    const std::int64_t v = std::int64_t{w[i + u]} * nk[smp[i + u]];
+                    up[u] += v;
+                    one[u] += v * code[i + u];
+                }
+            for (; i < n; ++i) {
+                const std::int64_t v = std::int64_t{w[i]} * nk[smp[i]];
+                up[0] += v;
+                one[0] += v * code[i];
+            }
+        }
+        upper_counts_[1] = one[0] + one[1];
+        upper_counts_[0] = up[0] + up[1] - upper_counts_[1];
+        return;
+    }
     const auto slot = [code](Index i) { return static_cast<std::size_t>(code[i]); };
     if (unit_counts_)
-        count_interleaved(end - begin, K, slot, [&](Index i) -> std::int64_t { return nk[smp[i]]; }, upper_counts_.data());
+        count_interleaved(n, K, slot, [&](Index i) -> std::int64_t { return nk[smp[i]]; }, upper_counts_.data());
     else
-        count_interleaved(end - begin, K, slot, [&](Index i) -> std::int64_t { return w[i] * nk[smp[i]]; },
+        count_interleaved(n, K, slot, [&](Index i) -> std::int64_t { return w[i] * nk[smp[i]]; },
                           upper_counts_.data());
 }
 
