@@ -502,7 +502,7 @@ auto MetaLearner<Model, MM>::evaluate(const Task& task, const std::string& data_
         for (double v : cv.fold_scores) r.fold_scores.push_back(hpo::higher_is_better(opts_.metric) ? v : -v);
         if (cv.stopped) {
             r.status = RecordStatus::timeout;
-            r.error = fmt::format("exceeded the time budget of {} {} s after fold {} of {} ({:.2f} s wall)",
+            r.error = fmt::format("exceeded the time budget of {} {} s after fold {} of {} ({:.3g} s wall)",
                                   opts_.time_budget_seconds,
                                   opts_.time_budget_clock == BudgetClock::thread_cpu ? "CPU" : "wall",
                                   cv.fold_scores.size(), folds.size(), elapsed());
