@@ -69,6 +69,7 @@ struct Settings {
     Index max_cells = 2'000'000;
     double time_budget = 120.0;
     std::string time_budget_clock = "cpu";
+    bool retry_timeouts = false;
     std::string records = "knowledge-records.jsonl";
     std::string out = "share/knowledge";
     std::string command;
@@ -148,6 +149,7 @@ void build(const Settings& s, const Corpus& corpus, Journal& journal) {
     opts.n_threads = s.threads;
     opts.time_budget_seconds = s.time_budget;
     opts.time_budget_clock = s.time_budget_clock == "wall" ? meta::BudgetClock::wall : meta::BudgetClock::thread_cpu;
+    opts.retry_timeouts = s.retry_timeouts;
     const meta::RandomForestMetaModel meta_model(s.meta_model);
     meta::MetaLearner<Model> learner(*journal.store, opts, Model(), meta_model);
     learner.set_plan(meta::PlanKind::sobol, s.budget);
@@ -236,6 +238,8 @@ int run(Settings& s, int argc, char** argv) {
     app.add_option("--time-budget-clock", s.time_budget_clock,
                    "what the time budget counts: cpu (the evaluating thread's CPU seconds, the same on a loaded machine) or wall")
         ->capture_default_str()->check(CLI::IsMember({"cpu", "wall"}));
+    app.add_flag("--retry-timeouts", s.retry_timeouts,
+                 "evaluate again the journal's evaluations that exceeded their time budget (their new records replace them)");
     app.add_option("--records", s.records, "record journal (resumable)")->capture_default_str();
     app.add_option("--out", s.out, "folder of the knowledge files")->capture_default_str();
     app.add_option("--meta-trees", s.meta_model.n_estimators, "trees of the random-forest meta-model")->capture_default_str()->check(CLI::Range(Index{1}, Index{10000}));

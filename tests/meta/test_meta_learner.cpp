@@ -156,6 +156,39 @@ TEST_CASE("an evaluation past its time budget is recorded as timeout", "[meta][m
     CHECK(reports.back().failed == 1);
 }
 
+TEST_CASE("timed-out evaluations are redone on request, and their new records replace them", "[meta][meta_learner]") {
+    RecordStore store;
+    auto opts = fast_options(1);
+    opts.time_budget_seconds = 1e-9;
+    std::vector<Task> tasks{{"ok", blobs("ok", 30, 2, 2.0, 5)}};
+    {
+        MetaLearner<models::LogisticRegression> ml(store, opts);
+        ml.set_plan({{.C = 1.0}});
+        CHECK(ml.collect(tasks).timed_out == 1);
+    }
+    opts.time_budget_seconds = 0.0;  // no budget now
+    {
+        MetaLearner<models::LogisticRegression> ml(store, opts);  // without retry_timeouts: reused
+        ml.set_plan({{.C = 1.0}});
+        const auto s = ml.collect(tasks);
+        CHECK(s.reused == 1);
+        CHECK(s.evaluated == 0);
+    }
+    opts.retry_timeouts = true;
+    MetaLearner<models::LogisticRegression> ml(store, opts);
+    ml.set_plan({{.C = 1.0}});
+    const auto s = ml.collect(tasks);
+    CHECK(s.reused == 0);
+    CHECK(s.evaluated == 1);
+    CHECK(s.timed_out == 0);
+    CHECK(store.size() == 1);
+    const Record* r = store.find(ml.key(tasks[0], ml.plan_json()[0]));
+    REQUIRE(r != nullptr);
+    CHECK(r->ok());
+    CHECK(r->fold_scores.size() == 3);
+    CHECK(ml.collect(tasks).reused == 1);  // a completed record is not redone
+}
+
 TEST_CASE("thread_cpu_seconds counts the thread's work, not its sleep", "[meta][meta_learner]") {
     const double sleep0 = thread_cpu_seconds();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -159,6 +160,34 @@ TEST_CASE("duplicate keys are refused on append and ignored with a warning on lo
     RecordStore store(path, [&](const std::string&) { ++warned; });
     CHECK(store.size() == 1);
     CHECK(warned == 1);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a record replaces a stored timeout of its key, on append and on load", "[meta][record_store]") {
+    const auto path = temp_file("retry");
+    Record timeout = make_record(0);
+    timeout.status = metalearn::meta::RecordStatus::timeout;
+    timeout.error = "exceeded the time budget";
+    timeout.fold_scores.clear();
+    timeout.mean_score = std::numeric_limits<double>::quiet_NaN();
+    const Record ok = make_record(0);
+    {
+        RecordStore store(path);
+        REQUIRE(store.append(timeout));
+        REQUIRE(store.append(ok));  // the retry replaces the timeout
+        CHECK(store.size() == 1);
+        REQUIRE(store.find(ok.key()) != nullptr);
+        CHECK(store.find(ok.key())->status == metalearn::meta::RecordStatus::ok);
+        CHECK_FALSE(store.append(timeout));  // a completed record is never replaced
+        CHECK(store.find(ok.key())->status == metalearn::meta::RecordStatus::ok);
+    }
+    int warned = 0;
+    RecordStore store(path, [&](const std::string&) { ++warned; });  // both lines are in the journal
+    CHECK(store.size() == 1);
+    CHECK(warned == 0);
+    REQUIRE(store.find(ok.key()) != nullptr);
+    CHECK(store.find(ok.key())->status == metalearn::meta::RecordStatus::ok);
+    CHECK(store.find(ok.key())->mean_score == ok.mean_score);
     std::filesystem::remove(path);
 }
 

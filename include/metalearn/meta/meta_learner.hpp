@@ -23,7 +23,8 @@
 /// negated, so every strategy and the regret can maximise.
 ///
 /// Resume: an evaluation whose `RecordKey` (task, model, config, metric, n_folds, seed,
-/// seed scheme) is already in the store is not redone — including failed and timed-out ones.
+/// seed scheme) is already in the store is not redone — including failed and timed-out ones,
+/// unless `retry_timeouts` asks for the timed-out ones again (e.g. with a larger budget).
 ///
 /// Failures: an exception from preprocessing, the model or the metric is recorded as `failed`
 /// with its message; the run goes on. Time budget: checked after each fold but the last (through
@@ -143,6 +144,7 @@ struct MetaLearnerOptions {
     Index n_threads = 1;                                 ///< parallel evaluations, ≥ 0 (0 = all hardware threads, core/parallel.hpp)
     double time_budget_seconds = 0.0;                    ///< per evaluation, checked between folds; 0 = none
     BudgetClock time_budget_clock = BudgetClock::wall;   ///< what the time budget counts
+    bool retry_timeouts = false;                         ///< redo stored `timeout` records (the new record replaces them)
     metafeatures::ExtractOptions meta_features{};        ///< what `metafeatures::extract` computes
     hpo::CvOptions cv{};                                 ///< preprocessing inside CV (its `stop` is replaced by the time budget)
 };

@@ -44,6 +44,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace metalearn::meta {
@@ -229,11 +230,16 @@ auto MetaLearner<Model, MM>::plan_collect(const std::vector<Task>& tasks, const 
                                                        : "checksum " + stale_checksum[t],
                              checksums[t]));
     }
+    std::unordered_set<std::string> timed_out;  // keys of stored timeouts, when they are retried
+    if (opts_.retry_timeouts)
+        for (const auto& r : existing)
+            if (r.status == RecordStatus::timeout) timed_out.insert(r.key().str());
     for (std::size_t t = 0; t < tasks.size(); ++t) {
         bool any = false;
         for (std::size_t c = 0; c < plan_json_.size(); ++c) {
             ++plan.planned;
-            if (store_->contains(key(tasks[t].id, checksums[t], plan_json_[c]))) {
+            const auto k = key(tasks[t].id, checksums[t], plan_json_[c]);
+            if (store_->contains(k) && !(opts_.retry_timeouts && timed_out.count(k.str()))) {
                 ++plan.reused;
             } else {
                 plan.jobs.push_back({t, c});

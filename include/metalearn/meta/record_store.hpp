@@ -17,7 +17,10 @@
 ///   file was edited or corrupted, and loading throws `ParseError` with the line number
 ///   (strict: silently skipping it could hide lost data).
 /// - Records with the same `RecordKey` as an earlier one are reported through the warning
-///   callback and ignored (the first one wins); `append` refuses a duplicate key.
+///   callback and ignored (the first one wins); `append` refuses a duplicate key. The exception
+///   is a stored `timeout`: a later record of its key (an evaluation retried with a larger
+///   budget, `MetaLearnerOptions::retry_timeouts`) replaces it, when appended and when loaded,
+///   without a warning; the journal keeps both lines.
 /// - One writer at a time: a writing `RecordStore` holds an exclusive advisory lock (`flock`) on
 ///   the journal from before it reads the file until it is destroyed, so no repair can cut
 ///   another writer's append in flight and two runs never evaluate the same work twice. Opening
@@ -136,8 +139,10 @@ public:
     ///         before stay).
     std::size_t merge(const std::filesystem::path& other, WarningCallback warn = {});
 
-    /// Append a record: one line, one `write`, in the kernel on return.
-    /// @return false (and writes nothing) when a record with the same key is already stored.
+    /// Append a record: one line, one `write`, in the kernel on return. A stored record of the
+    /// same key whose status is `timeout` is replaced by it.
+    /// @return false (and writes nothing) when a record with the same key is already stored and
+    ///         did not time out.
     /// @throws IoError when the write fails.
     bool append(const Record& r);
 

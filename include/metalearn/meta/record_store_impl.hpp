@@ -147,7 +147,13 @@ METALEARN_INLINE bool RecordStore::append(const Record& r) {
     const std::string line = to_json(r).dump() + "\n";
     const std::string key = r.key().str();
     std::lock_guard lock(mutex_);
-    if (index_.count(key)) return false;
+    const auto it = index_.find(key);
+    if (it != index_.end()) {
+        if (records_[it->second].status != RecordStatus::timeout) return false;
+        if (fd_ >= 0) write_all(line);
+        records_[it->second] = r;  // a retried evaluation replaces its timeout
+        return true;
+    }
     if (fd_ >= 0) write_all(line);
     index_.emplace(key, records_.size());
     records_.push_back(r);
@@ -237,6 +243,10 @@ METALEARN_INLINE void RecordStore::write_all(const std::string& s) {
 
 METALEARN_INLINE void RecordStore::add_loaded(Record r, std::size_t line, const WarningCallback& warn) {
     const std::string key = r.key().str();
+    if (const auto it = index_.find(key); it != index_.end() && records_[it->second].status == RecordStatus::timeout) {
+        records_[it->second] = std::move(r);  // a retried evaluation replaces its timeout
+        return;
+    }
     if (index_.count(key)) {
         if (warn)
             warn(fmt::format("RecordStore: {}:{}: duplicate record for task '{}', model '{}', config {} ignored",
