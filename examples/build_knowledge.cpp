@@ -171,8 +171,9 @@ void build(const Settings& s, const Corpus& corpus, Journal& journal) {
         summary = learner.collect(corpus.tasks, bar, warn);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s.root)
-        fmt::print("   {} evaluated ({} failed, {} past the time budget), {} reused, {:.0f} s\n", summary.evaluated,
-                   summary.failed, summary.timed_out, summary.reused, seconds);
+        fmt::print("   {} evaluated ({} failed: {} with an error, {} past the time budget), {} reused, {:.0f} s\n",
+                   summary.evaluated, summary.failed + summary.timed_out, summary.failed, summary.timed_out,
+                   summary.reused, seconds);
     if (summary.stopped) return;
     const auto write_knowledge = [&] {  // rank 0's journal holds every record
         if (!s.root) return;
@@ -234,12 +235,13 @@ int run(Settings& s, int argc, char** argv) {
     app.add_option("--threads", s.threads, "worker threads (0 = all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_option("--max-rows", s.max_rows, "larger tables are replaced by a stratified subsample of this many rows")->capture_default_str()->check(CLI::Range(Index{10}, Index{100000000}));
     app.add_option("--max-cells", s.max_cells, "larger tables (rows x features) are subsampled to fit")->capture_default_str();
-    app.add_option("--time-budget", s.time_budget, "seconds per evaluation, checked between folds (0 = none)")->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--time-budget", s.time_budget, "seconds per evaluation, checked between folds (0 = none)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
     app.add_option("--time-budget-clock", s.time_budget_clock,
                    "what the time budget counts: cpu (the evaluating thread's CPU seconds, the same on a loaded machine) or wall")
         ->capture_default_str()->check(CLI::IsMember({"cpu", "wall"}));
     app.add_flag("--retry-timeouts", s.retry_timeouts,
-                 "evaluate again the journal's evaluations that exceeded their time budget (their new records replace them)");
+                 "evaluate again the journal's evaluations that exceeded their time budget, e.g. with a larger "
+                 "--time-budget (the journal keeps both lines; the later record counts)");
     app.add_option("--records", s.records, "record journal (resumable)")->capture_default_str();
     app.add_option("--out", s.out, "folder of the knowledge files")->capture_default_str();
     app.add_option("--meta-trees", s.meta_model.n_estimators, "trees of the random-forest meta-model")->capture_default_str()->check(CLI::Range(Index{1}, Index{10000}));
