@@ -184,6 +184,9 @@ private:
     void write_all(const std::string& s);
 
     void add_loaded(Record r, std::size_t line, const WarningCallback& warn);
+    // The stored record of this key when it timed out: a later record of the key replaces it
+    // (a retried evaluation); null otherwise. @pre the caller holds mutex_ or owns the store.
+    Record* stored_timeout(const std::string& key);
 
     void load(const WarningCallback& warn, bool repair = true);
 

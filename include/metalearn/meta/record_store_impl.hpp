@@ -147,13 +147,12 @@ METALEARN_INLINE bool RecordStore::append(const Record& r) {
     const std::string line = to_json(r).dump() + "\n";
     const std::string key = r.key().str();
     std::lock_guard lock(mutex_);
-    const auto it = index_.find(key);
-    if (it != index_.end()) {
-        if (records_[it->second].status != RecordStatus::timeout) return false;
+    if (Record* old = stored_timeout(key)) {
         if (fd_ >= 0) write_all(line);
-        records_[it->second] = r;  // a retried evaluation replaces its timeout
+        *old = r;
         return true;
     }
+    if (index_.count(key)) return false;
     if (fd_ >= 0) write_all(line);
     index_.emplace(key, records_.size());
     records_.push_back(r);
@@ -241,10 +240,15 @@ METALEARN_INLINE void RecordStore::write_all(const std::string& s) {
     }
 }
 
+METALEARN_INLINE Record* RecordStore::stored_timeout(const std::string& key) {
+    const auto it = index_.find(key);
+    return it != index_.end() && records_[it->second].status == RecordStatus::timeout ? &records_[it->second] : nullptr;
+}
+
 METALEARN_INLINE void RecordStore::add_loaded(Record r, std::size_t line, const WarningCallback& warn) {
     const std::string key = r.key().str();
-    if (const auto it = index_.find(key); it != index_.end() && records_[it->second].status == RecordStatus::timeout) {
-        records_[it->second] = std::move(r);  // a retried evaluation replaces its timeout
+    if (Record* old = stored_timeout(key)) {
+        *old = std::move(r);
         return;
     }
     if (index_.count(key)) {

@@ -151,14 +151,7 @@ struct CartTree {
     /// Leaf reached by row i of X (x ≤ threshold goes left; the same path with or without `packed`).
     template <class Mat>
     [[nodiscard]] Index apply(const Mat& X, Index i) const {
-        if (!packed.empty()) {
-            std::int32_t k = 0;
-            for (;;) {
-                const PackedNode& nd = packed[static_cast<std::size_t>(k)];
-                if (nd.feature < 0) return k;
-                k = X(i, nd.feature) <= nd.threshold ? k + 1 : nd.next;
-            }
-        }
+        if (!packed.empty()) return walk_packed(X, i, 0);
         Index node = 0;
         while (nodes[static_cast<std::size_t>(node)].left >= 0) {
             const TreeNode& nd = nodes[static_cast<std::size_t>(node)];
@@ -208,15 +201,17 @@ struct CartTree {
         }
         // the rows still walking finish one by one
         for (int u = 0; u < lanes; ++u)
-            if (row[u] >= 0) {
-                std::int32_t kk = k[u];
-                for (;;) {
-                    const PackedNode& nd = packed[static_cast<std::size_t>(kk)];
-                    if (nd.feature < 0) break;
-                    kk = X(row[u], nd.feature) <= nd.threshold ? kk + 1 : nd.next;
-                }
-                leaf[row[u] - lo] = kk;
-            }
+            if (row[u] >= 0) leaf[row[u] - lo] = walk_packed(X, row[u], k[u]);
+    }
+
+    /// Leaf reached by row i of X from packed node k. @pre `packed` non-empty.
+    template <class Mat>
+    [[nodiscard]] Index walk_packed(const Mat& X, Index i, std::int32_t k) const {
+        for (;;) {
+            const PackedNode& nd = packed[static_cast<std::size_t>(k)];
+            if (nd.feature < 0) return k;
+            k = X(i, nd.feature) <= nd.threshold ? k + 1 : nd.next;
+        }
     }
 
     [[nodiscard]] Index depth() const;
