@@ -4,6 +4,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 namespace metalearn {
 
@@ -22,6 +31,133 @@ inline constexpr double constant_relative_spread = 1e-12;
 [[nodiscard]] inline bool is_constant_range(double lo, double hi, double rel = constant_relative_spread) noexcept {
     if (lo == hi) return true;
     return !(hi - lo > rel * std::max(std::abs(lo), std::abs(hi)));
+}
+
+
+namespace detail {
+
+/// Cody–Waite split of ln 2 (fdlibm's e_exp.c constants): the high part has 21 trailing zero
+/// bits, so n·ln2_hi is exact for |n| < 2²¹.
+inline constexpr double exp_ln2_hi = 6.93147180369123816490e-01;
+inline constexpr double exp_ln2_lo = 1.90821492927058770002e-10;
+/// Below this argument `exp_inplace` returns 0 (exp(−708) ≈ 3.3e-308, just above the smallest
+/// normal double).
+inline constexpr double exp_flush_below = -708.0;
+/// Arguments are clamped to this from above: exp(710.5) overflows, and n = round(x / ln 2) ≤ 1025
+/// keeps the exponent arithmetic in range (2¹⁰²⁴ becomes +∞).
+inline constexpr double exp_clamp_above = 710.5;
+
+/// Lane-wise helpers of `exp_kernel` for a vector type V of the GCC/Clang vector extensions
+/// (x86 instructions where available: the generic forms compile to compare-and-select
+/// sequences) or V = double.
+template <class V>
+inline V exp_max(V a, V b) {  // a > b ? a : b — NaN in a gives b (maxpd)
+#if defined(__SSE2__)
+    if constexpr (sizeof(V) == 16) return reinterpret_cast<V>(_mm_max_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
+#endif
+#if defined(__AVX__)
+    if constexpr (sizeof(V) == 32) return reinterpret_cast<V>(_mm256_max_pd(reinterpret_cast<__m256d>(a), reinterpret_cast<__m256d>(b)));
+#endif
+#if defined(__AVX512F__)
+    if constexpr (sizeof(V) == 64) return reinterpret_cast<V>(_mm512_max_pd(reinterpret_cast<__m512d>(a), reinterpret_cast<__m512d>(b)));
+#endif
+    return a > b ? a : b;
+}
+template <class V>
+inline V exp_min(V a, V b) {  // a < b ? a : b — NaN in a gives b (minpd)
+#if defined(__SSE2__)
+    if constexpr (sizeof(V) == 16) return reinterpret_cast<V>(_mm_min_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
+#endif
+#if defined(__AVX__)
+    if constexpr (sizeof(V) == 32) return reinterpret_cast<V>(_mm256_min_pd(reinterpret_cast<__m256d>(a), reinterpret_cast<__m256d>(b)));
+#endif
+#if defined(__AVX512F__)
+    if constexpr (sizeof(V) == 64) return reinterpret_cast<V>(_mm512_min_pd(reinterpret_cast<__m512d>(a), reinterpret_cast<__m512d>(b)));
+#endif
+    return a < b ? a : b;
+}
+
+/// The unsigned 64-bit integer type as wide as V (1, 2, 4 or 8 lanes).
+template <std::size_t Bytes>
+struct ExpBits {
+    using type = std::uint64_t;
+};
+#if defined(__GNUC__)
+template <>
+struct ExpBits<16> {
+    using type = std::uint64_t __attribute__((vector_size(16)));
+};
+template <>
+struct ExpBits<32> {
+    using type = std::uint64_t __attribute__((vector_size(32)));
+};
+template <>
+struct ExpBits<64> {
+    using type = std::uint64_t __attribute__((vector_size(64)));
+};
+#endif
+
+/// exp of the lanes of x by the arithmetic of `exp_inplace`, for V = double or a vector of
+/// doubles of the GCC/Clang vector extensions. Branch-free; ±∞ and NaN are handled by the clamps
+/// and the final selections.
+template <class V>
+inline V exp_kernel(V x) {
+    constexpr double shifter = 0x1.8p52;  // 1.5·2⁵²: adding it rounds to an integer in the low bits
+    const V xc = exp_min(exp_max(x, V{} + exp_flush_below), V{} + exp_clamp_above);  // a NaN becomes −708 here
+    const V t = xc * 1.4426950408889634074 + shifter;  // 1.5·2⁵² + n, n = round(x / ln 2)
+    const V n = t - shifter;
+    const V r = (xc - n * exp_ln2_hi) - n * exp_ln2_lo;  // |r| ≤ ln2 / 2
+    // Taylor polynomial of degree 12 (remainder ≤ 0.347¹³ / 13! < 1.8e-16 relative), in
+    // Estrin's scheme: four levels of independent multiply–adds instead of Horner's chain of 12.
+    const V r2 = r * r;
+    const V r4 = r2 * r2;
+    const V r8 = r4 * r4;
+    const V s0 = (1.0 + r) + (0.5 + r * (1.0 / 6.0)) * r2;
+    const V s1 = (1.0 / 24.0 + r * (1.0 / 120.0)) + (1.0 / 720.0 + r * (1.0 / 5040.0)) * r2;
+    const V s2 = (1.0 / 40320.0 + r * (1.0 / 362880.0)) + (1.0 / 3628800.0 + r * (1.0 / 39916800.0)) * r2;
+    const V p = (s0 + s1 * r4) + (s2 + (1.0 / 479001600.0) * r4) * r8;
+    // the low bits of t hold n; (bits + 1022) << 52 is the double 2ⁿ⁻¹ (−1021 ≤ n ≤ 1025; 2¹⁰²⁴ is +∞)
+    using I = typename ExpBits<sizeof(V)>::type;
+    I bits;
+    std::memcpy(&bits, &t, sizeof bits);
+    bits = static_cast<I>((bits + 1022) << 52);
+    V scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    const V y = (p * scale) * 2.0 + (x - x);  // + (x − x): +0, or NaN for a NaN (and ±∞, selected next)
+    const V y0 = x < exp_flush_below ? 0.0 : y;
+    return x > exp_clamp_above ? std::numeric_limits<double>::infinity() : y0;
+}
+
+}  // namespace detail
+
+/// exp(x) in place for the n values at `x`, vectorised without
+/// a division (2, 4 or 8 doubles at a time with SSE2, AVX2 or AVX-512): n = round(x / ln 2), r = x − n·ln 2 in two parts (Cody & Waite 1980), a degree-12
+/// Taylor polynomial in r, and 2ⁿ put in the exponent bits (Muller, *Elementary Functions*, 2016,
+/// ch. 11). Accuracy: within 3 units in the last place of std::exp over [−708, 709.78]
+/// (measured by a sweep in the tests); exp(0) = 1 exactly.
+/// Differs from std::exp on purpose below −708, where it returns 0 instead of a value below
+/// 3.3e-308; above 709.78 it returns +∞; NaN stays NaN.
+/// Complexity O(n), no allocation. Used where a model evaluates millions of kernel values
+/// (the RBF kernel of the SVMs); about 1.5× Eigen's `array().exp()` at SSE2.
+inline void exp_inplace(double* x, std::size_t n) noexcept {
+    std::size_t i = 0;
+#if defined(__GNUC__)
+#if defined(__AVX512F__)
+    constexpr std::size_t width = 8;
+#elif defined(__AVX2__)
+    constexpr std::size_t width = 4;
+#else
+    constexpr std::size_t width = 2;
+#endif
+    using V = double __attribute__((vector_size(width * sizeof(double))));
+    for (; i + width <= n; i += width) {
+        V v;
+        std::memcpy(&v, x + i, sizeof v);
+        v = detail::exp_kernel(v);
+        std::memcpy(x + i, &v, sizeof v);
+    }
+#endif
+    for (; i < n; ++i) x[i] = detail::exp_kernel(x[i]);
 }
 
 }  // namespace metalearn

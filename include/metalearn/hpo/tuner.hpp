@@ -1042,10 +1042,11 @@ private:
 
     /// Mean, standard-deviation bound and EI bound (score units, each len) at the rows of a block
     /// of at most 64 candidates; `sd_raw` receives the surrogate's bound in its own units, and
-    /// `scratch_` what `block_ei` needs.
-    void block_bounds(const Fitted& f, const Matrix& block, Vector& mean, Vector& sd_raw, Vector& upper) {
+    /// `scratch` what `block_ei` needs.
+    void block_bounds(const Fitted& f, const Matrix& block, Vector& mean, Vector& sd_raw, Vector& upper,
+                      PredictScratch& scratch) {
         Vector m;
-        surrogate_->predict_mean(block, m, sd_raw, scratch_);
+        surrogate_->predict_mean(block, m, sd_raw, scratch);
         mean = (m.array() * f.scale + f.shift).matrix();
         if (o_.prior_mean)
             for (Index i = 0; i < block.rows(); ++i) mean[i] += prior_at(block.row(i).transpose());
@@ -1054,11 +1055,12 @@ private:
         for (Index i = 0; i < block.rows(); ++i) upper[i] = ei_upper_bound(mean[i], sd[i], f.best);
     }
 
-    /// The expected improvement at the given rows of the last `block_bounds` block (each
-    /// rows.size()): the same numbers as `acquisition`.
-    void block_ei(const Fitted& f, const Vector& mean, const Vector& sd_raw, const std::vector<Index>& rows, Vector& a) {
+    /// The expected improvement at the given rows of the `block_bounds` block that filled
+    /// `scratch` (each rows.size()): the same numbers as `acquisition`.
+    void block_ei(const Fitted& f, const Vector& mean, const Vector& sd_raw, const std::vector<Index>& rows, Vector& a,
+                  PredictScratch& scratch) {
         Vector s;
-        surrogate_->predict_std(scratch_, sd_raw, rows, s);
+        surrogate_->predict_std(scratch, sd_raw, rows, s);
         const Vector sd = s * f.scale;
         a.resize(static_cast<Index>(rows.size()));
         for (std::size_t k = 0; k < rows.size(); ++k)
@@ -1066,39 +1068,68 @@ private:
     }
 
     /// The first min(k, m) rows of the pool (m×D) by expected improvement, best first, with their
-    /// EIs, ties to the lower index: the head of a stable sort of all EIs, descending. The exact
-    /// standard deviation is computed only for candidates whose EI bound (`ei_upper_bound`) can
-    /// still reach the k-th best EI found so far, best bounds first, four at a time.
+    /// EIs, ties to the lower index: the head of a stable sort of all EIs, descending. The means
+    /// and EI bounds (`ei_upper_bound`) of the whole pool come first, in blocks as `predict`
+    /// computes them; the exact standard deviation is then computed only for candidates whose
+    /// bound can still reach the k-th best EI found so far, best bounds of the whole pool first,
+    /// four rows of one block at a time. A candidate waits in its block's group until the group
+    /// has four or no candidate with a higher bound is left, and is dropped if the k-th best EI
+    /// has passed its bound by then; every EI computed is exact, so the result is the same
+    /// whatever the order.
     [[nodiscard]] std::vector<std::pair<double, Index>> top_candidates(const Fitted& f, const Matrix& pool, Index k) {
         std::vector<std::pair<double, Index>> top;  // (EI, row), EI descending then row ascending
         const auto before = [](const std::pair<double, Index>& x, const std::pair<double, Index>& y) {
             return x.first > y.first || (x.first == y.first && x.second < y.second);
         };
         constexpr Index block = predict_block;  // as `predict`, so the means are the same numbers
-        Vector mean, sd_raw, upper, a;
-        std::vector<Index> order;
-        std::vector<Index> rows;
-        for (Index start = 0; start < pool.rows(); start += block) {
+        const Index n_blocks = (pool.rows() + block - 1) / block;
+        const auto nb = static_cast<std::size_t>(n_blocks);
+        if (pool_scratch_.size() < nb) pool_scratch_.resize(nb);
+        std::vector<Vector> mean(nb), sd_raw(nb), upper(nb);
+        std::vector<Index> order(static_cast<std::size_t>(pool.rows()));  // global rows by bound
+        std::vector<double> bound(order.size());
+        for (Index b = 0; b < n_blocks; ++b) {
+            const auto ub = static_cast<std::size_t>(b);
+            const Index start = b * block;
             const Index len = std::min(block, pool.rows() - start);
-            block_bounds(f, pool.middleRows(start, len), mean, sd_raw, upper);
-            order.resize(static_cast<std::size_t>(len));
-            std::iota(order.begin(), order.end(), Index{0});
-            std::sort(order.begin(), order.end(), [&](Index x, Index y) { return upper[x] > upper[y] || (upper[x] == upper[y] && x < y); });
-            for (std::size_t p = 0; p < order.size();) {
-                const double threshold =
-                    static_cast<Index>(top.size()) < k ? -std::numeric_limits<double>::infinity() : top.back().first;
-                if (upper[order[p]] < threshold) break;  // so are all later ones: bounds descend, the threshold rises
-                rows.clear();
-                while (p < order.size() && rows.size() < 4 && !(upper[order[p]] < threshold)) rows.push_back(order[p++]);
-                block_ei(f, mean, sd_raw, rows, a);
-                for (std::size_t q = 0; q < rows.size(); ++q) {
-                    const std::pair<double, Index> c{a[static_cast<Index>(q)], start + rows[q]};
-                    if (static_cast<Index>(top.size()) == k && !before(c, top.back())) continue;
-                    top.insert(std::upper_bound(top.begin(), top.end(), c, before), c);
-                    if (static_cast<Index>(top.size()) > k) top.pop_back();
-                }
-            }
+            block_bounds(f, pool.middleRows(start, len), mean[ub], sd_raw[ub], upper[ub], pool_scratch_[ub]);
+            for (Index r = 0; r < len; ++r) bound[static_cast<std::size_t>(start + r)] = upper[ub][r];
         }
+        std::iota(order.begin(), order.end(), Index{0});
+        std::sort(order.begin(), order.end(), [&](Index x, Index y) {
+            const auto ux = static_cast<std::size_t>(x);
+            const auto uy = static_cast<std::size_t>(y);
+            return bound[ux] > bound[uy] || (bound[ux] == bound[uy] && x < y);
+        });
+        const auto threshold = [&] {
+            return static_cast<Index>(top.size()) < k ? -std::numeric_limits<double>::infinity() : top.back().first;
+        };
+        std::vector<std::vector<Index>> waiting(nb);  // rows of each block (block-local) not yet evaluated
+        std::vector<Index> rows;
+        Vector a;
+        const auto evaluate = [&](std::size_t b) {  // the waiting rows of block b still above the threshold
+            rows.clear();
+            const double t = threshold();
+            for (const Index r : waiting[b])
+                if (!(upper[b][r] < t)) rows.push_back(r);
+            waiting[b].clear();
+            if (rows.empty()) return;
+            block_ei(f, mean[b], sd_raw[b], rows, a, pool_scratch_[b]);
+            for (std::size_t q = 0; q < rows.size(); ++q) {
+                const std::pair<double, Index> c{a[static_cast<Index>(q)], static_cast<Index>(b) * block + rows[q]};
+                if (static_cast<Index>(top.size()) == k && !before(c, top.back())) continue;
+                top.insert(std::upper_bound(top.begin(), top.end(), c, before), c);
+                if (static_cast<Index>(top.size()) > k) top.pop_back();
+            }
+        };
+        for (const Index g : order) {
+            if (bound[static_cast<std::size_t>(g)] < threshold()) break;  // so are all later ones
+            const auto b = static_cast<std::size_t>(g / block);
+            waiting[b].push_back(g % block);
+            if (waiting[b].size() == 4) evaluate(b);
+        }
+        for (std::size_t b = 0; b < nb; ++b)  // the groups left, in block order (the result does not depend on it)
+            if (!waiting[b].empty()) evaluate(b);
         return top;
     }
 
@@ -1174,7 +1205,7 @@ private:
         std::vector<Index> rows;
         for (Index start = 0; start < C.rows(); start += block) {
             const Index len = std::min(block, C.rows() - start);
-            block_bounds(f, C.middleRows(start, len), mean, sd_raw, upper);
+            block_bounds(f, C.middleRows(start, len), mean, sd_raw, upper, scratch_);
             rows.clear();
             for (Index r = 0; r < len; ++r) {
                 const Index i = start + r;
@@ -1183,7 +1214,7 @@ private:
                 rows.push_back(r);
             }
             if (rows.empty()) continue;
-            block_ei(f, mean, sd_raw, rows, a);
+            block_ei(f, mean, sd_raw, rows, a, scratch_);
             for (std::size_t q = 0; q < rows.size(); ++q) out[start + rows[q]] = a[static_cast<Index>(q)];
         }
         return out;
@@ -1363,6 +1394,7 @@ private:
     /// large allocations at every ask), and every path predicts the same blocks.
     static constexpr Index predict_block = 64;
     PredictScratch scratch_;                    ///< the surrogate's scratch of a block of candidates
+    std::vector<PredictScratch> pool_scratch_;  ///< one per block of the pool (`top_candidates`)
     Vector direction_;                          ///< unit direction of `near_trials`' projections (D)
     std::vector<std::pair<double, Index>> projections_;  ///< (trial's projection on it, id), ascending
     Index last_refit_ = -1;  ///< complete trials at the last hyperparameter refit

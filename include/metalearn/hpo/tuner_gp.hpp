@@ -30,6 +30,7 @@
 
 #include "metalearn/core/cholesky.hpp"
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/numeric.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
 
@@ -444,7 +445,8 @@ private:
     }
 
     /// k(z, x_i) for the rows z of Z and the training rows x_i, into `out` (resized to m×n), in
-    /// place: no m×n temporary. r² = ‖a‖² − 2aᵀb + ‖b‖² with a, b the rows scaled by 1/ℓ.
+    /// place: no m×n temporary. r² = ‖a‖² − 2aᵀb + ‖b‖² with a, b the rows scaled by 1/ℓ; the
+    /// exponential by `exp_inplace` (within 3 units in the last place of std::exp).
     void cross_kernel(const Matrix& Z, Matrix& out) const {
         const Index d = X_.cols();
         const double sf2 = std::exp(theta_[d]);
@@ -453,9 +455,14 @@ private:
         const Vector a2 = A.rowwise().squaredNorm();
         out.resize(Z.rows(), X_.rows());
         out.noalias() = -2.0 * A * B_.transpose();
-        for (Index j = 0; j < out.cols(); ++j)  // r = √max(r², 0), column by column in one pass
-            out.col(j).array() = ((out.col(j).array() + a2.array()) + b2_[j]).max(0.0).sqrt();
-        out.array() = sf2 * ((1.0 + s5 * out.array() + (5.0 / 3.0) * out.array().square()) * (-s5 * out.array()).exp());
+        Vector e(Z.rows());
+        for (Index j = 0; j < out.cols(); ++j) {  // column by column: r = √max(r², 0), then k(r)
+            auto r = out.col(j).array();
+            r = ((r + a2.array()) + b2_[j]).max(0.0).sqrt();
+            e.array() = -s5 * r;
+            exp_inplace(e.data(), static_cast<std::size_t>(e.size()));
+            r = sf2 * ((1.0 + s5 * r + (5.0 / 3.0) * r.square()) * e.array());
+        }
     }
 
     static constexpr std::size_t group = 4;  ///< rows per `quadratic_forms` call

@@ -1,0 +1,59 @@
+#include "support/test_support.hpp"
+
+#include <metalearn/core/numeric.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+using metalearn::exp_inplace;
+
+namespace {
+// Units in the last place of `got` against the correctly rounded exp, taken as std::exp (glibc's
+// exp is correctly rounded in practice, within 0.5 ulp).
+double ulps(double got, double x) {
+    const double ref = std::exp(x);
+    return std::abs(got - ref) / (std::nextafter(ref, std::numeric_limits<double>::infinity()) - ref);
+}
+}  // namespace
+
+TEST_CASE("exp_inplace is within 3 ulp of std::exp over its whole range", "[core][numeric]") {
+    // a dense sweep of [-708, 709.78] (every length of array, so both the vector body and the
+    // scalar tail are exercised), plus the reduction's hard cases near multiples of ln 2 / 2
+    std::vector<double> x;
+    const int n = 2'000'001;
+    for (int i = 0; i < n; ++i) x.push_back(-708.0 + (709.78 + 708.0) * i / (n - 1));
+    for (int k = -1021; k <= 1023; ++k) {
+        const double m = k * std::log(2.0) / 2.0;
+        if (m >= -708.0 && m <= 709.78)
+            for (double d : {-1e-12, 0.0, 1e-12}) x.push_back(m + d);
+    }
+    std::vector<double> y = x;
+    exp_inplace(y.data(), y.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, ulps(y[i], x[i]));
+    CHECK(worst <= 3.0);
+    // the scalar tail alone: one value
+    double one = -1.0;
+    exp_inplace(&one, 1);
+    CHECK(ulps(one, -1.0) <= 3.0);
+}
+
+TEST_CASE("exp_inplace's special values: 1 at 0, 0 below -708, +inf above 709.78, NaN kept", "[core][numeric]") {
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> v = {0.0, -0.0, -708.5, -745.2, -1e300, -inf, 709.79, 710.6, 1e300, inf,
+                             std::numeric_limits<double>::quiet_NaN(), 1e-300, -1e-300};
+    exp_inplace(v.data(), v.size());
+    CHECK(v[0] == 1.0);
+    CHECK(v[1] == 1.0);
+    for (int i = 2; i <= 5; ++i) CHECK(v[static_cast<std::size_t>(i)] == 0.0);  // flushed to +0
+    for (int i = 6; i <= 9; ++i) CHECK(v[static_cast<std::size_t>(i)] == inf);  // exp(709.79) > DBL_MAX
+    CHECK(std::isnan(v[10]));
+    CHECK(v[11] == 1.0);  // exp(±1e-300) rounds to 1
+    CHECK(v[12] == 1.0);
+    // std::exp agrees where it is defined: exp(-708) ≈ 3.3e-308 is kept, exp(709.78) finite
+    double edge[2] = {-708.0, 709.78};
+    exp_inplace(edge, 2);
+    CHECK(ulps(edge[0], -708.0) <= 3.0);
+    CHECK(ulps(edge[1], 709.78) <= 3.0);
+}
