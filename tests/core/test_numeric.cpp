@@ -1,6 +1,7 @@
 #include "support/test_support.hpp"
 
 #include <metalearn/core/numeric.hpp>
+#include <metalearn/core/random.hpp>
 
 #include <cmath>
 #include <limits>
@@ -17,26 +18,39 @@ double ulps(double got, double x) {
 }
 }  // namespace
 
-TEST_CASE("exp_inplace is within 3 ulp of std::exp over its whole range", "[core][numeric]") {
-    // a dense sweep of [-708, 709.78] (every length of array, so both the vector body and the
-    // scalar tail are exercised), plus the reduction's hard cases near multiples of ln 2 / 2
+// Without FMA contraction the arithmetic is the same on every build; a compiler that contracts
+// multiply–adds (-march with FMA) rounds differently, one more unit at most.
+#if defined(__FMA__)
+constexpr double exp_max_ulps = 3.0;
+#else
+constexpr double exp_max_ulps = 2.0;
+#endif
+
+TEST_CASE("exp_inplace is within 2 ulp of std::exp over its whole range", "[core][numeric]") {
+    // a dense sweep of [-708, 709.78], plus the reduction's hard cases: points near the odd
+    // multiples of ln 2 / 2, where |r| is largest, and two values that were 4 ulp off in an
+    // earlier version of the polynomial
     std::vector<double> x;
     const int n = 2'000'001;
     for (int i = 0; i < n; ++i) x.push_back(-708.0 + (709.78 + 708.0) * i / (n - 1));
-    for (int k = -1021; k <= 1023; ++k) {
+    metalearn::Rng rng(3);
+    for (int k = -2043; k <= 2047; k += 2) {
         const double m = k * std::log(2.0) / 2.0;
         if (m >= -708.0 && m <= 709.78)
-            for (double d : {-1e-12, 0.0, 1e-12}) x.push_back(m + d);
+            for (int j = 0; j < 200; ++j) x.push_back(m + (2.0 * rng.uniform() - 1.0) * 1e-6);
     }
+    x.push_back(-130.65824353554859);
+    x.push_back(-701.81152031687088);
     std::vector<double> y = x;
     exp_inplace(y.data(), y.size());
     double worst = 0.0;
     for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, ulps(y[i], x[i]));
-    CHECK(worst <= 3.0);
-    // the scalar tail alone: one value
-    double one = -1.0;
-    exp_inplace(&one, 1);
-    CHECK(ulps(one, -1.0) <= 3.0);
+    CHECK(worst <= exp_max_ulps);
+    for (std::size_t len = 1; len <= 9; ++len) {  // every length of the padded tail, same numbers
+        std::vector<double> part(x.begin() + 1000, x.begin() + 1000 + static_cast<std::ptrdiff_t>(len));
+        exp_inplace(part.data(), part.size());
+        for (std::size_t i = 0; i < len; ++i) CHECK(part[i] == y[1000 + i]);
+    }
 }
 
 TEST_CASE("exp_inplace's special values: 1 at 0, 0 below -708, +inf above 709.78, NaN kept", "[core][numeric]") {
@@ -54,6 +68,6 @@ TEST_CASE("exp_inplace's special values: 1 at 0, 0 below -708, +inf above 709.78
     // std::exp agrees where it is defined: exp(-708) ≈ 3.3e-308 is kept, exp(709.78) finite
     double edge[2] = {-708.0, 709.78};
     exp_inplace(edge, 2);
-    CHECK(ulps(edge[0], -708.0) <= 3.0);
-    CHECK(ulps(edge[1], 709.78) <= 3.0);
+    CHECK(ulps(edge[0], -708.0) <= exp_max_ulps);
+    CHECK(ulps(edge[1], 709.78) <= exp_max_ulps);
 }

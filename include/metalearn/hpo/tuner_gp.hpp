@@ -446,7 +446,7 @@ private:
 
     /// k(z, x_i) for the rows z of Z and the training rows x_i, into `out` (resized to m×n), in
     /// place: no m×n temporary. r² = ‖a‖² − 2aᵀb + ‖b‖² with a, b the rows scaled by 1/ℓ; the
-    /// exponential by `exp_inplace` (within 3 units in the last place of std::exp).
+    /// exponential by `exp_inplace` (within 2 units in the last place of std::exp).
     void cross_kernel(const Matrix& Z, Matrix& out) const {
         const Index d = X_.cols();
         const double sf2 = std::exp(theta_[d]);

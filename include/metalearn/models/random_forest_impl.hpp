@@ -131,20 +131,27 @@ METALEARN_INLINE Matrix RandomForestClassifier::proba(const MatrixRef& X, std::s
     detail::check_predict_x(where, X, n_features_);
     Matrix P = Matrix::Zero(X.rows(), k_);
     const double inv_t = 1.0 / static_cast<double>(trees_.size());
-    // Parallel over blocks of rows; within a block, tree after tree, so that one tree's nodes
-    // stay in cache while the block's rows pass through it. Each row sums the trees in order,
-    // whatever the thread count.
-    constexpr Index block = 256;
+    // Parallel over blocks of rows; within a block, tree after tree. A tree's nodes are read
+    // from memory once per block, so blocks are large (up to 2,048 rows: at 256 rows, streaming
+    // the trees took twice the time on 16,000 rows), but at most 2 MB of copied rows and at least
+    // one block per thread. Each row sums the trees in order, whatever the blocks and threads.
+    constexpr Index max_block = 2048;
+    const Index threads = resolve_threads(params_.n_threads);
+    const Index by_memory = std::max<Index>(256, (Index{1} << 18) / std::max<Index>(1, X.cols()));
+    const Index block = std::clamp<Index>((X.rows() + threads - 1) / threads, 1, std::min(max_block, by_memory));
     const Index n_blocks = (X.rows() + block - 1) / block;
-    metalearn::parallel_for(n_blocks, std::min<Index>(resolve_threads(params_.n_threads), n_blocks), [&](Index b) {
+    metalearn::parallel_for(n_blocks, std::min<Index>(threads, n_blocks), [&](Index b) {
         const Index lo = b * block;
         const Index hi = std::min<Index>(X.rows(), lo + block);
-        Index leaf[block];
+        std::vector<Index> leaf(static_cast<std::size_t>(hi - lo));
+        // the block's rows copied row-major: a walk reads one row's features, a few cache lines
+        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = X.middleRows(lo, hi - lo);
         for (const auto& t : trees_) {
-            t.apply_rows(X, lo, hi, leaf);
+            t.apply_rows(rows, 0, hi - lo, leaf.data());
             for (Index i = lo; i < hi; ++i) {
-                const double* v = t.leaf_value(leaf[i - lo]);
-                const double sum = t.leaf_sum(leaf[i - lo]);
+                const Index k = leaf[static_cast<std::size_t>(i - lo)];
+                const double* v = t.leaf_value(k);
+                const double sum = t.leaf_sum(k);
                 for (Index c = 0; c < k_; ++c) P(i, c) += v[c] / sum;
             }
         }

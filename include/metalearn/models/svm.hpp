@@ -135,7 +135,7 @@ struct SvmKernelFn {
 
     /// Turn dot products x_iᵀx into kernel values K(x_i, x) in place: `dots` and `sq_rows` hold
     /// one entry per row x_i (dot product, ‖x_i‖²), `sq` is ‖x‖². The linear kernel keeps them;
-    /// the RBF takes exp(−γ·max(0, ‖x_i‖² + ‖x‖² − 2·x_iᵀx)) (`exp_inplace`: within 2.5 units in
+    /// the RBF takes exp(−γ·max(0, ‖x_i‖² + ‖x‖² − 2·x_iᵀx)) (`exp_inplace`: within 2 units in
     /// the last place of std::exp, 0 below exp(−708)). `dots` must be contiguous (a vector or a
     /// column of a column-major matrix).
     template <class Dots, class Sq>
