@@ -10,8 +10,10 @@
 #include <limits>
 #include <type_traits>
 
-#if defined(__SSE2__)
+#if defined(__AVX__)
 #include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>  // SSE2 only: the small header (as Eigen includes it)
 #endif
 
 namespace metalearn {
