@@ -145,7 +145,7 @@ METALEARN_INLINE Matrix RandomForestClassifier::proba(const MatrixRef& X, std::s
         const Index hi = std::min<Index>(X.rows(), lo + block);
         std::vector<Index> leaf(static_cast<std::size_t>(hi - lo));
         // the block's rows copied row-major: a walk reads one row's features, a few cache lines
-        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = X.middleRows(lo, hi - lo);
+        const detail::RowBlock rows(X, lo, hi);
         for (const auto& t : trees_) {
             t.apply_rows(rows, 0, hi - lo, leaf.data());
             for (Index i = lo; i < hi; ++i) {

@@ -218,6 +218,24 @@ struct CartTree {
     [[nodiscard]] Index n_leaves() const;
 };
 
+/// Rows lo..hi−1 of a matrix copied row-major, read as `rows(i, j)` (row i of the block): what
+/// `CartTree::apply_rows` walks when many trees read the same rows, each row's features in a
+/// few consecutive cache lines. A plain buffer, so that no further Eigen type is instantiated.
+class RowBlock {
+public:
+    template <class Mat>
+    RowBlock(const Mat& X, Index lo, Index hi)
+        : p_(X.cols()), data_(static_cast<std::size_t>((hi - lo) * X.cols())) {
+        for (Index j = 0; j < p_; ++j)
+            for (Index i = lo; i < hi; ++i) data_[static_cast<std::size_t>((i - lo) * p_ + j)] = X(i, j);
+    }
+    [[nodiscard]] double operator()(Index i, Index j) const { return data_[static_cast<std::size_t>(i * p_ + j)]; }
+
+private:
+    Index p_;
+    std::vector<double> data_;
+};
+
 /// The JSON form of a grown tree: parallel arrays over the nodes (depth-first order) —
 /// `"feature"` (−1 for a leaf), `"threshold"`, `"left"`, `"right"` (−1 for a leaf),
 /// `"n_samples"`, `"impurity"`, `"value"` (node after node, `width` values each: 1 for a
