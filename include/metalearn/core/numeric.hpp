@@ -35,7 +35,6 @@ inline constexpr double constant_relative_spread = 1e-12;
     return !(hi - lo > rel * std::max(std::abs(lo), std::abs(hi)));
 }
 
-
 namespace detail {
 
 /// Cody–Waite split of ln 2 (fdlibm's e_exp.c constants): the high part has 21 trailing zero
@@ -73,7 +72,7 @@ inline V exp_min(V a, V b) {  // a < b ? a : b — NaN in a gives b (minpd)
     return a < b ? a : b;
 }
 
-/// The unsigned 64-bit integer type as wide as V (1, 2, 4 or 8 lanes).
+/// The unsigned 64-bit integer type as wide as V (1, 2 or 4 lanes).
 template <std::size_t Bytes>
 struct ExpBits {
     using type = std::uint64_t;
@@ -87,7 +86,6 @@ template <>
 struct ExpBits<32> {
     using type = std::uint64_t __attribute__((vector_size(32)));
 };
-
 #endif
 
 /// exp of the lanes of x by the arithmetic of `exp_inplace`, for V = double or a vector of
@@ -126,10 +124,10 @@ inline V exp_kernel(V x) {
 
 }  // namespace detail
 
-/// exp(x) in place for the n values at `x`, vectorised without
-/// a division (2 or 4 doubles at a time with SSE2 or AVX2): n = round(x / ln 2), r = x − n·ln 2 in two parts (Cody & Waite 1980), a degree-12
-/// Taylor polynomial in r, and 2ⁿ put in the exponent bits (Muller, *Elementary Functions*, 2016,
-/// ch. 11). Accuracy: within 2 units in the last place of std::exp over [−708, 709.78], 3 where
+/// exp(x) in place for the n values at `x`, vectorised (2 doubles at a time with SSE2, 4 with
+/// AVX2) and without a division: n = round(x / ln 2), r = x − n·ln 2 in two parts (Cody & Waite
+/// 1980), a degree-12 Taylor polynomial in r, and 2ⁿ put in the exponent bits (Muller,
+/// *Elementary Functions*, 2016, ch. 11). Accuracy: within 2 units in the last place of std::exp over [−708, 709.78], 3 where
 /// the compiler contracts multiply–adds into FMA instructions (measured by the tests' sweep, hard
 /// cases near the odd multiples of ln 2 / 2 included); exp(0) = 1 exactly. The same arithmetic
 /// runs on every lane and on the last, zero-padded vector, so a value's result does not depend

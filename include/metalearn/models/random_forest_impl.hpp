@@ -133,11 +133,12 @@ METALEARN_INLINE Matrix RandomForestClassifier::proba(const MatrixRef& X, std::s
     const double inv_t = 1.0 / static_cast<double>(trees_.size());
     // Parallel over blocks of rows; within a block, tree after tree. A tree's nodes are read
     // from memory once per block, so blocks are large (up to 2,048 rows: at 256 rows, streaming
-    // the trees took twice the time on 16,000 rows), but at most 2 MB of copied rows and at least
-    // one block per thread. Each row sums the trees in order, whatever the blocks and threads.
+    // the trees took twice the time on 16,000 rows), but at most 2 MB of copied rows (or 16 rows
+    // of very wide data) and at least one block per thread. Each row sums the trees in order,
+    // whatever the blocks and threads.
     constexpr Index max_block = 2048;
     const Index threads = resolve_threads(params_.n_threads);
-    const Index by_memory = std::max<Index>(256, (Index{1} << 18) / std::max<Index>(1, X.cols()));
+    const Index by_memory = std::max<Index>(16, (Index{1} << 18) / std::max<Index>(1, X.cols()));
     const Index block = std::clamp<Index>((X.rows() + threads - 1) / threads, 1, std::min(max_block, by_memory));
     const Index n_blocks = (X.rows() + block - 1) / block;
     metalearn::parallel_for(n_blocks, std::min<Index>(threads, n_blocks), [&](Index b) {
