@@ -127,13 +127,14 @@ inline V exp_kernel(V x) {
 /// exp(x) in place for the n values at `x`, vectorised (2 doubles at a time with SSE2, 4 with
 /// AVX2) and without a division: n = round(x / ln 2), r = x − n·ln 2 in two parts (Cody & Waite
 /// 1980), a degree-12 Taylor polynomial in r, and 2ⁿ put in the exponent bits (Muller,
-/// *Elementary Functions*, 2016, ch. 11). Accuracy: within 2 units in the last place of std::exp over [−708, 709.78], 3 where
-/// the compiler contracts multiply–adds into FMA instructions (measured by the tests' sweep, hard
-/// cases near the odd multiples of ln 2 / 2 included); exp(0) = 1 exactly. The same arithmetic
-/// runs on every lane and on the last, zero-padded vector, so a value's result does not depend
-/// on its position or on n.
+/// *Elementary Functions*, 2016, ch. 11).
+/// Accuracy: within 2 units in the last place of std::exp over [−708, ln(DBL_MAX) ≈ 709.7827],
+/// 3 where the compiler contracts multiply–adds into FMA instructions (measured by the tests'
+/// sweep, hard cases near the odd multiples of ln 2 / 2 included); exp(0) = 1 exactly. The same
+/// arithmetic runs on every lane and on the last, zero-padded vector, so a value's result does
+/// not depend on its position or on n.
 /// Differs from std::exp on purpose below −708, where it returns 0 instead of a value below
-/// 3.3e-308; above 709.78 it returns +∞; NaN stays NaN.
+/// 3.3e-308; above ln(DBL_MAX) it returns +∞, as std::exp does; NaN stays NaN.
 /// Complexity O(n), no allocation. Used where a model evaluates millions of kernel values
 /// (the RBF kernel of the SVMs); about 1.5× Eigen's `array().exp()` at SSE2.
 inline void exp_inplace(double* x, std::size_t n) noexcept {
