@@ -35,7 +35,7 @@ inline constexpr double constant_relative_spread = 1e-12;
     return !(hi - lo > rel * std::max(std::abs(lo), std::abs(hi)));
 }
 
-namespace detail {
+namespace numeric_detail {
 
 /// Cody–Waite split of ln 2 (fdlibm's e_exp.c constants): the high part has 21 trailing zero
 /// bits, so n·ln2_hi is exact for |n| < 2²¹.
@@ -122,7 +122,7 @@ inline V exp_kernel(V x) {
     return x > exp_clamp_above ? std::numeric_limits<double>::infinity() : y0;
 }
 
-}  // namespace detail
+}  // namespace numeric_detail
 
 /// exp(x) in place for the n values at `x`, vectorised (2 doubles at a time with SSE2, 4 with
 /// AVX2) and without a division: n = round(x / ln 2), r = x − n·ln 2 in two parts (Cody & Waite
@@ -149,17 +149,17 @@ inline void exp_inplace(double* x, std::size_t n) noexcept {
     for (; i + width <= n; i += width) {
         V v;
         std::memcpy(&v, x + i, sizeof v);
-        v = detail::exp_kernel(v);
+        v = numeric_detail::exp_kernel(v);
         std::memcpy(x + i, &v, sizeof v);
     }
     if (i < n) {  // the last n − i < width values, in one zero-padded vector (the same arithmetic)
         V v{};
         std::memcpy(&v, x + i, (n - i) * sizeof(double));
-        v = detail::exp_kernel(v);
+        v = numeric_detail::exp_kernel(v);
         std::memcpy(x + i, &v, (n - i) * sizeof(double));
     }
 #else
-    for (; i < n; ++i) x[i] = detail::exp_kernel(x[i]);
+    for (; i < n; ++i) x[i] = numeric_detail::exp_kernel(x[i]);
 #endif
 }
 
