@@ -1086,21 +1086,17 @@ private:
         const auto nb = static_cast<std::size_t>(n_blocks);
         if (pool_scratch_.size() < nb) pool_scratch_.resize(nb);
         std::vector<Vector> mean(nb), sd_raw(nb), upper(nb);
-        std::vector<Index> order(static_cast<std::size_t>(pool.rows()));  // global rows by bound
-        std::vector<double> bound(order.size());
         for (Index b = 0; b < n_blocks; ++b) {
             const auto ub = static_cast<std::size_t>(b);
             const Index start = b * block;
             const Index len = std::min(block, pool.rows() - start);
             block_bounds(f, pool.middleRows(start, len), mean[ub], sd_raw[ub], upper[ub], pool_scratch_[ub]);
-            for (Index r = 0; r < len; ++r) bound[static_cast<std::size_t>(start + r)] = upper[ub][r];
         }
+        const auto bound = [&](Index g) { return upper[static_cast<std::size_t>(g / block)][g % block]; };
+        std::vector<Index> order(static_cast<std::size_t>(pool.rows()));  // pool rows by bound, descending
         std::iota(order.begin(), order.end(), Index{0});
-        std::sort(order.begin(), order.end(), [&](Index x, Index y) {
-            const auto ux = static_cast<std::size_t>(x);
-            const auto uy = static_cast<std::size_t>(y);
-            return bound[ux] > bound[uy] || (bound[ux] == bound[uy] && x < y);
-        });
+        std::sort(order.begin(), order.end(),
+                  [&](Index x, Index y) { return bound(x) > bound(y) || (bound(x) == bound(y) && x < y); });
         const auto threshold = [&] {
             return static_cast<Index>(top.size()) < k ? -std::numeric_limits<double>::infinity() : top.back().first;
         };
@@ -1123,7 +1119,7 @@ private:
             }
         };
         for (const Index g : order) {
-            if (bound[static_cast<std::size_t>(g)] < threshold()) break;  // so are all later ones
+            if (bound(g) < threshold()) break;  // so are all later ones
             const auto b = static_cast<std::size_t>(g / block);
             waiting[b].push_back(g % block);
             if (waiting[b].size() == 4) evaluate(b);

@@ -44,7 +44,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace metalearn::meta {
@@ -230,16 +229,12 @@ auto MetaLearner<Model, MM>::plan_collect(const std::vector<Task>& tasks, const 
                                                        : "checksum " + stale_checksum[t],
                              checksums[t]));
     }
-    std::unordered_set<std::string> timed_out;  // keys of stored timeouts, when they are retried
-    if (opts_.retry_timeouts)
-        for (const auto& r : existing)
-            if (r.status == RecordStatus::timeout) timed_out.insert(r.key().str());
     for (std::size_t t = 0; t < tasks.size(); ++t) {
         bool any = false;
         for (std::size_t c = 0; c < plan_json_.size(); ++c) {
             ++plan.planned;
-            const auto k = key(tasks[t].id, checksums[t], plan_json_[c]);
-            if (store_->contains(k) && !(opts_.retry_timeouts && timed_out.count(k.str()))) {
+            const Record* stored = store_->find(key(tasks[t].id, checksums[t], plan_json_[c]));
+            if (stored && !(opts_.retry_timeouts && stored->status == RecordStatus::timeout)) {
                 ++plan.reused;
             } else {
                 plan.jobs.push_back({t, c});
