@@ -84,6 +84,37 @@ TEST_CASE("svc: hard margin on two points by hand", "[svm]") {
     CHECK(m.predict(Q)[1] == 0.0);
 }
 
+TEST_CASE("svc: an RBF so narrow that the kernel matrix is the identity, solved by hand", "[svm]") {
+    // With K = I the dual is min ½ Σ α_t² − Σ α_t subject to Σ y_t α_t = 0, 0 ≤ α_t ≤ C: on
+    // balanced classes α_t = 1 for every row, and y_t f(x_t) = 1 on these free vectors gives
+    // b = 0, so f(x_t) = y_t at each training row. The rows' squared norms are near 6e6 and
+    // γ = 1e14: ‖x‖² + ‖x‖² − 2xᵀx, summed in two orders, leaves residues of about 1e-9 on
+    // some rows (5 of 6 in the default x86-64 build), which would turn K(x, x) into
+    // exp(−γ·residue) = 0 instead of 1 were it computed that way.
+    Matrix X(6, 16);
+    X << -858.6, 679.9, -757.3, 138.6, -125.9, -962.5, -918.7, -504.2, -812.9, 389.6, -709.3, -93.7, -568.8, -292.2,
+        -14.7, 826.6,  //
+        531.7, 947.3, -195.3, 105.5, -387.3, 173.2, -450.2, -90.8, 515.3, 635.1, -484.8, 786.1, 436.8, -958.8, -714.6,
+        -349.4,  //
+        617.9, -202.0, -150.6, -172.6, 574.3, 427.1, -953.8, -368.5, 125.5, 496.3, 219.2, -593.3, 307.3, 325.4, 742.1,
+        622.5,  //
+        -251.8, -849.6, 521.2, -872.5, 682.1, 385.3, -108.2, -275.3, 32.2, -85.3, 616.7, -367.4, 687.6, -21.4, 80.2,
+        652.3,  //
+        43.2, -714.8, -395.5, 614.0, -361.0, -957.5, -35.1, -947.9, 11.1, 836.1, -586.1, 851.5, -445.4, -647.9, 980.6,
+        385.3,  //
+        504.3, -767.6, -828.0, 331.2, -340.9, -276.7, 52.2, -150.5, 639.6, 142.6, 762.2, 601.2, -300.1, 545.5, 793.0,
+        571.5;
+    Vector y(6);
+    y << 0, 1, 0, 1, 0, 1;
+    SVC m({.C = 10.0, .gamma = 1e14});
+    m.fit(X, y);
+    REQUIRE(m.support().size() == 6);
+    for (Index t = 0; t < 6; ++t) CHECK_THAT(std::abs(m.dual_coef()(0, t)), Catch::Matchers::WithinAbs(1.0, 1e-9));
+    CHECK_THAT(m.rho()[0], Catch::Matchers::WithinAbs(0.0, 1e-9));
+    const Matrix d = m.decision_function(X);
+    for (Index t = 0; t < 6; ++t) CHECK_THAT(d(t, 0), Catch::Matchers::WithinAbs(y[t] == 1 ? 1.0 : -1.0, 1e-9));
+}
+
 TEST_CASE("svc: ten digit classes equal scikit-learn's (libsvm) one-vs-one machines", "[svm]") {
     const auto& s = svm_digits();
     SVC m;

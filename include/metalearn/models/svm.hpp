@@ -134,22 +134,29 @@ struct SvmKernelFn {
     [[nodiscard]] double diagonal(double sq) const { return kind == SvmKernel::linear ? sq : 1.0; }
 
     /// Turn dot products x_iᵀx into kernel values K(x_i, x) in place: `dots` and `sq_rows` hold
-    /// one entry per row x_i (dot product, ‖x_i‖²), `sq` is ‖x‖². The linear kernel keeps them;
-    /// the RBF takes exp(−γ·max(0, ‖x_i‖² + ‖x‖² − 2·x_iᵀx)) (`exp_inplace`: within 2 units in
-    /// the last place of std::exp, 0 below exp(−708)). `dots` must be contiguous (a vector or a
-    /// column of a column-major matrix).
+    /// one entry per row x_i (dot product, ‖x_i‖²), `sq` is ‖x‖², `p` the number of features.
+    /// The linear kernel keeps them; the RBF takes exp(−γ·d²) with d² = ‖x_i‖² + ‖x‖² − 2·x_iᵀx
+    /// (`exp_inplace`: within 2 units in the last place of std::exp, 0 below exp(−708)). d² is
+    /// taken as 0 where it is at most (p + 1)·ε·(‖x_i‖² + ‖x‖²), the rounding error of the three
+    /// sums of p products (Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed.,
+    /// §3.1): such rows cannot be told apart from x, and K(x, x) is exactly 1 however large γ is
+    /// (the difference of norms alone leaves residues that exp(−γ·d²) turns into 0 at large γ).
+    /// `dots` must be contiguous (a vector or a column of a column-major matrix).
     template <class Dots, class Sq>
-    void from_dots(Dots&& dots, const Sq& sq_rows, double sq) const {
+    void from_dots(Dots&& dots, const Sq& sq_rows, double sq, Index p) const {
         if (kind == SvmKernel::linear) return;
         static_assert(std::remove_reference_t<Dots>::InnerStrideAtCompileTime == 1, "from_dots: contiguous dots");
-        dots = (-gamma * (sq_rows.array() + sq - 2.0 * dots.array()).max(0.0)).matrix();
+        const double tol = static_cast<double>(p + 1) * std::numeric_limits<double>::epsilon();
+        const auto s = sq_rows.array() + sq;
+        const auto d2 = s - 2.0 * dots.array();
+        dots = (d2 <= tol * s).select(0.0, -gamma * d2).matrix();
         exp_inplace(dots.data(), static_cast<std::size_t>(dots.size()));
     }
 
     /// The kernel matrix K(A, B) (a×b) of rows A (a×p) and B (b×p), with their squared norms.
     [[nodiscard]] Matrix block(const MatrixRef& A, const Vector& sq_a, const MatrixRef& B, const Vector& sq_b) const {
         Matrix D = A * B.transpose();
-        for (Index j = 0; j < D.cols(); ++j) from_dots(D.col(j), sq_a, sq_b[j]);
+        for (Index j = 0; j < D.cols(); ++j) from_dots(D.col(j), sq_a, sq_b[j], A.cols());
         return D;
     }
 };
@@ -235,7 +242,7 @@ public:
             auto t = tmp_.head(cnt);
             t.noalias() = rows_.middleRows(start, cnt) * rows_.row(i).transpose();
             const double yi = y_[static_cast<std::size_t>(i)];
-            kernel_.from_dots(t, sq_.segment(start, cnt), sq_[i]);
+            kernel_.from_dots(t, sq_.segment(start, cnt), sq_[i], rows_.cols());
             for (Index j = 0; j < cnt; ++j)
                 data[start + j] = static_cast<float>(yi * y_[static_cast<std::size_t>(start + j)] * t[j]);
         }
@@ -288,7 +295,7 @@ public:
         float* data = nullptr;
         if (cache_.get(real, n, data) < n) {
             tmp_.noalias() = rows_ * rows_.row(real).transpose();
-            kernel_.from_dots(tmp_, sq_, sq_[real]);
+            kernel_.from_dots(tmp_, sq_, sq_[real], rows_.cols());
             for (Index j = 0; j < n; ++j) data[j] = static_cast<float>(tmp_[j]);
         }
         float* out = buffer_[next_buffer_].data();
