@@ -220,6 +220,12 @@ TEST_CASE("StandardScaler uses the population sd and maps constant columns to 0"
     REQUIRE(Z(0, 0) == Approx(-1.5 / std::sqrt(1.25)));
     REQUIRE(Z(3, 1) == 0.0);
     REQUIRE_FALSE(Z.array().isNaN().any());
+    Matrix W = X;  // in place: the same values to the bit
+    sc.transform_in_place(W);
+    REQUIRE(W == Z);
+    Matrix narrow(4, 1);
+    REQUIRE_THROWS_AS(sc.transform_in_place(narrow), metalearn::DataError);
+    REQUIRE_THROWS_AS(StandardScaler().transform_in_place(W), metalearn::NotFitted);
 }
 
 TEST_CASE("StandardScaler judges a constant column relative to its magnitude: a rescaled column is scaled like the original",

@@ -455,3 +455,49 @@ TEST_CASE("CART's eight-row walk and packed leaf values equal the one-row walk a
         REQUIRE(static_cast<Index>(t->leaf_values.size()) == leaves * k);
     }
 }
+
+TEST_CASE("CART trees whose nodes are released predict, save, and measure as the full trees",
+          "[models][random_forest][cart]") {
+    // A forest keeps its trees without `TreeNode`s (CartSettings::keep_nodes = false); the same
+    // tree with and without them must give the same leaves, leaf values, saved form, depth and
+    // leaf count. Classification (K = 2 counts per node) and regression (one mean per node).
+    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    const md::FeatureRanks ranks(d.Xtr);
+    Index k = 0;
+    const auto codes = md::class_codes("test", d.ytr, 0, k);
+    std::vector<Index> all(static_cast<std::size_t>(d.Xtr.rows()));
+    std::iota(all.begin(), all.end(), Index{0});
+    const metalearn::VectorRef y(d.ytr);
+    const md::CartSettings cls{0, 2, 1, 5, true, false, k};
+    const md::CartSettings reg{0, 2, 3, 5, false, false, 0};
+    for (const bool classification : {true, false}) {
+        const md::CartSettings& s = classification ? cls : reg;
+        metalearn::Rng r1(3), r2(3);
+        const auto full = classification ? md::CartBuilder(ranks, &codes, nullptr, s).grow(all, r1)
+                                         : md::CartBuilder(ranks, nullptr, &y, s).grow(all, r1);
+        md::CartSettings released_settings = s;
+        released_settings.keep_nodes = false;
+        const auto released = classification ? md::CartBuilder(ranks, &codes, nullptr, released_settings).grow(all, r2)
+                                              : md::CartBuilder(ranks, nullptr, &y, released_settings).grow(all, r2);
+        REQUIRE(full.nodes.size() > 20);
+        CHECK(released.nodes.empty());
+        CHECK(released.n_nodes() == static_cast<Index>(full.nodes.size()));
+        CHECK(md::cart_tree_json(released) == md::cart_tree_json(full));
+        CHECK(released.depth() == full.depth());
+        CHECK(released.n_leaves() == full.n_leaves());
+        std::vector<Index> a(static_cast<std::size_t>(d.Xte.rows())), b(a.size());
+        full.apply_rows(d.Xte, 0, d.Xte.rows(), a.data());
+        released.apply_rows(d.Xte, 0, d.Xte.rows(), b.data());
+        CHECK(a == b);
+        for (Index i = 0; i < d.Xte.rows(); ++i) {
+            const auto leaf = a[static_cast<std::size_t>(i)];
+            for (Index c = 0; c < full.value_size; ++c) CHECK(released.leaf_value(leaf)[c] == full.leaf_value(leaf)[c]);
+            CHECK(released.leaf_sum(leaf) == full.leaf_sum(leaf));
+        }
+        // releasing a loaded copy of the full tree gives the same saved form again
+        auto loaded = md::cart_tree_from_json(md::cart_tree_json(full), md::JsonAt{"test", ""}, d.Xtr.cols(),
+                                              classification ? k : 1);
+        loaded.release_nodes();
+        CHECK(md::cart_tree_json(loaded) == md::cart_tree_json(full));
+    }
+}

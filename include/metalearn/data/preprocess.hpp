@@ -192,6 +192,10 @@ public:
     /// @throws NotFitted before fit; DataError on a width mismatch.
     [[nodiscard]] Matrix transform(const MatrixRef& X) const;
 
+    /// `X = transform(X)` without a second n×p matrix (the same values to the bit).
+    /// @throws NotFitted before fit; DataError on a width mismatch.
+    void transform_in_place(Matrix& X) const;
+
     /// Per-column training means (p). @throws NotFitted before fit.
     [[nodiscard]] const Vector& mean() const;
     /// Per-column scales (p; 1 for constant — max(1, max |x|) when constant up to rounding — or

@@ -317,6 +317,13 @@ METALEARN_INLINE Matrix StandardScaler::transform(const MatrixRef& X) const {
     return (X.rowwise() - mean_.transpose()).array().rowwise() / scale_.transpose().array();
 }
 
+METALEARN_INLINE void StandardScaler::transform_in_place(Matrix& X) const {
+    if (!fitted_) throw NotFitted("StandardScaler::transform_in_place(): call fit() first");
+    detail::check_width("StandardScaler::transform_in_place()", mean_.size(), X.cols());
+    X.array().rowwise() -= mean_.transpose().array();
+    X.array().rowwise() /= scale_.transpose().array();
+}
+
 METALEARN_INLINE const Vector& StandardScaler::mean() const {
     if (!fitted_) throw NotFitted("StandardScaler::mean(): call fit() first");
     return mean_;
@@ -373,7 +380,7 @@ METALEARN_INLINE Matrix Preprocessor::transform(const MatrixRef& X) const {
     detail::check_no_inf("Preprocessor::transform()", X);
     Matrix Z = options_.impute ? imputer_.transform(X) : Matrix(X);
     Z = encoder_.transform(Z);
-    if (options_.standardize) Z = scaler_.transform(Z);
+    if (options_.standardize) scaler_.transform_in_place(Z);
     for (Index j = 0; j < Z.cols(); ++j)
         for (Index i = 0; i < Z.rows(); ++i)
             if (std::isnan(Z(i, j)))

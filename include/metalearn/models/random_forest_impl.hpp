@@ -7,6 +7,9 @@
 #include "metalearn/models/detail/validation.hpp"
 #include "metalearn/core/parallel.hpp"
 
+#include <numeric>
+#include <optional>
+
 namespace metalearn::models::detail {
 
 METALEARN_INLINE void validate_forest_params(std::string_view where, Index n_estimators, Index n_threads) {
@@ -20,26 +23,36 @@ METALEARN_INLINE std::vector<CartTree> grow_forest(const FeatureRanks& ranks, co
                                          std::uint64_t seed, Index n_threads) {
     std::vector<CartTree> trees(static_cast<std::size_t>(n_estimators));
     const Index n = ranks.n;
-    metalearn::parallel_for(n_estimators, n_threads, [&](Index t) {
+    CartSettings settings = s;
+    settings.keep_nodes = false;  // a forest's trees keep what prediction and the saved form read
+    // One builder and one set of sample buffers per worker, reused from tree to tree: fresh
+    // buffers and node arrays for every tree touch fresh memory, a page fault per 4 KB.
+    struct WorkerScratch {
+        std::optional<CartBuilder> builder;
+        std::vector<Index> drawn, samples, counts;
+    };
+    std::vector<WorkerScratch> scratch(static_cast<std::size_t>(metalearn::worker_count(n_estimators, n_threads)));
+    metalearn::parallel_for(n_estimators, n_threads, [&](Index t, Index worker) {
         Rng rng(derive_seed(seed, {static_cast<std::uint64_t>(t)}));
-        std::vector<Index> samples;
-        std::vector<Index> counts;
+        auto& w = scratch[static_cast<std::size_t>(worker)];
+        w.samples.clear();
+        w.counts.clear();
         if (bootstrap) {
             // n draws with replacement, kept as distinct rows with multiplicities
-            std::vector<Index> drawn(static_cast<std::size_t>(n), 0);
-            for (Index i = 0; i < n; ++i) ++drawn[rng.uniform_index(static_cast<std::uint64_t>(n))];
+            w.drawn.assign(static_cast<std::size_t>(n), 0);
+            for (Index i = 0; i < n; ++i) ++w.drawn[rng.uniform_index(static_cast<std::uint64_t>(n))];
             for (Index i = 0; i < n; ++i)
-                if (drawn[static_cast<std::size_t>(i)] > 0) {
-                    samples.push_back(i);
-                    counts.push_back(drawn[static_cast<std::size_t>(i)]);
+                if (w.drawn[static_cast<std::size_t>(i)] > 0) {
+                    w.samples.push_back(i);
+                    w.counts.push_back(w.drawn[static_cast<std::size_t>(i)]);
                 }
         } else {
-            samples.resize(static_cast<std::size_t>(n));
-            std::iota(samples.begin(), samples.end(), Index{0});
-            counts.assign(static_cast<std::size_t>(n), 1);
+            w.samples.resize(static_cast<std::size_t>(n));
+            std::iota(w.samples.begin(), w.samples.end(), Index{0});
+            w.counts.assign(static_cast<std::size_t>(n), 1);
         }
-        CartBuilder builder(ranks, codes, y, s);
-        trees[static_cast<std::size_t>(t)] = builder.grow(std::move(samples), std::move(counts), rng);
+        if (!w.builder) w.builder.emplace(ranks, codes, y, settings);
+        trees[static_cast<std::size_t>(t)] = w.builder->grow(w.samples, w.counts, rng);
     }, Schedule::dynamic);
     return trees;
 }
@@ -250,8 +263,10 @@ METALEARN_INLINE RandomForestRegressor RandomForestRegressor::from_json(const nl
     m.n_features_ = detail::json_index(detail::json_field(j, at, "n_features"), at / "n_features", 1);
     const auto& tj = detail::json_array(detail::json_field(j, at, "trees"), at / "trees", p.n_estimators);
     m.trees_.reserve(tj.size());
-    for (std::size_t t = 0; t < tj.size(); ++t)
+    for (std::size_t t = 0; t < tj.size(); ++t) {
         m.trees_.push_back(detail::cart_tree_from_json(tj[t], at / "trees" / t, m.n_features_, 1));
+        m.trees_.back().release_nodes();
+    }
     return m;
 }
 

@@ -41,6 +41,20 @@ METALEARN_INLINE void validate_tree_params(std::string_view where, Index max_dep
 METALEARN_INLINE nlohmann::json cart_tree_json(const CartTree& t) {
     std::vector<Index> feature, left, right, n_samples;
     std::vector<double> threshold, impurity, value;
+    if (t.nodes.empty()) {  // released: the structure from `packed`, the rest from the flat arrays
+        const Index n = t.n_nodes();
+        for (Index k = 0; k < n; ++k) {
+            const auto& pk = t.packed[static_cast<std::size_t>(k)];
+            const bool leaf = pk.feature < 0;
+            feature.push_back(leaf ? -1 : Index{pk.feature});
+            threshold.push_back(leaf ? 0.0 : pk.threshold);
+            left.push_back(leaf ? -1 : k + 1);
+            right.push_back(leaf ? -1 : Index{pk.next});
+        }
+        return {{"feature", feature},          {"threshold", threshold},         {"left", left},
+                {"right", right},              {"n_samples", t.node_samples},    {"impurity", t.node_impurity},
+                {"value", t.node_values},      {"importance", vector_json(t.importance)}};
+    }
     for (const auto& nd : t.nodes) {
         feature.push_back(nd.feature);
         threshold.push_back(nd.threshold);
@@ -137,11 +151,25 @@ namespace metalearn::models::detail {
 
 METALEARN_INLINE Index CartTree::depth() const {
     Index d = 0;
+    if (nodes.empty() && !packed.empty()) {  // released: walk `packed` (pre-order, left child next)
+        std::vector<std::pair<std::int32_t, Index>> stack{{0, 0}};
+        while (!stack.empty()) {
+            const auto [k, dk] = stack.back();
+            stack.pop_back();
+            d = std::max(d, dk);
+            const PackedNode& nd = packed[static_cast<std::size_t>(k)];
+            if (nd.feature < 0) continue;
+            stack.push_back({nd.next, dk + 1});
+            stack.push_back({k + 1, dk + 1});
+        }
+        return d;
+    }
     for (const auto& nd : nodes) d = std::max(d, nd.depth);
     return d;
 }
 
 METALEARN_INLINE Index CartTree::n_leaves() const {
+    if (nodes.empty()) return static_cast<Index>(leaf_sums.size());
     Index c = 0;
     for (const auto& nd : nodes) c += nd.is_leaf() ? 1 : 0;
     return c;
@@ -235,11 +263,11 @@ METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X, const std::vecto
 namespace metalearn::models::detail {
 
 METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, Rng& rng) {
-    std::vector<Index> counts(samples.size(), 1);
-    return grow(std::move(samples), std::move(counts), rng);
+    const std::vector<Index> counts(samples.size(), 1);
+    return grow(samples, counts, rng);
 }
 
-METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vector<Index> counts, Rng& rng) {
+METALEARN_INLINE CartTree CartBuilder::grow(const std::vector<Index>& samples, const std::vector<Index>& counts, Rng& rng) {
     if (samples.size() != counts.size())
         throw DataError(fmt::format("CartBuilder::grow(): {} samples but {} multiplicities", samples.size(), counts.size()));
     samples_.resize(samples.size());
@@ -267,6 +295,8 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vec
     }
     const auto p = static_cast<Index>(ranks_.values.size());
     tree_ = CartTree{};
+    tree_.nodes.swap(node_buffer_);  // empty, with the capacity of earlier trees
+    tree_.nodes.clear();
     tree_.importance = Vector::Zero(p);
     features_.resize(static_cast<std::size_t>(p));
     keys_.resize(samples_.size());
@@ -371,6 +401,17 @@ METALEARN_INLINE CartTree CartBuilder::grow(std::vector<Index> samples, std::vec
                                         static_cast<double>(r.n_samples) * r.impurity;
     }
     tree_.pack();
+    // The nodes were grown in the buffer of the builder's earlier trees (no reallocation, no
+    // fresh memory as the tree grows); the tree gets an exact copy, or none when released.
+    if (s_.keep_nodes || tree_.packed.empty()) {
+        std::vector<TreeNode> exact(std::make_move_iterator(tree_.nodes.begin()),
+                                    std::make_move_iterator(tree_.nodes.end()));
+        node_buffer_.swap(tree_.nodes);
+        tree_.nodes.swap(exact);
+    } else {
+        tree_.release_nodes_into(node_buffer_);
+    }
+    node_buffer_.clear();
     return std::move(tree_);
 }
 
