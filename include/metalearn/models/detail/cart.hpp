@@ -156,8 +156,12 @@ struct CartTree {
         if (nodes.empty() || static_cast<Index>(nodes.size()) > limit) return;
         const Index m = nodes.front().value.size();
         std::vector<PackedNode> out(nodes.size());
+        std::size_t leaves = 0;
+        for (const TreeNode& nd : nodes) leaves += nd.left < 0 ? 1 : 0;
         std::vector<double> values;
         std::vector<double> sums;
+        values.reserve(leaves * static_cast<std::size_t>(std::max<Index>(m, 0)));
+        sums.reserve(leaves);
         std::int32_t n_leaves = 0;
         for (std::size_t k = 0; k < nodes.size(); ++k) {
             const TreeNode& nd = nodes[k];
