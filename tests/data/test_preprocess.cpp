@@ -228,6 +228,25 @@ TEST_CASE("StandardScaler uses the population sd and maps constant columns to 0"
     REQUIRE_THROWS_AS(StandardScaler().transform_in_place(W), metalearn::NotFitted);
 }
 
+TEST_CASE("StandardScaler: a column whose spread is a few subnormals maps to finite values", "[data][preprocess]") {
+    // 0 and 5e-324 (the smallest subnormal): mean 2.5e-324-ish and sd 2^-1075 underflow, so the
+    // spread cannot be a divisor; the column is scaled like one constant at rounding level
+    // (scale 1): every output is (x - mean) / 1, finite and within 5e-324 of 0.
+    Matrix X(4, 2);
+    X << 0, 1, 5e-324, 2, 0, 3, 5e-324, 4;
+    StandardScaler sc;
+    sc.fit(X);
+    CHECK(sc.scale()[0] == 1.0);
+    const Matrix Z = sc.transform(X);
+    CHECK(Z.allFinite());
+    CHECK(Z.col(0).cwiseAbs().maxCoeff() <= 5e-324);
+    CHECK(Z(0, 1) == Approx(-1.5 / std::sqrt(1.25)));
+    // the whole preprocessing (which refuses NaN in its output) goes through
+    Preprocessor pre;
+    pre.fit(X, {FeatureInfo::numeric("a"), FeatureInfo::numeric("b")});
+    CHECK(pre.transform(X).allFinite());
+}
+
 TEST_CASE("StandardScaler judges a constant column relative to its magnitude: a rescaled column is scaled like the original",
           "[data][preprocess]") {
     // Expected: z = (x - mean) / sd is invariant under x -> c x for c > 0 (closed form), so the

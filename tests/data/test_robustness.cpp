@@ -97,6 +97,12 @@ TEST_CASE("IDX: bytes after the declared values are an error; binary files have 
     CHECK(d3.class_names() == std::vector<std::string>{"0", "1", "255"});
     CHECK(d3.y() == (Vector(3) << 2, 0, 1).finished());
     CHECK(d3.X()(0, 0) == 10.0);
+    // Files declaring different counts are refused even when max_samples keeps fewer rows than
+    // either declares (the first images of one set paired with the first labels of another).
+    const auto lab2 = dir.write("lab2", std::string("\x00\x00\x08\x01\x00\x00\x00\x02\x00\x01", 10));
+    REQUIRE_THROWS_WITH(read_idx_dataset(img3, lab2, "mismatch", 1),
+                        Catch::Contains("3 images in") && Catch::Contains("but 2 labels in"));
+    REQUIRE_THROWS_AS(read_idx_dataset(img3, lab2, "mismatch"), DataError);
     // Positions: line and column when known, the line alone, or neither.
     CHECK(std::string(ParseError("f.csv", 3, 7, "m").what()) == "f.csv:3:7: m");
     CHECK(std::string(ParseError("f.csv", 3, 0, "m").what()) == "f.csv:3: m");

@@ -101,6 +101,31 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
     return f;
 }
 
+/// The images of a read IDX file (see `read_idx_images`).
+[[nodiscard]] inline Matrix idx_images(const IdxFile& f, const std::filesystem::path& path, Index max_samples) {
+    if (f.dims.size() != 3)
+        throw ParseError(path.string(), 0, 0,
+                         fmt::format("read_idx_images(): expected 3 dimensions (n x rows x cols), got {}", f.dims.size()));
+    const Index n = max_samples >= 0 ? std::min(max_samples, f.dims[0]) : f.dims[0];
+    const Index p = f.dims[1] * f.dims[2];
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> M(n, p);
+    const auto* data = reinterpret_cast<const std::uint8_t*>(f.bytes.data() + f.offset);
+    for (Index k = 0; k < n * p; ++k) M.data()[k] = static_cast<double>(data[k]);
+    return Matrix(M);
+}
+
+/// The labels of a read IDX file (see `read_idx_labels`).
+[[nodiscard]] inline IndexVector idx_labels(const IdxFile& f, const std::filesystem::path& path, Index max_samples) {
+    if (f.dims.size() != 1)
+        throw ParseError(path.string(), 0, 0,
+                         fmt::format("read_idx_labels(): expected 1 dimension, got {}", f.dims.size()));
+    const Index n = max_samples >= 0 ? std::min(max_samples, f.dims[0]) : f.dims[0];
+    IndexVector labels(n);
+    for (Index i = 0; i < n; ++i)
+        labels[i] = static_cast<std::uint8_t>(f.bytes[f.offset + static_cast<std::size_t>(i)]);
+    return labels;
+}
+
 }  // namespace detail
 
 /// The dimension sizes declared in an IDX file's header, e.g. {10000, 28, 28} for images.
@@ -122,16 +147,7 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 /// @throws IoError if unreadable; ParseError if not a 3-dimensional unsigned-byte IDX file, a
 ///         dimension is 0, or the declared size does not fit in the file (see `read_idx_shape`).
 [[nodiscard]] inline Matrix read_idx_images(const std::filesystem::path& path, Index max_samples = -1) {
-    const auto f = detail::read_idx(path, "read_idx_images()");
-    if (f.dims.size() != 3)
-        throw ParseError(path.string(), 0, 0,
-                         fmt::format("read_idx_images(): expected 3 dimensions (n x rows x cols), got {}", f.dims.size()));
-    const Index n = max_samples >= 0 ? std::min(max_samples, f.dims[0]) : f.dims[0];
-    const Index p = f.dims[1] * f.dims[2];
-    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> M(n, p);
-    const auto* data = reinterpret_cast<const std::uint8_t*>(f.bytes.data() + f.offset);
-    for (Index k = 0; k < n * p; ++k) M.data()[k] = static_cast<double>(data[k]);
-    return Matrix(M);
+    return detail::idx_images(detail::read_idx(path, "read_idx_images()"), path, max_samples);
 }
 
 /// Read an IDX label file (1 dimension) as n integer labels.
@@ -139,15 +155,7 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 /// @throws IoError if unreadable; ParseError if not a 1-dimensional unsigned-byte IDX file,
 ///         empty (0 labels declared) or truncated.
 [[nodiscard]] inline IndexVector read_idx_labels(const std::filesystem::path& path, Index max_samples = -1) {
-    const auto f = detail::read_idx(path, "read_idx_labels()");
-    if (f.dims.size() != 1)
-        throw ParseError(path.string(), 0, 0,
-                         fmt::format("read_idx_labels(): expected 1 dimension, got {}", f.dims.size()));
-    const Index n = max_samples >= 0 ? std::min(max_samples, f.dims[0]) : f.dims[0];
-    IndexVector labels(n);
-    for (Index i = 0; i < n; ++i)
-        labels[i] = static_cast<std::uint8_t>(f.bytes[f.offset + static_cast<std::size_t>(i)]);
-    return labels;
+    return detail::idx_labels(detail::read_idx(path, "read_idx_labels()"), path, max_samples);
 }
 
 /// Read an image file and its label file as a classification dataset.
@@ -163,8 +171,15 @@ inline IdxFile read_idx(const std::filesystem::path& path, const char* where) {
 /// @throws IoError / ParseError as the two readers; DataError if the counts differ.
 [[nodiscard]] inline Dataset read_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels,
                                               const std::string& name, Index max_samples = -1) {
-    Matrix X = read_idx_images(images, max_samples);
-    const IndexVector y = read_idx_labels(labels, max_samples);
+    // the counts the two files declare must agree, whatever max_samples keeps: the first n
+    // images of one set with the first n labels of another would pair silently
+    const auto fi = detail::read_idx(images, "read_idx_images()");
+    const auto fl = detail::read_idx(labels, "read_idx_labels()");
+    if (fi.dims.size() == 3 && fl.dims.size() == 1 && fi.dims[0] != fl.dims[0])
+        throw DataError(fmt::format("read_idx_dataset(): {} images in '{}' but {} labels in '{}' (expected equal counts)",
+                                    fi.dims[0], images.string(), fl.dims[0], labels.string()));
+    Matrix X = detail::idx_images(fi, images, max_samples);
+    const IndexVector y = detail::idx_labels(fl, labels, max_samples);
     if (y.size() != X.rows())
         throw DataError(fmt::format("read_idx_dataset(): {} images but {} labels (expected equal counts)", X.rows(),
                                     y.size()));

@@ -304,9 +304,13 @@ METALEARN_INLINE void StandardScaler::fit(const MatrixRef& X, const std::vector<
         // values' magnitude, whatever that magnitude (a column times 1e-15 is scaled like the
         // original); such rounding noise is divided by the magnitude when it exceeds 1, so that
         // it maps to about 0 in any units.
+        // A spread so small that the scale underflows (values that differ only by a few
+        // subnormals, e.g. 0 and 5e-324) cannot be divided by: such a column is treated as
+        // constant at rounding level too, and maps to about 0 rather than to 0/0.
         if (lo == hi) scale_[j] = 1.0;
         else if (is_constant_range(lo, hi)) scale_[j] = std::max(1.0, magnitude);
         else scale_[j] = std::ldexp(sd, exponent);
+        if (!(scale_[j] > 0.0)) scale_[j] = std::max(1.0, magnitude);
     }
     fitted_ = true;
 }
