@@ -526,3 +526,31 @@ TEST_CASE("the data checksum is written, read back and part of the key", "[meta]
     bad["data_checksum"] = 7;
     CHECK_THROWS_AS(metalearn::meta::record_from_json(bad), metalearn::ConfigError);
 }
+
+TEST_CASE("append refuses, writing nothing, a record the journal could not read back", "[meta][record_store][errors]") {
+    // Each of these was written by append and then made reopening the journal a ParseError.
+    const auto path = temp_file("append_checks");
+    {
+        RecordStore store(path);
+        REQUIRE(store.append(make_record(0)));
+        Record score = make_record(1);
+        score.mean_score = 1e308;  // balanced accuracy is in [0, 1]
+        CHECK_THROWS_AS(store.append(score), metalearn::ConfigError);
+        CHECK_THROWS_WITH(store.append(score), Catch::Contains("would not read back") && Catch::Contains("mean_score"));
+        Record lengths = make_record(1);
+        lengths.meta_features.push_back(1.0);  // 2 names, 3 values
+        CHECK_THROWS_WITH(store.append(lengths), Catch::Contains("2 meta-feature names for 3 values"));
+        Record config = make_record(1);
+        config.config = 5;
+        CHECK_THROWS_WITH(store.append(config), Catch::Contains("'config' is not an object"));
+        Record utf8 = make_record(1);
+        utf8.task_id = std::string("task\xff\xfe", 6);  // not UTF-8: a metalearn error naming it escaped
+        CHECK_THROWS_AS(store.append(utf8), metalearn::DataError);
+        CHECK_THROWS_WITH(store.append(utf8), Catch::Contains("task\\xff\\xfe") && Catch::Contains("UTF-8"));
+        CHECK(store.size() == 1);
+        REQUIRE(store.append(make_record(1)));  // a valid record still goes in
+    }
+    RecordStore reopened(path);  // every line written reads back
+    CHECK(reopened.size() == 2);
+    std::filesystem::remove(path);
+}

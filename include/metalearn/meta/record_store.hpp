@@ -141,9 +141,14 @@ public:
 
     /// Append a record: one line, one `write`, in the kernel on return. A stored record of the
     /// same key whose status is `timeout` is replaced by it.
+    /// The record is checked as reading the journal checks it (`record_from_json`) before
+    /// anything is written, so every line it writes reads back.
     /// @return false (and writes nothing) when a record with the same key is already stored and
     ///         did not time out.
-    /// @throws IoError when the write fails.
+    /// @throws ConfigError (nothing written) when the record would not read back: a score out
+    ///         of [0, 1] for a bounded metric, meta-feature names and values of different
+    ///         lengths, a config that is not a JSON object, a seed scheme below 1; DataError
+    ///         (nothing written) when a string is not valid UTF-8; IoError when the write fails.
     bool append(const Record& r);
 
     /// Whether a record with this key is stored.

@@ -4,6 +4,7 @@
 /// library in compiled mode (core/config.hpp).
 
 #include "metalearn/meta/record_store.hpp"
+#include "metalearn/data/detail/text.hpp"
 
 #include <sys/file.h>
 
@@ -144,7 +145,22 @@ METALEARN_INLINE std::size_t RecordStore::merge(const std::filesystem::path& oth
 }
 
 METALEARN_INLINE bool RecordStore::append(const Record& r) {
-    const std::string line = to_json(r).dump() + "\n";
+    std::string line;
+    try {
+        const nlohmann::json j = to_json(r);
+        line = j.dump() + "\n";
+        (void)record_from_json(nlohmann::json::parse(line));  // what `read` will require of the line
+    } catch (const ConfigError& e) {
+        throw ConfigError(fmt::format("RecordStore::append(): the record of task '{}', model '{}' would not read back: {}",
+                                      data::detail::utf8_escaped(r.task_id), data::detail::utf8_escaped(r.model),
+                                      e.what()));
+    } catch (const nlohmann::json::exception& e) {
+        throw DataError(fmt::format("RecordStore::append(): the record of task '{}', model '{}' cannot be written as "
+                                    "JSON ({}); expected valid UTF-8 in its strings (task id and name, checksum, model, "
+                                    "metric, error, meta-feature names, config)",
+                                    data::detail::utf8_escaped(r.task_id), data::detail::utf8_escaped(r.model),
+                                    e.what()));
+    }
     const std::string key = r.key().str();
     std::lock_guard lock(mutex_);
     if (Record* old = stored_timeout(key)) {
