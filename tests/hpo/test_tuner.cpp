@@ -622,6 +622,45 @@ TEST_CASE("A journal is refused for another space or seed, or when damaged", "[h
     REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), dir.path() / "records.jsonl"), ParseError);
 }
 
+TEST_CASE("A journal of another format version, or an ask line missing a dimension, is refused", "[hpo][tuner][journal][errors]") {
+    test::TempFolder dir("tuner_version");
+    const auto path = dir.path() / "study.jsonl";
+    {
+        hpo::Tuner<X1> tuner(unit_space(), path, {.seed = 2});
+        tuner.tell(tuner.ask().id, 0.5);
+    }
+    const auto lines = read_lines(path);
+    REQUIRE(lines.size() == 3);  // study, ask, tell
+    const auto rewrite = [&](std::size_t k, const std::string& from, const std::string& to) {
+        auto edited = lines;
+        const auto at = edited[k].find(from);
+        REQUIRE(at != std::string::npos);
+        edited[k].replace(at, from.size(), to);
+        std::ofstream out(path, std::ios::trunc);
+        for (const auto& l : edited) out << l << "\n";
+    };
+    rewrite(0, "\"version\":1", "\"version\":99");
+    REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), path, {.seed = 2}), ConfigError);
+    REQUIRE_THROWS_WITH(hpo::Tuner<X1>(unit_space(), path, {.seed = 2}), Catch::Contains("format version 99"));
+    // the ask without its only dimension: it would have become the default x and kept the score
+    {
+        auto edited = lines;
+        const auto open = edited[1].find("\"params\":{");
+        REQUIRE(open != std::string::npos);
+        const auto from = open + std::string("\"params\":{").size();
+        edited[1].erase(from, edited[1].find('}', from) - from);  // "params":{}
+        std::ofstream out(path, std::ios::trunc);
+        for (const auto& l : edited) out << l << "\n";
+    }
+    try {
+        hpo::Tuner<X1> t(unit_space(), path, {.seed = 2});
+        FAIL("expected ParseError");
+    } catch (const ParseError& e) {
+        CHECK(e.line() == 2);
+        CHECK_THAT(std::string(e.what()), Catch::Contains("no value for 'x'"));
+    }
+}
+
 TEST_CASE("A journal written for another dataset or metric is refused, naming both; one without a context opens with a warning",
           "[hpo][tuner][journal][errors]") {
     test::TempFolder dir("tuner_context");

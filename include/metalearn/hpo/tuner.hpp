@@ -733,6 +733,10 @@ private:
         const auto& head = lines.front();
         if (head.event.value("event", "") != "study" || head.event.value("format", "") != "metalearn.tuner")
             throw bad(head.line, "not a tuner journal (expected a first line {\"event\": \"study\", \"format\": \"metalearn.tuner\", ...})");
+        if (head.event.value("version", nlohmann::json()) != nlohmann::json(1))
+            throw ConfigError(fmt::format("Tuner::Tuner(): journal '{}' has format version {} (this library reads "
+                                          "version 1); use the library version that wrote it, or another journal",
+                                          file, head.event.value("version", nlohmann::json()).dump()));
         const nlohmann::json mine = detail::space_to_json(space_);
         if (head.event.value("space", nlohmann::json()) != mine)
             throw ConfigError(fmt::format("Tuner::Tuner(): journal '{}' was written for another search space (journal: {}; "
@@ -765,6 +769,13 @@ private:
                     t.id = id;
                     t.params = space_.from_json(e.at("params"));
                     t.values = space_.to_json(t.params);
+                    // every searched dimension must be on the line: a missing one would silently
+                    // take the default and be paired with a score measured elsewhere
+                    for (const auto& item : t.values.items())
+                        if (!e["params"].contains(item.key()))
+                            throw bad(line, fmt::format("ask of trial {} has no value for '{}' (expected every "
+                                                        "dimension of the search space)",
+                                                        id, item.key()));
                     t.source = e.at("source").get<std::string>();
                     if (e.contains("index")) generated_ = std::max(generated_, e["index"].get<Index>() + 1);
                     add_trial(std::move(t));
