@@ -5,7 +5,7 @@
 #     and checksums; a journal from before checksums were recorded: resumed with a warning;
 #   - a journal line with a score out of the metric's range: refused with file and line, the
 #     journal untouched;
-#   - --seed -1 (an unsigned option would wrap it) and --folds 1: refused;
+#   - --seed -1 or 2^64 (an unsigned option would wrap or saturate it) and --folds 1: refused;
 #   - --time-budget out of range, --method random with a warm start or --compare-random, and
 #     --cold with --knowledge: refused; --trace writes a header and a line per trial (those of
 #     a round told after the budget ran out too), a spent budget stops the study;
@@ -94,6 +94,9 @@ cmp -s "$work/edited.jsonl" "$work/edited.before" || fail "edited: the journal w
 run seed "$work/first.csv" --journal "$work/seed.jsonl" --seed -1
 expect_fail seed "--seed" "non-negative"
 [ -e "$work/seed.jsonl" ] && fail "seed: a journal was written"
+run seed_big "$work/first.csv" --journal "$work/seed_big.jsonl" --seed 18446744073709551616
+expect_fail seed_big "--seed" "too large"
+[ -e "$work/seed_big.jsonl" ] && fail "seed_big: a journal was written (2^64 read as 2^64 - 1)"
 run folds1 "$work/first.csv" --journal "$work/folds1.jsonl" --folds 1
 expect_fail folds1 "--folds"
 
