@@ -826,3 +826,26 @@ TEST_CASE("extract() rejects an empty dataset", "[metafeatures][extract][errors]
     as.feature_set = metafeatures::FeatureSet::autosklearn;
     REQUIRE_THROWS_WITH(metafeatures::extract(data::Dataset{}, as), Catch::Contains("empty dataset"));
 }
+
+TEST_CASE("cor does not depend on the units: the same at 1e-100 and 1e100, NaN once the covariance overflows",
+          "[metafeatures][statistical]") {
+    // |cor| is scale-free; √(s_ii·s_jj) overflowed beyond about 1e77 (cor 0) and underflowed
+    // below 1e-77 (NaN). Reference: the unscaled dataset's own value.
+    const auto ref = reference_dataset();  // its three numeric columns
+    const std::vector<data::FeatureInfo> numeric(ref.features().begin(), ref.features().begin() + 3);
+    const data::Dataset base("numeric", ref.X().leftCols(3), ref.y(), numeric, data::TaskType::classification,
+                             ref.class_names());
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::statistical};
+    o.features = {"cor"};
+    const double expected = mf::extract(base, o)["cor.mean"];
+    REQUIRE(std::isfinite(expected));
+    REQUIRE(expected > 0.1);
+    const auto scaled = [&](double s) {
+        const Matrix X = base.X() * s;
+        return data::Dataset("scaled", X, base.y(), base.features(), data::TaskType::classification, base.class_names());
+    };
+    for (const double s : {1e-100, 1e-60, 1e80, 1e100, 1e150})
+        CHECK_THAT(mf::extract(scaled(s), o)["cor.mean"], WithinRel(expected, 1e-12));
+    CHECK(std::isnan(mf::extract(scaled(1e160), o)["cor.mean"]));
+}

@@ -293,9 +293,16 @@ inline void statistical_group(Context& ctx, Sink& out) {
             cors->reserve(static_cast<std::size_t>(q * (q - 1) / 2));
             for (Index j = 0; j < q; ++j)
                 for (Index i = j + 1; i < q; ++i) {
-                    const double den = std::sqrt(S(i, i) * S(j, j));
+                    // √(s_ii·s_jj), or √s_ii·√s_jj where the product over- or underflows (values
+                    // beyond about 1e77 or below 1e-77): correlation does not depend on units.
+                    // A covariance that overflowed itself (values beyond about 1e154) gives NaN.
+                    const double prod = S(i, i) * S(j, j);
+                    const double den = std::isfinite(prod) && prod >= std::numeric_limits<double>::min()
+                                           ? std::sqrt(prod)
+                                           : std::sqrt(S(i, i)) * std::sqrt(S(j, j));
                     const bool constant = is_degenerate(S(i, i), ctx.means()[i]) || is_degenerate(S(j, j), ctx.means()[j]);
-                    cors->push_back(constant || !(den > 0) ? nan : std::min(1.0, std::abs(S(i, j)) / den));
+                    const bool finite = std::isfinite(S(i, j)) && std::isfinite(den);
+                    cors->push_back(constant || !finite || !(den > 0) ? nan : std::min(1.0, std::abs(S(i, j)) / den));
                 }
         }
         return *cors;
