@@ -106,6 +106,24 @@ std::vector<std::string> read_lines(const std::filesystem::path& p) {
     return out;
 }
 
+void write_lines(const std::filesystem::path& p, const std::vector<std::string>& lines) {
+    std::ofstream out(p, std::ios::trunc);
+    for (const auto& l : lines) out << l << "\n";
+}
+
+/// The line number of the ParseError opening a tuner on `path` throws (FAIL when none), with
+/// its message checked to contain `text`.
+std::size_t parse_error_line(const std::filesystem::path& path, const std::string& text = {}) {
+    try {
+        hpo::Tuner<X1> t(unit_space(), path, {.seed = 2});
+    } catch (const ParseError& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains(text));
+        return e.line();
+    }
+    FAIL("expected ParseError");
+    return 0;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------ GP
@@ -607,16 +625,8 @@ TEST_CASE("A journal is refused for another space or seed, or when damaged", "[h
     // A bad line that is not the last one: ParseError naming the line, file untouched.
     auto lines = read_lines(path);
     lines.insert(lines.begin() + 1, "{not json");
-    {
-        std::ofstream out(path, std::ios::trunc);
-        for (const auto& l : lines) out << l << "\n";
-    }
-    try {
-        hpo::Tuner<X1> t(unit_space(), path, {.seed = 2});
-        FAIL("expected ParseError");
-    } catch (const ParseError& e) {
-        CHECK(e.line() == 2);
-    }
+    write_lines(path, lines);
+    CHECK(parse_error_line(path) == 2);
     CHECK(read_lines(path).size() == lines.size());
     std::ofstream(dir.path() / "records.jsonl") << R"({"task_id":"x"})" << "\n";
     REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), dir.path() / "records.jsonl"), ParseError);
@@ -631,34 +641,21 @@ TEST_CASE("A journal of another format version, or an ask line missing a dimensi
     }
     const auto lines = read_lines(path);
     REQUIRE(lines.size() == 3);  // study, ask, tell
-    const auto rewrite = [&](std::size_t k, const std::string& from, const std::string& to) {
-        auto edited = lines;
-        const auto at = edited[k].find(from);
-        REQUIRE(at != std::string::npos);
-        edited[k].replace(at, from.size(), to);
-        std::ofstream out(path, std::ios::trunc);
-        for (const auto& l : edited) out << l << "\n";
-    };
-    rewrite(0, "\"version\":1", "\"version\":99");
+    auto edited = lines;
+    const auto at = edited[0].find("\"version\":1");
+    REQUIRE(at != std::string::npos);
+    edited[0].replace(at, std::string("\"version\":1").size(), "\"version\":99");
+    write_lines(path, edited);
     REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), path, {.seed = 2}), ConfigError);
     REQUIRE_THROWS_WITH(hpo::Tuner<X1>(unit_space(), path, {.seed = 2}), Catch::Contains("format version 99"));
     // the ask without its only dimension: it would have become the default x and kept the score
-    {
-        auto edited = lines;
-        const auto open = edited[1].find("\"params\":{");
-        REQUIRE(open != std::string::npos);
-        const auto from = open + std::string("\"params\":{").size();
-        edited[1].erase(from, edited[1].find('}', from) - from);  // "params":{}
-        std::ofstream out(path, std::ios::trunc);
-        for (const auto& l : edited) out << l << "\n";
-    }
-    try {
-        hpo::Tuner<X1> t(unit_space(), path, {.seed = 2});
-        FAIL("expected ParseError");
-    } catch (const ParseError& e) {
-        CHECK(e.line() == 2);
-        CHECK_THAT(std::string(e.what()), Catch::Contains("no value for 'x'"));
-    }
+    edited = lines;
+    const auto open = edited[1].find("\"params\":{");
+    REQUIRE(open != std::string::npos);
+    const auto from = open + std::string("\"params\":{").size();
+    edited[1].erase(from, edited[1].find('}', from) - from);  // "params":{}
+    write_lines(path, edited);
+    CHECK(parse_error_line(path, "no value for 'x'") == 2);
 }
 
 TEST_CASE("A journal written for another dataset or metric is refused, naming both; one without a context opens with a warning",

@@ -411,14 +411,27 @@ TEST_CASE("CART trees whose left children are not the next node are walked throu
     }
 }
 
+namespace {
+
+/// Breast cancer's training rows for growing single trees: ranks, class codes, every row.
+struct BreastCancerCart {
+    metalearn::test::Split d = metalearn::test::sklearn_split("breast_cancer.csv", false);
+    md::FeatureRanks ranks{d.Xtr};
+    Index k = 0;  // classes, set by class_codes
+    std::vector<Index> codes = md::class_codes("test", d.ytr, 0, k);
+    std::vector<Index> all = [this] {
+        std::vector<Index> rows(static_cast<std::size_t>(d.Xtr.rows()));
+        std::iota(rows.begin(), rows.end(), Index{0});
+        return rows;
+    }();
+};
+
+}  // namespace
+
 TEST_CASE("CART's eight-row walk and packed leaf values equal the one-row walk and the nodes",
           "[models][random_forest][cart]") {
-    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
-    const md::FeatureRanks ranks(d.Xtr);
-    Index k = 0;
-    const auto codes = md::class_codes("test", d.ytr, 0, k);
-    std::vector<Index> all(static_cast<std::size_t>(d.Xtr.rows()));
-    std::iota(all.begin(), all.end(), Index{0});
+    const BreastCancerCart bc;
+    const auto& [d, ranks, k, codes, all] = bc;
     const md::CartSettings s{0, 2, 1, 5, true, false, k};
     metalearn::Rng rng(1);
     const auto tree = md::CartBuilder(ranks, &codes, nullptr, s).grow(all, rng);
@@ -461,12 +474,8 @@ TEST_CASE("CART trees whose nodes are released predict, save, and measure as the
     // A forest keeps its trees without `TreeNode`s (CartSettings::keep_nodes = false); the same
     // tree with and without them must give the same leaves, leaf values, saved form, depth and
     // leaf count. Classification (K = 2 counts per node) and regression (one mean per node).
-    const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
-    const md::FeatureRanks ranks(d.Xtr);
-    Index k = 0;
-    const auto codes = md::class_codes("test", d.ytr, 0, k);
-    std::vector<Index> all(static_cast<std::size_t>(d.Xtr.rows()));
-    std::iota(all.begin(), all.end(), Index{0});
+    const BreastCancerCart bc;
+    const auto& [d, ranks, k, codes, all] = bc;
     const metalearn::VectorRef y(d.ytr);
     const md::CartSettings cls{0, 2, 1, 5, true, false, k};
     const md::CartSettings reg{0, 2, 3, 5, false, false, 0};
