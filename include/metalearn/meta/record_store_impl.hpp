@@ -148,8 +148,8 @@ METALEARN_INLINE bool RecordStore::append(const Record& r) {
     std::string line;
     try {
         const nlohmann::json j = to_json(r);
-        line = j.dump() + "\n";
-        (void)record_from_json(nlohmann::json::parse(line));  // what `read` will require of the line
+        line = j.dump() + "\n";         // throws on a string that is not UTF-8
+        (void)record_from_json(j);      // what `read` will require of the line
     } catch (const ConfigError& e) {
         throw ConfigError(fmt::format("RecordStore::append(): the record of task '{}', model '{}' would not read back: {}",
                                       data::detail::utf8_escaped(r.task_id), data::detail::utf8_escaped(r.model),
