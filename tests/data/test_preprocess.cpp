@@ -373,3 +373,59 @@ TEST_CASE("Preprocessor matches scikit-learn on labor.arff (fit on 40 rows, tran
     REQUIRE_THAT(RowVector(Z.row(0)), approx_matrix(first, 1e-12, 1e-12));
     REQUIRE(pre.output_names()[4] == "cost-of-living-adjustment=none");
 }
+
+TEST_CASE("Preprocessor standardises as StandardScaler on the encoded matrix with the indicators skipped, to the bit",
+          "[data][preprocess]") {
+    // labor.arff: 8 numeric and 8 nominal columns, missing values in both. The Preprocessor fits
+    // its scaler on the numeric columns alone, placed at their encoded positions; the result must
+    // be the one of the plain steps: impute, encode every row, fit on all columns skipping the
+    // indicators (or, without one-hot, the nominal codes).
+    const auto d = read_arff(metalearn::test::data_file("weka/labor.arff"));
+    for (const bool one_hot : {true, false}) {
+        CAPTURE(one_hot);
+        Preprocessor pre({.one_hot = one_hot});
+        pre.fit(d);
+        SimpleImputer imputer;
+        imputer.fit(d.X(), d.features());
+        const Matrix imputed = imputer.transform(d.X());
+        OneHotEncoder encoder({.max_categories = 32});
+        if (one_hot) encoder.fit(imputed, d.features());
+        else {
+            auto codes = d.features();  // nominal columns kept as their codes: one column each
+            for (auto& f : codes) f = FeatureInfo::numeric(f.name);
+            encoder.fit(codes);
+        }
+        const Matrix encoded = encoder.transform(imputed);
+        auto skip = encoder.is_indicator();
+        if (!one_hot)
+            for (std::size_t j = 0; j < d.features().size(); ++j) skip[j] = d.features()[j].is_nominal();
+        StandardScaler scaler;
+        scaler.fit(encoded, skip);
+        const Matrix expected = scaler.transform(encoded);
+        const Matrix got = pre.transform(d.X());
+        REQUIRE(got.cols() == expected.cols());
+        REQUIRE((got.array() == expected.array()).all());
+    }
+}
+
+TEST_CASE("StandardScaler::fit with placed columns: statistics at their places, the rest unchanged; errors",
+          "[data][preprocess][errors]") {
+    // Columns (0, 2, 4, 6) and (1, 1, 1, 1): mean 3, population sd sqrt(5); constant → scale 1.
+    Matrix X(4, 2);
+    X << 0, 1, 2, 1, 4, 1, 6, 1;
+    StandardScaler scaler;
+    scaler.fit(X, std::vector<Index>{3, 0}, 5);
+    Vector mean(5);
+    mean << 1, 0, 0, 3, 0;
+    Vector scale(5);
+    scale << 1, 1, 1, std::sqrt(5.0), 1;
+    REQUIRE_THAT(scaler.mean(), approx_matrix(mean, 0.0));
+    REQUIRE_THAT(scaler.scale(), approx_matrix(scale, 0.0));
+    REQUIRE_THROWS_WITH(scaler.fit(X, std::vector<Index>{0}, 5),
+                        Catch::Contains("placement lists 1 output columns for 2 input columns"));
+    REQUIRE_THROWS_WITH(scaler.fit(X, std::vector<Index>{1, 5}, 5),
+                        Catch::Contains("placement[1] = 5 is out of range or repeated"));
+    REQUIRE_THROWS_WITH(scaler.fit(X, std::vector<Index>{2, 2}, 5),
+                        Catch::Contains("placement[1] = 2 is out of range or repeated"));
+    REQUIRE_THROWS_AS(scaler.fit(Matrix(0, 2), std::vector<Index>{0, 1}, 5), DataError);
+}

@@ -134,6 +134,8 @@ public:
     [[nodiscard]] const OneHotOptions& options() const noexcept { return options_; }
 
 private:
+    friend class Preprocessor;  // its transform encodes, imputes and scales in one pass per column
+
     void layout(const MatrixRef* X, const std::vector<FeatureInfo>& features);
 
     OneHotOptions options_;
@@ -188,6 +190,17 @@ public:
     /// @throws DataError on n = 0, an infinite value or a `skip` of the wrong length.
     void fit(const MatrixRef& X, const std::vector<bool>& skip = {});
 
+    /// Learn means and scales of a `width`-column scaler from the columns that it scales alone:
+    /// column j of X gives the mean and scale of output column `placement[j]`; the other output
+    /// columns get mean 0 and scale 1. The same statistics, to the bit, as `fit` on the full
+    /// n×width matrix with the other columns skipped, without building that matrix (e.g. the
+    /// numeric columns of a table whose one-hot indicators are left unchanged).
+    /// @param X         n×m training matrix (n ≥ 1; no ±Inf).
+    /// @param placement m distinct output columns in [0, width).
+    /// @throws DataError on n = 0 or an infinite value; ConfigError on a placement of the wrong
+    ///         length, out of range or repeated.
+    void fit(const MatrixRef& X, const std::vector<Index>& placement, Index width);
+
     /// (X − mean) / scale, column-wise.
     /// @throws NotFitted before fit; DataError on a width mismatch.
     [[nodiscard]] Matrix transform(const MatrixRef& X) const;
@@ -204,6 +217,9 @@ public:
     [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
 
 private:
+    // Mean and scale of column j of X (see the class comment); false when every value is missing.
+    static bool column_statistics(const MatrixRef& X, Index j, double& mean, double& scale);
+
     Vector mean_;
     Vector scale_;
     bool fitted_ = false;

@@ -263,6 +263,50 @@ METALEARN_INLINE std::vector<IdentifierLikeColumn> identifier_like_columns(const
 
 namespace metalearn::data {
 
+METALEARN_INLINE bool StandardScaler::column_statistics(const MatrixRef& X, Index j, double& mean_out,
+                                                        double& scale_out) {
+    // The column is divided by a power of two near its largest magnitude first: exact, so the
+    // mean and sd are those of the plain formulas, but without overflow of the squares for
+    // values near 1e160 or underflow for values near 1e-160.
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    Index count = 0;
+    for (Index i = 0; i < X.rows(); ++i)
+        if (!std::isnan(X(i, j))) {
+            lo = std::min(lo, X(i, j));
+            hi = std::max(hi, X(i, j));
+            ++count;
+        }
+    if (count == 0) return false;
+    const double magnitude = std::max(std::abs(lo), std::abs(hi));
+    int exponent = 0;
+    (void)std::frexp(magnitude, &exponent);  // magnitude = f·2^exponent, f in [0.5, 1)
+    double sum = 0.0;
+    for (Index i = 0; i < X.rows(); ++i)
+        if (!std::isnan(X(i, j))) sum += std::ldexp(X(i, j), -exponent);
+    const double mean = sum / static_cast<double>(count);
+    double ss = 0.0;
+    for (Index i = 0; i < X.rows(); ++i)
+        if (!std::isnan(X(i, j))) {
+            const double d = std::ldexp(X(i, j), -exponent) - mean;
+            ss += d * d;
+        }
+    const double sd = std::sqrt(ss / static_cast<double>(count));
+    mean_out = std::ldexp(mean, exponent);
+    // Constant: every value equal (scale 1), or a spread at rounding level relative to the
+    // values' magnitude, whatever that magnitude (a column times 1e-15 is scaled like the
+    // original); such rounding noise is divided by the magnitude when it exceeds 1, so that
+    // it maps to about 0 in any units.
+    // A spread so small that the scale underflows (values that differ only by a few
+    // subnormals, e.g. 0 and 5e-324) cannot be divided by: such a column is treated as
+    // constant at rounding level too, and maps to about 0 rather than to 0/0.
+    if (lo == hi) scale_out = 1.0;
+    else if (is_constant_range(lo, hi)) scale_out = std::max(1.0, magnitude);
+    else scale_out = std::ldexp(sd, exponent);
+    if (!(scale_out > 0.0)) scale_out = std::max(1.0, magnitude);
+    return true;
+}
+
 METALEARN_INLINE void StandardScaler::fit(const MatrixRef& X, const std::vector<bool>& skip) {
     constexpr const char* where = "StandardScaler::fit()";
     if (X.rows() == 0) throw DataError(fmt::format("{}: no rows to fit on (expected n >= 1, got 0)", where));
@@ -272,45 +316,39 @@ METALEARN_INLINE void StandardScaler::fit(const MatrixRef& X, const std::vector<
     scale_ = Vector::Ones(X.cols());
     for (Index j = 0; j < X.cols(); ++j) {
         if (!skip.empty() && skip[static_cast<std::size_t>(j)]) continue;
-        // The column is divided by a power of two near its largest magnitude first: exact, so the
-        // mean and sd are those of the plain formulas, but without overflow of the squares for
-        // values near 1e160 or underflow for values near 1e-160.
-        double lo = std::numeric_limits<double>::infinity();
-        double hi = -lo;
-        Index count = 0;
-        for (Index i = 0; i < X.rows(); ++i)
-            if (!std::isnan(X(i, j))) {
-                lo = std::min(lo, X(i, j));
-                hi = std::max(hi, X(i, j));
-                ++count;
-            }
-        if (count == 0) continue;
-        const double magnitude = std::max(std::abs(lo), std::abs(hi));
-        int exponent = 0;
-        (void)std::frexp(magnitude, &exponent);  // magnitude = f·2^exponent, f in [0.5, 1)
-        double sum = 0.0;
-        for (Index i = 0; i < X.rows(); ++i)
-            if (!std::isnan(X(i, j))) sum += std::ldexp(X(i, j), -exponent);
-        const double mean = sum / static_cast<double>(count);
-        double ss = 0.0;
-        for (Index i = 0; i < X.rows(); ++i)
-            if (!std::isnan(X(i, j))) {
-                const double d = std::ldexp(X(i, j), -exponent) - mean;
-                ss += d * d;
-            }
-        const double sd = std::sqrt(ss / static_cast<double>(count));
-        mean_[j] = std::ldexp(mean, exponent);
-        // Constant: every value equal (scale 1), or a spread at rounding level relative to the
-        // values' magnitude, whatever that magnitude (a column times 1e-15 is scaled like the
-        // original); such rounding noise is divided by the magnitude when it exceeds 1, so that
-        // it maps to about 0 in any units.
-        // A spread so small that the scale underflows (values that differ only by a few
-        // subnormals, e.g. 0 and 5e-324) cannot be divided by: such a column is treated as
-        // constant at rounding level too, and maps to about 0 rather than to 0/0.
-        if (lo == hi) scale_[j] = 1.0;
-        else if (is_constant_range(lo, hi)) scale_[j] = std::max(1.0, magnitude);
-        else scale_[j] = std::ldexp(sd, exponent);
-        if (!(scale_[j] > 0.0)) scale_[j] = std::max(1.0, magnitude);
+        double mean = 0.0;
+        double scale = 1.0;
+        if (!column_statistics(X, j, mean, scale)) continue;
+        mean_[j] = mean;
+        scale_[j] = scale;
+    }
+    fitted_ = true;
+}
+
+METALEARN_INLINE void StandardScaler::fit(const MatrixRef& X, const std::vector<Index>& placement, Index width) {
+    constexpr const char* where = "StandardScaler::fit()";
+    if (X.rows() == 0) throw DataError(fmt::format("{}: no rows to fit on (expected n >= 1, got 0)", where));
+    if (static_cast<Index>(placement.size()) != X.cols())
+        throw ConfigError(fmt::format("{}: placement lists {} output columns for {} input columns (expected one each)",
+                                      where, placement.size(), X.cols()));
+    std::vector<bool> taken(static_cast<std::size_t>(std::max<Index>(width, 0)), false);
+    for (std::size_t j = 0; j < placement.size(); ++j) {
+        const Index t = placement[j];
+        if (t < 0 || t >= width || taken[static_cast<std::size_t>(t)])
+            throw ConfigError(fmt::format("{}: placement[{}] = {} is out of range or repeated (expected distinct "
+                                          "output columns in [0, {}))",
+                                          where, j, t, width));
+        taken[static_cast<std::size_t>(t)] = true;
+    }
+    detail::check_no_inf(where, X);
+    mean_ = Vector::Zero(width);
+    scale_ = Vector::Ones(width);
+    for (Index j = 0; j < X.cols(); ++j) {
+        double mean = 0.0;
+        double scale = 1.0;
+        if (!column_statistics(X, j, mean, scale)) continue;
+        mean_[placement[static_cast<std::size_t>(j)]] = mean;
+        scale_[placement[static_cast<std::size_t>(j)]] = scale;
     }
     fitted_ = true;
 }
@@ -368,12 +406,19 @@ METALEARN_INLINE void Preprocessor::fit(const MatrixRef& X, const std::vector<Fe
                                          options_.max_categories - 1, folded, c.name)
                            : std::string()));
         }
-    Z = encoder_.transform(Z);
     if (options_.standardize) {
-        auto skip = encoder_.is_indicator();
-        if (!options_.one_hot)
-            for (std::size_t j = 0; j < features_.size(); ++j) skip[j] = features_[j].is_nominal();
-        scaler_.fit(Z, skip);
+        // Only the numeric columns are scaled (indicators, or nominal codes without one-hot, stay
+        // unchanged): fit on them alone, each placed at its column of the encoded output,
+        // instead of encoding the n×q matrix to read a few of its columns.
+        const auto indicator = encoder_.is_indicator();  // false for every column without one-hot
+        std::vector<Index> placement;  // the encoded column of each numeric input column, in order
+        for (std::size_t k = 0; k < indicator.size(); ++k)
+            if (options_.one_hot ? !indicator[k] : !features_[k].is_nominal()) placement.push_back(static_cast<Index>(k));
+        Matrix numeric_columns(Z.rows(), static_cast<Index>(placement.size()));
+        Index c = 0;
+        for (std::size_t j = 0; j < features_.size(); ++j)
+            if (!features_[j].is_nominal()) numeric_columns.col(c++) = Z.col(static_cast<Index>(j));
+        scaler_.fit(numeric_columns, placement, static_cast<Index>(indicator.size()));
     }
     fitted_ = true;
 }
@@ -382,16 +427,52 @@ METALEARN_INLINE Matrix Preprocessor::transform(const MatrixRef& X) const {
     if (!fitted_) throw NotFitted("Preprocessor::transform(): call fit() first");
     detail::check_width("Preprocessor::transform()", static_cast<Index>(features_.size()), X.cols());
     detail::check_no_inf("Preprocessor::transform()", X);
-    Matrix Z = options_.impute ? imputer_.transform(X) : Matrix(X);
-    Z = encoder_.transform(Z);
-    if (options_.standardize) scaler_.transform_in_place(Z);
-    for (Index j = 0; j < Z.cols(); ++j)
-        for (Index i = 0; i < Z.rows(); ++i)
-            if (std::isnan(Z(i, j)))
-                throw DataError(fmt::format(
-                    "Preprocessor::transform(): missing value at row {}, output column '{}' (expected no NaN; "
-                    "enable imputation)",
-                    i, encoder_.output_names()[static_cast<std::size_t>(j)]));
+    // Impute, encode and scale each input column straight into its output columns: one pass and
+    // no intermediate matrix. The values are those of the separate steps (SimpleImputer,
+    // OneHotEncoder, StandardScaler::transform) to the bit: (v − mean) / scale per value.
+    const Index n = X.rows();
+    Matrix Z(n, encoder_.n_out_);
+    const Vector* fill = options_.impute ? &imputer_.fill_values() : nullptr;
+    Index col = 0;
+    for (std::size_t j = 0; j < features_.size(); ++j) {
+        const auto jj = static_cast<Index>(j);
+        const double fill_j = fill != nullptr ? (*fill)[jj] : 0.0;
+        const bool one_hot = options_.one_hot && features_[j].is_nominal();
+        if (one_hot) {
+            const auto& slot = encoder_.slot_[j];
+            const auto K = static_cast<double>(slot.size());
+            Z.middleCols(col, encoder_.width_[j]).setZero();
+            for (Index i = 0; i < n; ++i) {
+                double v = X(i, jj);
+                if (fill != nullptr && std::isnan(v)) v = fill_j;
+                if (std::isnan(v) || v < 0 || v >= K || v != std::floor(v)) continue;  // no indicator set
+                Z(i, col + slot[static_cast<std::size_t>(v)]) = 1.0;
+            }
+            col += encoder_.width_[j];
+            continue;
+        }
+        // numeric, or a nominal code kept as it is (scaler mean 0, scale 1)
+        const double mean = options_.standardize ? scaler_.mean()[col] : 0.0;
+        const double scale = options_.standardize ? scaler_.scale()[col] : 1.0;
+        Index missing = -1;
+        for (Index i = 0; i < n; ++i) {
+            double v = X(i, jj);
+            if (std::isnan(v)) {
+                if (fill == nullptr) {
+                    if (missing < 0) missing = i;
+                } else {
+                    v = fill_j;
+                }
+            }
+            Z(i, col) = (v - mean) / scale;
+        }
+        if (missing >= 0)
+            throw DataError(fmt::format(
+                "Preprocessor::transform(): missing value at row {}, output column '{}' (expected no NaN; "
+                "enable imputation)",
+                missing, encoder_.output_names()[static_cast<std::size_t>(col)]));
+        ++col;
+    }
     return Z;
 }
 
