@@ -103,11 +103,12 @@ double best_split_cost(const Matrix& X, const Vector& y, bool classification) {
             double cost = 0.0;
             for (const auto* side : {&L, &R}) {
                 const auto n = static_cast<double>(side->size());
-                if (classification) {
-                    double c0 = 0.0;
-                    for (Index i : *side) c0 += y[i] == 0 ? 1.0 : 0.0;
-                    const double q = c0 / n;
-                    cost += n * (1.0 - q * q - (1 - q) * (1 - q));
+                if (classification) {  // n · Gini impurity, 1 − Σ_c q_c², classes 0..K−1
+                    std::vector<double> count(static_cast<std::size_t>(y.maxCoeff()) + 1, 0.0);
+                    for (Index i : *side) count[static_cast<std::size_t>(y[i])] += 1.0;
+                    double gini = 1.0;
+                    for (const double c : count) gini -= (c / n) * (c / n);
+                    cost += n * gini;
                 } else {
                     double mean = 0.0;
                     for (Index i : *side) mean += y[i] / n;
@@ -145,6 +146,31 @@ TEST_CASE("Decision tree root splits are the brute-force optimum", "[models][dec
         const auto& rg = rstump.nodes()[static_cast<std::size_t>(rr.right)];
         const double sse = static_cast<double>(rl.n_samples) * rl.impurity + static_cast<double>(rg.n_samples) * rg.impurity;
         REQUIRE(sse == Approx(best_split_cost(X, yr, false)).epsilon(1e-10));
+    }
+}
+
+TEST_CASE("Decision tree root splits on 0/1 columns are the brute-force optimum, two classes and three",
+          "[models][decision_tree]") {
+    // 0/1 columns take the binary-column count (class totals of the upper value only).
+    metalearn::Rng rng(12);
+    for (int rep = 0; rep < 6; ++rep) {
+        Matrix X(60, 5);
+        for (Index j = 0; j < X.cols(); ++j) {
+            const double frequency = 0.1 + 0.18 * static_cast<double>(j);  // 0.1 .. 0.82
+            for (Index i = 0; i < X.rows(); ++i) X(i, j) = rng.uniform() < frequency ? 1.0 : 0.0;
+        }
+        Vector y(60);
+        const double classes = rep % 2 == 0 ? 2.0 : 3.0;
+        for (Index i = 0; i < 60; ++i)
+            y[i] = std::fmod(std::floor(X(i, 1) + 2.0 * X(i, 3) + 1.5 * rng.uniform()), classes);
+        DecisionTreeClassifier stump({.max_depth = 1});
+        stump.fit(X, y);
+        const auto& root = stump.nodes()[0];
+        REQUIRE(root.left >= 0);
+        const auto& l = stump.nodes()[static_cast<std::size_t>(root.left)];
+        const auto& r = stump.nodes()[static_cast<std::size_t>(root.right)];
+        const double cost = static_cast<double>(l.n_samples) * l.impurity + static_cast<double>(r.n_samples) * r.impurity;
+        REQUIRE(cost == Approx(best_split_cost(X, y, true)).epsilon(1e-12));
     }
 }
 

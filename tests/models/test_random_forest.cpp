@@ -209,14 +209,20 @@ bool same_tree_or_tie(const md::CartTree& a, const md::CartTree& b, const Matrix
 
 TEST_CASE("CART grown on a bootstrap as multiplicities equals the tree on the duplicated rows",
           "[models][random_forest][cart]") {
+    // The measured columns, and the same columns cut at their means: 0/1 columns, whose splits
+    // count only the class totals of the upper value.
     const auto d = metalearn::test::sklearn_split("breast_cancer.csv", false);
-    const md::FeatureRanks ranks(d.Xtr);
-    const Index n = d.Xtr.rows();
     Index k = 0;
     const auto codes = md::class_codes("test", d.ytr, 0, k);
     const std::vector<double> labels(d.ytr.data(), d.ytr.data() + d.ytr.size());
+    Matrix binary(d.Xtr.rows(), d.Xtr.cols());
+    for (Index j = 0; j < d.Xtr.cols(); ++j)
+        for (Index i = 0; i < d.Xtr.rows(); ++i) binary(i, j) = d.Xtr(i, j) > d.Xtr.col(j).mean() ? 1.0 : 0.0;
     int identical_entropy = 0;
-    for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    for (std::uint64_t seed = 0; seed < 8; ++seed) {
+        const Matrix& X = seed % 2 == 0 ? d.Xtr : binary;
+        const md::FeatureRanks ranks(X);
+        const Index n = X.rows();
         // the same bootstrap, once with the duplicates written out and once as counts
         metalearn::Rng draw(seed);
         std::vector<Index> dup(static_cast<std::size_t>(n));
@@ -234,11 +240,11 @@ TEST_CASE("CART grown on a bootstrap as multiplicities equals the tree on the du
         }
         REQUIRE(distinct.size() < dup.size());
         // Gini classification: integer class counts, the same tree exactly
-        const md::CartSettings cls{0, 2, 1, md::resolve_max_features(metalearn::models::max_features_sqrt, d.Xtr.cols()),
+        const md::CartSettings cls{0, 2, 1, md::resolve_max_features(metalearn::models::max_features_sqrt, X.cols()),
                                    true, false, k};
         metalearn::Rng r1(seed + 100), r2(seed + 100);
         REQUIRE(same_tree_or_tie(md::CartBuilder(ranks, &codes, nullptr, cls).grow(dup, r1),
-                                 md::CartBuilder(ranks, &codes, nullptr, cls).grow(distinct, counts, r2), d.Xtr, labels,
+                                 md::CartBuilder(ranks, &codes, nullptr, cls).grow(distinct, counts, r2), X, labels,
                                  false, dup, 0.0));
         // entropy: sums of x·log x in another order, so two equally good splits can swap
         md::CartSettings ent = cls;
@@ -246,13 +252,13 @@ TEST_CASE("CART grown on a bootstrap as multiplicities equals the tree on the du
         metalearn::Rng r3(seed + 200), r4(seed + 200);
         identical_entropy += same_tree_or_tie(md::CartBuilder(ranks, &codes, nullptr, ent).grow(dup, r3),
                                               md::CartBuilder(ranks, &codes, nullptr, ent).grow(distinct, counts, r4),
-                                              d.Xtr, labels, false, dup, 1e-12);
+                                              X, labels, false, dup, 1e-12);
         // regression on 0/1 targets: integer sums, the same tree
-        const md::CartSettings reg{0, 2, 3, d.Xtr.cols() / 2, false, false, 0};
+        const md::CartSettings reg{0, 2, 3, X.cols() / 2, false, false, 0};
         const metalearn::VectorRef y(d.ytr);
         metalearn::Rng r5(seed + 300), r6(seed + 300);
         REQUIRE(same_tree_or_tie(md::CartBuilder(ranks, nullptr, &y, reg).grow(dup, r5),
-                                 md::CartBuilder(ranks, nullptr, &y, reg).grow(distinct, counts, r6), d.Xtr, labels,
+                                 md::CartBuilder(ranks, nullptr, &y, reg).grow(distinct, counts, r6), X, labels,
                                  true, dup, 1e-12));
     }
     CHECK(identical_entropy >= 1);

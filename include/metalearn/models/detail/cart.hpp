@@ -509,6 +509,11 @@ private:
     std::vector<double> bucket_sum_;
     std::vector<std::int64_t> node_counts_;
     std::vector<std::int64_t> upper_counts_;  // binary column: class counts of its rank-1 samples
+    // Two classes: per node sample, its weight w plus w·class in the upper 32 bits, so that one
+    // masked sum gives both counts of a binary column's upper value (count_upper); filled once
+    // per node, when its first binary column is counted.
+    std::vector<std::int64_t> node_weight_class_;
+    bool node_weight_class_ready_ = false;
     std::vector<std::int64_t> cut_left_;   // left class counts of the sweep's best cut
     std::vector<std::int64_t> best_left_;  // left class counts of the node's best split
     double node_b_ = 0.0;

@@ -547,6 +547,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
     node_totals(begin, end);
     const Index n = node_n_;
     node_groups_ready_ = false;
+    node_weight_class_ready_ = false;
     Split best;
     Index examined = 0;
     for (Index j = n_constant; j < p && examined < s_.max_features; ++j) {
@@ -664,39 +665,27 @@ METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std
     const std::uint32_t* smp = samples_.data() + begin;
     upper_counts_.resize(K);
     const Index n = end - begin;
-    if (K == 2) {
-        // two classes: the upper value's total and its class-1 part are two plain sums (code is
-        // 0 or 1), with no counter in memory to update
-        std::int64_t up[2] = {0, 0};
-        std::int64_t one[2] = {0, 0};
-        Index i = 0;
-        if (unit_counts_) {
-            for (; i + 2 <= n; i += 2)
-                for (Index u = 0; u < 2; ++u) {
-                    const std::int64_t v = nk[smp[i + u]];
-                    up[u] += v;
-                    one[u] += v & code[i + u];
-                }
-            for (; i < n; ++i) {
-                const std::int64_t v = nk[smp[i]];
-                up[0] += v;
-                one[0] += v & code[i];
+    if (K == 2 && node_n_ < (std::int64_t{1} << 31)) {
+        // two classes: the upper value's total and its class-1 part in one sum of the node's
+        // (w + w·class·2^32), masked by the column's 0/1 value: a total below 2^31 cannot carry
+        // into the upper half, and the upper half's sum is below 2^31 too
+        if (!node_weight_class_ready_) {
+            node_weight_class_.resize(static_cast<std::size_t>(n));
+            for (Index i = 0; i < n; ++i) {
+                const std::int64_t wi = unit_counts_ ? 1 : w[i];
+                node_weight_class_[static_cast<std::size_t>(i)] = wi + ((wi * code[i]) << 32U);
             }
-        } else {
-            for (; i + 2 <= n; i += 2)
-                for (Index u = 0; u < 2; ++u) {
-                    const std::int64_t v = std::int64_t{w[i + u]} * nk[smp[i + u]];
-                    up[u] += v;
-                    one[u] += v * code[i + u];
-                }
-            for (; i < n; ++i) {
-                const std::int64_t v = std::int64_t{w[i]} * nk[smp[i]];
-                up[0] += v;
-                one[0] += v * code[i];
-            }
+            node_weight_class_ready_ = true;
         }
-        upper_counts_[1] = one[0] + one[1];
-        upper_counts_[0] = up[0] + up[1] - upper_counts_[1];
+        const std::int64_t* wc = node_weight_class_.data();
+        std::int64_t acc[4] = {0, 0, 0, 0};
+        Index i = 0;
+        for (; i + 4 <= n; i += 4)
+            for (Index u = 0; u < 4; ++u) acc[u] += wc[i + u] & -static_cast<std::int64_t>(nk[smp[i + u]]);
+        for (; i < n; ++i) acc[0] += wc[i] & -static_cast<std::int64_t>(nk[smp[i]]);
+        const std::int64_t sum = acc[0] + acc[1] + acc[2] + acc[3];
+        upper_counts_[1] = sum >> 32U;
+        upper_counts_[0] = (sum & 0xffffffffLL) - upper_counts_[1];
         return;
     }
     const auto slot = [code](Index i) { return static_cast<std::size_t>(code[i]); };
