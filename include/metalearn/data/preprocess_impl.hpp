@@ -454,23 +454,22 @@ METALEARN_INLINE Matrix Preprocessor::transform(const MatrixRef& X) const {
         // numeric, or a nominal code kept as it is (scaler mean 0, scale 1)
         const double mean = options_.standardize ? scaler_.mean()[col] : 0.0;
         const double scale = options_.standardize ? scaler_.scale()[col] : 1.0;
-        Index missing = -1;
-        for (Index i = 0; i < n; ++i) {
-            double v = X(i, jj);
-            if (std::isnan(v)) {
-                if (fill == nullptr) {
-                    if (missing < 0) missing = i;
-                } else {
-                    v = fill_j;
-                }
+        // branch-free loops (a select, a subtraction and a division per value), so they vectorise
+        double* out = Z.col(col).data();
+        if (fill != nullptr) {
+            for (Index i = 0; i < n; ++i) {
+                const double v = X(i, jj);
+                out[i] = ((std::isnan(v) ? fill_j : v) - mean) / scale;
             }
-            Z(i, col) = (v - mean) / scale;
+        } else {
+            for (Index i = 0; i < n; ++i) out[i] = (X(i, jj) - mean) / scale;
+            for (Index i = 0; i < n; ++i)
+                if (std::isnan(out[i]))
+                    throw DataError(fmt::format(
+                        "Preprocessor::transform(): missing value at row {}, output column '{}' (expected no NaN; "
+                        "enable imputation)",
+                        i, encoder_.output_names()[static_cast<std::size_t>(col)]));
         }
-        if (missing >= 0)
-            throw DataError(fmt::format(
-                "Preprocessor::transform(): missing value at row {}, output column '{}' (expected no NaN; "
-                "enable imputation)",
-                missing, encoder_.output_names()[static_cast<std::size_t>(col)]));
         ++col;
     }
     return Z;
