@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -428,4 +429,53 @@ TEST_CASE("StandardScaler::fit with placed columns: statistics at their places, 
     REQUIRE_THROWS_WITH(scaler.fit(X, std::vector<Index>{2, 2}, 5),
                         Catch::Contains("placement[1] = 2 is out of range or repeated"));
     REQUIRE_THROWS_AS(scaler.fit(Matrix(0, 2), std::vector<Index>{0, 1}, 5), DataError);
+}
+
+TEST_CASE("Preprocessor standardises values near the double range without overflow, and refuses what cannot be "
+          "represented",
+          "[data][preprocess][errors]") {
+    // 1.7e308 − mean overflows in one subtraction when the mean is negative enough; the expected
+    // z-scores are the population-sd formula evaluated in 50-digit arithmetic (mpmath).
+    Matrix X(3, 1);
+    X << 1.7e308, -1.7e308, 1e308;
+    const std::vector<FeatureInfo> x_only{FeatureInfo::numeric("x")};
+    Preprocessor pre;
+    pre.fit(X, x_only);
+    Matrix expected(3, 1);
+    expected << 0.9322998661004518, -1.387080288588477, 0.45478042248802525;
+    REQUIRE_THAT(pre.transform(X), approx_matrix(expected, 1e-14, 1e-14));
+    // fitted on values around 1e-300, a value of 1e300 is about 1e600 standard deviations away
+    Matrix tiny(3, 1);
+    tiny << 1e-300, 2e-300, 3e-300;
+    pre.fit(tiny, x_only);
+    Matrix huge(2, 1);
+    huge << 2e-300, 1e300;
+    REQUIRE_THROWS_AS(pre.transform(huge), DataError);
+    REQUIRE_THROWS_WITH(pre.transform(huge), Catch::Contains("at row 1, output column 'x' is out of range"));
+}
+
+TEST_CASE("Preprocessor: a fit that throws part-way leaves it unfitted; the cap is checked without one-hot too",
+          "[data][preprocess][errors]") {
+    PreprocessOptions options;
+    options.on_warning = [](const std::string&) { throw std::runtime_error("stop"); };
+    Preprocessor pre(options);
+    Matrix first(1, 1);
+    first << 1;
+    pre.fit(first, {FeatureInfo::numeric("a")});
+    REQUIRE(pre.is_fitted());
+    // a 21-row identifier-like nominal column makes fit warn, and the callback throws
+    std::vector<std::string> categories;
+    for (int c = 0; c < 30; ++c) categories.push_back(std::to_string(c));
+    Matrix X(21, 2);
+    for (Index i = 0; i < 21; ++i) X.row(i) << static_cast<double>(i), static_cast<double>(i);
+    const std::vector<FeatureInfo> features{FeatureInfo::nominal("id", categories), FeatureInfo::numeric("b")};
+    REQUIRE_THROWS_WITH(pre.fit(X, features), "stop");
+    REQUIRE_FALSE(pre.is_fitted());
+    REQUIRE_THROWS_AS(pre.transform(X), NotFitted);
+    for (const bool one_hot : {true, false}) {
+        Preprocessor capped({.one_hot = one_hot, .max_categories = 1});
+        REQUIRE_THROWS_AS(capped.fit(X, features), ConfigError);
+    }
+    StandardScaler scaler;
+    REQUIRE_THROWS_WITH(scaler.fit(Matrix(4, 0), std::vector<Index>{}, -3), Catch::Contains("negative width -3"));
 }

@@ -197,8 +197,8 @@ public:
     /// numeric columns of a table whose one-hot indicators are left unchanged).
     /// @param X         n×m training matrix (n ≥ 1; no ±Inf).
     /// @param placement m distinct output columns in [0, width).
-    /// @throws DataError on n = 0 or an infinite value; ConfigError on a placement of the wrong
-    ///         length, out of range or repeated.
+    /// @throws DataError on n = 0 or an infinite value; ConfigError on a negative width or a
+    ///         placement of the wrong length, out of range or repeated.
     void fit(const MatrixRef& X, const std::vector<Index>& placement, Index width);
 
     /// (X − mean) / scale, column-wise.
@@ -265,7 +265,9 @@ public:
     /// @param X        n×p raw training features (n ≥ 1; NaN = missing; no ±Inf).
     /// @param features p descriptions (numeric / nominal with categories).
     /// @throws DataError on a width mismatch, n = 0 or an infinite value; ConfigError if
-    ///         `max_categories` is 1 or negative.
+    ///         `max_categories` is 1 or negative (whether or not `one_hot` is on). A fit that
+    ///         throws after the input checks (e.g. from `on_warning`) leaves the Preprocessor
+    ///         unfitted.
     void fit(const MatrixRef& X, const std::vector<FeatureInfo>& features);
 
     /// Fit on a dataset's features (all its rows: pass a training subset).
@@ -273,9 +275,10 @@ public:
 
     /// Transform raw features with the statistics learned in fit.
     /// @param X m×p raw features (same p as in fit; NaN = missing).
-    /// @return m×q numeric matrix without NaN (q = n_output_features()).
-    /// @throws NotFitted before fit; DataError on a width mismatch, an infinite value, or a
-    ///         missing value left when imputation is off.
+    /// @return m×q numeric matrix without NaN or ±Inf (q = n_output_features()).
+    /// @throws NotFitted before fit; DataError on a width mismatch, an infinite value, a
+    ///         missing value left when imputation is off, or a value whose standardised form
+    ///         exceeds the double range (e.g. 1e300 after fitting on values around 1e-300).
     [[nodiscard]] Matrix transform(const MatrixRef& X) const;
 
     /// fit(train) then transform(train.X()).

@@ -328,6 +328,7 @@ METALEARN_INLINE void StandardScaler::fit(const MatrixRef& X, const std::vector<
 METALEARN_INLINE void StandardScaler::fit(const MatrixRef& X, const std::vector<Index>& placement, Index width) {
     constexpr const char* where = "StandardScaler::fit()";
     if (X.rows() == 0) throw DataError(fmt::format("{}: no rows to fit on (expected n >= 1, got 0)", where));
+    if (width < 0) throw ConfigError(fmt::format("{}: negative width {} (expected >= 0 output columns)", where, width));
     if (static_cast<Index>(placement.size()) != X.cols())
         throw ConfigError(fmt::format("{}: placement lists {} output columns for {} input columns (expected one each)",
                                       where, placement.size(), X.cols()));
@@ -382,6 +383,7 @@ namespace metalearn::data {
 
 METALEARN_INLINE void Preprocessor::fit(const MatrixRef& X, const std::vector<FeatureInfo>& features) {
     detail::check_features("Preprocessor::fit()", X, features);
+    fitted_ = false;  // a fit that throws part-way (e.g. from on_warning) leaves no half-updated state in use
     features_ = features;
     Matrix Z = X;
     if (options_.impute) {
@@ -392,7 +394,7 @@ METALEARN_INLINE void Preprocessor::fit(const MatrixRef& X, const std::vector<Fe
         encoder_ = OneHotEncoder({.max_categories = options_.max_categories});
         encoder_.fit(Z, features_);
     } else {
-        encoder_ = OneHotEncoder();
+        encoder_ = OneHotEncoder({.max_categories = options_.max_categories});  // checks the cap, unused here
         encoder_.fit(as_numeric(features_));
     }
     if (options_.one_hot && options_.on_warning)
@@ -463,12 +465,23 @@ METALEARN_INLINE Matrix Preprocessor::transform(const MatrixRef& X) const {
             }
         } else {
             for (Index i = 0; i < n; ++i) out[i] = (X(i, jj) - mean) / scale;
-            for (Index i = 0; i < n; ++i)
-                if (std::isnan(out[i]))
-                    throw DataError(fmt::format(
-                        "Preprocessor::transform(): missing value at row {}, output column '{}' (expected no NaN; "
-                        "enable imputation)",
-                        i, encoder_.output_names()[static_cast<std::size_t>(col)]));
+        }
+        for (Index i = 0; i < n; ++i) {
+            if (std::isfinite(out[i])) continue;
+            const auto name = [&] { return encoder_.output_names()[static_cast<std::size_t>(col)]; };
+            if (std::isnan(out[i]))
+                throw DataError(fmt::format(
+                    "Preprocessor::transform(): missing value at row {}, output column '{}' (expected no NaN; "
+                    "enable imputation)",
+                    i, name()));
+            // v − mean overflowed (values of opposite signs near ±1.8e308): the same in halves
+            const double v = std::isnan(X(i, jj)) ? fill_j : X(i, jj);
+            out[i] = 2.0 * ((0.5 * v - 0.5 * mean) / scale);
+            if (!std::isfinite(out[i]))
+                throw DataError(fmt::format(
+                    "Preprocessor::transform(): value {} at row {}, output column '{}' is out of range once "
+                    "standardised with the training mean {} and scale {} (|z| above 1.8e308)",
+                    v, i, name(), mean, scale));
         }
         ++col;
     }
