@@ -385,11 +385,8 @@ METALEARN_INLINE void Preprocessor::fit(const MatrixRef& X, const std::vector<Fe
     detail::check_features("Preprocessor::fit()", X, features);
     fitted_ = false;  // a fit that throws part-way (e.g. from on_warning) leaves no half-updated state in use
     features_ = features;
-    Matrix Z = X;
-    if (options_.impute) {
-        imputer_.fit(Z, features_);
-        Z = imputer_.transform(Z);
-    }
+    if (options_.impute) imputer_.fit(X, features_);
+    const Matrix Z = options_.impute ? imputer_.transform(X) : Matrix(X);
     if (options_.one_hot) {
         encoder_ = OneHotEncoder({.max_categories = options_.max_categories});
         encoder_.fit(Z, features_);
