@@ -121,6 +121,8 @@ TEST_CASE("ARFF: other malformed headers", "[data][arff][errors]") {
     arff_error("@relation r\nx numeric\n", 2, 1, "unexpected text 'x numeric' in the header");
     arff_error("@relation r\n@atribute x numeric\n", 2, 1, "unknown keyword '@atribute'");
     arff_error("@relation r\n@data\n1\n", 2, 0, "@data before any @attribute");
+    arff_error("@relation r\n@attribute x numeric\n@data 1\n2\n", 3, 7, "unexpected text '1' after @data");
+    arff_error("@relation r\n@attribute x numeric\n@data\n+-1\n", 4, 1, "'+-1'");
     arff_error("@relation r\n@attribute c {a, a}\n@data\na\n", 2, 18, "duplicate nominal value 'a'");
     arff_error(header + "{5 1}\n", 5, 2, "sparse index 5 out of range (expected 0 to 1)");
     arff_error(header + "{0 1, 1 a\n", 5, 1, "unterminated sparse row");
@@ -243,6 +245,22 @@ TEST_CASE("Readers: unreadable files, unsupported types and bad IDX files", "[da
     CsvOptions semicolon;
     semicolon.delimiter = ';';
     CHECK(read_csv_string("v;class\n1.234,5;x\n2,5;y\n", "thousands", semicolon).feature(0).kind == FeatureKind::nominal);
+    // "1.234" beside "1,5": a thousands separator or a decimal point; the column stays text
+    CHECK(read_csv_string("a;class\n1,5;x\n1.234;y\n2;x\n", "mixed", semicolon).feature(0).kind == FeatureKind::nominal);
+    // A header with a comma in a name ("Preis, EUR") but more ';' than ',' is still ';'-separated
+    const auto comma_name = write("comma-name.csv", "Preis, EUR;Menge;class\n1,5;2;x\n3,25;4;y\n");
+    warnings.clear();
+    const auto c = read_dataset(comma_name, warn);
+    REQUIRE(c.n_features() == 2);
+    CHECK(c.feature(0).name == "Preis, EUR");
+    CHECK(c.X()(1, 0) == 3.25);
+    CHECK(c.class_names() == std::vector<std::string>{"x", "y"});
+    // A tab-separated .csv and a comma-separated .tsv: one header column naming several is refused
+    const auto tabs = write("tabs.csv", "a\tb\tclass\n1\t2\tx\n3\t4\ty\n");
+    REQUIRE_THROWS_WITH(read_dataset(tabs), Catch::Contains("looks tab-separated") &&
+                                                Catch::Contains("CsvOptions::delimiter = '\\t'"));
+    const auto commas = write("commas.tsv", "a,b,class\n1,2,x\n3,4,y\n");
+    REQUIRE_THROWS_WITH(read_dataset(commas), Catch::Contains("looks comma-separated"));
     const auto bad_magic = write("bad-magic", std::string("\x01\x02\x08\x01", 4));
     REQUIRE_THROWS_AS(read_idx_labels(bad_magic), ParseError);
     REQUIRE_THROWS_WITH(read_idx_labels(bad_magic), Catch::Contains("not an IDX file (expected magic bytes 00 00"));

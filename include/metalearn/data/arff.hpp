@@ -125,6 +125,12 @@ public:
                 continue;
             }
             if (keyword == "@data") {
+                std::size_t rest = pos;
+                while (rest < raw.size() && is_space(raw[rest])) ++rest;
+                if (rest < raw.size() && raw[rest] != '%')
+                    fail(rest, fmt::format("unexpected text '{}' after @data (expected the data rows on the lines "
+                                           "after it)",
+                                           excerpt(raw.substr(rest))));
                 data_line = line_;
                 ++li;
                 break;

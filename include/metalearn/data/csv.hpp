@@ -28,7 +28,8 @@
 /// - with a delimiter other than ',' (a ';'-separated file, as spreadsheets write where ',' is
 ///   the decimal mark), a column whose every non-missing cell is a number written with a decimal
 ///   comma ("1,5", "-0,25", or an integer) and at least one comma is numeric, with a warning
-///   (`CsvOptions::decimal_comma`; a cell with a ',' and a '.', such as "1.234,5", is not read so);
+///   (`CsvOptions::decimal_comma`; a cell with a ',' and a '.', such as "1.234,5", or with a '.'
+///   only, such as "1.234" — a thousands separator or a decimal point? — keeps the column text);
 /// - `nominal_columns` / `numeric_columns` force a column's kind; in a forced-numeric column a
 ///   non-numeric cell is a ParseError.
 ///
@@ -174,13 +175,23 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
                          "empty input (expected a header row and data rows)");
     const std::size_t header_line = lines[li].number;
     const auto header = split_delimited(lines[li].text, options.delimiter, label, header_line);
-    if (header.size() == 1 && options.delimiter != ';' && header[0].text.find(';') != std::string::npos)
-        throw ParseError(label, header_line, 1,
-                         fmt::format("the header is one column with ';' in it and no '{}': the file looks "
-                                     "semicolon-separated (expected '{}'-separated columns); read it with "
-                                     "CsvOptions::delimiter = ';' (read_dataset detects this for .csv files)",
-                                     options.delimiter == '\t' ? "\\t" : std::string(1, options.delimiter),
-                                     options.delimiter == '\t' ? "\\t" : std::string(1, options.delimiter)));
+    if (header.size() == 1) {
+        // one column naming what looks like several: the file uses another delimiter
+        const auto shown = [](char c) { return c == '\t' ? std::string("\\t") : std::string(1, c); };
+        for (const char other : {';', '\t', ','}) {
+            if (other == options.delimiter || header[0].text.find(other) == std::string::npos) continue;
+            const char* kind = other == ';' ? "semicolon" : other == '\t' ? "tab" : "comma";
+            const char* hint = other == ';'    ? " (read_dataset detects this for .csv files)"
+                               : other == '\t' ? " (read_dataset reads .tsv files so)"
+                                               : " (read_dataset reads .csv files so)";
+            throw ParseError(label, header_line, 1,
+                             fmt::format("the header is one column with '{}' in it and no '{}': the file looks "
+                                         "{}-separated (expected '{}'-separated columns); read it with "
+                                         "CsvOptions::delimiter = '{}'{}",
+                                         shown(other), shown(options.delimiter), kind, shown(options.delimiter),
+                                         shown(other), hint));
+        }
+    }
     ++li;
     const std::size_t p = header.size();
     std::vector<Column> columns(p);
@@ -307,6 +318,10 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
                 if (missing[j][i]) continue;
                 std::string t = cells[j][i];
                 const auto comma = t.find(',');
+                if (comma == std::string::npos && t.find('.') != std::string::npos) {
+                    all = false;  // "1.234" beside "1,5": a thousands separator or a decimal point? Not guessed.
+                    break;
+                }
                 if (comma != std::string::npos) {
                     if (t.find(',', comma + 1) != std::string::npos || t.find('.') != std::string::npos) {
                         all = false;

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -146,11 +148,14 @@ private:
             throw DataError(fmt::format("{}: target has {} entries but X has {} rows", where(), y_.size(), X_.rows()));
         if (static_cast<Index>(features_.size()) != X_.cols())
             throw DataError(fmt::format("{}: {} feature descriptions for {} columns", where(), features_.size(), X_.cols()));
-        for (std::size_t a = 0; a < features_.size(); ++a)
-            for (std::size_t b = a + 1; b < features_.size(); ++b)
-                if (features_[a].name == features_[b].name)
+        {
+            std::unordered_map<std::string_view, std::size_t> first;  // name -> its first column
+            first.reserve(features_.size());
+            for (std::size_t b = 0; b < features_.size(); ++b)
+                if (const auto [at, fresh] = first.emplace(features_[b].name, b); !fresh)
                     throw DataError(fmt::format("{}: duplicate feature name '{}' (columns {} and {})", where(),
-                                                features_[a].name, a, b));
+                                                features_[b].name, at->second, b));
+        }
         for (Index j = 0; j < X_.cols(); ++j) {
             const auto& f = features_[static_cast<std::size_t>(j)];
             const auto k = static_cast<double>(f.categories.size());

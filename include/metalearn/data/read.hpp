@@ -10,7 +10,7 @@
 /// `.csv`, `.csv.gz` → `read_sklearn_csv` when the first line is scikit-learn's
 /// `n_samples,n_features,...` header or a line of numbers only (a header row of numbers is not a
 /// plausible CSV header), else `read_csv` — with ';' as the delimiter when the first non-blank
-/// line has a ';' and no ',' (a semicolon-separated file; a warning says so).
+/// line has more ';' than ',' (a semicolon-separated file; a warning says so).
 ///
 /// PMLB: when a `.tsv`/`.tsv.gz` file has a `metadata.yaml` beside it, its top-level `task:`
 /// line sets the task (PMLB's own classification/regression label, which the integer-target

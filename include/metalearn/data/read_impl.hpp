@@ -100,12 +100,14 @@ METALEARN_INLINE bool looks_like_sklearn_csv(std::string_view text) {
     return false;
 }
 
-/// Whether the first non-blank line has a ';' and no ',' (a semicolon-separated CSV file, as
-/// spreadsheets write them where ',' is the decimal separator).
+/// Whether the first non-blank line has more ';' than ',' (a semicolon-separated CSV file, as
+/// spreadsheets write them where ',' is the decimal separator; a header such as "Preis, EUR;Menge"
+/// may hold a comma too).
 METALEARN_INLINE bool looks_semicolon_separated(std::string_view text) {
     for (const auto& line : split_lines(text.substr(0, std::min<std::size_t>(text.size(), 1 << 16)))) {
         if (trim(line.text).empty()) continue;
-        return line.text.find(';') != std::string_view::npos && line.text.find(',') == std::string_view::npos;
+        const auto semicolons = std::count(line.text.begin(), line.text.end(), ';');
+        return semicolons > 0 && semicolons > std::count(line.text.begin(), line.text.end(), ',');
     }
     return false;
 }
@@ -143,7 +145,7 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
     if (csv && detail::looks_semicolon_separated(text)) {
         o.delimiter = ';';
         if (options.on_warning)
-            options.on_warning(fmt::format("read_dataset(): '{}': the header has ';' and no ',': read as "
+            options.on_warning(fmt::format("read_dataset(): '{}': the header has more ';' than ',': read as "
                                            "semicolon-separated",
                                            path.string()));
     }

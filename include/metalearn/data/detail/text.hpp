@@ -329,6 +329,7 @@ inline NumberStatus parse_number(std::string_view s, double& value) {
     if (s.empty()) return NumberStatus::not_a_number;
     std::string_view body = s;
     if (body.front() == '+' || body.front() == '-') body.remove_prefix(1);
+    if (!body.empty() && (body.front() == '+' || body.front() == '-')) return NumberStatus::not_a_number;  // "+-1"
     if (!body.empty() && (body.front() == 'i' || body.front() == 'I' || body.front() == 'n' || body.front() == 'N')) {
         const std::string low = to_lower(body);
         if (low == "inf" || low == "infinity" || low == "nan") return NumberStatus::not_finite;
