@@ -1,5 +1,6 @@
 #include "support/test_support.hpp"
 
+#include <metalearn/core/memory.hpp>
 #include <metalearn/core/numeric.hpp>
 #include <metalearn/core/random.hpp>
 
@@ -70,4 +71,20 @@ TEST_CASE("exp_inplace's special values: 1 at 0, 0 below -708, +inf above ln(DBL
     exp_inplace(edge, 2);
     CHECK(ulps(edge[0], -708.0) <= exp_max_ulps);
     CHECK(ulps(edge[1], 709.78) <= exp_max_ulps);
+}
+
+TEST_CASE("advise_huge_pages is a hint: any pointer and size, the buffer's values unchanged", "[core][memory]") {
+    metalearn::advise_huge_pages(nullptr, 0);
+    metalearn::advise_huge_pages(nullptr, std::size_t{1} << 30);
+    std::vector<double> small(100, 1.5);
+    metalearn::advise_huge_pages(small.data(), small.size() * sizeof(double));
+    CHECK(small[99] == 1.5);
+    // 12 MiB, not 2 MiB-aligned (an offset of one double): the whole 2 MiB pages inside are advised
+    std::vector<double> big(std::size_t{3} << 19, 0.0);
+    metalearn::advise_huge_pages(big.data() + 1, (big.size() - 1) * sizeof(double));
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<double>(i);
+    double sum = 0.0;
+    for (const double v : big) sum += v;
+    const auto n = static_cast<double>(big.size());
+    CHECK(sum == n * (n - 1) / 2);  // exact: below 2^53
 }

@@ -3,6 +3,7 @@
 /// @brief Bodies of preprocess.hpp. Included by that header in header-only mode; compiled into the
 /// library in compiled mode (core/config.hpp).
 
+#include "metalearn/core/memory.hpp"
 #include "metalearn/data/preprocess.hpp"
 
 namespace metalearn::data::detail {
@@ -431,6 +432,7 @@ METALEARN_INLINE Matrix Preprocessor::transform(const MatrixRef& X) const {
     // OneHotEncoder, StandardScaler::transform) to the bit: (v − mean) / scale per value.
     const Index n = X.rows();
     Matrix Z(n, encoder_.n_out_);
+    advise_huge_pages(Z.data(), static_cast<std::size_t>(Z.size()) * sizeof(double));  // filled once, below
     const Vector* fill = options_.impute ? &imputer_.fill_values() : nullptr;
     Index col = 0;
     for (std::size_t j = 0; j < features_.size(); ++j) {

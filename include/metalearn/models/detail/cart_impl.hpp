@@ -3,6 +3,7 @@
 /// @brief Bodies of cart.hpp. Included by that header in header-only mode; compiled into the
 /// library in compiled mode (core/config.hpp).
 
+#include "metalearn/core/memory.hpp"
 #include "metalearn/core/radix_sort.hpp"
 #include "metalearn/models/detail/cart.hpp"
 #include "metalearn/models/detail/validation.hpp"
@@ -181,6 +182,8 @@ namespace metalearn::models::detail {
 
 METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X) : n(X.rows()) {
     const Index p = X.cols();
+    rank.reserve(static_cast<std::size_t>(n * p));
+    advise_huge_pages(rank.data(), rank.capacity() * sizeof(std::uint32_t));  // before the first write
     rank.resize(static_cast<std::size_t>(n * p));
     values.resize(static_cast<std::size_t>(p));
     std::vector<std::pair<double, std::uint32_t>> col, radix;
@@ -225,6 +228,10 @@ METALEARN_INLINE void FeatureRanks::add_narrow() {
     const auto p = static_cast<Index>(values.size());
     narrow.clear();
     narrow_at.assign(static_cast<std::size_t>(p), -1);
+    std::size_t n_narrow = 0;
+    for (Index f = 0; f < p; ++f) n_narrow += values[static_cast<std::size_t>(f)].size() <= 256 ? 1 : 0;
+    narrow.reserve(n_narrow * static_cast<std::size_t>(n));
+    advise_huge_pages(narrow.data(), narrow.capacity());
     for (Index f = 0; f < p; ++f) {
         if (values[static_cast<std::size_t>(f)].size() > 256) continue;
         narrow_at[static_cast<std::size_t>(f)] = static_cast<Index>(narrow.size());
