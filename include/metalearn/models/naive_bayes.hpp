@@ -73,17 +73,35 @@ public:
         const Vector counts = detail::class_counts(codes, k);
         theta_ = Matrix::Zero(k, p);
         var_ = Matrix::Ones(k, p);
-        // rows grouped by class (counting sort), then vectorised column reductions per class
-        std::vector<std::vector<Index>> rows(static_cast<std::size_t>(k));
-        for (Index c = 0; c < k; ++c) rows[static_cast<std::size_t>(c)].reserve(static_cast<std::size_t>(counts[c]));
-        for (Index i = 0; i < n; ++i) rows[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])].push_back(i);
-        Matrix Xc;
-        for (Index c = 0; c < k; ++c) {
-            if (counts[c] <= 0) continue;
-            Xc = X(rows[static_cast<std::size_t>(c)], Eigen::all);
-            theta_.row(c) = Xc.colwise().mean();
-            Xc.rowwise() -= theta_.row(c);
-            var_.row(c) = Xc.colwise().squaredNorm() / counts[c];
+        // Per column, the class sums of x and then of (x − mean)²: two passes over X and no copy
+        // of its rows (copying each class's rows cost more than the sums on large data). Four
+        // interleaved sets of sums, so that consecutive rows of one class do not wait on each
+        // other's addition.
+        const auto K = static_cast<std::size_t>(k);
+        std::vector<double> part(4 * K);
+        const auto class_sums = [&](auto value) {
+            std::fill(part.begin(), part.end(), 0.0);
+            Index i = 0;
+            for (; i + 4 <= n; i += 4)
+                for (Index u = 0; u < 4; ++u)
+                    part[static_cast<std::size_t>(u) * K + static_cast<std::size_t>(codes[static_cast<std::size_t>(i + u)])] +=
+                        value(i + u);
+            for (; i < n; ++i) part[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])] += value(i);
+        };
+        for (Index j = 0; j < p; ++j) {
+            class_sums([&](Index i) { return X(i, j); });
+            for (Index c = 0; c < k; ++c) {
+                const auto cu = static_cast<std::size_t>(c);
+                if (counts[c] > 0) theta_(c, j) = (part[cu] + part[K + cu] + part[2 * K + cu] + part[3 * K + cu]) / counts[c];
+            }
+            class_sums([&](Index i) {
+                const double d = X(i, j) - theta_(codes[static_cast<std::size_t>(i)], j);
+                return d * d;
+            });
+            for (Index c = 0; c < k; ++c) {
+                const auto cu = static_cast<std::size_t>(c);
+                if (counts[c] > 0) var_(c, j) = (part[cu] + part[K + cu] + part[2 * K + cu] + part[3 * K + cu]) / counts[c];
+            }
         }
         double max_var = 0.0;
         for (Index j = 0; j < p; ++j) {
