@@ -81,6 +81,20 @@ TEST_CASE("Dataset validates its invariants", "[core][data][errors]") {
                         Catch::Contains("no samples"));
     REQUIRE_THROWS_WITH(Dataset("toy", X, y, {FeatureInfo::numeric("a"), FeatureInfo::numeric("a")},
                                 TaskType::regression),
-                        Catch::Contains("duplicate feature name 'a'"));
+                        Catch::Contains("duplicate feature name 'a' (columns 0 and 1)"));
+    // names z, b, b, z: the first repeat in column order is 'b' (column 2, first seen in column 1),
+    // although 'z' repeats too and sorts after it
+    const Matrix X4 = Matrix::Zero(2, 4);
+    REQUIRE_THROWS_WITH(Dataset("toy", X4, Vector::Zero(2),
+                                {FeatureInfo::numeric("z"), FeatureInfo::numeric("b"), FeatureInfo::numeric("b"),
+                                 FeatureInfo::numeric("z")},
+                                TaskType::regression),
+                        Catch::Contains("duplicate feature name 'b' (columns 1 and 2)"));
+    // names b, z, z, b: 'z' at column 2 comes before the repeat of 'b' at column 3
+    REQUIRE_THROWS_WITH(Dataset("toy", X4, Vector::Zero(2),
+                                {FeatureInfo::numeric("b"), FeatureInfo::numeric("z"), FeatureInfo::numeric("z"),
+                                 FeatureInfo::numeric("b")},
+                                TaskType::regression),
+                        Catch::Contains("duplicate feature name 'z' (columns 1 and 2)"));
     REQUIRE_THROWS_AS(d.subset(std::vector<int>{3}), DataError);
 }

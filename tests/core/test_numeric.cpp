@@ -5,6 +5,7 @@
 #include <metalearn/core/random.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -87,4 +88,26 @@ TEST_CASE("advise_huge_pages is a hint: any pointer and size, the buffer's value
     for (const double v : big) sum += v;
     const auto n = static_cast<double>(big.size());
     CHECK(sum == n * (n - 1) / 2);  // exact: below 2^53
+}
+
+TEST_CASE("sum_by_slot adds each item's weight to its slot, with and without interleaved copies", "[core][numeric]") {
+    // 7 items over 3 slots: slot(i) = i mod 3, weight(i) = i + 1 (hand-computed sums: slot 0 gets
+    // items 0, 3, 6 → 1 + 4 + 7 = 12; slot 1 gets 1, 4 → 2 + 5 = 7; slot 2 gets 2, 5 → 3 + 6 = 9)
+    std::int64_t counts[3] = {-1, -1, -1};
+    metalearn::sum_by_slot<std::int64_t>(7, 3, [](std::ptrdiff_t i) { return static_cast<std::size_t>(i % 3); },
+                                         [](std::ptrdiff_t i) { return std::int64_t{i + 1}; }, counts);
+    CHECK(counts[0] == 12);
+    CHECK(counts[1] == 7);
+    CHECK(counts[2] == 9);
+    // no items: zeros
+    double none[2] = {5.0, 5.0};
+    metalearn::sum_by_slot(0, 2, [](std::ptrdiff_t) { return std::size_t{0}; }, [](std::ptrdiff_t) { return 1.0; }, none);
+    CHECK(none[0] == 0.0);
+    CHECK(none[1] == 0.0);
+    // more slots than the interleaved copies hold (100 > 64): item i in slot i mod 100, weight 0.5,
+    // 1003 items → slots 0, 1, 2 get 11 items (5.5), the others 10 (5.0)
+    std::vector<double> sums(100, -1.0);
+    metalearn::sum_by_slot(1003, sums.size(), [](std::ptrdiff_t i) { return static_cast<std::size_t>(i % 100); },
+                           [](std::ptrdiff_t) { return 0.5; }, sums.data());
+    for (std::size_t b = 0; b < sums.size(); ++b) CHECK(sums[b] == (b < 3 ? 5.5 : 5.0));
 }

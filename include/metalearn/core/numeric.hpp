@@ -35,6 +35,34 @@ inline constexpr double constant_relative_spread = 1e-12;
     return !(hi - lo > rel * std::max(std::abs(lo), std::abs(hi)));
 }
 
+/// out[b] = Σ weight(i) over the i in [0, n) with slot(i) = b, for b in [0, m): per-class (or
+/// per-bucket) sums over one pass. For m ≤ 64, four interleaved copies of the sums, so that
+/// consecutive items of one slot do not wait on each other's addition (≈2× on long runs of one
+/// class); each sum is then (copy 0 + copy 1) + copy 2 + copy 3, the same order for every m ≤ 64.
+/// For m > 64, one copy, accumulated straight into `out`.
+/// @tparam T     the sum type (an integer or floating-point type).
+/// @param n      number of items, ≥ 0.
+/// @param m      number of slots; out has m elements.
+/// @param slot   callable Index → integer in [0, m) (not checked).
+/// @param weight callable Index → T.
+/// @param out    m sums, overwritten.
+template <class T, class Slot, class Weight>
+inline void sum_by_slot(std::ptrdiff_t n, std::size_t m, Slot slot, Weight weight, T* out) {
+    constexpr std::size_t interleaved_max = 64;
+    if (m > interleaved_max) {
+        std::fill(out, out + m, T{});
+        for (std::ptrdiff_t i = 0; i < n; ++i) out[slot(i)] += weight(i);
+        return;
+    }
+    T part[4][interleaved_max];
+    for (auto& q : part) std::fill(q, q + m, T{});
+    std::ptrdiff_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (std::ptrdiff_t u = 0; u < 4; ++u) part[u][slot(i + u)] += weight(i + u);
+    for (; i < n; ++i) part[0][slot(i)] += weight(i);
+    for (std::size_t b = 0; b < m; ++b) out[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
+}
+
 namespace numeric_detail {
 
 /// Cody–Waite split of ln 2 (fdlibm's e_exp.c constants): the high part has 21 trailing zero

@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <numeric>
 #include <string>
-#include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -149,12 +149,28 @@ private:
         if (static_cast<Index>(features_.size()) != X_.cols())
             throw DataError(fmt::format("{}: {} feature descriptions for {} columns", where(), features_.size(), X_.cols()));
         {
-            std::unordered_map<std::string_view, std::size_t> first;  // name -> its first column
-            first.reserve(features_.size());
-            for (std::size_t b = 0; b < features_.size(); ++b)
-                if (const auto [at, fresh] = first.emplace(features_[b].name, b); !fresh)
-                    throw DataError(fmt::format("{}: duplicate feature name '{}' (columns {} and {})", where(),
-                                                features_[b].name, at->second, b));
+            // sorted by (name, column): a repeated name is a run; report the repeat with the lowest
+            // column, paired with its run's first column (the first duplicate in column order)
+            std::vector<std::size_t> order(features_.size());
+            std::iota(order.begin(), order.end(), std::size_t{0});
+            std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+                const int c = features_[a].name.compare(features_[b].name);
+                return c != 0 ? c < 0 : a < b;
+            });
+            std::size_t run = 0;
+            std::size_t first = 0;
+            std::size_t repeat = features_.size();
+            for (std::size_t i = 1; i < order.size(); ++i) {
+                if (features_[order[i]].name != features_[order[i - 1]].name)
+                    run = i;
+                else if (order[i] < repeat) {
+                    repeat = order[i];
+                    first = order[run];
+                }
+            }
+            if (repeat < features_.size())
+                throw DataError(fmt::format("{}: duplicate feature name '{}' (columns {} and {})", where(),
+                                            features_[repeat].name, first, repeat));
         }
         for (Index j = 0; j < X_.cols(); ++j) {
             const auto& f = features_[static_cast<std::size_t>(j)];

@@ -3,6 +3,7 @@
 /// @brief `GaussianNaiveBayes`: class-conditional independent normal features.
 
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/numeric.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/core/search_space.hpp"
 #include "metalearn/models/base_model.hpp"
@@ -74,34 +75,21 @@ public:
         theta_ = Matrix::Zero(k, p);
         var_ = Matrix::Ones(k, p);
         // Per column, the class sums of x and then of (x − mean)²: two passes over X and no copy
-        // of its rows (copying each class's rows cost more than the sums on large data). Four
-        // interleaved sets of sums, so that consecutive rows of one class do not wait on each
-        // other's addition.
+        // of its rows (copying each class's rows cost more than the sums on large data).
         const auto K = static_cast<std::size_t>(k);
-        std::vector<double> part(4 * K);
-        const auto class_sums = [&](auto value) {
-            std::fill(part.begin(), part.end(), 0.0);
-            Index i = 0;
-            for (; i + 4 <= n; i += 4)
-                for (Index u = 0; u < 4; ++u)
-                    part[static_cast<std::size_t>(u) * K + static_cast<std::size_t>(codes[static_cast<std::size_t>(i + u)])] +=
-                        value(i + u);
-            for (; i < n; ++i) part[static_cast<std::size_t>(codes[static_cast<std::size_t>(i)])] += value(i);
+        const auto code = [&](Index i) { return static_cast<std::size_t>(codes[static_cast<std::size_t>(i)]); };
+        std::vector<double> sums(K);
+        const auto class_means = [&](Matrix& out, Index j, auto value) {  // out(c, j) = class c's mean of value
+            sum_by_slot(n, K, code, value, sums.data());
+            for (Index c = 0; c < k; ++c)
+                if (counts[c] > 0) out(c, j) = sums[static_cast<std::size_t>(c)] / counts[c];
         };
         for (Index j = 0; j < p; ++j) {
-            class_sums([&](Index i) { return X(i, j); });
-            for (Index c = 0; c < k; ++c) {
-                const auto cu = static_cast<std::size_t>(c);
-                if (counts[c] > 0) theta_(c, j) = (part[cu] + part[K + cu] + part[2 * K + cu] + part[3 * K + cu]) / counts[c];
-            }
-            class_sums([&](Index i) {
+            class_means(theta_, j, [&](Index i) { return X(i, j); });
+            class_means(var_, j, [&](Index i) {
                 const double d = X(i, j) - theta_(codes[static_cast<std::size_t>(i)], j);
                 return d * d;
             });
-            for (Index c = 0; c < k; ++c) {
-                const auto cu = static_cast<std::size_t>(c);
-                if (counts[c] > 0) var_(c, j) = (part[cu] + part[K + cu] + part[2 * K + cu] + part[3 * K + cu]) / counts[c];
-            }
         }
         double max_var = 0.0;
         for (Index j = 0; j < p; ++j) {

@@ -4,6 +4,7 @@
 /// library in compiled mode (core/config.hpp).
 
 #include "metalearn/core/memory.hpp"
+#include "metalearn/core/numeric.hpp"
 #include "metalearn/core/radix_sort.hpp"
 #include "metalearn/models/detail/cart.hpp"
 #include "metalearn/models/detail/validation.hpp"
@@ -650,20 +651,6 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
     return best;
 }
 
-/// out[0, m) = Σ weight(i) over the i in [0, n) with slot(i) = that counter (m ≤ 64). Four
-/// interleaved copies of the counters, so that consecutive samples of one counter do not wait
-/// on each other's addition.
-template <class Slot, class Weight>
-void count_interleaved(Index n, std::size_t m, Slot slot, Weight weight, std::int64_t* out) {
-    std::int64_t part[4][64];
-    for (auto& q : part) std::fill(q, q + m, std::int64_t{0});
-    Index i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (Index u = 0; u < 4; ++u) part[u][slot(i + u)] += weight(i + u);
-    for (; i < n; ++i) part[0][slot(i)] += weight(i);
-    for (std::size_t b = 0; b < m; ++b) out[b] = part[0][b] + part[1][b] + part[2][b] + part[3][b];
-}
-
 METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std::uint8_t* nk) {
     // rank 0 or 1 multiplies the weight: no branch
     const auto K = static_cast<std::size_t>(s_.n_classes);
@@ -697,9 +684,9 @@ METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std
     }
     const auto slot = [code](Index i) { return static_cast<std::size_t>(code[i]); };
     if (unit_counts_)
-        count_interleaved(n, K, slot, [&](Index i) -> std::int64_t { return nk[smp[i]]; }, upper_counts_.data());
+        sum_by_slot<std::int64_t>(n, K, slot, [&](Index i) -> std::int64_t { return nk[smp[i]]; }, upper_counts_.data());
     else
-        count_interleaved(n, K, slot, [&](Index i) -> std::int64_t { return w[i] * nk[smp[i]]; },
+        sum_by_slot<std::int64_t>(n, K, slot, [&](Index i) -> std::int64_t { return w[i] * nk[smp[i]]; },
                           upper_counts_.data());
 }
 
@@ -735,11 +722,11 @@ void CartBuilder::fill_buckets(Index begin, Index end, RankOf rank_of, std::size
             return bucket_of(i, samples_[static_cast<std::size_t>(begin + i)]) * K + static_cast<std::size_t>(code[i]);
         };
         if (span * K <= 64) {
-            // few counters (binary and one-hot columns): interleaved copies (count_interleaved)
+            // few counters (binary and one-hot columns): interleaved copies (sum_by_slot)
             if (unit_counts_)
-                count_interleaved(n, span * K, slot, [](Index) { return std::int64_t{1}; }, bucket_counts_.data());
+                sum_by_slot<std::int64_t>(n, span * K, slot, [](Index) { return std::int64_t{1}; }, bucket_counts_.data());
             else
-                count_interleaved(n, span * K, slot, [w](Index i) -> std::int64_t { return w[i]; }, bucket_counts_.data());
+                sum_by_slot<std::int64_t>(n, span * K, slot, [w](Index i) -> std::int64_t { return w[i]; }, bucket_counts_.data());
         } else if (unit_counts_) {  // no multiplicities to read (a tree fitted on its rows)
             for (Index i = 0; i < n; ++i) ++bucket_counts_[slot(i)];
         } else {
