@@ -96,5 +96,10 @@ TEST_CASE("Dataset validates its invariants", "[core][data][errors]") {
                                  FeatureInfo::numeric("b")},
                                 TaskType::regression),
                         Catch::Contains("duplicate feature name 'z' (columns 1 and 2)"));
+    // class names repeat: "yes" for codes 0 and 2
+    Vector y3(3);
+    y3 << 0, 1, 2;
+    REQUIRE_THROWS_WITH(Dataset("toy", X, y3, f, TaskType::classification, {"yes", "no", "yes"}),
+                        Catch::Contains("duplicate class name 'yes' (class codes 0 and 2)"));
     REQUIRE_THROWS_AS(d.subset(std::vector<int>{3}), DataError);
 }

@@ -350,3 +350,24 @@ TEST_CASE("a PMLB file with two columns named target is refused unless the targe
     CHECK(last.target_name() == "target.1");
     CHECK(last.feature(1).name == "target");
 }
+
+TEST_CASE("repeated column names of a .tsv are renamed as pandas renames them", "[data][csv][pmlb]") {
+    metalearn::test::TempFolder dir("pandas_rename");
+    // pandas.io.common.dedup_names: "a, b, b.1, b" gives "a, b, b.1, b.1.1" (the 2nd repeat of
+    // "b" would be "b.1", which is taken, so it becomes "b.1" + ".1"), and "x, x, x" gives "x, x.1, x.2"
+    const auto file = dir.write("ren.tsv", "a\tb\tb.1\tb\tx\tx\tx\ttarget\n1\t2\t3\t4\t5\t6\t7\t0\n2\t3\t4\t5\t6\t7\t8\t1\n");
+    const auto d = read_dataset(file);
+    REQUIRE(d.n_features() == 7);
+    const char* expected[7] = {"a", "b", "b.1", "b.1.1", "x", "x.1", "x.2"};
+    for (Index j = 0; j < 7; ++j) CHECK(d.feature(j).name == expected[j]);
+    CHECK(d.X()(0, 3) == 4.0);
+    // two columns named target after a "target.1": pandas renames the last "target.1.1" ("target.1"
+    // is taken); the advice names that name,
+    // and following it reads that column
+    const auto clash = dir.write("clash.tsv", "target.1\ttarget\ttarget\n1\t0\t1\n4\t1\t0\n5\t0\t1\n6\t1\t0\n");
+    CHECK_THROWS_WITH(read_dataset(clash), Catch::Contains("\"target.1.1\" for column 3"));
+    const auto third = read_dataset(clash, target_is("target.1.1"));
+    CHECK(third.target_name() == "target.1.1");
+    CHECK(third.y()[0] == 1.0);  // column 3's first value (class "1" is code 1 of {0, 1})
+    CHECK(third.feature(0).name == "target.1");
+}

@@ -88,3 +88,28 @@ TEST_CASE("GaussianNaiveBayes rejects bad input", "[models][naive_bayes][errors]
     nb.fit(X, y);
     REQUIRE_THROWS_WITH(nb.predict(Matrix::Zero(2, 3)), Catch::Contains("expected 2 as in fit, got 3"));
 }
+
+TEST_CASE("GaussianNaiveBayes refuses overflowing statistics and rows of zero likelihood", "[models][naive_bayes][errors]") {
+    using metalearn::NumericalError;
+    // variance of ±1e200 is 1e400: beyond double range
+    Matrix X(4, 1);
+    X << 1e200, -1e200, 1e200, -1e200;
+    Vector y(4);
+    y << 0, 0, 1, 1;
+    GaussianNaiveBayes nb;
+    REQUIRE_THROWS_AS(nb.fit(X, y), NumericalError);
+    REQUIRE_THROWS_WITH(nb.fit(X, y), Catch::Contains("variance of class 0 on column 0 overflows"));
+    CHECK_FALSE(nb.is_fitted());
+    // the mean of 1.7e308 and 1.7e308 is finite, but their sum is not
+    X << 1.7e308, 1.7e308, 1.0, 2.0;
+    REQUIRE_THROWS_WITH(nb.fit(X, y), Catch::Contains("mean of class 0 on column 0 overflows"));
+    // fitted on small values, a row at 1e160 has (x − θ)²/σ² = +inf under both classes
+    X << 0.0, 1.0, 2.0, 3.0;
+    nb.fit(X, y);
+    Matrix far(2, 1);
+    far << 0.5, 1e160;
+    CHECK_THROWS_AS(nb.predict_proba(far), NumericalError);
+    CHECK_THROWS_WITH(nb.predict(far), Catch::Contains("row 1 has likelihood 0"));
+    // the near row alone is fine: class 0 (mean 0.5) against class 1 (mean 2.5), equal variances
+    CHECK(nb.predict(far.topRows(1))[0] == 0.0);
+}

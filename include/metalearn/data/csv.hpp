@@ -159,6 +159,30 @@ inline std::vector<Field> split_delimited(std::string_view raw, char delim, cons
     return fields;
 }
 
+/// The column names of a header row: an empty field is named "column_<j>" (1-based), and with
+/// `rename` a repeated name is renamed as pandas renames it (`pandas.io.common.dedup_names`): the
+/// k-th repeat of "x" becomes "x.k", and a name so made that is taken already is renamed the same
+/// way again ("a, b, b.1, b" gives "a, b, b.1, b.1.1"). Without `rename`, names are returned
+/// unchanged. O(p log p).
+inline std::vector<std::string> header_names(const std::vector<Field>& header, bool rename) {
+    std::vector<std::string> names(header.size());
+    std::map<std::string, int> uses;  // how often each name was taken (pandas' counts)
+    for (std::size_t j = 0; j < header.size(); ++j) {
+        std::string name = header[j].text.empty() ? fmt::format("column_{}", j + 1) : header[j].text;
+        if (rename) {
+            int k = uses[name];
+            while (k > 0) {
+                uses[name] = k + 1;
+                name = fmt::format("{}.{}", name, k);
+                k = uses[name];
+            }
+            uses[name] = k + 1;
+        }
+        names[j] = std::move(name);
+    }
+    return names;
+}
+
 inline bool contains(const std::vector<std::string>& list, std::string_view s) {
     return std::find(list.begin(), list.end(), s) != list.end();
 }
@@ -196,24 +220,20 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     const std::size_t p = header.size();
     std::vector<Column> columns(p);
     {
-        std::map<std::string, std::size_t> seen;
+        std::vector<std::string> names = header_names(header, options.rename_duplicate_columns);
+        std::map<std::string_view, std::size_t> seen;  // name -> its column
         for (std::size_t j = 0; j < p; ++j) {
-            std::string col_name = header[j].text.empty() ? fmt::format("column_{}", j + 1) : header[j].text;
-            if (const auto it = seen.find(col_name); it != seen.end()) {
-                if (!options.rename_duplicate_columns)
-                    throw ParseError(label, header_line, header[j].column,
-                                     fmt::format("duplicate column name '{}' (columns {} and {}; expected unique names)",
-                                                 detail::printable(col_name), it->second + 1, j + 1));
-                std::string renamed;
-                for (int k = 1; renamed.empty() || seen.count(renamed) != 0U; ++k) renamed = fmt::format("{}.{}", col_name, k);
-                if (options.on_warning)
-                    options.on_warning(fmt::format("{}: '{}': column {} repeats the name '{}'; renamed to '{}'", where,
-                                                   label, j + 1, col_name, renamed));
-                col_name = std::move(renamed);
-            }
-            seen.emplace(col_name, j);
-            columns[j].name = std::move(col_name);
+            const std::string given = header[j].text.empty() ? fmt::format("column_{}", j + 1) : header[j].text;
+            if (const auto it = seen.find(names[j]); it != seen.end())  // only without renaming
+                throw ParseError(label, header_line, header[j].column,
+                                 fmt::format("duplicate column name '{}' (columns {} and {}; expected unique names)",
+                                             detail::printable(given), it->second + 1, j + 1));
+            if (names[j] != given && options.on_warning)
+                options.on_warning(fmt::format("{}: '{}': column {} repeats the name '{}'; renamed to '{}'", where,
+                                               label, j + 1, given, names[j]));
+            seen.emplace(names[j], j);
         }
+        for (std::size_t j = 0; j < p; ++j) columns[j].name = std::move(names[j]);
     }
     for (const auto& forced : options.nominal_columns) (void)find_column(columns, forced, where, "nominal column");
     for (const auto& forced : options.numeric_columns) (void)find_column(columns, forced, where, "numeric column");

@@ -141,6 +141,28 @@ public:
     }
 
 private:
+    // The first repeated name in index order, with the index where that name first appears:
+    // {first, repeat}, or {0, n} when the n names name(0..n-1) are distinct. O(n log n): the
+    // indices sorted by (name, index) put each repeated name in one run.
+    template <class Name>
+    static std::pair<std::size_t, std::size_t> first_repeat(std::size_t n, Name name) {
+        std::vector<std::size_t> order(n);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            const int c = name(a).compare(name(b));
+            return c != 0 ? c < 0 : a < b;
+        });
+        std::size_t run = 0;
+        std::pair<std::size_t, std::size_t> out{0, n};
+        for (std::size_t i = 1; i < n; ++i) {
+            if (name(order[i]) != name(order[i - 1]))
+                run = i;
+            else if (order[i] < out.second)
+                out = {order[run], order[i]};
+        }
+        return out;
+    }
+
     void validate() const {
         const auto where = [this] { return fmt::format("Dataset('{}')", name_); };
         if (X_.rows() == 0) throw DataError(where() + ": no samples (expected n >= 1, got 0 rows)");
@@ -148,30 +170,17 @@ private:
             throw DataError(fmt::format("{}: target has {} entries but X has {} rows", where(), y_.size(), X_.rows()));
         if (static_cast<Index>(features_.size()) != X_.cols())
             throw DataError(fmt::format("{}: {} feature descriptions for {} columns", where(), features_.size(), X_.cols()));
-        {
-            // sorted by (name, column): a repeated name is a run; report the repeat with the lowest
-            // column, paired with its run's first column (the first duplicate in column order)
-            std::vector<std::size_t> order(features_.size());
-            std::iota(order.begin(), order.end(), std::size_t{0});
-            std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
-                const int c = features_[a].name.compare(features_[b].name);
-                return c != 0 ? c < 0 : a < b;
+        if (const auto [first, repeat] = first_repeat(features_.size(), [this](std::size_t j) -> const std::string& {
+                return features_[j].name;
             });
-            std::size_t run = 0;
-            std::size_t first = 0;
-            std::size_t repeat = features_.size();
-            for (std::size_t i = 1; i < order.size(); ++i) {
-                if (features_[order[i]].name != features_[order[i - 1]].name)
-                    run = i;
-                else if (order[i] < repeat) {
-                    repeat = order[i];
-                    first = order[run];
-                }
-            }
-            if (repeat < features_.size())
-                throw DataError(fmt::format("{}: duplicate feature name '{}' (columns {} and {})", where(),
-                                            features_[repeat].name, first, repeat));
-        }
+            repeat < features_.size())
+            throw DataError(fmt::format("{}: duplicate feature name '{}' (columns {} and {})", where(),
+                                        features_[repeat].name, first, repeat));
+        if (const auto [first, repeat] =
+                first_repeat(class_names_.size(), [this](std::size_t c) -> const std::string& { return class_names_[c]; });
+            repeat < class_names_.size())
+            throw DataError(fmt::format("{}: duplicate class name '{}' (class codes {} and {})", where(),
+                                        class_names_[repeat], first, repeat));
         for (Index j = 0; j < X_.cols(); ++j) {
             const auto& f = features_[static_cast<std::size_t>(j)];
             const auto k = static_cast<double>(f.categories.size());

@@ -167,9 +167,10 @@ METALEARN_INLINE Dataset read_dataset(const std::filesystem::path& path, const R
                 throw DataError(fmt::format(
                     "read_dataset(): '{}' has {} columns named 'target' (columns {} and {}, 1-based): which one is the "
                     "target is ambiguous; pass the target explicitly (ReadOptions::target = \"target\" for column {}, "
-                    "as pandas and PMLB read it, or \"target.1\" for column {}: repeated names are renamed "
-                    "name.1, name.2, ...)",
-                    path.string(), targets.size(), targets[0] + 1, targets[1] + 1, targets[0] + 1, targets[1] + 1));
+                    "as pandas and PMLB read it, or \"{}\" for column {}: repeated names are renamed as pandas "
+                    "renames them)",
+                    path.string(), targets.size(), targets[0] + 1, targets[1] + 1, targets[0] + 1,
+                    detail::header_names(fields, true)[targets[1]], targets[1] + 1));
             if (!targets.empty()) o.target_index = static_cast<Index>(targets.front());
             break;
         }

@@ -67,6 +67,7 @@ public:
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
         constexpr std::string_view where = "GaussianNaiveBayes::fit()";
         detail::check_xy(where, X, y);
+        fitted_ = false;  // a failed fit leaves no half-fitted model
         Index k = 0;
         const auto codes = detail::class_codes(where, y, n_classes, k);
         const Index n = X.rows();
@@ -98,21 +99,31 @@ public:
         }
         epsilon_ = max_var > 0.0 ? params_.var_smoothing * max_var : params_.var_smoothing;
         var_.array() += epsilon_;
+        for (Index j = 0; j < p; ++j)
+            for (Index c = 0; c < k; ++c)
+                if (!std::isfinite(theta_(c, j)) || !std::isfinite(var_(c, j)))
+                    throw NumericalError(fmt::format(
+                        "{}: the {} of class {} on column {} overflows in double precision (the column's values "
+                        "reach {:g}); rescale the features, e.g. with data::StandardScaler",
+                        where, std::isfinite(theta_(c, j)) ? "variance" : "mean", c, j, X.col(j).cwiseAbs().maxCoeff()));
         prior_ = counts / static_cast<double>(n);
         fitted_ = true;
     }
 
     /// Class probabilities (m×K, rows sum to 1; absent classes 0).
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
+    /// @throws NumericalError when a row's likelihood underflows to 0 under every class (a row
+    /// far from every class mean, relative to the class variances): its posterior is undefined.
     [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const {
-        Matrix s = joint_log_likelihood(X, "GaussianNaiveBayes::predict_proba()");
+        Matrix s = defined_log_likelihood(X, "GaussianNaiveBayes::predict_proba()");
         detail::softmax_rows(s);
         return s;
     }
 
     /// Most probable class per row (m), lowest code on ties.
+    /// @throws as predict_proba.
     [[nodiscard]] Vector predict(const MatrixRef& X) const {
-        return detail::argmax_rows(joint_log_likelihood(X, "GaussianNaiveBayes::predict()"));
+        return detail::argmax_rows(defined_log_likelihood(X, "GaussianNaiveBayes::predict()"));
     }
 
     /// Unnormalised log posterior log π_k + Σ_j log N(x_j; θ_kj, σ²_kj) (m×K; −inf for absent classes).
@@ -159,6 +170,18 @@ public:
     }
 
 private:
+    // joint_log_likelihood, refusing rows where every class has log-likelihood −∞
+    [[nodiscard]] Matrix defined_log_likelihood(const MatrixRef& X, std::string_view where) const {
+        Matrix s = joint_log_likelihood(X, where);
+        for (Index i = 0; i < s.rows(); ++i)
+            if (!(s.row(i).maxCoeff() > -std::numeric_limits<double>::infinity()))
+                throw NumericalError(fmt::format(
+                    "{}: row {} has likelihood 0 in double precision under every class (it lies too far from every "
+                    "class mean for the class variances); its class probabilities are undefined",
+                    where, i));
+        return s;
+    }
+
     params_type params_{};
     Matrix theta_;
     Matrix var_;
