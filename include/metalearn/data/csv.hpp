@@ -83,7 +83,8 @@ struct CsvOptions {
     bool decimal_comma = true;                 ///< with a delimiter other than ',', read columns of numbers
                                                ///< written "1,5" as numeric (see the file comment)
     bool rename_duplicate_columns = false;     ///< false: a repeated column name is a ParseError; true: the
-                                               ///< k-th repeat of "x" becomes "x.k" (as pandas does), with a warning
+                                               ///< k-th repeat of "x" becomes "x.k", renamed again while taken
+                                               ///< (pandas' rule, see detail::header_names), with a warning
     WarningCallback on_warning;                ///< receives warnings (dropped rows, renamed columns, mostly
                                                ///< numeric columns read as nominal); may be empty
     std::string name;                          ///< dataset name; empty = file stem (or the label)
