@@ -204,6 +204,15 @@ TEST_CASE("Readers: unreadable files, unsupported types and bad IDX files", "[da
         std::ofstream(dir / name, std::ios::binary) << bytes;
         return dir / name;
     };
+    // scikit-learn's layout: a repeated class name in the first line, a repeated column name in
+    // the names line: refused with the file, line and column
+    const auto dup_class = write("dup_class.csv", "3,2,a,a\n1,2,0\n3,4,1\n5,6,0\n");
+    REQUIRE_THROWS_AS(read_sklearn_csv(dup_class), ParseError);
+    REQUIRE_THROWS_WITH(read_sklearn_csv(dup_class), Catch::Contains("dup_class.csv:1:7") &&
+                                                         Catch::Contains("duplicate class name 'a' (classes 0 and 1"));
+    const auto dup_name = write("dup_name.csv", "3,2\nx,x,y\n1,2,0\n3,4,1\n5,6,0\n");
+    REQUIRE_THROWS_WITH(read_sklearn_csv(dup_name), Catch::Contains("dup_name.csv:2:3") &&
+                                                        Catch::Contains("duplicate column name 'x' (columns 1 and 2"));
     // A semicolon-separated .csv: read_dataset detects it (and says so); read_csv with ',' says why
     // it cannot read it instead of making one column of it.
     const auto semicolons = write("semicolons.csv", "a;b;class\n1.5;2;x\n3;4;y\n5;6;x\n");

@@ -583,8 +583,15 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
         if (header) {
             declared_n = static_cast<Index>(a);
             declared_p = static_cast<Index>(b);
-            for (std::size_t k = 2; k < first.size(); ++k)
-                if (!first[k].text.empty()) class_names.push_back(first[k].text);
+            std::map<std::string_view, std::size_t> seen;  // class name -> its code
+            for (std::size_t k = 2; k < first.size(); ++k) {
+                if (first[k].text.empty()) continue;
+                if (const auto [at, fresh] = seen.emplace(first[k].text, class_names.size()); !fresh)
+                    throw ParseError(label, lines[li].number, first[k].column,
+                                     fmt::format("duplicate class name '{}' (classes {} and {}; expected unique names)",
+                                                 detail::printable(first[k].text), at->second, class_names.size()));
+                class_names.push_back(first[k].text);
+            }
             ++li;
         }
     }
@@ -593,7 +600,14 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
         const auto second = detail::split_delimited(lines[li].text, ',', label, lines[li].number);
         double v = 0;
         if (!second.empty() && detail::parse_number(second[0].text, v) != detail::NumberStatus::ok) {
-            for (const auto& f : second) names.push_back(f.text);
+            std::map<std::string_view, std::size_t> seen;  // column name -> its column
+            for (std::size_t j = 0; j < second.size(); ++j) {
+                if (const auto [at, fresh] = seen.emplace(second[j].text, j); !fresh && !second[j].text.empty())
+                    throw ParseError(label, lines[li].number, second[j].column,
+                                     fmt::format("duplicate column name '{}' (columns {} and {}; expected unique names)",
+                                                 detail::printable(second[j].text), at->second + 1, j + 1));
+                names.push_back(second[j].text);
+            }
             ++li;
         }
     }
