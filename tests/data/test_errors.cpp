@@ -213,6 +213,10 @@ TEST_CASE("Readers: unreadable files, unsupported types and bad IDX files", "[da
     const auto dup_name = write("dup_name.csv", "3,2\nx,x,y\n1,2,0\n3,4,1\n5,6,0\n");
     REQUIRE_THROWS_WITH(read_sklearn_csv(dup_name), Catch::Contains("dup_name.csv:2:3") &&
                                                         Catch::Contains("duplicate column name 'x' (columns 1 and 2"));
+    // an unnamed column whose default name (column_<j>) another column has: says which is unnamed
+    const auto unnamed = write("unnamed.csv", "column_2,,class\n1,2,x\n3,4,y\n");
+    REQUIRE_THROWS_WITH(read_csv(unnamed), Catch::Contains("column 2 has no name and its default name 'column_2' is "
+                                                           "also the name of column 1"));
     // A semicolon-separated .csv: read_dataset detects it (and says so); read_csv with ',' says why
     // it cannot read it instead of making one column of it.
     const auto semicolons = write("semicolons.csv", "a;b;class\n1.5;2;x\n3;4;y\n5;6;x\n");
