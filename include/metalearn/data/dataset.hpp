@@ -47,7 +47,7 @@ struct FeatureInfo {
 /// - Classification: `class_names` is non-empty and every `y[i]` is an integer code in
 ///   `[0, class_names.size())`; missing targets are not allowed (readers drop or reject them).
 /// - Regression: every `y[i]` is finite; `class_names` is empty.
-/// - Feature names are unique.
+/// - Feature names are unique, and so are class names.
 ///
 /// The number of classes K is the number of *declared* classes, even if some have no sample:
 /// classifiers and metrics use it so that `predict_proba` keeps its width on any fold.

@@ -63,7 +63,9 @@ public:
     /// @param X n×p finite features.
     /// @param y n class codes in [0, n_classes).
     /// @param n_classes declared K (≤ 0: max(y) + 1).
-    /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels.
+    /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels;
+    ///         NumericalError when a class mean or variance overflows double range (|x| near 1e154
+    ///         and beyond); the model is then not fitted.
     void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
         constexpr std::string_view where = "GaussianNaiveBayes::fit()";
         detail::check_xy(where, X, y);
