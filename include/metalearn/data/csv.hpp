@@ -221,24 +221,24 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     const std::size_t p = header.size();
     std::vector<Column> columns(p);
     {
-        std::vector<std::string> names = header_names(header, options.rename_duplicate_columns);
+        const std::vector<std::string> given = header_names(header, false);  // as written, or column_<j>
+        std::vector<std::string> names = options.rename_duplicate_columns ? header_names(header, true) : given;
         std::map<std::string_view, std::size_t> seen;  // name -> its column
         for (std::size_t j = 0; j < p; ++j) {
-            const std::string given = header[j].text.empty() ? fmt::format("column_{}", j + 1) : header[j].text;
             if (const auto it = seen.find(names[j]); it != seen.end()) {  // only without renaming
                 if (header[j].text.empty() || header[it->second].text.empty())
                     throw ParseError(label, header_line, header[j].column,
                                      fmt::format("column {} has no name and its default name '{}' is also the name "
                                                  "of column {} (expected unique names; name the unnamed column)",
                                                  header[j].text.empty() ? j + 1 : it->second + 1,
-                                                 detail::printable(given), header[j].text.empty() ? it->second + 1 : j + 1));
+                                                 detail::printable(given[j]), header[j].text.empty() ? it->second + 1 : j + 1));
                 throw ParseError(label, header_line, header[j].column,
                                  fmt::format("duplicate column name '{}' (columns {} and {}; expected unique names)",
-                                             detail::printable(given), it->second + 1, j + 1));
+                                             detail::printable(given[j]), it->second + 1, j + 1));
             }
-            if (names[j] != given && options.on_warning)
+            if (names[j] != given[j] && options.on_warning)
                 options.on_warning(fmt::format("{}: '{}': column {} repeats the name '{}'; renamed to '{}'", where,
-                                               label, j + 1, given, names[j]));
+                                               label, j + 1, given[j], names[j]));
             seen.emplace(names[j], j);
         }
         for (std::size_t j = 0; j < p; ++j) columns[j].name = std::move(names[j]);

@@ -687,7 +687,7 @@ METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std
         sum_by_slot<std::int64_t>(n, K, slot, [&](Index i) -> std::int64_t { return nk[smp[i]]; }, upper_counts_.data());
     else
         sum_by_slot<std::int64_t>(n, K, slot, [&](Index i) -> std::int64_t { return w[i] * nk[smp[i]]; },
-                          upper_counts_.data());
+                                  upper_counts_.data());
 }
 
 METALEARN_INLINE CartBuilder::Split CartBuilder::binary_cut(Index n) {
