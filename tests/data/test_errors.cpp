@@ -155,6 +155,16 @@ TEST_CASE("CSV: the malformed-input catalogue", "[data][csv][errors]") {
     csv_error("a,b,a\n1,2,3\n", 1, 5, "duplicate column name 'a' (columns 1 and 3; expected unique names)");
     csv_error("a,b,c\n1,2,3\n4,5\n", 3, 4, "row has 2 field(s) (expected 3, as in the header on line 1)");
     csv_error("a,b,c\n1,2,3\n4,5,6,7\n", 3, 7, "row has 4 field(s) (expected 3");
+    // One empty field too many: the message says the line ends with a delimiter.
+    csv_error("a,b,c\n1,2,3\n4,5,6,\n", 3, 7,
+              "row has 4 field(s) (expected 3, as in the header on line 1); the line ends with a delimiter");
+    // A quoted empty field is written on purpose: no such hint.
+    try {
+        (void)read_csv_string("a,b,c\n1,2,3\n4,5,6,\"\"\n", "bad");
+        FAIL("expected a ParseError");
+    } catch (const ParseError& e) {
+        CHECK(e.message() == "row has 4 field(s) (expected 3, as in the header on line 1)");
+    }
     csv_error("a,b,c\n1,\"2,3\n", 2, 3, "unterminated quoted field (expected a closing \")");
     csv_error("a,b,c\n1,\"2\"x,3\n", 2, 6, "unexpected text after a closing quote (expected the delimiter ',')");
     csv_error("a,b,c\n1,2,0\n4,inf,1\n", 3, 3, "'inf' is not a finite number in column 'b' (expected a finite number or a "

@@ -288,6 +288,28 @@ TEST_CASE("CSV syntax: quotes, delimiters, missing markers, nominal detection", 
     REQUIRE(f.class_names() == std::vector<std::string>{"yes", "no"});
 }
 
+TEST_CASE("CSV: a line of tabs in a TSV is a row of missing cells, a quoted NA is a text", "[data][csv]") {
+    CsvOptions tab;
+    tab.delimiter = '\t';
+    std::vector<std::string> warnings;
+    tab.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+    // Line 3 has the header's 3 fields, all empty: its target is missing, so it is dropped with
+    // a warning (a whitespace-only line without a tab stays a skipped blank line).
+    const auto d = read_csv_string("a\tb\ty\n1\t2\tx\n\t\t\n   \n3\t\tz\n", "t", tab);
+    REQUIRE(d.n_samples() == 2);
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("line 3"));
+    CHECK(std::isnan(d.X()(1, 1)));
+    // A line of tabs with the wrong field count is an error, not a skipped line.
+    REQUIRE_THROWS_AS(read_csv_string("a\tb\ty\n1\t2\tx\n\t\n", "t", tab), ParseError);
+    // Quoting keeps "NA" as a category; unquoted NA is missing.
+    const auto q = read_csv_string("c,y\n\"NA\",0\nNA,1\nUS,0\n", "q");
+    REQUIRE(q.feature(0).is_nominal());
+    CHECK(q.feature(0).categories == std::vector<std::string>{"NA", "US"});
+    CHECK(q.X()(0, 0) == 0.0);
+    CHECK(std::isnan(q.X()(1, 0)));
+}
+
 TEST_CASE("CSV task rule: few integer values are classes, otherwise regression", "[data][csv]") {
     const auto c = read_csv_string("x,y\n1,0\n2,1\n3,2\n4,0\n", "c");
     REQUIRE(c.is_classification());

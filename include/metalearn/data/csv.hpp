@@ -11,12 +11,15 @@
 /// - fields are separated by `CsvOptions::delimiter` (',' by default; '\t', ';', ...);
 /// - a field may be enclosed in double quotes, a doubled quote `""` inside stands for one quote;
 ///   quoted fields cannot span lines (an unclosed quote at the end of a line is a ParseError);
-/// - spaces around unquoted fields are trimmed; blank lines are skipped;
+/// - spaces around unquoted fields are trimmed; blank lines (white space only, no delimiter) are
+///   skipped;
 /// - every row has as many fields as the header.
 ///
 /// Column typing:
 /// - a cell equal to one of `CsvOptions::missing_values` (exact match after trimming; default
-///   "", "?", "NA", "N/A", "nan", "NaN") is missing;
+///   "", "?", "NA", "N/A", "nan", "NaN") is missing; quoting keeps a text: `"NA"` in quotes is
+///   the text NA (Namibia's country code, say), and only an empty quoted cell `""` is missing
+///   (when "" is a marker) — pandas, unlike this reader, treats a quoted "NA" as missing too;
 /// - a column is numeric if every non-missing cell is a finite number; otherwise nominal, with
 ///   its distinct texts as categories, sorted (`CategoryOrder::sorted`, the default, so the
 ///   codes do not depend on row order) or in order of first appearance;
@@ -184,6 +187,12 @@ inline std::vector<std::string> header_names(const std::vector<Field>& header, b
     return names;
 }
 
+/// A line to skip: only white space, and no delimiter (a line of tabs in a tab-separated file
+/// is a row of empty fields, as pandas reads it, not a blank line).
+inline bool is_blank_line(std::string_view line, char delim) {
+    return trim(line).empty() && line.find(delim) == std::string_view::npos;
+}
+
 inline bool contains(const std::vector<std::string>& list, std::string_view s) {
     return std::find(list.begin(), list.end(), s) != list.end();
 }
@@ -194,7 +203,7 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     text = text_view(text, label);
     const auto lines = split_lines(text);
     std::size_t li = 0;
-    while (li < lines.size() && trim(lines[li].text).empty()) ++li;
+    while (li < lines.size() && is_blank_line(lines[li].text, options.delimiter)) ++li;
     if (li == lines.size())
         throw ParseError(label, lines.empty() ? 1 : lines.back().number, 1,
                          "empty input (expected a header row and data rows)");
@@ -284,13 +293,17 @@ inline Dataset parse_csv(std::string_view text, const std::string& label, const 
     };
     std::vector<Field> fields;
     for (; li < lines.size(); ++li) {
-        if (trim(lines[li].text).empty()) continue;
+        if (is_blank_line(lines[li].text, options.delimiter)) continue;
         const std::size_t line = lines[li].number;
         split_delimited(lines[li].text, options.delimiter, label, line, fields);
-        if (fields.size() != p)
+        if (fields.size() != p) {
+            // one field too many, empty and unquoted: the line ends with a delimiter
+            const bool trailing = fields.size() == p + 1 && fields.back().text.empty() && !fields.back().quoted;
             throw ParseError(label, line, fields.size() > p ? fields[p].column : lines[li].text.size() + 1,
-                             fmt::format("row has {} field(s) (expected {}, as in the header on line {})",
-                                         fields.size(), p, header_line));
+                             fmt::format("row has {} field(s) (expected {}, as in the header on line {}){}",
+                                         fields.size(), p, header_line,
+                                         trailing ? "; the line ends with a delimiter" : ""));
+        }
         for (std::size_t j = 0; j < p; ++j) {
             auto& f = fields[j];
             const bool is_missing = !f.quoted ? is_marker(f.text) : (f.text.empty() && empty_marker);
