@@ -36,6 +36,18 @@
 using namespace metalearn;
 namespace mf = metalearn::metafeatures;
 
+namespace {
+
+// A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     CLI::App app{"Extract MFE (pymfe-compatible) or auto-sklearn meta-features from a dataset file"};
     std::string file, target, format = "table", set = "mfe";
@@ -55,9 +67,9 @@ int main(int argc, char** argv) {
     app.add_option("--set", set, "feature set: mfe or autosklearn")->check(CLI::IsMember({"mfe", "autosklearn"}));
     app.add_option("--seed", seed, "seed of every random choice")->check(non_negative_seed());
     app.add_option("--time-limit", time_limit_ms, "time limit of the whole extraction in milliseconds (0 = none)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0LL, 1000000000000000LL));
     app.add_option("--time-limit-per-group", group_limit_ms, "time limit per group in milliseconds (0 = none)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0LL, 1000000000000000LL));
     app.add_option("--format", format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
     app.add_flag("--no-header", no_header, "csv: print the row only");
     app.add_option("--landmarking-max-rows", landmarking_max_rows,
@@ -153,7 +165,7 @@ int main(int argc, char** argv) {
     if (format == "json") fmt::print("{}\n", m.to_json(2));
     else if (format == "csv") {
         if (!no_header) fmt::print("dataset,{}\n", m.csv_header());
-        fmt::print("{},{}\n", d.name(), m.csv_row());
+        fmt::print("{},{}\n", csv_field(d.name()), m.csv_row());
     } else {
         fmt::print("# {}: {} rows, {} features ({} nominal), {} classes\n", d.name(), d.n_samples(), d.n_features(),
                    d.n_nominal(), d.n_classes());

@@ -85,6 +85,18 @@ using namespace metalearn;
 
 namespace {
 
+// Whether two paths name the same file (an existing one, through links or relative paths), or
+// the same place for a file that does not exist yet.
+bool same_file(const std::string& a, const std::string& b) {
+    if (a.empty() || b.empty()) return false;
+    std::error_code ec;
+    if (std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec)) return std::filesystem::equivalent(a, b, ec);
+    const auto ca = std::filesystem::weakly_canonical(a, ec);
+    if (ec) return false;
+    const auto cb = std::filesystem::weakly_canonical(b, ec);
+    return !ec && ca == cb;
+}
+
 struct Settings {
     std::string dataset;
     std::string model = "logistic_regression";
@@ -209,9 +221,19 @@ int tune(const Settings& s, const data::Dataset& data) {
         warnings.clear();
     };
     // --trace: opened before the study, so that a path that cannot be written fails before the
-    // journal is created
+    // journal is created; never one of the files this run reads or keeps
     std::ofstream trace;
     if (s.root && !s.trace.empty()) {
+        const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
+        const std::pair<std::string, std::string> kept[] = {{"the dataset", s.dataset},
+                                                            {"the journal", journal},
+                                                            {"the random search's journal", journal + ".random.jsonl"},
+                                                            {"the knowledge file", s.knowledge}};
+        for (const auto& [what, path] : kept)
+            if (same_file(s.trace, path))
+                throw ConfigError(fmt::format("tune: --trace '{}' is {} ('{}'): the trace would overwrite it; name "
+                                              "another file",
+                                              s.trace, what, path));
         trace.open(s.trace);
         trace << "trial\telapsed_s\tcpu_s\tscore\tbest_so_far\n" << std::flush;
         if (!trace) throw IoError(fmt::format("tune: cannot write the trace '{}' ({})", s.trace, std::strerror(errno)));
@@ -423,6 +445,24 @@ int run(Settings& s, int argc, char** argv) {
         fmt::print(stderr, "error: --trace needs a file name\n");
         return 2;
     }
+    if (s.journal.empty() && app.count("--journal") > 0) {
+        fmt::print(stderr, "error: --journal needs a file name (without --journal: tune-<model's name>.jsonl)\n");
+        return 2;
+    }
+    // the short names, and the models' own names as build_knowledge and the knowledge files use them
+    if (s.model == "decision_tree_classifier") s.model = "decision_tree";
+    if (s.model == "knn_classifier") s.model = "knn";
+    if (s.model == "random_forest_classifier") s.model = "random_forest";
+    if (s.model == "mlp_classifier") s.model = "mlp";
+    if (s.model == "gradient_boosting_classifier") s.model = "gradient_boosting";
+    constexpr const char* models_list[] = {"logistic_regression", "decision_tree", "knn", "random_forest", "mlp",
+                                           "gradient_boosting", "svc"};
+    if (std::find(std::begin(models_list), std::end(models_list), s.model) == std::end(models_list)) {
+        fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest, "
+                           "mlp, gradient_boosting or svc)\n",
+                   s.model);
+        return 2;
+    }
     if (s.compare_random && s.mpi) {
         fmt::print(stderr, "error: --compare-random runs in one process only (without --mpi)\n");
         return 2;
@@ -463,23 +503,13 @@ int run(Settings& s, int argc, char** argv) {
         // a dataset no trial could succeed on is refused up front, with the reason
         meta::check_new_task(data, hpo::Metric::balanced_accuracy, s.folds, "tune");
     });
-    // the short names, and the models' own names as build_knowledge and the knowledge files use them
-    if (s.model == "decision_tree_classifier") s.model = "decision_tree";
-    if (s.model == "knn_classifier") s.model = "knn";
-    if (s.model == "random_forest_classifier") s.model = "random_forest";
-    if (s.model == "mlp_classifier") s.model = "mlp";
-    if (s.model == "gradient_boosting_classifier") s.model = "gradient_boosting";
     if (s.model == "logistic_regression") return tune<models::LogisticRegression>(s, data);
     if (s.model == "decision_tree") return tune<models::DecisionTreeClassifier>(s, data);
     if (s.model == "knn") return tune<models::KNeighborsClassifier>(s, data);
     if (s.model == "random_forest") return tune<models::RandomForestClassifier>(s, data);
     if (s.model == "mlp") return tune<models::MLPClassifier>(s, data);
     if (s.model == "gradient_boosting") return tune<models::GradientBoostingClassifier>(s, data);
-    if (s.model == "svc") return tune<models::SVC>(s, data);
-    if (s.root)
-        fmt::print(stderr, "error: unknown model '{}' (expected logistic_regression, decision_tree, knn, random_forest, mlp, gradient_boosting or svc)\n",
-                   s.model);
-    return 2;
+    return tune<models::SVC>(s, data);  // the name was checked above
 }
 
 }  // namespace

@@ -10,7 +10,9 @@
 #     --cold with --knowledge: refused; --trace writes a header and a line per trial (those of
 #     a round told after the budget ran out too), a spent budget stops the study;
 #   - rows with a missing target: dropped with a warning that counts them;
-#   - a class too small for the folds: refused naming the class and its count, with the fix.
+#   - a class too small for the folds: refused naming the class and its count, with the fix;
+#   - --trace naming the journal or the dataset, --journal "", an unknown --model, a journal
+#     that is a device or not a journal: refused, the files untouched.
 #   tune_bad_input.sh <tune binary> <work folder>
 # Exits 77 (skipped) when the binary is not built (examples outside the default target).
 set -uo pipefail
@@ -150,6 +152,30 @@ expect_ok missing "dropped 2 row(s) with a missing target 'class'"
 run single "$work/single.csv" --journal "$work/single.jsonl"
 expect_fail single "class 'lonely' has 1 sample" "drop its rows"
 [ -e "$work/single.jsonl" ] && fail "single: a journal was written"
+
+# --trace never overwrites the journal or the dataset (the trace file would be emptied first);
+# --journal "" and an unknown --model are refused before the dataset is read
+cp "$work/trace.jsonl" "$work/keep.jsonl"
+run trace_journal "$work/first.csv" --journal "$work/keep.jsonl" --trace "$work/keep.jsonl"
+expect_fail trace_journal "--trace '$work/keep.jsonl' is the journal"
+cmp -s "$work/trace.jsonl" "$work/keep.jsonl" || fail "trace_journal: the journal was changed"
+cp "$work/first.csv" "$work/data.csv"
+run trace_data "$work/data.csv" --journal "$work/trace_data.jsonl" --trace "$work/./data.csv"
+expect_fail trace_data "is the dataset"
+cmp -s "$work/first.csv" "$work/data.csv" || fail "trace_data: the dataset was changed"
+run empty_journal "$work/first.csv" --journal ""
+[ "$rc" -eq 2 ] || fail "empty_journal: exit code $rc, expected 2"
+expect_fail empty_journal "--journal needs a file name"
+run bogus_model "$work/missing-file.csv" --model bogus
+[ "$rc" -eq 2 ] || fail "bogus_model: exit code $rc, expected 2"
+expect_fail bogus_model "unknown model 'bogus'"
+# a journal path that is not a regular file, and a file that is not a journal: refused, untouched
+run dev_journal "$work/first.csv" --journal /dev/null
+expect_fail dev_journal "not a regular file"
+printf 'my notes, no newline' >"$work/notes.txt"
+run notes_journal "$work/first.csv" --journal "$work/notes.txt"
+expect_fail notes_journal "not a tuner journal"
+[ "$(cat "$work/notes.txt")" = "my notes, no newline" ] || fail "notes_journal: the file was changed"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed; logs in $work"

@@ -770,6 +770,51 @@ TEST_CASE("A journal line that is not JSON is reported at its line and the colum
     }
 }
 
+TEST_CASE("A journal with an unreadable number, a bad id or index, or that is no journal, is refused and left as it is",
+          "[hpo][tuner][journal][errors]") {
+    test::TempFolder dir("tuner_bad_fields");
+    const auto path = dir.path() / "study.jsonl";
+    {
+        hpo::Tuner<X1> tuner(unit_space(), path, {.seed = 2});
+        tuner.tell(tuner.ask().id, 0.5);
+    }
+    const auto lines = read_lines(path);
+    REQUIRE(lines.size() == 3);  // study, ask, tell
+    const auto edit = [&](std::size_t k, const std::string& from, const std::string& to) {
+        auto edited = lines;
+        const auto at = edited[k].find(from);
+        REQUIRE(at != std::string::npos);
+        edited[k].replace(at, from.size(), to);
+        write_lines(path, edited);
+        return edited;
+    };
+    // a score beyond a double's range: ParseError at the number, not an abort
+    auto edited = edit(2, "\"score\":0.5", "\"score\":1e999");
+    CHECK(parse_error_line(path, "number overflow") == 3);
+    CHECK(read_lines(path) == edited);
+    // an id that is not an integer, an index out of the sequence
+    edit(2, "\"id\":0", "\"id\":0.5");
+    CHECK(parse_error_line(path, "trial id 0.5 is not an integer") == 3);
+    edit(1, "\"index\":0", "\"index\":9223372036854775807");
+    CHECK(parse_error_line(path, "sequence index 9223372036854775807 (expected an integer from 0 to 8191)") == 2);
+    edit(1, "\"index\":0", "\"index\":-5");
+    CHECK(parse_error_line(path, "sequence index -5") == 2);
+    // a file whose only line has no newline, and one whose first line is no study: not a
+    // journal, nothing written to them
+    const auto notes = dir.path() / "notes.txt";
+    std::ofstream(notes) << "my notes, no newline";
+    REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), notes, {.seed = 2}), ParseError);
+    CHECK(read_lines(notes) == std::vector<std::string>{"my notes, no newline"});
+    const auto config = dir.path() / "config.json";
+    std::ofstream(config) << R"({"a":1})";
+    REQUIRE_THROWS_WITH(hpo::Tuner<X1>(unit_space(), config, {.seed = 2}), Catch::Contains("not a tuner journal"));
+    std::ifstream in(config, std::ios::binary);
+    CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == R"({"a":1})");  // no newline added
+    // not a regular file
+    REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), std::filesystem::path("/dev/null"), {.seed = 2}), IoError);
+    REQUIRE_THROWS_WITH(hpo::Tuner<X1>(unit_space(), dir.path(), {.seed = 2}), Catch::Contains("not a regular file"));
+}
+
 // ------------------------------------------------------------------------------- optimize
 
 TEST_CASE("optimize gives the same trials for 1, 2 and 4 threads", "[hpo][tuner][optimize]") {

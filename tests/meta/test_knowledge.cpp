@@ -205,6 +205,16 @@ TEST_CASE("Knowledge: files that do not match are refused with what differs", "[
         CHECK(e.column() == 13);
     }
     CHECK_THROWS_AS(Knowledge<LR>::load(b.folder.path() / "missing.json"), IoError);
+    // A number beyond a double's range: a ParseError at that number (line 2, column 13), not an abort.
+    const auto overflow = b.folder.write("overflow.json", "{\"format\": \"metalearn.knowledge\",\n \"version\": 1e999}\n");
+    try {
+        (void)Knowledge<LR>::load(overflow);
+        FAIL("expected ParseError");
+    } catch (const ParseError& e) {
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 13);
+        CHECK_THAT(e.message(), Catch::Contains("number overflow"));
+    }
 }
 
 TEST_CASE("Knowledge: bad new datasets are refused", "[knowledge]") {

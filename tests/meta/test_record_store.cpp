@@ -306,8 +306,9 @@ TEST_CASE("records with non-numeric or out-of-range scores are a ParseError nami
     CHECK(std::isnan(metalearn::meta::record_from_json(metalearn::meta::to_json(failed)).mean_score));
     auto logloss = make_record(2);
     logloss.metric = "log_loss";
-    logloss.mean_score = -0.7;
-    CHECK(metalearn::meta::record_from_json(metalearn::meta::to_json(logloss)).mean_score == -0.7);
+    logloss.fold_scores = {-0.6, -0.7, -0.8};
+    logloss.mean_score = (-0.6 + -0.7 + -0.8) / 3;
+    CHECK(metalearn::meta::record_from_json(metalearn::meta::to_json(logloss)).mean_score == logloss.mean_score);
 }
 
 // --- one writer at a time, readers beside it, repair and merge -------------------------------
@@ -543,6 +544,20 @@ TEST_CASE("append refuses, writing nothing, a record the journal could not read 
         Record config = make_record(1);
         config.config = 5;
         CHECK_THROWS_WITH(store.append(config), Catch::Contains("'config' is not an object"));
+        // records that contradict themselves: a score the meta-model would learn wrongly
+        Record no_mean = make_record(1);
+        no_mean.mean_score = std::nan("");
+        CHECK_THROWS_WITH(store.append(no_mean), Catch::Contains("status 'ok' with no finite 'mean_score'"));
+        Record folds = make_record(1);
+        folds.n_folds = 2;
+        CHECK_THROWS_WITH(store.append(folds), Catch::Contains("3 'fold_scores' for 'n_folds' 2"));
+        Record mean = make_record(1);
+        mean.mean_score = 0.99;
+        CHECK_THROWS_WITH(store.append(mean), Catch::Contains("is not the mean"));
+        Record n_folds = make_record(1);
+        n_folds.n_folds = -3;
+        n_folds.fold_scores.clear();
+        CHECK_THROWS_WITH(store.append(n_folds), Catch::Contains("'n_folds' must be >= 1"));
         Record utf8 = make_record(1);
         utf8.task_id = std::string("task\xff\xfe", 6);  // not UTF-8: a metalearn error naming it escaped
         CHECK_THROWS_AS(store.append(utf8), metalearn::DataError);

@@ -670,6 +670,31 @@ TEST_CASE("a group over its time limit reports NaN and the skipped features", "[
     CHECK(m.size() == mf::extract(d, mf::ExtractOptions{.groups = {mf::Group::statistical}}).size());
 }
 
+TEST_CASE("a time limit of centuries is no limit (its end is past the clock's range)", "[metafeatures][options]") {
+    // 1e13 ms is 317 years: start + limit in nanoseconds overflowed, and every feature was
+    // skipped as if the limit had expired
+    Rng rng(2);
+    Matrix X(60, 3);
+    for (Index i = 0; i < X.rows(); ++i)
+        for (Index j = 0; j < X.cols(); ++j) X(i, j) = rng.normal() + static_cast<double>((i % 2) * j);
+    Vector y(60);
+    for (Index i = 0; i < 60; ++i) y[i] = static_cast<double>(i % 2);
+    const std::vector<data::FeatureInfo> f = {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b"),
+                                              data::FeatureInfo::numeric("c")};
+    const data::Dataset d("small", X, y, f, data::TaskType::classification, {"no", "yes"});
+    const auto plain = mf::extract(d, mf::ExtractOptions{.groups = {mf::Group::general, mf::Group::statistical}});
+    for (const auto limit : {std::chrono::milliseconds(10'000'000'000'000), std::chrono::milliseconds::max()}) {
+        mf::ExtractOptions o{.groups = {mf::Group::general, mf::Group::statistical}};
+        o.time_limit = limit;
+        o.time_limit_per_group = limit;
+        const auto m = mf::extract(d, o);
+        CHECK(m.timed_out().empty());
+        REQUIRE(m.names() == plain.names());
+        const Vector a = m.values(), b = plain.values();
+        for (Index k = 0; k < a.size(); ++k) CHECK(((std::isnan(a[k]) && std::isnan(b[k])) || a[k] == b[k]));
+    }
+}
+
 namespace {
 
 /// The high-cardinality reproducer, small: n rows, "name" and "id" nominal with a distinct

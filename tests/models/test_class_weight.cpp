@@ -108,6 +108,12 @@ TEST_CASE("class weights: bad values and the search space", "[class_weight][erro
     CHECK_THROWS_AS(lr.set_params({.class_weights = {std::numeric_limits<double>::quiet_NaN()}}), ConfigError);
     CHECK_THROWS_WITH(RandomForestClassifier({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 1e160}}),
                       Catch::Contains("class_weights[1]"));
+    // an integer cast to the enum that names no value: refused, not fitted as something else
+    CHECK_THROWS_WITH(lr.set_params({.class_weight = static_cast<ClassWeight>(99)}),
+                      Catch::Contains("class_weight 99 is not a ClassWeight"));
+    CHECK_THROWS_WITH(DecisionTreeClassifier({.criterion = static_cast<Criterion>(42)}),
+                      Catch::Contains("criterion 42 is not a Criterion"));
+    CHECK_THROWS_AS(RandomForestClassifier({.criterion = static_cast<Criterion>(-1)}), ConfigError);
     // a searched dimension: written in every configuration
     const auto space = LogisticRegression::search_space();
     CHECK(space.names() == std::vector<std::string>{"C", "class_weight"});

@@ -93,6 +93,19 @@ struct TextPosition {
     return ParseError(std::move(file), pos.line, pos.column, message);
 }
 
+/// Where in `text` a JSON parser's complaint about a token points: the offset of the first
+/// occurrence of the token quoted in `message` (nlohmann::json's "number overflow parsing
+/// '1e999'" names the token but not its place), or 0 when the message quotes none or the text
+/// does not hold it.
+[[nodiscard]] inline std::size_t quoted_token_offset(std::string_view text, std::string_view message) {
+    const std::size_t open = message.find('\'');
+    if (open == std::string_view::npos) return 0;
+    const std::size_t close = message.find('\'', open + 1);
+    if (close == std::string_view::npos || close == open + 1) return 0;
+    const std::size_t at = text.find(message.substr(open + 1, close - open - 1));
+    return at == std::string_view::npos ? 0 : at;
+}
+
 /// Data that is well-formed but unusable: wrong shapes, NaN/Inf where not allowed, empty or
 /// single-class data, a class with fewer members than folds, ...
 class DataError : public Error {

@@ -761,6 +761,8 @@ private:
             const auto& [line, e] = lines[k];
             try {
                 const std::string kind = e.at("event").get<std::string>();
+                if (!e.at("id").is_number_integer())
+                    throw bad(line, fmt::format("trial id {} is not an integer", e.at("id").dump()));
                 const Index id = e.at("id").get<Index>();
                 if (kind == "ask") {
                     if (id != static_cast<Index>(trials_.size()))
@@ -777,7 +779,16 @@ private:
                                                         "dimension of the search space)",
                                                         id, item.key()));
                     t.source = e.at("source").get<std::string>();
-                    if (e.contains("index")) generated_ = std::max(generated_, e["index"].get<Index>() + 1);
+                    if (e.contains("index")) {
+                        // an ask draws at most 2 · max_generate_tries positions of the sequence
+                        const Index limit = (id + 1) * 2 * max_generate_tries;
+                        const nlohmann::json& ij = e["index"];
+                        if (!ij.is_number_integer() || ij.get<Index>() < 0 || ij.get<Index>() >= limit)
+                            throw bad(line, fmt::format("ask of trial {} has sequence index {} (expected an integer "
+                                                        "from 0 to {})",
+                                                        id, ij.dump(), limit - 1));
+                        generated_ = std::max(generated_, ij.get<Index>() + 1);
+                    }
                     add_trial(std::move(t));
                 } else if (kind == "tell") {
                     if (id < 0 || id >= static_cast<Index>(trials_.size()))

@@ -25,6 +25,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -71,10 +72,18 @@ public:
     ///         not the last one, or a line that is not a JSON object.
     explicit TunerJournal(std::filesystem::path path, const WarningCallback& warn = {}, bool sync_each = false)
         : path_(std::move(path)), sync_each_(sync_each) {
+        std::error_code ec;
+        if (std::filesystem::exists(path_, ec) && !std::filesystem::is_regular_file(path_, ec))
+            throw IoError(fmt::format("TunerJournal: '{}' is not a regular file (expected a journal file, or a path "
+                                      "where one can be created)",
+                                      path_.string()));
         fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
         if (fd_ < 0)
             throw IoError(fmt::format("TunerJournal: cannot open '{}' for appending ({})", path_.string(), std::strerror(errno)));
         try {
+            struct ::stat st {};
+            if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode))
+                throw IoError(fmt::format("TunerJournal: '{}' is not a regular file (expected a journal file)", path_.string()));
             lock(warn);
             load(warn);
         } catch (...) {
@@ -176,23 +185,51 @@ private:
                 continue;
             }
             nlohmann::json j;
+            // A torn last line is an interrupted append, so it can only follow the study's first
+            // line: a file whose only line is incomplete is not a journal, and is left as it is.
+            const auto torn = [&] {
+                if (lines_.empty())
+                    throw ParseError(path_.string(), line_no, 1,
+                                     "TunerJournal: the only line is incomplete JSON without a newline: not a tuner "
+                                     "journal (the file is left as it is)");
+                truncate_to(start, warn, line_no, "torn");
+            };
             try {
                 j = nlohmann::json::parse(line);
             } catch (const nlohmann::json::parse_error& e) {
                 if (!complete) {
-                    truncate_to(start, warn, line_no, "torn");
+                    torn();
                     continue;
                 }
                 throw ParseError(path_.string(), line_no, text_position(line, e.byte > 0 ? e.byte - 1 : 0).column,
                                  fmt::format("TunerJournal: line is not valid JSON ({}); only a torn last line is skipped",
                                              e.what()));
+            } catch (const nlohmann::json::exception& e) {  // well-formed, but a number beyond a double's range
+                if (!complete) {
+                    torn();
+                    continue;
+                }
+                throw ParseError(path_.string(), line_no, text_position(line, quoted_token_offset(line, e.what())).column,
+                                 fmt::format("TunerJournal: line cannot be read ({})", e.what()));
             }
             if (!j.is_object())
                 throw ParseError(path_.string(), line_no, 1,
                                  fmt::format("TunerJournal: expected a JSON object per line, got {}", j.type_name()));
-            if (!complete) write_all("\n");  // a complete event whose newline was lost
+            if (lines_.empty() && !is_study_head(j))
+                throw ParseError(path_.string(), line_no, 1,
+                                 "TunerJournal: not a tuner journal (expected a first line {\"event\": \"study\", "
+                                 "\"format\": \"metalearn.tuner\", ...}); the file is left as it is");
             lines_.push_back({line_no, std::move(j)});
+            if (!complete) write_all("\n");  // a complete event whose newline was lost
         }
+    }
+
+    static bool is_study_head(const nlohmann::json& j) {
+        const auto is = [&](const char* key, const char* value) {
+            const auto it = j.find(key);
+            return it != j.end() && it->is_string() && it->template get<std::string>() == value;
+        };
+        return is("event", "study") && is("format", "metalearn.tuner");
     }
 
     void truncate_to(std::size_t size, const WarningCallback& warn, std::size_t line_no, const char* what) {

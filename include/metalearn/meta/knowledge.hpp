@@ -306,6 +306,9 @@ public:
             j = nlohmann::json::parse(text);
         } catch (const nlohmann::json::parse_error& e) {
             throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0, fmt::format("invalid JSON ({})", e.what()));
+        } catch (const nlohmann::json::exception& e) {  // well-formed, but a number beyond a double's range
+            throw parse_error_at(path.string(), text, quoted_token_offset(text, e.what()),
+                                 fmt::format("unreadable JSON ({})", e.what()));
         }
         try {
             return from_json(j);

@@ -116,6 +116,27 @@ METALEARN_INLINE Record record_from_json(const nlohmann::json& j) {
     if (r.meta_feature_names.size() != r.meta_features.size())
         throw ConfigError(fmt::format("record_from_json(): {} meta-feature names for {} values",
                                       r.meta_feature_names.size(), r.meta_features.size()));
+    // A record that contradicts itself would feed the meta-model a wrong score.
+    if (r.n_folds < 1) throw ConfigError(fmt::format("record_from_json(): 'n_folds' must be >= 1 (got {})", r.n_folds));
+    if (r.ok()) {
+        if (!std::isfinite(r.mean_score))
+            throw ConfigError("record_from_json(): status 'ok' with no finite 'mean_score' (expected the mean CV score)");
+        if (!r.fold_scores.empty()) {  // empty: a score without its folds (a tuner's trial, `study_records`)
+            if (r.fold_scores.size() != static_cast<std::size_t>(r.n_folds))
+                throw ConfigError(fmt::format("record_from_json(): {} 'fold_scores' for 'n_folds' {} (expected one per fold)",
+                                              r.fold_scores.size(), r.n_folds));
+            double sum = 0.0;
+            for (double v : r.fold_scores) {
+                if (!std::isfinite(v))
+                    throw ConfigError("record_from_json(): status 'ok' with a non-finite fold score");
+                sum += v;
+            }
+            const double mean = sum / static_cast<double>(r.fold_scores.size());
+            if (std::abs(mean - r.mean_score) > 1e-9 * std::max(1.0, std::abs(mean)))
+                throw ConfigError(fmt::format("record_from_json(): 'mean_score' {} is not the mean {} of 'fold_scores'",
+                                              r.mean_score, mean));
+        }
+    }
     return r;
 }
 

@@ -41,6 +41,9 @@ inline constexpr double kMaxClassWeight = 1e100;
 /// model always saves and loads); for `explicit_weights`, at least one entry and one > 0.
 /// @throws ConfigError naming `where` and the entry.
 inline void check_class_weights(std::string_view where, ClassWeight kind, const std::vector<double>& weights) {
+    if (kind != ClassWeight::none && kind != ClassWeight::balanced && kind != ClassWeight::explicit_weights)
+        throw ConfigError(fmt::format("{}: class_weight {} is not a ClassWeight (expected none, balanced or explicit)",
+                                      where, static_cast<int>(kind)));
     bool positive = false;
     for (std::size_t k = 0; k < weights.size(); ++k) {
         if (!std::isfinite(weights[k]) || weights[k] < 0.0 || weights[k] > kMaxClassWeight)

@@ -31,6 +31,7 @@ METALEARN_INLINE void DecisionTreeClassifier::set_params(const params_type& p) {
     detail::validate_tree_params("DecisionTreeClassifier::set_params()", p.max_depth, p.min_samples_split,
                                  p.min_samples_leaf, p.max_features);
     detail::check_class_weights("DecisionTreeClassifier::set_params()", p.class_weight, p.class_weights);
+    detail::check_criterion("DecisionTreeClassifier::set_params()", p.criterion);
     params_ = p;
     tree_ = {};
 }

@@ -83,6 +83,7 @@ METALEARN_INLINE void RandomForestClassifier::set_params(const params_type& p) {
     detail::validate_forest_params(where, p.n_estimators, p.n_threads);
     detail::validate_tree_params(where, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.max_features);
     detail::check_class_weights(where, p.class_weight, p.class_weights);
+    detail::check_criterion(where, p.criterion);
     params_ = p;
     trees_.clear();
 }

@@ -95,9 +95,16 @@ public:
 private:
     [[nodiscard]] clock::time_point deadline() const {
         auto d = clock::time_point::max();
-        if (per_group_.count() > 0) d = std::min(d, group_start_ + per_group_);
-        if (total_.count() > 0) d = std::min(d, start_ + total_);
+        if (per_group_.count() > 0) d = std::min(d, later(group_start_, per_group_));
+        if (total_.count() > 0) d = std::min(d, later(start_, total_));
         return d;
+    }
+
+    // t + limit, or the clock's end when that is past it (a limit of centuries is no limit; the
+    // plain sum would overflow the clock's nanosecond count)
+    [[nodiscard]] static clock::time_point later(clock::time_point t, std::chrono::milliseconds limit) {
+        const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(clock::time_point::max() - t);
+        return limit >= room ? clock::time_point::max() : t + std::chrono::duration_cast<clock::duration>(limit);
     }
 
     void calibrate() {

@@ -57,6 +57,13 @@ METALEARN_INLINE Index resolve_max_features(double max_features, Index p);
 METALEARN_INLINE void validate_tree_params(std::string_view where, Index max_depth, Index min_samples_split,
                                  Index min_samples_leaf, double max_features);
 
+/// Throw ConfigError unless `c` is one of the `Criterion` values (a cast integer may not be).
+inline void check_criterion(std::string_view where, Criterion c) {
+    if (c != Criterion::gini && c != Criterion::entropy)
+        throw ConfigError(fmt::format("{}: criterion {} is not a Criterion (expected gini or entropy)", where,
+                                      static_cast<int>(c)));
+}
+
 /// Settings of one tree growth (already validated and resolved).
 struct CartSettings {
     Index max_depth = 0;  ///< 0 = unlimited
