@@ -372,7 +372,7 @@ def main():
                 if rc == 0 and method == "tpe":
                     values = json.load(open(res))["values"]
                 elif rc == 0:
-                    m = re.search(r"^best of \d+ trials: \S+  (\{.*\})  \(trial", open(log).read(), re.M)
+                    m = re.search(r"^best of \d+ (?:finished )?trials: \S+  (\{.*\})  \(trial", open(log).read(), re.M)
                     values = json.loads(m.group(1)) if m else None
                 tr = read_trace(trace)
                 results[(name, method)] = {

@@ -363,7 +363,9 @@ int tune(const Settings& s, const data::Dataset& data) {
         fmt::print("no trial completed\n");
         return 1;
     }
-    fmt::print("best of {} trials: {:.4f}  {}  (trial {}, {})\n", tuner.size(), *best->score, best->values.dump(),
+    Index told = 0;  // finished trials: complete, failed or pruned (pending ones are not counted)
+    for (const auto& t : tuner.trials()) told += t.state != hpo::TrialState::pending ? 1 : 0;
+    fmt::print("best of {} finished trials: {:.4f}  {}  (trial {}, {})\n", told, *best->score, best->values.dump(),
                best->id + 1, best->source);
     const std::string journal = s.journal.empty() ? fmt::format("tune-{}.jsonl", Model::name) : s.journal;
     const std::vector<double> curve = best_so_far(tuner.trials());

@@ -421,9 +421,14 @@ inline Dataset assemble(const std::string& name, std::vector<Column> columns, co
         }
     }
     if (keep.empty())
-        throw DataError(fmt::format("{}: every one of the {} rows of '{}' has a missing target '{}' "
+        throw DataError(fmt::format("{}: every one of the {} rows of '{}'{} has a missing target '{}'{} "
                                     "(expected at least one labelled row)",
-                                    spec.where, n, name, target.name));
+                                    spec.where, n, name,
+                                    spec.label.empty() || spec.label == name ? std::string()
+                                                                              : fmt::format(" (file '{}')", spec.label),
+                                    target.name,
+                                    first_dropped_line ? fmt::format(", from line {}", first_dropped_line)
+                                                       : std::string()));
     if (dropped > 0 && spec.on_warning && *spec.on_warning)
         (*spec.on_warning)(fmt::format("{}: '{}': dropped {} row(s) with a missing target '{}'{}", spec.where, name,
                                        dropped, target.name,
