@@ -36,18 +36,6 @@
 using namespace metalearn;
 namespace mf = metalearn::metafeatures;
 
-namespace {
-
-// A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     CLI::App app{"Extract MFE (pymfe-compatible) or auto-sklearn meta-features from a dataset file"};
     std::string file, target, format = "table", set = "mfe";
@@ -165,7 +153,7 @@ int main(int argc, char** argv) {
     if (format == "json") fmt::print("{}\n", m.to_json(2));
     else if (format == "csv") {
         if (!no_header) fmt::print("dataset,{}\n", m.csv_header());
-        fmt::print("{},{}\n", csv_field(d.name()), m.csv_row());
+        fmt::print("{},{}\n", data::csv_field(d.name()), m.csv_row());
     } else {
         fmt::print("# {}: {} rows, {} features ({} nominal), {} classes\n", d.name(), d.n_samples(), d.n_features(),
                    d.n_nominal(), d.n_classes());

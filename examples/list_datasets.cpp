@@ -30,13 +30,6 @@ struct Row {
     bool ok = true;
 };
 
-std::string csv_quote(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,8 +124,8 @@ int main(int argc, char** argv) {
     if (format == "csv") {
         fmt::print("name,rows,features,nominal,classes,missing,status\n");
         for (const auto& r : rows)
-            fmt::print("{},{},{},{},{},{},{}\n", csv_quote(r.name), r.rows, r.features, r.nominal, r.classes,
-                       r.missing, csv_quote(r.status));
+            fmt::print("{},{},{},{},{},{},{}\n", data::csv_field(r.name), r.rows, r.features, r.nominal, r.classes,
+                       r.missing, data::csv_field(r.status));
         return failed ? 1 : 0;
     }
     std::size_t w = 4;

@@ -310,6 +310,19 @@ TEST_CASE("CSV: a line of tabs in a TSV is a row of missing cells, a quoted NA i
     CHECK(std::isnan(q.X()(1, 0)));
 }
 
+TEST_CASE("csv_field quotes what needs quotes, and read_csv reads it back", "[data][csv]") {
+    CHECK(csv_field("plain") == "plain");
+    CHECK(csv_field("a,b") == "\"a,b\"");
+    CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+    CHECK(csv_field("") == "");
+    const std::vector<std::string> names = {"a,b", "say \"hi\"", "plain"};
+    std::string text = "name,y\n";
+    for (std::size_t i = 0; i < names.size(); ++i) text += csv_field(names[i]) + "," + std::to_string(i % 2) + "\n";
+    const auto d = read_csv_string(text, "t");
+    REQUIRE(d.feature(0).is_nominal());
+    CHECK(d.feature(0).categories == std::vector<std::string>{"a,b", "plain", "say \"hi\""});  // sorted
+}
+
 TEST_CASE("CSV task rule: few integer values are classes, otherwise regression", "[data][csv]") {
     const auto c = read_csv_string("x,y\n1,0\n2,1\n3,2\n4,0\n", "c");
     REQUIRE(c.is_classification());

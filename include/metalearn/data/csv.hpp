@@ -72,6 +72,18 @@ enum class CategoryOrder {
     first_appearance  ///< order in which the values first occur in the file
 };
 
+/// One field of a CSV file as RFC 4180 writes it: in double quotes, each quote doubled, when it
+/// holds a comma, a quote or a line break; otherwise unchanged. `read_csv` reads it back as `s`.
+[[nodiscard]] inline std::string csv_field(std::string_view s) {
+    if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
 /// Options of `read_csv` / `read_csv_string`.
 struct CsvOptions {
     char delimiter = ',';                                                         ///< field separator

@@ -61,9 +61,6 @@ namespace metalearn::meta {
 
 namespace detail {
 
-/// Quote a CSV field when it contains a comma, quote or newline (RFC 4180).
-METALEARN_INLINE std::string csv_field(const std::string& s);
-
 METALEARN_INLINE std::string csv_number(double v);
 
 METALEARN_INLINE std::string csv_json_value(const nlohmann::json& v);

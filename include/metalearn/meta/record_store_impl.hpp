@@ -4,29 +4,20 @@
 /// library in compiled mode (core/config.hpp).
 
 #include "metalearn/meta/record_store.hpp"
+#include "metalearn/data/csv.hpp"
 #include "metalearn/data/detail/text.hpp"
 
 #include <sys/file.h>
 
 namespace metalearn::meta::detail {
 
-METALEARN_INLINE std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 METALEARN_INLINE std::string csv_number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
 
 METALEARN_INLINE std::string csv_json_value(const nlohmann::json& v) {
-    if (v.is_string()) return csv_field(v.get<std::string>());
+    if (v.is_string()) return data::csv_field(v.get<std::string>());
     if (v.is_null()) return {};
     if (v.is_number_float()) return csv_number(v.get<double>());
-    return csv_field(v.dump());
+    return data::csv_field(v.dump());
 }
 
 }  // namespace metalearn::meta::detail
@@ -215,12 +206,12 @@ METALEARN_INLINE void RecordStore::write_csv(const std::vector<Record>& records,
     if (!f) throw IoError(fmt::format("RecordStore::export_csv(): cannot write '{}'", out.string()));
     f << "task_id,task_name,model,metric,n_folds,seed,status,mean_score,fit_seconds";
     for (std::size_t k = 0; k < max_folds; ++k) f << ",fold_" << k + 1;
-    for (const auto& n : mf_names) f << "," << detail::csv_field("mf:" + n);
-    for (const auto& n : hp_names) f << "," << detail::csv_field("hp:" + n);
+    for (const auto& n : mf_names) f << "," << data::csv_field("mf:" + n);
+    for (const auto& n : hp_names) f << "," << data::csv_field("hp:" + n);
     f << ",error\n";
     for (const auto& r : records) {
-        f << detail::csv_field(r.task_id) << ',' << detail::csv_field(r.task_name) << ',' << detail::csv_field(r.model)
-          << ',' << detail::csv_field(r.metric) << ',' << r.n_folds << ',' << r.seed << ',' << to_string(r.status)
+        f << data::csv_field(r.task_id) << ',' << data::csv_field(r.task_name) << ',' << data::csv_field(r.model)
+          << ',' << data::csv_field(r.metric) << ',' << r.n_folds << ',' << r.seed << ',' << to_string(r.status)
           << ',' << detail::csv_number(r.mean_score) << ',' << detail::csv_number(r.fit_seconds);
         for (std::size_t k = 0; k < max_folds; ++k)
             f << ',' << (k < r.fold_scores.size() ? detail::csv_number(r.fold_scores[k]) : std::string());
@@ -231,7 +222,7 @@ METALEARN_INLINE void RecordStore::write_csv(const std::vector<Record>& records,
             f << ',' << (it == mf.end() ? std::string() : detail::csv_number(it->second));
         }
         for (const auto& n : hp_names) f << ',' << (r.config.contains(n) ? detail::csv_json_value(r.config[n]) : std::string());
-        f << ',' << detail::csv_field(r.error) << '\n';
+        f << ',' << data::csv_field(r.error) << '\n';
     }
     if (!f) throw IoError(fmt::format("RecordStore::export_csv(): write to '{}' failed", out.string()));
 }
