@@ -13,7 +13,9 @@
 ///   through the `WarningCallback` and the file is truncated to the end of the last complete
 ///   line, so the next append starts on a fresh line.
 /// - A malformed line that is not the last cannot come from a torn write: loading throws
-///   `ParseError` with its line number and leaves the file untouched.
+///   `ParseError` with its line number and leaves the file untouched. So does a file that is no
+///   journal: a first line that is not a study's, or a torn line with nothing complete before it
+///   (nothing is truncated or appended to a file that has no study line).
 /// - One writer at a time: the journal holds an exclusive advisory lock (`flock`) from before it
 ///   reads the file until it is destroyed; opening a journal another `TunerJournal` (in this or
 ///   another process) holds throws `IoError`. The kernel drops the lock when the holder dies, so
@@ -67,9 +69,12 @@ public:
     /// @param path a file whose parent folder exists.
     /// @param warn receives warnings (a skipped torn line, a file system without locks); may be empty.
     /// @param sync_each `fsync` after every append.
-    /// @throws IoError when the file cannot be opened, read or truncated, or another
-    ///         `TunerJournal` has it open; ParseError (file, line) for a malformed line that is
-    ///         not the last one, or a line that is not a JSON object.
+    /// @throws IoError when the path is not a regular file (a folder, a device), the file cannot be
+    ///         opened, read or truncated, or another `TunerJournal` has it open; ParseError (file,
+    ///         line, column) for a malformed line that is not the last one (a number beyond a
+    ///         double's range included), a line that is not a JSON object, a first line that is not
+    ///         a tuner study's, or a torn line with no complete line before it. A file refused for
+    ///         its content is left as it is (nothing truncated, no newline added).
     explicit TunerJournal(std::filesystem::path path, const WarningCallback& warn = {}, bool sync_each = false)
         : path_(std::move(path)), sync_each_(sync_each) {
         std::error_code ec;
@@ -191,7 +196,8 @@ private:
                 if (lines_.empty())
                     throw ParseError(path_.string(), line_no, 1,
                                      "TunerJournal: the only line is incomplete JSON without a newline: not a tuner "
-                                     "journal (the file is left as it is)");
+                                     "journal, so the file is left as it is (a study killed while writing its first "
+                                     "line leaves such a file: delete it to start the study again)");
                 truncate_to(start, warn, line_no, "torn");
             };
             try {
