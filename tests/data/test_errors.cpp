@@ -83,6 +83,13 @@ TEST_CASE("ARFF: wrong number of values in a row", "[data][arff][errors]") {
                "row has 3 value(s) but 2 attribute(s) are declared (expected one value per attribute)");
 }
 
+TEST_CASE("ARFF: a declaration after @data is named as such", "[data][arff][errors]") {
+    // header: @data on line 4; the stray declaration on line 6, indented by two spaces
+    arff_error(header + "1,a\n  @ATTRIBUTE z numeric\n", 6, 3,
+               "@attribute declaration in the @data section (expected data rows: declarations come before the @data "
+               "line, line 4)");
+}
+
 TEST_CASE("ARFF: undeclared nominal value", "[data][arff][errors]") {
     arff_error(header + "1,a\n% comment\n2, purple\n", 7, 4,
                "value 'purple' is not a declared category of attribute 'c' (expected one of {a, b})");

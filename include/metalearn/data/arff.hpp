@@ -255,6 +255,16 @@ public:
             std::size_t pos = 0;
             skip_spaces(raw, pos);
             if (pos >= raw.size() || raw[pos] == '%') continue;
+            if (raw[pos] == '@') {  // a declaration after @data, not a row of values
+                std::size_t end = pos + 1;
+                while (end < raw.size() && !is_space(raw[end])) ++end;
+                std::string word(raw.substr(pos, end - pos));
+                for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                if (word == "@attribute" || word == "@relation" || word == "@data")
+                    fail(pos, fmt::format("{} declaration in the @data section (expected data rows: declarations come "
+                                          "before the @data line, line {})",
+                                          word, data_line));
+            }
             const auto set_value = [&](std::size_t a, const ArffToken& tok) {
                 const auto& attr = attributes[a];
                 if (!tok.quoted && tok.text == "?") {
