@@ -810,6 +810,14 @@ TEST_CASE("A journal with an unreadable number, a bad id or index, or that is no
     REQUIRE_THROWS_WITH(hpo::Tuner<X1>(unit_space(), config, {.seed = 2}), Catch::Contains("not a tuner journal"));
     std::ifstream in(config, std::ios::binary);
     CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == R"({"a":1})");  // no newline added
+    // binary bytes are not echoed into the message
+    auto binary = lines;
+    binary.insert(binary.begin() + 1, std::string("{\"event\": \xff\xfe}"));
+    write_lines(path, binary);
+    CHECK(parse_error_line(path, "\\xff") == 2);
+    binary[1] = std::string(8, '\0');
+    write_lines(path, binary);
+    CHECK(parse_error_line(path, "line holds NUL bytes") == 2);
     // not a regular file
     REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), std::filesystem::path("/dev/null"), {.seed = 2}), IoError);
     REQUIRE_THROWS_WITH(hpo::Tuner<X1>(unit_space(), dir.path(), {.seed = 2}), Catch::Contains("not a regular file"));

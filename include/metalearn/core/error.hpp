@@ -106,6 +106,20 @@ struct TextPosition {
     return at == std::string_view::npos ? 0 : at;
 }
 
+/// Text safe to quote in an error message: at most `max_chars` bytes of `s` (then "..."), with
+/// every byte that is not printable ASCII written as `\xNN` (so binary input is never echoed raw).
+[[nodiscard]] inline std::string printable(std::string_view s, std::size_t max_chars = 40) {
+    std::string out;
+    const std::size_t n = std::min(s.size(), max_chars);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+        else out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    }
+    if (s.size() > max_chars) out += "...";
+    return out;
+}
+
 /// Data that is well-formed but unusable: wrong shapes, NaN/Inf where not allowed, empty or
 /// single-class data, a class with fewer members than folds, ...
 class DataError : public Error {

@@ -207,16 +207,20 @@ private:
                     torn();
                     continue;
                 }
+                if (line.find('\0') != std::string::npos)
+                    throw ParseError(path_.string(), line_no, line.find('\0') + 1,
+                                     "TunerJournal: line holds NUL bytes (binary data, not JSON); only a torn last "
+                                     "line is skipped");
                 throw ParseError(path_.string(), line_no, text_position(line, e.byte > 0 ? e.byte - 1 : 0).column,
                                  fmt::format("TunerJournal: line is not valid JSON ({}); only a torn last line is skipped",
-                                             e.what()));
+                                             printable(e.what(), 400)));
             } catch (const nlohmann::json::exception& e) {  // well-formed, but a number beyond a double's range
                 if (!complete) {
                     torn();
                     continue;
                 }
                 throw ParseError(path_.string(), line_no, text_position(line, quoted_token_offset(line, e.what())).column,
-                                 fmt::format("TunerJournal: line cannot be read ({})", e.what()));
+                                 fmt::format("TunerJournal: line cannot be read ({})", printable(e.what(), 400)));
             }
             if (!j.is_object())
                 throw ParseError(path_.string(), line_no, 1,

@@ -191,19 +191,7 @@ inline std::vector<Line> split_lines(std::string_view text) {
     return lines;
 }
 
-/// Text safe to quote in an error message: at most `max_chars` bytes of `s` (then "..."), with
-/// every byte that is not printable ASCII written as `\xNN` (so binary input is never echoed raw).
-inline std::string printable(std::string_view s, std::size_t max_chars = 40) {
-    std::string out;
-    const std::size_t n = std::min(s.size(), max_chars);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
-        else out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
-    }
-    if (s.size() > max_chars) out += "...";
-    return out;
-}
+using metalearn::printable;  // (core/error.hpp) text safe to quote in an error message
 
 /// 1-based line and column of byte `offset` of `text`, counting lines as `split_lines` does.
 inline std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t offset) {
