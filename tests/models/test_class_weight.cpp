@@ -4,8 +4,11 @@
 // pasted into class_weight_reference_values.hpp); the random forest against the tree.
 #include <metalearn/models/class_weight.hpp>
 #include <metalearn/models/decision_tree.hpp>
+#include <metalearn/models/knn.hpp>
 #include <metalearn/models/logistic_regression.hpp>
+#include <metalearn/models/mlp.hpp>
 #include <metalearn/models/random_forest.hpp>
+#include <metalearn/models/svm.hpp>
 
 #include "class_weight_reference_values.hpp"
 #include "model_test_data.hpp"
@@ -114,6 +117,12 @@ TEST_CASE("class weights: bad values and the search space", "[class_weight][erro
     CHECK_THROWS_WITH(DecisionTreeClassifier({.criterion = static_cast<Criterion>(42)}),
                       Catch::Contains("criterion 42 is not a Criterion"));
     CHECK_THROWS_AS(RandomForestClassifier({.criterion = static_cast<Criterion>(-1)}), ConfigError);
+    CHECK_THROWS_WITH(metalearn::models::KNeighborsClassifier({.weights = static_cast<metalearn::models::KnnWeights>(7)}),
+                      Catch::Contains("unknown weights"));
+    CHECK_THROWS_WITH(metalearn::models::SVC({.kernel = static_cast<metalearn::models::SvmKernel>(5)}),
+                      Catch::Contains("kernel 5 is not an SvmKernel"));
+    CHECK_THROWS_WITH(metalearn::models::MLPClassifier({.activation = static_cast<metalearn::models::Activation>(9)}),
+                      Catch::Contains("activation out of range"));
     // a searched dimension: written in every configuration
     const auto space = LogisticRegression::search_space();
     CHECK(space.names() == std::vector<std::string>{"C", "class_weight"});

@@ -55,6 +55,9 @@ inline void validate_knn(std::string_view where, const KnnParams& p) {
     if (p.n_neighbors < 1)
         throw ConfigError(fmt::format("{}: n_neighbors out of range (expected >= 1, got {})", where, p.n_neighbors));
     if (p.p != 1 && p.p != 2) throw ConfigError(fmt::format("{}: p out of range (expected 1 or 2, got {})", where, p.p));
+    if (p.weights != KnnWeights::uniform && p.weights != KnnWeights::distance)
+        throw ConfigError(fmt::format("{}: unknown weights (expected uniform or distance, got value {})", where,
+                                      static_cast<int>(p.weights)));
     if (p.algorithm != KnnAlgorithm::automatic && p.algorithm != KnnAlgorithm::brute &&
         p.algorithm != KnnAlgorithm::kd_tree)
         throw ConfigError(fmt::format("{}: unknown algorithm (expected automatic, brute or kd_tree, got value {})", where,

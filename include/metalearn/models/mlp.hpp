@@ -75,6 +75,8 @@ inline void validate_mlp(std::string_view where, const MLPParams& p) {
     const auto bad = [&](const char* what, const std::string& expected, const std::string& got) {
         throw ConfigError(fmt::format("{}: {} out of range (expected {}, got {})", where, what, expected, got));
     };
+    if (p.activation != Activation::relu && p.activation != Activation::tanh && p.activation != Activation::logistic)
+        bad("activation", "relu, tanh or logistic", std::to_string(static_cast<int>(p.activation)));
     if (p.hidden_layers < 0) bad("hidden_layers", ">= 0", std::to_string(p.hidden_layers));
     if (p.hidden_units < 1) bad("hidden_units", ">= 1", std::to_string(p.hidden_units));
     if (!(p.learning_rate_init > 0) || !std::isfinite(p.learning_rate_init))

@@ -167,6 +167,9 @@ void check_svm_common(std::string_view where, const P& p) {
     auto fail = [&](std::string_view member, std::string_view expected, double got) {
         throw ConfigError(fmt::format("{}: {} out of range (expected {}, got {})", where, member, expected, got));
     };
+    if (p.kernel != SvmKernel::rbf && p.kernel != SvmKernel::linear)
+        throw ConfigError(fmt::format("{}: kernel {} is not an SvmKernel (expected rbf or linear)", where,
+                                      static_cast<int>(p.kernel)));
     if (!(p.C > 0.0 && p.C <= kMaxSvmMagnitude)) fail("C", "in (0, 1e100]", p.C);
     if (!(p.gamma >= 0.0) || !std::isfinite(p.gamma)) fail("gamma", "finite >= 0 (0 = \"scale\")", p.gamma);
     if (!(p.gamma_scale > 0.0) || !std::isfinite(p.gamma_scale)) fail("gamma_scale", "finite > 0", p.gamma_scale);
