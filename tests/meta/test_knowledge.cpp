@@ -7,6 +7,7 @@
 #include <metalearn/data/read.hpp>
 #include <metalearn/meta/knowledge.hpp>
 #include <metalearn/meta/meta_learner.hpp>
+#include <metalearn/meta/warm_start.hpp>
 #include <metalearn/models/decision_tree.hpp>
 #include <metalearn/models/gradient_boosting.hpp>
 #include <metalearn/models/knn.hpp>
@@ -286,6 +287,42 @@ TEST_CASE("Knowledge: the shipped knowledge of the decision tree, k-NN and rando
     for (const auto& s : check_shipped<models::KNeighborsClassifier>("knn_classifier.json", 54)) CHECK(s.params.n_neighbors >= 1);
     for (const auto& s : check_shipped<models::RandomForestClassifier>("random_forest_classifier.json", 65))
         CHECK(s.params.n_estimators >= 10);
+}
+
+TEST_CASE("Knowledge: suggestions and warm starts leave out what the dataset's size rules out (k-NN on 30 rows)",
+          "[knowledge]") {
+    STATIC_REQUIRE(models::DeclaresRowNeeds<models::KNeighborsClassifier>);
+    STATIC_REQUIRE_FALSE(models::DeclaresRowNeeds<LR>);
+    // 30 rows, classes of 15 and 15, 3 folds: a test fold holds at most 5 + 5 rows, so every
+    // training fold has at least 20
+    Matrix X(30, 2);
+    Vector y(30);
+    for (Index i = 0; i < 30; ++i) {
+        X(i, 0) = static_cast<double>(i);
+        X(i, 1) = static_cast<double>((i * 7) % 11);
+        y[i] = static_cast<double>(i % 2);
+    }
+    const data::Dataset d("tiny", X, y, {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b")},
+                          data::TaskType::classification, {"x", "y"});
+    CHECK(min_training_rows(d, 3) == 20);
+    CHECK(min_training_rows(d, 2) == 14);  // a test fold may hold ⌈15/2⌉ = 8 of each class
+    const std::filesystem::path file =
+        std::filesystem::path(METALEARN_TEST_SOURCE_DIR) / ".." / "share" / "knowledge" / "knn_classifier.json";
+    const auto k = Knowledge<models::KNeighborsClassifier>::load(file);
+    const auto top = k.suggest(d, 5);
+    REQUIRE(top.size() == 5);
+    for (const auto& s : top) CHECK(s.params.n_neighbors <= 20);
+    // the same meta-features without the row count: the meta-model's own picks, which on this
+    // table include more neighbours than rows (the case the filter is for)
+    const auto unfiltered = k.suggest(k.meta_features(d), 5);
+    CHECK(std::any_of(unfiltered.begin(), unfiltered.end(), [](const auto& s) { return s.params.n_neighbors > 20; }));
+    hpo::Tuner<models::KNeighborsClassifier::params_type> tuner(models::KNeighborsClassifier::search_space(), {.seed = 1});
+    std::vector<std::string> warnings;
+    const auto started = warm_start(tuner, k, d, {.n_portfolio = 5, .on_warning = [&](const std::string& w) {
+                                                      warnings.push_back(w);
+                                                  }});
+    REQUIRE_FALSE(started.enqueued.empty());
+    for (const auto& e : started.enqueued) CHECK(e.params.n_neighbors <= 20);
 }
 
 TEST_CASE("Knowledge: the shipped knowledge of the SVC loads with this library and answers", "[knowledge]") {

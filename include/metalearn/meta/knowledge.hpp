@@ -456,6 +456,9 @@ public:
     /// (`ZeroShotOptions::min_distance`), best first. Meta-features are extracted with the
     /// knowledge's options, only those it uses, on a stratified subsample when the dataset has more
     /// than `opts.max_rows` rows.
+    /// Configurations the dataset's size rules out (`models::fits_rows` on the fewest training rows
+    /// of the knowledge's CV folds, `min_training_rows`: a k-NN with more neighbours than rows) are
+    /// left out, unless every candidate is ruled out.
     /// @param report optional: receives what was cut, missing or subsampled.
     /// @throws DataError when the dataset's task type differs from the knowledge's (metric), it has
     ///         no feature, fewer rows than the folds, or (classification) fewer than two classes
@@ -463,20 +466,31 @@ public:
     [[nodiscard]] std::vector<suggestion_type> suggest(const data::Dataset& dataset, Index k = 1,
                                                        const ZeroShotOptions& opts = {}, ZeroShotReport* report = nullptr) const {
         if (k < 1) throw ConfigError(fmt::format("Knowledge::suggest(): k must be >= 1 (got {})", k));
-        return suggest(meta_features(dataset, opts, report), k, opts);
+        const Vector mf = meta_features(dataset, opts, report);
+        return suggest(mf, k, opts, min_training_rows(dataset, n_folds_));
     }
 
     /// As above from meta-features already extracted with `extract_options()` (names aligned with
     /// `meta_feature_names()`; f values, NaN = missing).
+    /// @param training_rows the rows a configuration will be fitted on: candidates that
+    ///        `models::fits_rows` rules out for them are left out (unless all are); 0 = unknown.
     /// @throws DataError when the length is not f; ConfigError when k < 1.
     [[nodiscard]] std::vector<suggestion_type> suggest(const VectorRef& meta_features, Index k,
-                                                       const ZeroShotOptions& opts = {}) const {
+                                                       const ZeroShotOptions& opts = {}, Index training_rows = 0) const {
         if (k < 1) throw ConfigError(fmt::format("Knowledge::suggest(): k must be >= 1 (got {})", k));
         const space_type& space = opts.search.restrict_to_plan ? restricted_ : space_;
         // every candidate of the space search, best first, so that the diversified top-k can reach
         // beyond the cluster around the best prediction
         const Index pool = std::max<Index>(opts.search.n_candidates + opts.search.n_refine * opts.search.refine_steps, k);
-        const auto ranked = predictor_.suggest(meta_features, pool, space, opts.search);
+        auto ranked = predictor_.suggest(meta_features, pool, space, opts.search);
+        if constexpr (models::DeclaresRowNeeds<Model>) {
+            if (training_rows > 0) {  // leave out what the data size rules out, unless that is everything
+                std::vector<Suggestion> fit;
+                for (const auto& r : ranked)
+                    if (models::fits_rows<Model>(space_.from_json(r.config), training_rows)) fit.push_back(r);
+                if (!fit.empty()) ranked = std::move(fit);
+            }
+        }
         Matrix enc(static_cast<Index>(ranked.size()), ranked.empty() ? 0 : ranked.front().encoding.size());
         for (std::size_t i = 0; i < ranked.size(); ++i) enc.row(static_cast<Index>(i)) = ranked[i].encoding.transpose();
         std::vector<suggestion_type> out;

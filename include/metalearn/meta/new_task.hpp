@@ -41,4 +41,17 @@ inline void check_new_task(const data::Dataset& dataset, hpo::Metric metric, Ind
     }
 }
 
+/// The fewest training rows a fold of `n_folds`-fold cross-validation leaves on `dataset`: its
+/// rows minus the largest test fold (stratified folds put at most ⌈n_c / k⌉ rows of class c in
+/// one test fold; without classes, ⌈n / k⌉). A lower bound, for `models::fits_rows`.
+[[nodiscard]] inline Index min_training_rows(const data::Dataset& dataset, Index n_folds) {
+    if (n_folds < 2) return dataset.n_samples();
+    Index test = 0;
+    if (dataset.is_classification())
+        for (const Index c : dataset.class_counts()) test += (c + n_folds - 1) / n_folds;
+    else
+        test = (dataset.n_samples() + n_folds - 1) / n_folds;
+    return std::max<Index>(0, dataset.n_samples() - test);
+}
+
 }  // namespace metalearn::meta

@@ -189,7 +189,17 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
     };
     std::vector<Vector> taken;  // encodings in the tuner's space of what is enqueued so far
     const double min_distance = *tuner.options().min_distance;
+    // the rows a configuration is fitted on in the knowledge's CV protocol: what they rule out
+    // (a k-NN with more neighbours than rows) would fail at once
+    const Index training_rows = min_training_rows(dataset, knowledge.n_folds());
     const auto add = [&](const Params& p, const char* source, double pred) {
+        if (!models::fits_rows<Model>(p, training_rows)) {
+            if (options.on_warning)
+                options.on_warning(fmt::format("meta::warm_start(): {} configuration {} left out: '{}' has too few rows "
+                                               "for it ({} per training fold)",
+                                               source, kspace.to_string(p), dataset.name(), training_rows));
+            return;
+        }
         try {
             tspace.validate(p);
         } catch (const ConfigError& e) {
@@ -207,7 +217,7 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
         out.enqueued.push_back({p, source, pred});
     };
     if (options.n_initial > 0)
-        for (const auto& s : knowledge.suggest(out.meta_features, options.n_initial, options.zero_shot))
+        for (const auto& s : knowledge.suggest(out.meta_features, options.n_initial, options.zero_shot, training_rows))
             add(s.params, "suggest", s.predicted);
     if (options.learned_default) {
         const Params p = knowledge.learned_default();

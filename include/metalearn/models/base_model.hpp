@@ -76,4 +76,21 @@ concept Classifier = BaseModel<M> && requires(M m, const M cm, const MatrixRef& 
 template <class M>
 concept Regressor = BaseModel<M> && !Classifier<M>;
 
+/// Optional part of a model: `static bool fits_rows(const params_type& p, Index n)` says whether
+/// configuration `p` can be fitted on `n` training rows (k-NN: at most n neighbours). Models
+/// without it fit any number of rows. Zero-shot suggestions and warm starts use it to leave out
+/// configurations that the new dataset's size rules out.
+template <class M>
+concept DeclaresRowNeeds = requires(const typename M::params_type& p, Index n) {
+    { M::fits_rows(p, n) } -> std::convertible_to<bool>;
+};
+
+/// `M::fits_rows(p, n)` when the model declares it (`DeclaresRowNeeds`), else true; n ≤ 0 (rows
+/// unknown) is always true.
+template <class M>
+[[nodiscard]] bool fits_rows(const typename M::params_type& p, Index n) {
+    if constexpr (DeclaresRowNeeds<M>) return n <= 0 || static_cast<bool>(M::fits_rows(p, n));
+    else return true;
+}
+
 }  // namespace metalearn::models

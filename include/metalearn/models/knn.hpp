@@ -162,6 +162,9 @@ public:
     /// Declared search space: n_neighbors int log-uniform in [1, 50] (valid range: any k ≥ 1, up
     /// to 2^52, as scikit-learn; k above the training rows fails at `fit`), weights {uniform,
     /// distance}, p {1, 2}.
+    /// Whether `p` can be fitted on n training rows: n_neighbors ≤ n (`models::fits_rows`).
+    [[nodiscard]] static bool fits_rows(const params_type& p, Index n) noexcept { return p.n_neighbors <= n; }
+
     static hpo::SearchSpace<params_type> search_space() {
         return hpo::SearchSpace<params_type>()
             .add("n_neighbors", &params_type::n_neighbors, hpo::int_log_uniform(1, 50))
@@ -325,6 +328,8 @@ public:
 
     /// Declared search space: as `KNeighborsClassifier::search_space()`.
     static hpo::SearchSpace<params_type> search_space() { return KNeighborsClassifier::search_space(); }
+    /// As `KNeighborsClassifier::fits_rows`.
+    [[nodiscard]] static bool fits_rows(const params_type& p, Index n) noexcept { return p.n_neighbors <= n; }
 
 private:
     // Weighted mean of the neighbours' targets, or (want_std) their weighted spread around it.
