@@ -305,10 +305,10 @@ public:
         try {
             j = nlohmann::json::parse(text);
         } catch (const nlohmann::json::parse_error& e) {
-            throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0, fmt::format("invalid JSON ({})", e.what()));
+            throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0, fmt::format("invalid JSON ({})", printable(e.what(), 400)));
         } catch (const nlohmann::json::exception& e) {  // well-formed, but a number beyond a double's range
             throw parse_error_at(path.string(), text, quoted_token_offset(text, e.what()),
-                                 fmt::format("unreadable JSON ({})", e.what()));
+                                 fmt::format("unreadable JSON ({})", printable(e.what(), 400)));
         }
         try {
             return from_json(j);

@@ -16,10 +16,10 @@ METALEARN_INLINE nlohmann::json read_json_file(const std::filesystem::path& path
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0,
-                             fmt::format("{}: invalid JSON ({})", who, e.what()));
+                             fmt::format("{}: invalid JSON ({})", who, printable(e.what(), 400)));
     } catch (const nlohmann::json::exception& e) {  // well-formed, but a number beyond a double's range
         throw parse_error_at(path.string(), text, quoted_token_offset(text, e.what()),
-                             fmt::format("{}: unreadable JSON ({})", who, e.what()));
+                             fmt::format("{}: unreadable JSON ({})", who, printable(e.what(), 400)));
     }
 }
 
