@@ -31,7 +31,8 @@ void show(const data::Dataset& data) {
     const auto knowledge = meta::Knowledge<Model>::builtin();
     meta::ZeroShotReport report;
     const Vector mf = knowledge.meta_features(data, {}, &report);  // extracted once, used twice
-    const auto top = knowledge.suggest(mf, 3);
+    // what the data's size rules out (a k-NN with more neighbours than training rows) is left out
+    const auto top = knowledge.suggest(mf, 3, {}, meta::min_training_rows(data, knowledge.n_folds()));
     for (const auto& note : report.notes) fmt::print("note: {}\n", note);
     if (!report.missing.empty())
         fmt::print("note: {} of {} meta-features undefined on this dataset (the training median is used)\n",
