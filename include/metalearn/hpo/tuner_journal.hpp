@@ -228,7 +228,8 @@ private:
             if (lines_.empty() && !is_study_head(j))
                 throw ParseError(path_.string(), line_no, 1,
                                  "TunerJournal: not a tuner journal (expected a first line {\"event\": \"study\", "
-                                 "\"format\": \"metalearn.tuner\", ...}); the file is left as it is");
+                                 "\"format\": \"metalearn.tuner\" or \"metalearn.multifidelity\", ...}); the file "
+                                 "is left as it is");
             lines_.push_back({line_no, std::move(j)});
             if (!complete) write_all("\n");  // a complete event whose newline was lost
         }
@@ -239,7 +240,7 @@ private:
             const auto it = j.find(key);
             return it != j.end() && it->is_string() && it->template get<std::string>() == value;
         };
-        return is("event", "study") && is("format", "metalearn.tuner");
+        return is("event", "study") && (is("format", "metalearn.tuner") || is("format", "metalearn.multifidelity"));
     }
 
     void truncate_to(std::size_t size, const WarningCallback& warn, std::size_t line_no, const char* what) {
