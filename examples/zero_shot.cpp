@@ -55,7 +55,7 @@ int main(int argc, char** argv) try {
     data::ReadOptions read;  // rows without a target are dropped by the reader: say how many
     CLI::App app{"Zero-shot hyperparameters for a dataset from the knowledge shipped with metalearn"};
     app.add_option("dataset", file, "ARFF/CSV/TSV classification dataset")->capture_default_str();
-    app.add_option("model", model, "logistic_regression, decision_tree, knn, random_forest, svc or gradient_boosting (shipped), or mlp with knowledge built by scripts/build-knowledge")->capture_default_str();
+    app.add_option("model", model, "logistic_regression, decision_tree, knn, random_forest, svc, mlp or gradient_boosting")->capture_default_str();
     app.add_option("--target", read.target, "target column or attribute (default: the format's, e.g. the last column)");
     CLI11_PARSE(app, argc, argv);
     read.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };

@@ -13,6 +13,7 @@
 #include <metalearn/models/knn.hpp>
 #include <metalearn/models/lda.hpp>
 #include <metalearn/models/logistic_regression.hpp>
+#include <metalearn/models/mlp.hpp>
 #include <metalearn/models/random_forest.hpp>
 #include <metalearn/models/svm.hpp>
 
@@ -337,5 +338,18 @@ TEST_CASE("Knowledge: the shipped knowledge of gradient boosting loads with this
         CHECK(s.params.n_estimators >= 8);
         CHECK(s.params.learning_rate > 0.0);
         CHECK(s.params.max_depth >= 1);
+    }
+}
+
+TEST_CASE("Knowledge: the shipped knowledge of the MLP loads with this library and answers", "[knowledge]") {
+    // the bounds of MLPClassifier::search_space(): 1-3 layers of 8-256 units, rates in [1e-4, 1e-1]
+    for (const auto& s : check_shipped<models::MLPClassifier>("mlp_classifier.json", 65)) {
+        CHECK(s.params.hidden_layers >= 1);
+        CHECK(s.params.hidden_layers <= 3);
+        CHECK(s.params.hidden_units >= 8);
+        CHECK(s.params.hidden_units <= 256);
+        CHECK(s.params.learning_rate_init >= 1e-4);
+        CHECK(s.params.learning_rate_init <= 1e-1);
+        CHECK(s.params.alpha >= 0.0);
     }
 }
