@@ -3,7 +3,8 @@
 
     /usr/bin/python3 benchmarks/tune_live.py --budget 60 \\
         [--tune build/release/examples/tune] [--data data] [--pmlb ../shared/datasets/pmlb] \\
-        [--knowledge FOREST_KNOWLEDGE.json] [--models random_forest,mlp] [--seed 0]
+        [--knowledge FOREST_KNOWLEDGE.json] [--mlp-knowledge MLP_KNOWLEDGE.json] \\
+        [--models random_forest,mlp] [--seed 0]
 
 For each model (random forest, MLP) and each of five real classification datasets (credit-g and
 diabetes from data/weka, vehicle, wine_quality_red and splice from PMLB; 768-3,188 rows), every
@@ -11,8 +12,9 @@ method gets the same wall-clock budget, one thread each:
 
 - metalearn random search: `tune --method random`;
 - metalearn cold Bayesian optimisation: `tune --cold`;
-- metalearn warm Bayesian optimisation: `tune --knowledge FILE` (random forest only: no MLP
-  knowledge ships, so the MLP has no warm run);
+- metalearn warm Bayesian optimisation: `tune --knowledge FILE` (the forest's knowledge from
+  --knowledge, the MLP's from --mlp-knowledge; a model whose knowledge file is missing has no warm
+  run, which the script says);
 - Optuna's TPE (TPESampler(seed), its defaults otherwise: 10 random start-up trials) tuning
   scikit-learn's RandomForestClassifier / MLPClassifier.
 
@@ -55,8 +57,8 @@ Printed per model: for each dataset and method, the best CV balanced accuracy re
 1/4, 1/2 and all of the budget (5, 15, 30, 60 s for 60 s), the trials completed within the budget,
 the process's CPU seconds and peak memory (getrusage of the child: ru_maxrss, which also counts the
 parent's small interpreter as a floor), the load average at start and end, and the re-scored best
-configuration. Note the warm run's knowledge file: the shipped one has seen these datasets; pass a
-held-out one (built without them) for a fair warm start.
+configuration. Note the warm runs' knowledge files: the shipped ones have seen these datasets; pass
+held-out ones (built without them) for a fair warm start.
 """
 import argparse
 import json
@@ -286,6 +288,8 @@ def main():
     ap.add_argument("--pmlb", default="../shared/datasets/pmlb", help="PMLB folder (<name>/<name>.tsv.gz)")
     ap.add_argument("--knowledge", default="share/knowledge/random_forest_classifier.json",
                     help="forest knowledge of the warm runs (default: the shipped one, which has seen these datasets)")
+    ap.add_argument("--mlp-knowledge", default="share/knowledge/mlp_classifier.json",
+                    help="MLP knowledge of the warm runs (default: the shipped one, which has seen these datasets)")
     ap.add_argument("--models", default="random_forest,mlp", help="comma-separated: random_forest, mlp")
     ap.add_argument("--datasets", default=",".join(n for n, _ in DATASETS), help="comma-separated subset of the five")
     ap.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
@@ -317,8 +321,13 @@ def main():
         ap.error(f"--datasets: expected names among {', '.join(known)} (got '{args.datasets}')")
     if not os.access(args.tune, os.X_OK):
         ap.error(f"--tune: '{args.tune}' is not an executable (cmake --build build/release --target tune)")
-    if "random_forest" in models and not os.path.isfile(args.knowledge):
-        ap.error(f"--knowledge: '{args.knowledge}' is not a file")
+    knowledge = {"random_forest": args.knowledge, "mlp": args.mlp_knowledge}
+    for m in models:
+        if not os.path.isfile(knowledge[m]):
+            option = "--knowledge" if m == "random_forest" else "--mlp-knowledge"
+            if knowledge[m] != ap.get_default(option.lstrip("-").replace("-", "_")):
+                ap.error(f"{option}: '{knowledge[m]}' is not a file")
+            print(f"tune_live: no {m} knowledge at '{knowledge[m]}': {m} has no warm run", flush=True)
     paths = {n: known[n].format(data=args.data, pmlb=args.pmlb) for n in names}
     for n, path in paths.items():
         if not os.path.isfile(path):
@@ -329,9 +338,9 @@ def main():
     marks = [budget / 12, budget / 4, budget / 2, budget]
     timeout = 3 * budget + 300  # a run past it is killed (a trial in flight may overrun the budget)
     me = os.path.abspath(__file__)
-    kn = os.path.abspath(args.knowledge)
-    print(f"tune_live: budget {budget:g} s per run, one thread per side, seed {args.seed}; "
-          f"forest knowledge {args.knowledge}; files in {work}", flush=True)
+    print(f"tune_live: budget {budget:g} s per run, one thread per side, seed {args.seed}; knowledge: "
+          + ", ".join(f"{m} {knowledge[m]}" for m in models if os.path.isfile(knowledge[m]))
+          + f"; files in {work}", flush=True)
 
     for model in models:
         # the search space as the library declares it: from the journal of a one-trial study
@@ -347,7 +356,8 @@ def main():
         space_file = os.path.join(work, f"space-{model}.json")
         json.dump(space, open(space_file, "w"))
 
-        methods = ["random", "tpe", "cold"] + (["warm"] if model == "random_forest" else [])
+        kn = os.path.abspath(knowledge[model])
+        methods = ["random", "tpe", "cold"] + (["warm"] if os.path.isfile(kn) else [])
         results = {}
         for i, name in enumerate(names):
             order = methods[i % len(methods):] + methods[:i % len(methods)]  # rotated from dataset to dataset
