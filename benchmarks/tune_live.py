@@ -6,6 +6,9 @@
         [--knowledge FOREST_KNOWLEDGE.json] [--mlp-knowledge MLP_KNOWLEDGE.json] \\
         [--models random_forest,mlp] [--seed 0]
 
+Needs Debian's python3-sklearn, python3-optuna and python3-pandas (the PMLB sets are read with
+pandas), and a Release build of the `tune` example.
+
 For each model (random forest, MLP) and each of five real classification datasets (credit-g and
 diabetes from data/weka, vehicle, wine_quality_red and splice from PMLB; 768-3,188 rows), every
 method gets the same wall-clock budget, one thread each:

@@ -48,6 +48,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <new>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -318,6 +319,9 @@ int main(int argc, char** argv) {
     } catch (const metalearn::Error& e) {
         // with --mpi every rank throws the same error: rank 0 says it
         if (s.root) fmt::print(stderr, "error: {}\n", e.what());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        if (s.root) fmt::print(stderr, "error: out of memory: the data needs more memory than this machine has (very wide tables: features such as cor and cov hold q×q values); use fewer rows or columns\n");
         return 1;
     }
 }

@@ -31,12 +31,14 @@
 #include <ctime>
 #include <filesystem>
 #include <string>
+#include <new>
 #include <vector>
 
 using namespace metalearn;
 namespace mf = metalearn::metafeatures;
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     CLI::App app{"Extract MFE (pymfe-compatible) or auto-sklearn meta-features from a dataset file"};
     std::string file, target, format = "table", set = "mfe";
     std::vector<std::string> groups, summaries, features;
@@ -163,4 +165,16 @@ int main(int argc, char** argv) {
     if (!m.timed_out().empty())
         fmt::print(stderr, "skipped by the time limit (NaN): {}\n", fmt::join(m.timed_out(), " "));
     return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::bad_alloc&) {
+        fmt::print(stderr, "extract_metafeatures: out of memory: the data needs more memory than this machine has (very "
+                           "wide tables: features such as cor and cov hold q×q values); use fewer rows or columns, or "
+                           "--features without them\n");
+        return 1;
+    }
 }

@@ -76,6 +76,7 @@
 #include <fstream>
 #include <cstdint>
 #include <limits>
+#include <new>
 #include <optional>
 #include <set>
 #include <string>
@@ -234,8 +235,22 @@ int tune(const Settings& s, const data::Dataset& data) {
                 throw ConfigError(fmt::format("tune: --trace '{}' is {} ('{}'): the trace would overwrite it; name "
                                               "another file",
                                               s.trace, what, path));
+        // an existing file is replaced only when it is a trace (the built-in knowledge file, another
+        // model's knowledge or any other file is never overwritten)
+        constexpr std::string_view header = "trial\telapsed_s\tcpu_s\tscore\tbest_so_far";
+        std::error_code ec;
+        if (std::filesystem::exists(s.trace, ec) && std::filesystem::file_size(s.trace, ec) > 0 && !ec) {
+            std::ifstream existing(s.trace);
+            std::string first;
+            std::getline(existing, first);
+            if (first != header)
+                throw ConfigError(fmt::format("tune: --trace '{}' exists and is not a trace written by tune (its first "
+                                              "line is not '{}'): the trace would overwrite it; remove it or name "
+                                              "another file",
+                                              printable(s.trace, 200), printable(std::string(header), 80)));
+        }
         trace.open(s.trace);
-        trace << "trial\telapsed_s\tcpu_s\tscore\tbest_so_far\n" << std::flush;
+        trace << header << '\n' << std::flush;
         if (!trace) throw IoError(fmt::format("tune: cannot write the trace '{}' ({})", s.trace, std::strerror(errno)));
     }
     // the study, its journal and its warm start: this process only (rank 0 with --mpi)
@@ -523,6 +538,9 @@ int main(int argc, char** argv) {
     } catch (const metalearn::Error& e) {
         // with --mpi every rank throws the same error: rank 0 says it
         if (s.root) fmt::print(stderr, "error: {}\n", e.what());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        if (s.root) fmt::print(stderr, "error: out of memory: the data needs more memory than this machine has (very wide tables: features such as cor and cov hold q×q values); use fewer rows or columns\n");
         return 1;
     }
 }

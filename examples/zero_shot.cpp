@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <new>
 #include <string>
 
 using namespace metalearn;
@@ -78,5 +79,8 @@ int main(int argc, char** argv) try {
     return 0;
 } catch (const metalearn::Error& e) {
     fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+} catch (const std::bad_alloc&) {
+    fmt::print(stderr, "error: out of memory: the data needs more memory than this machine has (very wide tables: features such as cor and cov hold q×q values); use fewer rows or columns\n");
     return 1;
 }

@@ -225,3 +225,19 @@ TEST_CASE("make_folds names a class too small for stratified folds, its size, an
     CHECK(make_folds(single, 2, 0, [&](const std::string& w) { warnings.push_back(w); }).size() == 2);
     CHECK(warnings.size() == 1);
 }
+
+TEST_CASE("make_folds quotes a long class name shortened, never whole", "[data][split][errors]") {
+    Matrix X = Matrix::Zero(6, 1);
+    Vector y(6);
+    y << 0, 0, 0, 0, 0, 1;
+    const std::string long_name(100000, 'a');
+    const Dataset d("long", X, y, {FeatureInfo::numeric("x")}, TaskType::classification, {"common", long_name});
+    try {
+        (void)make_folds(d, 3, 0);
+        FAIL("make_folds accepted a class of one sample");
+    } catch (const DataError& e) {
+        const std::string what = e.what();
+        CHECK(what.size() < 1000);
+        CHECK(what.find("class 'aaaa") != std::string::npos);
+    }
+}

@@ -11,7 +11,7 @@
 #     a round told after the budget ran out too), a spent budget stops the study;
 #   - rows with a missing target: dropped with a warning that counts them;
 #   - a class too small for the folds: refused naming the class and its count, with the fix;
-#   - --trace naming the journal or the dataset, --journal "", an unknown --model, a journal
+#   - --trace naming the journal, the dataset or an existing file that is not a trace, --journal "", an unknown --model, a journal
 #     that is a device or not a journal: refused, the files untouched.
 #   tune_bad_input.sh <tune binary> <work folder>
 # Exits 77 (skipped) when the binary is not built (examples outside the default target).
@@ -176,6 +176,13 @@ printf 'my notes, no newline' >"$work/notes.txt"
 run notes_journal "$work/first.csv" --journal "$work/notes.txt"
 expect_fail notes_journal "not a tuner journal"
 [ "$(cat "$work/notes.txt")" = "my notes, no newline" ] || fail "notes_journal: the file was changed"
+# --trace over an existing file: only a trace is replaced (never a knowledge file or any other file)
+run trace_notes "$work/first.csv" --journal "$work/trace_notes.jsonl" --trace "$work/notes.txt"
+expect_fail trace_notes "exists and is not a trace written by tune"
+[ "$(cat "$work/notes.txt")" = "my notes, no newline" ] || fail "trace_notes: the file was changed"
+run trace_again "$work/first.csv" --journal "$work/trace_again.jsonl" --trace "$work/trace.tsv"
+expect_ok trace_again
+[ "$(wc -l <"$work/trace.tsv")" -eq 3 ] || fail "trace_again: expected the trace replaced by a header and 2 trials"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed; logs in $work"

@@ -315,6 +315,50 @@ TEST_CASE("the tree of a separable set has one split", "[metafeatures][model_bas
     CHECK(m["tree_imbalance.mean"] == 0.5);
 }
 
+TEST_CASE("the tree of values beyond float32's range is undefined, as scikit-learn refuses them", "[metafeatures][model_based]") {
+    // the separable set above with column 0 scaled: at 1e30 (within float32's 3.4e38) the tree is
+    // the same one split; at 1e40 scikit-learn raises "a value too large for dtype('float32')"
+    Matrix X(8, 2);
+    X << 1, 5, 2, 3, 3, 8, 4, 1, 10, 2, 11, 7, 12, 4, 13, 6;
+    const Vector y = (Vector(8) << 0, 0, 0, 0, 1, 1, 1, 1).finished();
+    for (const double scale : {1e30, 1e40}) {
+        Matrix Xs = X;
+        Xs.col(0) *= scale;
+        const data::Dataset d("scaled", Xs, y, {data::FeatureInfo::numeric("a"), data::FeatureInfo::numeric("b")},
+                              data::TaskType::classification, {"n", "p"});
+        const auto m = only(d, {mf::Group::model_based});
+        if (scale < 1e38) {
+            CHECK(m["leaves"] == 2);
+            CHECK(m["nodes"] == 1);
+            CHECK(m["var_importance.mean"] == 0.5);
+        } else {
+            for (const char* name : {"leaves", "nodes", "tree_depth.mean", "var_importance.mean", "leaves_branch.mean"})
+                CHECK(std::isnan(m[name]));
+        }
+    }
+}
+
+TEST_CASE("sd and var of a table of more than 2000 columns are each column's, without the covariance matrix",
+          "[metafeatures][statistical]") {
+    // 4 rows × 2,001 columns: column j holds j·(0, 1, 2, 3), whose sample variance is j²·5/3
+    const Index q = 2001;
+    Matrix X(4, q);
+    for (Index j = 0; j < q; ++j)
+        for (Index i = 0; i < 4; ++i) X(i, j) = static_cast<double>(j) * static_cast<double>(i);
+    std::vector<data::FeatureInfo> info;
+    for (Index j = 0; j < q; ++j) info.push_back(data::FeatureInfo::numeric("x" + std::to_string(j)));
+    const data::Dataset d("wide", X, (Vector(4) << 0, 1, 0, 1).finished(), info, data::TaskType::classification, {"a", "b"});
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::statistical};
+    o.features = {"sd", "var"};
+    o.summaries = {mf::Summary::mean, mf::Summary::max};
+    const auto m = mf::extract(d, o);
+    // mean over j of j·√(5/3) = 1000·√(5/3); mean of j²·5/3 = (5/3)·(q−1)(2q−1)/6
+    CHECK(m["sd.mean"] == Approx(1000.0 * std::sqrt(5.0 / 3.0)).epsilon(1e-12));
+    CHECK(m["sd.max"] == Approx(2000.0 * std::sqrt(5.0 / 3.0)).epsilon(1e-12));
+    CHECK(m["var.mean"] == Approx(5.0 / 3.0 * 2000.0 * 4001.0 / 6.0).epsilon(1e-12));
+}
+
 TEST_CASE("landmarkers reach accuracy 1 on a separable set", "[metafeatures][landmarking]") {
     Matrix X(20, 2);
     Vector y(20);

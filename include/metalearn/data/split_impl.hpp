@@ -190,7 +190,7 @@ METALEARN_INLINE std::vector<Fold> make_folds(const Dataset& data, Index k, std:
         for (Index c = 0; c < static_cast<Index>(counts.size()); ++c) {
             const Index m = counts[static_cast<std::size_t>(c)];
             if (m > 0 && m < k) {
-                small.push_back(fmt::format("'{}' has {} sample{}", data.class_names()[static_cast<std::size_t>(c)], m,
+                small.push_back(fmt::format("'{}' has {} sample{}", printable(data.class_names()[static_cast<std::size_t>(c)], 100), m,
                                             m == 1 ? "" : "s"));
                 smallest = std::min(smallest, m);
             }

@@ -33,7 +33,9 @@
 #include "metalearn/metafeatures/detail/sklearn_tree.hpp"
 
 #include <cmath>
+#include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,7 +53,15 @@ namespace detail {
 /// Compute the model-based group into `out`.
 inline void model_based_group(Context& ctx, Sink& out) {
     std::optional<SklearnTree> tree;
-    const auto ok = [&] { return ctx.classification() && ctx.N().cols() > 0; };
+    // scikit-learn's tree reads X as float32 and refuses values beyond its range ("a value too
+    // large for dtype('float32')"): there the group is undefined (NaN), never a tree of infinities
+    std::optional<bool> float32_range;
+    const auto in_float32_range = [&] {
+        if (!float32_range)
+            float32_range = (ctx.N().array().abs() <= static_cast<double>(std::numeric_limits<float>::max())).all();
+        return *float32_range;
+    };
+    const auto ok = [&] { return ctx.classification() && ctx.N().cols() > 0 && in_float32_range(); };
     const auto nodes = [&]() -> const std::vector<SklearnNode>& {
         if (!tree) {
             // scikit-learn's class indices: the classes present, ordered by name.

@@ -438,7 +438,7 @@ inline void statistical_group(Context& ctx, Sink& out) {
         const double r = rho().front();
         return 1.0 - r * r < 1e-10 ? nan : r * r / (1 - r * r);
     });
-    out.multi("sd", [&] { return per_column(ctx, [&](Index j) { return n < 2 ? nan : std::sqrt(ctx.cov()(j, j)); }); });
+    out.multi("sd", [&] { return per_column(ctx, [&](Index j) { return n < 2 ? nan : std::sqrt(ctx.column_variance(j)); }); });
     out.single("sd_ratio", [&] { return sd_ratio(ctx); });
     out.multi("skewness", [&] { return per_column(ctx, [&](Index j) { return skewness(ctx.sorted_column(j), true); }); });
     out.multi("sparsity", [&] {
@@ -465,7 +465,7 @@ inline void statistical_group(Context& ctx, Sink& out) {
             return sum / static_cast<double>(s.size() - 2 * cut);
         });
     });
-    out.multi("var", [&] { return per_column(ctx, [&](Index j) { return n < 2 ? nan : ctx.cov()(j, j); }); });
+    out.multi("var", [&] { return per_column(ctx, [&](Index j) { return n < 2 ? nan : ctx.column_variance(j); }); });
     out.single("w_lambda", [&] {
         if (!has_cancor()) return nan;
         double w = 1.0;

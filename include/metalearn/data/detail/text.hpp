@@ -16,9 +16,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -109,8 +111,11 @@ inline std::string read_file(const std::filesystem::path& path, const char* wher
                                       path.string()));
         throw IoError(fmt::format("{}: cannot open '{}' (no such file or not a regular file)", where, path.string()));
     }
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(fmt::format("{}: cannot open '{}' for reading", where, path.string()));
+    if (!in)
+        throw IoError(fmt::format("{}: cannot open '{}' for reading ({})", where, path.string(),
+                                  errno != 0 ? std::strerror(errno) : "unknown reason"));
     // One read of the whole file (its size first), not a character at a time.
     std::string raw;
     in.seekg(0, std::ios::end);

@@ -331,6 +331,15 @@ public:
         return *cov_;
     }
 
+    /// Sample variance (ddof = 1) of column `j` of N; NaN when n < 2. The covariance's diagonal
+    /// when the covariance is computed or the table has at most 2,000 columns; on wider tables,
+    /// from the column alone, so that per-column features never build the q×q matrix.
+    [[nodiscard]] double column_variance(Index j) {
+        if (cov_ || N().cols() <= 2000) return cov()(j, j);
+        if (n() < 2) return nan;
+        return (N().col(j).array() - means()[j]).square().sum() / static_cast<double>(n() - 1);
+    }
+
     /// Eigenvalues of the covariance, ascending (q); NaN when n < 2 or the solver fails.
     /// @throws Interrupted when the decomposition (≈ 4 q³ flops) would not end before the deadline.
     [[nodiscard]] const Vector& cov_eigenvalues() {
