@@ -64,7 +64,8 @@ int run(int argc, char** argv) {
     app.add_flag("--no-header", no_header, "csv: print the row only");
     app.add_option("--landmarking-max-rows", landmarking_max_rows,
                    "landmarkers on a stratified subsample of at most this many rows (0 = every row; else >= 20)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(Index{0}, Index{1000000000000000}));
     app.add_option("--labels", labels_file, "IDX label file (*-labels-idx1-ubyte[.gz]) when FILE holds IDX images");
     app.add_option("--max-rows", max_rows, "IDX: keep the first this many images (default: all)")
         ->check(CLI::Validator(
