@@ -66,6 +66,11 @@ int run(int argc, char** argv) {
                    "landmarkers on a stratified subsample of at most this many rows (0 = every row; else >= 20)")
         ->capture_default_str()
         ->check(CLI::Range(Index{0}, Index{1000000000000000}));
+    double max_matrix_gb = static_cast<double>(mf::ExtractOptions{}.max_matrix_bytes) / 1e9;
+    app.add_option("--max-matrix-gb", max_matrix_gb,
+                   "largest q x q matrix a feature may build, in GB (cor, cov, eigenvalues...; 0 = no limit)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1e9));
     app.add_option("--labels", labels_file, "IDX label file (*-labels-idx1-ubyte[.gz]) when FILE holds IDX images");
     app.add_option("--max-rows", max_rows, "IDX: keep the first this many images (default: all)")
         ->check(CLI::Validator(
@@ -98,6 +103,7 @@ int run(int argc, char** argv) {
     options.time_limit_per_group = std::chrono::milliseconds(group_limit_ms);
     options.feature_set = set == "autosklearn" ? mf::FeatureSet::autosklearn : mf::FeatureSet::mfe;
     options.landmarking_max_rows = landmarking_max_rows;
+    options.max_matrix_bytes = static_cast<std::size_t>(max_matrix_gb * 1e9);
     options.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
     if (landmarking_max_rows != 0 && landmarking_max_rows < 20) {
         fmt::print(stderr, "extract_metafeatures: --landmarking-max-rows expects 0 (every row) or a number >= 20 "
@@ -164,7 +170,7 @@ int run(int argc, char** argv) {
     }
     fmt::print(stderr, "{} meta-features in {:.3f} s ({:.4g} s CPU)\n", m.size(), seconds, cpu_seconds);
     if (!m.timed_out().empty())
-        fmt::print(stderr, "skipped by the time limit (NaN): {}\n", fmt::join(m.timed_out(), " "));
+        fmt::print(stderr, "skipped by the time limit or --max-matrix-gb (NaN): {}\n", fmt::join(m.timed_out(), " "));
     return 0;
 }
 }  // namespace

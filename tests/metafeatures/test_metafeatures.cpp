@@ -359,6 +359,26 @@ TEST_CASE("sd and var of a table of more than 2000 columns are each column's, wi
     CHECK(m["var.mean"] == Approx(5.0 / 3.0 * 2000.0 * 4001.0 / 6.0).epsilon(1e-12));
 }
 
+TEST_CASE("features needing a q x q matrix beyond max_matrix_bytes are NaN and listed, the others computed",
+          "[metafeatures][statistical]") {
+    const auto d = reference_dataset();
+    mf::ExtractOptions o;
+    o.groups = {mf::Group::statistical};
+    o.features = {"cor", "sd"};
+    const auto full = mf::extract(d, o);
+    o.max_matrix_bytes = 8;  // room for one double: less than any covariance of two or more columns
+    std::vector<std::string> warnings;
+    o.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+    const auto capped = mf::extract(d, o);
+    CHECK(std::isnan(capped["cor.mean"]));
+    CHECK(capped["sd.mean"] == Approx(full["sd.mean"]).epsilon(1e-12));  // from each column, not the covariance
+    REQUIRE(capped.timed_out() == std::vector<std::string>{"cor"});
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("max_matrix_bytes"));
+    o.max_matrix_bytes = 0;  // no limit
+    CHECK(mf::extract(d, o)["cor.mean"] == full["cor.mean"]);
+}
+
 TEST_CASE("landmarkers reach accuracy 1 on a separable set", "[metafeatures][landmarking]") {
     Matrix X(20, 2);
     Vector y(20);

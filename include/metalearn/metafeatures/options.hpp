@@ -102,6 +102,12 @@ struct ExtractOptions {
     /// 5,000 rows (every table of the shipped knowledge, whose larger tasks were subsampled to
     /// 5,000 rows) are landmarked exactly.
     Index landmarking_max_rows = 5000;
+    /// Largest q×q matrix (bytes) a feature may build over the q numeric columns: the covariance
+    /// behind `cor`, `cov`, `eigenvalues`, `can_cor`, `sd_ratio` and the like needs 8·q² bytes
+    /// (4 GiB at q ≈ 23,000, 19 GB at q = 50,000). Features that would need more are NaN, listed in
+    /// `MetaFeatures::timed_out()` and said through `on_warning`; per-column features (`sd`, `var`,
+    /// ...) never build it. 0 = no limit. Default 4 GiB.
+    std::size_t max_matrix_bytes = std::size_t{4} << 30U;
     /// Receives warnings; may be empty. Sent: a nominal attribute that looks like free text or an
     /// identifier (`data::identifier_like_columns`: > 20 distinct values and > 50 % of its rows),
     /// naming it; a step skipped or interrupted by the time limit, with its estimate.

@@ -47,7 +47,7 @@ public:
 
     /// The limits of `options` (`time_limit_per_group`, `time_limit`), starting now.
     explicit Budget(const ExtractOptions& options)
-        : per_group_(options.time_limit_per_group), total_(options.time_limit) {
+        : per_group_(options.time_limit_per_group), total_(options.time_limit), max_matrix_bytes_(options.max_matrix_bytes) {
         if (limited()) calibrate();
     }
 
@@ -81,6 +81,21 @@ public:
             throw Interrupted(fmt::format("metafeatures::extract(): {} skipped by the time limit (estimated {:.3g} s, "
                                           "{:.3g} s left)",
                                           what, need, left));
+    }
+
+    /// Whether a matrix of `rows`×`cols` doubles is within `ExtractOptions::max_matrix_bytes`.
+    [[nodiscard]] bool fits_matrix(Index rows, Index cols) const noexcept {
+        return max_matrix_bytes_ == 0 ||
+               8.0 * static_cast<double>(rows) * static_cast<double>(cols) <= static_cast<double>(max_matrix_bytes_);
+    }
+
+    /// @throws Interrupted if a matrix of `rows`×`cols` doubles exceeds `ExtractOptions::max_matrix_bytes`.
+    void afford_matrix(Index rows, Index cols, std::string_view what) const {
+        const double bytes = 8.0 * static_cast<double>(rows) * static_cast<double>(cols);
+        if (!fits_matrix(rows, cols))
+            throw Interrupted(fmt::format("metafeatures::extract(): {} skipped: its {}×{} matrix would need {:.3g} GB, "
+                                          "more than ExtractOptions::max_matrix_bytes ({:.3g} GB)",
+                                          what, rows, cols, bytes / 1e9, static_cast<double>(max_matrix_bytes_) / 1e9));
     }
 
     /// A stop callback for models (`set_stop`): true once the deadline has passed.
@@ -123,6 +138,7 @@ private:
     }
 
     std::chrono::milliseconds per_group_{0}, total_{0};
+    std::size_t max_matrix_bytes_ = 0;  // 0 = no limit (a default Budget limits nothing)
     clock::time_point start_ = clock::now();
     clock::time_point group_start_ = start_;
     double flops_per_second_ = 1e9;
@@ -297,7 +313,8 @@ public:
     }
 
     /// Sample covariance of N (q×q, ddof = 1); all NaN when n < 2. Computed by blocks of columns
-    /// between which the budget is checked (O(n q²)). @throws Interrupted past the deadline.
+    /// between which the budget is checked (O(n q²)). @throws Interrupted past the deadline, or
+    /// when q×q doubles exceed `ExtractOptions::max_matrix_bytes`.
     [[nodiscard]] const Matrix& cov() {
         if (!cov_) {
             const Index q = N().cols();
@@ -306,6 +323,7 @@ public:
             } else if (n() < 2) {
                 cov_ = Matrix::Constant(q, q, nan);
             } else {
+                budget_->afford_matrix(q, q, "the covariance matrix");
                 const Matrix c = N().rowwise() - means().transpose();
                 Matrix s(q, q);
                 const double cost = static_cast<double>(n()) * static_cast<double>(q) * static_cast<double>(q);
@@ -332,10 +350,12 @@ public:
     }
 
     /// Sample variance (ddof = 1) of column `j` of N; NaN when n < 2. The covariance's diagonal
-    /// when the covariance is computed or the table has at most 2,000 columns; on wider tables,
-    /// from the column alone, so that per-column features never build the q×q matrix.
+    /// when the covariance is computed, or the table has at most 2,000 columns and the covariance
+    /// fits `ExtractOptions::max_matrix_bytes`; otherwise from the column alone, so that per-column
+    /// features never build the q×q matrix.
     [[nodiscard]] double column_variance(Index j) {
-        if (cov_ || N().cols() <= 2000) return cov()(j, j);
+        const Index q = N().cols();
+        if (cov_ || (q <= 2000 && budget_->fits_matrix(q, q))) return cov()(j, j);
         if (n() < 2) return nan;
         return (N().col(j).array() - means()[j]).square().sum() / static_cast<double>(n() - 1);
     }
