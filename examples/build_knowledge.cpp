@@ -19,6 +19,7 @@
 //
 //   mpirun -np 4 build_knowledge --mpi --datasets data --out share/knowledge
 
+#include "out_of_memory.hpp"
 #include "seed_option.hpp"
 
 #include <metalearn/core/progress.hpp>
@@ -321,7 +322,7 @@ int main(int argc, char** argv) {
         if (s.root) fmt::print(stderr, "error: {}\n", e.what());
         return 1;
     } catch (const std::bad_alloc&) {
-        if (s.root) fmt::print(stderr, "error: out of memory: the data needs more memory than this machine has (very wide tables: features such as cor and cov hold q×q values); use fewer rows or columns\n");
+        if (s.root) print_out_of_memory("error");
         return 1;
     }
 }

@@ -17,6 +17,7 @@
 // IDX file. Exit code 0 on success, 1 if the file cannot
 // be read, 2 on a usage error.
 
+#include "out_of_memory.hpp"
 #include "seed_option.hpp"
 
 #include <metalearn/data.hpp>
@@ -179,9 +180,7 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const std::bad_alloc&) {
-        fmt::print(stderr, "extract_metafeatures: out of memory: the data needs more memory than this machine has (very "
-                           "wide tables: features such as cor and cov hold q×q values); use fewer rows or columns, or "
-                           "--features without them\n");
+        print_out_of_memory("extract_metafeatures");
         return 1;
     }
 }

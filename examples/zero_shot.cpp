@@ -6,6 +6,8 @@
 //       share/knowledge holds
 // default dataset: data/sklearn/breast_cancer.csv (run from the repository root after
 // scripts/get-datasets).
+#include "out_of_memory.hpp"
+
 #include <metalearn/data/read.hpp>
 #include <metalearn/meta/knowledge.hpp>
 #include <metalearn/models/decision_tree.hpp>
@@ -81,6 +83,6 @@ int main(int argc, char** argv) try {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
 } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "error: out of memory: the data needs more memory than this machine has (very wide tables: features such as cor and cov hold q×q values); use fewer rows or columns\n");
+    print_out_of_memory("error");
     return 1;
 }

@@ -91,11 +91,11 @@ public:
 
     /// @throws Interrupted if a matrix of `rows`×`cols` doubles exceeds `ExtractOptions::max_matrix_bytes`.
     void afford_matrix(Index rows, Index cols, std::string_view what) const {
+        if (fits_matrix(rows, cols)) return;
         const double bytes = 8.0 * static_cast<double>(rows) * static_cast<double>(cols);
-        if (!fits_matrix(rows, cols))
-            throw Interrupted(fmt::format("metafeatures::extract(): {} skipped: its {}×{} matrix would need {:.3g} GB, "
-                                          "more than ExtractOptions::max_matrix_bytes ({:.3g} GB)",
-                                          what, rows, cols, bytes / 1e9, static_cast<double>(max_matrix_bytes_) / 1e9));
+        throw Interrupted(fmt::format("metafeatures::extract(): {} skipped: its {}×{} matrix would need {:.3g} GB, "
+                                      "more than ExtractOptions::max_matrix_bytes ({:.3g} GB)",
+                                      what, rows, cols, bytes / 1e9, static_cast<double>(max_matrix_bytes_) / 1e9));
     }
 
     /// A stop callback for models (`set_stop`): true once the deadline has passed.
