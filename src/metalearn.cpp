@@ -25,6 +25,9 @@
 #include "metalearn/meta/meta_model_impl.hpp"
 #include "metalearn/meta/random_forest_meta_model_impl.hpp"
 #include "metalearn/meta/meta_learner_impl.hpp"
+#include "metalearn/hpo/tuner_gp_impl.hpp"
+#include "metalearn/hpo/tuner_journal_impl.hpp"
+#include "metalearn/hpo/tuner_transfer_impl.hpp"
 
 namespace metalearn::meta {
 template class MetaLearner<models::LogisticRegression>;

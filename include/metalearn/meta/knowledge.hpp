@@ -33,7 +33,6 @@
 #include "metalearn/meta/random_forest_meta_model.hpp"
 #include "metalearn/meta/strategies.hpp"
 #include "metalearn/meta/task_table.hpp"
-#include "metalearn/metafeatures/autosklearn.hpp"
 #include "metalearn/metafeatures/extract.hpp"
 #include "metalearn/metafeatures/options.hpp"
 #include "metalearn/models/base_model.hpp"

@@ -48,6 +48,7 @@
 #include "metalearn/data/subsample.hpp"
 #include "metalearn/metafeatures/detail/context.hpp"
 #include "metalearn/metafeatures/landmarking.hpp"
+#include "metalearn/metafeatures/options.hpp"
 #include "metalearn/models/decision_tree.hpp"
 #include "metalearn/models/knn.hpp"
 #include "metalearn/models/lda.hpp"
@@ -60,20 +61,7 @@
 
 namespace metalearn::metafeatures {
 
-/// The 46 names of the auto-sklearn set, in auto-sklearn's order.
-[[nodiscard]] inline std::vector<std::string> autosklearn_feature_names() {
-    return {"NumberOfInstances", "LogNumberOfInstances", "NumberOfClasses", "NumberOfFeatures",
-            "LogNumberOfFeatures", "NumberOfInstancesWithMissingValues", "PercentageOfInstancesWithMissingValues",
-            "NumberOfFeaturesWithMissingValues", "PercentageOfFeaturesWithMissingValues", "NumberOfMissingValues",
-            "PercentageOfMissingValues", "NumberOfNumericFeatures", "NumberOfCategoricalFeatures",
-            "RatioNumericalToNominal", "RatioNominalToNumerical", "DatasetRatio", "LogDatasetRatio",
-            "InverseDatasetRatio", "LogInverseDatasetRatio", "ClassProbabilityMin", "ClassProbabilityMax",
-            "ClassProbabilityMean", "ClassProbabilitySTD", "SymbolsMin", "SymbolsMax", "SymbolsMean", "SymbolsSTD",
-            "SymbolsSum", "KurtosisMin", "KurtosisMax", "KurtosisMean", "KurtosisSTD", "SkewnessMin", "SkewnessMax",
-            "SkewnessMean", "SkewnessSTD", "ClassEntropy", "LandmarkLDA", "LandmarkNaiveBayes", "LandmarkDecisionTree",
-            "LandmarkDecisionNodeLearner", "LandmarkRandomNodeLearner", "Landmark1NN",
-            "PCAFractionOfComponentsFor95PercentVariance", "PCAKurtosisFirstPC", "PCASkewnessFirstPC"};
-}
+// autosklearn_feature_names(), the set's names, is in options.hpp (included above).
 
 namespace detail {
 

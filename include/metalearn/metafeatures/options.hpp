@@ -116,6 +116,21 @@ struct ExtractOptions {
     FeatureSet feature_set = FeatureSet::mfe;
 };
 
+/// The 46 names of the auto-sklearn set, in auto-sklearn's order.
+[[nodiscard]] inline std::vector<std::string> autosklearn_feature_names() {
+    return {"NumberOfInstances", "LogNumberOfInstances", "NumberOfClasses", "NumberOfFeatures",
+            "LogNumberOfFeatures", "NumberOfInstancesWithMissingValues", "PercentageOfInstancesWithMissingValues",
+            "NumberOfFeaturesWithMissingValues", "PercentageOfFeaturesWithMissingValues", "NumberOfMissingValues",
+            "PercentageOfMissingValues", "NumberOfNumericFeatures", "NumberOfCategoricalFeatures",
+            "RatioNumericalToNominal", "RatioNominalToNumerical", "DatasetRatio", "LogDatasetRatio",
+            "InverseDatasetRatio", "LogInverseDatasetRatio", "ClassProbabilityMin", "ClassProbabilityMax",
+            "ClassProbabilityMean", "ClassProbabilitySTD", "SymbolsMin", "SymbolsMax", "SymbolsMean", "SymbolsSTD",
+            "SymbolsSum", "KurtosisMin", "KurtosisMax", "KurtosisMean", "KurtosisSTD", "SkewnessMin", "SkewnessMax",
+            "SkewnessMean", "SkewnessSTD", "ClassEntropy", "LandmarkLDA", "LandmarkNaiveBayes", "LandmarkDecisionTree",
+            "LandmarkDecisionNodeLearner", "LandmarkRandomNodeLearner", "Landmark1NN",
+            "PCAFractionOfComponentsFor95PercentVariance", "PCAKurtosisFirstPC", "PCASkewnessFirstPC"};
+}
+
 }  // namespace metalearn::metafeatures
 
 #ifdef METALEARN_HEADER_ONLY
