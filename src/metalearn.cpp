@@ -28,6 +28,12 @@
 #include "metalearn/hpo/tuner_gp_impl.hpp"
 #include "metalearn/hpo/tuner_journal_impl.hpp"
 #include "metalearn/hpo/tuner_transfer_impl.hpp"
+#include "metalearn/models/knn_impl.hpp"
+#include "metalearn/models/naive_bayes_impl.hpp"
+#include "metalearn/models/lda_impl.hpp"
+#include "metalearn/models/ridge_impl.hpp"
+#include "metalearn/models/network_impl.hpp"
+#include "metalearn/models/mlp_impl.hpp"
 
 namespace metalearn::meta {
 template class MetaLearner<models::LogisticRegression>;

@@ -12,9 +12,11 @@
 /// - **Compiled** (CMake target `metalearn::compiled`, which defines `METALEARN_COMPILED`): the
 ///   split headers declare only; their bodies are compiled once into the `metalearn_compiled`
 ///   library (`src/metalearn.cpp`), together with the explicit instantiation
-///   `MetaLearner<models::LogisticRegression>` (see `meta/meta_learner.hpp`). The tuner's
-///   non-template parts (`GaussianProcess`, `RgpeSurrogate`, `TunerJournal`) are among those
-///   bodies, so a program with a `Tuner` over its own parameters compiles only the template.
+///   `MetaLearner<models::LogisticRegression>` (see `meta/meta_learner.hpp`). Among those
+///   bodies: logistic regression, trees and forests, k-NN, naive Bayes, LDA, ridge, the MLP and
+///   its `Network` (not yet the SVC, elastic net and gradient boosting), and the tuner's
+///   non-template parts (`GaussianProcess`, `RgpeSurrogate`, `TunerJournal`), so a program with
+///   a `Tuner` over its own parameters compiles only the template.
 ///   A template instantiated for one of your own types (e.g. `MetaLearner<MyModel>`) needs its
 ///   body: include the template's `*_impl.hpp` in one of your files (never the `*_impl.hpp` of
 ///   non-template code, whose definitions the library already holds).

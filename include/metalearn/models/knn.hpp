@@ -3,6 +3,7 @@
 /// @brief k-nearest-neighbour classifier and regressor (brute force or k-d tree, the same
 /// neighbours either way).
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/core/search_space.hpp"
@@ -51,29 +52,13 @@ struct KnnParams {
     bool operator==(const KnnParams&) const = default;
 };
 
-inline void validate_knn(std::string_view where, const KnnParams& p) {
-    if (p.n_neighbors < 1)
-        throw ConfigError(fmt::format("{}: n_neighbors out of range (expected >= 1, got {})", where, p.n_neighbors));
-    if (p.p != 1 && p.p != 2) throw ConfigError(fmt::format("{}: p out of range (expected 1 or 2, got {})", where, p.p));
-    if (p.weights != KnnWeights::uniform && p.weights != KnnWeights::distance)
-        throw ConfigError(fmt::format("{}: unknown weights (expected uniform or distance, got value {})", where,
-                                      static_cast<int>(p.weights)));
-    if (p.algorithm != KnnAlgorithm::automatic && p.algorithm != KnnAlgorithm::brute &&
-        p.algorithm != KnnAlgorithm::kd_tree)
-        throw ConfigError(fmt::format("{}: unknown algorithm (expected automatic, brute or kd_tree, got value {})", where,
-                                      static_cast<int>(p.algorithm)));
-}
+void validate_knn(std::string_view where, const KnnParams& p);
 
 /// Whether a model with these hyperparameters searches n×d training rows with a k-d tree.
-[[nodiscard]] inline bool knn_uses_tree(const KnnParams& p, Index n, Index d) noexcept {
-    return p.algorithm == KnnAlgorithm::kd_tree ||
-           (p.algorithm == KnnAlgorithm::automatic && kd_tree_pays(n, d, p.n_neighbors));
-}
+[[nodiscard]] bool knn_uses_tree(const KnnParams& p, Index n, Index d) noexcept;
 
 /// The name of an algorithm in the saved form: "auto", "brute" or "kd_tree".
-[[nodiscard]] inline const char* knn_algorithm_name(KnnAlgorithm a) noexcept {
-    return a == KnnAlgorithm::brute ? "brute" : a == KnnAlgorithm::kd_tree ? "kd_tree" : "auto";
-}
+[[nodiscard]] const char* knn_algorithm_name(KnnAlgorithm a) noexcept;
 
 }  // namespace detail
 
@@ -105,11 +90,7 @@ public:
     /// Replace the hyperparameters; the model becomes unfitted.
     /// @throws ConfigError when n_neighbors < 1, p ∉ {1, 2} or algorithm is not a `KnnAlgorithm`
     ///         enumerator.
-    void set_params(const params_type& p) {
-        detail::validate_knn("KNeighborsClassifier::set_params()", p);
-        params_ = p;
-        fitted_ = false;
-    }
+    void set_params(const params_type& p);
     [[nodiscard]] params_type params() const { return params_; }
 
     /// Fit with K = max(y) + 1 classes.
@@ -120,38 +101,18 @@ public:
     /// @param y n class codes in [0, n_classes).
     /// @param n_classes declared K (≤ 0: max(y) + 1).
     /// @throws DataError on empty data, shape mismatch, non-finite values, bad labels, n < n_neighbors.
-    void fit(const MatrixRef& X, const VectorRef& y, Index n_classes) {
-        constexpr std::string_view where = "KNeighborsClassifier::fit()";
-        detail::check_xy(where, X, y);
-        if (X.rows() < params_.n_neighbors)
-            throw DataError(fmt::format("{}: fewer samples than neighbours (expected n >= n_neighbors = {}, got {}); "
-                                        "n_neighbors is not clipped to the training rows (scikit-learn raises "
-                                        "too): use a smaller n_neighbors for small tasks",
-                                        where, params_.n_neighbors, X.rows()));
-        codes_ = detail::class_codes(where, y, n_classes, k_);
-        index_.fit(X, detail::knn_uses_tree(params_, X.rows(), X.cols()));
-        fitted_ = true;
-    }
+    void fit(const MatrixRef& X, const VectorRef& y, Index n_classes);
 
     /// Class probabilities (m×K, rows sum to 1).
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
-    [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const {
-        return proba(X, "KNeighborsClassifier::predict_proba()");
-    }
+    [[nodiscard]] Matrix predict_proba(const MatrixRef& X) const;
 
     /// Most probable class per row (m), lowest code on ties.
-    [[nodiscard]] Vector predict(const MatrixRef& X) const {
-        return detail::argmax_rows(proba(X, "KNeighborsClassifier::predict()"));
-    }
+    [[nodiscard]] Vector predict(const MatrixRef& X) const;
 
     /// Distances (m×k, ascending) and training-row indices (m×k) of the k nearest neighbours.
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
-    void kneighbors(const MatrixRef& X, Matrix& dist, Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>& idx) const {
-        constexpr std::string_view where = "KNeighborsClassifier::kneighbors()";
-        detail::require_fitted(where, fitted_);
-        detail::check_predict_x(where, X, index_.data().cols());
-        index_.search(X, params_.n_neighbors, params_.p, dist, idx);
-    }
+    void kneighbors(const MatrixRef& X, Matrix& dist, Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>& idx) const;
 
     [[nodiscard]] bool is_fitted() const { return fitted_; }
     [[nodiscard]] Index n_classes() const { return k_; }
@@ -165,31 +126,10 @@ public:
     /// Whether `p` can be fitted on n training rows: n_neighbors ≤ n (`models::fits_rows`).
     [[nodiscard]] static bool fits_rows(const params_type& p, Index n) noexcept { return p.n_neighbors <= n; }
 
-    static hpo::SearchSpace<params_type> search_space() {
-        return hpo::SearchSpace<params_type>()
-            .add("n_neighbors", &params_type::n_neighbors, hpo::int_log_uniform(1, 50))
-            .add("weights", &params_type::weights,
-                 hpo::categorical<KnnWeights>({{"uniform", KnnWeights::uniform}, {"distance", KnnWeights::distance}}))
-            .add("p", &params_type::p, hpo::categorical<int>({{"1", 1}, {"2", 2}}))
-            .valid_range("n_neighbors", 1.0, 0x1.0p52);
-    }
+    static hpo::SearchSpace<params_type> search_space();
 
 private:
-    [[nodiscard]] Matrix proba(const MatrixRef& X, std::string_view where) const {
-        detail::require_fitted(where, fitted_);
-        detail::check_predict_x(where, X, index_.data().cols());
-        Matrix dist;
-        Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx;
-        index_.search(X, params_.n_neighbors, params_.p, dist, idx);
-        Matrix w;
-        detail::neighbor_weights(dist, params_.weights == KnnWeights::distance, w);
-        Matrix P = Matrix::Zero(X.rows(), k_);
-        for (Index i = 0; i < X.rows(); ++i) {
-            for (Index t = 0; t < idx.cols(); ++t) P(i, codes_[static_cast<std::size_t>(idx(i, t))]) += w(i, t);
-            P.row(i) /= P.row(i).sum();
-        }
-        return P;
-    }
+    [[nodiscard]] Matrix proba(const MatrixRef& X, std::string_view where) const;
 
     params_type params_{};
     detail::NeighborIndex index_;  // the training rows and their search structure
@@ -219,42 +159,23 @@ public:
     /// Replace the hyperparameters; the model becomes unfitted.
     /// @throws ConfigError when n_neighbors < 1, p ∉ {1, 2} or algorithm is not a `KnnAlgorithm`
     ///         enumerator.
-    void set_params(const params_type& p) {
-        detail::validate_knn("KNeighborsRegressor::set_params()", p);
-        params_ = p;
-        fitted_ = false;
-    }
+    void set_params(const params_type& p);
     [[nodiscard]] params_type params() const { return params_; }
 
     /// Store the training data.
     /// @param X n×p finite features, n ≥ n_neighbors; @param y n finite targets.
     /// @throws DataError on empty data, shape mismatch, non-finite values, n < n_neighbors.
-    void fit(const MatrixRef& X, const VectorRef& y) {
-        constexpr std::string_view where = "KNeighborsRegressor::fit()";
-        detail::check_xy(where, X, y);
-        if (X.rows() < params_.n_neighbors)
-            throw DataError(fmt::format("{}: fewer samples than neighbours (expected n >= n_neighbors = {}, got {}); "
-                                        "n_neighbors is not clipped to the training rows (scikit-learn raises "
-                                        "too): use a smaller n_neighbors for small tasks",
-                                        where, params_.n_neighbors, X.rows()));
-        index_.fit(X, detail::knn_uses_tree(params_, X.rows(), X.cols()));
-        y_ = y;
-        fitted_ = true;
-    }
+    void fit(const MatrixRef& X, const VectorRef& y);
 
     /// Predicted values (m): the weighted mean target of each row's k nearest training rows.
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
-    [[nodiscard]] Vector predict(const MatrixRef& X) const {
-        return neighbour_stats(X, "KNeighborsRegressor::predict()", false);
-    }
+    [[nodiscard]] Vector predict(const MatrixRef& X) const;
 
     /// Spread of the neighbours' targets (m, ≥ 0): the weighted population standard deviation
     /// sqrt(Σ w_t (y_t − ŷ)² / Σ w_t) around the prediction ŷ, with the voting weights w_t of
     /// `predict`. A cheap uncertainty signal, not a calibrated predictive deviation.
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
-    [[nodiscard]] Vector predict_std(const MatrixRef& X) const {
-        return neighbour_stats(X, "KNeighborsRegressor::predict_std()", true);
-    }
+    [[nodiscard]] Vector predict_std(const MatrixRef& X) const;
 
     [[nodiscard]] bool is_fitted() const { return fitted_; }
     /// Whether the fitted model searches with a k-d tree (`algorithm` resolved at fit; false
@@ -270,18 +191,7 @@ public:
     /// "kd_tree"}, "X": {"rows", "cols", "data"
     /// (column-major)}, "y": [n values]}` — the whole training set. `from_json` of it predicts
     /// bit-identically. @throws NotFitted before fit.
-    [[nodiscard]] nlohmann::json to_json() const {
-        detail::require_fitted("KNeighborsRegressor::to_json()", fitted_);
-        return {{"kind", name},
-                {"version", 1},
-                {"params",
-                 {{"n_neighbors", params_.n_neighbors},
-                  {"weights", params_.weights == KnnWeights::distance ? "distance" : "uniform"},
-                  {"p", params_.p},
-                  {"algorithm", detail::knn_algorithm_name(params_.algorithm)}}},
-                {"X", detail::matrix_json(index_.data())},
-                {"y", detail::vector_json(y_)}};
-    }
+    [[nodiscard]] nlohmann::json to_json() const;
 
     /// A fitted model from `to_json()`'s output. "params"/"algorithm" is optional (files saved
     /// before it existed load with `automatic`).
@@ -290,41 +200,7 @@ public:
     ///         weights or algorithm name); DataError when a value is unusable (non-finite numbers, n_neighbors
     ///         < 1 or above the number of rows, p ∉ {1, 2}, y not of length n, no columns).
     ///         Messages name the field as a JSON pointer.
-    [[nodiscard]] static KNeighborsRegressor from_json(const nlohmann::json& j) {
-        const detail::JsonAt at{"KNeighborsRegressor::from_json()", ""};
-        detail::json_check_header(j, at, name, 1);
-        const auto& pj = detail::json_field(j, at, "params");
-        const auto pa = at / "params";
-        params_type p;
-        p.n_neighbors = detail::json_index(detail::json_field(pj, pa, "n_neighbors"), pa / "n_neighbors", 1);
-        const std::string& w = detail::json_string(detail::json_field(pj, pa, "weights"), pa / "weights");
-        if (w != "uniform" && w != "distance")
-            detail::json_structure_error(pa / "weights", fmt::format("unknown weights (expected \"uniform\" or "
-                                                                     "\"distance\", got {})",
-                                                                     detail::json_preview(nlohmann::json(w))));
-        p.weights = w == "distance" ? KnnWeights::distance : KnnWeights::uniform;
-        p.p = static_cast<int>(detail::json_index(detail::json_field(pj, pa, "p"), pa / "p", 1, 2));
-        if (pj.is_object() && pj.contains("algorithm")) {  // absent from files saved before it existed: auto
-            const std::string& a = detail::json_string(detail::json_field(pj, pa, "algorithm"), pa / "algorithm");
-            if (a != "auto" && a != "brute" && a != "kd_tree")
-                detail::json_structure_error(pa / "algorithm",
-                                             fmt::format("unknown algorithm (expected \"auto\", \"brute\" or "
-                                                         "\"kd_tree\", got {})",
-                                                         detail::json_preview(nlohmann::json(a))));
-            p.algorithm = a == "brute" ? KnnAlgorithm::brute : a == "kd_tree" ? KnnAlgorithm::kd_tree : KnnAlgorithm::automatic;
-        }
-        KNeighborsRegressor m(p);
-        const Matrix X = detail::json_matrix(detail::json_field(j, at, "X"), at / "X");
-        if (X.cols() < 1) detail::json_value_error(at / "X" / "cols", "no columns (expected p >= 1, got 0)");
-        if (X.rows() < p.n_neighbors)
-            detail::json_value_error(at / "X" / "rows", fmt::format("fewer rows than neighbours (expected n >= "
-                                                                    "n_neighbors = {}, got {})",
-                                                                    p.n_neighbors, X.rows()));
-        m.y_ = detail::json_vector(detail::json_field(j, at, "y"), at / "y", X.rows());
-        m.index_.fit(X, detail::knn_uses_tree(p, X.rows(), X.cols()));
-        m.fitted_ = true;
-        return m;
-    }
+    [[nodiscard]] static KNeighborsRegressor from_json(const nlohmann::json& j);
 
     /// Declared search space: as `KNeighborsClassifier::search_space()`.
     static hpo::SearchSpace<params_type> search_space() { return KNeighborsClassifier::search_space(); }
@@ -333,33 +209,7 @@ public:
 
 private:
     // Weighted mean of the neighbours' targets, or (want_std) their weighted spread around it.
-    [[nodiscard]] Vector neighbour_stats(const MatrixRef& X, std::string_view where, bool want_std) const {
-        detail::require_fitted(where, fitted_);
-        detail::check_predict_x(where, X, index_.data().cols());
-        Matrix dist;
-        Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx;
-        index_.search(X, params_.n_neighbors, params_.p, dist, idx);
-        Matrix w;
-        detail::neighbor_weights(dist, params_.weights == KnnWeights::distance, w);
-        Vector out(X.rows());
-        for (Index i = 0; i < X.rows(); ++i) {
-            double s = 0.0;
-            for (Index t = 0; t < idx.cols(); ++t) s += w(i, t) * y_[idx(i, t)];
-            const double wsum = w.row(i).sum();
-            const double mean = s / wsum;
-            if (!want_std) {
-                out[i] = mean;
-                continue;
-            }
-            double var = 0.0;
-            for (Index t = 0; t < idx.cols(); ++t) {
-                const double e = y_[idx(i, t)] - mean;
-                var += w(i, t) * e * e;
-            }
-            out[i] = std::sqrt(var / wsum);
-        }
-        return out;
-    }
+    [[nodiscard]] Vector neighbour_stats(const MatrixRef& X, std::string_view where, bool want_std) const;
 
     params_type params_{};
     detail::NeighborIndex index_;  // the training rows and their search structure
@@ -370,3 +220,7 @@ private:
 static_assert(Regressor<KNeighborsRegressor>);
 
 }  // namespace metalearn::models
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/models/knn_impl.hpp"
+#endif

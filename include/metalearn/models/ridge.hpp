@@ -2,6 +2,7 @@
 /// @file ridge.hpp
 /// @brief `Ridge`: L2-regularised least squares in closed form.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/core/search_space.hpp"
@@ -45,13 +46,7 @@ public:
 
     /// Replace the hyperparameters; the model becomes unfitted.
     /// @throws ConfigError when alpha is negative or not finite.
-    void set_params(const params_type& p) {
-        if (!(p.alpha >= 0.0) || !std::isfinite(p.alpha))
-            throw ConfigError(fmt::format("Ridge::set_params(): alpha out of range (expected finite >= 0, got {})",
-                                          p.alpha));
-        params_ = p;
-        fitted_ = false;
-    }
+    void set_params(const params_type& p);
     [[nodiscard]] params_type params() const { return params_; }
 
     /// Fit the coefficients.
@@ -60,53 +55,11 @@ public:
     /// as 0, which gives one least-squares solution (fitted values are then unique, w is not).
     /// @throws DataError on empty data, shape mismatch or non-finite values; NumericalError when
     ///         the factorisation fails or gives a non-finite solution.
-    void fit(const MatrixRef& X, const VectorRef& y) {
-        constexpr std::string_view where = "Ridge::fit()";
-        detail::check_xy(where, X, y);
-        const Index n = X.rows();
-        const Index p = X.cols();
-        RowVector xbar = RowVector::Zero(p);
-        double ybar = 0.0;
-        if (params_.fit_intercept) {
-            xbar = X.colwise().mean();
-            ybar = y.mean();
-        }
-        const Matrix Xc = X.rowwise() - xbar;
-        const Vector yc = y.array() - ybar;
-        Vector w;
-        if (p <= n) {
-            Matrix A = Matrix::Zero(p, p);
-            A.selfadjointView<Eigen::Lower>().rankUpdate(Xc.transpose());
-            A.diagonal().array() += params_.alpha;
-            Eigen::LDLT<Matrix> ldlt(A);
-            w = ldlt.solve(Xc.transpose() * yc);
-            if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || !w.allFinite())
-                throw NumericalError(fmt::format("{}: XᵀX + αI is singular (alpha = {}): use alpha > 0", where,
-                                                 params_.alpha));
-        } else {
-            Matrix A = Matrix::Zero(n, n);
-            A.selfadjointView<Eigen::Lower>().rankUpdate(Xc);
-            A.diagonal().array() += params_.alpha;
-            Eigen::LDLT<Matrix> ldlt(A);
-            const Vector a = ldlt.solve(yc);
-            if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || !a.allFinite())
-                throw NumericalError(fmt::format("{}: XXᵀ + αI is singular (alpha = {}): use alpha > 0", where,
-                                                 params_.alpha));
-            w = Xc.transpose() * a;
-        }
-        coef_ = w;
-        intercept_ = ybar - xbar.dot(w);
-        fitted_ = true;
-    }
+    void fit(const MatrixRef& X, const VectorRef& y);
 
     /// Predicted values Xw + b (m).
     /// @throws NotFitted before fit; DataError on a wrong column count or non-finite X.
-    [[nodiscard]] Vector predict(const MatrixRef& X) const {
-        constexpr std::string_view where = "Ridge::predict()";
-        detail::require_fitted(where, fitted_);
-        detail::check_predict_x(where, X, coef_.size());
-        return (X * coef_).array() + intercept_;
-    }
+    [[nodiscard]] Vector predict(const MatrixRef& X) const;
 
     [[nodiscard]] bool is_fitted() const { return fitted_; }
     /// Coefficients w (p).
@@ -117,43 +70,17 @@ public:
     /// The fitted model as JSON: `{"kind": "ridge", "version": 1, "params": {"alpha",
     /// "fit_intercept"}, "coef": [p values], "intercept": b}`. `from_json` of it predicts
     /// bit-identically. @throws NotFitted before fit.
-    [[nodiscard]] nlohmann::json to_json() const {
-        detail::require_fitted("Ridge::to_json()", fitted_);
-        return {{"kind", name},
-                {"version", 1},
-                {"params", {{"alpha", params_.alpha}, {"fit_intercept", params_.fit_intercept}}},
-                {"coef", detail::vector_json(coef_)},
-                {"intercept", intercept_}};
-    }
+    [[nodiscard]] nlohmann::json to_json() const;
 
     /// A fitted model from `to_json()`'s output.
     /// @throws ParseError when `j` is not a saved ridge model (not an object, another kind, an
     ///         unknown version, a missing field, a value of the wrong JSON type); DataError when
     ///         a value is unusable (non-finite numbers, no coefficients, alpha out of range).
     ///         Messages name the field as a JSON pointer.
-    [[nodiscard]] static Ridge from_json(const nlohmann::json& j) {
-        const detail::JsonAt at{"Ridge::from_json()", ""};
-        detail::json_check_header(j, at, name, 1);
-        const auto& pj = detail::json_field(j, at, "params");
-        params_type p;
-        p.alpha = detail::json_double(detail::json_field(pj, at / "params", "alpha"), at / "params" / "alpha");
-        p.fit_intercept =
-            detail::json_bool(detail::json_field(pj, at / "params", "fit_intercept"), at / "params" / "fit_intercept");
-        if (!(p.alpha >= 0.0))
-            detail::json_value_error(at / "params" / "alpha",
-                                     fmt::format("alpha out of range (expected finite >= 0, got {})", p.alpha));
-        Ridge m(p);
-        m.coef_ = detail::json_vector(detail::json_field(j, at, "coef"), at / "coef");
-        if (m.coef_.size() == 0) detail::json_value_error(at / "coef", "no coefficients (expected p >= 1 values, got 0)");
-        m.intercept_ = detail::json_double(detail::json_field(j, at, "intercept"), at / "intercept");
-        m.fitted_ = true;
-        return m;
-    }
+    [[nodiscard]] static Ridge from_json(const nlohmann::json& j);
 
     /// Declared search space: alpha log-uniform in [1e-6, 1e3].
-    static hpo::SearchSpace<params_type> search_space() {
-        return hpo::SearchSpace<params_type>().add("alpha", &params_type::alpha, hpo::log_uniform(1e-6, 1e3));
-    }
+    static hpo::SearchSpace<params_type> search_space();
 
 private:
     params_type params_{};
@@ -165,3 +92,7 @@ private:
 static_assert(Regressor<Ridge>);
 
 }  // namespace metalearn::models
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/models/ridge_impl.hpp"
+#endif
