@@ -7,7 +7,7 @@
 # Without files it measures every program in examples/. --compiled compiles against the
 # `metalearn::compiled` mode (METALEARN_COMPILED: the bodies of the common code are in the
 # prebuilt library, not in the headers) and also reports the one-time cost of building that
-# library (src/metalearn.cpp). Prints one line per file:
+# library (src/*.cpp, one file per layer). Prints one line per file:
 #   file  user_s  sys_s  peak_MB
 # then the machine's load average, since the numbers are CPU times of a possibly shared machine.
 set -euo pipefail
@@ -45,6 +45,8 @@ measure() {  # measure LABEL FILE
 
 echo "# $cxx $($cxx -dumpversion) ${flags[*]}"
 printf '%-44s %8s %7s %8s\n' file user_s sys_s peak_MB
-((compiled)) && measure "src/metalearn.cpp (library, built once)" src/metalearn.cpp
+if ((compiled)); then
+  for f in src/*.cpp; do measure "$f (library, built once)" "$f"; done
+fi
 for f in "${files[@]}"; do measure "$f" "$f"; done
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"

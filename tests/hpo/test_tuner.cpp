@@ -799,6 +799,11 @@ TEST_CASE("A journal with an unreadable number, a bad id or index, or that is no
     CHECK(parse_error_line(path, "sequence index 9223372036854775807 (expected an integer from 0 to 8191)") == 2);
     edit(1, "\"index\":0", "\"index\":-5");
     CHECK(parse_error_line(path, "sequence index -5") == 2);
+    // an event the journal does not know, without the fields of an ask or tell: named as such
+    auto bogus = lines;
+    bogus.insert(bogus.begin() + 2, R"({"event":"bogus"})");
+    write_lines(path, bogus);
+    CHECK(parse_error_line(path, "unknown event 'bogus' (expected ask or tell)") == 3);
     // a file whose only line has no newline, and one whose first line is no study: not a
     // journal, nothing written to them
     const auto notes = dir.path() / "notes.txt";

@@ -11,7 +11,7 @@
 ///   functions are `inline`.
 /// - **Compiled** (CMake target `metalearn::compiled`, which defines `METALEARN_COMPILED`): the
 ///   split headers declare only; their bodies are compiled once into the `metalearn_compiled`
-///   library (`src/metalearn.cpp`), together with the explicit instantiation
+///   library (`src/*.cpp`, one file per layer), together with the explicit instantiation
 ///   `MetaLearner<models::LogisticRegression>` (see `meta/meta_learner.hpp`). Among those
 ///   bodies: logistic regression, trees and forests, k-NN, naive Bayes, LDA, ridge, the MLP and
 ///   its `Network` (not yet the SVC, elastic net and gradient boosting), and the tuner's

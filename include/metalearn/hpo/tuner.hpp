@@ -695,7 +695,8 @@ private:
         if (!head.contains("context")) {
             if (o_.on_warning)
                 o_.on_warning(fmt::format(
-                    "Tuner: journal '{}' records no study context (it was written by an older version): it cannot be "
+                    "Tuner: journal '{}' records no study context (written by an older version, or by a program that "
+                    "set no TunerOptions::context): it cannot be "
                     "checked that its trials were scored on the same data and metric as this run ({}); resuming it",
                     file, o_.context.dump()));
             return;
@@ -761,6 +762,8 @@ private:
             const auto& [line, e] = lines[k];
             try {
                 const std::string kind = e.at("event").get<std::string>();
+                if (kind != "ask" && kind != "tell")
+                    throw bad(line, fmt::format("unknown event '{}' (expected ask or tell)", kind));
                 if (!e.at("id").is_number_integer())
                     throw bad(line, fmt::format("trial id {} is not an integer", e.at("id").dump()));
                 const Index id = e.at("id").get<Index>();
@@ -812,8 +815,6 @@ private:
                     if (*state == TrialState::failed) t.message = e.value("reason", "");
                     t.state = *state;
                     if (*state == TrialState::complete) ++n_complete_;
-                } else {
-                    throw bad(line, fmt::format("unknown event '{}'", kind));
                 }
             } catch (const nlohmann::json::exception& ex) {
                 throw bad(line, fmt::format("invalid event ({})", ex.what()));

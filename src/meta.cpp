@@ -1,0 +1,20 @@
+// Part of the library of metalearn's compiled mode (include/metalearn/core/config.hpp): the bodies
+// of the split headers of the meta layer (records, the journal, meta-models, the outer loop), compiled once. Built by the CMake target `metalearn::compiled`,
+// which defines METALEARN_COMPILED for it and for every program that links it. Each *_impl.hpp is
+// included by exactly one of the library's files (src/*.cpp).
+#ifndef METALEARN_COMPILED
+#error "src/meta.cpp is part of the compiled mode's library: build it with METALEARN_COMPILED (target metalearn::compiled)"
+#endif
+
+#include "metalearn/meta/record_impl.hpp"
+#include "metalearn/meta/record_store_impl.hpp"
+#include "metalearn/meta/task_table_impl.hpp"
+#include "metalearn/meta/meta_model_impl.hpp"
+#include "metalearn/meta/random_forest_meta_model_impl.hpp"
+#include "metalearn/meta/meta_learner_impl.hpp"
+
+#include "metalearn/models/logistic_regression.hpp"
+
+namespace metalearn::meta {
+template class MetaLearner<models::LogisticRegression>;  // declared `extern` in meta_learner.hpp
+}  // namespace metalearn::meta
