@@ -17,3 +17,5 @@
 #include "metalearn/models/ridge_impl.hpp"
 #include "metalearn/models/network_impl.hpp"
 #include "metalearn/models/mlp_impl.hpp"
+#include "metalearn/models/elastic_net_impl.hpp"
+#include "metalearn/models/gradient_boosting_impl.hpp"

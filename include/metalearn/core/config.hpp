@@ -13,8 +13,8 @@
 ///   split headers declare only; their bodies are compiled once into the `metalearn_compiled`
 ///   library (`src/*.cpp`, one file per layer), together with the explicit instantiation
 ///   `MetaLearner<models::LogisticRegression>` (see `meta/meta_learner.hpp`). Among those
-///   bodies: logistic regression, trees and forests, k-NN, naive Bayes, LDA, ridge, the MLP and
-///   its `Network` (not yet the SVC, elastic net and gradient boosting), and the tuner's
+///   bodies: logistic regression, trees and forests, gradient boosting, k-NN, naive Bayes, LDA,
+///   ridge, elastic net, the MLP and its `Network` (not yet the SVC), and the tuner's
 ///   non-template parts (`GaussianProcess`, `RgpeSurrogate`, `TunerJournal`), so a program with
 ///   a `Tuner` over its own parameters compiles only the template.
 ///   A template instantiated for one of your own types (e.g. `MetaLearner<MyModel>`) needs its
