@@ -44,9 +44,10 @@ int main(int argc, char** argv) try {
     metalearn::data::ReadOptions read_options;
     read_options.on_warning = warn;  // e.g. a column read as nominal because of one non-number
     const auto data = metalearn::data::read_dataset(file, read_options);
-    const auto folds = metalearn::data::make_folds(data, 3, /*seed=*/0);
+    constexpr int n_folds = 3;
+    const auto folds = metalearn::data::make_folds(data, n_folds, /*seed=*/0);
     // what the scores are about: a journal written for other data is refused, never mixed in
-    const nlohmann::json context = {{"checksum", metalearn::data::table_checksum(data)}, {"folds", 3}};
+    const nlohmann::json context = {{"checksum", metalearn::data::table_checksum(data)}, {"folds", n_folds}};
     metalearn::hpo::Tuner<LR::params_type> tuner(LR::search_space(), "tuner-quickstart.jsonl",
                                                  {.seed = 0, .n_initial = 3, .on_warning = warn, .context = context,
                                                   .score_range = std::pair{0.0, 1.0}});  // balanced accuracy

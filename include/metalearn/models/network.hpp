@@ -166,9 +166,15 @@ public:
     [[nodiscard]] Index param_offset(Index l) const { return offsets_.at(static_cast<std::size_t>(l)); }
 
     /// View of layer l's weights W_l (size[l]×size[l+1], l = 0..L−1) inside θ.
-    [[nodiscard]] Eigen::Map<const Matrix> weights(const VectorRef& theta, Index l) const;
+    [[nodiscard]] Eigen::Map<const Matrix> weights(const VectorRef& theta, Index l) const {
+        const auto s = static_cast<std::size_t>(l);
+        return {theta.data() + offsets_[s], sizes_[s], sizes_[s + 1]};
+    }
     /// View of layer l's bias b_l (size[l+1]) inside θ.
-    [[nodiscard]] Eigen::Map<const Vector> bias(const VectorRef& theta, Index l) const;
+    [[nodiscard]] Eigen::Map<const Vector> bias(const VectorRef& theta, Index l) const {
+        const auto s = static_cast<std::size_t>(l);
+        return {theta.data() + offsets_[s] + sizes_[s] * sizes_[s + 1], sizes_[s + 1]};
+    }
 
     /// Forward pass: the outputs F (n×m) for inputs X (n×p), kept in `ws` (valid until the next pass).
     /// @throws DataError on a θ or X of the wrong shape.

@@ -119,16 +119,6 @@ METALEARN_INLINE Vector Network::init_params(Rng& rng, Init init) const {
     return theta;
 }
 
-METALEARN_INLINE Eigen::Map<const Matrix> Network::weights(const VectorRef& theta, Index l) const {
-    const auto s = static_cast<std::size_t>(l);
-    return {theta.data() + offsets_[s], sizes_[s], sizes_[s + 1]};
-}
-
-METALEARN_INLINE Eigen::Map<const Vector> Network::bias(const VectorRef& theta, Index l) const {
-    const auto s = static_cast<std::size_t>(l);
-    return {theta.data() + offsets_[s] + sizes_[s] * sizes_[s + 1], sizes_[s + 1]};
-}
-
 METALEARN_INLINE const Matrix& Network::forward(const VectorRef& theta, const MatrixRef& X, Workspace& ws) const {
     check_theta(theta, "forward");
     check_X(X, "forward");
