@@ -1,5 +1,5 @@
 // Part of the library of metalearn's compiled mode (include/metalearn/core/config.hpp): the bodies
-// of the split headers of the hpo layer (metrics, cross-validation, the tuner's surrogates and journal), compiled once. Built by the CMake target `metalearn::compiled`,
+// of the split headers of the hpo layer (metrics, cross-validation, the tuner's surrogates, journal and search), compiled once. Built by the CMake target `metalearn::compiled`,
 // which defines METALEARN_COMPILED for it and for every program that links it. Each *_impl.hpp is
 // included by exactly one of the library's files (src/*.cpp).
 #ifndef METALEARN_COMPILED
@@ -10,4 +10,5 @@
 #include "metalearn/hpo/cross_validate_impl.hpp"
 #include "metalearn/hpo/tuner_gp_impl.hpp"
 #include "metalearn/hpo/tuner_journal_impl.hpp"
+#include "metalearn/hpo/tuner_core_impl.hpp"
 #include "metalearn/hpo/tuner_transfer_impl.hpp"
