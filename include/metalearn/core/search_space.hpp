@@ -37,6 +37,7 @@
 /// `hpo::cross_validate` uses the models), but in namespace `hpo`, the layer that searches it.
 /// `metalearn/hpo/search_space.hpp` includes this header.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -258,16 +259,17 @@ namespace detail {
 template <class...>
 inline constexpr bool always_false = false;
 
-/// A dimension with type-erased access to its member.
-template <class Params>
+/// A dimension with type-erased access to its member: the accessors take the address of a
+/// configuration (a `Params` of the `SearchSpace` that made them), so that everything else is
+/// compiled once for every parameter type (`SpaceCore`).
 struct BoundDimension {
     Dimension info;
-    std::function<double(const Params&)> get_real;                     // float dims
-    std::function<void(Params&, double, double, double)> set_real;  // value, then the interval to stay in
-    std::function<long(const Params&)> get_int;                        // integer dims
-    std::function<void(Params&, long)> set_int;
-    std::function<std::optional<std::size_t>(const Params&)> get_index;  // categorical dims
-    std::function<void(Params&, std::size_t)> set_index;
+    std::function<double(const void*)> get_real;                     // float dims
+    std::function<void(void*, double, double, double)> set_real;  // value, then the interval to stay in
+    std::function<long(const void*)> get_int;                        // integer dims
+    std::function<void(void*, long)> set_int;
+    std::function<std::optional<std::size_t>(const void*)> get_index;  // categorical dims
+    std::function<void(void*, std::size_t)> set_index;
     // A restricted space (`SearchSpace::restricted_to`) samples and decodes inside these bounds
     // (numeric dims, value space) and among these labels (categorical dims); encoding keeps [lo, hi].
     double sample_lo = 0.0;
@@ -275,7 +277,6 @@ struct BoundDimension {
     std::vector<std::size_t> allowed;  // categorical: allowed label indices (all when not restricted)
     std::optional<Value> pinned;       // fixed members of a restricted space: the value they are given
 };
-
 /// Map t ∈ [0, 1] to [lo, hi] (in log scale when `log`), clamped to [lo, hi].
 inline double from_unit(bool log, double lo, double hi, double t) {
     t = std::clamp(t, 0.0, 1.0);
@@ -289,6 +290,135 @@ inline double from_unit(const Dimension& d, double t) { return from_unit(d.is_lo
 /// Map a numeric value to [0, 1] (log scale for log dims).
 inline double to_unit(const Dimension& d, double v) {
     return d.is_log() ? (std::log(v) - std::log(d.lo)) / (std::log(d.hi) - std::log(d.lo)) : (v - d.lo) / (d.hi - d.lo);
+}
+
+/// The part of `SearchSpace<Params>` that does not depend on `Params`: its dimensions and fixed
+/// members, and every operation on them, on configurations passed by address (`void*` pointing
+/// to a `Params`). Each member function is the `SearchSpace` member of the same name (or the
+/// one named in its comment), documented there.
+class SpaceCore {
+public:
+    [[nodiscard]] Index size() const noexcept { return static_cast<Index>(dims_.size()); }
+    /// True when no dimension is declared (every sampler then returns copies of `base`).
+    [[nodiscard]] bool empty() const noexcept { return dims_.empty(); }
+    /// The description of dimension `i` (0 ≤ i < size()). @throws ConfigError if out of range.
+    [[nodiscard]] const Dimension& dimension(Index i) const { return bound(i).info; }
+    /// The description of the dimension called `name`. @throws ConfigError if unknown.
+    [[nodiscard]] const Dimension& dimension(const std::string& name) const { return dims_[find(name, "dimension")].info; }
+    /// Whether a dimension called `name` exists.
+    [[nodiscard]] bool contains(const std::string& name) const noexcept {
+        return std::any_of(dims_.begin(), dims_.end(), [&](const auto& d) { return d.info.name == name; });
+    }
+    /// Dimension names in declaration order.
+    [[nodiscard]] std::vector<std::string> names() const;
+
+    /// Declare the values the model accepts for numeric dimension `name` (e.g. any k ≥ 1 for a
+    /// number of neighbours searched in [1, 50]): [lo, hi] must contain the search range. Sampling
+    /// stays in the search range; `from_values(values, LenientOptions{})` (plan files) accepts the
+    /// valid range.
+    /// @throws ConfigError if `name` is unknown or categorical, lo > search lo, hi < search hi,
+
+    void valid_range(const std::string& name, double lo, double hi);
+
+    [[nodiscard]] std::vector<std::string> fixed_names() const;
+
+    void set_bounds(const std::string& name, double lo, double hi);
+
+
+    void restrict_to(const std::vector<const void*>& configs);
+
+    /// Whether `p` lies inside the sampling restriction (`restricted_to`); true for an
+
+    [[nodiscard]] bool within_restriction(const void* p) const;
+
+    /// Length of `encode`'s vector: 1 per numeric dimension + number of labels per categorical.
+    [[nodiscard]] Index encoded_size() const noexcept;
+
+    /// Names of the encoded columns: the dimension name, or `name=label` for a one-hot column.
+    [[nodiscard]] std::vector<std::string> encoded_names() const;
+
+    // ---------------------------------------------------------------------- validation
+
+    /// Check that every bound member holds a value of its domain.
+    /// @throws ConfigError naming the first dimension whose value is outside its domain (NaN,
+
+    void validate(const void* p) const;
+
+    [[nodiscard]] ValueMap to_values(const void* p, const void* defaults) const;
+
+
+    /// Set the entries of `values` on the configuration at `base` (`SearchSpace::from_values`).
+    void set_values(const ValueMap& values, void* base, const LenientOptions* lenient) const {
+        for (const auto& entry : values) set_entry(lookup(entry.first, "from_values"), entry.first, entry.second, base, lenient);
+    }
+
+    [[nodiscard]] std::string to_string(const void* p) const;
+
+    [[nodiscard]] Vector encode(const void* p) const;
+
+    void decode_into(const VectorRef& z, void* base) const;
+
+
+    void from_unit_cube_into(const VectorRef& u, void* base) const;
+
+    /// The values of each dimension on `SearchSpace::grid`'s grid (real value, integer value or
+    /// label index), checked as `grid` documents.
+    [[nodiscard]] std::vector<std::vector<double>> grid_axes(const std::map<std::string, Index>& resolution,
+                                                             Index default_resolution) const;
+
+    /// Give the configuration at `p` the grid point `pos` of `axis` (`grid_axes`).
+    void grid_assign(const std::vector<std::vector<double>>& axis, const std::vector<std::size_t>& pos, void* p) const;
+
+    /// Append a searched dimension (`SearchSpace::add`). @throws ConfigError on an empty or used name.
+    void push(BoundDimension d);
+
+    /// @throws ConfigError when `name` is already a dimension or a fixed member (`SearchSpace::fixed`).
+    void check_fixed_name(const std::string& name) const {
+        if (contains(name) || find_fixed(name))
+            throw ConfigError(fmt::format("SearchSpace::fixed(): duplicate name '{}'", name));
+    }
+    /// Append a fixed member (`SearchSpace::fixed`).
+    void add_fixed(BoundDimension d) { fixed_.push_back(std::move(d)); }
+    /// The first searched dimension, moved out (`SearchSpace::fixed` builds one in a space of its own).
+    [[nodiscard]] BoundDimension take_first() { return std::move(dims_.front()); }
+
+private:
+    const BoundDimension* find_fixed(const std::string& name) const;
+
+    // The bound dimension (searched or fixed) called `name`. @throws ConfigError if unknown.
+    const BoundDimension& lookup(const std::string& name, const char* method) const;
+
+    // Set one entry of a name -> value config on `base` (see `from_values`).
+    static void set_entry(const BoundDimension& d, const std::string& name, const Value& value,
+                          void* base, const LenientOptions* lenient);
+
+
+    void apply_pinned(void* p) const {
+        for (const auto& f : fixed_)
+            if (f.pinned) set_entry(f, f.info.name, *f.pinned, p, nullptr);
+    }
+
+    const BoundDimension& bound(Index i) const;
+
+    std::size_t find(const std::string& name, const char* method) const;
+
+    static const char* type_name(const Value& v);
+
+    static Value value_of(const BoundDimension& d, const void* p);
+
+    std::vector<BoundDimension> dims_;
+    std::vector<BoundDimension> fixed_;  // settable by name, not searched nor encoded
+};
+
+/// Advance the grid position `pos` over `axis` (last dimension fastest); false after the last point.
+inline bool grid_next(const std::vector<std::vector<double>>& axis, std::vector<std::size_t>& pos) {
+    std::size_t j = axis.size();
+    while (j > 0) {
+        --j;
+        if (++pos[j] < axis[j].size()) return true;
+        pos[j] = 0;
+    }
+    return false;
 }
 
 }  // namespace detail
@@ -312,18 +442,19 @@ public:
     template <std::floating_point T>
     SearchSpace& add(std::string name, T Params::*member, FloatDomain domain) {
         detail::check_float_domain("SearchSpace::add", domain.lo, domain.hi, domain.log);
-        detail::BoundDimension<Params> d;
+        detail::BoundDimension d;
         d.info = {std::move(name), domain.log ? DomainKind::log_uniform : DomainKind::uniform, domain.lo, domain.hi, {},
                   domain.lo, domain.hi};
-        d.get_real = [member](const Params& p) { return static_cast<double>(p.*member); };
-        d.set_real = [member](Params& p, double v, double lo, double hi) {
+        d.get_real = [member](const void* p) { return static_cast<double>(static_cast<const Params*>(p)->*member); };
+        d.set_real = [member](void* p, double v, double lo, double hi) {
             auto t = static_cast<T>(v);
             // A float member may round outside [lo, hi]: step back inside.
             while (static_cast<double>(t) > hi) t = std::nextafter(t, static_cast<T>(lo));
             while (static_cast<double>(t) < lo) t = std::nextafter(t, static_cast<T>(hi));
-            p.*member = t;
+            static_cast<Params*>(p)->*member = t;
         };
-        return push(std::move(d));
+        core_.push(std::move(d));
+        return *this;
     }
 
     /// Bind an integer member (any integer type but bool) to `int_uniform` or `int_log_uniform`.
@@ -335,17 +466,18 @@ public:
         if (!std::in_range<T>(domain.lo) || !std::in_range<T>(domain.hi))
             throw ConfigError(fmt::format("SearchSpace::add(): bounds of '{}' do not fit the member's type (got lo={}, hi={})",
                                           name, domain.lo, domain.hi));
-        detail::BoundDimension<Params> d;
+        detail::BoundDimension d;
         d.info = {std::move(name), domain.log ? DomainKind::int_log_uniform : DomainKind::int_uniform,
                   static_cast<double>(domain.lo), static_cast<double>(domain.hi), {},
                   static_cast<double>(domain.lo), static_cast<double>(domain.hi)};
-        d.get_int = [member](const Params& p) -> long {
-            const T v = p.*member;
+        d.get_int = [member](const void* p) -> long {
+            const T v = static_cast<const Params*>(p)->*member;
             if (!std::in_range<long>(v)) return std::numeric_limits<long>::max();  // out of range, caught by validate
             return static_cast<long>(v);
         };
-        d.set_int = [member](Params& p, long v) { p.*member = static_cast<T>(v); };
-        return push(std::move(d));
+        d.set_int = [member](void* p, long v) { static_cast<Params*>(p)->*member = static_cast<T>(v); };
+        core_.push(std::move(d));
+        return *this;
     }
 
     /// Bind a member of any copyable, equality-comparable type to a categorical domain whose
@@ -356,7 +488,7 @@ public:
     SearchSpace& add(std::string name, T Params::*member, CategoricalDomain<U> domain) {
         auto checked = categorical<U>(std::move(domain.choices));
         std::vector<T> values;
-        detail::BoundDimension<Params> d;
+        detail::BoundDimension d;
         d.info = {std::move(name), DomainKind::categorical, 0.0, 0.0, {}};
         for (auto& [label, value] : checked.choices) {
             d.info.labels.push_back(label);
@@ -364,13 +496,14 @@ public:
         }
         d.info.hi = static_cast<double>(values.size() - 1);
         d.info.valid_hi = d.info.hi;
-        d.get_index = [member, values](const Params& p) -> std::optional<std::size_t> {
+        d.get_index = [member, values](const void* p) -> std::optional<std::size_t> {
             for (std::size_t k = 0; k < values.size(); ++k)
-                if (p.*member == values[k]) return k;
+                if (static_cast<const Params*>(p)->*member == values[k]) return k;
             return std::nullopt;
         };
-        d.set_index = [member, values](Params& p, std::size_t k) { p.*member = values[k]; };
-        return push(std::move(d));
+        d.set_index = [member, values](void* p, std::size_t k) { static_cast<Params*>(p)->*member = values[k]; };
+        core_.push(std::move(d));
+        return *this;
     }
 
     /// Any other member/domain pairing is a compile-time error with a readable message.
@@ -384,23 +517,17 @@ public:
     }
 
     /// Number of dimensions.
-    [[nodiscard]] Index size() const noexcept { return static_cast<Index>(dims_.size()); }
+    [[nodiscard]] Index size() const noexcept { return core_.size(); }
     /// True when no dimension is declared (every sampler then returns copies of `base`).
-    [[nodiscard]] bool empty() const noexcept { return dims_.empty(); }
+    [[nodiscard]] bool empty() const noexcept { return core_.empty(); }
     /// The description of dimension `i` (0 ≤ i < size()). @throws ConfigError if out of range.
-    [[nodiscard]] const Dimension& dimension(Index i) const { return bound(i).info; }
+    [[nodiscard]] const Dimension& dimension(Index i) const { return core_.dimension(i); }
     /// The description of the dimension called `name`. @throws ConfigError if unknown.
-    [[nodiscard]] const Dimension& dimension(const std::string& name) const { return dims_[find(name, "dimension")].info; }
+    [[nodiscard]] const Dimension& dimension(const std::string& name) const { return core_.dimension(name); }
     /// Whether a dimension called `name` exists.
-    [[nodiscard]] bool contains(const std::string& name) const noexcept {
-        return std::any_of(dims_.begin(), dims_.end(), [&](const auto& d) { return d.info.name == name; });
-    }
+    [[nodiscard]] bool contains(const std::string& name) const noexcept { return core_.contains(name); }
     /// Dimension names in declaration order.
-    [[nodiscard]] std::vector<std::string> names() const {
-        std::vector<std::string> out;
-        for (const auto& d : dims_) out.push_back(d.info.name);
-        return out;
-    }
+    [[nodiscard]] std::vector<std::string> names() const { return core_.names(); }
 
     /// Declare the values the model accepts for numeric dimension `name` (e.g. any k ≥ 1 for a
     /// number of neighbours searched in [1, 50]): [lo, hi] must contain the search range. Sampling
@@ -409,16 +536,7 @@ public:
     /// @throws ConfigError if `name` is unknown or categorical, lo > search lo, hi < search hi,
     ///         a bound is not finite, or (log dims) lo ≤ 0.
     SearchSpace& valid_range(const std::string& name, double lo, double hi) {
-        auto& d = dims_[find(name, "valid_range")];
-        auto& i = d.info;
-        if (i.is_categorical())
-            throw ConfigError(fmt::format("SearchSpace::valid_range(): '{}' is categorical (expected a numeric dimension)", name));
-        if (!std::isfinite(lo) || !std::isfinite(hi) || lo > i.lo || hi < i.hi || (i.is_log() && !(lo > 0)))
-            throw ConfigError(fmt::format("SearchSpace::valid_range(): '{}' needs finite bounds containing its search range "
-                                          "[{}, {}]{} (got [{}, {}])",
-                                          name, i.lo, i.hi, i.is_log() ? " and lo > 0 (log scale)" : "", lo, hi));
-        i.valid_lo = lo;
-        i.valid_hi = hi;
+        core_.valid_range(name, lo, hi);
         return *this;
     }
 
@@ -429,20 +547,15 @@ public:
     /// @throws ConfigError if `name` is empty or used, or the domain does not suit the member.
     template <class T, class D>
     SearchSpace& fixed(std::string name, T Params::*member, D domain) {
-        if (contains(name) || find_fixed(name))
-            throw ConfigError(fmt::format("SearchSpace::fixed(): duplicate name '{}'", name));
+        core_.check_fixed_name(name);
         SearchSpace one;
         one.add(std::move(name), member, std::move(domain));
-        fixed_.push_back(std::move(one.dims_.front()));
+        core_.add_fixed(one.core_.take_first());
         return *this;
     }
 
     /// Names of the fixed members (`fixed`), in declaration order.
-    [[nodiscard]] std::vector<std::string> fixed_names() const {
-        std::vector<std::string> out;
-        for (const auto& d : fixed_) out.push_back(d.info.name);
-        return out;
-    }
+    [[nodiscard]] std::vector<std::string> fixed_names() const { return core_.fixed_names(); }
 
     /// A copy whose numeric dimension `name` has the search range [lo, hi] (inside its valid
     /// range): samplers and encoding use the new range.
@@ -450,16 +563,7 @@ public:
     ///         valid range.
     [[nodiscard]] SearchSpace with_bounds(const std::string& name, double lo, double hi) const {
         SearchSpace out = *this;
-        auto& d = out.dims_[find(name, "with_bounds")];
-        auto& i = d.info;
-        if (i.is_categorical() || !(lo < hi) || lo < i.valid_lo || hi > i.valid_hi)
-            throw ConfigError(fmt::format("SearchSpace::with_bounds(): '{}' needs a numeric range lo < hi inside its valid "
-                                          "range [{}, {}] (got [{}, {}])",
-                                          name, i.valid_lo, i.valid_hi, lo, hi));
-        i.lo = lo;
-        i.hi = hi;
-        d.sample_lo = lo;
-        d.sample_hi = hi;
+        out.core_.set_bounds(name, lo, hi);
         return out;
     }
 
@@ -473,116 +577,37 @@ public:
     /// @throws ConfigError if a config is outside the space (see `validate`).
     [[nodiscard]] SearchSpace restricted_to(const std::vector<Params>& configs) const {
         SearchSpace out = *this;
-        if (configs.empty()) return out;
-        for (const auto& c : configs) validate(c);
-        for (auto& d : out.dims_) {
-            if (d.info.is_categorical()) {
-                std::set<std::size_t> used;
-                for (const auto& c : configs) used.insert(*d.get_index(c));
-                d.allowed.assign(used.begin(), used.end());
-            } else {
-                double lo = std::numeric_limits<double>::infinity();
-                double hi = -lo;
-                for (const auto& c : configs) {
-                    const double v = d.info.is_integer() ? static_cast<double>(d.get_int(c)) : d.get_real(c);
-                    lo = std::min(lo, v);
-                    hi = std::max(hi, v);
-                }
-                d.sample_lo = lo;
-                d.sample_hi = hi;
-            }
-        }
-        for (auto& f : out.fixed_) {
-            std::vector<std::pair<Value, std::size_t>> counts;  // in order of first appearance
-            for (const auto& c : configs) {
-                const Value v = value_of(f, c);
-                auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& e) { return e.first == v; });
-                if (it == counts.end()) counts.emplace_back(v, 1);
-                else ++it->second;
-            }
-            auto best = counts.begin();
-            for (auto it = counts.begin(); it != counts.end(); ++it)
-                if (it->second > best->second) best = it;
-            f.pinned = best->first;
-        }
+        std::vector<const void*> ptrs;
+        ptrs.reserve(configs.size());
+        for (const Params& c : configs) ptrs.push_back(&c);
+        out.core_.restrict_to(ptrs);
         return out;
     }
 
     /// Whether `p` lies inside the sampling restriction (`restricted_to`); true for an
     /// unrestricted space and any config inside it.
-    [[nodiscard]] bool within_restriction(const Params& p) const {
-        for (const auto& d : dims_) {
-            if (d.info.is_categorical()) {
-                const auto k = d.get_index(p);
-                if (!k || std::find(d.allowed.begin(), d.allowed.end(), *k) == d.allowed.end()) return false;
-            } else {
-                const double v = d.info.is_integer() ? static_cast<double>(d.get_int(p)) : d.get_real(p);
-                if (!(v >= d.sample_lo && v <= d.sample_hi)) return false;
-            }
-        }
-        return true;
-    }
+    [[nodiscard]] bool within_restriction(const Params& p) const { return core_.within_restriction(&p); }
 
     /// Length of `encode`'s vector: 1 per numeric dimension + number of labels per categorical.
-    [[nodiscard]] Index encoded_size() const noexcept {
-        Index n = 0;
-        for (const auto& d : dims_) n += d.info.encoded_width();
-        return n;
-    }
+    [[nodiscard]] Index encoded_size() const noexcept { return core_.encoded_size(); }
 
     /// Names of the encoded columns: the dimension name, or `name=label` for a one-hot column.
-    [[nodiscard]] std::vector<std::string> encoded_names() const {
-        std::vector<std::string> out;
-        for (const auto& d : dims_) {
-            if (d.info.is_categorical())
-                for (const auto& l : d.info.labels) out.push_back(d.info.name + "=" + l);
-            else
-                out.push_back(d.info.name);
-        }
-        return out;
-    }
+    [[nodiscard]] std::vector<std::string> encoded_names() const { return core_.encoded_names(); }
 
     // ---------------------------------------------------------------------- validation
 
     /// Check that every bound member holds a value of its domain.
     /// @throws ConfigError naming the first dimension whose value is outside its domain (NaN,
     ///         outside [lo, hi], or a value matching no categorical choice).
-    void validate(const Params& p) const {
-        for (const auto& d : dims_) {
-            const auto& i = d.info;
-            if (i.is_categorical()) {
-                if (!d.get_index(p))
-                    throw ConfigError(fmt::format("SearchSpace::validate(): '{}' holds a value that is none of the choices ({})",
-                                                  i.name, fmt::join(i.labels, ", ")));
-            } else if (i.is_integer()) {
-                const long v = d.get_int(p);
-                if (static_cast<double>(v) < i.lo || static_cast<double>(v) > i.hi)
-                    throw ConfigError(fmt::format("SearchSpace::validate(): '{}' out of range (expected {} to {}, got {})",
-                                                  i.name, i.lo, i.hi, v));
-            } else {
-                const double v = d.get_real(p);
-                if (!(v >= i.lo && v <= i.hi))
-                    throw ConfigError(fmt::format("SearchSpace::validate(): '{}' out of range (expected {} to {}, got {})",
-                                                  i.name, i.lo, i.hi, v));
-            }
-        }
-    }
+    void validate(const Params& p) const { core_.validate(&p); }
 
     // ------------------------------------------------------------------ name → value view
 
     /// The bound members of `p` as name → value. @throws ConfigError if a categorical member holds
     /// a value that is none of its choices (it has no label).
     [[nodiscard]] ValueMap to_values(const Params& p) const {
-        ValueMap out;
-        for (const auto& d : dims_) out.emplace(d.info.name, value_of(d, p));
-        // fixed members only when they differ from the default, so configs that do not set them
-        // keep the name -> value view (and the record keys) they had before the member was declared
         const Params defaults{};
-        for (const auto& f : fixed_) {
-            Value v = value_of(f, p);
-            if (v != value_of(f, defaults)) out.emplace(f.info.name, std::move(v));
-        }
-        return out;
+        return core_.to_values(&p, &defaults);
     }
 
     /// A config from name → value; names not given keep `base`'s value.
@@ -592,7 +617,7 @@ public:
     /// @throws ConfigError naming the entry: unknown name, wrong type, value outside the domain,
     ///         unknown label.
     [[nodiscard]] Params from_values(const ValueMap& values, Params base = {}) const {
-        for (const auto& entry : values) set_entry(lookup(entry.first, "from_values"), entry.first, entry.second, base, nullptr);
+        core_.set_values(values, &base, nullptr);
         return base;
     }
 
@@ -605,7 +630,7 @@ public:
     /// @throws ConfigError naming the entry: unknown name, wrong type, value outside the valid
     ///         range (beyond the tolerance), unknown label.
     [[nodiscard]] Params from_values(const ValueMap& values, const LenientOptions& opts, Params base = {}) const {
-        for (const auto& entry : values) set_entry(lookup(entry.first, "from_values"), entry.first, entry.second, base, &opts);
+        core_.set_values(values, &base, &opts);
         return base;
     }
 
@@ -628,36 +653,14 @@ public:
     }
 
     /// `name=value, ...` in declaration order, e.g. `alpha=0.1, fit_intercept=true`.
-    [[nodiscard]] std::string to_string(const Params& p) const {
-        std::string out;
-        for (const auto& d : dims_) {
-            if (!out.empty()) out += ", ";
-            out += d.info.name + "=" + hpo::to_string(value_of(d, p));
-        }
-        return out;
-    }
+    [[nodiscard]] std::string to_string(const Params& p) const { return core_.to_string(&p); }
 
     // ------------------------------------------------------------------------ encoding
 
     /// The numeric vector a meta-model sees: each numeric dim scaled to [0, 1] (log dims in log
     /// scale), each categorical one-hot. Length `encoded_size()`, order `encoded_names()`.
     /// @throws ConfigError if `p` is outside the space (see `validate`).
-    [[nodiscard]] Vector encode(const Params& p) const {
-        validate(p);
-        Vector z = Vector::Zero(encoded_size());
-        Index c = 0;
-        for (const auto& d : dims_) {
-            const auto& i = d.info;
-            if (i.is_categorical()) {
-                z[c + static_cast<Index>(*d.get_index(p))] = 1.0;
-                c += static_cast<Index>(i.labels.size());
-            } else {
-                const double v = i.is_integer() ? static_cast<double>(d.get_int(p)) : d.get_real(p);
-                z[c++] = std::clamp(detail::to_unit(i, v), 0.0, 1.0);
-            }
-        }
-        return z;
-    }
+    [[nodiscard]] Vector encode(const Params& p) const { return core_.encode(&p); }
 
     /// Encode a name → value config (names not given take `base`'s value).
     /// @throws ConfigError as `from_values` and `encode`.
@@ -672,29 +675,7 @@ public:
     /// few ulps for real dims.
     /// @throws ConfigError if `z.size() != encoded_size()` or z has a NaN.
     [[nodiscard]] Params decode(const VectorRef& z, Params base = {}) const {
-        if (z.size() != encoded_size())
-            throw ConfigError(fmt::format("SearchSpace::decode(): wrong length (expected {}, got {})", encoded_size(), z.size()));
-        if (z.hasNaN()) throw ConfigError("SearchSpace::decode(): the encoded vector holds NaN");
-        Index c = 0;
-        for (const auto& d : dims_) {
-            const auto& i = d.info;
-            if (i.is_categorical()) {
-                const auto k = static_cast<Index>(i.labels.size());
-                Index best = 0;
-                best = static_cast<Index>(d.allowed.front());
-                for (const std::size_t a : d.allowed)
-                    if (z[c + static_cast<Index>(a)] > z[c + best]) best = static_cast<Index>(a);
-                d.set_index(base, static_cast<std::size_t>(best));
-                c += k;
-            } else if (i.is_integer()) {
-                const double v = std::clamp(std::round(detail::from_unit(i, z[c++])), d.sample_lo, d.sample_hi);
-                d.set_int(base, static_cast<long>(v));
-            } else {
-                d.set_real(base, std::clamp(detail::from_unit(i, z[c++]), d.sample_lo, d.sample_hi), d.sample_lo,
-                           d.sample_hi);
-            }
-        }
-        apply_pinned(base);
+        core_.decode_into(z, &base);
         return base;
     }
 
@@ -704,32 +685,7 @@ public:
     /// floor of a log-uniform value on [lo, hi + 1); categoricals uniform over the labels.
     /// Used by `random` and `sobol`. @throws ConfigError on a wrong length.
     [[nodiscard]] Params from_unit_cube(const VectorRef& u, Params base = {}) const {
-        if (u.size() != size())
-            throw ConfigError(fmt::format("SearchSpace::from_unit_cube(): wrong length (expected {}, got {})", size(), u.size()));
-        for (std::size_t j = 0; j < dims_.size(); ++j) {
-            const auto& d = dims_[j];
-            const double t = std::clamp(u[static_cast<Index>(j)], 0.0, 1.0);
-            const Dimension& info = d.info;
-            const double lo = d.sample_lo;  // sampled inside the restriction, if any
-            const double hi = d.sample_hi;
-            if (info.is_categorical()) {
-                const auto k = d.allowed.size();
-                d.set_index(base, d.allowed[std::min(static_cast<std::size_t>(t * static_cast<double>(k)), k - 1)]);
-            } else if (lo == hi) {
-                if (info.is_integer()) d.set_int(base, static_cast<long>(lo));
-                else d.set_real(base, lo, lo, hi);
-            } else if (info.is_integer()) {
-                double v = 0;
-                if (info.is_log())
-                    v = std::floor(std::exp(std::log(lo) + t * (std::log(hi + 1.0) - std::log(lo))));
-                else
-                    v = std::floor(lo + t * (hi - lo + 1.0));
-                d.set_int(base, static_cast<long>(std::clamp(v, lo, hi)));
-            } else {
-                d.set_real(base, detail::from_unit(info.is_log(), lo, hi, t), lo, hi);
-            }
-        }
-        apply_pinned(base);
+        core_.from_unit_cube_into(u, &base);
         return base;
     }
 
@@ -754,60 +710,18 @@ public:
     ///         the grid would have more than 10^7 points.
     [[nodiscard]] std::vector<Params> grid(const std::map<std::string, Index>& resolution, Index default_resolution = 5,
                                            const Params& base = {}) const {
-        for (const auto& [name, r] : resolution) {
-            if (dims_[find(name, "grid")].info.is_categorical())
-                throw ConfigError(fmt::format("SearchSpace::grid(): '{}' is categorical: its grid is all its labels", name));
-            if (r < 1) throw ConfigError(fmt::format("SearchSpace::grid(): resolution of '{}' (expected >= 1, got {})", name, r));
-        }
-        if (default_resolution < 1)
-            throw ConfigError(fmt::format("SearchSpace::grid(): default resolution (expected >= 1, got {})", default_resolution));
-        std::vector<std::vector<double>> axis;  // per dimension: real value, integer value or label index
-        double total = 1;
-        for (const auto& d : dims_) {
-            const auto& i = d.info;
-            std::vector<double> values;
-            if (i.is_categorical()) {
-                for (std::size_t k = 0; k < i.labels.size(); ++k) values.push_back(static_cast<double>(k));
-            } else {
-                const auto it = resolution.find(i.name);
-                const Index r = it == resolution.end() ? default_resolution : it->second;
-                for (Index k = 0; k < r; ++k) {
-                    const double t = r == 1 ? 0.5 : static_cast<double>(k) / static_cast<double>(r - 1);
-                    double v = detail::from_unit(i, t);
-                    if (k == 0 && r > 1) v = i.lo;  // exact end points
-                    if (k == r - 1 && r > 1) v = i.hi;
-                    if (i.is_integer()) v = std::clamp(std::round(v), i.lo, i.hi);
-                    if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
-                }
-            }
-            total *= static_cast<double>(values.size());
-            axis.push_back(std::move(values));
-        }
-        if (total > 1e7)
-            throw ConfigError(fmt::format("SearchSpace::grid(): grid too large (expected at most 1e7 points, got {:.3g})", total));
+        const std::vector<std::vector<double>> axis = core_.grid_axes(resolution, default_resolution);
+        std::size_t total = 1;
+        for (const auto& a : axis) total *= a.size();
         std::vector<Params> out;
-        out.reserve(static_cast<std::size_t>(total));
-        std::vector<std::size_t> pos(dims_.size(), 0);
-        while (true) {
+        out.reserve(total);
+        std::vector<std::size_t> pos(axis.size(), 0);
+        do {
             Params p = base;
-            for (std::size_t j = 0; j < dims_.size(); ++j) {
-                const auto& d = dims_[j];
-                const double v = axis[j][pos[j]];
-                if (d.info.is_categorical()) d.set_index(p, static_cast<std::size_t>(v));
-                else if (d.info.is_integer()) d.set_int(p, static_cast<long>(v));
-                else d.set_real(p, v, d.info.lo, d.info.hi);
-            }
+            core_.grid_assign(axis, pos, &p);
             out.push_back(std::move(p));
-            // Odometer increment, last dimension fastest.
-            std::size_t j = dims_.size();
-            while (j > 0) {
-                --j;
-                if (++pos[j] < axis[j].size()) break;
-                pos[j] = 0;
-                if (j == 0) return out;
-            }
-            if (dims_.empty()) return out;
-        }
+        } while (detail::grid_next(axis, pos));
+        return out;
     }
 
     /// `n` independent random configs: each dimension drawn independently from its domain's
@@ -835,7 +749,7 @@ public:
         if (n < 0) throw ConfigError(fmt::format("SearchSpace::sobol(): negative number of configs ({})", n));
         std::vector<Params> out;
         out.reserve(static_cast<std::size_t>(n));
-        if (dims_.empty()) {
+        if (empty()) {
             out.assign(static_cast<std::size_t>(n), base);
             return out;
         }
@@ -845,132 +759,11 @@ public:
     }
 
 private:
-    SearchSpace& push(detail::BoundDimension<Params> d) {
-        if (d.info.name.empty()) throw ConfigError("SearchSpace::add(): empty dimension name");
-        if (contains(d.info.name) || find_fixed(d.info.name))
-            throw ConfigError(fmt::format("SearchSpace::add(): duplicate dimension name '{}'", d.info.name));
-        d.sample_lo = d.info.lo;
-        d.sample_hi = d.info.hi;
-        d.allowed.clear();
-        for (std::size_t k = 0; k < d.info.labels.size(); ++k) d.allowed.push_back(k);
-        dims_.push_back(std::move(d));
-        return *this;
-    }
-
-    const detail::BoundDimension<Params>* find_fixed(const std::string& name) const {
-        for (const auto& d : fixed_)
-            if (d.info.name == name) return &d;
-        return nullptr;
-    }
-
-    // The bound dimension (searched or fixed) called `name`. @throws ConfigError if unknown.
-    const detail::BoundDimension<Params>& lookup(const std::string& name, const char* method) const {
-        for (const auto& d : dims_)
-            if (d.info.name == name) return d;
-        if (const auto* f = find_fixed(name)) return *f;
-        std::vector<std::string> all = names();
-        for (const auto& f : fixed_) all.push_back(f.info.name);
-        throw ConfigError(fmt::format("SearchSpace::{}(): unknown hyperparameter '{}' (expected one of: {})", method, name,
-                                      fmt::join(all, ", ")));
-    }
-
-    // Set one entry of a name -> value config on `base` (see `from_values`).
-    static void set_entry(const detail::BoundDimension<Params>& d, const std::string& name, const Value& value,
-                          Params& base, const LenientOptions* lenient) {
-        const auto& i = d.info;
-        const auto wrong_type = [&](const char* expected) {
-            return ConfigError(fmt::format("SearchSpace::from_values(): wrong type for '{}' (expected {}, got {})", name,
-                                           expected, type_name(value)));
-        };
-        const double lo = lenient && lenient->valid_range ? i.valid_lo : i.lo;
-        const double hi = lenient && lenient->valid_range ? i.valid_hi : i.hi;
-        const auto out_of_range = [&](const std::string& got) {
-            return ConfigError(fmt::format("SearchSpace::from_values(): '{}' out of range (expected {} to {}, got {})",
-                                           name, lo, hi, got));
-        };
-        // a value this close to a bound of the search or valid range (rounding noise, e.g.
-        // 9.999999999999999e-05 for 1e-4) is that bound
-        const auto snap = [&](double v) {
-            if (!lenient || !(lenient->relative_tolerance > 0) || !std::isfinite(v)) return v;
-            for (const double b : {i.lo, i.hi, lo, hi})
-                if (std::abs(v - b) <= lenient->relative_tolerance * std::max(std::abs(b), std::abs(v))) return b;
-            return v;
-        };
-        if (i.is_categorical()) {
-            std::string label;
-            if (const auto* l = std::get_if<std::string>(&value)) label = *l;
-            else if (lenient && lenient->labels_from_numbers) label = hpo::to_string(value);
-            else throw wrong_type("a label");
-            const auto it = std::find(i.labels.begin(), i.labels.end(), label);
-            if (it == i.labels.end())
-                throw ConfigError(fmt::format("SearchSpace::from_values(): unknown label for '{}' (expected one of {}, got '{}')",
-                                              name, fmt::join(i.labels, ", "), label));
-            d.set_index(base, static_cast<std::size_t>(it - i.labels.begin()));
-        } else if (i.is_integer()) {
-            long v = 0;
-            if (const auto* l = std::get_if<long>(&value)) {
-                v = *l;
-            } else if (const auto* x = std::get_if<double>(&value)) {
-                if (!(std::isfinite(*x) && *x == std::floor(*x) && std::abs(*x) <= 0x1.0p52)) throw wrong_type("an integer");
-                v = static_cast<long>(*x);
-            } else {
-                throw wrong_type("an integer");
-            }
-            if (static_cast<double>(v) < lo || static_cast<double>(v) > hi) throw out_of_range(fmt::format("{}", v));
-            d.set_int(base, v);
-        } else {
-            double v = 0;
-            if (const auto* x = std::get_if<double>(&value)) v = *x;
-            else if (const auto* l = std::get_if<long>(&value)) v = static_cast<double>(*l);
-            else throw wrong_type("a number");
-            v = snap(v);
-            if (!(v >= lo && v <= hi)) throw out_of_range(fmt::format("{}", v));
-            d.set_real(base, v, lo, hi);
-        }
-    }
-
-    // Give the fixed members of a restricted space their pinned values.
-    void apply_pinned(Params& p) const {
-        for (const auto& f : fixed_)
-            if (f.pinned) set_entry(f, f.info.name, *f.pinned, p, nullptr);
-    }
-
-    const detail::BoundDimension<Params>& bound(Index i) const {
-        if (i < 0 || i >= size())
-            throw ConfigError(fmt::format("SearchSpace::dimension(): index out of range (expected 0 to {}, got {})", size() - 1, i));
-        return dims_[static_cast<std::size_t>(i)];
-    }
-
-    std::size_t find(const std::string& name, const char* method) const {
-        for (std::size_t j = 0; j < dims_.size(); ++j)
-            if (dims_[j].info.name == name) return j;
-        throw ConfigError(fmt::format("SearchSpace::{}(): unknown hyperparameter '{}' (expected one of: {})", method, name,
-                                      fmt::join(names(), ", ")));
-    }
-
-    static const char* type_name(const Value& v) {
-        switch (v.index()) {
-            case 0: return "a real number";
-            case 1: return "an integer";
-            default: return "a string";
-        }
-    }
-
-    static Value value_of(const detail::BoundDimension<Params>& d, const Params& p) {
-        const auto& i = d.info;
-        if (i.is_categorical()) {
-            const auto k = d.get_index(p);
-            if (!k)
-                throw ConfigError(fmt::format("SearchSpace::to_values(): '{}' holds a value that is none of the choices ({})",
-                                              i.name, fmt::join(i.labels, ", ")));
-            return i.labels[*k];
-        }
-        if (i.is_integer()) return d.get_int(p);
-        return d.get_real(p);
-    }
-
-    std::vector<detail::BoundDimension<Params>> dims_;
-    std::vector<detail::BoundDimension<Params>> fixed_;  // settable by name, not searched nor encoded
+    detail::SpaceCore core_;
 };
 
 }  // namespace metalearn::hpo
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/core/search_space_impl.hpp"
+#endif
