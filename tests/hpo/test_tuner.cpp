@@ -17,7 +17,9 @@
 
 #include <atomic>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <set>
@@ -744,8 +746,82 @@ TEST_CASE("A score outside the study's range is refused by tell and, in a journa
         CHECK_THAT(err.message(), Catch::Contains("[0, 1]"));
     }
     CHECK(read_lines(path) == lines);  // every record kept
-    // Without a range the same journal opens (the range is the caller's knowledge of the metric).
-    CHECK(*hpo::Tuner<X1>(unit_space(), path, {.seed = 4}).trial(0).score == 55.0);
+    // Without a range the journal's range still holds: the edited line is refused the same way.
+    REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), path, {.seed = 4}), ParseError);
+    CHECK(read_lines(path) == lines);
+}
+
+TEST_CASE("A tuner given no score range or context takes the journal's, and enforces the range",
+          "[hpo][tuner][journal][errors]") {
+    test::TempFolder dir("tuner_adopt");
+    const auto path = dir.path() / "study.jsonl";
+    const nlohmann::json iris = {{"dataset", "iris"}, {"metric", "balanced_accuracy"}};
+    {
+        hpo::Tuner<X1> tuner(unit_space(), path, {.seed = 4, .context = iris, .score_range = std::pair{0.0, 1.0}});
+        tuner.tell(tuner.ask().id, 0.5);
+    }
+    std::vector<std::string> warnings;
+    hpo::Tuner<X1> tuner(unit_space(), path, {.seed = 4, .on_warning = [&](const std::string& w) { warnings.push_back(w); }});
+    REQUIRE(tuner.options().score_range.has_value());
+    CHECK(*tuner.options().score_range == std::pair{0.0, 1.0});
+    CHECK(tuner.options().context == iris);
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("records the study context"));
+    const auto before = read_lines(path);
+    const auto t = tuner.ask();
+    REQUIRE_THROWS_WITH(tuner.tell(t.id, 5.0), Catch::Contains("outside the study's score range"));
+    CHECK(read_lines(path).size() == before.size() + 1);  // the ask only
+    tuner.tell(t.id, 1.0);
+}
+
+TEST_CASE("A context holding NaN or infinity is refused before anything is written", "[hpo][tuner][journal][errors]") {
+    test::TempFolder dir("tuner_context_nan");
+    const auto path = dir.path() / "study.jsonl";
+    const nlohmann::json bad = {{"dataset", "iris"}, {"threshold", std::numeric_limits<double>::quiet_NaN()}};
+    REQUIRE_THROWS_WITH(hpo::Tuner<X1>(unit_space(), path, {.context = bad}), Catch::Contains("NaN or infinite"));
+    const nlohmann::json nested = {{"folds", {1.0, std::numeric_limits<double>::infinity()}}};
+    REQUIRE_THROWS_AS(hpo::Tuner<X1>(unit_space(), {.context = nested}), ConfigError);
+    CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("optimize fails a trial whose objective leaves the score range and tells the rest of its batch",
+          "[hpo][tuner][optimize]") {
+    hpo::Tuner<X1> tuner(unit_space(), {.method = hpo::SearchMethod::random, .seed = 3, .batch_size = 4,
+                                        .score_range = std::pair{0.0, 1.0}});
+    // trial 1 of the first batch scores 1.5: failed, named; the others complete
+    int calls = 0;
+    const auto best = tuner.optimize(
+        [&](const X1& p) {
+            ++calls;
+            return p.x;
+        },
+        0);
+    CHECK(calls == 0);
+    const auto trials_before = tuner.size();
+    const auto out = tuner.optimize([&](const X1& p) { return p.x < 0.5 ? p.x : 1.0 + p.x; }, 8);
+    CHECK(tuner.size() == trials_before + 8);
+    Index failed = 0;
+    for (const auto& t : tuner.trials()) {
+        CHECK(t.state != hpo::TrialState::pending);
+        if (t.params.x < 0.5) {
+            CHECK(t.state == hpo::TrialState::complete);
+        } else {
+            CHECK(t.state == hpo::TrialState::failed);
+            CHECK_THAT(t.message, Catch::Contains("outside the study's score range [0, 1]"));
+            ++failed;
+        }
+    }
+    CHECK(failed > 0);  // the Sobol design puts about half of its points at x >= 0.5
+    CHECK_FALSE(best.has_value());
+    REQUIRE(out.has_value());
+    CHECK(out->params.x < 0.5);
+}
+
+TEST_CASE("set_candidates needs a positive min_distance", "[hpo][tuner][errors]") {
+    hpo::Tuner<X1> tuner(unit_space(), {.min_distance = 0.0});
+    REQUIRE_THROWS_WITH(tuner.set_candidates({X1{0.1}, X1{0.1}}), Catch::Contains("min_distance is 0"));
+    CHECK(tuner.n_candidates() == 0);
+    CHECK(tuner.set_candidates({}) == 0);  // lifting a restriction needs no distance
 }
 
 TEST_CASE("A journal line that is not JSON is reported at its line and the column of the error", "[hpo][tuner][journal][errors]") {

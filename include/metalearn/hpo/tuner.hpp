@@ -86,7 +86,10 @@
 /// checksum, the metric, the folds) and `score_range`; re-opening a journal with another space,
 /// seed, context or score range throws `ConfigError` naming both sides, so that scores of another
 /// dataset or metric are never mixed into a study. A journal that records no context (written
-/// before contexts were recorded) opens with a warning, since it cannot be checked. A recorded
+/// before contexts were recorded) opens with a warning, since it cannot be checked; so does a
+/// journal that records a context re-opened by a tuner given none (it takes the recorded one).
+/// A tuner given no `score_range` takes the journal's, and enforces it. A context holding a NaN
+/// or infinite number is refused (`ConfigError`): JSON cannot record it. A recorded
 /// score outside `score_range` is refused with `ParseError` naming the file and line (the file is
 /// left untouched). A re-opened
 /// tuner continues the study: complete, failed and pruned trials are loaded (and never asked
@@ -328,8 +331,13 @@ public:
     /// candidates from the caller again.
     /// @return the number of candidates kept.
     /// @throws ConfigError when a candidate is outside the space (`SearchSpace::validate`; its
-    ///         position is named); nothing is changed then.
+    ///         position is named), or when candidates are given and `min_distance` is 0 (no
+    ///         candidate would ever count as tried); nothing is changed then.
     std::size_t set_candidates(const std::vector<Params>& candidates) {
+        if (!candidates.empty() && !(*core_.options().min_distance > 0.0))
+            throw ConfigError("Tuner::set_candidates(): TunerOptions::min_distance is 0, so a candidate would never count "
+                              "as tried and could be asked again; leave min_distance at its default (1e-3 of the encoded "
+                              "unit cube's diagonal) or set it > 0");
         Matrix Z(static_cast<Index>(candidates.size()), space_.encoded_size());
         for (std::size_t i = 0; i < candidates.size(); ++i) {
             try {
@@ -404,7 +412,8 @@ public:
     ///
     /// An objective that throws an exception derived from `std::exception` fails that trial with
     /// the exception's `what()` as reason, and the study goes on; a non-finite return value fails
-    /// it too ("objective returned nan"). Exceptions of other types are not caught: they leave
+    /// it too ("objective returned nan"), and so does a value outside `TunerOptions::score_range`
+    /// (the batch's other results are told as usual). Exceptions of other types are not caught: they leave
     /// optimize after the batch's workers joined (the batch's trials stay pending and are asked
     /// again by a tuner re-opened on the journal).
     ///
@@ -455,6 +464,10 @@ public:
                 const Index id = batch[k].id;
                 if (threw[k]) tell_failed(id, errors[k]);
                 else if (!std::isfinite(scores[k])) tell_failed(id, fmt::format("objective returned {}", scores[k]));
+                else if (const auto& range = core_.options().score_range;
+                         range && (scores[k] < range->first || scores[k] > range->second))
+                    tell_failed(id, fmt::format("objective returned {}, outside the study's score range [{}, {}]", scores[k],
+                                                range->first, range->second));
                 else tell(id, scores[k]);
                 if (!stop) {
                     const Trial<Params> t = trial(id);

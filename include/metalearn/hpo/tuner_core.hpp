@@ -125,10 +125,13 @@ struct TunerOptions {
     /// What the scores are about, as a JSON object of the caller's choosing (e.g. {"dataset":
     /// name, "checksum": `data::table_checksum`, "metric": ..., "folds": ...}), recorded in the
     /// journal's first line and compared, key by key, when a journal is re-opened (see the file
-    /// documentation). Null (the default): nothing recorded or checked.
+    /// documentation). Null (the default): nothing recorded or checked, or, re-opening a journal
+    /// that records a context, that context (with a warning). Every number in it must be finite.
     nlohmann::json context{};
     /// Closed range [lo, hi] of valid scores (e.g. [0, 1] for balanced accuracy): `tell` refuses a
-    /// score outside it, and so does the replay of a journal. Empty (the default): any finite score.
+    /// score outside it, and so does the replay of a journal; `optimize` fails a trial whose objective
+    /// returns a value outside it. Empty (the default): any finite score, or, re-opening a journal
+    /// that records a range, that range.
     std::optional<std::pair<double, double>> score_range{};
 };
 
@@ -154,6 +157,9 @@ inline std::optional<TrialState> state_from_string(const std::string& s) {
     if (s == "pruned") return TrialState::pruned;
     return std::nullopt;
 }
+
+/// Whether every number in `j` (recursively) is finite.
+[[nodiscard]] METALEARN_INLINE bool json_all_finite(const nlohmann::json& j);
 
 /// What `TunerCore` needs of the typed search space: conversions between configurations and
 /// their encodings (`SearchSpace::encode`), implemented by `Tuner<Params>`.
@@ -281,7 +287,7 @@ private:
     void check_score_range(double score, Index id, const char* fn) const;
 
     /// The journal's context against this tuner's: ConfigError listing the keys that differ.
-    void check_context(const nlohmann::json& head, const std::string& file) const;
+    void check_context(const nlohmann::json& head, const std::string& file);
 
 
     void replay(TunerCodec& codec);

@@ -11,6 +11,14 @@
 
 namespace metalearn::hpo::detail {
 
+METALEARN_INLINE bool json_all_finite(const nlohmann::json& j) {
+    if (j.is_number_float()) return std::isfinite(j.get<double>());
+    if (j.is_structured())
+        for (const auto& v : j)
+            if (!json_all_finite(v)) return false;
+    return true;
+}
+
 METALEARN_INLINE TunerCore::TunerCore(std::vector<Dimension> dims, TunerOptions options) : dims_(std::move(dims)), o_(std::move(options)) {
     mutex_ = std::make_unique<std::mutex>();
     if (dims_.empty()) throw ConfigError("Tuner::Tuner(): the search space is empty (expected at least one dimension)");
@@ -25,7 +33,9 @@ METALEARN_INLINE TunerCore::TunerCore(std::vector<Dimension> dims, TunerOptions 
         throw ConfigError(fmt::format(
             "Tuner::Tuner(): option out of range (expected n_initial >= 0, n_candidates >= 1, n_local_starts >= 0, "
             "n_local_rounds >= 0, n_local_steps >= 1, finite xi >= 0, batch_size >= 1, finite min_distance >= 0, "
-            "refit_all_until >= 0, refit_interval >= 1; got {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+            "refit_all_until >= 0, refit_interval >= 1; got n_initial {}, n_candidates {}, n_local_starts {}, "
+            "n_local_rounds {}, n_local_steps {}, xi {}, batch_size {}, min_distance {}, refit_all_until {}, "
+            "refit_interval {})",
             *o_.n_initial, o_.n_candidates, o_.n_local_starts, o_.n_local_rounds, o_.n_local_steps, o_.xi, o_.batch_size,
             *o_.min_distance, o_.refit_all_until, o_.refit_interval));
     if (!(o_.prior_decay >= 0.0) || !std::isfinite(o_.prior_decay))
@@ -37,6 +47,10 @@ METALEARN_INLINE TunerCore::TunerCore(std::vector<Dimension> dims, TunerOptions 
     if (!o_.context.is_null() && !o_.context.is_object())
         throw ConfigError(fmt::format("Tuner::Tuner(): context must be a JSON object or null (got {})",
                                       o_.context.type_name()));
+    if (!json_all_finite(o_.context))
+        throw ConfigError(fmt::format("Tuner::Tuner(): context holds a NaN or infinite number ({}), which a journal "
+                                      "cannot record (JSON has no such numbers)",
+                                      o_.context.dump()));
     if (!o_.surrogate) o_.surrogate = gp_surrogate();
     Z_.resize(16, D);
     // A fixed direction in general position (weights 1 + frac(k·golden ratio), normalised),
@@ -176,8 +190,20 @@ METALEARN_INLINE void TunerCore::check_score_range(double score, Index id, const
                                     fn, id, o_.score_range->first, o_.score_range->second, score));
 }
 
-METALEARN_INLINE void TunerCore::check_context(const nlohmann::json& head, const std::string& file) const {
-    if (o_.context.is_null()) return;
+METALEARN_INLINE void TunerCore::check_context(const nlohmann::json& head, const std::string& file) {
+    if (o_.context.is_null()) {
+        if (head.contains("context") && !head["context"].is_null()) {
+            // adopted, so that options() shows what the scores are about
+            o_.context = head["context"];
+            if (o_.on_warning)
+                o_.on_warning(fmt::format(
+                    "Tuner: journal '{}' records the study context {}, and this run gave none "
+                    "(TunerOptions::context): it cannot be checked that this run scores on the same data and metric; "
+                    "resuming it under the recorded context",
+                    file, o_.context.dump()));
+        }
+        return;
+    }
     if (!head.contains("context")) {
         if (o_.on_warning)
             o_.on_warning(fmt::format(
@@ -243,6 +269,13 @@ METALEARN_INLINE void TunerCore::replay(TunerCodec& codec) {
             throw ConfigError(fmt::format("Tuner::Tuner(): journal '{}' was written with score range {} (this tuner: "
                                           "{}); use another journal for a different metric",
                                           file, theirs_range.dump(), mine_range.dump()));
+        if (!theirs_range.is_null() && mine_range.is_null()) {
+            // the study's range holds for every run of it: adopted, and enforced from here on
+            if (!theirs_range.is_array() || theirs_range.size() != 2 || !theirs_range[0].is_number() ||
+                !theirs_range[1].is_number() || !(theirs_range[0].get<double>() <= theirs_range[1].get<double>()))
+                throw bad(head.line, fmt::format("score_range {} is not [lo, hi] with lo <= hi", theirs_range.dump()));
+            o_.score_range = std::pair{theirs_range[0].get<double>(), theirs_range[1].get<double>()};
+        }
     }
     for (std::size_t k = 1; k < lines.size(); ++k) {
         const auto& [line, e] = lines[k];
