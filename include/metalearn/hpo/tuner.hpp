@@ -59,7 +59,10 @@
 /// then) and ignored (b = 0) otherwise. The GP's hyperparameters are refitted by maximum marginal likelihood at every ask while
 /// at most `refit_all_until` trials are complete, then whenever `refit_interval` more trials
 /// have completed since the last refit; between refits they are kept and only the Cholesky
-/// factorisation is redone. The schedule depends only on the trial history, never on timing.
+/// factorisation is redone. The schedule depends only on the trial history, never on timing. A
+/// tuner re-opened on a journal starts with an unfitted surrogate and fits its hyperparameters at
+/// its first Bayesian ask: up to `refit_all_until` complete trials a resumed study asks what an
+/// uninterrupted one asks; beyond that the two can differ (both keep every other guarantee).
 ///
 /// **Batches and pending trials** (constant liar, Ginsbourger, Le Riche & Carraro 2010,
 /// "Kriging is well-suited to parallelize optimization", in Computational Intelligence in
