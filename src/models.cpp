@@ -19,3 +19,4 @@
 #include "metalearn/models/mlp_impl.hpp"
 #include "metalearn/models/elastic_net_impl.hpp"
 #include "metalearn/models/gradient_boosting_impl.hpp"
+#include "metalearn/models/detail/svm_impl.hpp"
