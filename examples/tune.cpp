@@ -406,7 +406,7 @@ int tune(const Settings& s, const data::Dataset& data) {
 int run(Settings& s, int argc, char** argv) {
     CLI::App app("Tune a model on a dataset by stratified k-fold CV balanced accuracy, warm-started from knowledge");
     app.add_option("dataset", s.dataset, "ARFF/CSV/TSV classification dataset")->required();
-    app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest, mlp, gradient_boosting or svc (knowledge ships for every model but mlp; mlp starts cold unless --knowledge names a file)")->capture_default_str();
+    app.add_option("--model", s.model, "logistic_regression, decision_tree, knn, random_forest, mlp, gradient_boosting or svc (knowledge ships for every model; --knowledge names another file, --cold starts without)")->capture_default_str();
     app.add_option("--trials", s.trials, "trials in the study (a resumed study runs only the missing ones); with "
                                          "--time-budget and no --trials, 100000 (the budget decides)")
         ->capture_default_str()->check(CLI::Range(1, 100000));
