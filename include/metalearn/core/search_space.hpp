@@ -324,7 +324,6 @@ public:
 
     void set_bounds(const std::string& name, double lo, double hi);
 
-
     void restrict_to(const std::vector<const void*>& configs);
 
     /// Whether `p` lies inside the sampling restriction (`restricted_to`); true for an
@@ -346,7 +345,6 @@ public:
 
     [[nodiscard]] ValueMap to_values(const void* p, const void* defaults) const;
 
-
     /// Set the entries of `values` on the configuration at `base` (`SearchSpace::from_values`).
     void set_values(const ValueMap& values, void* base, const LenientOptions* lenient) const {
         for (const auto& entry : values) set_entry(lookup(entry.first, "from_values"), entry.first, entry.second, base, lenient);
@@ -357,7 +355,6 @@ public:
     [[nodiscard]] Vector encode(const void* p) const;
 
     void decode_into(const VectorRef& z, void* base) const;
-
 
     void from_unit_cube_into(const VectorRef& u, void* base) const;
 
@@ -391,7 +388,6 @@ private:
     // Set one entry of a name -> value config on `base` (see `from_values`).
     static void set_entry(const BoundDimension& d, const std::string& name, const Value& value,
                           void* base, const LenientOptions* lenient);
-
 
     void apply_pinned(void* p) const {
         for (const auto& f : fixed_)

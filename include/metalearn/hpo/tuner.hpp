@@ -376,7 +376,7 @@ public:
     /// The complete trial with the highest score (the lowest id among equal scores), or none.
     [[nodiscard]] std::optional<Trial<Params>> best() const {
         std::lock_guard lock(core_.mutex());
-        const Index id = core_.best();
+        const Index id = core_.best_id();
         if (id < 0) return std::nullopt;
         return trial_unlocked(id);
     }
@@ -467,10 +467,9 @@ public:
                 const Index id = batch[k].id;
                 if (threw[k]) tell_failed(id, errors[k]);
                 else if (!std::isfinite(scores[k])) tell_failed(id, fmt::format("objective returned {}", scores[k]));
-                else if (const auto& range = core_.options().score_range;
-                         range && (scores[k] < range->first || scores[k] > range->second))
+                else if (!core_.in_score_range(scores[k]))
                     tell_failed(id, fmt::format("objective returned {}, outside the study's score range [{}, {}]", scores[k],
-                                                range->first, range->second));
+                                                core_.options().score_range->first, core_.options().score_range->second));
                 else tell(id, scores[k]);
                 if (!stop) {
                     const Trial<Params> t = trial(id);
@@ -523,7 +522,7 @@ private:
         while (!queue_.empty()) {
             Params p = std::move(queue_.front());
             queue_.pop_front();
-            if (core_.far(space_.encode(p))) return make_trial(std::move(p), "enqueued", -1);
+            if (core_.far_enough(space_.encode(p))) return make_trial(std::move(p), "enqueued", -1);
             if (core_.options().on_warning)
                 core_.options().on_warning(fmt::format("Tuner::ask(): enqueued configuration {} skipped: it is within "
                                                        "min_distance of an earlier trial",

@@ -218,7 +218,6 @@ public:
     /// @throws ConfigError when `dims` is empty or an option is out of range.
     TunerCore(std::vector<Dimension> dims, TunerOptions options);
 
-
     /// The mutex `Tuner` serialises its calls with.
     [[nodiscard]] std::mutex& mutex() const noexcept { return *mutex_; }
     /// The options, `n_initial` and `min_distance` resolved.
@@ -270,10 +269,14 @@ public:
     /// Restrict the search to the encoded candidates (rows; none: lift the restriction).
     void set_candidates(Matrix candidates) { cand_ = std::move(candidates); }
 
-    /// The complete trial with the highest score (lowest id among equal scores), or -1.
-    [[nodiscard]] Index best() const { return best_id(); }
+    /// The complete trial with the highest score (the lowest id among equal scores), or -1.
+    [[nodiscard]] Index best_id() const;
     /// Whether the encoded configuration z is at least `min_distance` from every trial.
-    [[nodiscard]] bool far(const Vector& z) const { return far_enough(z); }
+    [[nodiscard]] bool far_enough(const Vector& z) const { return !is_near(z.transpose()); }
+    /// Whether `score` lies in `TunerOptions::score_range` (always, without a range).
+    [[nodiscard]] bool in_score_range(double score) const noexcept {
+        return !o_.score_range || (score >= o_.score_range->first && score <= o_.score_range->second);
+    }
 
 private:
     static constexpr Index enumerate_limit = Index{1} << 16;
@@ -283,20 +286,14 @@ private:
 
     [[nodiscard]] nlohmann::json study_event() const;
 
-
     void check_score_range(double score, Index id, const char* fn) const;
 
     /// The journal's context against this tuner's: ConfigError listing the keys that differ.
     void check_context(const nlohmann::json& head, const std::string& file);
 
-
     void replay(TunerCodec& codec);
 
-
     void check_pending(Index id, const char* fn) const;
-
-    /// The complete trial with the highest score (the lowest id among equal scores), or -1.
-    [[nodiscard]] Index best_id() const;
 
     void add_trial(TrialInfo t, const Vector& z);
 
@@ -312,8 +309,6 @@ private:
 
     /// Indices of the rows of C (m×D) that are not near any trial, ascending.
     [[nodiscard]] std::vector<Index> far_rows(const Matrix& C) const;
-
-    [[nodiscard]] bool far_enough(const Vector& z) const { return !is_near(z.transpose()); }
 
     /// Point k of the initial design's sequence, in [0, 1)^size().
     [[nodiscard]] Vector unit_point(Index k);

@@ -184,7 +184,7 @@ METALEARN_INLINE nlohmann::json TunerCore::study_event() const {
 }
 
 METALEARN_INLINE void TunerCore::check_score_range(double score, Index id, const char* fn) const {
-    if (o_.score_range && (score < o_.score_range->first || score > o_.score_range->second))
+    if (!in_score_range(score))
         throw DataError(fmt::format("Tuner::{}(): score of trial {} is outside the study's score range (expected "
                                     "[{}, {}], got {})",
                                     fn, id, o_.score_range->first, o_.score_range->second, score));
@@ -322,7 +322,7 @@ METALEARN_INLINE void TunerCore::replay(TunerCodec& codec) {
                 if (*state == TrialState::complete || !s.is_null()) {
                     const double v = s.get<double>();
                     if (!std::isfinite(v)) throw bad(line, "non-finite score");
-                    if (o_.score_range && (v < o_.score_range->first || v > o_.score_range->second))
+                    if (!in_score_range(v))
                         throw bad(line, fmt::format(
                             "score {} of trial {} is outside the study's score range [{}, {}] (a line edited or "
                             "written by another program); the journal is left untouched: correct or delete line "

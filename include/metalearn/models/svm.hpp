@@ -108,7 +108,6 @@ namespace detail {
 /// Largest |x| accepted in X (and |y| for SVR): squared norms must stay far from overflow.
 inline constexpr double kMaxSvmMagnitude = 1e100;
 
-
 /// Platt's sigmoid P(y = +1 | f) = 1 / (1 + exp(A·f + B)), fitted by Newton's method with
 /// backtracking on the regularised targets (Lin, Lin & Weng 2007, Algorithm 1; libsvm's
 /// sigmoid_train): targets (N₊ + 1)/(N₊ + 2) and 1/(N₋ + 2), start A = 0,

@@ -350,7 +350,6 @@ inline SvcBinary svc_solve(SvmRows rows, const std::vector<signed char>& y, cons
     return out;
 }
 
-
 /// Rows per block when decision values are computed (bounds the m×n_SV kernel block).
 inline constexpr Index kSvmPredictBlock = 256;
 
@@ -679,7 +678,6 @@ METALEARN_INLINE void SVR::set_params(const params_type& p) {
     params_ = p;
     fitted_ = false;
 }
-
 
 METALEARN_INLINE std::array<double, 2> SVC::cv_sigmoid(const detail::SvmRows& R, const std::vector<signed char>& sign, double cp,
                                              double cn, std::uint64_t seed) const {
