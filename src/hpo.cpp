@@ -7,6 +7,7 @@
 #endif
 
 #include "metalearn/core/search_space_impl.hpp"
+#include "metalearn/core/sobol_impl.hpp"
 #include "metalearn/hpo/metrics_impl.hpp"
 #include "metalearn/hpo/cross_validate_impl.hpp"
 #include "metalearn/hpo/tuner_gp_impl.hpp"

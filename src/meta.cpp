@@ -11,10 +11,13 @@
 #include "metalearn/meta/task_table_impl.hpp"
 #include "metalearn/meta/meta_model_impl.hpp"
 #include "metalearn/meta/random_forest_meta_model_impl.hpp"
+#include "metalearn/meta/meta_learner_core_impl.hpp"
 #include "metalearn/meta/meta_learner_impl.hpp"
+#include "metalearn/meta/knowledge_impl.hpp"
 
 #include "metalearn/models/logistic_regression.hpp"
 
 namespace metalearn::meta {
-template class MetaLearner<models::LogisticRegression>;  // declared `extern` in meta_learner.hpp
+template class HyperparameterPredictor<RandomForestMetaModel>;  // declared `extern` in predictor.hpp
+template class MetaLearner<models::LogisticRegression>;      // declared `extern` in meta_learner.hpp
 }  // namespace metalearn::meta

@@ -11,12 +11,16 @@
 ///   functions are `inline`.
 /// - **Compiled** (CMake target `metalearn::compiled`, which defines `METALEARN_COMPILED`): the
 ///   split headers declare only; their bodies are compiled once into the `metalearn_compiled`
-///   library (`src/*.cpp`, one file per layer), together with the explicit instantiation
-///   `MetaLearner<models::LogisticRegression>` (see `meta/meta_learner.hpp`). Among those
+///   library (`src/*.cpp`, one file per layer), together with the explicit instantiations
+///   `MetaLearner<models::LogisticRegression>` (see `meta/meta_learner.hpp`) and
+///   `HyperparameterPredictor<RandomForestMetaModel>` (`meta/predictor.hpp`). Among those
 ///   bodies: logistic regression, trees and forests, gradient boosting, k-NN, naive Bayes, LDA,
-///   ridge, elastic net, the MLP and its `Network` (not yet the SVC), and the tuner's
-///   non-template parts (`GaussianProcess`, `RgpeSurrogate`, `TunerJournal`), so a program with
-///   a `Tuner` over its own parameters compiles only the template.
+///   ridge, elastic net, the SVMs, the MLP and its `Network`; the tuner's non-template parts
+///   (its search over encoded configurations, `GaussianProcess`, `RgpeSurrogate`,
+///   `TunerJournal`) and the search space's operations, so a program with a `Tuner` over its
+///   own parameters compiles only a thin template; and the model-independent parts of
+///   `MetaLearner` and `Knowledge` (the collection, the journal, the task table, the knowledge
+///   file), so each base model they are instantiated for adds little.
 ///   A template instantiated for one of your own types (e.g. `MetaLearner<MyModel>`) needs its
 ///   body: include the template's `*_impl.hpp` in one of your files (never the `*_impl.hpp` of
 ///   non-template code, whose definitions the library already holds).

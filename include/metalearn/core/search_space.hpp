@@ -178,41 +178,10 @@ using ValueMap = std::map<std::string, Value>;
 /// numbers → double, strings → labels.
 /// @throws ConfigError if `j` is not an object or holds another JSON type (null, bool, array,
 ///         object) or an integer beyond the range of long.
-[[nodiscard]] inline ValueMap values_from_json(const nlohmann::json& j) {
-    if (!j.is_object())
-        throw ConfigError(fmt::format("SearchSpace::from_json(): expected a JSON object, got {}", j.type_name()));
-    ValueMap values;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        const nlohmann::json& v = it.value();
-        const std::string& name = it.key();
-        if (v.is_number_unsigned()) {
-            const auto u = v.get<std::uint64_t>();
-            if (u > static_cast<std::uint64_t>(std::numeric_limits<long>::max()))
-                throw ConfigError(fmt::format("SearchSpace::from_json(): '{}' is too large (got {})", name, u));
-            values.emplace(name, static_cast<long>(u));
-        } else if (v.is_number_integer()) {
-            values.emplace(name, v.get<long>());
-        } else if (v.is_number_float()) {
-            values.emplace(name, v.get<double>());
-        } else if (v.is_string()) {
-            values.emplace(name, v.get<std::string>());
-        } else {
-            throw ConfigError(fmt::format(
-                "SearchSpace::from_json(): wrong type for '{}' (expected a number or a label, got {})", name, v.type_name()));
-        }
-    }
-    return values;
-}
+[[nodiscard]] METALEARN_INLINE ValueMap values_from_json(const nlohmann::json& j);
 
 /// A `ValueMap` as a JSON object (doubles and longs as numbers, labels as strings).
-[[nodiscard]] inline nlohmann::json values_to_json(const ValueMap& values) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& entry : values) {
-        const std::string& name = entry.first;
-        std::visit([&j, &name](const auto& x) { j[name] = x; }, entry.second);
-    }
-    return j;
-}
+[[nodiscard]] METALEARN_INLINE nlohmann::json values_to_json(const ValueMap& values);
 
 /// How `SearchSpace::from_values(values, opts)` reads configurations written by people or other
 /// programs (plan files).

@@ -5,7 +5,44 @@
 
 #include "metalearn/core/search_space.hpp"
 
-namespace metalearn::hpo::detail {
+namespace metalearn::hpo {
+
+METALEARN_INLINE ValueMap values_from_json(const nlohmann::json& j) {
+    if (!j.is_object())
+        throw ConfigError(fmt::format("SearchSpace::from_json(): expected a JSON object, got {}", j.type_name()));
+    ValueMap values;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const nlohmann::json& v = it.value();
+        const std::string& name = it.key();
+        if (v.is_number_unsigned()) {
+            const auto u = v.get<std::uint64_t>();
+            if (u > static_cast<std::uint64_t>(std::numeric_limits<long>::max()))
+                throw ConfigError(fmt::format("SearchSpace::from_json(): '{}' is too large (got {})", name, u));
+            values.emplace(name, static_cast<long>(u));
+        } else if (v.is_number_integer()) {
+            values.emplace(name, v.get<long>());
+        } else if (v.is_number_float()) {
+            values.emplace(name, v.get<double>());
+        } else if (v.is_string()) {
+            values.emplace(name, v.get<std::string>());
+        } else {
+            throw ConfigError(fmt::format(
+                "SearchSpace::from_json(): wrong type for '{}' (expected a number or a label, got {})", name, v.type_name()));
+        }
+    }
+    return values;
+}
+
+METALEARN_INLINE nlohmann::json values_to_json(const ValueMap& values) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& entry : values) {
+        const std::string& name = entry.first;
+        std::visit([&j, &name](const auto& x) { j[name] = x; }, entry.second);
+    }
+    return j;
+}
+
+namespace detail {
 
 METALEARN_INLINE std::vector<std::string> SpaceCore::names() const {
     std::vector<std::string> out;
@@ -383,4 +420,5 @@ METALEARN_INLINE Value SpaceCore::value_of(const BoundDimension& d, const void* 
     return d.get_real(p);
 }
 
-}  // namespace metalearn::hpo::detail
+}  // namespace detail
+}  // namespace metalearn::hpo

@@ -19,6 +19,7 @@
 /// Where it lives: in `core/` with `SearchSpace` (core/search_space.hpp), in namespace `hpo`;
 /// `metalearn/hpo/sobol.hpp` includes this header.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -99,27 +100,10 @@ inline void sobol_linear_scramble(std::array<std::uint32_t, 32>& v, Rng& rng) {
 /// @return n×d matrix, each entry in [0, 1), a multiple of 2^-32.
 /// @throws ConfigError if n or d is out of range.
 /// Complexity O(n·d) after O(d·32²) set-up. Same seed → same points.
-[[nodiscard]] inline Matrix sobol_points(Index n, Index d, std::uint64_t seed, bool scramble = true) {
-    if (d < 1 || d > sobol_max_dimensions)
-        throw ConfigError(fmt::format("hpo::sobol_points(): unsupported number of dimensions (expected 1 to {}, got {})",
-                                      sobol_max_dimensions, d));
-    if (n < 0 || n > (Index{1} << 32))
-        throw ConfigError(fmt::format("hpo::sobol_points(): invalid number of points (expected 0 to 2^32, got {})", n));
-    Matrix points(n, d);
-    Rng rng(seed);
-    for (Index j = 0; j < d; ++j) {
-        auto v = detail::sobol_direction_numbers(static_cast<int>(j));
-        std::uint32_t x = 0;
-        if (scramble) {
-            detail::sobol_linear_scramble(v, rng);
-            x = static_cast<std::uint32_t>(rng() >> 32U);
-        }
-        for (Index i = 0; i < n; ++i) {
-            if (i > 0) x ^= v[static_cast<std::size_t>(std::countr_zero(static_cast<std::uint64_t>(i)))];
-            points(i, j) = static_cast<double>(x) * 0x1.0p-32;
-        }
-    }
-    return points;
-}
+[[nodiscard]] METALEARN_INLINE Matrix sobol_points(Index n, Index d, std::uint64_t seed, bool scramble = true);
 
 }  // namespace metalearn::hpo
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/core/sobol_impl.hpp"
+#endif

@@ -21,6 +21,7 @@
 /// names against the extractor of this library version; a mismatch is a `ConfigError` that says
 /// what differs.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -118,117 +119,130 @@ struct Neighbour {
 
 namespace detail {
 
-/// The dimensions of a search space as JSON: [{name, kind, lo, hi, labels}] in declaration order.
+/// The dimensions of `space` (an `hpo::SearchSpace<Params>`), in declaration order.
 template <class Space>
-nlohmann::json space_to_json(const Space& space) {
-    nlohmann::json dims = nlohmann::json::array();
-    for (Index i = 0; i < space.size(); ++i) {
-        const auto& d = space.dimension(i);
-        nlohmann::json e = {{"name", d.name}, {"kind", static_cast<int>(d.kind)}};
-        if (d.is_categorical()) e["labels"] = d.labels;
-        else {
-            e["lo"] = d.lo;
-            e["hi"] = d.hi;
-        }
-        dims.push_back(std::move(e));
-    }
-    return dims;
+std::vector<hpo::Dimension> dimensions_of(const Space& space) {
+    std::vector<hpo::Dimension> out;
+    out.reserve(static_cast<std::size_t>(space.size()));
+    for (Index i = 0; i < space.size(); ++i) out.push_back(space.dimension(i));
+    return out;
 }
 
-inline const char* domain_kind_name(hpo::DomainKind k) {
-    switch (k) {
-        case hpo::DomainKind::uniform: return "uniform";
-        case hpo::DomainKind::log_uniform: return "log_uniform";
-        case hpo::DomainKind::int_uniform: return "int_uniform";
-        case hpo::DomainKind::int_log_uniform: return "int_log_uniform";
-        case hpo::DomainKind::categorical: return "categorical";
-    }
-    return "?";
+/// Search-space dimensions as a knowledge file stores them: [{name, kind, lo, hi, labels}] in
+/// declaration order (`kind` as the `hpo::DomainKind` number).
+[[nodiscard]] METALEARN_INLINE nlohmann::json space_to_json(const std::vector<hpo::Dimension>& dims);
+
+/// The dimensions of a search space as JSON (see above).
+template <class Space>
+nlohmann::json space_to_json(const Space& space) {
+    return space_to_json(dimensions_of(space));
 }
+
+/// The name of a domain kind ("uniform", "log_uniform", ...).
+[[nodiscard]] METALEARN_INLINE const char* domain_kind_name(hpo::DomainKind k);
+
+/// A numeric dimension whose stored bounds differ from the declared ones.
+struct StoredBounds {
+    std::string name;
+    double lo = 0.0;
+    double hi = 0.0;
+};
+
+/// Compare stored dimensions (`space_to_json`) with `dims`, the library's.
+/// @return the numeric dimensions whose stored bounds differ, in order.
+/// @throws ConfigError when the stored dimensions are not `dims` (count, names, order, kinds,
+///         labels); nlohmann::json exceptions on missing fields.
+[[nodiscard]] METALEARN_INLINE std::vector<StoredBounds> stored_bounds(const nlohmann::json& j,
+                                                                       const std::vector<hpo::Dimension>& dims,
+                                                                       std::string_view where);
 
 /// `space` with the bounds stored by `space_to_json`.
 /// @throws ConfigError when the stored dimensions are not those of `space` (names, order, kinds,
 ///         labels) or a stored range leaves a dimension's valid range.
 template <class Space>
 Space space_from_json(const nlohmann::json& j, Space space, std::string_view where) {
-    if (!j.is_array() || static_cast<Index>(j.size()) != space.size())
-        throw ConfigError(fmt::format("{}: the search space differs: the file has {} dimension(s), this library's {} "
-                                      "has {} ({})",
-                                      where, j.is_array() ? j.size() : 0, "model", space.size(), fmt::join(space.names(), ", ")));
-    for (Index i = 0; i < space.size(); ++i) {
-        const auto& e = j[static_cast<std::size_t>(i)];
-        const auto d = space.dimension(i);
-        const auto name = e.at("name").get<std::string>();
-        const auto kind = static_cast<hpo::DomainKind>(e.at("kind").get<int>());
-        if (name != d.name || kind != d.kind)
-            throw ConfigError(fmt::format("{}: the search space differs at dimension {}: the file has '{}' ({}), this "
-                                          "library has '{}' ({})",
-                                          where, i, name, domain_kind_name(kind), d.name, domain_kind_name(d.kind)));
-        if (d.is_categorical()) {
-            if (e.at("labels").get<std::vector<std::string>>() != d.labels)
-                throw ConfigError(fmt::format("{}: the labels of '{}' differ: the file has [{}], this library [{}]", where,
-                                              name, fmt::join(e.at("labels").get<std::vector<std::string>>(), ", "),
-                                              fmt::join(d.labels, ", ")));
-        } else {
-            const double lo = e.at("lo").get<double>(), hi = e.at("hi").get<double>();
-            if (lo != d.lo || hi != d.hi) space = space.with_bounds(name, lo, hi);
-        }
-    }
+    for (const StoredBounds& b : stored_bounds(j, dimensions_of(space), where)) space = space.with_bounds(b.name, b.lo, b.hi);
     return space;
 }
 
-inline nlohmann::json extract_options_to_json(const metafeatures::ExtractOptions& o) {
-    std::vector<std::string> groups, summaries;
-    for (auto g : o.groups) groups.emplace_back(metafeatures::group_name(g));
-    for (auto s : o.summaries) summaries.emplace_back(metafeatures::summary_name(s));
-    return {{"groups", groups},
-            {"summaries", summaries},
-            {"features", o.features},
-            {"seed", o.seed},
-            {"max_categories", o.max_categories},
-            {"feature_set", o.feature_set == metafeatures::FeatureSet::mfe ? "mfe" : "autosklearn"}};
-}
+/// Meta-feature extraction options as a knowledge file stores them (groups, summaries, features,
+/// seed, max_categories, feature set).
+[[nodiscard]] METALEARN_INLINE nlohmann::json extract_options_to_json(const metafeatures::ExtractOptions& o);
 
-inline metafeatures::ExtractOptions extract_options_from_json(const nlohmann::json& j) {
-    metafeatures::ExtractOptions o;
-    o.groups.clear();
-    for (const auto& g : j.at("groups")) o.groups.push_back(metafeatures::parse_group(g.get<std::string>()));
-    o.summaries.clear();
-    for (const auto& s : j.at("summaries")) o.summaries.push_back(metafeatures::parse_summary(s.get<std::string>()));
-    o.features = j.at("features").get<std::vector<std::string>>();
-    o.seed = j.at("seed").get<std::uint64_t>();
-    o.max_categories = j.at("max_categories").get<Index>();
-    const auto set = j.at("feature_set").get<std::string>();
-    if (set != "mfe" && set != "autosklearn")
-        throw ConfigError(fmt::format("unknown meta-feature set '{}' (expected mfe or autosklearn)", set));
-    o.feature_set = set == "mfe" ? metafeatures::FeatureSet::mfe : metafeatures::FeatureSet::autosklearn;
-    return o;
-}
+/// Inverse of `extract_options_to_json`. @throws ConfigError on an unknown group, summary or
+/// feature set; nlohmann::json exceptions on missing fields.
+[[nodiscard]] METALEARN_INLINE metafeatures::ExtractOptions extract_options_from_json(const nlohmann::json& j);
 
 /// The base name of a meta-feature ("attr_ent" of "attr_ent.mean", "ClassEntropy" of itself).
-inline std::string base_feature_name(const std::string& name) { return name.substr(0, name.find('.')); }
+[[nodiscard]] METALEARN_INLINE std::string base_feature_name(const std::string& name);
 
 /// Indices of `k` rows of `encoding` (n×q, sorted best first) keeping pairwise distances (Euclidean / √q)
 /// ≥ d, d halved until k rows are found or d < 1e-6 (then the first distinct rows fill up).
-inline std::vector<Index> diverse_top(const Matrix& encoding, Index k, double d) {
-    const Index n = encoding.rows();
-    const double scale = std::sqrt(static_cast<double>(std::max<Index>(encoding.cols(), 1)));
-    std::vector<Index> chosen;
-    for (double dist = d; static_cast<Index>(chosen.size()) < std::min(k, n); dist /= 2) {
-        chosen.clear();
-        for (Index i = 0; i < n && static_cast<Index>(chosen.size()) < k; ++i) {
-            bool ok = true;
-            for (Index c : chosen)
-                if ((encoding.row(i) - encoding.row(c)).norm() / scale < dist) {
-                    ok = false;
-                    break;
-                }
-            if (ok) chosen.push_back(i);
-        }
-        if (dist < 1e-6) break;
-    }
-    return chosen;
-}
+[[nodiscard]] METALEARN_INLINE std::vector<Index> diverse_top(const Matrix& encoding, Index k, double d);
+
+/// A training task near a new one (`KnowledgeCore::nearest`): its row in the task list, its
+/// distance and its best plan configuration (index into the plan; -1 when every evaluation failed).
+struct NearTask {
+    Index task = 0;
+    double distance = 0.0;
+    Index best = -1;
+};
+
+/// The part of `Knowledge` that does not depend on the base model's or the meta-model's type:
+/// the plan as JSON, the meta-feature names and options, the learned default, the portfolio, the
+/// nearest-datasets table, the task list and provenance, their JSON form and the new dataset's
+/// meta-features. Not a template, so the compiled mode builds it once. `Knowledge` documents its
+/// members and forwards here.
+class KnowledgeCore {
+public:
+    std::string model;                              ///< base model's name
+    std::vector<nlohmann::json> plan_json;          ///< the plan (m configurations)
+    std::vector<std::string> meta_feature_names;    ///< f names
+    metafeatures::ExtractOptions mf_options;        ///< extraction options (no time limits, no callback)
+    hpo::Metric metric = hpo::Metric::balanced_accuracy;
+    Index n_folds = 3;
+    std::uint64_t seed = 0;
+    std::vector<Index> learned_order;               ///< plan indices, best mean normalised score first
+    std::vector<Index> portfolio_order;             ///< plan indices of the greedy portfolio, in order
+    NearestDatasetsStrategy nearest_table;          ///< scaled meta-features and per-task rankings
+    std::vector<std::string> task_ids, task_names;  ///< training tasks, in table order
+    KnowledgeProvenance provenance;
+
+    /// Everything `Knowledge::fit` fits but the meta-model: learned default, portfolio, nearest
+    /// datasets, names and provenance. @throws what the strategies' `fit` throws.
+    void fit(const TaskTable& table, hpo::Metric metric, Index n_folds, std::uint64_t seed,
+             const metafeatures::ExtractOptions& mf_options, KnowledgeProvenance provenance);
+
+    /// The knowledge file's JSON, given the stored space (`space_to_json`) and the fitted predictor's JSON.
+    [[nodiscard]] nlohmann::json to_json(nlohmann::json space, nlohmann::json predictor) const;
+
+    /// Read what `to_json` wrote but the space, the plan's typed configurations and the predictor:
+    /// format, version, model (must be `model_name`), metric, folds, seed, plan JSON, meta-feature
+    /// names (checked against this library's extractor) and options, orders, nearest-datasets
+    /// table, tasks and provenance; then the checks that need only those.
+    /// @throws ConfigError naming what is wrong; nlohmann::json exceptions on missing fields.
+    void from_json(const nlohmann::json& j, std::string_view model_name);
+
+    /// Read a knowledge file as JSON. @throws IoError when unreadable; ParseError (file, line,
+    /// column) on invalid JSON.
+    [[nodiscard]] static nlohmann::json read(const std::filesystem::path& path);
+
+    /// `<dir>/<model_name>.json` (or `.json.gz`) in the first of `dirs` that has it.
+    /// @throws IoError naming the folders searched when none has it.
+    [[nodiscard]] static std::filesystem::path builtin_path(std::string_view model_name,
+                                                            const std::vector<std::filesystem::path>& dirs);
+
+    /// `Knowledge::meta_features`.
+    [[nodiscard]] Vector meta_features(const data::Dataset& dataset, const ZeroShotOptions& opts,
+                                       ZeroShotReport* report) const;
+
+    /// The `k` training tasks nearest to aligned meta-features (f), nearest first (ties by table
+    /// order). @throws DataError when the length is not f.
+    [[nodiscard]] std::vector<NearTask> nearest(const VectorRef& meta_features, Index k) const;
+
+private:
+    void check_meta_feature_names() const;
+};
 
 }  // namespace detail
 
@@ -240,6 +254,19 @@ inline std::vector<Index> diverse_top(const Matrix& encoding, Index k, double d)
 /// Const member functions are safe to call from several threads.
 /// @tparam Model a `models::BaseModel` with a declared `search_space()`.
 /// @tparam MM    the meta-model (`MetaModel`), default `RandomForestMetaModel`.
+/// The folders searched for installed knowledge files, in order: `$METALEARN_KNOWLEDGE_DIR` when
+/// set, then the folder the build (`METALEARN_KNOWLEDGE_DIR` macro: the source tree's
+/// `share/knowledge` for a build-tree target, `<prefix>/share/metalearn/knowledge` once
+/// installed) points to.
+[[nodiscard]] inline std::vector<std::filesystem::path> knowledge_directories() {
+    std::vector<std::filesystem::path> dirs;
+    if (const char* env = std::getenv("METALEARN_KNOWLEDGE_DIR"); env != nullptr && *env != '\0') dirs.emplace_back(env);
+#ifdef METALEARN_KNOWLEDGE_DIR
+    dirs.emplace_back(METALEARN_KNOWLEDGE_DIR);
+#endif
+    return dirs;
+}
+
 template <models::BaseModel Model, MetaModel MM = RandomForestMetaModel>
 class Knowledge {
 public:
@@ -268,28 +295,11 @@ public:
         Knowledge k;
         k.space_ = space;
         for (const auto& c : table.configs) k.plan_.push_back(space.from_json(c));
-        k.plan_json_ = table.configs;
-        k.meta_feature_names_ = table.meta_feature_names;
-        k.mf_options_ = mf_options;
-        k.mf_options_.on_warning = {};
-        k.mf_options_.time_limit = k.mf_options_.time_limit_per_group = std::chrono::milliseconds{0};
-        k.metric_ = metric;
-        k.n_folds_ = n_folds;
-        k.seed_ = seed;
-        k.provenance_ = std::move(provenance);
         std::vector<Index> all(static_cast<std::size_t>(table.n_tasks()));
         std::iota(all.begin(), all.end(), Index{0});
         k.predictor_ = HyperparameterPredictor<MM>(std::move(meta_model));
         k.predictor_.fit(table, all);
-        LearnedDefaultStrategy learned;
-        learned.fit(table, all);
-        k.learned_order_ = learned.propose(Vector(), table.n_configs(), {});
-        PortfolioStrategy portfolio;
-        portfolio.fit(table, all);
-        k.portfolio_order_ = portfolio.propose(Vector(), table.n_configs(), {});
-        k.nearest_.fit(table, all);
-        k.task_ids_ = table.task_ids;
-        k.task_names_ = table.task_names;
+        k.core_.fit(table, metric, n_folds, seed, mf_options, std::move(provenance));
         k.restricted_ = space.restricted_to(k.plan_);
         return k;
     }
@@ -299,16 +309,7 @@ public:
     ///         is not a knowledge file of this model and format, or its space or meta-features
     ///         differ from this library's (the message says what differs).
     [[nodiscard]] static Knowledge load(const std::filesystem::path& path) {
-        const std::string text = data::detail::read_file(path, "Knowledge::load()");
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error& e) {
-            throw parse_error_at(path.string(), text, e.byte > 0 ? e.byte - 1 : 0, fmt::format("invalid JSON ({})", printable(e.what(), 400)));
-        } catch (const nlohmann::json::exception& e) {  // well-formed, but a number beyond a double's range
-            throw parse_error_at(path.string(), text, quoted_token_offset(text, e.what()),
-                                 fmt::format("unreadable JSON ({})", printable(e.what(), 400)));
-        }
+        const nlohmann::json j = detail::KnowledgeCore::read(path);
         try {
             return from_json(j);
         } catch (const ConfigError& e) {
@@ -322,7 +323,9 @@ public:
     [[nodiscard]] static Knowledge builtin() { return load(builtin_path()); }
 
     /// The file `builtin()` reads. @throws IoError as `builtin`.
-    [[nodiscard]] static std::filesystem::path builtin_path();
+    [[nodiscard]] static std::filesystem::path builtin_path() {
+        return detail::KnowledgeCore::builtin_path(Model::name, knowledge_directories());
+    }
 
     /// Save as JSON (gzip is not written; compress the file yourself if you want, `load` reads it).
     /// @throws IoError when the file cannot be written completely.
@@ -339,114 +342,30 @@ public:
 
     /// The whole knowledge as JSON (what `save` writes).
     [[nodiscard]] nlohmann::json to_json() const {
-        std::vector<nlohmann::json> tasks;
-        for (const auto& t : provenance_.tasks)
-            tasks.push_back({{"id", t.id},
-                             {"name", t.name},
-                             {"n_samples", t.n_samples},
-                             {"n_features", t.n_features},
-                             {"n_classes", t.n_classes},
-                             {"checksum", t.checksum},
-                             {"note", t.note}});
-        const auto configs_of = [&](const std::vector<Index>& order) {
-            nlohmann::json a = nlohmann::json::array();
-            for (Index c : order) a.push_back(plan_json_[static_cast<std::size_t>(c)]);
-            return a;
-        };
-        return {{"format", "metalearn-knowledge"},
-                {"format_version", knowledge_format_version},
-                {"library_version", fmt::format("{}.{}.{}", METALEARN_VERSION_MAJOR, METALEARN_VERSION_MINOR,
-                                                METALEARN_VERSION_PATCH)},
-                {"model", std::string(Model::name)},
-                {"metric", std::string(hpo::to_string(metric_))},
-                {"n_folds", n_folds_},
-                {"seed", seed_},
-                {"seed_scheme", current_seed_scheme},
-                {"space", detail::space_to_json(space_)},
-                {"plan", plan_json_},
-                {"meta_features", {{"names", meta_feature_names_}, {"options", detail::extract_options_to_json(mf_options_)}}},
-                {"predictor", predictor_.to_json()},
-                {"learned_default", plan_json_[static_cast<std::size_t>(learned_order_.front())]},
-                {"learned_order", learned_order_},
-                {"portfolio", configs_of(portfolio_order_)},
-                {"portfolio_order", portfolio_order_},
-                {"nearest", nearest_.to_json()},
-                {"task_ids", task_ids_},
-                {"task_names", task_names_},
-                {"provenance", {{"tasks", tasks}, {"built", provenance_.built}, {"command", provenance_.command},
-                                {"notes", provenance_.notes}}}};
+        return core_.to_json(detail::space_to_json(space_), predictor_.to_json());
     }
 
     /// Restore from `to_json`. @throws ConfigError as `load`.
     [[nodiscard]] static Knowledge from_json(const nlohmann::json& j) {
         Knowledge k;
         try {
-            if (!j.is_object() || j.value("format", "") != "metalearn-knowledge")
-                throw ConfigError("not a metalearn knowledge file (no \"format\": \"metalearn-knowledge\")");
-            const int version = j.at("format_version").get<int>();
-            if (version != knowledge_format_version)
-                throw ConfigError(fmt::format("format version {} (this library reads version {}; written by metalearn {})",
-                                              version, knowledge_format_version, j.value("library_version", "?")));
-            const auto model = j.at("model").get<std::string>();
-            if (model != Model::name)
-                throw ConfigError(fmt::format("knowledge of model '{}' (expected '{}')", model, Model::name));
-            k.metric_ = hpo::metric_from_string(j.at("metric").get<std::string>());
-            k.n_folds_ = j.at("n_folds").get<Index>();
-            k.seed_ = j.at("seed").get<std::uint64_t>();
+            k.core_.from_json(j, Model::name);
             k.space_ = detail::space_from_json(j.at("space"), Model::search_space(), "knowledge");
-            k.plan_json_ = j.at("plan").get<std::vector<nlohmann::json>>();
-            for (const auto& c : k.plan_json_) k.plan_.push_back(k.space_.from_json(c));
-            k.meta_feature_names_ = j.at("meta_features").at("names").get<std::vector<std::string>>();
-            k.mf_options_ = detail::extract_options_from_json(j.at("meta_features").at("options"));
-            k.check_meta_feature_names();
+            for (const auto& c : k.core_.plan_json) k.plan_.push_back(k.space_.from_json(c));
             k.predictor_ = HyperparameterPredictor<MM>::from_json(j.at("predictor"));
-            k.learned_order_ = j.at("learned_order").get<std::vector<Index>>();
-            k.portfolio_order_ = j.at("portfolio_order").get<std::vector<Index>>();
-            k.nearest_ = NearestDatasetsStrategy::from_json(j.at("nearest"));
-            k.task_ids_ = j.at("task_ids").get<std::vector<std::string>>();
-            k.task_names_ = j.at("task_names").get<std::vector<std::string>>();
-            const auto& p = j.at("provenance");
-            for (const auto& t : p.at("tasks"))
-                k.provenance_.tasks.push_back({t.at("id").get<std::string>(), t.at("name").get<std::string>(),
-                                               t.at("n_samples").get<Index>(), t.at("n_features").get<Index>(),
-                                               t.at("n_classes").get<Index>(), t.at("checksum").get<std::string>(),
-                                               t.at("note").get<std::string>()});
-            k.provenance_.built = p.at("built").get<std::string>();
-            k.provenance_.command = p.at("command").get<std::string>();
-            k.provenance_.notes = p.at("notes").get<std::vector<std::string>>();
         } catch (const nlohmann::json::exception& e) {
             throw ConfigError(fmt::format("malformed knowledge file: {}", e.what()));
         } catch (const DataError& e) {
             throw ConfigError(fmt::format("malformed knowledge file: {}", e.what()));
         }
-        const auto m = static_cast<Index>(k.plan_.size());
-        const auto valid_order = [m](const std::vector<Index>& o) {
-            return !o.empty() && std::all_of(o.begin(), o.end(), [m](Index c) { return c >= 0 && c < m; });
-        };
-        if (m == 0 || !valid_order(k.learned_order_) || !valid_order(k.portfolio_order_))
-            throw ConfigError("malformed knowledge file: empty plan, or a learned-default or portfolio index outside the plan");
-        if (k.task_ids_.size() != k.nearest_.rankings().size() || k.task_names_.size() != k.task_ids_.size())
-            throw ConfigError("malformed knowledge file: the task list and the nearest-datasets table differ in length");
-        // the redundant, human-readable copies must agree with what is used
-        if (!j.contains("learned_default") || !j.contains("portfolio"))
-            throw ConfigError("malformed knowledge file: no \"learned_default\" or \"portfolio\"");
-        if (j.at("learned_default") != k.plan_json_[static_cast<std::size_t>(k.learned_order_.front())])
-            throw ConfigError("malformed knowledge file: \"learned_default\" is not the plan configuration \"learned_order\" names");
-        const auto& portfolio = j.at("portfolio");
-        if (!portfolio.is_array() || portfolio.size() != k.portfolio_order_.size())
-            throw ConfigError("malformed knowledge file: \"portfolio\" and \"portfolio_order\" differ in length");
-        for (std::size_t i = 0; i < portfolio.size(); ++i)
-            if (portfolio[i] != k.plan_json_[static_cast<std::size_t>(k.portfolio_order_[i])])
-                throw ConfigError(fmt::format("malformed knowledge file: \"portfolio\" entry {} is not the plan configuration "
-                                              "\"portfolio_order\" names",
-                                              i));
-        const auto f = static_cast<Index>(k.meta_feature_names_.size());
+        const auto f = static_cast<Index>(k.core_.meta_feature_names.size());
         const Index q = k.space_.encode(k.plan_.front()).size();
-        if (k.predictor_.n_meta_features() != f || k.predictor_.n_encoded() != q || k.nearest_.n_meta_features() != f)
+        if (k.predictor_.n_meta_features() != f || k.predictor_.n_encoded() != q ||
+            k.core_.nearest_table.n_meta_features() != f)
             throw ConfigError(fmt::format("malformed knowledge file: {} meta-feature names and {} encoded values, but the "
                                           "predictor expects {} and {}, the nearest-datasets table {} meta-features",
                                           f, q, k.predictor_.n_meta_features(), k.predictor_.n_encoded(),
-                                          k.nearest_.n_meta_features()));
+                                          k.core_.nearest_table.n_meta_features()));
         k.restricted_ = k.space_.restricted_to(k.plan_);
         return k;
     }
@@ -466,7 +385,7 @@ public:
                                                        const ZeroShotOptions& opts = {}, ZeroShotReport* report = nullptr) const {
         if (k < 1) throw ConfigError(fmt::format("Knowledge::suggest(): k must be >= 1 (got {})", k));
         const Vector mf = meta_features(dataset, opts, report);
-        return suggest(mf, k, opts, min_training_rows(dataset, n_folds_));
+        return suggest(mf, k, opts, min_training_rows(dataset, core_.n_folds));
     }
 
     /// As above from meta-features already extracted with `extract_options()` (names aligned with
@@ -503,12 +422,14 @@ public:
     }
 
     /// The configuration with the best mean normalised score over the training tasks (from the plan).
-    [[nodiscard]] params_type learned_default() const { return plan_[static_cast<std::size_t>(learned_order_.front())]; }
+    [[nodiscard]] params_type learned_default() const {
+        return plan_[static_cast<std::size_t>(core_.learned_order.front())];
+    }
 
     /// The first `k` configurations of the greedy portfolio (fewer if the plan is smaller), in order.
     [[nodiscard]] std::vector<params_type> portfolio(Index k) const {
         std::vector<params_type> out;
-        for (Index c : portfolio_order_) {
+        for (Index c : core_.portfolio_order) {
             if (static_cast<Index>(out.size()) >= k) break;
             out.push_back(plan_[static_cast<std::size_t>(c)]);
         }
@@ -526,21 +447,15 @@ public:
 
     /// As above from aligned meta-features (f). @throws DataError when the length is not f.
     [[nodiscard]] std::vector<Neighbour<params_type>> nearest(const VectorRef& meta_features, Index k) const {
-        const Vector d = nearest_.distances(meta_features);
-        std::vector<Index> order(static_cast<std::size_t>(d.size()));
-        std::iota(order.begin(), order.end(), Index{0});
-        std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return d[a] < d[b]; });
         std::vector<Neighbour<params_type>> out;
-        for (Index t : order) {
-            if (static_cast<Index>(out.size()) >= k) break;
+        for (const detail::NearTask& t : core_.nearest(meta_features, k)) {
             Neighbour<params_type> n;
-            n.task_id = task_ids_[static_cast<std::size_t>(t)];
-            n.task_name = task_names_[static_cast<std::size_t>(t)];
-            n.distance = d[t];
-            const auto& r = nearest_.rankings()[static_cast<std::size_t>(t)];
-            if (!r.empty()) {
-                n.best_config = plan_json_[static_cast<std::size_t>(r.front())];
-                n.best = plan_[static_cast<std::size_t>(r.front())];
+            n.task_id = core_.task_ids[static_cast<std::size_t>(t.task)];
+            n.task_name = core_.task_names[static_cast<std::size_t>(t.task)];
+            n.distance = t.distance;
+            if (t.best >= 0) {
+                n.best_config = core_.plan_json[static_cast<std::size_t>(t.best)];
+                n.best = plan_[static_cast<std::size_t>(t.best)];
             }
             out.push_back(std::move(n));
         }
@@ -551,120 +466,29 @@ public:
     /// extracted with the knowledge's options, restricted to the features it uses, on a stratified
     /// subsample above `opts.max_rows` rows. @throws DataError as `suggest`.
     [[nodiscard]] Vector meta_features(const data::Dataset& dataset, const ZeroShotOptions& opts = {},
-                                       ZeroShotReport* report = nullptr) const;
+                                       ZeroShotReport* report = nullptr) const {
+        return core_.meta_features(dataset, opts, report);
+    }
 
     [[nodiscard]] const space_type& space() const noexcept { return space_; }
     [[nodiscard]] const std::vector<params_type>& plan() const noexcept { return plan_; }
-    [[nodiscard]] const std::vector<std::string>& meta_feature_names() const noexcept { return meta_feature_names_; }
-    [[nodiscard]] const metafeatures::ExtractOptions& extract_options() const noexcept { return mf_options_; }
+    [[nodiscard]] const std::vector<std::string>& meta_feature_names() const noexcept { return core_.meta_feature_names; }
+    [[nodiscard]] const metafeatures::ExtractOptions& extract_options() const noexcept { return core_.mf_options; }
     [[nodiscard]] const HyperparameterPredictor<MM>& predictor() const noexcept { return predictor_; }
-    [[nodiscard]] const KnowledgeProvenance& provenance() const noexcept { return provenance_; }
-    [[nodiscard]] const std::vector<std::string>& task_ids() const noexcept { return task_ids_; }
-    [[nodiscard]] hpo::Metric metric() const noexcept { return metric_; }
-    [[nodiscard]] Index n_folds() const noexcept { return n_folds_; }
+    [[nodiscard]] const KnowledgeProvenance& provenance() const noexcept { return core_.provenance; }
+    [[nodiscard]] const std::vector<std::string>& task_ids() const noexcept { return core_.task_ids; }
+    [[nodiscard]] hpo::Metric metric() const noexcept { return core_.metric; }
+    [[nodiscard]] Index n_folds() const noexcept { return core_.n_folds; }
 
 private:
     Knowledge() = default;
 
-    void check_meta_feature_names() const {
-        std::set<std::string> known;
-        if (mf_options_.feature_set == metafeatures::FeatureSet::autosklearn)
-            for (auto& n : metafeatures::autosklearn_feature_names()) known.insert(n);
-        else
-            for (auto g : mf_options_.groups)
-                for (auto& n : metafeatures::feature_names(g)) known.insert(n);
-        for (const auto& n : meta_feature_names_)
-            if (!known.count(detail::base_feature_name(n)))
-                throw ConfigError(fmt::format("meta-feature '{}' is not computed by this library version's extractor "
-                                              "(with the file's groups); rebuild the knowledge",
-                                              n));
-    }
-
+    detail::KnowledgeCore core_;
     space_type space_ = Model::search_space();
     space_type restricted_ = Model::search_space();
     std::vector<params_type> plan_;
-    std::vector<nlohmann::json> plan_json_;
-    std::vector<std::string> meta_feature_names_;
-    metafeatures::ExtractOptions mf_options_;
-    hpo::Metric metric_ = hpo::Metric::balanced_accuracy;
-    Index n_folds_ = 3;
-    std::uint64_t seed_ = 0;
     HyperparameterPredictor<MM> predictor_;
-    std::vector<Index> learned_order_, portfolio_order_;
-    NearestDatasetsStrategy nearest_;
-    std::vector<std::string> task_ids_, task_names_;
-    KnowledgeProvenance provenance_;
 };
-
-/// The folders searched for installed knowledge files, in order: `$METALEARN_KNOWLEDGE_DIR` when
-/// set, then the folder the build (`METALEARN_KNOWLEDGE_DIR` macro: the source tree's
-/// `share/knowledge` for a build-tree target, `<prefix>/share/metalearn/knowledge` once
-/// installed) points to.
-[[nodiscard]] inline std::vector<std::filesystem::path> knowledge_directories() {
-    std::vector<std::filesystem::path> dirs;
-    if (const char* env = std::getenv("METALEARN_KNOWLEDGE_DIR"); env != nullptr && *env != '\0') dirs.emplace_back(env);
-#ifdef METALEARN_KNOWLEDGE_DIR
-    dirs.emplace_back(METALEARN_KNOWLEDGE_DIR);
-#endif
-    return dirs;
-}
-
-template <models::BaseModel Model, MetaModel MM>
-std::filesystem::path Knowledge<Model, MM>::builtin_path() {
-    const auto dirs = knowledge_directories();
-    std::vector<std::string> tried;
-    for (const auto& d : dirs)
-        for (const char* ext : {".json", ".json.gz"}) {
-            const auto p = d / (std::string(Model::name) + ext);
-            std::error_code ec;
-            if (std::filesystem::is_regular_file(p, ec)) return p;
-            tried.push_back(p.string());
-        }
-    throw IoError(fmt::format("Knowledge::builtin(): no knowledge file for '{}' (looked for {}); set "
-                              "METALEARN_KNOWLEDGE_DIR to a folder holding {}.json, or build one with "
-                              "scripts/build-knowledge",
-                              Model::name, tried.empty() ? std::string("nothing: no folder known") : fmt::format("{}", fmt::join(tried, ", ")),
-                              Model::name));
-}
-
-template <models::BaseModel Model, MetaModel MM>
-Vector Knowledge<Model, MM>::meta_features(const data::Dataset& dataset, const ZeroShotOptions& opts,
-                                           ZeroShotReport* report) const {
-    check_new_task(dataset, metric_, n_folds_, "Knowledge::suggest()");
-    if (opts.max_rows < 0 || opts.max_rows == 1)
-        throw ConfigError(fmt::format("Knowledge::suggest(): max_rows must be 0 or >= 2 (got {})", opts.max_rows));
-    ZeroShotReport local;
-    ZeroShotReport& rep = report != nullptr ? *report : local;
-    rep = {};
-    metafeatures::ExtractOptions o = mf_options_;
-    o.time_limit = opts.time_limit;
-    if (o.feature_set == metafeatures::FeatureSet::mfe) {
-        std::set<std::string> bases;
-        for (const auto& n : meta_feature_names_) bases.insert(detail::base_feature_name(n));
-        o.features.assign(bases.begin(), bases.end());
-    }
-    metafeatures::MetaFeatures mf;
-    if (opts.max_rows > 0 && dataset.n_samples() > opts.max_rows) {
-        const auto rows = data::subsample_rows(dataset, opts.max_rows, mf_options_.seed);
-        mf = metafeatures::extract(dataset.subset(rows), o);
-        rep.notes.push_back(fmt::format("meta-features of a stratified subsample of {} of {} rows (seed {})", opts.max_rows,
-                                        dataset.n_samples(), mf_options_.seed));
-    } else {
-        mf = metafeatures::extract(dataset, o);
-    }
-    rep.timed_out = mf.timed_out();
-    Vector x = Vector::Constant(static_cast<Index>(meta_feature_names_.size()), std::numeric_limits<double>::quiet_NaN());
-    const auto& names = mf.names();
-    const Vector values = mf.values();
-    std::unordered_map<std::string, Index> where;
-    for (std::size_t j = 0; j < names.size(); ++j) where.emplace(names[j], static_cast<Index>(j));
-    for (std::size_t i = 0; i < meta_feature_names_.size(); ++i) {
-        const auto it = where.find(meta_feature_names_[i]);
-        if (it != where.end()) x[static_cast<Index>(i)] = values[it->second];
-        if (it == where.end() || !std::isfinite(x[static_cast<Index>(i)])) rep.missing.push_back(meta_feature_names_[i]);
-    }
-    return x;
-}
 
 }  // namespace metalearn::meta
 
@@ -690,3 +514,7 @@ template <models::BaseModel Model>
 }
 
 }  // namespace metalearn
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/meta/knowledge_impl.hpp"
+#endif

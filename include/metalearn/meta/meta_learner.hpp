@@ -205,6 +205,70 @@ struct CollectPlan {
     std::size_t reused = 0;                       ///< pairs already in the store
 };
 
+namespace detail {
+
+/// Runs `hpo::cross_validate` of plan configuration `config` (an index into the plan) on a task's
+/// `folds` with evaluation seed `seed` and CV options `cv`: what the typed `MetaLearner` adds to
+/// `MetaLearnerCore`.
+using CvRunner = std::function<hpo::CvResult(const Task& task, std::size_t config, const std::vector<data::Fold>& folds,
+                                             std::uint64_t seed, const hpo::CvOptions& cv)>;
+
+/// The part of `MetaLearner` that does not depend on the base model's or the meta-model's type:
+/// the plan as JSON, the resume keys, the collection (checksums, stored meta-features, folds, the
+/// parallel evaluations and the journal), the records of one evaluation, the task table and the
+/// new task's meta-features. Not a template, so the compiled mode builds it once. Its members
+/// document themselves through the `MetaLearner` members of the same names, which forward here.
+class MetaLearnerCore {
+public:
+    /// @throws ConfigError for n_folds < 2, n_threads < 0 or a negative time budget.
+    MetaLearnerCore(RecordStore& store, MetaLearnerOptions opts, std::string model_name);
+
+    /// Make `configs` (JSON, the default configuration first) the plan: duplicates (same JSON) are
+    /// dropped, and `warn` hears that the default was added (when `configs` after the first do not
+    /// hold it) or that duplicates were dropped. @return the indices into `configs` kept, in order.
+    std::vector<std::size_t> set_plan(const std::vector<nlohmann::json>& configs, const WarningCallback& warn);
+
+    [[nodiscard]] const std::vector<nlohmann::json>& plan_json() const noexcept { return plan_json_; }
+    [[nodiscard]] const MetaLearnerOptions& options() const noexcept { return opts_; }
+    [[nodiscard]] RecordStore& store() const noexcept { return *store_; }
+    [[nodiscard]] const std::string& model_name() const noexcept { return model_; }
+
+    [[nodiscard]] RecordKey key(const std::string& task_id, const std::string& data_checksum,
+                                const nlohmann::json& config) const;
+    [[nodiscard]] RecordKey key(const Task& task, const nlohmann::json& config) const;
+    CollectPlan plan_collect(const std::vector<Task>& tasks, const WarningCallback& warn);
+    [[nodiscard]] TaskMetaFeatures extract_meta_features(const Task& task) const;
+    [[nodiscard]] TaskFolds task_folds(const Task& task, const WarningCallback& warn) const;
+    [[nodiscard]] Record evaluate_job(const Task& task, const std::string& data_checksum, std::size_t config,
+                                      const TaskFolds& folds, const TaskMetaFeatures& meta_features,
+                                      const CvRunner& run) const;
+    CollectSummary collect(const std::vector<Task>& tasks, const ProgressCallback& progress,
+                           const WarningCallback& warn, const CvRunner& run);
+    CollectSummary collect(const std::vector<data::Dataset>& datasets, const ProgressCallback& progress,
+                           const WarningCallback& warn, const CvRunner& run);
+    /// The task table over the plan, configurations encoded by `encode`.
+    [[nodiscard]] TaskTable table(const ConfigEncoder& encode) const;
+    /// Remember the meta-feature names the predictor was fitted on (`MetaLearner::fit`).
+    void set_meta_feature_names(std::vector<std::string> names) { meta_feature_names_ = std::move(names); }
+    /// A new task's meta-features aligned by name with the training ones (missing: NaN), after
+    /// `check_new_task`. @throws DataError as `MetaLearner::suggest`.
+    [[nodiscard]] Vector new_task_meta_features(const data::Dataset& dataset, std::string_view who) const;
+
+private:
+    Record evaluate(const Task& task, const std::string& data_checksum, std::size_t config,
+                    const std::vector<data::Fold>& folds, const std::string& fold_error, const CvRunner& run) const;
+
+    RecordStore* store_;
+    MetaLearnerOptions opts_;
+    std::string model_;
+    std::vector<nlohmann::json> plan_json_;
+    std::vector<std::string> meta_feature_names_;
+    std::map<std::string, std::string> data_checksums_;  // task id -> checksum of the data last collected
+    std::vector<std::string> task_order_;                // task ids in the order first given to collect
+};
+
+}  // namespace detail
+
 /// The outer loop of meta-learning for one base model; see the file documentation.
 /// @tparam Model a `models::BaseModel` (a `models::Classifier` for classification tasks).
 /// @tparam MM    the meta-model (`MetaModel`), default `RandomForestMetaModel`.
@@ -242,11 +306,11 @@ public:
     MetaLearner& set_plan_from_file(const std::filesystem::path& path, const WarningCallback& warn = {});
 
     [[nodiscard]] const std::vector<params_type>& plan() const noexcept { return plan_; }
-    [[nodiscard]] const std::vector<nlohmann::json>& plan_json() const noexcept { return plan_json_; }
+    [[nodiscard]] const std::vector<nlohmann::json>& plan_json() const noexcept { return core_.plan_json(); }
     [[nodiscard]] const space_type& space() const noexcept { return space_; }
-    [[nodiscard]] const MetaLearnerOptions& options() const noexcept { return opts_; }
+    [[nodiscard]] const MetaLearnerOptions& options() const noexcept { return core_.options(); }
     /// The record journal given to the constructor.
-    [[nodiscard]] RecordStore& store() const noexcept { return *store_; }
+    [[nodiscard]] RecordStore& store() const noexcept { return core_.store(); }
 
     /// The resume key of (task, config), `data_checksum` being `data::table_checksum` of the
     /// task's dataset.
@@ -359,25 +423,19 @@ public:
     [[nodiscard]] MetaEvaluation evaluate(const std::vector<StrategyFactory>& strategies) const;
 
 private:
-    Record evaluate(const Task& task, const std::string& data_checksum, const params_type& config,
-                    const nlohmann::json& config_json, const std::vector<data::Fold>& folds,
-                    const std::string& fold_error) const;
+    detail::CvRunner cv_runner() const;
 
-    RecordStore* store_;
-    MetaLearnerOptions opts_;
+    detail::MetaLearnerCore core_;
     Model prototype_;
     space_type space_;
     std::vector<params_type> plan_;
-    std::vector<nlohmann::json> plan_json_;
     HyperparameterPredictor<MM> predictor_;
-    std::vector<std::string> meta_feature_names_;
-    std::map<std::string, std::string> data_checksums_;  // task id -> checksum of the data last collected
-    std::vector<std::string> task_order_;                // task ids in the order first given to collect
 };
 
 }  // namespace metalearn::meta
 
 #ifdef METALEARN_HEADER_ONLY
+#include "metalearn/meta/meta_learner_core_impl.hpp"
 #include "metalearn/meta/meta_learner_impl.hpp"
 #else
 // Compiled mode: the library holds the outer loop of the bundled logistic regression.

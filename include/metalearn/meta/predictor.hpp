@@ -64,95 +64,26 @@ public:
     /// Fit on a T×f meta-feature matrix, an m×q config encoding and the T×m raw scores (NaN =
     /// missing/failed, skipped). @throws DataError on mismatched shapes or when no task has two
     /// distinct finite scores.
-    void fit(const MatrixRef& meta_features, const MatrixRef& config_encoding, const MatrixRef& scores) {
-        if (meta_features.rows() != scores.rows() || config_encoding.rows() != scores.cols())
-            throw DataError(fmt::format("HyperparameterPredictor::fit(): shapes disagree (meta_features {}x{}, "
-                                        "encoding {}x{}, scores {}x{}; expected T×f, m×q, T×m)",
-                                        meta_features.rows(), meta_features.cols(), config_encoding.rows(),
-                                        config_encoding.cols(), scores.rows(), scores.cols()));
-        const Matrix norm = normalize_scores(scores, normalization_);
-        Index n = 0;
-        for (Index t = 0; t < norm.rows(); ++t)
-            for (Index c = 0; c < norm.cols(); ++c) n += std::isfinite(norm(t, c)) ? 1 : 0;
-        if (n == 0)
-            throw DataError("HyperparameterPredictor::fit(): no task has two distinct finite scores (expected at least one)");
-        const Matrix mfi = imputer_.fit_transform(signed_log1p(meta_features));
-        const Index f = mfi.cols();
-        const Index q = config_encoding.cols();
-        Matrix Z(n, f + q);
-        Vector s(n);
-        std::vector<Index> task_of_row(static_cast<std::size_t>(n));
-        Index row = 0;
-        for (Index t = 0; t < norm.rows(); ++t)
-            for (Index c = 0; c < norm.cols(); ++c) {
-                if (!std::isfinite(norm(t, c))) continue;
-                Z.row(row) << mfi.row(t), config_encoding.row(c);
-                task_of_row[static_cast<std::size_t>(row)] = t;
-                s[row++] = norm(t, c);
-            }
-        if constexpr (MetaModelWithGroups<M>)
-            model_.fit(Z, s, task_of_row, norm.rows());  // rows of a task share its meta-features
-        else
-            model_.fit(Z, s);
-        n_meta_features_ = f;
-        n_encoded_ = q;
-        const Vector fitted = model_.predict(Z);
-        rmse_ = std::sqrt((fitted - s).squaredNorm() / static_cast<double>(n));
-        fitted_ = true;
-    }
+    void fit(const MatrixRef& meta_features, const MatrixRef& config_encoding, const MatrixRef& scores);
 
     /// Fit on the rows `train_tasks` of a task table.
-    void fit(const TaskTable& table, const std::vector<Index>& train_tasks) {
-        fit(detail::select_rows(table.meta_features, train_tasks), table.config_encoding,
-            detail::select_rows(table.scores, train_tasks));
-    }
+    void fit(const TaskTable& table, const std::vector<Index>& train_tasks);
 
     /// Predicted normalised scores of m configs (m×q encodings) on a task with raw meta-features
     /// `meta_features` (f; NaN allowed, ±inf treated as missing, i.e. as NaN). @throws NotFitted,
     /// DataError (wrong sizes).
-    [[nodiscard]] Vector predict(const VectorRef& meta_features, const MatrixRef& config_encoding) const {
-        return model_.predict(inputs(meta_features, config_encoding, "predict"));
-    }
+    [[nodiscard]] Vector predict(const VectorRef& meta_features, const MatrixRef& config_encoding) const;
 
     /// Predictive std per config: the meta-model's `predict_std` when it has one, otherwise the
     /// training RMSE for every config. @throws NotFitted, DataError.
-    [[nodiscard]] Vector predict_std(const VectorRef& meta_features, const MatrixRef& config_encoding) const {
-        const Matrix Z = inputs(meta_features, config_encoding, "predict_std");
-        if constexpr (MetaModelWithStd<M>) {
-            // a meta-model chosen at run time (AnyMetaModel) says whether the one it holds has a std
-            if constexpr (requires { model_.has_std(); })
-                if (!model_.has_std()) return Vector::Constant(Z.rows(), rmse_);
-            return model_.predict_std(Z);
-        } else {
-            return Vector::Constant(Z.rows(), rmse_);
-        }
-    }
+    [[nodiscard]] Vector predict_std(const VectorRef& meta_features, const MatrixRef& config_encoding) const;
 
     /// The k distinct candidates (by config JSON) with the highest predicted score, best first;
     /// ties broken by the lower candidate index. `configs` (m) and `encoding` (m×q) describe the
     /// candidates. @throws NotFitted, DataError (sizes), ConfigError (k < 1).
     [[nodiscard]] std::vector<Suggestion> suggest(const VectorRef& meta_features, Index k,
                                                   const std::vector<nlohmann::json>& configs,
-                                                  const MatrixRef& encoding) const {
-        if (k < 1) throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): k must be >= 1 (got {})", k));
-        if (static_cast<Index>(configs.size()) != encoding.rows())
-            throw DataError(fmt::format("HyperparameterPredictor::suggest(): {} configs for {} encoded rows",
-                                        configs.size(), encoding.rows()));
-        const Vector mu = predict(meta_features, encoding);
-        const Vector sd = predict_std(meta_features, encoding);
-        std::vector<Index> order(static_cast<std::size_t>(mu.size()));
-        std::iota(order.begin(), order.end(), Index{0});
-        std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return mu[a] > mu[b]; });
-        std::vector<Suggestion> out;
-        std::set<std::string> seen;
-        for (Index i : order) {
-            if (static_cast<Index>(out.size()) >= k) break;
-            const auto& c = configs[static_cast<std::size_t>(i)];
-            if (!seen.insert(c.dump()).second) continue;
-            out.push_back({c, encoding.row(i).transpose(), mu[i], sd[i]});
-        }
-        return out;
-    }
+                                                  const MatrixRef& encoding) const;
 
     /// Search a whole space: `n_candidates` scrambled-Sobol configurations, then local refinement
     /// of the best `n_refine` (Gaussian steps in the encoding, decoded back to valid configs and
@@ -213,56 +144,13 @@ public:
     [[nodiscard]] double training_rmse() const noexcept { return rmse_; }
 
     /// The fitted predictor (meta-model and preprocessing) as JSON. @throws NotFitted.
-    [[nodiscard]] nlohmann::json to_json() const {
-        if (!fitted_) throw NotFitted("HyperparameterPredictor::to_json(): call fit() first");
-        return {{"type", "HyperparameterPredictor"},
-                {"normalization", static_cast<int>(normalization_)},
-                {"medians", detail::vector_to_json(imputer_.medians())},
-                {"n_meta_features", n_meta_features_},
-                {"n_encoded", n_encoded_},
-                {"rmse", rmse_},
-                {"model", model_.to_json()}};
-    }
+    [[nodiscard]] nlohmann::json to_json() const;
 
     /// @throws ConfigError when `j` is not a saved predictor of this meta-model type.
-    static HyperparameterPredictor from_json(const nlohmann::json& j) {
-        try {
-            if (j.at("type") != "HyperparameterPredictor")
-                throw ConfigError("HyperparameterPredictor::from_json(): not a HyperparameterPredictor");
-            HyperparameterPredictor p(M::from_json(j.at("model")),
-                                      static_cast<Normalization>(j.at("normalization").get<int>()));
-            p.imputer_ = metafeatures::MetaFeatureImputer(detail::vector_from_json(j.at("medians")));
-            p.n_meta_features_ = j.at("n_meta_features").get<Index>();
-            p.n_encoded_ = j.at("n_encoded").get<Index>();
-            p.rmse_ = j.at("rmse").get<double>();
-            if (p.n_meta_features_ < 0 || p.n_encoded_ < 0 || p.imputer_.medians().size() != p.n_meta_features_)
-                throw ConfigError(fmt::format("HyperparameterPredictor::from_json(): {} medians for {} meta-features",
-                                              p.imputer_.medians().size(), p.n_meta_features_));
-            p.fitted_ = true;
-            return p;
-        } catch (const nlohmann::json::exception& e) {
-            throw ConfigError(fmt::format("HyperparameterPredictor::from_json(): {}", e.what()));
-        }
-    }
+    static HyperparameterPredictor from_json(const nlohmann::json& j);
 
 private:
-    [[nodiscard]] Matrix inputs(const VectorRef& meta_features, const MatrixRef& config_encoding, const char* what) const {
-        if (!fitted_) throw NotFitted(fmt::format("HyperparameterPredictor::{}(): call fit() first", what));
-        if (meta_features.size() != n_meta_features_ || config_encoding.cols() != n_encoded_)
-            throw DataError(fmt::format("HyperparameterPredictor::{}(): got {} meta-features and {} encoded values "
-                                        "(expected {} and {})",
-                                        what, meta_features.size(), config_encoding.cols(), n_meta_features_, n_encoded_));
-        Matrix mf(1, meta_features.size());
-        mf.row(0) = meta_features.transpose();
-        // ±inf meta-features are treated as missing: replaced by the training median, like NaN.
-        for (Index j = 0; j < mf.cols(); ++j)
-            if (std::isinf(mf(0, j))) mf(0, j) = std::numeric_limits<double>::quiet_NaN();
-        const RowVector x = imputer_.transform(signed_log1p(mf)).row(0);
-        Matrix Z(config_encoding.rows(), n_meta_features_ + n_encoded_);
-        Z.leftCols(n_meta_features_).rowwise() = x;
-        Z.rightCols(n_encoded_) = config_encoding;
-        return Z;
-    }
+    [[nodiscard]] Matrix inputs(const VectorRef& meta_features, const MatrixRef& config_encoding, const char* what) const;
 
     M model_;
     Normalization normalization_;
@@ -273,4 +161,150 @@ private:
     bool fitted_ = false;
 };
 
+template <MetaModel M>
+void HyperparameterPredictor<M>::fit(const MatrixRef& meta_features, const MatrixRef& config_encoding, const MatrixRef& scores) {
+    if (meta_features.rows() != scores.rows() || config_encoding.rows() != scores.cols())
+        throw DataError(fmt::format("HyperparameterPredictor::fit(): shapes disagree (meta_features {}x{}, "
+                                    "encoding {}x{}, scores {}x{}; expected T×f, m×q, T×m)",
+                                    meta_features.rows(), meta_features.cols(), config_encoding.rows(),
+                                    config_encoding.cols(), scores.rows(), scores.cols()));
+    const Matrix norm = normalize_scores(scores, normalization_);
+    Index n = 0;
+    for (Index t = 0; t < norm.rows(); ++t)
+        for (Index c = 0; c < norm.cols(); ++c) n += std::isfinite(norm(t, c)) ? 1 : 0;
+    if (n == 0)
+        throw DataError("HyperparameterPredictor::fit(): no task has two distinct finite scores (expected at least one)");
+    const Matrix mfi = imputer_.fit_transform(signed_log1p(meta_features));
+    const Index f = mfi.cols();
+    const Index q = config_encoding.cols();
+    Matrix Z(n, f + q);
+    Vector s(n);
+    std::vector<Index> task_of_row(static_cast<std::size_t>(n));
+    Index row = 0;
+    for (Index t = 0; t < norm.rows(); ++t)
+        for (Index c = 0; c < norm.cols(); ++c) {
+            if (!std::isfinite(norm(t, c))) continue;
+            Z.row(row) << mfi.row(t), config_encoding.row(c);
+            task_of_row[static_cast<std::size_t>(row)] = t;
+            s[row++] = norm(t, c);
+        }
+    if constexpr (MetaModelWithGroups<M>)
+        model_.fit(Z, s, task_of_row, norm.rows());  // rows of a task share its meta-features
+    else
+        model_.fit(Z, s);
+    n_meta_features_ = f;
+    n_encoded_ = q;
+    const Vector fitted = model_.predict(Z);
+    rmse_ = std::sqrt((fitted - s).squaredNorm() / static_cast<double>(n));
+    fitted_ = true;
+}
+
+template <MetaModel M>
+void HyperparameterPredictor<M>::fit(const TaskTable& table, const std::vector<Index>& train_tasks) {
+    fit(detail::select_rows(table.meta_features, train_tasks), table.config_encoding,
+        detail::select_rows(table.scores, train_tasks));
+}
+
+template <MetaModel M>
+Vector HyperparameterPredictor<M>::predict(const VectorRef& meta_features, const MatrixRef& config_encoding) const {
+    return model_.predict(inputs(meta_features, config_encoding, "predict"));
+}
+
+template <MetaModel M>
+Vector HyperparameterPredictor<M>::predict_std(const VectorRef& meta_features, const MatrixRef& config_encoding) const {
+    const Matrix Z = inputs(meta_features, config_encoding, "predict_std");
+    if constexpr (MetaModelWithStd<M>) {
+        // a meta-model chosen at run time (AnyMetaModel) says whether the one it holds has a std
+        if constexpr (requires { model_.has_std(); })
+            if (!model_.has_std()) return Vector::Constant(Z.rows(), rmse_);
+        return model_.predict_std(Z);
+    } else {
+        return Vector::Constant(Z.rows(), rmse_);
+    }
+}
+
+template <MetaModel M>
+std::vector<Suggestion> HyperparameterPredictor<M>::suggest(const VectorRef& meta_features, Index k,
+                                                  const std::vector<nlohmann::json>& configs,
+                                                  const MatrixRef& encoding) const {
+    if (k < 1) throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): k must be >= 1 (got {})", k));
+    if (static_cast<Index>(configs.size()) != encoding.rows())
+        throw DataError(fmt::format("HyperparameterPredictor::suggest(): {} configs for {} encoded rows",
+                                    configs.size(), encoding.rows()));
+    const Vector mu = predict(meta_features, encoding);
+    const Vector sd = predict_std(meta_features, encoding);
+    std::vector<Index> order(static_cast<std::size_t>(mu.size()));
+    std::iota(order.begin(), order.end(), Index{0});
+    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return mu[a] > mu[b]; });
+    std::vector<Suggestion> out;
+    std::set<std::string> seen;
+    for (Index i : order) {
+        if (static_cast<Index>(out.size()) >= k) break;
+        const auto& c = configs[static_cast<std::size_t>(i)];
+        if (!seen.insert(c.dump()).second) continue;
+        out.push_back({c, encoding.row(i).transpose(), mu[i], sd[i]});
+    }
+    return out;
+}
+
+template <MetaModel M>
+nlohmann::json HyperparameterPredictor<M>::to_json() const {
+    if (!fitted_) throw NotFitted("HyperparameterPredictor::to_json(): call fit() first");
+    return {{"type", "HyperparameterPredictor"},
+            {"normalization", static_cast<int>(normalization_)},
+            {"medians", detail::vector_to_json(imputer_.medians())},
+            {"n_meta_features", n_meta_features_},
+            {"n_encoded", n_encoded_},
+            {"rmse", rmse_},
+            {"model", model_.to_json()}};
+}
+
+template <MetaModel M>
+HyperparameterPredictor<M> HyperparameterPredictor<M>::from_json(const nlohmann::json& j) {
+    try {
+        if (j.at("type") != "HyperparameterPredictor")
+            throw ConfigError("HyperparameterPredictor::from_json(): not a HyperparameterPredictor");
+        HyperparameterPredictor p(M::from_json(j.at("model")),
+                                  static_cast<Normalization>(j.at("normalization").get<int>()));
+        p.imputer_ = metafeatures::MetaFeatureImputer(detail::vector_from_json(j.at("medians")));
+        p.n_meta_features_ = j.at("n_meta_features").get<Index>();
+        p.n_encoded_ = j.at("n_encoded").get<Index>();
+        p.rmse_ = j.at("rmse").get<double>();
+        if (p.n_meta_features_ < 0 || p.n_encoded_ < 0 || p.imputer_.medians().size() != p.n_meta_features_)
+            throw ConfigError(fmt::format("HyperparameterPredictor::from_json(): {} medians for {} meta-features",
+                                          p.imputer_.medians().size(), p.n_meta_features_));
+        p.fitted_ = true;
+        return p;
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(fmt::format("HyperparameterPredictor::from_json(): {}", e.what()));
+    }
+}
+
+template <MetaModel M>
+Matrix HyperparameterPredictor<M>::inputs(const VectorRef& meta_features, const MatrixRef& config_encoding, const char* what) const {
+    if (!fitted_) throw NotFitted(fmt::format("HyperparameterPredictor::{}(): call fit() first", what));
+    if (meta_features.size() != n_meta_features_ || config_encoding.cols() != n_encoded_)
+        throw DataError(fmt::format("HyperparameterPredictor::{}(): got {} meta-features and {} encoded values "
+                                    "(expected {} and {})",
+                                    what, meta_features.size(), config_encoding.cols(), n_meta_features_, n_encoded_));
+    Matrix mf(1, meta_features.size());
+    mf.row(0) = meta_features.transpose();
+    // ±inf meta-features are treated as missing: replaced by the training median, like NaN.
+    for (Index j = 0; j < mf.cols(); ++j)
+        if (std::isinf(mf(0, j))) mf(0, j) = std::numeric_limits<double>::quiet_NaN();
+    const RowVector x = imputer_.transform(signed_log1p(mf)).row(0);
+    Matrix Z(config_encoding.rows(), n_meta_features_ + n_encoded_);
+    Z.leftCols(n_meta_features_).rowwise() = x;
+    Z.rightCols(n_encoded_) = config_encoding;
+    return Z;
+}
+
 }  // namespace metalearn::meta
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library holds the predictor over the default meta-model.
+#include "metalearn/meta/random_forest_meta_model.hpp"
+namespace metalearn::meta {
+extern template class HyperparameterPredictor<RandomForestMetaModel>;
+}  // namespace metalearn::meta
+#endif
