@@ -11,13 +11,21 @@
 #include "metalearn/meta/task_table_impl.hpp"
 #include "metalearn/meta/meta_model_impl.hpp"
 #include "metalearn/meta/random_forest_meta_model_impl.hpp"
+#include "metalearn/meta/gaussian_process_impl.hpp"
+#include "metalearn/meta/knn_meta_model_impl.hpp"
+#include "metalearn/meta/ridge_meta_model_impl.hpp"
+#include "metalearn/meta/mlp_meta_model_impl.hpp"
+#include "metalearn/meta/strategies_impl.hpp"
+#include "metalearn/meta/evaluation_impl.hpp"
 #include "metalearn/meta/meta_learner_core_impl.hpp"
 #include "metalearn/meta/meta_learner_impl.hpp"
 #include "metalearn/meta/knowledge_impl.hpp"
 
+#include "metalearn/meta/any_meta_model.hpp"
 #include "metalearn/models/logistic_regression.hpp"
 
 namespace metalearn::meta {
 template class HyperparameterPredictor<RandomForestMetaModel>;  // declared `extern` in predictor.hpp
+template class HyperparameterPredictor<AnyMetaModel>;           // declared `extern` in any_meta_model.hpp
 template class MetaLearner<models::LogisticRegression>;      // declared `extern` in meta_learner.hpp
 }  // namespace metalearn::meta

@@ -178,3 +178,11 @@ static_assert(MetaModelWithStd<AnyMetaModel>);
 static_assert(MetaModelWithGroups<AnyMetaModel>);
 
 }  // namespace metalearn::meta
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library holds the predictor over a meta-model chosen at run time.
+#include "metalearn/meta/predictor.hpp"
+namespace metalearn::meta {
+extern template class HyperparameterPredictor<AnyMetaModel>;
+}  // namespace metalearn::meta
+#endif

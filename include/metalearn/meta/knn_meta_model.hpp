@@ -3,6 +3,7 @@
 /// @brief `KnnMetaModel`: `models::KNeighborsRegressor` on standardised inputs; the predictive
 /// std is the (weighted) spread of the neighbours' scores.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/meta_model.hpp"
@@ -41,15 +42,7 @@ public:
     [[nodiscard]] const params_type& params() const noexcept { return p_; }
 
     /// Store the standardised training set: Z n×d finite, s n finite. @throws DataError on bad input.
-    void fit(const MatrixRef& Z, const VectorRef& s) {
-        detail::check_fit_input("KnnMetaModel::fit()", Z, s);
-        detail::Standardizer xs;
-        xs.fit(Z);
-        models::KNeighborsRegressor model(base_params(Z.rows()));
-        model.fit(xs.transform(Z), s);
-        xs_ = std::move(xs);
-        model_ = std::move(model);
-    }
+    void fit(const MatrixRef& Z, const VectorRef& s);
 
     /// m×d → m predicted scores. @throws NotFitted, DataError.
     [[nodiscard]] Vector predict(const MatrixRef& Z) const {
@@ -69,14 +62,7 @@ public:
     /// `{"type": "KnnMetaModel", "format_version": 2, "params": {"n_neighbors",
     /// "distance_weighted"}, "x_scaler": {"mean", "scale"}, "model":
     /// <models::KNeighborsRegressor::to_json()>}`. @throws NotFitted before fit.
-    [[nodiscard]] nlohmann::json to_json() const {
-        if (!model_.is_fitted()) throw NotFitted("KnnMetaModel::to_json(): call fit() first");
-        return {{"type", "KnnMetaModel"},
-                {"format_version", detail::kWrappedMetaModelFormat},
-                {"params", {{"n_neighbors", p_.n_neighbors}, {"distance_weighted", p_.distance_weighted}}},
-                {"x_scaler", xs_.to_json()},
-                {"model", model_.to_json()}};
-    }
+    [[nodiscard]] nlohmann::json to_json() const;
 
     /// A fitted meta-model from `to_json()`'s output, or from the earlier layout (no
     /// `format_version`; `n_neighbors`, `distance_weighted`, `x_scaler`, `X`, `y`).
@@ -84,48 +70,10 @@ public:
     ///         missing field, wrong JSON type); DataError when a value is unusable (non-finite,
     ///         wrong lengths, a base model whose parameters differ from `params`). Messages name
     ///         the field as a JSON pointer.
-    [[nodiscard]] static KnnMetaModel from_json(const nlohmann::json& j) {
-        namespace md = models::detail;
-        const md::JsonAt at{"KnnMetaModel::from_json()", ""};
-        const int version = detail::read_meta_model_header(j, at, "KnnMetaModel");
-        const md::JsonAt pa = version == 1 ? at : at / "params";
-        const auto& pj = version == 1 ? j : md::json_field(j, at, "params");
-        KnnMetaModel m({md::json_index(md::json_field(pj, pa, "n_neighbors"), pa / "n_neighbors", 1),
-                        md::json_bool(md::json_field(pj, pa, "distance_weighted"), pa / "distance_weighted")});
-        if (version == 1) {
-            // Earlier layout: the standardised training set, which is the state of the base model.
-            const Matrix X = md::json_matrix(md::json_field(j, at, "X"), at / "X");
-            if (X.rows() < 1 || X.cols() < 1)
-                md::json_value_error(at / "X", fmt::format("empty training set (expected n >= 1 rows and d >= 1 "
-                                                           "columns, got {}x{})",
-                                                           X.rows(), X.cols()));
-            const Vector y = md::json_vector(md::json_field(j, at, "y"), at / "y", X.rows());
-            const auto bp = m.base_params(X.rows());
-            m.model_ = models::KNeighborsRegressor::from_json(
-                {{"kind", models::KNeighborsRegressor::name},
-                 {"version", 1},
-                 {"params", {{"n_neighbors", bp.n_neighbors}, {"weights", m.p_.distance_weighted ? "distance" : "uniform"}, {"p", bp.p}}},
-                 {"X", md::matrix_json(X)},
-                 {"y", md::vector_json(y)}});
-        } else {
-            m.model_ = detail::read_base_model<models::KNeighborsRegressor>(md::json_field(j, at, "model"), at / "model");
-            const bool ok = m.model_.params() == m.base_params(m.model_.n_samples());
-            if (!ok)
-                md::json_value_error(at / "model" / "params",
-                                     fmt::format("base model parameters do not match (expected n_neighbors = min({}, "
-                                                 "n), weights \"{}\", p = 2)",
-                                                 m.p_.n_neighbors, m.p_.distance_weighted ? "distance" : "uniform"));
-        }
-        m.xs_ = detail::read_standardizer(md::json_field(j, at, "x_scaler"), at / "x_scaler", m.model_.n_features());
-        return m;
-    }
+    [[nodiscard]] static KnnMetaModel from_json(const nlohmann::json& j);
 
 private:
-    [[nodiscard]] models::KNeighborsRegressor::params_type base_params(Index n) const {
-        return {.n_neighbors = std::min(p_.n_neighbors, n),
-                .weights = p_.distance_weighted ? models::KnnWeights::distance : models::KnnWeights::uniform,
-                .p = 2};
-    }
+    [[nodiscard]] models::KNeighborsRegressor::params_type base_params(Index n) const;
 
     params_type p_;
     detail::Standardizer xs_;
@@ -135,3 +83,7 @@ private:
 static_assert(MetaModelWithStd<KnnMetaModel>);
 
 }  // namespace metalearn::meta
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/meta/knn_meta_model_impl.hpp"
+#endif

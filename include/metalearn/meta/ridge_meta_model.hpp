@@ -2,6 +2,7 @@
 /// @file ridge_meta_model.hpp
 /// @brief `RidgeMetaModel`: `models::Ridge` on standardised inputs.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/meta/meta_model.hpp"
@@ -30,25 +31,13 @@ public:
     using params_type = RidgeMetaModelParams;
 
     /// @throws ConfigError when alpha < 0 or not finite.
-    explicit RidgeMetaModel(params_type p = {}) : p_(p) {
-        if (!(p_.alpha >= 0) || !std::isfinite(p_.alpha))
-            throw ConfigError(fmt::format("RidgeMetaModel: alpha must be finite and >= 0 (got {})", p_.alpha));
-        model_.set_params(base_params());
-    }
+    explicit RidgeMetaModel(params_type p = {});
     [[nodiscard]] const params_type& params() const noexcept { return p_; }
 
     /// Fit on Z (n×d, finite) and scores s (n, finite).
     /// @throws DataError on bad input; NumericalError when the normal equations are singular
     ///         (alpha = 0 with rank-deficient Z; see `models::Ridge::fit`).
-    void fit(const MatrixRef& Z, const VectorRef& s) {
-        detail::check_fit_input("RidgeMetaModel::fit()", Z, s);
-        detail::Standardizer xs;
-        xs.fit(Z);
-        models::Ridge model(base_params());
-        model.fit(xs.transform(Z), s);
-        xs_ = std::move(xs);
-        model_ = std::move(model);
-    }
+    void fit(const MatrixRef& Z, const VectorRef& s);
 
     /// m×d → m predicted scores. @throws NotFitted before fit; DataError on a wrong width or
     /// non-finite Z.
@@ -66,14 +55,7 @@ public:
 
     /// `{"type": "RidgeMetaModel", "format_version": 2, "params": {"alpha"}, "x_scaler":
     /// {"mean", "scale"}, "model": <models::Ridge::to_json()>}`. @throws NotFitted before fit.
-    [[nodiscard]] nlohmann::json to_json() const {
-        if (!model_.is_fitted()) throw NotFitted("RidgeMetaModel::to_json(): call fit() first");
-        return {{"type", "RidgeMetaModel"},
-                {"format_version", detail::kWrappedMetaModelFormat},
-                {"params", {{"alpha", p_.alpha}}},
-                {"x_scaler", xs_.to_json()},
-                {"model", model_.to_json()}};
-    }
+    [[nodiscard]] nlohmann::json to_json() const;
 
     /// A fitted meta-model from `to_json()`'s output, or from the earlier layout (no
     /// `format_version`; `alpha`, `x_scaler`, `w`, `intercept`), which predicts exactly as the
@@ -82,37 +64,7 @@ public:
     ///         missing field, wrong JSON type); DataError when a value is unusable (non-finite,
     ///         wrong lengths, a base model whose parameters differ from `params`). Messages name
     ///         the field as a JSON pointer.
-    [[nodiscard]] static RidgeMetaModel from_json(const nlohmann::json& j) {
-        namespace md = models::detail;
-        const md::JsonAt at{"RidgeMetaModel::from_json()", ""};
-        const int version = detail::read_meta_model_header(j, at, "RidgeMetaModel");
-        const md::JsonAt pa = version == 1 ? at : at / "params";
-        const auto& pj = version == 1 ? j : md::json_field(j, at, "params");
-        const double alpha = md::json_double(md::json_field(pj, pa, "alpha"), pa / "alpha");
-        if (!(alpha >= 0)) md::json_value_error(pa / "alpha", fmt::format("alpha out of range (expected >= 0, got {})", alpha));
-        RidgeMetaModel m({alpha});
-        if (version == 1) {
-            // Earlier layout: the coefficients and intercept of the standardised problem, which
-            // are exactly the state of the base model.
-            const Vector w = md::json_vector(md::json_field(j, at, "w"), at / "w");
-            if (w.size() == 0) md::json_value_error(at / "w", "no coefficients (expected d >= 1 values, got 0)");
-            const double intercept = md::json_double(md::json_field(j, at, "intercept"), at / "intercept");
-            m.model_ = models::Ridge::from_json({{"kind", models::Ridge::name},
-                                                 {"version", 1},
-                                                 {"params", {{"alpha", alpha}, {"fit_intercept", true}}},
-                                                 {"coef", md::vector_json(w)},
-                                                 {"intercept", intercept}});
-        } else {
-            m.model_ = detail::read_base_model<models::Ridge>(md::json_field(j, at, "model"), at / "model");
-            if (!(m.model_.params() == m.base_params()))
-                md::json_value_error(at / "model" / "params",
-                                     fmt::format("base model parameters do not match (expected alpha = {}, "
-                                                 "fit_intercept = true)",
-                                                 alpha));
-        }
-        m.xs_ = detail::read_standardizer(md::json_field(j, at, "x_scaler"), at / "x_scaler", m.model_.coef().size());
-        return m;
-    }
+    [[nodiscard]] static RidgeMetaModel from_json(const nlohmann::json& j);
 
 private:
     [[nodiscard]] models::Ridge::params_type base_params() const { return {.alpha = p_.alpha, .fit_intercept = true}; }
@@ -125,3 +77,7 @@ private:
 static_assert(MetaModel<RidgeMetaModel>);
 
 }  // namespace metalearn::meta
+
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/meta/ridge_meta_model_impl.hpp"
+#endif
