@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 
 using namespace metalearn;
@@ -163,12 +164,41 @@ TEST_CASE("Knowledge: top-k suggestions keep the minimum distance", "[knowledge]
     for (std::size_t i = 1; i < s.size(); ++i) CHECK(s[i].predicted <= s[i - 1].predicted + 1e-12);
 }
 
+TEST_CASE("Knowledge: a negative or NaN min_distance and fewer than one neighbour are refused", "[knowledge][errors]") {
+    auto& b = test::knowledge_fixture();
+    const auto& k = *b.knowledge;
+    const Vector mf = Vector::Constant(static_cast<Index>(k.meta_feature_names().size()),
+                                       std::numeric_limits<double>::quiet_NaN());  // all missing: the medians
+    REQUIRE(k.suggest(mf, 2).size() == 2);
+    ZeroShotOptions o;
+    o.min_distance = -1.0;
+    CHECK_THROWS_WITH(k.suggest(mf, 2, o), Catch::Contains("min_distance"));
+    o.min_distance = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_AS(k.suggest(mf, 2, o), ConfigError);
+    REQUIRE(k.nearest(mf, 1).size() == 1);
+    CHECK_THROWS_WITH(k.nearest(mf, 0), Catch::Contains("k must be >= 1"));
+}
+
 TEST_CASE("Knowledge: files that do not match are refused with what differs", "[knowledge]") {
     auto& b = test::knowledge_fixture();
     const auto good = b.knowledge->to_json();
     auto j = good;
     j["format_version"] = 2;
     CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("format version 2"));
+    j = good;
+    j["n_folds"] = 0;
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("n_folds 0"));
+    // a plan entry of the wrong type is reported as such, before the checks of orders and copies
+    j = good;
+    j["plan"][1] = {{"C", "abc"}, {"class_weight", "none"}};
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("wrong type for 'C'"));
+    // a plan shorter than what the nearest-datasets table ranks: its rankings would index past the plan
+    j = good;
+    j["plan"] = nlohmann::json::array({good["learned_default"]});
+    j["learned_order"] = {0};
+    j["portfolio_order"] = {0};
+    j["portfolio"] = nlohmann::json::array({good["learned_default"]});
+    CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("the nearest-datasets table ranks"));
     j = good;
     j["space"][0]["name"] = "gamma";
     CHECK_THROWS_WITH(Knowledge<LR>::from_json(j), Catch::Contains("'gamma'"));

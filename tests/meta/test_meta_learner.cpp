@@ -325,6 +325,20 @@ TEST_CASE("collect rejects duplicate task ids before evaluating anything", "[met
     CHECK(store.size() == 0);
 }
 
+TEST_CASE("collect rejects a task of another type than the metric's before evaluating anything",
+          "[meta][meta_learner][errors]") {
+    RecordStore store;
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+    ml.set_plan({{.C = 1.0}});
+    const auto c = blobs("reg", 40, 3, 2.0, 9);
+    const data::Dataset reg("reg", c.X(), c.y(), c.features(), data::TaskType::regression, {});
+    const std::vector<Task> tasks{{"iris", blobs("iris", 30, 2, 2.0, 6)}, {"reg-task", reg}};
+    CHECK_THROWS_AS(ml.collect(tasks), ConfigError);
+    CHECK_THROWS_WITH(ml.collect(tasks),
+                      Catch::Contains("task 'reg-task'") && Catch::Contains("is a regression task"));
+    CHECK(store.size() == 0);  // nothing was evaluated
+}
+
 TEST_CASE("suggest rejects a dataset of another task type than the training tasks", "[meta][meta_learner][errors]") {
     RecordStore store;
     MetaLearner<models::LogisticRegression> ml(store, fast_options(1));

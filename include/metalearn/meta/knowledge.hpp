@@ -216,12 +216,22 @@ public:
     /// The knowledge file's JSON, given the stored space (`space_to_json`) and the fitted predictor's JSON.
     [[nodiscard]] nlohmann::json to_json(nlohmann::json space, nlohmann::json predictor) const;
 
-    /// Read what `to_json` wrote but the space, the plan's typed configurations and the predictor:
-    /// format, version, model (must be `model_name`), metric, folds, seed, plan JSON, meta-feature
-    /// names (checked against this library's extractor) and options, orders, nearest-datasets
-    /// table, tasks and provenance; then the checks that need only those.
+    /// Read the head of what `to_json` wrote: format, version, model (must be `model_name`),
+    /// metric, folds (≥ 2), seed and the plan's JSON.
     /// @throws ConfigError naming what is wrong; nlohmann::json exceptions on missing fields.
-    void from_json(const nlohmann::json& j, std::string_view model_name);
+    void read_head(const nlohmann::json& j, std::string_view model_name);
+
+    /// Read the rest but the space, the plan's typed configurations and the predictor: meta-feature
+    /// names (checked against this library's extractor) and options, orders, nearest-datasets
+    /// table, tasks and provenance.
+    /// @throws ConfigError naming what is wrong; nlohmann::json exceptions on missing fields.
+    void read_body(const nlohmann::json& j);
+
+    /// The checks of a read file that need only what the core holds: orders and rankings inside
+    /// the plan, task list and nearest-datasets table of one length, the human-readable copies
+    /// (`learned_default`, `portfolio`) equal to what the orders name.
+    /// @throws ConfigError naming what disagrees.
+    void check(const nlohmann::json& j) const;
 
     /// Read a knowledge file as JSON. @throws IoError when unreadable; ParseError (file, line,
     /// column) on invalid JSON.
@@ -237,7 +247,7 @@ public:
                                        ZeroShotReport* report) const;
 
     /// The `k` training tasks nearest to aligned meta-features (f), nearest first (ties by table
-    /// order). @throws DataError when the length is not f.
+    /// order). @throws DataError when the length is not f; ConfigError when k < 1.
     [[nodiscard]] std::vector<NearTask> nearest(const VectorRef& meta_features, Index k) const;
 
 private:
@@ -349,15 +359,17 @@ public:
     [[nodiscard]] static Knowledge from_json(const nlohmann::json& j) {
         Knowledge k;
         try {
-            k.core_.from_json(j, Model::name);
+            k.core_.read_head(j, Model::name);
             k.space_ = detail::space_from_json(j.at("space"), Model::search_space(), "knowledge");
             for (const auto& c : k.core_.plan_json) k.plan_.push_back(k.space_.from_json(c));
+            k.core_.read_body(j);
             k.predictor_ = HyperparameterPredictor<MM>::from_json(j.at("predictor"));
         } catch (const nlohmann::json::exception& e) {
             throw ConfigError(fmt::format("malformed knowledge file: {}", e.what()));
         } catch (const DataError& e) {
             throw ConfigError(fmt::format("malformed knowledge file: {}", e.what()));
         }
+        k.core_.check(j);
         const auto f = static_cast<Index>(k.core_.meta_feature_names.size());
         const Index q = k.space_.encode(k.plan_.front()).size();
         if (k.predictor_.n_meta_features() != f || k.predictor_.n_encoded() != q ||
@@ -396,6 +408,9 @@ public:
     [[nodiscard]] std::vector<suggestion_type> suggest(const VectorRef& meta_features, Index k,
                                                        const ZeroShotOptions& opts = {}, Index training_rows = 0) const {
         if (k < 1) throw ConfigError(fmt::format("Knowledge::suggest(): k must be >= 1 (got {})", k));
+        if (!(opts.min_distance >= 0.0) || !std::isfinite(opts.min_distance))
+            throw ConfigError(fmt::format("Knowledge::suggest(): min_distance must be finite and >= 0 (got {})",
+                                          opts.min_distance));
         const space_type& space = opts.search.restrict_to_plan ? restricted_ : space_;
         // every candidate of the space search, best first, so that the diversified top-k can reach
         // beyond the cluster around the best prediction

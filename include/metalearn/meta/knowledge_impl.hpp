@@ -192,7 +192,7 @@ METALEARN_INLINE nlohmann::json KnowledgeCore::to_json(nlohmann::json space, nlo
                             {"notes", provenance.notes}}}};
 }
 
-METALEARN_INLINE void KnowledgeCore::from_json(const nlohmann::json& j, std::string_view model_name) {
+METALEARN_INLINE void KnowledgeCore::read_head(const nlohmann::json& j, std::string_view model_name) {
     if (!j.is_object() || j.value("format", "") != "metalearn-knowledge")
         throw ConfigError("not a metalearn knowledge file (no \"format\": \"metalearn-knowledge\")");
     const int version = j.at("format_version").get<int>();
@@ -203,8 +203,13 @@ METALEARN_INLINE void KnowledgeCore::from_json(const nlohmann::json& j, std::str
     if (model != model_name) throw ConfigError(fmt::format("knowledge of model '{}' (expected '{}')", model, model_name));
     metric = hpo::metric_from_string(j.at("metric").get<std::string>());
     n_folds = j.at("n_folds").get<Index>();
+    if (n_folds < 2)
+        throw ConfigError(fmt::format("malformed knowledge file: n_folds {} (expected >= 2)", n_folds));
     seed = j.at("seed").get<std::uint64_t>();
     plan_json = j.at("plan").get<std::vector<nlohmann::json>>();
+}
+
+METALEARN_INLINE void KnowledgeCore::read_body(const nlohmann::json& j) {
     meta_feature_names = j.at("meta_features").at("names").get<std::vector<std::string>>();
     mf_options = extract_options_from_json(j.at("meta_features").at("options"));
     check_meta_feature_names();
@@ -223,7 +228,9 @@ METALEARN_INLINE void KnowledgeCore::from_json(const nlohmann::json& j, std::str
     provenance.built = p.at("built").get<std::string>();
     provenance.command = p.at("command").get<std::string>();
     provenance.notes = p.at("notes").get<std::vector<std::string>>();
+}
 
+METALEARN_INLINE void KnowledgeCore::check(const nlohmann::json& j) const {
     const auto m = static_cast<Index>(plan_json.size());
     const auto valid_order = [m](const std::vector<Index>& o) {
         return !o.empty() && std::all_of(o.begin(), o.end(), [m](Index c) { return c >= 0 && c < m; });
@@ -232,6 +239,11 @@ METALEARN_INLINE void KnowledgeCore::from_json(const nlohmann::json& j, std::str
         throw ConfigError("malformed knowledge file: empty plan, or a learned-default or portfolio index outside the plan");
     if (task_ids.size() != nearest_table.rankings().size() || task_names.size() != task_ids.size())
         throw ConfigError("malformed knowledge file: the task list and the nearest-datasets table differ in length");
+    // the rankings index the plan (NearestDatasetsStrategy::from_json checked them against its n_configs)
+    if (nearest_table.n_configs() != m)
+        throw ConfigError(fmt::format("malformed knowledge file: the nearest-datasets table ranks {} configurations, "
+                                      "the plan has {}",
+                                      nearest_table.n_configs(), m));
     // the redundant, human-readable copies must agree with what is used
     if (!j.contains("learned_default") || !j.contains("portfolio"))
         throw ConfigError("malformed knowledge file: no \"learned_default\" or \"portfolio\"");
@@ -317,6 +329,7 @@ METALEARN_INLINE Vector KnowledgeCore::meta_features(const data::Dataset& datase
 }
 
 METALEARN_INLINE std::vector<NearTask> KnowledgeCore::nearest(const VectorRef& meta_features, Index k) const {
+    if (k < 1) throw ConfigError(fmt::format("Knowledge::nearest(): k must be >= 1 (got {})", k));
     const Vector d = nearest_table.distances(meta_features);
     std::vector<Index> order(static_cast<std::size_t>(d.size()));
     std::iota(order.begin(), order.end(), Index{0});

@@ -336,7 +336,8 @@ public:
     ///                 the calling thread.
     /// @throws ConfigError when two tasks share an id (checked before anything is evaluated;
     ///         records are keyed by task id, so the second task's records would be lost); the
-    ///         message names the two datasets.
+    ///         message names the two datasets. Also when a task's type (classification or
+    ///         regression) is not the metric's, naming the task.
     /// @throws IoError when the store cannot be written (no new evaluation starts after that).
     /// @throws an exception not derived from `std::exception` that escapes an evaluation, with
     ///         its type, after the evaluations in flight have finished.
@@ -349,7 +350,8 @@ public:
     /// store, takes meta-features from stored records of the same data, and makes the folds of
     /// every task with missing evaluations. Warns (through `warn`) about stored records of other
     /// data and about small classes, as `collect` does. Remembers the tasks' data for `table()`.
-    /// @throws ConfigError as `collect` (duplicate task ids, ids or names that are not UTF-8).
+    /// @throws ConfigError as `collect` (duplicate task ids, ids or names that are not UTF-8, a
+    ///         task of another type than the metric's).
     CollectPlan plan_collect(const std::vector<Task>& tasks, const WarningCallback& warn = {});
 
     /// The meta-features of a task as `collect` records them (`metafeatures::extract` with the

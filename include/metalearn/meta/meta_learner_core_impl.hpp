@@ -89,6 +89,14 @@ METALEARN_INLINE CollectPlan MetaLearnerCore::plan_collect(const std::vector<Tas
                         nlohmann::json(*text).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)));
                 }
             }
+            if (task.dataset.is_classification() != hpo::is_classification_metric(opts_.metric))
+                throw ConfigError(fmt::format(
+                    "MetaLearner::collect(): task '{}' ({}) is a {} task, but the learner's metric '{}' is for {} "
+                    "(expected only {} tasks)",
+                    task.id, task.dataset.name(), task.dataset.is_classification() ? "classification" : "regression",
+                    hpo::to_string(opts_.metric),
+                    hpo::is_classification_metric(opts_.metric) ? "classification" : "regression",
+                    hpo::is_classification_metric(opts_.metric) ? "classification" : "regression"));
             if (auto [it, fresh] = names.emplace(task.id, task.dataset.name()); !fresh)
                 throw ConfigError(fmt::format(
                     "MetaLearner::collect(): duplicate task id '{}' (datasets '{}' and '{}'; expected unique ids, "

@@ -179,6 +179,8 @@ public:
     [[nodiscard]] const std::vector<std::vector<Index>>& rankings() const noexcept { return rankings_; }
     /// Meta-features (f) of the fitted table; 0 before `fit`.
     [[nodiscard]] Index n_meta_features() const noexcept { return X_.cols(); }
+    /// Configurations (m) of the fitted table's plan, which the rankings index; 0 before `fit`.
+    [[nodiscard]] Index n_configs() const noexcept { return m_; }
 
     /// The fitted strategy as JSON: medians, scaling, the T×f scaled training meta-features and
     /// the per-task rankings. @throws NotFitted before `fit`.
