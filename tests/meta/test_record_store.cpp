@@ -265,6 +265,11 @@ TEST_CASE("a line that is not JSON is a ParseError naming its line and the colum
         CHECK(e.line() == 2);
         CHECK(e.column() == 13);  // the 'x' (nlohmann::json reports the byte where parsing failed)
         CHECK_THAT(e.what(), Catch::Contains("not valid JSON"));
+        // the location is given once, at the start (not again inside the reason)
+        const std::string what = e.what();
+        const std::string location = path.string() + ":2:13:";
+        CHECK(what.rfind(location, 0) == 0);
+        CHECK(what.find(location, 1) == std::string::npos);
     }
     std::filesystem::remove(path);
 }

@@ -311,19 +311,22 @@ METALEARN_INLINE void RecordStore::load(const WarningCallback& warn, bool repair
             if (last_torn) needs_newline_ = true;
             complete_end = next;
         } catch (const std::exception& e) {
+            // the reason without a location: the ParseError below gives the line and column
+            const auto* located = dynamic_cast<const ParseError*>(&e);
+            const std::string reason = located != nullptr ? located->message() : std::string(e.what());
             // Never touch a file that was not recognised as a journal: a torn line can only
             // follow at least one valid record. A reader (no repair) may meet the first record
             // while it is being appended: an incomplete, invalid last line is skipped even then.
             if (records_.empty() && index_.empty() && (repair || !last_torn || json_ok))
                 throw ParseError(path_.string(), line_no, column,
-                                 fmt::format("'{}' is not a metalearn record journal ({})", path_.string(), e.what()));
+                                 fmt::format("'{}' is not a metalearn record journal ({})", path_.string(), reason));
             // A line that parses as JSON but is not a valid record is not a torn write.
             if (!last_torn || json_ok)
                 throw ParseError(path_.string(), line_no, column,
                                  fmt::format("RecordStore: malformed record ({}); only a torn last line is skipped. "
                                              "RecordStore::repair (the examples' --repair-journal) keeps every "
                                              "valid record and moves the bad lines to '{}.rejected'",
-                                             e.what(), path_.string()));
+                                             reason, path_.string()));
             if (warn)
                 warn(fmt::format("RecordStore: {}:{}: {} ({} bytes) skipped", path_.string(), line_no,
                                  repair ? "torn last line" : "incomplete last line (a torn write, or an append in flight)",
