@@ -727,6 +727,19 @@ private:
     detail::SpaceCore core_;
 };
 
+namespace detail {
+
+/// The dimensions of `space`, in declaration order.
+template <class Params>
+std::vector<Dimension> space_dimensions(const SearchSpace<Params>& space) {
+    std::vector<Dimension> out;
+    out.reserve(static_cast<std::size_t>(space.size()));
+    for (Index i = 0; i < space.size(); ++i) out.push_back(space.dimension(i));
+    return out;
+}
+
+}  // namespace detail
+
 }  // namespace metalearn::hpo
 
 #ifdef METALEARN_HEADER_ONLY

@@ -159,15 +159,6 @@ struct Trial {
 
 namespace detail {
 
-/// The dimensions of `space`, in declaration order.
-template <class Params>
-std::vector<Dimension> space_dimensions(const SearchSpace<Params>& space) {
-    std::vector<Dimension> out;
-    out.reserve(static_cast<std::size_t>(space.size()));
-    for (Index i = 0; i < space.size(); ++i) out.push_back(space.dimension(i));
-    return out;
-}
-
 /// The space as recorded in a journal: [{name, kind, lo, hi[, labels]}...].
 template <class Params>
 nlohmann::json space_to_json(const SearchSpace<Params>& space) {

@@ -119,15 +119,6 @@ struct Neighbour {
 
 namespace detail {
 
-/// The dimensions of `space` (an `hpo::SearchSpace<Params>`), in declaration order.
-template <class Space>
-std::vector<hpo::Dimension> dimensions_of(const Space& space) {
-    std::vector<hpo::Dimension> out;
-    out.reserve(static_cast<std::size_t>(space.size()));
-    for (Index i = 0; i < space.size(); ++i) out.push_back(space.dimension(i));
-    return out;
-}
-
 /// Search-space dimensions as a knowledge file stores them: [{name, kind, lo, hi, labels}] in
 /// declaration order (`kind` as the `hpo::DomainKind` number).
 [[nodiscard]] METALEARN_INLINE nlohmann::json space_to_json(const std::vector<hpo::Dimension>& dims);
@@ -135,7 +126,7 @@ std::vector<hpo::Dimension> dimensions_of(const Space& space) {
 /// The dimensions of a search space as JSON (see above).
 template <class Space>
 nlohmann::json space_to_json(const Space& space) {
-    return space_to_json(dimensions_of(space));
+    return space_to_json(hpo::detail::space_dimensions(space));
 }
 
 /// The name of a domain kind ("uniform", "log_uniform", ...).
@@ -161,7 +152,8 @@ struct StoredBounds {
 ///         labels) or a stored range leaves a dimension's valid range.
 template <class Space>
 Space space_from_json(const nlohmann::json& j, Space space, std::string_view where) {
-    for (const StoredBounds& b : stored_bounds(j, dimensions_of(space), where)) space = space.with_bounds(b.name, b.lo, b.hi);
+    for (const StoredBounds& b : stored_bounds(j, hpo::detail::space_dimensions(space), where))
+        space = space.with_bounds(b.name, b.lo, b.hi);
     return space;
 }
 

@@ -16,7 +16,6 @@
 #include <limits>
 #include <numeric>
 #include <set>
-#include <unordered_map>
 
 namespace metalearn::meta::detail {
 
@@ -316,14 +315,10 @@ METALEARN_INLINE Vector KnowledgeCore::meta_features(const data::Dataset& datase
     }
     rep.timed_out = mf.timed_out();
     Vector x = Vector::Constant(static_cast<Index>(meta_feature_names.size()), std::numeric_limits<double>::quiet_NaN());
-    const auto& names = mf.names();
-    const Vector values = mf.values();
-    std::unordered_map<std::string, Index> where;
-    for (std::size_t j = 0; j < names.size(); ++j) where.emplace(names[j], static_cast<Index>(j));
     for (std::size_t i = 0; i < meta_feature_names.size(); ++i) {
-        const auto it = where.find(meta_feature_names[i]);
-        if (it != where.end()) x[static_cast<Index>(i)] = values[it->second];
-        if (it == where.end() || !std::isfinite(x[static_cast<Index>(i)])) rep.missing.push_back(meta_feature_names[i]);
+        const std::string& name = meta_feature_names[i];
+        if (mf.contains(name)) x[static_cast<Index>(i)] = mf[name];
+        if (!std::isfinite(x[static_cast<Index>(i)])) rep.missing.push_back(name);  // absent or undefined
     }
     return x;
 }

@@ -380,11 +380,8 @@ METALEARN_INLINE Vector MetaLearnerCore::new_task_meta_features(const data::Data
     check_new_task(dataset, opts_.metric, opts_.n_folds, who);
     const auto mf = metafeatures::extract(dataset, opts_.meta_features);
     Vector x = Vector::Constant(static_cast<Index>(meta_feature_names_.size()), std::numeric_limits<double>::quiet_NaN());
-    const auto& names = mf.names();
-    const Vector values = mf.values();
     for (std::size_t i = 0; i < meta_feature_names_.size(); ++i)
-        for (std::size_t j = 0; j < names.size(); ++j)
-            if (names[j] == meta_feature_names_[i]) x[static_cast<Index>(i)] = values[static_cast<Index>(j)];
+        if (mf.contains(meta_feature_names_[i])) x[static_cast<Index>(i)] = mf[meta_feature_names_[i]];
     return x;
 }
 
