@@ -40,7 +40,7 @@ void warm_start_from_predictions(hpo::Tuner<Params>& tuner, const std::vector<Pa
     const auto order = meta::detail::argsort_desc(predicted);
     Matrix sorted(encoding.rows(), encoding.cols());
     for (Index i = 0; i < encoding.rows(); ++i) sorted.row(i) = encoding.row(order[static_cast<std::size_t>(i)]);
-    for (Index i : meta::detail::diverse_top(sorted, 3, meta::ZeroShotOptions{}.min_distance))
+    for (Index i : meta::detail::diverse_top(sorted, 3, meta::SpaceSearchOptions{}.min_distance))
         tuner.enqueue(plan[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
     if (prior_mean)
         tuner.set_prior_mean([predicted, encoding](const Eigen::VectorXd& z) { return predicted[plan_row(encoding, z)]; },

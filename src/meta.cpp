@@ -10,6 +10,7 @@
 #include "metalearn/meta/record_store_impl.hpp"
 #include "metalearn/meta/task_table_impl.hpp"
 #include "metalearn/meta/meta_model_impl.hpp"
+#include "metalearn/meta/predictor_impl.hpp"
 #include "metalearn/meta/random_forest_meta_model_impl.hpp"
 #include "metalearn/meta/gaussian_process_impl.hpp"
 #include "metalearn/meta/knn_meta_model_impl.hpp"

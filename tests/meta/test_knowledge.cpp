@@ -154,7 +154,7 @@ TEST_CASE("Knowledge: top-k suggestions keep the minimum distance", "[knowledge]
     auto& b = test::knowledge_fixture();
     const auto d = data::read_dataset(test::data_file("sklearn/breast_cancer.csv"));
     ZeroShotOptions o;
-    o.min_distance = 0.1;
+    o.search.min_distance = 0.1;
     o.search.restrict_to_plan = false;
     const auto s = b.knowledge->suggest(d, 4, o);
     REQUIRE(s.size() == 4);
@@ -171,9 +171,9 @@ TEST_CASE("Knowledge: a negative or NaN min_distance and fewer than one neighbou
                                        std::numeric_limits<double>::quiet_NaN());  // all missing: the medians
     REQUIRE(k.suggest(mf, 2).size() == 2);
     ZeroShotOptions o;
-    o.min_distance = -1.0;
+    o.search.min_distance = -1.0;
     CHECK_THROWS_WITH(k.suggest(mf, 2, o), Catch::Contains("min_distance"));
-    o.min_distance = std::numeric_limits<double>::quiet_NaN();
+    o.search.min_distance = std::numeric_limits<double>::quiet_NaN();
     CHECK_THROWS_AS(k.suggest(mf, 2, o), ConfigError);
     REQUIRE(k.nearest(mf, 1).size() == 1);
     CHECK_THROWS_WITH(k.nearest(mf, 0), Catch::Contains("k must be >= 1"));

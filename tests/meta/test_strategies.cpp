@@ -325,6 +325,58 @@ TEST_CASE("predictor searches a whole search space (Sobol + local refinement)", 
     REQUIRE_THROWS_AS(pred.predict(Vector::Zero(3), table.config_encoding), DataError);
 }
 
+TEST_CASE("diverse_top: a hand-computed greedy pick and its halving", "[meta][predictor]") {
+    // one encoded dimension (√q = 1), rows sorted best first: 0, 0.05, 0.2, 0.21, 0.5
+    Matrix enc(5, 1);
+    enc << 0.0, 0.05, 0.2, 0.21, 0.5;
+    using V = std::vector<Index>;
+    CHECK(detail::diverse_top(enc, 3, 0.1) == V{0, 2, 4});  // 0.05 and 0.21 are within 0.1 of a better row
+    CHECK(detail::diverse_top(enc, 2, 0.1) == V{0, 2});
+    CHECK(detail::diverse_top(enc, 3, 0.0) == V{0, 1, 2});  // 0: the first k
+    // d = 0.5 holds 2 rows (0, 0.5); 0.25 still 2; 0.125 gives 0, 0.2, 0.5
+    CHECK(detail::diverse_top(enc, 3, 0.5) == V{0, 2, 4});
+    CHECK(detail::diverse_top(enc, 9, 0.1).size() == 5);  // fewer rows than k: every row
+    Matrix same(3, 2);
+    same.setConstant(0.3);  // identical rows keep distance 0 < any d > 0: one row
+    CHECK(detail::diverse_top(same, 2, 0.1) == V{0});
+}
+
+TEST_CASE("predictor's space search keeps its top-k min_distance apart", "[meta][predictor]") {
+    struct P {
+        double x = 0.5;
+    };
+    const auto space = hpo::SearchSpace<P>().add("x", &P::x, hpo::uniform(0.0, 1.0));
+    const TaskTable table = synthetic_table(40, 13);
+    std::vector<Index> train;
+    for (Index i = 0; i < 30; ++i) train.push_back(i);
+    HyperparameterPredictor<KnnMetaModel> pred(KnnMetaModel({.n_neighbors = 5, .distance_weighted = true}));
+    pred.fit(table, train);
+    const Vector mf = table.meta_features.row(33).transpose();
+    SpaceSearchOptions o{.n_candidates = 64, .n_refine = 4, .refine_steps = 8, .seed = 1};
+    const auto diverse = pred.suggest(mf, 4, space, o);  // default min_distance 0.1
+    REQUIRE(diverse.size() == 4);
+    for (std::size_t i = 0; i < diverse.size(); ++i)
+        for (std::size_t j = i + 1; j < diverse.size(); ++j)
+            CHECK(std::abs(diverse[i].encoding[0] - diverse[j].encoding[0]) >= 0.1 - 1e-12);
+    o.min_distance = 0.0;  // the plain ranking: the same first pick, and a top-4 clustered around it
+    const auto plain = pred.suggest(mf, 4, space, o);
+    REQUIRE(plain.size() == 4);
+    CHECK(plain[0].config == diverse[0].config);
+    double closest = 1.0;
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+        if (i > 0) CHECK(plain[i].predicted <= plain[i - 1].predicted);
+        for (std::size_t j = i + 1; j < plain.size(); ++j)
+            closest = std::min(closest, std::abs(plain[i].encoding[0] - plain[j].encoding[0]));
+    }
+    CHECK(closest < 0.1);
+    o.min_distance = -0.5;
+    CHECK_THROWS_WITH(pred.suggest(mf, 2, space, o), Catch::Contains("min_distance"));
+    o.min_distance = std::numeric_limits<double>::infinity();
+    CHECK_THROWS_AS(pred.suggest(mf, 2, space, o), ConfigError);
+    o.min_distance = 0.1;
+    CHECK_THROWS_AS(pred.suggest(mf, 0, space, o), ConfigError);
+}
+
 TEST_CASE("leave-one-task-out: meta-learning beats random and default on the synthetic family", "[meta][evaluation]") {
     const TaskTable table = synthetic_table(25, 5);
     RandomForestMetaModelParams rfp;

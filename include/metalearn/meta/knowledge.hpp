@@ -85,11 +85,8 @@ struct ZeroShotOptions {
     /// Wall-clock limit of the meta-feature extraction (0 = none). Features it cuts are treated
     /// as missing (the training median) and listed in `ZeroShotReport::timed_out`.
     std::chrono::milliseconds time_limit{0};
-    /// Minimum distance between two suggestions, in the [0,1] encoding (Euclidean, divided by
-    /// √q so that 1 is the cube's diagonal); the top-k are the best predictions that keep it,
-    /// relaxed by halves when the space cannot hold k such points. 0 = only distinct configs.
-    double min_distance = 0.1;
-    /// Space search (candidates, refinement, seed); `restrict_to_plan` keeps it inside what the
+    /// Space search (candidates, refinement, seed), and the top-k's diversity: `search.min_distance`
+    /// (default 0.1 in the [0,1] encoding). `restrict_to_plan` keeps it inside what the
     /// knowledge's plan evaluated (the default: the meta-model has seen nothing outside it).
     SpaceSearchOptions search = {.n_candidates = 2048};
 };
@@ -167,10 +164,6 @@ Space space_from_json(const nlohmann::json& j, Space space, std::string_view whe
 
 /// The base name of a meta-feature ("attr_ent" of "attr_ent.mean", "ClassEntropy" of itself).
 [[nodiscard]] METALEARN_INLINE std::string base_feature_name(const std::string& name);
-
-/// Indices of `k` rows of `encoding` (n×q, sorted best first) keeping pairwise distances (Euclidean / √q)
-/// ≥ d, d halved until k rows are found or d < 1e-6 (then the first distinct rows fill up).
-[[nodiscard]] METALEARN_INLINE std::vector<Index> diverse_top(const Matrix& encoding, Index k, double d);
 
 /// A training task near a new one (`KnowledgeCore::nearest`): its row in the task list, its
 /// distance and its best plan configuration (index into the plan; -1 when every evaluation failed).
@@ -375,7 +368,8 @@ public:
     }
 
     /// The k best configurations for `dataset` by the meta-model, diversified
-    /// (`ZeroShotOptions::min_distance`), best first. Meta-features are extracted with the
+    /// (`ZeroShotOptions::search.min_distance`), best first; fewer than k only when the searched
+    /// space holds fewer distinct configurations. Meta-features are extracted with the
     /// knowledge's options, only those it uses, on a stratified subsample when the dataset has more
     /// than `opts.max_rows` rows.
     /// Configurations the dataset's size rules out (`models::fits_rows` on the fewest training rows
@@ -400,14 +394,17 @@ public:
     [[nodiscard]] std::vector<suggestion_type> suggest(const VectorRef& meta_features, Index k,
                                                        const ZeroShotOptions& opts = {}, Index training_rows = 0) const {
         if (k < 1) throw ConfigError(fmt::format("Knowledge::suggest(): k must be >= 1 (got {})", k));
-        if (!(opts.min_distance >= 0.0) || !std::isfinite(opts.min_distance))
+        const double min_distance = opts.search.min_distance;
+        if (!(min_distance >= 0.0) || !std::isfinite(min_distance))
             throw ConfigError(fmt::format("Knowledge::suggest(): min_distance must be finite and >= 0 (got {})",
-                                          opts.min_distance));
+                                          min_distance));
         const space_type& space = opts.search.restrict_to_plan ? restricted_ : space_;
         // every candidate of the space search, best first, so that the diversified top-k can reach
-        // beyond the cluster around the best prediction
+        // beyond the cluster around the best prediction and is taken after the size filter
         const Index pool = std::max<Index>(opts.search.n_candidates + opts.search.n_refine * opts.search.refine_steps, k);
-        auto ranked = predictor_.suggest(meta_features, pool, space, opts.search);
+        SpaceSearchOptions ranking = opts.search;
+        ranking.min_distance = 0.0;
+        auto ranked = predictor_.suggest(meta_features, pool, space, ranking);
         if constexpr (models::DeclaresRowNeeds<Model>) {
             if (training_rows > 0) {  // leave out what the data size rules out, unless that is everything
                 std::vector<Suggestion> fit;
@@ -419,7 +416,7 @@ public:
         Matrix enc(static_cast<Index>(ranked.size()), ranked.empty() ? 0 : ranked.front().encoding.size());
         for (std::size_t i = 0; i < ranked.size(); ++i) enc.row(static_cast<Index>(i)) = ranked[i].encoding.transpose();
         std::vector<suggestion_type> out;
-        for (Index i : detail::diverse_top(enc, k, opts.min_distance)) {
+        for (Index i : detail::diverse_top(enc, k, min_distance)) {
             suggestion_type s;
             static_cast<Suggestion&>(s) = ranked[static_cast<std::size_t>(i)];
             s.params = space_.from_json(s.config);
@@ -510,7 +507,7 @@ template <models::BaseModel Model>
     return meta::Knowledge<Model>::builtin().suggest(dataset, 1, opts).front().params;
 }
 
-/// The k best diversified configurations (`ZeroShotOptions::min_distance`), best first.
+/// The k best diversified configurations (`ZeroShotOptions::search.min_distance`), best first.
 /// @throws as above; ConfigError when k < 1.
 template <models::BaseModel Model>
 [[nodiscard]] std::vector<typename Model::params_type> zero_shot(const data::Dataset& dataset, Index k,

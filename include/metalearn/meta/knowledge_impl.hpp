@@ -106,26 +106,6 @@ METALEARN_INLINE metafeatures::ExtractOptions extract_options_from_json(const nl
 
 METALEARN_INLINE std::string base_feature_name(const std::string& name) { return name.substr(0, name.find('.')); }
 
-METALEARN_INLINE std::vector<Index> diverse_top(const Matrix& encoding, Index k, double d) {
-    const Index n = encoding.rows();
-    const double scale = std::sqrt(static_cast<double>(std::max<Index>(encoding.cols(), 1)));
-    std::vector<Index> chosen;
-    for (double dist = d; static_cast<Index>(chosen.size()) < std::min(k, n); dist /= 2) {
-        chosen.clear();
-        for (Index i = 0; i < n && static_cast<Index>(chosen.size()) < k; ++i) {
-            bool ok = true;
-            for (Index c : chosen)
-                if ((encoding.row(i) - encoding.row(c)).norm() / scale < dist) {
-                    ok = false;
-                    break;
-                }
-            if (ok) chosen.push_back(i);
-        }
-        if (dist < 1e-6) break;
-    }
-    return chosen;
-}
-
 METALEARN_INLINE void KnowledgeCore::fit(const TaskTable& table, hpo::Metric score_metric, Index folds,
                                          std::uint64_t outer_seed, const metafeatures::ExtractOptions& options,
                                          KnowledgeProvenance built_from) {

@@ -402,10 +402,12 @@ public:
     /// plan evaluated (`space().restricted_to(plan())`: per numeric dimension the plan's least to
     /// greatest value, a dimension the plan held at one value stays at it, categoricals among the
     /// plan's labels), since the meta-model knows nothing of the rest; `search.restrict_to_plan
-    /// = false` searches the whole space.
+    /// = false` searches the whole space. The k are the best predictions that keep
+    /// `search.min_distance` (0.1 in the [0,1] encoding by default) from each other, best first;
+    /// fewer than k when the searched space holds fewer distinct configurations.
     /// Meta-features that come out ±inf are treated as missing (replaced by the training median,
     /// as NaN ones are).
-    /// @throws NotFitted before `fit`.
+    /// @throws NotFitted before `fit`; ConfigError for k < 1 or invalid `search` options.
     /// @throws DataError when the dataset's task type (classification/regression) differs from
     ///         that of the training tasks (given by the metric), when it has no feature, fewer rows
     ///         than `n_folds`, or (classification) fewer than two classes with samples.

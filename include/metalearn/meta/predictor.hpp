@@ -1,8 +1,9 @@
 #pragma once
 /// @file predictor.hpp
 /// @brief `HyperparameterPredictor`: a meta-model fitted on `[task meta-features ‖ encoded
-/// config] → normalised score`, and `suggest(meta_features, k)`: the k distinct configurations
-/// with the highest predicted score, over an explicit candidate list or a whole search space.
+/// config] → normalised score`, and `suggest(meta_features, k)`: the k configurations with the
+/// highest predicted score, over an explicit candidate list (distinct) or a whole search space
+/// (kept `SpaceSearchOptions::min_distance` apart).
 ///
 /// Preprocessing (fitted on the training tasks only, stored with the predictor):
 /// meta-features → `signed_log1p` → NaN (and, at prediction, ±inf) replaced by the training medians
@@ -11,6 +12,7 @@
 /// 0 = its worst), so that tasks with easy and hard problems weigh the same; tasks whose scores
 /// all tie are left out. The meta-model standardises its inputs itself.
 
+#include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
@@ -46,10 +48,23 @@ struct SpaceSearchOptions {
     Index refine_steps = 16;      ///< Gaussian perturbations tried per refined candidate
     double refine_scale = 0.05;   ///< perturbation sd in the [0,1] encoding
     std::uint64_t seed = 0;
+    /// Minimum distance between two of the k suggestions, in the [0,1] encoding (Euclidean,
+    /// divided by √q so that 1 is the cube's diagonal): the top-k are the best predictions that
+    /// keep it, relaxed by halves when the candidates cannot hold k such points (`detail::diverse_top`).
+    /// 0 = only distinct configurations. Finite and ≥ 0.
+    double min_distance = 0.1;
     /// `MetaLearner::suggest` only: search inside what the plan evaluated (`SearchSpace::restricted_to`
     /// of the plan) rather than the whole space; the meta-model has seen nothing outside it.
     bool restrict_to_plan = true;
 };
+
+namespace detail {
+/// Indices of up to `k` rows of `encoding` (n×q, rows sorted best first), greedily in row order,
+/// keeping pairwise distances (Euclidean / √q) ≥ d; d is halved until k rows are found or it falls
+/// below 1e-6 (then rows at distance ≥ that are taken). Fewer than k only when fewer than k rows
+/// are that far apart. @param d ≥ 0 (0 = every row, the first k).
+[[nodiscard]] METALEARN_INLINE std::vector<Index> diverse_top(const Matrix& encoding, Index k, double d);
+}  // namespace detail
 
 /// A meta-model with its preprocessing; see the file documentation.
 /// @tparam M a `MetaModel` (if it is a `MetaModelWithStd`, its std is reported).
@@ -87,15 +102,23 @@ public:
 
     /// Search a whole space: `n_candidates` scrambled-Sobol configurations, then local refinement
     /// of the best `n_refine` (Gaussian steps in the encoding, decoded back to valid configs and
-    /// kept when the prediction improves), then the k distinct best.
+    /// kept when the prediction improves), then the k best that keep `opts.min_distance` from
+    /// each other, best first. Fewer than k when the candidates hold fewer distinct configurations
+    /// (a space of two categories, or one restricted to a small plan).
     /// @tparam Space an `hpo::SearchSpace<Params>` (needs `sobol`, `encode`, `decode`, `to_json`).
+    /// @throws NotFitted, DataError (meta-feature count), ConfigError (k < 1, n_candidates < 1,
+    ///         min_distance negative or not finite).
     /// Randomness: `opts.seed` only.
     template <class Space>
     [[nodiscard]] std::vector<Suggestion> suggest(const VectorRef& meta_features, Index k, const Space& space,
                                                   const SpaceSearchOptions& opts = {}) const {
+        if (k < 1) throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): k must be >= 1 (got {})", k));
         if (opts.n_candidates < 1)
             throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): n_candidates must be >= 1 (got {})",
                                           opts.n_candidates));
+        if (!(opts.min_distance >= 0.0) || !std::isfinite(opts.min_distance))
+            throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): min_distance must be finite and >= 0 (got {})",
+                                          opts.min_distance));
         auto params = space.sobol(opts.n_candidates, opts.seed);
         std::vector<nlohmann::json> configs;
         Matrix enc;
@@ -131,7 +154,16 @@ public:
                 }
             }
         }
-        return suggest(meta_features, k, configs, enc);
+        auto ranked = suggest(meta_features, static_cast<Index>(configs.size()), configs, enc);  // distinct, best first
+        if (opts.min_distance == 0.0) {
+            if (static_cast<Index>(ranked.size()) > k) ranked.resize(static_cast<std::size_t>(k));
+            return ranked;
+        }
+        Matrix ranked_enc(static_cast<Index>(ranked.size()), enc.cols());
+        for (std::size_t i = 0; i < ranked.size(); ++i) ranked_enc.row(static_cast<Index>(i)) = ranked[i].encoding.transpose();
+        std::vector<Suggestion> out;
+        for (Index i : detail::diverse_top(ranked_enc, k, opts.min_distance)) out.push_back(std::move(ranked[static_cast<std::size_t>(i)]));
+        return out;
     }
 
     [[nodiscard]] bool is_fitted() const noexcept { return fitted_; }
@@ -301,7 +333,9 @@ Matrix HyperparameterPredictor<M>::inputs(const VectorRef& meta_features, const 
 
 }  // namespace metalearn::meta
 
-#ifndef METALEARN_HEADER_ONLY
+#ifdef METALEARN_HEADER_ONLY
+#include "metalearn/meta/predictor_impl.hpp"
+#else
 // Compiled mode: the library holds the predictor over the default meta-model.
 #include "metalearn/meta/random_forest_meta_model.hpp"
 namespace metalearn::meta {
