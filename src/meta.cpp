@@ -23,10 +23,8 @@
 #include "metalearn/meta/knowledge_impl.hpp"
 
 #include "metalearn/meta/any_meta_model.hpp"
-#include "metalearn/models/logistic_regression.hpp"
 
 namespace metalearn::meta {
 template class HyperparameterPredictor<RandomForestMetaModel>;  // declared `extern` in predictor.hpp
 template class HyperparameterPredictor<AnyMetaModel>;           // declared `extern` in any_meta_model.hpp
-template class MetaLearner<models::LogisticRegression>;      // declared `extern` in meta_learner.hpp
 }  // namespace metalearn::meta

@@ -11,9 +11,12 @@
 ///   functions are `inline`.
 /// - **Compiled** (CMake target `metalearn::compiled`, which defines `METALEARN_COMPILED`): the
 ///   split headers declare only; their bodies are compiled once into the `metalearn_compiled`
-///   library (`src/*.cpp`, one file per layer), together with the explicit instantiations
-///   `MetaLearner<models::LogisticRegression>` (see `meta/meta_learner.hpp`) and
-///   `HyperparameterPredictor<RandomForestMetaModel>` (`meta/predictor.hpp`). Among those
+///   library (`src/*.cpp`, one file per layer), together with explicit instantiations for the
+///   bundled models, declared `extern` in `core/compiled_instances.hpp`: `hpo::cross_validate`
+///   of every bundled model, and `hpo::Tuner`, `meta::Knowledge`, `meta::warm_start` and
+///   `meta::MetaLearner` (with the random-forest meta-model and with `AnyMetaModel`) of the seven
+///   classifiers with shipped knowledge; `HyperparameterPredictor<RandomForestMetaModel>`
+///   (`meta/predictor.hpp`) and `<AnyMetaModel>`. Among those
 ///   bodies: logistic regression, trees and forests, gradient boosting, k-NN, naive Bayes, LDA,
 ///   ridge, elastic net, the SVMs, the MLP and its `Network`; the tuner's non-template parts
 ///   (its search over encoded configurations, `GaussianProcess`, `RgpeSurrogate`,
@@ -23,7 +26,8 @@
 ///   file), so each base model they are instantiated for adds little.
 ///   A template instantiated for one of your own types (e.g. `MetaLearner<MyModel>`) needs its
 ///   body: include the template's `*_impl.hpp` in one of your files (never the `*_impl.hpp` of
-///   non-template code, whose definitions the library already holds).
+///   non-template code, whose definitions the library already holds); for the bundled models
+///   nothing more is needed.
 ///
 /// Defining both `METALEARN_COMPILED` and `METALEARN_HEADER_ONLY` is an error.
 

@@ -200,3 +200,9 @@ template <models::BaseModel M>
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/hpo/cross_validate_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_CROSS_VALIDATE
+#include "metalearn/core/compiled_instances.hpp"
+#endif

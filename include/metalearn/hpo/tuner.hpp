@@ -537,3 +537,9 @@ private:
 };
 
 }  // namespace metalearn::hpo
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_TUNER
+#include "metalearn/core/compiled_instances.hpp"
+#endif

@@ -522,3 +522,9 @@ template <models::BaseModel Model>
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/meta/knowledge_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_KNOWLEDGE
+#include "metalearn/core/compiled_instances.hpp"
+#endif

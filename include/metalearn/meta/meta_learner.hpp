@@ -441,10 +441,10 @@ private:
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/meta/meta_learner_core_impl.hpp"
 #include "metalearn/meta/meta_learner_impl.hpp"
-#else
-// Compiled mode: the library holds the outer loop of the bundled logistic regression.
-#include "metalearn/models/logistic_regression.hpp"
-namespace metalearn::meta {
-extern template class MetaLearner<models::LogisticRegression>;
-}  // namespace metalearn::meta
+#endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_META_LEARNER
+#include "metalearn/core/compiled_instances.hpp"
 #endif

@@ -247,3 +247,9 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
 }
 
 }  // namespace metalearn::meta
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_WARM_START
+#include "metalearn/core/compiled_instances.hpp"
+#endif

@@ -194,3 +194,9 @@ static_assert(Regressor<DecisionTreeRegressor>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/decision_tree_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_DECISION_TREE
+#include "metalearn/core/compiled_instances.hpp"
+#endif

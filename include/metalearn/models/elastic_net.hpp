@@ -276,3 +276,9 @@ static_assert(Regressor<ElasticNet>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/elastic_net_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_ELASTIC_NET
+#include "metalearn/core/compiled_instances.hpp"
+#endif

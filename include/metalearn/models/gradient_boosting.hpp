@@ -760,3 +760,9 @@ static_assert(Regressor<GradientBoostingRegressor>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/gradient_boosting_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_GRADIENT_BOOSTING
+#include "metalearn/core/compiled_instances.hpp"
+#endif

@@ -224,3 +224,9 @@ static_assert(Regressor<KNeighborsRegressor>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/knn_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_KNN
+#include "metalearn/core/compiled_instances.hpp"
+#endif

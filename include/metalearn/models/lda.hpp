@@ -114,3 +114,9 @@ static_assert(Classifier<LinearDiscriminantAnalysis>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/lda_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_LDA
+#include "metalearn/core/compiled_instances.hpp"
+#endif

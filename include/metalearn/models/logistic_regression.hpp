@@ -125,3 +125,9 @@ static_assert(Classifier<LogisticRegression>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/logistic_regression_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_LOGISTIC_REGRESSION
+#include "metalearn/core/compiled_instances.hpp"
+#endif

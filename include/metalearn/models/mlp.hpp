@@ -248,3 +248,9 @@ static_assert(Regressor<MLPRegressor>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/mlp_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_MLP
+#include "metalearn/core/compiled_instances.hpp"
+#endif

@@ -110,3 +110,9 @@ static_assert(Classifier<GaussianNaiveBayes>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/naive_bayes_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_NAIVE_BAYES
+#include "metalearn/core/compiled_instances.hpp"
+#endif

@@ -237,3 +237,9 @@ static_assert(Regressor<RandomForestRegressor>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/random_forest_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_RANDOM_FOREST
+#include "metalearn/core/compiled_instances.hpp"
+#endif

@@ -96,3 +96,9 @@ static_assert(Regressor<Ridge>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/ridge_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_RIDGE
+#include "metalearn/core/compiled_instances.hpp"
+#endif

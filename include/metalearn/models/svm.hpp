@@ -391,3 +391,9 @@ static_assert(Regressor<SVR>);
 #ifdef METALEARN_HEADER_ONLY
 #include "metalearn/models/detail/svm_impl.hpp"
 #endif
+
+#ifndef METALEARN_HEADER_ONLY
+// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+#define METALEARN_DECLARES_SVM
+#include "metalearn/core/compiled_instances.hpp"
+#endif
