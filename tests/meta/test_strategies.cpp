@@ -301,17 +301,29 @@ TEST_CASE("predictor suggests near the true optimum on held-out synthetic tasks"
     CHECK(loaded.predict(mf, table.config_encoding) == pred.predict(mf, table.config_encoding));
 }
 
+namespace {
+
+// The synthetic family's config x as a float dimension on [0, 1] (encoded as x itself), and a
+// distance-weighted 5-NN predictor fitted on its first 30 tasks.
+struct XConfig {
+    double x = 0.5;
+};
+struct XSpaceFixture {
+    hpo::SearchSpace<XConfig> space = hpo::SearchSpace<XConfig>().add("x", &XConfig::x, hpo::uniform(0.0, 1.0));
+    TaskTable table = synthetic_table(40, 13);
+    HyperparameterPredictor<KnnMetaModel> pred{KnnMetaModel({.n_neighbors = 5, .distance_weighted = true})};
+    XSpaceFixture() {
+        std::vector<Index> train;
+        for (Index i = 0; i < 30; ++i) train.push_back(i);
+        pred.fit(table, train);
+    }
+};
+
+}  // namespace
+
 TEST_CASE("predictor searches a whole search space (Sobol + local refinement)", "[meta][predictor]") {
-    // the synthetic family's config x is a float dimension on [0, 1], encoded as x itself
-    struct P {
-        double x = 0.5;
-    };
-    const auto space = hpo::SearchSpace<P>().add("x", &P::x, hpo::uniform(0.0, 1.0));
-    const TaskTable table = synthetic_table(40, 13);
-    std::vector<Index> train;
-    for (Index i = 0; i < 30; ++i) train.push_back(i);
-    HyperparameterPredictor<KnnMetaModel> pred(KnnMetaModel({.n_neighbors = 5, .distance_weighted = true}));
-    pred.fit(table, train);
+    const XSpaceFixture f;
+    const auto& [space, table, pred] = f;
     for (Index i = 30; i < 40; ++i) {
         const Vector mf = table.meta_features.row(i).transpose();
         const auto s = pred.suggest(mf, 2, space, {.n_candidates = 64, .n_refine = 4, .refine_steps = 8, .seed = 1});
@@ -342,15 +354,8 @@ TEST_CASE("diverse_top: a hand-computed greedy pick and its halving", "[meta][pr
 }
 
 TEST_CASE("predictor's space search keeps its top-k min_distance apart", "[meta][predictor]") {
-    struct P {
-        double x = 0.5;
-    };
-    const auto space = hpo::SearchSpace<P>().add("x", &P::x, hpo::uniform(0.0, 1.0));
-    const TaskTable table = synthetic_table(40, 13);
-    std::vector<Index> train;
-    for (Index i = 0; i < 30; ++i) train.push_back(i);
-    HyperparameterPredictor<KnnMetaModel> pred(KnnMetaModel({.n_neighbors = 5, .distance_weighted = true}));
-    pred.fit(table, train);
+    const XSpaceFixture f;
+    const auto& [space, table, pred] = f;
     const Vector mf = table.meta_features.row(33).transpose();
     SpaceSearchOptions o{.n_candidates = 64, .n_refine = 4, .refine_steps = 8, .seed = 1};
     const auto diverse = pred.suggest(mf, 4, space, o);  // default min_distance 0.1
