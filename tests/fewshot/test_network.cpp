@@ -1,6 +1,7 @@
 // Tests of the network core (models/network.hpp): gradients and Hessian-vector products against
 // central finite differences, and the Adam update against its closed form.
 
+#include <metalearn/core/gemm.hpp>
 #include <metalearn/models/network.hpp>
 
 #include "support/test_support.hpp"
@@ -174,4 +175,38 @@ TEST_CASE("Network and Adam reject bad shapes and settings", "[models][network][
     Adam adam(3);
     Vector t3 = Vector::Zero(3);
     REQUIRE_THROWS_AS(adam.step(t3, Vector::Zero(2)), metalearn::DataError);
+}
+
+TEST_CASE("Network passes agree between the AVX2/FMA products and Eigen's", "[models][network]") {
+    // The two kernels round differently (fused multiply-add, summation order): equal to ~1e-12.
+    Rng rng(5);
+    const Network net({3, 16, 9, 2}, Activation::tanh);
+    const Vector theta = net.init_params(rng);
+    const Matrix X = random_matrix(24, 3, rng);
+    const Matrix Y = targets(24, 2, Loss::mse, rng);
+    const Vector v = random_matrix(net.n_params(), 1, rng);
+    const Matrix Xq = random_matrix(24, 3, rng);
+    const Matrix Yq = targets(24, 2, Loss::mse, rng);
+    struct Out {
+        Vector grad, hv, sum, query;
+        double loss = 0.0;
+    };
+    const auto run = [&](metalearn::detail::GemmKernel k) {
+        metalearn::detail::gemm_kernel_choice() = k;
+        Out o;
+        Network::Workspace ws;
+        o.loss = net.loss_and_gradient(theta, X, Y, Loss::mse, ws, o.grad);
+        net.hessian_vector_product(theta, X, Y, Loss::mse, v, ws, o.hv);
+        Network::OneStepWorkspace ows;
+        net.one_step_meta_gradient_sum(theta, X, Y, Xq, Yq, 4, 0.01, Loss::mse, true, ows, o.sum, o.query);
+        metalearn::detail::gemm_kernel_choice() = metalearn::detail::GemmKernel::automatic;
+        return o;
+    };
+    const Out a = run(metalearn::detail::GemmKernel::automatic);
+    const Out e = run(metalearn::detail::GemmKernel::eigen);
+    CHECK(a.loss == Approx(e.loss).epsilon(1e-13));
+    CHECK_THAT(a.grad, metalearn::test::approx_matrix(e.grad, 1e-11, 1e-13));
+    CHECK_THAT(a.hv, metalearn::test::approx_matrix(e.hv, 1e-11, 1e-13));
+    CHECK_THAT(a.sum, metalearn::test::approx_matrix(e.sum, 1e-11, 1e-13));
+    CHECK_THAT(a.query, metalearn::test::approx_matrix(e.query, 1e-11, 1e-13));
 }

@@ -5,6 +5,7 @@
 
 #include "metalearn/models/network.hpp"
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/gemm.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/models/detail/serialization.hpp"
@@ -194,13 +195,14 @@ METALEARN_INLINE void Network::task_gradients(const VectorRef& theta, const Matr
             Eigen::Map<Matrix> gW(grads.col(t).data() + offsets_[s], a, b);
             Eigen::Map<Vector> gb(grads.col(t).data() + offsets_[s] + a * b, b);
             const auto Dt = D.middleRows(t * n, n);
-            if (l == 0) gW.noalias() = X.middleRows(t * n, n).transpose() * Dt;
-            else gW.noalias() = ws.A[s - 1].middleRows(t * n, n).transpose() * Dt;
+            if (l == 0) metalearn::detail::gemm_into(gW, X.middleRows(t * n, n), true, Dt, false, false);
+            else metalearn::detail::gemm_into(gW, ws.A[s - 1].middleRows(t * n, n), true, Dt, false, false);
             gb = Dt.colwise().sum().transpose();
         }
         if (l > 0) {
             Matrix& G = ws.G[s - 1];
-            G.noalias() = D * weights(theta, l).transpose();
+            G.resize(D.rows(), a);
+            metalearn::detail::gemm_into(G, D, false, weights(theta, l), true, false);
             ws.D[s - 1] = G.cwiseProduct(ws.S[s - 1]);
         }
     }
@@ -234,11 +236,11 @@ METALEARN_INLINE void Network::task_hessian_vector_products(const VectorRef& the
     for (Index l = 0; l < L; ++l) {
         const auto s = static_cast<std::size_t>(l);
         Matrix& RZ = ws.RZ[s];
-        if (l > 0) RZ.noalias() = ws.RA[s - 1] * weights(theta, l);
+        if (l > 0) metalearn::detail::gemm_into(RZ, ws.RA[s - 1], false, weights(theta, l), false, false);
         for (Index t = 0; t < n_tasks; ++t) {
             auto RZt = RZ.middleRows(t * n, n);
-            if (l == 0) RZt.noalias() = X.middleRows(t * n, n) * vw(t, l);
-            else RZt.noalias() += ws.A[s - 1].middleRows(t * n, n) * vw(t, l);
+            if (l == 0) metalearn::detail::gemm_into(RZt, X.middleRows(t * n, n), false, vw(t, l), false, false);
+            else metalearn::detail::gemm_into(RZt, ws.A[s - 1].middleRows(t * n, n), false, vw(t, l), false, true);
             RZt.rowwise() += vb(t, l);
         }
         if (l + 1 < L) ws.RA[s] = RZ.cwiseProduct(ws.S[s]);
@@ -256,19 +258,20 @@ METALEARN_INLINE void Network::task_hessian_vector_products(const VectorRef& the
             Eigen::Map<Vector> hb(HV.col(t).data() + offsets_[s] + a * b, b);
             const auto RDt = RD.middleRows(t * n, n);
             if (l == 0) {
-                hW.noalias() = X.middleRows(t * n, n).transpose() * RDt;
+                metalearn::detail::gemm_into(hW, X.middleRows(t * n, n), true, RDt, false, false);
             } else {
-                hW.noalias() = ws.A[s - 1].middleRows(t * n, n).transpose() * RDt;
-                hW.noalias() += ws.RA[s - 1].middleRows(t * n, n).transpose() * ws.D[s].middleRows(t * n, n);
+                metalearn::detail::gemm_into(hW, ws.A[s - 1].middleRows(t * n, n), true, RDt, false, false);
+                metalearn::detail::gemm_into(hW, ws.RA[s - 1].middleRows(t * n, n), true, ws.D[s].middleRows(t * n, n), false, true);
             }
             hb = RDt.colwise().sum().transpose();
         }
         if (l > 0) {
             // R{G} = R{D_l} W_lᵀ (all tasks) + D_{l,t} V_{l,t}ᵀ (each task).
             Matrix& RG = ws.RA[s - 1];  // R{A_{l-1}} is no longer needed: reuse its buffer
-            RG.noalias() = RD * weights(theta, l).transpose();
+            RG.resize(RD.rows(), a);
+            metalearn::detail::gemm_into(RG, RD, false, weights(theta, l), true, false);
             for (Index t = 0; t < n_tasks; ++t)
-                RG.middleRows(t * n, n).noalias() += ws.D[s].middleRows(t * n, n) * vw(t, l).transpose();
+                metalearn::detail::gemm_into(RG.middleRows(t * n, n), ws.D[s].middleRows(t * n, n), false, vw(t, l), true, true);
             ws.RD[s - 1] = RG.cwiseProduct(ws.S[s - 1]);
             add_d2sigma(ws.G[s - 1], ws.A[s - 1], ws.S[s - 1], ws.RZ[s - 1], ws.RD[s - 1]);
         }
@@ -305,7 +308,8 @@ METALEARN_INLINE void Network::one_step_meta_gradient_sum(const VectorRef& theta
     output_delta(Ys, loss_kind, ns, s, true, ws.support_losses);
     for (Index l = L - 1; l > 0; --l) {
         const auto u = static_cast<std::size_t>(l);
-        s.G[u - 1].noalias() = s.D[u] * weights(theta, l).transpose();
+        s.G[u - 1].resize(s.D[u].rows(), sizes_[u]);
+        metalearn::detail::gemm_into(s.G[u - 1], s.D[u], false, weights(theta, l), true, false);
         s.D[u - 1] = s.G[u - 1].cwiseProduct(s.S[u - 1]);
     }
     // Query rows at θ_t: Z_{q,l,t} = A_{q,t} W_l − α C_t D_{s,t} + 1 (b_l − α 1ᵀ D_{s,t})ᵀ.
@@ -316,16 +320,17 @@ METALEARN_INLINE void Network::one_step_meta_gradient_sum(const VectorRef& theta
     for (Index l = 0; l < L; ++l) {
         const auto u = static_cast<std::size_t>(l);
         Matrix& Z = q.Z[u];
-        if (l == 0) Z.noalias() = Xq * weights(theta, l);
-        else Z.noalias() = q.A[u - 1] * weights(theta, l);
+        Z.resize(Xq.rows(), sizes_[u + 1]);
+        if (l == 0) metalearn::detail::gemm_into(Z, Xq, false, weights(theta, l), false, false);
+        else metalearn::detail::gemm_into(Z, q.A[u - 1], false, weights(theta, l), false, false);
         Matrix& C = ws.C[u];
         C.resize(T * nq, ns);
         for (Index t = 0; t < T; ++t) {
             auto Ct = C.middleRows(t * nq, nq);
             const auto Dst = s.D[u].middleRows(t * ns, ns);
             auto Zt = Z.middleRows(t * nq, nq);
-            Ct.noalias() = in_q(l, t) * in_s(l, t).transpose();
-            Zt.noalias() -= alpha * Ct * Dst;
+            metalearn::detail::gemm_into(Ct, in_q(l, t), false, in_s(l, t), true, false);
+            metalearn::detail::gemm_into(Zt, Ct, false, Dst, false, true, -alpha);
             ws.row = bias(theta, l).transpose() - alpha * Dst.colwise().sum();
             Zt.rowwise() += ws.row;
         }
@@ -337,13 +342,14 @@ METALEARN_INLINE void Network::one_step_meta_gradient_sum(const VectorRef& theta
     for (Index l = L - 1; l > 0; --l) {
         const auto u = static_cast<std::size_t>(l);
         Matrix& G = q.G[u - 1];
-        G.noalias() = q.D[u] * weights(theta, l).transpose();
+        G.resize(q.D[u].rows(), sizes_[u]);
+        metalearn::detail::gemm_into(G, q.D[u], false, weights(theta, l), true, false);
         Matrix& E = ws.E[u];
         E.resize(T * nq, ns);
         for (Index t = 0; t < T; ++t) {
             auto Et = E.middleRows(t * nq, nq);
-            Et.noalias() = q.D[u].middleRows(t * nq, nq) * s.D[u].middleRows(t * ns, ns).transpose();
-            G.middleRows(t * nq, nq).noalias() -= alpha * Et * in_s(l, t);
+            metalearn::detail::gemm_into(Et, q.D[u].middleRows(t * nq, nq), false, s.D[u].middleRows(t * ns, ns), true, false);
+            metalearn::detail::gemm_into(G.middleRows(t * nq, nq), Et, false, in_s(l, t), false, true, -alpha);
         }
         q.D[u - 1] = G.cwiseProduct(q.S[u - 1]);
     }
@@ -353,8 +359,8 @@ METALEARN_INLINE void Network::one_step_meta_gradient_sum(const VectorRef& theta
         const auto u = static_cast<std::size_t>(l);
         Eigen::Map<Matrix> gW(grad_sum.data() + offsets_[u], sizes_[u], sizes_[u + 1]);
         Eigen::Map<Vector> gb(grad_sum.data() + offsets_[u] + sizes_[u] * sizes_[u + 1], sizes_[u + 1]);
-        if (l == 0) gW.noalias() = Xq.transpose() * q.D[u];
-        else gW.noalias() = q.A[u - 1].transpose() * q.D[u];
+        if (l == 0) metalearn::detail::gemm_into(gW, Xq, true, q.D[u], false, false);
+        else metalearn::detail::gemm_into(gW, q.A[u - 1], true, q.D[u], false, false);
         gb = q.D[u].colwise().sum().transpose();
     }
     if (!second_order) return;
@@ -364,13 +370,12 @@ METALEARN_INLINE void Network::one_step_meta_gradient_sum(const VectorRef& theta
     for (Index l = 0; l < L; ++l) {
         const auto u = static_cast<std::size_t>(l);
         Matrix& RZ = s.RZ[u];
-        if (l > 0) RZ.noalias() = s.RA[u - 1] * weights(theta, l);
+        if (l > 0) metalearn::detail::gemm_into(RZ, s.RA[u - 1], false, weights(theta, l), false, false);
         for (Index t = 0; t < T; ++t) {
             auto RZt = RZ.middleRows(t * ns, ns);
             const auto Ct = ws.C[u].middleRows(t * nq, nq);
             const auto Dqt = q.D[u].middleRows(t * nq, nq);
-            if (l == 0) RZt.noalias() = Ct.transpose() * Dqt;
-            else RZt.noalias() += Ct.transpose() * Dqt;
+            metalearn::detail::gemm_into(RZt, Ct, true, Dqt, false, l > 0);
             ws.row = Dqt.colwise().sum();
             RZt.rowwise() += ws.row;
         }
@@ -387,18 +392,19 @@ METALEARN_INLINE void Network::one_step_meta_gradient_sum(const VectorRef& theta
         Eigen::Map<Vector> gb(grad_sum.data() + offsets_[u] + a * b, b);
         const Matrix& RD = s.RD[u];
         if (l == 0) {
-            gW.noalias() -= alpha * (Xs.transpose() * RD);
+            metalearn::detail::gemm_into(gW, Xs, true, RD, false, true, -alpha);
         } else {
-            gW.noalias() -= alpha * (s.A[u - 1].transpose() * RD);
-            gW.noalias() -= alpha * (s.RA[u - 1].transpose() * s.D[u]);
+            metalearn::detail::gemm_into(gW, s.A[u - 1], true, RD, false, true, -alpha);
+            metalearn::detail::gemm_into(gW, s.RA[u - 1], true, s.D[u], false, true, -alpha);
         }
         gb -= alpha * RD.colwise().sum().transpose();
         if (l > 0) {
             Matrix& RG = s.RA[u - 1];  // R{A_{l−1}} is no longer needed: reuse its buffer
-            RG.noalias() = RD * weights(theta, l).transpose();
+            RG.resize(RD.rows(), a);
+            metalearn::detail::gemm_into(RG, RD, false, weights(theta, l), true, false);
             for (Index t = 0; t < T; ++t)
-                RG.middleRows(t * ns, ns).noalias() +=
-                    ws.E[u].middleRows(t * nq, nq).transpose() * q.A[u - 1].middleRows(t * nq, nq);
+                metalearn::detail::gemm_into(RG.middleRows(t * ns, ns), ws.E[u].middleRows(t * nq, nq), true, q.A[u - 1].middleRows(t * nq, nq),
+                    false, true);
             s.RD[u - 1] = RG.cwiseProduct(s.S[u - 1]);
             add_d2sigma(s.G[u - 1], s.A[u - 1], s.S[u - 1], s.RZ[u - 1], s.RD[u - 1]);
         }
@@ -491,8 +497,9 @@ METALEARN_INLINE void Network::forward_impl(const VectorRef& theta, const Matrix
         const auto W = weights(theta, l);
         const auto b = bias(theta, l);
         Matrix& Z = ws.Z[s];
-        if (l == 0) Z.noalias() = X * W;
-        else Z.noalias() = ws.A[s - 1] * W;
+        Z.resize(X.rows(), W.cols());
+        if (l == 0) metalearn::detail::gemm_into(Z, X, false, W, false, false);
+        else metalearn::detail::gemm_into(Z, ws.A[s - 1], false, W, false, false);
         Z.rowwise() += b.transpose();
         if (l + 1 < L) activate(Z, ws.A[s], ws.S[s]);
     }
@@ -561,12 +568,13 @@ METALEARN_INLINE void Network::backward_impl(const VectorRef& theta, const Matri
         Eigen::Map<Matrix> gW(grad.data() + offsets_[s], a, b);
         Eigen::Map<Vector> gb(grad.data() + offsets_[s] + a * b, b);
         const Matrix& D = ws.D[s];
-        if (l == 0) gW.noalias() = X.transpose() * D;
-        else gW.noalias() = ws.A[s - 1].transpose() * D;
+        if (l == 0) metalearn::detail::gemm_into(gW, X, true, D, false, false);
+        else metalearn::detail::gemm_into(gW, ws.A[s - 1], true, D, false, false);
         gb = D.colwise().sum().transpose();
         if (l > 0) {
             Matrix& G = ws.G[s - 1];
-            G.noalias() = D * weights(theta, l).transpose();
+            G.resize(D.rows(), a);
+            metalearn::detail::gemm_into(G, D, false, weights(theta, l), true, false);
             ws.D[s - 1] = G.cwiseProduct(ws.S[s - 1]);
         }
     }
@@ -584,10 +592,10 @@ METALEARN_INLINE void Network::r_pass_impl(const VectorRef& theta, const MatrixR
         const auto c = bias(v, l);
         Matrix& RZ = ws.RZ[s];
         if (l == 0) {
-            RZ.noalias() = X * V;
+            metalearn::detail::gemm_into(RZ, X, false, V, false, false);
         } else {
-            RZ.noalias() = ws.A[s - 1] * V;
-            RZ.noalias() += ws.RA[s - 1] * weights(theta, l);
+            metalearn::detail::gemm_into(RZ, ws.A[s - 1], false, V, false, false);
+            metalearn::detail::gemm_into(RZ, ws.RA[s - 1], false, weights(theta, l), false, true);
         }
         RZ.rowwise() += c.transpose();
         if (l + 1 < L) ws.RA[s] = RZ.cwiseProduct(ws.S[s]);
@@ -603,17 +611,18 @@ METALEARN_INLINE void Network::r_pass_impl(const VectorRef& theta, const MatrixR
         Eigen::Map<Vector> hb(hv.data() + offsets_[s] + a * b, b);
         const Matrix& RD = ws.RD[s];
         if (l == 0) {
-            hW.noalias() = X.transpose() * RD;
+            metalearn::detail::gemm_into(hW, X, true, RD, false, false);
         } else {
-            hW.noalias() = ws.A[s - 1].transpose() * RD;
-            hW.noalias() += ws.RA[s - 1].transpose() * ws.D[s];
+            metalearn::detail::gemm_into(hW, ws.A[s - 1], true, RD, false, false);
+            metalearn::detail::gemm_into(hW, ws.RA[s - 1], true, ws.D[s], false, true);
         }
         hb = RD.colwise().sum().transpose();
         if (l > 0) {
             // R{G} = R{D_l} W_lᵀ + D_l V_lᵀ; R{D_{l-1}} = R{G} ⊙ σ' + G ⊙ σ'' ⊙ R{Z_{l-1}}.
             Matrix& RG = ws.RA[s - 1];  // R{A_{l-1}} is no longer needed: reuse its buffer
-            ws.RD[s - 1].noalias() = RD * weights(theta, l).transpose();
-            ws.RD[s - 1].noalias() += ws.D[s] * weights(v, l).transpose();
+            ws.RD[s - 1].resize(RD.rows(), a);
+            metalearn::detail::gemm_into(ws.RD[s - 1], RD, false, weights(theta, l), true, false);
+            metalearn::detail::gemm_into(ws.RD[s - 1], ws.D[s], false, weights(v, l), true, true);
             RG.swap(ws.RD[s - 1]);
             ws.RD[s - 1] = RG.cwiseProduct(ws.S[s - 1]);
             add_d2sigma(ws.G[s - 1], ws.A[s - 1], ws.S[s - 1], ws.RZ[s - 1], ws.RD[s - 1]);
