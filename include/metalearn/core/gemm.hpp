@@ -50,60 +50,54 @@ inline std::atomic<GemmKernel>& gemm_kernel_choice() noexcept {
 }
 
 #ifdef METALEARN_GEMM_DISPATCH
-/// One block of C: rows [0, 8) (masked to the first `rows` when !FULL) × NR columns,
-/// C = (acc ? C : 0) + alpha · A(8×k) · op(B)(k×NR). B(p, j) is at b[p·sp + j·sj].
-template <int NR, bool FULL>
+/// One block of C: 4·MR rows (MR = 1 or 2 registers of four doubles; masked by m0, m1 when MASKED)
+/// × NR columns, C = (acc ? C : 0) + alpha · A(4MR×k) · op(B)(k×NR). B(p, j) is at b[p·sp + j·sj].
+template <int NR, int MR, bool MASKED>
 __attribute__((target("avx2,fma"))) inline void gemm_avx2_block(Index k, const double* a, Index lda, const double* b,
                                                                  Index sp, Index sj, double* c, Index ldc, bool acc,
                                                                  double alpha, __m256i m0, __m256i m1) {
-    __m256d c0[NR];
-    __m256d c1[NR];
+    __m256d acc_r[MR][NR];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-    for (int j = 0; j < NR; ++j) c0[j] = c1[j] = _mm256_setzero_pd();
+        for (int j = 0; j < NR; ++j) acc_r[r][j] = _mm256_setzero_pd();
     for (Index p = 0; p < k; ++p) {
         const double* ap = a + p * lda;
-        const __m256d a0 = FULL ? _mm256_loadu_pd(ap) : _mm256_maskload_pd(ap, m0);
-        const __m256d a1 = FULL ? _mm256_loadu_pd(ap + 4) : _mm256_maskload_pd(ap + 4, m1);
+        __m256d av[MR];
+#pragma GCC unroll 2
+        for (int r = 0; r < MR; ++r) {
+            if constexpr (MASKED) av[r] = _mm256_maskload_pd(ap + 4 * r, r == 0 ? m0 : m1);
+            else av[r] = _mm256_loadu_pd(ap + 4 * r);
+        }
         const double* bp = b + p * sp;
 #pragma GCC unroll 4
         for (int j = 0; j < NR; ++j) {
             const __m256d bj = _mm256_broadcast_sd(bp + j * sj);
-            c0[j] = _mm256_fmadd_pd(a0, bj, c0[j]);
-            c1[j] = _mm256_fmadd_pd(a1, bj, c1[j]);
+#pragma GCC unroll 2
+            for (int r = 0; r < MR; ++r) acc_r[r][j] = _mm256_fmadd_pd(av[r], bj, acc_r[r][j]);
         }
     }
-    if (alpha != 1.0) {
-        const __m256d s = _mm256_set1_pd(alpha);
-#pragma GCC unroll 4
-        for (int j = 0; j < NR; ++j) {
-            c0[j] = _mm256_mul_pd(c0[j], s);
-            c1[j] = _mm256_mul_pd(c1[j], s);
-        }
-    }
+    const __m256d s = _mm256_set1_pd(alpha);
 #pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) {
         double* cj = c + j * ldc;
-        if (FULL) {
-            if (acc) {
-                c0[j] = _mm256_add_pd(c0[j], _mm256_loadu_pd(cj));
-                c1[j] = _mm256_add_pd(c1[j], _mm256_loadu_pd(cj + 4));
+#pragma GCC unroll 2
+        for (int r = 0; r < MR; ++r) {
+            __m256d v = alpha != 1.0 ? _mm256_mul_pd(acc_r[r][j], s) : acc_r[r][j];
+            if constexpr (MASKED) {
+                if (acc) v = _mm256_add_pd(v, _mm256_maskload_pd(cj + 4 * r, r == 0 ? m0 : m1));
+                _mm256_maskstore_pd(cj + 4 * r, r == 0 ? m0 : m1, v);
+            } else {
+                if (acc) v = _mm256_add_pd(v, _mm256_loadu_pd(cj + 4 * r));
+                _mm256_storeu_pd(cj + 4 * r, v);
             }
-            _mm256_storeu_pd(cj, c0[j]);
-            _mm256_storeu_pd(cj + 4, c1[j]);
-        } else {
-            if (acc) {
-                c0[j] = _mm256_add_pd(c0[j], _mm256_maskload_pd(cj, m0));
-                c1[j] = _mm256_add_pd(c1[j], _mm256_maskload_pd(cj + 4, m1));
-            }
-            _mm256_maskstore_pd(cj, m0, c0[j]);
-            _mm256_maskstore_pd(cj + 4, m1, c1[j]);
         }
     }
 }
 
 /// C(rows×n) (=|+=) alpha · A(rows×k, column-major, leading dimension lda) · op(B)(k×n), B(p, j)
-/// at b[p·sp + j·sj]; rows ≤ 8.
-template <bool FULL>
+/// at b[p·sp + j·sj]; rows ≤ 4·MR (all of them when !MASKED).
+template <int MR, bool MASKED>
 __attribute__((target("avx2,fma"))) inline void gemm_avx2_rows(Index rows, Index n, Index k, const double* a, Index lda,
                                                                 const double* b, Index sp, Index sj, double* c, Index ldc,
                                                                 bool acc, double alpha) {
@@ -112,17 +106,46 @@ __attribute__((target("avx2,fma"))) inline void gemm_avx2_rows(Index rows, Index
     const __m256i m1 = _mm256_set_epi64x(lane(7), lane(6), lane(5), lane(4));
     Index j = 0;
     for (; j + 4 <= n; j += 4)
-        gemm_avx2_block<4, FULL>(k, a, lda, b + j * sj, sp, sj, c + j * ldc, ldc, acc, alpha, m0, m1);
+        gemm_avx2_block<4, MR, MASKED>(k, a, lda, b + j * sj, sp, sj, c + j * ldc, ldc, acc, alpha, m0, m1);
     switch (n - j) {
-        case 3: gemm_avx2_block<3, FULL>(k, a, lda, b + j * sj, sp, sj, c + j * ldc, ldc, acc, alpha, m0, m1); break;
-        case 2: gemm_avx2_block<2, FULL>(k, a, lda, b + j * sj, sp, sj, c + j * ldc, ldc, acc, alpha, m0, m1); break;
-        case 1: gemm_avx2_block<1, FULL>(k, a, lda, b + j * sj, sp, sj, c + j * ldc, ldc, acc, alpha, m0, m1); break;
+        case 3: gemm_avx2_block<3, MR, MASKED>(k, a, lda, b + j * sj, sp, sj, c + j * ldc, ldc, acc, alpha, m0, m1); break;
+        case 2: gemm_avx2_block<2, MR, MASKED>(k, a, lda, b + j * sj, sp, sj, c + j * ldc, ldc, acc, alpha, m0, m1); break;
+        case 1: gemm_avx2_block<1, MR, MASKED>(k, a, lda, b + j * sj, sp, sj, c + j * ldc, ldc, acc, alpha, m0, m1); break;
         default: break;
     }
 }
 
-/// C(m×n) (=|+=) alpha · A(m×k) · op(B)(k×n) as above, k cut into panels of 256 so that an 8-row
-/// strip of A stays in the L1 cache across the columns of C.
+/// out (m×k, column-major, leading dimension m) = Aᵀ for A stored k×m (leading dimension lda):
+/// 4×4 blocks transposed in registers, the edges one by one.
+__attribute__((target("avx2,fma"))) inline void gemm_avx2_pack_transposed(Index m, Index k, const double* A, Index lda,
+                                                                          double* out) {
+    Index i = 0;
+    for (; i + 4 <= m; i += 4) {
+        Index p = 0;
+        for (; p + 4 <= k; p += 4) {
+            const __m256d r0 = _mm256_loadu_pd(A + p + (i + 0) * lda);  // A(p..p+3, i)
+            const __m256d r1 = _mm256_loadu_pd(A + p + (i + 1) * lda);
+            const __m256d r2 = _mm256_loadu_pd(A + p + (i + 2) * lda);
+            const __m256d r3 = _mm256_loadu_pd(A + p + (i + 3) * lda);
+            const __m256d t0 = _mm256_unpacklo_pd(r0, r1);  // A(p,i) A(p,i+1) A(p+2,i) A(p+2,i+1)
+            const __m256d t1 = _mm256_unpackhi_pd(r0, r1);  // A(p+1,i) A(p+1,i+1) A(p+3,i) A(p+3,i+1)
+            const __m256d t2 = _mm256_unpacklo_pd(r2, r3);
+            const __m256d t3 = _mm256_unpackhi_pd(r2, r3);
+            _mm256_storeu_pd(out + i + (p + 0) * m, _mm256_permute2f128_pd(t0, t2, 0x20));
+            _mm256_storeu_pd(out + i + (p + 1) * m, _mm256_permute2f128_pd(t1, t3, 0x20));
+            _mm256_storeu_pd(out + i + (p + 2) * m, _mm256_permute2f128_pd(t0, t2, 0x31));
+            _mm256_storeu_pd(out + i + (p + 3) * m, _mm256_permute2f128_pd(t1, t3, 0x31));
+        }
+        for (; p < k; ++p)
+            for (Index c = i; c < i + 4; ++c) out[c + p * m] = A[p + c * lda];
+    }
+    for (; i < m; ++i)
+        for (Index p = 0; p < k; ++p) out[i + p * m] = A[p + i * lda];
+}
+
+/// C(m×n) (=|+=) alpha · A(m×k) · op(B)(k×n) as above: strips of 8 rows, then the tail (4 rows
+/// unmasked, the rest masked); k cut into panels of 256 so that a strip of A stays in the L1
+/// cache across the columns of C.
 __attribute__((target("avx2,fma"))) inline void gemm_avx2(Index m, Index n, Index k, const double* a, Index lda,
                                                           const double* b, Index sp, Index sj, double* c, Index ldc,
                                                           bool acc, double alpha) {
@@ -130,10 +153,14 @@ __attribute__((target("avx2,fma"))) inline void gemm_avx2(Index m, Index n, Inde
     for (Index p0 = 0; p0 < k; p0 += kc) {
         const Index kb = std::min(kc, k - p0);
         const bool add = acc || p0 > 0;
+        const double* bk = b + p0 * sp;
         Index i = 0;
-        for (; i + 8 <= m; i += 8)
-            gemm_avx2_rows<true>(8, n, kb, a + i + p0 * lda, lda, b + p0 * sp, sp, sj, c + i, ldc, add, alpha);
-        if (i < m) gemm_avx2_rows<false>(m - i, n, kb, a + i + p0 * lda, lda, b + p0 * sp, sp, sj, c + i, ldc, add, alpha);
+        for (; i + 8 <= m; i += 8) gemm_avx2_rows<2, false>(8, n, kb, a + i + p0 * lda, lda, bk, sp, sj, c + i, ldc, add, alpha);
+        if (i + 4 <= m) {
+            gemm_avx2_rows<1, false>(4, n, kb, a + i + p0 * lda, lda, bk, sp, sj, c + i, ldc, add, alpha);
+            i += 4;
+        }
+        if (i < m) gemm_avx2_rows<1, true>(m - i, n, kb, a + i + p0 * lda, lda, bk, sp, sj, c + i, ldc, add, alpha);
     }
 }
 #endif
@@ -159,12 +186,7 @@ inline void gemm(Index m, Index n, Index k, double alpha, const double* A, Index
         if (trans_a) {  // the kernel reads columns of op(A): copy Aᵀ once
             thread_local std::vector<double> packed;
             packed.resize(static_cast<std::size_t>(m) * static_cast<std::size_t>(k));
-            constexpr Index tile = 8;  // square tiles: both the reads and the writes stay in a few cache lines
-            for (Index i0 = 0; i0 < m; i0 += tile)
-                for (Index p0 = 0; p0 < k; p0 += tile)
-                    for (Index i = i0; i < std::min(i0 + tile, m); ++i)
-                        for (Index p = p0; p < std::min(p0 + tile, k); ++p)
-                            packed[static_cast<std::size_t>(i + p * m)] = A[p + i * lda];
+            gemm_avx2_pack_transposed(m, k, A, lda, packed.data());
             a = packed.data();
             la = m;
         }

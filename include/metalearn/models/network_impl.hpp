@@ -462,10 +462,19 @@ METALEARN_INLINE void Network::prepare(Workspace& ws, Index n, bool r_pass) cons
 
 METALEARN_INLINE void Network::activate(const Matrix& Z, Matrix& A, Matrix& S) const {
     switch (activation_) {
-        case Activation::relu:
-            A = Z.cwiseMax(0.0);
-            S = (Z.array() > 0.0).cast<double>().matrix();
+        case Activation::relu: {  // one pass for both
+            A.resize(Z.rows(), Z.cols());
+            S.resize(Z.rows(), Z.cols());
+            const double* z = Z.data();
+            double* a = A.data();
+            double* d = S.data();
+            for (Index i = 0; i < Z.size(); ++i) {
+                const bool positive = z[i] > 0.0;
+                a[i] = positive ? z[i] : 0.0;
+                d[i] = positive ? 1.0 : 0.0;
+            }
             break;
+        }
         case Activation::tanh:
             A = Z.array().tanh().matrix();
             S = (1.0 - A.array().square()).matrix();
