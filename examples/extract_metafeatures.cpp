@@ -26,8 +26,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -104,7 +106,13 @@ int run(int argc, char** argv) {
     options.time_limit_per_group = std::chrono::milliseconds(group_limit_ms);
     options.feature_set = set == "autosklearn" ? mf::FeatureSet::autosklearn : mf::FeatureSet::mfe;
     options.landmarking_max_rows = landmarking_max_rows;
-    options.max_matrix_bytes = static_cast<std::size_t>(max_matrix_gb * 1e9);
+    if (!std::isfinite(max_matrix_gb)) {  // CLI::Range lets NaN through
+        fmt::print(stderr, "extract_metafeatures: --max-matrix-gb expects a number in [0, 1e9] (got {})\n", max_matrix_gb);
+        return 2;
+    }
+    // a positive limit stays a limit, however small (0 bytes would mean none)
+    options.max_matrix_bytes =
+        max_matrix_gb > 0.0 ? std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(max_matrix_gb * 1e9))) : 0;
     options.on_warning = [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); };
     if (landmarking_max_rows != 0 && landmarking_max_rows < 20) {
         fmt::print(stderr, "extract_metafeatures: --landmarking-max-rows expects 0 (every row) or a number >= 20 "

@@ -3,6 +3,7 @@
 /// @brief Umbrella header of the data layer: `Dataset`, readers, corpora of tasks, preprocessing, splits.
 
 #include "metalearn/data/arff.hpp"
+#include "metalearn/data/checksum.hpp"
 #include "metalearn/data/corpus.hpp"
 #include "metalearn/data/csv.hpp"
 #include "metalearn/data/dataset.hpp"
@@ -10,4 +11,5 @@
 #include "metalearn/data/preprocess.hpp"
 #include "metalearn/data/read.hpp"
 #include "metalearn/data/split.hpp"
+#include "metalearn/data/subsample.hpp"
 #include "metalearn/data/task_sampler.hpp"

@@ -107,6 +107,7 @@ TEST_CASE("Knowledge: learned default, portfolio and nearest datasets follow the
     const auto p = k.portfolio(4);
     REQUIRE(p.size() == 4);
     CHECK(k.space().to_json(p[0]) == t.configs[static_cast<std::size_t>(best)]);
+    CHECK_THROWS_WITH(k.portfolio(0), Catch::Contains("k must be >= 1"));
     // nearest: a training task's own meta-features are at distance 0 from itself
     const Vector own = t.meta_features.row(2).transpose();
     const auto near = k.nearest(own, 3);

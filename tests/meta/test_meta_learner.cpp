@@ -748,6 +748,22 @@ TEST_CASE("a k-NN config with k above the training rows of a fold is a failed re
     }
 }
 
+TEST_CASE("a single-class task fails for every model, not a perfect score", "[meta][meta_learner][errors]") {
+    // k-NN would fit one class and score balanced accuracy 1 on every fold
+    RecordStore store;
+    MetaLearner<models::KNeighborsClassifier> ml(store, fast_options(1));
+    ml.set_plan({{.n_neighbors = 3}});
+    const std::vector<Task> tasks{{"single", blobs("single", 30, 2, 0.0, 4, 1)}};
+    const auto sum = ml.collect(tasks);
+    CHECK(sum.evaluated == 2);
+    CHECK(sum.failed == 2);
+    for (const auto& r : store.snapshot()) {
+        CHECK(r.status == RecordStatus::failed);
+        CHECK(std::isnan(r.mean_score));
+        CHECK_THAT(r.error, Catch::Contains("'single'") && Catch::Contains("1 class with samples"));
+    }
+}
+
 TEST_CASE("suggestions stay inside the ranges the plan evaluated", "[meta][meta_learner][plan]") {
     RecordStore store;
     MetaLearner<models::DecisionTreeClassifier> ml(store, fast_options(1));

@@ -380,6 +380,11 @@ TEST_CASE("predictor's space search keeps its top-k min_distance apart", "[meta]
     CHECK_THROWS_AS(pred.suggest(mf, 2, space, o), ConfigError);
     o.min_distance = 0.1;
     CHECK_THROWS_AS(pred.suggest(mf, 0, space, o), ConfigError);
+    o.refine_scale = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_WITH(pred.suggest(mf, 2, space, o), Catch::Contains("refine_scale"));
+    o.refine_scale = 0.05;
+    o.n_refine = -1;
+    CHECK_THROWS_WITH(pred.suggest(mf, 2, space, o), Catch::Contains("n_refine"));
 }
 
 TEST_CASE("leave-one-task-out: meta-learning beats random and default on the synthetic family", "[meta][evaluation]") {

@@ -241,6 +241,15 @@ private:
 
 }  // namespace detail
 
+/// The folders searched for installed knowledge files, in order: `$METALEARN_KNOWLEDGE_DIR` when
+/// set at run time; the folder named by the `METALEARN_KNOWLEDGE_DIR` macro (CMake sets it: the
+/// source tree's `share/knowledge` for a build-tree target, `<prefix>/share/metalearn/knowledge`
+/// for the installed package); in the compiled mode, where this function is in the library and
+/// so sees the library's macros rather than the program's, then also the install folder the
+/// library was configured for (`CMAKE_INSTALL_PREFIX`; a later `cmake --install --prefix`
+/// elsewhere needs `$METALEARN_KNOWLEDGE_DIR`).
+[[nodiscard]] METALEARN_INLINE std::vector<std::filesystem::path> knowledge_directories();
+
 /// What the outer loop learned about base model `Model`; see the file documentation.
 ///
 /// Build one with `Knowledge::fit` from a task table (e.g. `MetaLearner::table()` after
@@ -249,19 +258,6 @@ private:
 /// Const member functions are safe to call from several threads.
 /// @tparam Model a `models::BaseModel` with a declared `search_space()`.
 /// @tparam MM    the meta-model (`MetaModel`), default `RandomForestMetaModel`.
-/// The folders searched for installed knowledge files, in order: `$METALEARN_KNOWLEDGE_DIR` when
-/// set, then the folder the build (`METALEARN_KNOWLEDGE_DIR` macro: the source tree's
-/// `share/knowledge` for a build-tree target, `<prefix>/share/metalearn/knowledge` once
-/// installed) points to.
-[[nodiscard]] inline std::vector<std::filesystem::path> knowledge_directories() {
-    std::vector<std::filesystem::path> dirs;
-    if (const char* env = std::getenv("METALEARN_KNOWLEDGE_DIR"); env != nullptr && *env != '\0') dirs.emplace_back(env);
-#ifdef METALEARN_KNOWLEDGE_DIR
-    dirs.emplace_back(METALEARN_KNOWLEDGE_DIR);
-#endif
-    return dirs;
-}
-
 template <models::BaseModel Model, MetaModel MM = RandomForestMetaModel>
 class Knowledge {
 public:
@@ -368,8 +364,9 @@ public:
     }
 
     /// The k best configurations for `dataset` by the meta-model, diversified
-    /// (`ZeroShotOptions::search.min_distance`), best first; fewer than k only when the searched
-    /// space holds fewer distinct configurations. Meta-features are extracted with the
+    /// (`ZeroShotOptions::search.min_distance`), best first; fewer than k when the search's
+    /// candidates (`n_candidates` Sobol points and the refinement's improvements) hold fewer
+    /// distinct configurations (a small space, a small plan, or k above the candidates). Meta-features are extracted with the
     /// knowledge's options, only those it uses, on a stratified subsample when the dataset has more
     /// than `opts.max_rows` rows.
     /// Configurations the dataset's size rules out (`models::fits_rows` on the fewest training rows
@@ -431,7 +428,9 @@ public:
     }
 
     /// The first `k` configurations of the greedy portfolio (fewer if the plan is smaller), in order.
+    /// @throws ConfigError when k < 1.
     [[nodiscard]] std::vector<params_type> portfolio(Index k) const {
+        if (k < 1) throw ConfigError(fmt::format("Knowledge::portfolio(): k must be >= 1 (got {})", k));
         std::vector<params_type> out;
         for (Index c : core_.portfolio_order) {
             if (static_cast<Index>(out.size()) >= k) break;

@@ -333,3 +333,19 @@ METALEARN_INLINE void KnowledgeCore::check_meta_feature_names() const {
 }
 
 }  // namespace metalearn::meta::detail
+
+namespace metalearn::meta {
+
+METALEARN_INLINE std::vector<std::filesystem::path> knowledge_directories() {
+    std::vector<std::filesystem::path> dirs;
+    if (const char* env = std::getenv("METALEARN_KNOWLEDGE_DIR"); env != nullptr && *env != '\0') dirs.emplace_back(env);
+#ifdef METALEARN_KNOWLEDGE_DIR
+    dirs.emplace_back(METALEARN_KNOWLEDGE_DIR);
+#endif
+#ifdef METALEARN_KNOWLEDGE_INSTALL_DIR  // the compiled mode's library: the install folder it was configured for
+    dirs.emplace_back(METALEARN_KNOWLEDGE_INSTALL_DIR);
+#endif
+    return dirs;
+}
+
+}  // namespace metalearn::meta

@@ -362,7 +362,8 @@ public:
     /// The folds `collect` cross-validates a task on: `data::make_folds(dataset, n_folds,
     /// derive_seed(seed, {fnv1a(id)}))`. A class smaller than the fold count is accepted (some
     /// folds lack it), with or without `warn`, which hears about it. Never throws: a failure (a
-    /// class of one sample, fewer rows than folds) is returned in `error`.
+    /// class of one sample, fewer rows than folds, a classification task with one class: all its
+    /// evaluations then fail with this error, whatever the model) is returned in `error`.
     [[nodiscard]] TaskFolds task_folds(const Task& task, const WarningCallback& warn = {}) const;
 
     /// One evaluation of `collect`: plan configuration `config` on `task` (cross-validated on
@@ -404,7 +405,7 @@ public:
     /// plan's labels), since the meta-model knows nothing of the rest; `search.restrict_to_plan
     /// = false` searches the whole space. The k are the best predictions that keep
     /// `search.min_distance` (0.1 in the [0,1] encoding by default) from each other, best first;
-    /// fewer than k when the searched space holds fewer distinct configurations.
+    /// fewer than k when the search's candidates hold fewer distinct configurations.
     /// Meta-features that come out ±inf are treated as missing (replaced by the training median,
     /// as NaN ones are).
     /// @throws NotFitted before `fit`; ConfigError for k < 1 or invalid `search` options.

@@ -104,10 +104,10 @@ public:
     /// of the best `n_refine` (Gaussian steps in the encoding, decoded back to valid configs and
     /// kept when the prediction improves), then the k best that keep `opts.min_distance` from
     /// each other, best first. Fewer than k when the candidates hold fewer distinct configurations
-    /// (a space of two categories, or one restricted to a small plan).
+    /// (a space of two categories, one restricted to a small plan, or k above the candidates).
     /// @tparam Space an `hpo::SearchSpace<Params>` (needs `sobol`, `encode`, `decode`, `to_json`).
     /// @throws NotFitted, DataError (meta-feature count), ConfigError (k < 1, n_candidates < 1,
-    ///         min_distance negative or not finite).
+    ///         n_refine or refine_steps < 0, refine_scale or min_distance negative or not finite).
     /// Randomness: `opts.seed` only.
     template <class Space>
     [[nodiscard]] std::vector<Suggestion> suggest(const VectorRef& meta_features, Index k, const Space& space,
@@ -119,6 +119,12 @@ public:
         if (!(opts.min_distance >= 0.0) || !std::isfinite(opts.min_distance))
             throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): min_distance must be finite and >= 0 (got {})",
                                           opts.min_distance));
+        if (opts.n_refine < 0 || opts.refine_steps < 0)
+            throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): n_refine and refine_steps must be >= 0 (got {} and {})",
+                                          opts.n_refine, opts.refine_steps));
+        if (!(opts.refine_scale >= 0.0) || !std::isfinite(opts.refine_scale))
+            throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): refine_scale must be finite and >= 0 (got {})",
+                                          opts.refine_scale));
         auto params = space.sobol(opts.n_candidates, opts.seed);
         std::vector<nlohmann::json> configs;
         Matrix enc;

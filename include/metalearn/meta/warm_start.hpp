@@ -223,7 +223,8 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
         const Params p = knowledge.learned_default();
         add(p, "learned_default", predicted(p));
     }
-    for (const auto& p : knowledge.portfolio(options.n_portfolio)) add(p, "portfolio", predicted(p));
+    if (options.n_portfolio > 0)
+        for (const auto& p : knowledge.portfolio(options.n_portfolio)) add(p, "portfolio", predicted(p));
 
     if (options.prior_mean) {
         // Everything the prior needs, owned by the closure (the tuner outlives this call).
