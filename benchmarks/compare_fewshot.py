@@ -39,7 +39,22 @@ forward pass on explicit parameter tensors (F.linear), autograd, torch.optim.Ada
 
 PyTorch runs in --dtype (float64 by default, metalearn's precision).
 
-Results: 2-core AMD EPYC (AVX-512), shared with other jobs (load average 2.3-3.6 during the
+Results with the run-time AVX2/FMA product kernel (core/gemm.hpp), default build, 2-core AMD
+EPYC, load 1.0-1.7, batched PyTorch, 3 rounds, --min-time 1.0, --threads 1,0:
+
+    method   thr  metalearn ms  PyTorch ms  ratio
+    maml      1      0.470        6.384     13.6
+    fomaml    1      0.279        3.166     11.4
+    reptile   1      1.129       12.360     10.9
+    maml      2      0.486       12.687     26.1
+    fomaml    2      0.301        6.583     21.9
+    reptile   2      1.164       25.570     22.0
+
+Final query MSE after 2000 meta-iterations (--train-iters 2000 --eval-tasks 500, one thread):
+maml 1.0179 +- 0.111 vs 0.9562 +- 0.092, fomaml 1.5193 +- 0.153 vs 1.5094 +- 0.148, reptile
+0.9041 +- 0.120 vs 0.9059 +- 0.117 (metalearn's values unchanged by the kernel to the digits shown).
+
+Earlier results (Eigen's SSE2 products in the default build): 2-core AMD EPYC (AVX-512), shared with other jobs (load average 2.3-3.6 during the
 runs, higher than for earlier results, so all times are inflated and noisy, PyTorch's most);
 torch 1.13 CPU, float64; g++ 12 -O3 Release. "default" is the project's Release build (no -march
 flag: Eigen uses SSE2); "native" the same configured with -DMETALEARN_BENCH_NATIVE=ON, which adds
