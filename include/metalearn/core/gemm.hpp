@@ -168,8 +168,10 @@ __attribute__((target("avx2,fma"))) inline void gemm_avx2(Index m, Index n, Inde
 /// C(m×n) = alpha · op(A)(m×k) · op(B)(k×n), plus C's previous value when `accumulate`; all column-major.
 /// op(A) is A (stored m×k, leading dimension lda ≥ m) or, when `trans_a`, Aᵀ (A stored k×m,
 /// lda ≥ k); likewise op(B) with `trans_b`. C (leading dimension ldc ≥ m) must not overlap A or B.
-/// m, n, k ≥ 0 (k = 0 gives C = 0, or leaves C unchanged when accumulating).
-/// Kernel: see the file documentation. Cost O(m·n·k); a transposed A is first copied (O(m·k)).
+/// m, n, k ≥ 0 (k = 0 gives C = 0, or leaves C unchanged when accumulating). A and B are read even
+/// when alpha = 0 (a NaN in them gives NaN, unlike BLAS, which skips them).
+/// Kernel: see the file documentation. Cost O(m·n·k); on the AVX2 path a transposed A is first
+/// copied into a per-thread buffer (O(m·k); the buffer keeps its largest size for the thread's life).
 inline void gemm(Index m, Index n, Index k, double alpha, const double* A, Index lda, bool trans_a, const double* B,
                  Index ldb, bool trans_b, double* C, Index ldc, bool accumulate) {
     if (m <= 0 || n <= 0) return;
@@ -215,7 +217,8 @@ inline void gemm(Index m, Index n, Index k, double alpha, const double* A, Index
 namespace metalearn::detail {
 
 /// `gemm` on Eigen column-major operands with unit inner stride (Matrix, Map, Ref, blocks of whole
-/// columns or rows of them): c = alpha · op(a)·op(b) (+ c when `accumulate`), c already of size m×n.
+/// columns or rows of them): c = alpha · op(a)·op(b) (+ c when `accumulate`), c already of size m×n
+/// and not overlapping a or b (not checked).
 /// @throws DataError when the sizes do not match.
 template <class C, class A, class B>
 inline void gemm_into(C&& c, const A& a, bool trans_a, const B& b, bool trans_b, bool accumulate, double alpha = 1.0) {

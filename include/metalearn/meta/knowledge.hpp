@@ -241,13 +241,16 @@ private:
 
 }  // namespace detail
 
-/// The folders searched for installed knowledge files, in order: `$METALEARN_KNOWLEDGE_DIR` when
-/// set at run time; the folder named by the `METALEARN_KNOWLEDGE_DIR` macro (CMake sets it: the
-/// source tree's `share/knowledge` for a build-tree target, `<prefix>/share/metalearn/knowledge`
-/// for the installed package); in the compiled mode, where this function is in the library and
-/// so sees the library's macros rather than the program's, then also the install folder the
-/// library was configured for (`CMAKE_INSTALL_PREFIX`; a later `cmake --install --prefix`
-/// elsewhere needs `$METALEARN_KNOWLEDGE_DIR`).
+/// The folders searched for installed knowledge files, in order (the first that holds the file
+/// wins; missing folders are skipped):
+/// - `$METALEARN_KNOWLEDGE_DIR` when set at run time;
+/// - header-only mode: the folder named by the program's `METALEARN_KNOWLEDGE_DIR` macro (CMake
+///   sets it: the source tree's `share/knowledge` for a build-tree target,
+///   `<prefix>/share/metalearn/knowledge` for the installed package);
+/// - compiled mode, where this function is in the library and so sees the library's macros: the
+///   source tree the library was built from (`share/knowledge`, while it exists), then the folder
+///   it was configured to install to (`CMAKE_INSTALL_PREFIX`; a later `cmake --install --prefix`
+///   elsewhere needs `$METALEARN_KNOWLEDGE_DIR`).
 [[nodiscard]] METALEARN_INLINE std::vector<std::filesystem::path> knowledge_directories();
 
 /// What the outer loop learned about base model `Model`; see the file documentation.
