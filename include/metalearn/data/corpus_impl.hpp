@@ -146,8 +146,7 @@ inline std::optional<std::pair<SkipReason, std::string>> corpus_check(const Data
         return std::pair{SkipReason::too_large, fmt::format("too large ({} x {}; limits: {})", n, p, limits)};
     }
     if (d.is_classification()) {
-        Index present = 0;
-        for (const Index c : d.class_counts()) present += c > 0 ? 1 : 0;
+        const Index present = d.n_classes_present();
         if (present < 2 || p == 0)
             return std::pair{SkipReason::degenerate, fmt::format("{} classes present, {} features", present, p)};
         // ten classes or more and more classes than half the rows: the "target" is an identifier or

@@ -121,6 +121,13 @@ public:
         return counts;
     }
 
+    /// Declared classes that have at least one sample (≤ K). @throws DataError for regression.
+    [[nodiscard]] Index n_classes_present() const {
+        Index present = 0;
+        for (const Index c : class_counts()) present += c > 0 ? 1 : 0;
+        return present;
+    }
+
     /// A new dataset with the given rows (in that order; repeats allowed), same description.
     /// @throws DataError if `rows` is empty or an index is out of range.
     template <class IndexRange>

@@ -185,10 +185,7 @@ static_assert(MetaModelWithGroups<AnyMetaModel>);
 namespace metalearn::meta {
 extern template class HyperparameterPredictor<AnyMetaModel>;
 }  // namespace metalearn::meta
-#endif
-
-#ifndef METALEARN_HEADER_ONLY
-// Compiled mode: the library's instances for the bundled models (core/compiled_instances.hpp).
+// and its instances for the bundled models (core/compiled_instances.hpp)
 #define METALEARN_DECLARES_ANY_META_MODEL
 #include "metalearn/core/compiled_instances.hpp"
 #endif

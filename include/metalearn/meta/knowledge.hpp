@@ -47,6 +47,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <numeric>
 #include <set>
 #include <unordered_map>
@@ -394,31 +395,16 @@ public:
     [[nodiscard]] std::vector<suggestion_type> suggest(const VectorRef& meta_features, Index k,
                                                        const ZeroShotOptions& opts = {}, Index training_rows = 0) const {
         if (k < 1) throw ConfigError(fmt::format("Knowledge::suggest(): k must be >= 1 (got {})", k));
-        const double min_distance = opts.search.min_distance;
-        if (!(min_distance >= 0.0) || !std::isfinite(min_distance))
-            throw ConfigError(fmt::format("Knowledge::suggest(): min_distance must be finite and >= 0 (got {})",
-                                          min_distance));
         const space_type& space = opts.search.restrict_to_plan ? restricted_ : space_;
-        // every candidate of the space search, best first, so that the diversified top-k can reach
-        // beyond the cluster around the best prediction and is taken after the size filter
-        const Index pool = std::max<Index>(opts.search.n_candidates + opts.search.n_refine * opts.search.refine_steps, k);
-        SpaceSearchOptions ranking = opts.search;
-        ranking.min_distance = 0.0;
-        auto ranked = predictor_.suggest(meta_features, pool, space, ranking);
-        if constexpr (models::DeclaresRowNeeds<Model>) {
-            if (training_rows > 0) {  // leave out what the data size rules out, unless that is everything
-                std::vector<Suggestion> fit;
-                for (const auto& r : ranked)
-                    if (models::fits_rows<Model>(space_.from_json(r.config), training_rows)) fit.push_back(r);
-                if (!fit.empty()) ranked = std::move(fit);
-            }
-        }
-        Matrix enc(static_cast<Index>(ranked.size()), ranked.empty() ? 0 : ranked.front().encoding.size());
-        for (std::size_t i = 0; i < ranked.size(); ++i) enc.row(static_cast<Index>(i)) = ranked[i].encoding.transpose();
+        // leave out what the data size rules out (unless that is everything), before the top-k
+        std::function<bool(const nlohmann::json&)> fits;
+        if constexpr (models::DeclaresRowNeeds<Model>)
+            if (training_rows > 0)
+                fits = [&](const nlohmann::json& c) { return models::fits_rows<Model>(space_.from_json(c), training_rows); };
         std::vector<suggestion_type> out;
-        for (Index i : detail::diverse_top(enc, k, min_distance)) {
+        for (auto& r : predictor_.suggest(meta_features, k, space, opts.search, fits)) {
             suggestion_type s;
-            static_cast<Suggestion&>(s) = ranked[static_cast<std::size_t>(i)];
+            static_cast<Suggestion&>(s) = std::move(r);
             s.params = space_.from_json(s.config);
             out.push_back(std::move(s));
         }

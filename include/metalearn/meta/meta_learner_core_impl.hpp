@@ -190,15 +190,11 @@ METALEARN_INLINE TaskFolds MetaLearnerCore::task_folds(const Task& task, const W
     // a class smaller than the fold count is accepted whether or not the caller listens
     const WarningCallback quiet = [](const std::string&) {};
     try {
-        if (task.dataset.is_classification()) {
-            // one class: every configuration would score perfectly, which says nothing about it
-            const auto counts = task.dataset.class_counts();
-            const auto present = std::count_if(counts.begin(), counts.end(), [](Index c) { return c > 0; });
-            if (present < 2)
-                throw DataError(fmt::format("MetaLearner::collect(): task '{}' ({}) has {} class with samples "
-                                            "(expected at least 2: there is nothing to classify)",
-                                            task.id, task.dataset.name(), present));
-        }
+        // one class: every configuration would score perfectly, which says nothing about it
+        if (task.dataset.is_classification() && task.dataset.n_classes_present() < 2)
+            throw DataError(fmt::format("MetaLearner::collect(): task '{}' ({}) has {} class with samples "
+                                        "(expected at least 2: there is nothing to classify)",
+                                        task.id, task.dataset.name(), task.dataset.n_classes_present()));
         out.folds = data::make_folds(task.dataset, opts_.n_folds, derive_seed(opts_.seed, {fnv1a(task.id)}),
                                      warn ? warn : quiet);
     } catch (const std::exception& e) {

@@ -32,8 +32,7 @@ inline void check_new_task(const data::Dataset& dataset, hpo::Metric metric, Ind
         throw DataError(fmt::format("{}: '{}' has {} row(s) (expected at least {}, one per cross-validation fold)", who,
                                     dataset.name(), dataset.n_samples(), n_folds));
     if (dataset.is_classification()) {
-        const auto counts = dataset.class_counts();
-        const auto present = std::count_if(counts.begin(), counts.end(), [](Index c) { return c > 0; });
+        const Index present = dataset.n_classes_present();
         if (present < 2)
             throw DataError(fmt::format("{}: '{}' has {} class with samples (expected at least 2: there is nothing to "
                                         "classify)",

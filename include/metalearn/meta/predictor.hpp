@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <set>
@@ -106,12 +107,15 @@ public:
     /// each other, best first. Fewer than k when the candidates hold fewer distinct configurations
     /// (a space of two categories, one restricted to a small plan, or k above the candidates).
     /// @tparam Space an `hpo::SearchSpace<Params>` (needs `sobol`, `encode`, `decode`, `to_json`).
+    /// @param keep optional: candidates it returns false for are left out before the top-k is taken,
+    ///        unless it rules out every candidate.
     /// @throws NotFitted, DataError (meta-feature count), ConfigError (k < 1, n_candidates < 1,
     ///         n_refine or refine_steps < 0, refine_scale or min_distance negative or not finite).
     /// Randomness: `opts.seed` only.
     template <class Space>
     [[nodiscard]] std::vector<Suggestion> suggest(const VectorRef& meta_features, Index k, const Space& space,
-                                                  const SpaceSearchOptions& opts = {}) const {
+                                                  const SpaceSearchOptions& opts = {},
+                                                  const std::function<bool(const nlohmann::json&)>& keep = {}) const {
         if (k < 1) throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): k must be >= 1 (got {})", k));
         if (opts.n_candidates < 1)
             throw ConfigError(fmt::format("HyperparameterPredictor::suggest(): n_candidates must be >= 1 (got {})",
@@ -161,9 +165,11 @@ public:
             }
         }
         auto ranked = suggest(meta_features, static_cast<Index>(configs.size()), configs, enc);  // distinct, best first
-        if (opts.min_distance == 0.0) {
-            if (static_cast<Index>(ranked.size()) > k) ranked.resize(static_cast<std::size_t>(k));
-            return ranked;
+        if (keep) {
+            std::vector<Suggestion> kept;
+            for (const auto& r : ranked)
+                if (keep(r.config)) kept.push_back(r);
+            if (!kept.empty()) ranked = std::move(kept);
         }
         Matrix ranked_enc(static_cast<Index>(ranked.size()), enc.cols());
         for (std::size_t i = 0; i < ranked.size(); ++i) ranked_enc.row(static_cast<Index>(i)) = ranked[i].encoding.transpose();

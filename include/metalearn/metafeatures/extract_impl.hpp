@@ -68,8 +68,7 @@ METALEARN_INLINE MetaFeatures extract(const data::Dataset& dataset, const Extrac
                     : std::string()));
         }
     if (options.on_warning && dataset.is_classification()) {
-        Index present = 0;
-        for (const Index c : dataset.class_counts()) present += c > 0 ? 1 : 0;
+        const Index present = dataset.n_classes_present();
         if (present < 2)
             options.on_warning(fmt::format(
                 "metafeatures::extract(): the dataset has {} class with rows (expected at least 2): landmarkers score 1 "
