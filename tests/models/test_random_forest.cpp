@@ -382,6 +382,81 @@ TEST_CASE("CART reads byte copies of the ranks of columns with at most 256 value
         }
 }
 
+TEST_CASE("CART carries the bits of binary columns with the samples: the same trees as from the byte ranks",
+          "[models][random_forest][cart]") {
+    // 150 one-hot-like binary columns (more than the 128 that get a bit: two planes, and 22
+    // columns left to the byte path), one 4-valued and one continuous column; two and three
+    // classes, bootstrap multiplicities and plain samples. Trees with the bits and without them
+    // (binary_bits cleared: count_upper and partition read the byte ranks) are identical.
+    const Index n = 400;
+    const Index n_binary = 150;
+    Matrix X(n, n_binary + 2);
+    metalearn::Rng draw(11);
+    for (Index i = 0; i < n; ++i) {
+        for (Index f = 0; f < n_binary; ++f)
+            X(i, f) = draw.uniform() < 0.05 + 0.4 * static_cast<double>(f % 3) / 2.0 ? 1.0 : 0.0;
+        X(i, n_binary) = static_cast<double>(draw.uniform_index(4));
+        X(i, n_binary + 1) = draw.uniform();
+    }
+    const md::FeatureRanks with(X);
+    REQUIRE(with.binary_planes == 2);
+    for (Index f = 0; f < n_binary + 2; ++f) {
+        INFO("feature " << f);
+        CHECK(with.binary_slot_of(f) == (f < md::FeatureRanks::max_binary_bits ? static_cast<std::int32_t>(f) : -1));
+        if (f < md::FeatureRanks::max_binary_bits)
+            for (Index i = 0; i < n; ++i)
+                REQUIRE(((with.binary_bits[static_cast<std::size_t>((f / 64) * n + i)] >> (f % 64)) & 1U) ==
+                        with.rank[static_cast<std::size_t>(f * n + i)]);
+    }
+    md::FeatureRanks without = with;
+    without.binary_bits.clear();
+    without.binary_slot.clear();
+    without.binary_planes = 0;
+    for (const Index n_classes : {Index{2}, Index{3}}) {
+        std::vector<Index> codes(static_cast<std::size_t>(n));
+        for (Index i = 0; i < n; ++i) {
+            const double z = X(i, 0) + X(i, 4) - X(i, 130) + X(i, 140) + 0.3 * X(i, n_binary) + X(i, n_binary + 1);
+            codes[static_cast<std::size_t>(i)] = std::min<Index>(n_classes - 1, static_cast<Index>(z * static_cast<double>(n_classes) / 3.0));
+        }
+        for (std::uint64_t seed = 0; seed < 3; ++seed) {
+            metalearn::Rng boot(seed);
+            std::vector<Index> counts(static_cast<std::size_t>(n), 0);
+            for (Index i = 0; i < n; ++i) ++counts[boot.uniform_index(static_cast<std::uint64_t>(n))];
+            std::vector<Index> distinct, mult;
+            for (Index i = 0; i < n; ++i)
+                if (counts[static_cast<std::size_t>(i)] > 0) {
+                    distinct.push_back(i);
+                    mult.push_back(counts[static_cast<std::size_t>(i)]);
+                }
+            std::vector<Index> all(static_cast<std::size_t>(n));
+            std::iota(all.begin(), all.end(), Index{0});
+            const md::CartSettings s{0, 2, 1, 12, true, false, n_classes};
+            metalearn::Rng r1(seed), r2(seed), r3(seed + 50), r4(seed + 50);
+            const auto a = md::CartBuilder(with, &codes, nullptr, s).grow(distinct, mult, r1);
+            const auto b = md::CartBuilder(without, &codes, nullptr, s).grow(distinct, mult, r2);
+            const auto c = md::CartBuilder(with, &codes, nullptr, s).grow(all, r3);
+            const auto e = md::CartBuilder(without, &codes, nullptr, s).grow(all, r4);
+            for (const auto& [x, y] : {std::pair{&a, &b}, std::pair{&c, &e}}) {
+                REQUIRE(x->nodes.size() == y->nodes.size());
+                REQUIRE(x->nodes.size() > 20);
+                bool split_on_bit = false;
+                bool split_on_byte = false;
+                for (std::size_t k = 0; k < x->nodes.size(); ++k) {
+                    INFO(n_classes << " classes, seed " << seed << ", node " << k);
+                    REQUIRE(x->nodes[k].feature == y->nodes[k].feature);
+                    REQUIRE(x->nodes[k].threshold == y->nodes[k].threshold);
+                    REQUIRE(x->nodes[k].left == y->nodes[k].left);
+                    REQUIRE(x->nodes[k].value == y->nodes[k].value);
+                    split_on_bit = split_on_bit || (x->nodes[k].feature >= 0 && x->nodes[k].feature < 128);
+                    split_on_byte = split_on_byte || (x->nodes[k].feature >= 128 && x->nodes[k].feature < n_binary);
+                }
+                CHECK(split_on_bit);
+                CHECK(split_on_byte);
+            }
+        }
+    }
+}
+
 TEST_CASE("CART trees whose left children are not the next node are walked through their nodes",
           "[models][random_forest][cart]") {
     // x0 <= 0.5 goes to node 2, else to node 1: not in pre-order, so nothing is packed

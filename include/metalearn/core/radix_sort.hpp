@@ -27,14 +27,16 @@ namespace metalearn {
 }
 
 /// Sort v[0, n) stably by `key(element)` (an unsigned integer below 2^key_bits): least
-/// significant digit first, 11 bits a pass, a pass skipped when every element shares its digit.
-/// Elements of equal key keep their order. O((n + 2048) · ⌈key_bits / 11⌉). `buf` is scratch
-/// (resized to n).
-template <class T, class Key>
+/// significant digit first, `DigitBits` bits a pass (11 by default; fewer suit short arrays,
+/// whose passes cost n + 2^DigitBits), a pass skipped when every element shares its digit.
+/// Elements of equal key keep their order. O((n + 2^DigitBits) · ⌈key_bits / DigitBits⌉).
+/// `buf` is scratch (resized to n).
+template <unsigned DigitBits = 11, class T, class Key>
 void radix_sort(T* v, std::size_t n, std::vector<T>& buf, Key key, unsigned key_bits) {
+    static_assert(DigitBits >= 1 && DigitBits <= 16, "radix_sort: 1 to 16 bits a digit");
     if (n < 2) return;
     buf.resize(n);
-    constexpr unsigned bits = 11;
+    constexpr unsigned bits = DigitBits;
     constexpr std::uint64_t mask = (std::uint64_t{1} << bits) - 1U;
     std::array<std::size_t, std::size_t{1} << bits> count{};
     T* from = v;

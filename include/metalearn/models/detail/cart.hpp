@@ -340,18 +340,32 @@ struct FeatureRanks {
     /// after `rank` and `values` were filled by hand.
     std::vector<std::uint8_t> narrow;
     std::vector<Index> narrow_at;
+    /// Binary columns (exactly two distinct values), the first `max_binary_bits` of them, as one
+    /// bit per row: column f's rank on row i is bit `binary_slot[f] % 64` of
+    /// `binary_bits[(binary_slot[f] / 64)·n + i]`; `binary_slot[f] = -1` for the other columns.
+    /// `binary_planes` (0, 1 or 2) words per row. A classification tree carries a node's words
+    /// beside its samples, so counting a binary column reads them in order instead of gathering
+    /// one byte per sample. Built with `narrow`.
+    std::vector<std::uint64_t> binary_bits;
+    std::vector<std::int32_t> binary_slot;
+    Index binary_planes = 0;
+    static constexpr Index max_binary_bits = 128;
 
     FeatureRanks() = default;
     explicit FeatureRanks(const MatrixRef& X);
     /// With row groups: `groups` has X.rows() entries in [0, n_groups).
     /// @throws DataError on a wrong length or an id out of range.
     FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups);
-    /// (Re)build `narrow` and `narrow_at` from `rank` and `values`.
+    /// (Re)build `narrow`, `narrow_at` and the binary bits from `rank` and `values`.
     void add_narrow();
     /// Feature f's byte ranks (n entries), or null when it has none.
     [[nodiscard]] const std::uint8_t* narrow_column(Index f) const {
         if (narrow_at.empty() || narrow_at[static_cast<std::size_t>(f)] < 0) return nullptr;
         return narrow.data() + narrow_at[static_cast<std::size_t>(f)];
+    }
+    /// Feature f's slot in `binary_bits`, or -1.
+    [[nodiscard]] std::int32_t binary_slot_of(Index f) const {
+        return binary_slot.empty() ? -1 : binary_slot[static_cast<std::size_t>(f)];
     }
 };
 
@@ -461,9 +475,9 @@ private:
     template <class RankOf>
     void fill_buckets(Index begin, Index end, RankOf rank_of, std::size_t base, std::size_t span);
 
-    // A binary column (byte ranks nk, values 0 and 1): the node's class counts of rank 1 in
-    // upper_counts_. @pre classification, K <= 64.
-    void count_upper(Index begin, Index end, const std::uint8_t* nk);
+    // A binary column f (byte ranks nk, values 0 and 1): the node's class counts of rank 1 in
+    // upper_counts_, from the carried bits when f has a slot. @pre classification, K <= 64.
+    void count_upper(Index begin, Index end, Index f, const std::uint8_t* nk);
 
     // The cut of a binary column counted by count_upper, as sweep_buckets scores it.
     Split binary_cut(Index n);
@@ -477,8 +491,8 @@ private:
 
     // Stable partition of samples_[begin, end): rank <= left_rank first. Returns the split point.
     Index partition(Index begin, Index end, Index f, std::size_t left_rank);
-    template <class Rank>
-    Index partition_by(Index begin, Index end, const Rank* rk, std::size_t left_rank);
+    template <class GoesLeft>
+    Index partition_by(Index begin, Index end, GoesLeft goes_left);
 
     static constexpr double feature_threshold = 1e-7;
 
@@ -498,6 +512,17 @@ private:
     std::vector<std::int32_t> right_counts_buf_;
     std::vector<std::int32_t> node_code_;  // classification: the class code of each entry of samples_
     std::vector<std::int32_t> right_code_buf_;
+    // The binary-column words of each entry of samples_ (FeatureRanks::binary_bits, plane-major:
+    // plane q of entry i at bits_[q·samples_.size() + i]); planes_ = 0 when not carried.
+    Index planes_ = 0;
+    std::vector<std::uint64_t> bits_;
+    std::vector<std::uint64_t> right_bits_buf_;
+    // OR and AND of the node's words per plane: a binary column whose bit is clear in the OR or
+    // set in the AND is constant in the node, found without counting it. Computed once per
+    // node, when its first binary column with a slot is visited.
+    std::uint64_t node_any_[2] = {0, 0};
+    std::uint64_t node_all_[2] = {0, 0};
+    bool node_masks_ready_ = false;
     Index node_n_ = 0;
     bool use_groups_ = false;
     bool node_groups_ready_ = false;

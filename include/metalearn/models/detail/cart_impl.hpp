@@ -239,6 +239,20 @@ METALEARN_INLINE void FeatureRanks::add_narrow() {
         const std::uint32_t* rk = rank.data() + f * n;
         for (Index i = 0; i < n; ++i) narrow.push_back(static_cast<std::uint8_t>(rk[i]));
     }
+    binary_slot.assign(static_cast<std::size_t>(p), -1);
+    std::int32_t n_binary = 0;
+    for (Index f = 0; f < p && n_binary < max_binary_bits; ++f)
+        if (values[static_cast<std::size_t>(f)].size() == 2) binary_slot[static_cast<std::size_t>(f)] = n_binary++;
+    binary_planes = (n_binary + 63) / 64;
+    binary_bits.assign(static_cast<std::size_t>(binary_planes * n), 0);
+    for (Index f = 0; f < p; ++f) {
+        const std::int32_t slot = binary_slot[static_cast<std::size_t>(f)];
+        if (slot < 0) continue;
+        const std::uint32_t* rk = rank.data() + f * n;
+        std::uint64_t* plane = binary_bits.data() + static_cast<std::size_t>(slot / 64) * static_cast<std::size_t>(n);
+        const auto bit = static_cast<unsigned>(slot % 64);
+        for (Index i = 0; i < n; ++i) plane[i] |= static_cast<std::uint64_t>(rk[i]) << bit;
+    }
 }
 
 METALEARN_INLINE FeatureRanks::FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups_in)
@@ -293,6 +307,15 @@ METALEARN_INLINE CartTree CartBuilder::grow(const std::vector<Index>& samples, c
     if (s_.classification) {  // class codes beside the samples: read in order, not gathered
         node_code_.resize(samples_.size());
         for (std::size_t i = 0; i < samples_.size(); ++i) node_code_[i] = static_cast<std::int32_t>(code(samples_[i]));
+    }
+    // a binary column's bits travel with the samples when count_upper reads them
+    planes_ = s_.classification && s_.n_classes <= 64 && ranks_.binary_bits.size() ==
+                  static_cast<std::size_t>(ranks_.binary_planes * ranks_.n) ? ranks_.binary_planes : 0;
+    bits_.resize(static_cast<std::size_t>(planes_) * samples_.size());
+    for (Index q = 0; q < planes_; ++q) {
+        const std::uint64_t* plane = ranks_.binary_bits.data() + static_cast<std::size_t>(q * ranks_.n);
+        std::uint64_t* to = bits_.data() + static_cast<std::size_t>(q) * samples_.size();
+        for (std::size_t i = 0; i < samples_.size(); ++i) to[i] = plane[samples_[i]];
     }
     unit_counts_ = total == static_cast<Index>(counts_.size());  // every multiplicity is 1 (none is 0)
     use_groups_ = !s_.classification && ranks_.n_groups > 0;
@@ -556,6 +579,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
     const Index n = node_n_;
     node_groups_ready_ = false;
     node_weight_class_ready_ = false;
+    node_masks_ready_ = false;
     Split best;
     Index examined = 0;
     for (Index j = n_constant; j < p && examined < s_.max_features; ++j) {
@@ -587,7 +611,32 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
             // few distinct values overall: count straight into one bucket per value
             if (nk != nullptr && vals.size() == 2 && s_.classification && K <= 64) {
                 // a binary column: the class counts of its upper value are all a sweep needs
-                count_upper(begin, end, nk);
+                if (const std::int32_t bit_slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1; bit_slot >= 0) {
+                    if (!node_masks_ready_) {
+                        const std::size_t m = samples_.size();
+                        for (Index q = 0; q < planes_; ++q) {
+                            const std::uint64_t* bq = bits_.data() + static_cast<std::size_t>(q) * m;
+                            std::uint64_t any = 0;
+                            std::uint64_t all = ~std::uint64_t{0};
+                            for (Index i = begin; i < end; ++i) {
+                                any |= bq[i];
+                                all &= bq[i];
+                            }
+                            node_any_[q] = any;
+                            node_all_[q] = all;
+                        }
+                        node_masks_ready_ = true;
+                    }
+                    const auto q = static_cast<std::size_t>(bit_slot / 64);
+                    const auto bit = static_cast<unsigned>(bit_slot % 64);
+                    if (((node_any_[q] >> bit) & 1U) == 0 || ((node_all_[q] >> bit) & 1U) != 0) {
+                        // one value in the node: constant, as the count below would find
+                        std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(n_constant)]);
+                        ++n_constant;
+                        continue;
+                    }
+                }
+                count_upper(begin, end, f, nk);
                 std::int64_t upper = 0;
                 for (std::size_t c = 0; c < K; ++c) upper += upper_counts_[c];
                 binary = true;
@@ -651,7 +700,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
     return best;
 }
 
-METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std::uint8_t* nk) {
+METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, Index f, const std::uint8_t* nk) {
     // rank 0 or 1 multiplies the weight: no branch
     const auto K = static_cast<std::size_t>(s_.n_classes);
     const std::int32_t* code = node_code_.data() + begin;
@@ -659,6 +708,11 @@ METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std
     const std::uint32_t* smp = samples_.data() + begin;
     upper_counts_.resize(K);
     const Index n = end - begin;
+    const std::int32_t bit_slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1;
+    const std::uint64_t* bp = bit_slot < 0 ? nullptr
+                                           : bits_.data() + static_cast<std::size_t>(bit_slot / 64) * samples_.size() +
+                                                 static_cast<std::size_t>(begin);
+    const auto bit = static_cast<unsigned>(bit_slot < 0 ? 0 : bit_slot % 64);
     if (K == 2 && node_n_ < (std::int64_t{1} << 31)) {
         // two classes: the upper value's total and its class-1 part in one sum of the node's
         // (w + w·class·2^32), masked by the column's 0/1 value: a total below 2^31 cannot carry
@@ -674,15 +728,33 @@ METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, const std
         const std::int64_t* wc = node_weight_class_.data();
         std::int64_t acc[4] = {0, 0, 0, 0};
         Index i = 0;
-        for (; i + 4 <= n; i += 4)
-            for (Index u = 0; u < 4; ++u) acc[u] += wc[i + u] & -static_cast<std::int64_t>(nk[smp[i + u]]);
-        for (; i < n; ++i) acc[0] += wc[i] & -static_cast<std::int64_t>(nk[smp[i]]);
+        if (bp != nullptr) {  // in order, no gather
+            for (; i + 4 <= n; i += 4)
+                for (Index u = 0; u < 4; ++u)
+                    acc[u] += wc[i + u] & -static_cast<std::int64_t>((bp[i + u] >> bit) & 1U);
+            for (; i < n; ++i) acc[0] += wc[i] & -static_cast<std::int64_t>((bp[i] >> bit) & 1U);
+        } else {
+            for (; i + 4 <= n; i += 4)
+                for (Index u = 0; u < 4; ++u) acc[u] += wc[i + u] & -static_cast<std::int64_t>(nk[smp[i + u]]);
+            for (; i < n; ++i) acc[0] += wc[i] & -static_cast<std::int64_t>(nk[smp[i]]);
+        }
         const std::int64_t sum = acc[0] + acc[1] + acc[2] + acc[3];
         upper_counts_[1] = sum >> 32U;
         upper_counts_[0] = (sum & 0xffffffffLL) - upper_counts_[1];
         return;
     }
     const auto slot = [code](Index i) { return static_cast<std::size_t>(code[i]); };
+    if (bp != nullptr) {
+        if (unit_counts_)
+            sum_by_slot<std::int64_t>(n, K, slot,
+                                      [&](Index i) -> std::int64_t { return static_cast<std::int64_t>((bp[i] >> bit) & 1U); },
+                                      upper_counts_.data());
+        else
+            sum_by_slot<std::int64_t>(
+                n, K, slot, [&](Index i) -> std::int64_t { return w[i] * static_cast<std::int64_t>((bp[i] >> bit) & 1U); },
+                upper_counts_.data());
+        return;
+    }
     if (unit_counts_)
         sum_by_slot<std::int64_t>(n, K, slot, [&](Index i) -> std::int64_t { return nk[smp[i]]; }, upper_counts_.data());
     else
@@ -858,6 +930,10 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
         radix_sort(keys_.data(), static_cast<std::size_t>(m), radix_keys_,
                    [lo](std::uint64_t k) { return static_cast<std::uint32_t>(k >> 32U) - lo; },
                    static_cast<unsigned>(std::bit_width(hi - lo)));
+    } else if (m >= 64) {  // short: 8-bit digits (a 15-bit rank range takes two passes of m + 256)
+        radix_sort<8>(keys_.data(), static_cast<std::size_t>(m), radix_keys_,
+                      [lo](std::uint64_t k) { return static_cast<std::uint32_t>(k >> 32U) - lo; },
+                      static_cast<unsigned>(std::bit_width(hi - lo)));
     } else {
         std::sort(keys_.begin(), keys_.begin() + m);
     }
@@ -894,36 +970,72 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
 }
 
 METALEARN_INLINE Index CartBuilder::partition(Index begin, Index end, Index f, std::size_t left_rank) {
-    if (const std::uint8_t* nk = ranks_.narrow_column(f)) return partition_by(begin, end, nk, left_rank);
-    return partition_by(begin, end, ranks_.rank.data() + f * ranks_.n, left_rank);
+    if (const std::int32_t slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1; slot >= 0) {  // the carried bits, in order
+        const std::uint64_t* bp = bits_.data() + static_cast<std::size_t>(slot / 64) * samples_.size();
+        const auto bit = static_cast<unsigned>(slot % 64);
+        return partition_by(begin, end,
+                            [bp, bit, left_rank](std::size_t i, std::uint32_t) { return ((bp[i] >> bit) & 1U) <= left_rank; });
+    }
+    if (const std::uint8_t* nk = ranks_.narrow_column(f))
+        return partition_by(begin, end, [nk, left_rank](std::size_t, std::uint32_t s) { return nk[s] <= left_rank; });
+    const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
+    return partition_by(begin, end, [rk, left_rank](std::size_t, std::uint32_t s) { return rk[s] <= left_rank; });
 }
 
-template <class Rank>
-Index CartBuilder::partition_by(Index begin, Index end, const Rank* rk, std::size_t left_rank) {
-    right_buf_.clear();
-    right_counts_buf_.clear();
-    right_code_buf_.clear();
+template <class GoesLeft>
+Index CartBuilder::partition_by(Index begin, Index end, GoesLeft goes_left) {
+    // Branch-free: every entry is written to both sides and the side it belongs to advances
+    // (the direction of a split is unpredictable; a branch on it mispredicts half the time).
+    // Writing left in place is safe: the left cursor never passes the entry being read.
+    const auto size = static_cast<std::size_t>(end - begin);
     const bool with_codes = s_.classification;
-    Index out = begin;
-    for (Index i = begin; i < end; ++i) {
-        const auto iu = static_cast<std::size_t>(i);
-        const Index s = samples_[iu];
-        const Index w = counts_[iu];
-        if (rk[s] <= left_rank) {
-            const auto o = static_cast<std::size_t>(out++);
-            samples_[o] = s;
-            counts_[o] = w;
-            if (with_codes) node_code_[o] = node_code_[iu];
-        } else {
-            right_buf_.push_back(s);
-            right_counts_buf_.push_back(w);
-            if (with_codes) right_code_buf_.push_back(node_code_[iu]);
+    const std::size_t m = samples_.size();
+    const auto planes = static_cast<std::size_t>(planes_);
+    right_buf_.resize(size);
+    right_counts_buf_.resize(size);
+    if (with_codes) right_code_buf_.resize(size);
+    right_bits_buf_.resize(size * planes);
+    std::uint32_t* smp = samples_.data();
+    std::int32_t* cnt = counts_.data();
+    std::int32_t* code = node_code_.data();
+    std::uint64_t* bits = bits_.data();
+    std::uint32_t* rs = right_buf_.data();
+    std::int32_t* rc = right_counts_buf_.data();
+    std::int32_t* rcode = right_code_buf_.data();
+    std::uint64_t* rbits = right_bits_buf_.data();
+    std::size_t out = static_cast<std::size_t>(begin);
+    std::size_t r = 0;
+    for (auto i = static_cast<std::size_t>(begin); i < static_cast<std::size_t>(end); ++i) {
+        const std::uint32_t s = smp[i];
+        const std::int32_t w = cnt[i];
+        const bool left = goes_left(i, s);
+        smp[out] = s;
+        cnt[out] = w;
+        rs[r] = s;
+        rc[r] = w;
+        if (with_codes) {
+            const std::int32_t c = code[i];
+            code[out] = c;
+            rcode[r] = c;
         }
+        for (std::size_t q = 0; q < planes; ++q) {
+            const std::uint64_t b = bits[q * m + i];
+            bits[q * m + out] = b;
+            rbits[q * size + r] = b;
+        }
+        out += left ? 1U : 0U;
+        r += left ? 0U : 1U;
     }
-    std::copy(right_buf_.begin(), right_buf_.end(), samples_.begin() + out);
-    std::copy(right_counts_buf_.begin(), right_counts_buf_.end(), counts_.begin() + out);
-    if (with_codes) std::copy(right_code_buf_.begin(), right_code_buf_.end(), node_code_.begin() + out);
-    return out;
+    const auto at = static_cast<std::ptrdiff_t>(out);
+    const auto nr = static_cast<std::ptrdiff_t>(r);
+    std::copy(right_buf_.begin(), right_buf_.begin() + nr, samples_.begin() + at);
+    std::copy(right_counts_buf_.begin(), right_counts_buf_.begin() + nr, counts_.begin() + at);
+    if (with_codes) std::copy(right_code_buf_.begin(), right_code_buf_.begin() + nr, node_code_.begin() + at);
+    for (std::size_t q = 0; q < planes; ++q)
+        std::copy(right_bits_buf_.begin() + static_cast<std::ptrdiff_t>(q * size),
+                  right_bits_buf_.begin() + static_cast<std::ptrdiff_t>(q * size + r),
+                  bits_.begin() + static_cast<std::ptrdiff_t>(q * m + out));
+    return static_cast<Index>(out);
 }
 
 }  // namespace metalearn::models::detail
