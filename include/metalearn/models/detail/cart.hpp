@@ -350,6 +350,12 @@ struct FeatureRanks {
     std::vector<std::int32_t> binary_slot;
     Index binary_planes = 0;
     static constexpr Index max_binary_bits = 128;
+    /// Two values closer than this are not cut between (as scikit-learn's FEATURE_THRESHOLD).
+    static constexpr double cut_threshold = 1e-7;
+    /// Per feature: 1 when every two consecutive sorted distinct values are more than
+    /// `cut_threshold` apart (`values[f][r + 1] > values[f][r] + cut_threshold`), so that any
+    /// two distinct ranks of f can be cut between without reading the values. Built with `narrow`.
+    std::vector<char> wide_gaps;
 
     FeatureRanks() = default;
     explicit FeatureRanks(const MatrixRef& X);
@@ -362,6 +368,10 @@ struct FeatureRanks {
     [[nodiscard]] const std::uint8_t* narrow_column(Index f) const {
         if (narrow_at.empty() || narrow_at[static_cast<std::size_t>(f)] < 0) return nullptr;
         return narrow.data() + narrow_at[static_cast<std::size_t>(f)];
+    }
+    /// Whether feature f's consecutive values are all more than `cut_threshold` apart.
+    [[nodiscard]] bool wide_gaps_of(Index f) const {
+        return !wide_gaps.empty() && wide_gaps[static_cast<std::size_t>(f)] != 0;
     }
     /// Feature f's slot in `binary_bits`, or -1.
     [[nodiscard]] std::int32_t binary_slot_of(Index f) const {
@@ -494,7 +504,14 @@ private:
     template <class GoesLeft>
     Index partition_by(Index begin, Index end, GoesLeft goes_left);
 
-    static constexpr double feature_threshold = 1e-7;
+    static constexpr double feature_threshold = FeatureRanks::cut_threshold;
+
+    // A cut between ranks r0 < r1 of the current feature separates two values more than
+    // feature_threshold apart (true without reading them when the feature's gaps are all wide).
+    [[nodiscard]] bool cuttable(const std::vector<double>& vals, std::size_t r0, std::size_t r1) const {
+        return wide_ || vals[r1] > vals[r0] + feature_threshold;
+    }
+    bool wide_ = false;  // FeatureRanks::wide_gaps_of(the feature being examined)
 
     const FeatureRanks& ranks_;
     const std::vector<Index>* codes_;

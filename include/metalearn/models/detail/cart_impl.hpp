@@ -239,6 +239,15 @@ METALEARN_INLINE void FeatureRanks::add_narrow() {
         const std::uint32_t* rk = rank.data() + f * n;
         for (Index i = 0; i < n; ++i) narrow.push_back(static_cast<std::uint8_t>(rk[i]));
     }
+    wide_gaps.assign(static_cast<std::size_t>(p), 1);
+    for (Index f = 0; f < p; ++f) {
+        const auto& v = values[static_cast<std::size_t>(f)];
+        for (std::size_t r = 0; r + 1 < v.size(); ++r)
+            if (!(v[r + 1] > v[r] + cut_threshold)) {
+                wide_gaps[static_cast<std::size_t>(f)] = 0;
+                break;
+            }
+    }
     binary_slot.assign(static_cast<std::size_t>(p), -1);
     std::int32_t n_binary = 0;
     for (Index f = 0; f < p && n_binary < max_binary_bits; ++f)
@@ -589,6 +598,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         const std::uint32_t* rk = ranks_.rank.data() + f * ranks_.n;
         const std::uint8_t* nk = ranks_.narrow_column(f);
         const auto& vals = ranks_.values[static_cast<std::size_t>(f)];
+        wide_ = ranks_.wide_gaps_of(f);
         std::size_t lo = 0;
         std::size_t hi = 0;
         bool buckets_ready = false;
@@ -671,7 +681,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
             hi = vals.size() - 1;
             while (bucket_n_[hi] == 0) --hi;
         }
-        if (vals[hi] <= vals[lo] + feature_threshold) {  // constant here: not counted, not revisited below
+        if (hi == lo || !cuttable(vals, lo, hi)) {  // constant here: not counted, not revisited below
             std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(n_constant)]);
             ++n_constant;
             continue;
@@ -865,7 +875,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::sweep_sorted_groups(Index n, co
         if (nl < leaf || n - nl < leaf) continue;
         const auto r0 = static_cast<std::size_t>(group_keys_[i] >> 32U);
         const auto r1 = static_cast<std::size_t>(group_keys_[i + 1] >> 32U);
-        if (r0 == r1 || !(vals[r1] > vals[r0] + feature_threshold)) continue;
+        if (r0 == r1 || !cuttable(vals, r0, r1)) continue;
         consider_cut(out, nl, n - nl, a, b, r0, r1);
     }
     return out;
@@ -898,7 +908,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::sweep_buckets(Index n, const st
     for (std::size_t bk = first; bk <= last; ++bk) {
         if (bucket_n_[bk] == 0) continue;
         if (bk != first && nl >= leaf && n - nl >= leaf &&
-            vals[base + bk] > vals[base + prev] + feature_threshold) {
+            cuttable(vals, base + prev, base + bk)) {
             consider_cut(out, nl, n - nl, a, b, base + prev, base + bk);
         }
         if (s_.classification) {
@@ -963,7 +973,7 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
         if (nl < leaf || n - nl < leaf) continue;
         const std::uint32_t r0 = rank_at(i);
         const std::uint32_t r1 = rank_at(i + 1);
-        if (r0 == r1 || !(vals[r1] > vals[r0] + feature_threshold)) continue;
+        if (r0 == r1 || !cuttable(vals, r0, r1)) continue;
         consider_cut(out, nl, n - nl, a, b, r0, r1);
     }
     return out;
