@@ -385,22 +385,30 @@ TEST_CASE("CART reads byte copies of the ranks of columns with at most 256 value
 TEST_CASE("CART carries the bits of binary columns with the samples: the same trees as from the byte ranks",
           "[models][random_forest][cart]") {
     // 150 one-hot-like binary columns (more than the 128 that get a bit: two planes, and 22
-    // columns left to the byte path), one 4-valued and one continuous column; two and three
-    // classes, bootstrap multiplicities and plain samples. Trees with the bits and without them
-    // (binary_bits cleared: count_upper and partition read the byte ranks) are identical.
+    // columns left to the byte path), one 4-valued and one continuous column, and one whose
+    // values 0 and 5e-8 are too close to cut between; two and three classes, bootstrap
+    // multiplicities and plain samples. Trees with the bits and without them (binary_bits
+    // cleared: count_upper and partition read the byte ranks) are identical, and so are trees
+    // grown without the wide-gap flags (every cut reads the two values).
     const Index n = 400;
     const Index n_binary = 150;
-    Matrix X(n, n_binary + 2);
+    Matrix X(n, n_binary + 3);
     metalearn::Rng draw(11);
     for (Index i = 0; i < n; ++i) {
         for (Index f = 0; f < n_binary; ++f)
             X(i, f) = draw.uniform() < 0.05 + 0.4 * static_cast<double>(f % 3) / 2.0 ? 1.0 : 0.0;
         X(i, n_binary) = static_cast<double>(draw.uniform_index(4));
         X(i, n_binary + 1) = draw.uniform();
+        X(i, n_binary + 2) = std::array<double, 4>{0.0, 5e-8, 1.0, 2.0}[draw.uniform_index(4)];
     }
     const md::FeatureRanks with(X);
     REQUIRE(with.binary_planes == 2);
-    for (Index f = 0; f < n_binary + 2; ++f) {
+    CHECK(with.wide_gaps_of(0));
+    CHECK(with.wide_gaps_of(n_binary));
+    CHECK_FALSE(with.wide_gaps_of(n_binary + 2));
+    md::FeatureRanks no_gaps = with;
+    no_gaps.wide_gaps.clear();
+    for (Index f = 0; f < n_binary + 3; ++f) {
         INFO("feature " << f);
         CHECK(with.binary_slot_of(f) == (f < md::FeatureRanks::max_binary_bits ? static_cast<std::int32_t>(f) : -1));
         if (f < md::FeatureRanks::max_binary_bits)
@@ -415,7 +423,8 @@ TEST_CASE("CART carries the bits of binary columns with the samples: the same tr
     for (const Index n_classes : {Index{2}, Index{3}}) {
         std::vector<Index> codes(static_cast<std::size_t>(n));
         for (Index i = 0; i < n; ++i) {
-            const double z = X(i, 0) + X(i, 4) - X(i, 130) + X(i, 140) + 0.3 * X(i, n_binary) + X(i, n_binary + 1);
+            const double z = X(i, 0) + X(i, 4) - X(i, 130) + X(i, 140) + 0.3 * X(i, n_binary) + X(i, n_binary + 1) +
+                             (X(i, n_binary + 2) > 0.0 ? 0.4 : 0.0);
             codes[static_cast<std::size_t>(i)] = std::min<Index>(n_classes - 1, static_cast<Index>(z * static_cast<double>(n_classes) / 3.0));
         }
         for (std::uint64_t seed = 0; seed < 3; ++seed) {
@@ -436,7 +445,10 @@ TEST_CASE("CART carries the bits of binary columns with the samples: the same tr
             const auto b = md::CartBuilder(without, &codes, nullptr, s).grow(distinct, mult, r2);
             const auto c = md::CartBuilder(with, &codes, nullptr, s).grow(all, r3);
             const auto e = md::CartBuilder(without, &codes, nullptr, s).grow(all, r4);
-            for (const auto& [x, y] : {std::pair{&a, &b}, std::pair{&c, &e}}) {
+            metalearn::Rng r5(seed), r6(seed + 50);
+            const auto g = md::CartBuilder(no_gaps, &codes, nullptr, s).grow(distinct, mult, r5);
+            const auto h = md::CartBuilder(no_gaps, &codes, nullptr, s).grow(all, r6);
+            for (const auto& [x, y] : {std::pair{&a, &b}, std::pair{&c, &e}, std::pair{&a, &g}, std::pair{&c, &h}}) {
                 REQUIRE(x->nodes.size() == y->nodes.size());
                 REQUIRE(x->nodes.size() > 20);
                 bool split_on_bit = false;
