@@ -27,7 +27,7 @@ int main(int argc, char** argv) try {
 
     const auto task = data::read_dataset(new_file);  // the new task: zero-shot top-3
     for (const auto& s : learner.suggest(task, 3))   // predicted: normalised score, 1 = best of a task's plan
-        fmt::print("{}  predicted {:.3f} ± {:.3f}\n", s.config.dump(), s.predicted, s.std);
+        fmt::print("{}  predicted {:.3f} ± {:.3f}\n", s.config_text(), s.predicted, s.std);
     return 0;
 } catch (const metalearn::Error& e) {
     fmt::print(stderr, "error: {}\n", e.what());

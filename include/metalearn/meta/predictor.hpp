@@ -40,6 +40,11 @@ struct Suggestion {
     Vector encoding;        ///< q encoded values
     double predicted = 0.0; ///< predicted normalised score (1 ≈ the best a task's plan offers)
     double std = 0.0;       ///< predictive std (meta-model's own, or the training RMSE when it has none)
+
+    /// The configuration as compact JSON text, names in sorted order (`{"C":0.42}`). Compiled
+    /// into the library in compiled mode, so that a program printing suggestions does not
+    /// instantiate nlohmann::json's serialiser (about 1 s of every build of such a file).
+    [[nodiscard]] std::string config_text() const;
 };
 
 /// Options of the space search in `HyperparameterPredictor::suggest(mf, k, space, ...)`.

@@ -1,13 +1,20 @@
 #pragma once
 /// @file predictor_impl.hpp
-/// @brief Bodies of the non-template parts of predictor.hpp (`detail::diverse_top`). Included by that
+/// @brief Bodies of the non-template parts of predictor.hpp (`Suggestion::config_text`, `detail::diverse_top`). Included by that
 /// header in header-only mode; compiled into the library in compiled mode (core/config.hpp).
 
 #include "metalearn/meta/predictor.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
+
+namespace metalearn::meta {
+
+METALEARN_INLINE std::string Suggestion::config_text() const { return config.dump(); }
+
+}  // namespace metalearn::meta
 
 namespace metalearn::meta::detail {
 
