@@ -337,6 +337,13 @@ TEST_CASE("predictor searches a whole search space (Sobol + local refinement)", 
     REQUIRE_THROWS_AS(pred.predict(Vector::Zero(3), table.config_encoding), DataError);
 }
 
+TEST_CASE("Suggestion::config_text is the configuration's compact JSON text, names sorted", "[meta][predictor]") {
+    meta::Suggestion s;
+    s.config = {{"max_depth", 3}, {"C", 0.5}, {"class_weight", "balanced"}};
+    CHECK(s.config_text() == R"({"C":0.5,"class_weight":"balanced","max_depth":3})");
+    CHECK(meta::Suggestion{}.config_text() == "null");
+}
+
 TEST_CASE("diverse_top: a hand-computed greedy pick and its halving", "[meta][predictor]") {
     // one encoded dimension (√q = 1), rows sorted best first: 0, 0.05, 0.2, 0.21, 0.5
     Matrix enc(5, 1);
