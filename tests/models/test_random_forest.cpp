@@ -205,6 +205,21 @@ bool same_tree_or_tie(const md::CartTree& a, const md::CartTree& b, const Matrix
     return true;
 }
 
+// A bootstrap of n rows drawn with Rng(seed), as the forest passes it to CartBuilder: the
+// distinct rows drawn (increasing) and how many times each was drawn.
+std::pair<std::vector<Index>, std::vector<Index>> bootstrap_multiplicities(Index n, std::uint64_t seed) {
+    metalearn::Rng boot(seed);
+    std::vector<Index> counts(static_cast<std::size_t>(n), 0);
+    for (Index i = 0; i < n; ++i) ++counts[boot.uniform_index(static_cast<std::uint64_t>(n))];
+    std::vector<Index> distinct, mult;
+    for (Index i = 0; i < n; ++i)
+        if (counts[static_cast<std::size_t>(i)] > 0) {
+            distinct.push_back(i);
+            mult.push_back(counts[static_cast<std::size_t>(i)]);
+        }
+    return {distinct, mult};
+}
+
 }  // namespace
 
 TEST_CASE("CART grown on a bootstrap as multiplicities equals the tree on the duplicated rows",
@@ -351,15 +366,7 @@ TEST_CASE("CART reads byte copies of the ranks of columns with at most 256 value
     for (const Index max_features : {Index{2}, Index{6}})
         for (std::uint64_t seed = 0; seed < 4; ++seed) {
             // a bootstrap as multiplicities (the forest's path) and the plain sample
-            metalearn::Rng boot(seed);
-            std::vector<Index> counts(static_cast<std::size_t>(n), 0);
-            for (Index i = 0; i < n; ++i) ++counts[boot.uniform_index(static_cast<std::uint64_t>(n))];
-            std::vector<Index> distinct, mult;
-            for (Index i = 0; i < n; ++i)
-                if (counts[static_cast<std::size_t>(i)] > 0) {
-                    distinct.push_back(i);
-                    mult.push_back(counts[static_cast<std::size_t>(i)]);
-                }
+            const auto [distinct, mult] = bootstrap_multiplicities(n, seed);
             std::vector<Index> all(static_cast<std::size_t>(n));
             std::iota(all.begin(), all.end(), Index{0});
             const md::CartSettings s{0, 2, 1, max_features, true, false, 3};
@@ -428,15 +435,7 @@ TEST_CASE("CART carries the bits of binary columns with the samples: the same tr
             codes[static_cast<std::size_t>(i)] = std::min<Index>(n_classes - 1, static_cast<Index>(z * static_cast<double>(n_classes) / 3.0));
         }
         for (std::uint64_t seed = 0; seed < 3; ++seed) {
-            metalearn::Rng boot(seed);
-            std::vector<Index> counts(static_cast<std::size_t>(n), 0);
-            for (Index i = 0; i < n; ++i) ++counts[boot.uniform_index(static_cast<std::uint64_t>(n))];
-            std::vector<Index> distinct, mult;
-            for (Index i = 0; i < n; ++i)
-                if (counts[static_cast<std::size_t>(i)] > 0) {
-                    distinct.push_back(i);
-                    mult.push_back(counts[static_cast<std::size_t>(i)]);
-                }
+            const auto [distinct, mult] = bootstrap_multiplicities(n, seed);
             std::vector<Index> all(static_cast<std::size_t>(n));
             std::iota(all.begin(), all.end(), Index{0});
             const md::CartSettings s{0, 2, 1, 12, true, false, n_classes};
