@@ -20,7 +20,7 @@ int main(int argc, char** argv) try {
 
     meta::RecordStore store("quickstart-records.jsonl");  // resumable journal of (task, config, score)
     meta::MetaLearner<models::LogisticRegression> learner(store, {.n_folds = 3, .seed = 1, .n_threads = 2});
-    learner.set_plan(meta::PlanKind::sobol, 16);         // 16 Sobol configs of C (+ the default)
+    learner.set_plan(meta::PlanKind::sobol, 16);         // 16 Sobol configs of C and class_weight (+ the default)
     learner.collect(past, StderrProgressBar("records"),  // stratified 3-fold CV, balanced accuracy
                     [](const std::string& w) { fmt::print(stderr, "warning: {}\n", w); });
     learner.fit();                                        // random-forest meta-model on [meta-features ‖ config]

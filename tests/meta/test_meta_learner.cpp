@@ -325,6 +325,19 @@ TEST_CASE("collect rejects duplicate task ids before evaluating anything", "[met
     CHECK(store.size() == 0);
 }
 
+TEST_CASE("collect refuses an empty task list instead of falling back to the journal's tasks", "[meta][meta_learner][errors]") {
+    // (an empty corpus folder: table() would otherwise use every task of an earlier run's journal)
+    RecordStore store;
+    MetaLearner<models::LogisticRegression> ml(store, fast_options(1));
+    ml.set_plan({{.C = 1.0}});
+    ml.collect(std::vector<Task>{{"iris", blobs("iris", 30, 2, 2.0, 6)}});
+    const std::size_t kept = store.size();
+    CHECK_THROWS_AS(ml.collect(std::vector<Task>{}), ConfigError);
+    CHECK_THROWS_WITH(ml.collect(std::vector<data::Dataset>{}), Catch::Contains("no tasks to collect"));
+    CHECK_THROWS_WITH(ml.plan_collect(std::vector<Task>{}), Catch::Contains("no tasks to collect"));
+    CHECK(store.size() == kept);
+}
+
 TEST_CASE("collect rejects a task of another type than the metric's before evaluating anything",
           "[meta][meta_learner][errors]") {
     RecordStore store;

@@ -342,6 +342,9 @@ TEST_CASE("Suggestion::config_text is the configuration's compact JSON text, nam
     s.config = {{"max_depth", 3}, {"C", 0.5}, {"class_weight", "balanced"}};
     CHECK(s.config_text() == R"({"C":0.5,"class_weight":"balanced","max_depth":3})");
     CHECK(meta::Suggestion{}.config_text() == "null");
+    meta::Suggestion odd;  // JSON has no NaN: null; a byte that is not UTF-8: U+FFFD, no exception
+    odd.config = {{"C", std::numeric_limits<double>::quiet_NaN()}, {"name", std::string("a\xff")}};
+    CHECK(odd.config_text() == "{\"C\":null,\"name\":\"a\xef\xbf\xbd\"}");
 }
 
 TEST_CASE("diverse_top: a hand-computed greedy pick and its halving", "[meta][predictor]") {

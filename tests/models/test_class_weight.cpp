@@ -92,6 +92,12 @@ TEST_CASE("class weights: bad values and the search space", "[class_weight][erro
     CHECK_THROWS_WITH(lr.set_params({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, -2.0}}),
                       Catch::Contains("class_weights[1]"));
     CHECK_THROWS_AS(lr.set_params({.class_weight = ClassWeight::explicit_weights, .class_weights = {0.0, 0.0}}), ConfigError);
+    // positive weights below 1e-100 would underflow when squared (Gini): refused; 0 and 1e-100 are kept
+    CHECK_THROWS_WITH(lr.set_params({.class_weight = ClassWeight::explicit_weights, .class_weights = {1e-170, 1e-170}}),
+                      Catch::Contains("class_weights[0] out of range"));
+    CHECK_THROWS_WITH(DecisionTreeClassifier({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 1e-101}}),
+                      Catch::Contains("class_weights[1]"));
+    CHECK_NOTHROW(lr.set_params({.class_weight = ClassWeight::explicit_weights, .class_weights = {0.0, 1e-100}}));
     lr.set_params({.class_weight = ClassWeight::explicit_weights, .class_weights = {1.0, 2.0}});
     Matrix X(4, 1);
     X << 0, 1, 2, 3;

@@ -334,7 +334,7 @@ public:
     /// @param warn     receives non-fatal messages (small classes, failed meta-features, meta-features
     ///                 cut by the `meta_features` time limits, listed by name), from
     ///                 the calling thread.
-    /// @throws ConfigError when two tasks share an id (checked before anything is evaluated;
+    /// @throws ConfigError when `tasks` is empty, when two tasks share an id (checked before anything is evaluated;
     ///         records are keyed by task id, so the second task's records would be lost); the
     ///         message names the two datasets. Also when a task's type (classification or
     ///         regression) is not the metric's, naming the task.
@@ -350,7 +350,7 @@ public:
     /// store, takes meta-features from stored records of the same data, and makes the folds of
     /// every task with missing evaluations. Warns (through `warn`) about stored records of other
     /// data and about small classes, as `collect` does. Remembers the tasks' data for `table()`.
-    /// @throws ConfigError as `collect` (duplicate task ids, ids or names that are not UTF-8, a
+    /// @throws ConfigError as `collect` (no tasks, duplicate task ids, ids or names that are not UTF-8, a
     ///         task of another type than the metric's).
     CollectPlan plan_collect(const std::vector<Task>& tasks, const WarningCallback& warn = {});
 

@@ -74,6 +74,10 @@ METALEARN_INLINE RecordKey MetaLearnerCore::key(const Task& task, const nlohmann
 }
 
 METALEARN_INLINE CollectPlan MetaLearnerCore::plan_collect(const std::vector<Task>& tasks, const WarningCallback& warn) {
+    // no tasks is a mistake (an empty or wrong folder): table() would fall back to every task of
+    // the journal, as if collect had not been called
+    if (tasks.empty())
+        throw ConfigError("MetaLearner::collect(): no tasks to collect (expected at least one; an empty or wrong corpus folder?)");
     {
         std::map<std::string, std::string> names;  // task id -> dataset name
         for (const auto& task : tasks) {

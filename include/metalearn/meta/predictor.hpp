@@ -41,9 +41,11 @@ struct Suggestion {
     double predicted = 0.0; ///< predicted normalised score (1 ≈ the best a task's plan offers)
     double std = 0.0;       ///< predictive std (meta-model's own, or the training RMSE when it has none)
 
-    /// The configuration as compact JSON text, names in sorted order (`{"C":0.42}`). Compiled
-    /// into the library in compiled mode, so that a program printing suggestions does not
-    /// instantiate nlohmann::json's serialiser (about 1 s of every build of such a file).
+    /// The configuration as compact JSON text, names in sorted order (`{"C":0.42}`); JSON has
+    /// no NaN or infinity, so such a value prints as `null`, and bytes of a string that are not
+    /// UTF-8 print as U+FFFD (throws nothing but std::bad_alloc). Compiled into the library in compiled mode, so
+    /// that a program printing suggestions does not instantiate nlohmann::json's serialiser
+    /// (about 1 s of every build of such a file).
     [[nodiscard]] std::string config_text() const;
 };
 

@@ -12,7 +12,9 @@
 
 namespace metalearn::meta {
 
-METALEARN_INLINE std::string Suggestion::config_text() const { return config.dump(); }
+METALEARN_INLINE std::string Suggestion::config_text() const {
+    return config.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace metalearn::meta
 

@@ -36,9 +36,12 @@ namespace detail {
 
 /// Largest class weight accepted: squared weighted counts (Gini) must stay far from overflow.
 inline constexpr double kMaxClassWeight = 1e100;
+/// Smallest positive class weight accepted: squared weighted counts (Gini) must stay far from
+/// underflow (below about 1e-154 they are 0, and every cut of a tree would score the same).
+inline constexpr double kMinClassWeight = 1e-100;
 
-/// Check class weights: every entry of `weights` finite and in [0, 1e100] (whatever `kind`, so a
-/// model always saves and loads); for `explicit_weights`, at least one entry and one > 0.
+/// Check class weights: every entry of `weights` finite and 0 or in [1e-100, 1e100] (whatever
+/// `kind`, so a model always saves and loads); for `explicit_weights`, at least one entry and one > 0.
 /// @throws ConfigError naming `where` and the entry.
 inline void check_class_weights(std::string_view where, ClassWeight kind, const std::vector<double>& weights) {
     if (kind != ClassWeight::none && kind != ClassWeight::balanced && kind != ClassWeight::explicit_weights)
@@ -46,8 +49,9 @@ inline void check_class_weights(std::string_view where, ClassWeight kind, const 
                                       where, static_cast<int>(kind)));
     bool positive = false;
     for (std::size_t k = 0; k < weights.size(); ++k) {
-        if (!std::isfinite(weights[k]) || weights[k] < 0.0 || weights[k] > kMaxClassWeight)
-            throw ConfigError(fmt::format("{}: class_weights[{}] out of range (expected finite in [0, 1e100], got {})",
+        if (!std::isfinite(weights[k]) || weights[k] < 0.0 || weights[k] > kMaxClassWeight ||
+            (weights[k] > 0.0 && weights[k] < kMinClassWeight))
+            throw ConfigError(fmt::format("{}: class_weights[{}] out of range (expected 0 or finite in [1e-100, 1e100], got {})",
                                           where, k, weights[k]));
         positive = positive || weights[k] > 0.0;
     }
