@@ -485,6 +485,10 @@ private:
     template <class RankOf>
     void fill_buckets(Index begin, Index end, RankOf rank_of, std::size_t base, std::size_t span);
 
+    // Whether binary column f is constant in the node, from the OR and AND of the node's carried
+    // words (computed at the first call for the node); false when f has no slot (not known).
+    bool binary_constant_in_node(Index begin, Index end, Index f);
+
     // A binary column f (byte ranks nk, values 0 and 1): the node's class counts of rank 1 in
     // upper_counts_, from the carried bits when f has a slot. @pre classification, K <= 64.
     void count_upper(Index begin, Index end, Index f, const std::uint8_t* nk);

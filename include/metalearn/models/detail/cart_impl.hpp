@@ -621,30 +621,10 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
             // few distinct values overall: count straight into one bucket per value
             if (nk != nullptr && vals.size() == 2 && s_.classification && K <= 64) {
                 // a binary column: the class counts of its upper value are all a sweep needs
-                if (const std::int32_t bit_slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1; bit_slot >= 0) {
-                    if (!node_masks_ready_) {
-                        const std::size_t m = samples_.size();
-                        for (Index q = 0; q < planes_; ++q) {
-                            const std::uint64_t* bq = bits_.data() + static_cast<std::size_t>(q) * m;
-                            std::uint64_t any = 0;
-                            std::uint64_t all = ~std::uint64_t{0};
-                            for (Index i = begin; i < end; ++i) {
-                                any |= bq[i];
-                                all &= bq[i];
-                            }
-                            node_any_[q] = any;
-                            node_all_[q] = all;
-                        }
-                        node_masks_ready_ = true;
-                    }
-                    const auto q = static_cast<std::size_t>(bit_slot / 64);
-                    const auto bit = static_cast<unsigned>(bit_slot % 64);
-                    if (((node_any_[q] >> bit) & 1U) == 0 || ((node_all_[q] >> bit) & 1U) != 0) {
-                        // one value in the node: constant, as the count below would find
-                        std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(n_constant)]);
-                        ++n_constant;
-                        continue;
-                    }
+                if (binary_constant_in_node(begin, end, f)) {  // one value here, as the count would find
+                    std::swap(features_[static_cast<std::size_t>(j)], features_[static_cast<std::size_t>(n_constant)]);
+                    ++n_constant;
+                    continue;
                 }
                 count_upper(begin, end, f, nk);
                 std::int64_t upper = 0;
@@ -708,6 +688,29 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
         }
     }
     return best;
+}
+
+METALEARN_INLINE bool CartBuilder::binary_constant_in_node(Index begin, Index end, Index f) {
+    const std::int32_t bit_slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1;
+    if (bit_slot < 0) return false;
+    if (!node_masks_ready_) {
+        const std::size_t m = samples_.size();
+        for (Index q = 0; q < planes_; ++q) {
+            const std::uint64_t* bq = bits_.data() + static_cast<std::size_t>(q) * m;
+            std::uint64_t any = 0;
+            std::uint64_t all = ~std::uint64_t{0};
+            for (Index i = begin; i < end; ++i) {
+                any |= bq[i];
+                all &= bq[i];
+            }
+            node_any_[q] = any;
+            node_all_[q] = all;
+        }
+        node_masks_ready_ = true;
+    }
+    const auto q = static_cast<std::size_t>(bit_slot / 64);
+    const auto bit = static_cast<unsigned>(bit_slot % 64);
+    return ((node_any_[q] >> bit) & 1U) == 0 || ((node_all_[q] >> bit) & 1U) != 0;
 }
 
 METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, Index f, const std::uint8_t* nk) {
