@@ -362,7 +362,7 @@ struct FeatureRanks {
     /// With row groups: `groups` has X.rows() entries in [0, n_groups).
     /// @throws DataError on a wrong length or an id out of range.
     FeatureRanks(const MatrixRef& X, const std::vector<Index>& groups, Index n_groups);
-    /// (Re)build `narrow`, `narrow_at` and the binary bits from `rank` and `values`.
+    /// (Re)build `narrow`, `narrow_at`, the binary bits and `wide_gaps` from `rank` and `values`.
     void add_narrow();
     /// Feature f's byte ranks (n entries), or null when it has none.
     [[nodiscard]] const std::uint8_t* narrow_column(Index f) const {
@@ -484,6 +484,20 @@ private:
     // gathered ranks in scratch_).
     template <class RankOf>
     void fill_buckets(Index begin, Index end, RankOf rank_of, std::size_t base, std::size_t span);
+
+    // Where binary column f's bit travels with the samples: plane q of bits_ (entry i of
+    // samples_ at plane[i]) and the bit in it; plane null when f's bits are not carried.
+    struct CarriedBit {
+        const std::uint64_t* plane = nullptr;
+        std::size_t q = 0;
+        unsigned bit = 0;
+    };
+    [[nodiscard]] CarriedBit carried_bit(Index f) const {
+        const std::int32_t slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1;
+        if (slot < 0) return {};
+        const auto q = static_cast<std::size_t>(slot / 64);
+        return {bits_.data() + q * samples_.size(), q, static_cast<unsigned>(slot % 64)};
+    }
 
     // Whether binary column f is constant in the node, from the OR and AND of the node's carried
     // words (computed at the first call for the node); false when f has no slot (not known).

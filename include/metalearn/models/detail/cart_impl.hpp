@@ -691,8 +691,8 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::best_split(Index begin, Index e
 }
 
 METALEARN_INLINE bool CartBuilder::binary_constant_in_node(Index begin, Index end, Index f) {
-    const std::int32_t bit_slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1;
-    if (bit_slot < 0) return false;
+    const CarriedBit cb = carried_bit(f);
+    if (cb.plane == nullptr) return false;
     if (!node_masks_ready_) {
         const std::size_t m = samples_.size();
         for (Index q = 0; q < planes_; ++q) {
@@ -708,9 +708,7 @@ METALEARN_INLINE bool CartBuilder::binary_constant_in_node(Index begin, Index en
         }
         node_masks_ready_ = true;
     }
-    const auto q = static_cast<std::size_t>(bit_slot / 64);
-    const auto bit = static_cast<unsigned>(bit_slot % 64);
-    return ((node_any_[q] >> bit) & 1U) == 0 || ((node_all_[q] >> bit) & 1U) != 0;
+    return ((node_any_[cb.q] >> cb.bit) & 1U) == 0 || ((node_all_[cb.q] >> cb.bit) & 1U) != 0;
 }
 
 METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, Index f, const std::uint8_t* nk) {
@@ -721,11 +719,9 @@ METALEARN_INLINE void CartBuilder::count_upper(Index begin, Index end, Index f, 
     const std::uint32_t* smp = samples_.data() + begin;
     upper_counts_.resize(K);
     const Index n = end - begin;
-    const std::int32_t bit_slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1;
-    const std::uint64_t* bp = bit_slot < 0 ? nullptr
-                                           : bits_.data() + static_cast<std::size_t>(bit_slot / 64) * samples_.size() +
-                                                 static_cast<std::size_t>(begin);
-    const auto bit = static_cast<unsigned>(bit_slot < 0 ? 0 : bit_slot % 64);
+    const CarriedBit cb = carried_bit(f);
+    const std::uint64_t* bp = cb.plane == nullptr ? nullptr : cb.plane + begin;
+    const unsigned bit = cb.bit;
     if (K == 2 && node_n_ < (std::int64_t{1} << 31)) {
         // two classes: the upper value's total and its class-1 part in one sum of the node's
         // (w + w·class·2^32), masked by the column's 0/1 value: a total below 2^31 cannot carry
@@ -983,11 +979,10 @@ METALEARN_INLINE CartBuilder::Split CartBuilder::scan_sorted(Index begin, Index 
 }
 
 METALEARN_INLINE Index CartBuilder::partition(Index begin, Index end, Index f, std::size_t left_rank) {
-    if (const std::int32_t slot = planes_ > 0 ? ranks_.binary_slot_of(f) : -1; slot >= 0) {  // the carried bits, in order
-        const std::uint64_t* bp = bits_.data() + static_cast<std::size_t>(slot / 64) * samples_.size();
-        const auto bit = static_cast<unsigned>(slot % 64);
-        return partition_by(begin, end,
-                            [bp, bit, left_rank](std::size_t i, std::uint32_t) { return ((bp[i] >> bit) & 1U) <= left_rank; });
+    if (const CarriedBit cb = carried_bit(f); cb.plane != nullptr) {  // the carried bits, in order
+        return partition_by(begin, end, [bp = cb.plane, bit = cb.bit, left_rank](std::size_t i, std::uint32_t) {
+            return ((bp[i] >> bit) & 1U) <= left_rank;
+        });
     }
     if (const std::uint8_t* nk = ranks_.narrow_column(f))
         return partition_by(begin, end, [nk, left_rank](std::size_t, std::uint32_t s) { return nk[s] <= left_rank; });
