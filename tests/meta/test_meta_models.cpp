@@ -155,7 +155,7 @@ TEST_CASE("k-NN meta-model with k = 1 returns the nearest training score", "[met
     knn3.fit(Z, s);
     Matrix q(1, 2);
     q << 0.5, 0.5;
-    detail::Standardizer st;
+    meta::detail::Standardizer st;
     st.fit(Z);
     const Matrix X = st.transform(Z);
     const Matrix qs = st.transform(q);
@@ -419,7 +419,7 @@ TEST_CASE("wrapped meta-models save their base model and reject malformed files"
     RandomForestMetaModel rf({.n_estimators = 3, .seed = 2});
     rf.fit(Z, s);
     CHECK(rf.model().seed() == 2);
-    detail::Standardizer st;  // the adapter's standardisation, then the base forest
+    meta::detail::Standardizer st;  // the adapter's standardisation, then the base forest
     st.fit(Z);
     CHECK(rf.predict_per_tree(Q) == rf.model().predict_per_tree(st.transform(Q)));
     auto fj = rf.to_json();

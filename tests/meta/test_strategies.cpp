@@ -352,15 +352,15 @@ TEST_CASE("diverse_top: a hand-computed greedy pick and its halving", "[meta][pr
     Matrix enc(5, 1);
     enc << 0.0, 0.05, 0.2, 0.21, 0.5;
     using V = std::vector<Index>;
-    CHECK(detail::diverse_top(enc, 3, 0.1) == V{0, 2, 4});  // 0.05 and 0.21 are within 0.1 of a better row
-    CHECK(detail::diverse_top(enc, 2, 0.1) == V{0, 2});
-    CHECK(detail::diverse_top(enc, 3, 0.0) == V{0, 1, 2});  // 0: the first k
+    CHECK(meta::detail::diverse_top(enc, 3, 0.1) == V{0, 2, 4});  // 0.05 and 0.21 are within 0.1 of a better row
+    CHECK(meta::detail::diverse_top(enc, 2, 0.1) == V{0, 2});
+    CHECK(meta::detail::diverse_top(enc, 3, 0.0) == V{0, 1, 2});  // 0: the first k
     // d = 0.5 holds 2 rows (0, 0.5); 0.25 still 2; 0.125 gives 0, 0.2, 0.5
-    CHECK(detail::diverse_top(enc, 3, 0.5) == V{0, 2, 4});
-    CHECK(detail::diverse_top(enc, 9, 0.1).size() == 5);  // fewer rows than k: every row
+    CHECK(meta::detail::diverse_top(enc, 3, 0.5) == V{0, 2, 4});
+    CHECK(meta::detail::diverse_top(enc, 9, 0.1).size() == 5);  // fewer rows than k: every row
     Matrix same(3, 2);
     same.setConstant(0.3);  // identical rows keep distance 0 < any d > 0: one row
-    CHECK(detail::diverse_top(same, 2, 0.1) == V{0});
+    CHECK(meta::detail::diverse_top(same, 2, 0.1) == V{0});
 }
 
 TEST_CASE("predictor's space search keeps its top-k min_distance apart", "[meta][predictor]") {

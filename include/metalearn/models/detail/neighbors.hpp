@@ -4,6 +4,7 @@
 /// products used as a filter) and a k-d tree (Friedman, Bentley & Finkel 1977), which return the
 /// same neighbours because both rank by one definition of the distance, `pair_distance`.
 
+#include "metalearn/core/gemm.hpp"
 #include "metalearn/core/types.hpp"
 
 #include <algorithm>
@@ -349,8 +350,9 @@ private:
 
 // Brute force. p = 1: `block_distances` of each query to all rows.
 // p = 2: a = ‖x‖² + ‖q‖² − 2 x·q (clamped at 0) from one matrix product per block of queries is
-// only a filter. Rounding error analysis (Higham 2002, §3.1: each of ‖x‖², ‖q‖², x·q within
-// γ_d = d·u/(1 − d·u) of its terms' sum of magnitudes, |x·q| ≤ (‖x‖² + ‖q‖²)/2) bounds
+// only a filter (the product is `detail::gemm`'s). Rounding error analysis (Higham 2002, §3.1: each
+// of ‖x‖², ‖q‖², x·q within γ_d = d·u/(1 − d·u) of its terms' sum of magnitudes in any summation
+// order, with or without fused multiply-adds; |x·q| ≤ (‖x‖² + ‖q‖²)/2) bounds
 // |a − pair_distance| by B = (4d + 8)·1.25·u·(max‖x‖² + ‖q‖²) for every row, u = 2⁻⁵³ (plus a
 // few subnormal steps). With T the k-th smallest a, the k rows held have pair_distance ≤ T + B,
 // so every row of the final k has a ≤ T + 2B: only those rows get their `pair_distance`
@@ -408,7 +410,8 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
         }
         for (Index t0 = 0; t0 < n; t0 += train_block) {
             const Index tb = std::min(train_block, n - t0);
-            D.noalias() = X_.middleRows(t0, tb) * Q.transpose();  // tb×b
+            D.resize(tb, b);  // tb×b = X(t0 .. t0+tb) · Qᵀ (the run-time AVX2/FMA product where available)
+            metalearn::detail::gemm_into(D, X_.middleRows(t0, tb), false, Q, true, false);
             const double* sq = sq_.data() + t0;
             for (Index j = 0; j < b; ++j) {
                 const auto ju = static_cast<std::size_t>(j);
@@ -418,8 +421,17 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
                 double g = gate[ju];
                 Index fl = filled[ju];
                 auto& cj = cand[ju];
-                for (Index i = 0; i < tb; ++i) {
-                    const double a = std::max(sq[i] + q_sq[j] - 2.0 * col[i], 0.0);
+                const double qj = q_sq[j];
+                for (Index i = 0;; ++i) {
+                    // Most rows fail the gate (g ≥ 0, so max(v, 0) > g ⇔ v > g): skip them eight at a time.
+                    while (i + 8 <= tb) {
+                        bool hit = false;
+                        for (Index t = 0; t < 8; ++t) hit |= sq[i + t] + qj - 2.0 * col[i + t] <= g;
+                        if (hit) break;
+                        i += 8;
+                    }
+                    if (i >= tb) break;
+                    const double a = std::max(sq[i] + qj - 2.0 * col[i], 0.0);
                     if (a > g) continue;
                     cj.emplace_back(a, t0 + i);
                     if (fl == k && !(a < tp[k - 1])) continue;
