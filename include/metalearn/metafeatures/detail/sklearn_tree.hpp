@@ -23,8 +23,13 @@
 /// expressions are written as scikit-learn writes them, so that their rounding matches (the build
 /// must not contract them into fused multiply-adds, which -march=x86-64 does not).
 ///
-/// Cost: O(q n log n) per tree level, as scikit-learn; memory during `fit`: the float32 copy of X
-/// (4 n q bytes) and O(n + q) work arrays, released when it returns.
+/// How it is computed differs from scikit-learn where the result cannot: every attribute's rows are
+/// sorted once (O(q n log n)), and each split partitions every attribute's sorted rows stably into
+/// the two children, so a node reads its rows in sorted order instead of sorting them (O(q n) per
+/// tree level instead of scikit-learn's O(q n log n)). The split search reads only the sorted
+/// values and the classes on each side of a cut, which do not depend on the order among equal
+/// values, so the tree is the same. Memory during `fit`: 8 n q bytes of sorted (value, row) pairs
+/// and O(n + q) work arrays, released when it returns.
 
 #include "metalearn/core/radix_sort.hpp"
 #include "metalearn/core/types.hpp"
@@ -88,16 +93,18 @@ public:
         k_ = k;
         nodes_.clear();
         complete_ = true;
-        Xf_.resize(static_cast<std::size_t>(n_ * q_));
-        for (Index j = 0; j < q_; ++j)
-            for (Index i = 0; i < n_; ++i) Xf_[static_cast<std::size_t>(j * n_ + i)] = static_cast<float>(X(i, j));
         y_ = &y;
-        samples_.resize(static_cast<std::size_t>(n_));
-        for (Index i = 0; i < n_; ++i) samples_[static_cast<std::size_t>(i)] = i;
+        // Every attribute's rows sorted by their float32 value: sorted_[j·n + r] = (value, row).
+        sorted_.resize(static_cast<std::size_t>(n_ * q_));
+        for (Index j = 0; j < q_; ++j) {
+            auto* v = sorted_.data() + j * n_;
+            for (Index i = 0; i < n_; ++i) v[i] = {static_cast<float>(X(i, j)), static_cast<int>(i)};
+            sort_values(v, static_cast<std::size_t>(n_));
+        }
+        goes_left_.assign(static_cast<std::size_t>(n_), 0);
         features_.resize(static_cast<std::size_t>(q_));
         for (Index j = 0; j < q_; ++j) features_[static_cast<std::size_t>(j)] = j;
         constant_.assign(static_cast<std::size_t>(q_), 0);
-        values_.resize(static_cast<std::size_t>(n_));
         left_.assign(static_cast<std::size_t>(k_), 0.0);
         total_.assign(static_cast<std::size_t>(k_), 0.0);
         rng_ = sklearn_splitter_state(seed);
@@ -152,11 +159,10 @@ public:
                 stack.push_back({r.start, s.pos, r.depth + 1, id, true, s.impurity_left, n_constant});
             }
         }
-        // Only the nodes are kept: the work arrays (4 n q bytes for X) are released.
-        std::vector<float>().swap(Xf_);
-        std::vector<std::pair<float, int>>().swap(values_);
+        // Only the nodes are kept: the work arrays (8 n q bytes of sorted pairs) are released.
+        std::vector<std::pair<float, int>>().swap(sorted_);
         std::vector<std::pair<float, int>>().swap(radix_buf_);
-        std::vector<Index>().swap(samples_);
+        std::vector<char>().swap(goes_left_);
         y_ = nullptr;
     }
 
@@ -193,12 +199,15 @@ private:
         double impurity_right = std::numeric_limits<double>::infinity();
     };
 
-    [[nodiscard]] float x(Index i, Index j) const { return Xf_[static_cast<std::size_t>(j * n_ + i)]; }
-    [[nodiscard]] int cls(Index i) const { return (*y_)[static_cast<std::size_t>(i)]; }
+    [[nodiscard]] int cls(int i) const { return (*y_)[static_cast<std::size_t>(i)]; }
+    /// Attribute j's (value, row) pairs, sorted by value within each node's range [start, end).
+    [[nodiscard]] std::pair<float, int>* column(Index j) noexcept { return sorted_.data() + j * n_; }
 
-    void count_classes(Index start, Index end, std::vector<double>& counts) const {
+    /// Class counts of the node's rows [start, end) (read from any attribute's pairs).
+    void count_classes(Index start, Index end, std::vector<double>& counts) {
         std::fill(counts.begin(), counts.end(), 0.0);
-        for (Index p = start; p < end; ++p) counts[static_cast<std::size_t>(cls(samples_[static_cast<std::size_t>(p)]))] += 1.0;
+        const auto* v = column(0);
+        for (Index p = start; p < end; ++p) counts[static_cast<std::size_t>(cls(v[p].second))] += 1.0;
     }
 
     /// scikit-learn's Gini `node_impurity`: 1 − Σ_c n_c² / n².
@@ -213,21 +222,44 @@ private:
         return low + static_cast<Index>(sklearn_rand_r(rng_) % static_cast<std::uint32_t>(high - low));
     }
 
-    /// Sort values_[start, end) by value. The split search reads only the sorted values and the
+    /// Sort m (value, row) pairs by value. The split search reads only the sorted values and the
     /// class counts on each side of a cut between distinct values, so the order among equal values
-    /// (which scikit-learn's introsort leaves arbitrary) does not change the tree. Large nodes: an
+    /// (which scikit-learn's introsort leaves arbitrary) does not change the tree. Large arrays: an
     /// LSD radix sort on the order-preserving 32-bit image of the float, 11 bits per pass, a pass
     /// skipped when every key shares its digit (O(m) instead of O(m log m)).
-    void sort_values(Index start, Index end) {
-        auto* v = values_.data() + start;
-        const auto m = static_cast<std::size_t>(end - start);
+    void sort_values(std::pair<float, int>* v, std::size_t m) {
         if (m < 512)
             std::sort(v, v + m, [](const auto& a, const auto& b) { return a.first < b.first; });
         else
             radix_sort(v, m, radix_buf_, [](const std::pair<float, int>& x) { return ordered_bits(x.first); }, 32);
     }
 
-    /// scikit-learn 1.2 `BestSplitter.node_split` over samples_[start, end).
+    /// Split the node's rows [start, end) into the children [start, pos) and [pos, end) in every
+    /// attribute's pairs, each side keeping its sorted order. The left child's rows are the first
+    /// pos − start of the split attribute's sorted pairs (scikit-learn's x ≤ threshold: the
+    /// threshold lies between the values around the cut), which are already in place.
+    void partition(Index start, Index end, Index split_feature, Index pos) {
+        const auto* s = column(split_feature);
+        for (Index p = start; p < end; ++p) goes_left_[static_cast<std::size_t>(s[p].second)] = p < pos ? 1 : 0;
+        radix_buf_.resize(static_cast<std::size_t>(end - pos) + 1);  // + 1: every pair is written to both sides
+        for (Index j = 0; j < q_; ++j) {
+            if (j == split_feature) continue;
+            auto* v = column(j);
+            Index l = start;
+            std::size_t r = 0;
+            for (Index p = start; p < end; ++p) {
+                const auto e = v[p];
+                v[l] = e;  // written to both sides, kept where it belongs (no branch on the side)
+                radix_buf_[r] = e;
+                const Index left = goes_left_[static_cast<std::size_t>(e.second)];
+                l += left;
+                r += static_cast<std::size_t>(1 - left);
+            }
+            std::copy(radix_buf_.begin(), radix_buf_.begin() + static_cast<std::ptrdiff_t>(r), v + pos);
+        }
+    }
+
+    /// scikit-learn 1.2 `BestSplitter.node_split` over the node's rows [start, end).
     /// @param n_constant in: attributes known constant (features_[0, n)); out: with the new ones.
     Split node_split(Index start, Index end, Index& n_constant) {
         Split best;
@@ -239,6 +271,7 @@ private:
         Index n_total_constants = n_known_constants;
         const auto nn = static_cast<double>(end - start);
         constexpr float feature_threshold = 1e-7F;
+        const bool two = k_ == 2;
         std::vector<double>& right = right_;
         right.assign(static_cast<std::size_t>(k_), 0.0);
         while (f_i > n_total_constants && (n_visited < q_ || n_visited <= n_found_constants + n_drawn_constants)) {
@@ -251,12 +284,8 @@ private:
             }
             f_j += n_found_constants;
             const Index feature = features_[static_cast<std::size_t>(f_j)];
-            for (Index p = start; p < end; ++p) {
-                const Index s = samples_[static_cast<std::size_t>(p)];
-                values_[static_cast<std::size_t>(p)] = {x(s, feature), cls(s)};
-            }
-            sort_values(start, end);
-            if (values_[static_cast<std::size_t>(end - 1)].first <= values_[static_cast<std::size_t>(start)].first + feature_threshold) {
+            const auto* v = column(feature);
+            if (v[end - 1].first <= v[start].first + feature_threshold) {
                 std::swap(features_[static_cast<std::size_t>(f_j)], features_[static_cast<std::size_t>(n_total_constants)]);
                 ++n_found_constants;
                 ++n_total_constants;
@@ -266,21 +295,31 @@ private:
             std::swap(features_[static_cast<std::size_t>(f_i)], features_[static_cast<std::size_t>(f_j)]);
             std::fill(left_.begin(), left_.end(), 0.0);
             Index p = start, pos = start;
+            Index ones = 0;  // two classes: rows of class 1 among [start, pos), counted in a register
             while (p < end) {
-                while (p + 1 < end && values_[static_cast<std::size_t>(p + 1)].first <=
-                                          values_[static_cast<std::size_t>(p)].first + feature_threshold)
-                    ++p;
+                while (p + 1 < end && v[p + 1].first <= v[p].first + feature_threshold) ++p;
                 ++p;
                 if (p >= end) break;
-                for (; pos < p; ++pos) left_[static_cast<std::size_t>(values_[static_cast<std::size_t>(pos)].second)] += 1.0;
                 const auto nl = static_cast<double>(p - start);
                 const double nr = nn - nl;
                 double sq_l = 0.0, sq_r = 0.0;
-                for (int c = 0; c < k_; ++c) {
-                    const double cl = left_[static_cast<std::size_t>(c)];
-                    const double cr = total_[static_cast<std::size_t>(c)] - cl;
-                    sq_l += cl * cl;
-                    sq_r += cr * cr;
+                if (two) {  // the same exact counts and sums as the loop below
+                    for (; pos < p; ++pos) ones += cls(v[pos].second);
+                    const auto c1 = static_cast<double>(ones);
+                    const auto c0 = static_cast<double>(p - start - ones);
+                    const double r0 = total_[0] - c0, r1 = total_[1] - c1;
+                    sq_l += c0 * c0;
+                    sq_r += r0 * r0;
+                    sq_l += c1 * c1;
+                    sq_r += r1 * r1;
+                } else {
+                    for (; pos < p; ++pos) left_[static_cast<std::size_t>(cls(v[pos].second))] += 1.0;
+                    for (int c = 0; c < k_; ++c) {
+                        const double cl = left_[static_cast<std::size_t>(c)];
+                        const double cr = total_[static_cast<std::size_t>(c)] - cl;
+                        sq_l += cl * cl;
+                        sq_r += cr * cr;
+                    }
                 }
                 const double g_l = 1.0 - sq_l / (nl * nl);
                 const double g_r = 1.0 - sq_r / (nr * nr);
@@ -289,23 +328,15 @@ private:
                     best_proxy = proxy;
                     best.feature = feature;
                     best.pos = p;
-                    const double a = values_[static_cast<std::size_t>(p - 1)].first;
-                    const double b = values_[static_cast<std::size_t>(p)].first;
+                    const double a = v[p - 1].first;
+                    const double b = v[p].first;
                     best.threshold = a / 2.0 + b / 2.0;
                     if (best.threshold == b || std::isinf(best.threshold)) best.threshold = a;
                 }
             }
         }
         if (best.pos < end) {
-            Index p = start, partition_end = end;
-            while (p < partition_end) {
-                if (static_cast<double>(x(samples_[static_cast<std::size_t>(p)], best.feature)) <= best.threshold) {
-                    ++p;
-                } else {
-                    --partition_end;
-                    std::swap(samples_[static_cast<std::size_t>(p)], samples_[static_cast<std::size_t>(partition_end)]);
-                }
-            }
+            partition(start, end, best.feature, best.pos);
             count_classes(start, best.pos, left_);
             for (int c = 0; c < k_; ++c) right[static_cast<std::size_t>(c)] = total_[static_cast<std::size_t>(c)] - left_[static_cast<std::size_t>(c)];
             const auto nl = static_cast<double>(best.pos - start);
@@ -325,10 +356,10 @@ private:
 
     Index n_ = 0, q_ = 0;
     int k_ = 0;
-    std::vector<float> Xf_;
     const std::vector<int>* y_ = nullptr;
-    std::vector<Index> samples_, features_, constant_;
-    std::vector<std::pair<float, int>> values_, radix_buf_;
+    std::vector<Index> features_, constant_;
+    std::vector<std::pair<float, int>> sorted_, radix_buf_;  // q sorted columns of n (value, row) pairs; scratch
+    std::vector<char> goes_left_;                             // per row: in the left child of the split being made
     std::vector<double> left_, total_, right_;
     std::uint32_t rng_ = 0;
     std::vector<SklearnNode> nodes_;
