@@ -33,7 +33,8 @@ using WarningCallback = std::function<void(const std::string&)>;
 
 /// A ready `ProgressCallback` that draws a one-line bar on stderr: done/total, rate, ETA.
 ///
-/// Redraws at most every `min_interval` and always on the last unit. Never asks to stop.
+/// Redraws at most every `min_interval` and always on the last unit, then ends the line (also
+/// when there is nothing to do: 0 of 0). Never asks to stop.
 class StderrProgressBar {
 public:
     /// @param title shown before the bar.
@@ -45,7 +46,7 @@ public:
     /// Draw the bar for `p`; returns false (never stops the run).
     bool operator()(const Progress& p) {
         const auto now = clock::now();
-        const bool finished = p.total > 0 && p.done >= p.total;
+        const bool finished = p.done >= p.total;  // an empty run (0 of 0) is finished too: its line ends
         if (!finished && now - last_ < min_interval_ && p.done != 0) return false;
         last_ = now;
         const double elapsed = std::chrono::duration<double>(now - start_).count();
