@@ -3,7 +3,7 @@
 
 usage:
     /usr/bin/python3 benchmarks/compare_pymfe.py --pymfe-src /path/to/pymfe-0.4.4 \
-        [--binary build/rel/examples/extract_metafeatures] [--datasets iris labor ...] \
+        [--binary build/release/examples/extract_metafeatures] [--datasets iris labor ...] \
         [--repeats 1] [--tol 1e-4] [--no-timing]
 
 Each side runs in its own process, one at a time, turns alternated (metalearn first on even
@@ -122,7 +122,7 @@ def agree(a, b, tol):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pymfe-src", required=True)
-    ap.add_argument("--binary", default=os.path.join(REPO, "build", "rel", "examples", "extract_metafeatures"))
+    ap.add_argument("--binary", default=os.path.join(REPO, "build", "release", "examples", "extract_metafeatures"))
     ap.add_argument("--data-dir", default=os.path.join(REPO, "data"))
     ap.add_argument("--pmlb-dir", default=os.path.join(REPO, "..", "shared", "datasets", "pmlb"))
     ap.add_argument("--datasets", nargs="*", default=[d for d, _ in ref.DATASETS])
