@@ -380,9 +380,14 @@ inline void statistical_group(Context& ctx, Sink& out) {
         return per_column(ctx, [&](Index j) {
             const auto& s = ctx.sorted_column(j);
             const double med = sorted_quantile(s, 0.5);
-            std::vector<double> dev(s.size());
-            for (std::size_t i = 0; i < s.size(); ++i) dev[i] = std::abs(s[i] - med);
-            sort_values(dev);
+            // |s_i − med| falls up to the first value ≥ med and rises after it: merging the two
+            // runs gives the deviations sorted (the values a sort would give).
+            const auto mid = static_cast<std::size_t>(std::lower_bound(s.begin(), s.end(), med) - s.begin());
+            std::vector<double> below(mid), dev(s.size());
+            for (std::size_t i = 0; i < mid; ++i) below[i] = std::abs(s[mid - 1 - i] - med);
+            std::vector<double> above(s.size() - mid);
+            for (std::size_t i = mid; i < s.size(); ++i) above[i - mid] = std::abs(s[i] - med);
+            std::merge(below.begin(), below.end(), above.begin(), above.end(), dev.begin());
             return 1.4826 * sorted_quantile(dev, 0.5);
         });
     });
@@ -449,9 +454,15 @@ inline void statistical_group(Context& ctx, Sink& out) {
                 v.push_back(nan);
                 continue;
             }
-            std::vector<double> s(X.col(j).data(), X.col(j).data() + n);
-            sort_values(s);
-            const auto u = static_cast<double>(std::unique(s.begin(), s.end()) - s.begin());
+            double u = 1.0;  // distinct values: 1 + the changes between neighbours in sorted order
+            if (ctx.dataset().feature(j).is_nominal()) {
+                std::vector<double> s(X.col(j).data(), X.col(j).data() + n);
+                sort_values(s);
+                u = static_cast<double>(std::unique(s.begin(), s.end()) - s.begin());
+            } else {
+                const auto& s = ctx.sorted_numeric_attribute(j);
+                for (std::size_t i = 1; i < s.size(); ++i) u += s[i] != s[i - 1] ? 1.0 : 0.0;
+            }
             v.push_back((nd / u - 1.0) / (nd - 1.0));
         }
         return v;

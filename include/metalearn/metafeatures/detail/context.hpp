@@ -409,6 +409,18 @@ public:
         return *s;
     }
 
+    /// Numeric attribute j (raw index) sorted ascending: `sorted_column` of its column in N (N holds
+    /// the numeric attributes first, in their order, with X's values). Requires attribute j numeric.
+    [[nodiscard]] const std::vector<double>& sorted_numeric_attribute(Index j) {
+        if (numeric_rank_.empty()) {
+            numeric_rank_.assign(static_cast<std::size_t>(p()), -1);
+            Index k = 0;
+            for (Index i = 0; i < p(); ++i)
+                if (!d_.feature(i).is_nominal()) numeric_rank_[static_cast<std::size_t>(i)] = k++;
+        }
+        return sorted_column(numeric_rank_[static_cast<std::size_t>(j)]);
+    }
+
     /// Attribute j (raw index) discretised for the information-theoretic features, as pymfe's
     /// `transform_num` (pymfe 0.4.4 `_internal._equal_freq_discretization`; Alcobaça et al. 2020).
     ///
@@ -435,8 +447,14 @@ public:
             out->levels = std::max(levels, static_cast<int>(d_.feature(j).categories.size()));
             return *out;
         }
-        std::vector<double> s(col.data(), col.data() + n());
-        sort_values(s);
+        // The sorted values: N's sorted column when N exists (the statistical features built it),
+        // else a sorted copy (building N for this alone would cost more than the sort).
+        std::vector<double> own;
+        if (!N_) {
+            own.assign(col.data(), col.data() + n());
+            sort_values(own);
+        }
+        const std::vector<double>& s = N_ ? sorted_numeric_attribute(j) : own;
         const Index bins = pymfe_bins(n());
         std::vector<double> raw, edges;
         raw.reserve(static_cast<std::size_t>(bins));
@@ -478,6 +496,7 @@ private:
     std::optional<Matrix> X_, N_, cov_;
     std::optional<Vector> means_, eigval_;
     std::vector<std::optional<std::vector<double>>> sorted_;
+    std::vector<Index> numeric_rank_;  // per attribute: its column in N when numeric, else −1
     std::vector<std::optional<Discrete>> disc_;
 };
 
