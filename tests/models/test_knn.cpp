@@ -103,6 +103,51 @@ TEST_CASE("KNeighbors finds the same neighbours as a brute-force sort and breaks
     REQUIRE(wreg.predict(X.row(5))[0] == Approx(y[5]).epsilon(1e-12));
 }
 
+TEST_CASE("KNeighbors brute force over several tiles of training rows and blocks of queries equals a full sort",
+          "[models][knn]") {
+    // 2,500 training rows (three tiles of 1,024) and 600 queries (three blocks of 256), 20 features,
+    // brute force (the k-d tree is only for d <= 15). Expected: every training row's squared
+    // distance summed feature by feature in order, sorted by (distance, index).
+    const Index n = 2500, d = 20, m = 600;
+    metalearn::Rng rng(11);
+    const auto check = [&](const Matrix& X, const Matrix& Q, Index k, const char* what) {
+        INFO(what << ", k = " << k);
+        KNeighborsClassifier knn({.n_neighbors = k});
+        knn.fit(X, Vector::Zero(n));
+        Matrix dist;
+        Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx;
+        knn.kneighbors(Q, dist, idx);
+        std::size_t mismatches = 0;
+        for (Index q = 0; q < m; ++q) {
+            std::vector<std::pair<double, Index>> all;
+            for (Index i = 0; i < n; ++i) {
+                double s = 0.0;
+                for (Index f = 0; f < d; ++f) s += (Q(q, f) - X(i, f)) * (Q(q, f) - X(i, f));
+                all.emplace_back(s, i);
+            }
+            std::partial_sort(all.begin(), all.begin() + k, all.end());
+            for (Index t = 0; t < k; ++t)
+                mismatches += idx(q, t) != all[static_cast<std::size_t>(t)].second ||
+                              dist(q, t) != std::sqrt(all[static_cast<std::size_t>(t)].first);
+        }
+        CHECK(mismatches == 0);
+    };
+    // Small integers: every distance exact, many ties (broken by the lower index).
+    Matrix Xi(n, d), Qi(m, d);
+    for (Index i = 0; i < Xi.size(); ++i) Xi.data()[i] = static_cast<double>(rng.uniform_index(5)) - 2.0;
+    for (Index i = 0; i < Qi.size(); ++i) Qi.data()[i] = static_cast<double>(rng.uniform_index(5)) - 2.0;
+    Qi.topRows(100) = Xi.middleRows(700, 100);  // queries equal to training rows: distance 0
+    // Values near 10⁶: |x|² + |q|² − 2 x·q cancels to about 10⁻¹⁶ of its terms, so the product only
+    // filters and the exact distances rank.
+    Matrix Xc(n, d), Qc(m, d);
+    for (Index i = 0; i < Xc.size(); ++i) Xc.data()[i] = 1e6 + rng.normal();
+    for (Index i = 0; i < Qc.size(); ++i) Qc.data()[i] = 1e6 + rng.normal();
+    for (Index k : {1, 5, 12}) {
+        check(Xi, Qi, k, "integers");
+        check(Xc, Qc, k, "near 1e6");
+    }
+}
+
 TEST_CASE("KNeighborsClassifier keeps the declared width", "[models][knn]") {
     const Matrix X = (Matrix(4, 1) << 0.0, 1.0, 2.0, 3.0).finished();
     KNeighborsClassifier knn({.n_neighbors = 3});
