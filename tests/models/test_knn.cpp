@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+using Catch::Matchers::WithinRel;
 using metalearn::DataError;
 using metalearn::Index;
 using metalearn::Matrix;
@@ -146,6 +147,69 @@ TEST_CASE("KNeighbors brute force over several tiles of training rows and blocks
         check(Xi, Qi, k, "integers");
         check(Xc, Qc, k, "near 1e6");
     }
+}
+
+TEST_CASE("KNeighbors finds the same neighbours at any scale and weights subnormal or infinite distances",
+          "[models][knn]") {
+    // Scaling every value by a power of two scales every distance by it exactly: the neighbours
+    // of 2^550·X and 2^-560·X (whose squared distances overflow or underflow in double) are those
+    // of X, their distances scaled alike. 5 features use the k-d tree, 20 brute force.
+    metalearn::Rng rng(5);
+    for (Index d : {5, 20}) {
+        Matrix X(300, d), Q(40, d);
+        for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+        for (Index i = 0; i < Q.size(); ++i) Q.data()[i] = rng.normal();
+        Matrix dist0;
+        Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx0;
+        for (int e : {550, -560}) {
+            for (int p : {1, 2}) {
+                INFO("d = " << d << ", scale 2^" << e << ", p = " << p);
+                const double s = std::ldexp(1.0, e);
+                KNeighborsClassifier knn({.n_neighbors = 3, .p = p});
+                knn.fit(X * s, Vector::Zero(300));
+                Matrix dist;
+                Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic> idx;
+                knn.kneighbors(Q * s, dist, idx);
+                KNeighborsClassifier ref({.n_neighbors = 3, .p = p});
+                ref.fit(X, Vector::Zero(300));
+                ref.kneighbors(Q, dist0, idx0);
+                CHECK(idx == idx0);
+                CHECK(dist == dist0 * s);
+            }
+        }
+    }
+    // Inverse-distance weights: neighbours at 1e-310 and 3e-310 (subnormal; 1/d overflows) weigh
+    // 3 : 1, as do neighbours at 1e200 and 3e200 (p = 2: their squares overflow).
+    const auto proba = [](double a, double b, int p) {
+        Matrix X(2, 1);
+        X << a, b;
+        Vector y(2);
+        y << 0, 1;
+        KNeighborsClassifier knn({.n_neighbors = 2, .weights = KnnWeights::distance, .p = p});
+        knn.fit(X, y);
+        return Matrix(knn.predict_proba(Matrix::Zero(1, 1)));
+    };
+    for (int p : {1, 2}) {
+        INFO("p = " << p);
+        const Matrix tiny = proba(1e-310, 3e-310, p);
+        CHECK_THAT(tiny(0, 0), WithinRel(0.75, 1e-12));
+        CHECK_THAT(tiny(0, 1), WithinRel(0.25, 1e-12));
+        const Matrix huge = proba(1e200, -3e200, p);
+        CHECK_THAT(huge(0, 0), WithinRel(0.75, 1e-12));
+        CHECK_THAT(huge(0, 1), WithinRel(0.25, 1e-12));
+    }
+    // A query so far away that every distance is infinite: all neighbours weigh the same.
+    Matrix X(3, 1);
+    X << 0.0, 1.0, 2.0;
+    Vector y(3);
+    y << 0, 1, 1;
+    KNeighborsClassifier knn({.n_neighbors = 3, .weights = KnnWeights::distance});
+    knn.fit(X, y);
+    Matrix q(1, 1);
+    q << -1.7e308;  // (q − x)² overflows for every row
+    const Matrix P = knn.predict_proba(q);
+    CHECK_THAT(P(0, 0), WithinRel(1.0 / 3.0, 1e-12));
+    CHECK_THAT(P(0, 1), WithinRel(2.0 / 3.0, 1e-12));
 }
 
 TEST_CASE("KNeighborsClassifier keeps the declared width", "[models][knn]") {

@@ -296,12 +296,25 @@ private:
 class NeighborIndex {
 public:
     /// Store X (n×d, n ≥ 1, finite) and its squared row norms; build a `KdTree` when `with_tree`.
+    /// Data whose largest magnitude is above 2⁴⁰⁰ or below 2⁻⁴⁰⁰ (squared distances would
+    /// overflow to infinity or underflow to 0, and every row would tie) are searched as a copy
+    /// scaled by the power of two 2⁻ᵉ (e the exponent of that magnitude), the queries alike, and
+    /// the distances scaled back: exact, so the neighbours are those of exact arithmetic at any
+    /// scale, and other data are searched as they are.
     /// Complexity O(n·d) (plus O(n·d·log n) for the tree).
     void fit(const MatrixRef& X, bool with_tree) {
         X_ = X;
-        sq_ = X_.rowwise().squaredNorm();
+        const double largest = X_.size() > 0 ? X_.cwiseAbs().maxCoeff() : 0.0;
+        const int e = largest > 0.0 && std::isfinite(largest) ? std::ilogb(largest) : 0;
+        scale_exp_ = e > 400 || e < -400 ? e : 0;
+        if (scale_exp_ != 0)
+            Xs_ = scale_by_pow2(X_, -scale_exp_);
+        else
+            Xs_.resize(0, 0);
+        const Matrix& W = work();
+        sq_ = W.rowwise().squaredNorm();
         max_sq_ = sq_.size() > 0 ? sq_.maxCoeff() : 0.0;
-        tree_ = with_tree ? KdTree(X_) : KdTree();
+        tree_ = with_tree ? KdTree(W) : KdTree();
     }
 
     /// The training rows (n×d).
@@ -317,16 +330,42 @@ public:
     /// @param idx receives the m×k training indices.
     /// Complexity: tree O(m·log n) expected for fixed d and k; brute force O(m·n·d).
     void search(const MatrixRef& query, Index k, int p, Matrix& dist, NeighborIndexMatrix& idx) const {
-        if (has_tree())
-            tree_search(query, k, p, dist, idx);
-        else
-            brute_search(query, k, p, dist, idx);
+        scaled(query, dist, [&](const MatrixRef& q) {
+            if (has_tree())
+                tree_search(q, k, p, dist, idx);
+            else
+                brute_work(q, k, p, dist, idx);
+        });
     }
 
     /// `search` by brute force whatever was built.
-    void brute_search(const MatrixRef& query, Index k, int p, Matrix& dist, NeighborIndexMatrix& idx) const;
+    void brute_search(const MatrixRef& query, Index k, int p, Matrix& dist, NeighborIndexMatrix& idx) const {
+        scaled(query, dist, [&](const MatrixRef& q) { brute_work(q, k, p, dist, idx); });
+    }
 
 private:
+    /// The rows searched: X, or its scaled copy (see `fit`).
+    [[nodiscard]] const Matrix& work() const noexcept { return scale_exp_ != 0 ? Xs_ : X_; }
+
+    /// run(query) on the query scaled as the training rows are, then the distances scaled back.
+    template <class Run>
+    void scaled(const MatrixRef& query, Matrix& dist, Run&& run) const {
+        if (scale_exp_ == 0) {
+            run(query);
+            return;
+        }
+        const Matrix q = scale_by_pow2(query, -scale_exp_);
+        run(q);
+        dist = scale_by_pow2(dist, scale_exp_);
+    }
+
+    /// Every value times 2^e, exactly (std::ldexp: 2^e itself may be out of double's range).
+    [[nodiscard]] static Matrix scale_by_pow2(const MatrixRef& A, int e) {
+        return A.unaryExpr([e](double v) { return std::ldexp(v, e); });
+    }
+
+    void brute_work(const MatrixRef& query, Index k, int p, Matrix& dist, NeighborIndexMatrix& idx) const;
+
     void tree_search(const MatrixRef& query, Index k, int p, Matrix& dist, NeighborIndexMatrix& idx) const {
         const Index m = query.rows();
         const Index d = X_.cols();
@@ -342,8 +381,10 @@ private:
         }
     }
 
-    Matrix X_;
-    Vector sq_;
+    Matrix X_;           // the training rows as given
+    Matrix Xs_;          // X·2^(−scale_exp_) when scale_exp_ ≠ 0, else empty
+    int scale_exp_ = 0;  // see `fit`
+    Vector sq_;          // squared row norms of work()
     double max_sq_ = 0.0;
     KdTree tree_;
 };
@@ -358,10 +399,11 @@ private:
 // so every row of the final k has a ≤ T + 2B: only those rows get their `pair_distance`
 // computed and ranked. When the norms are too large for the bound (near overflow) every row
 // gets it.
-inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, Matrix& dist,
-                                        NeighborIndexMatrix& idx) const {
-    const Index n = X_.rows();
-    const Index d = X_.cols();
+inline void NeighborIndex::brute_work(const MatrixRef& query, Index k, int p, Matrix& dist,
+                                      NeighborIndexMatrix& idx) const {
+    const Matrix& X = work();
+    const Index n = X.rows();
+    const Index d = X.cols();
     const Index m = query.rows();
     dist.resize(m, k);
     idx.resize(m, k);
@@ -374,7 +416,7 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
         D.resize(n, 1);
         for (Index j = 0; j < m; ++j) {
             q = query.row(j).transpose();
-            block_distances(q.data(), X_.data(), n, n, d, 1, D.data());
+            block_distances(q.data(), X.data(), n, n, d, 1, D.data());
             const double* col = D.data();
             for (Index i = 0; i < n; ++i)
                 if (!best.full() || col[i] <= best.worst()) best.offer(col[i], i);
@@ -411,7 +453,7 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
         for (Index t0 = 0; t0 < n; t0 += train_block) {
             const Index tb = std::min(train_block, n - t0);
             D.resize(tb, b);  // tb×b = X(t0 .. t0+tb) · Qᵀ (the run-time AVX2/FMA product where available)
-            metalearn::detail::gemm_into(D, X_.middleRows(t0, tb), false, Q, true, false);
+            metalearn::detail::gemm_into(D, X.middleRows(t0, tb), false, Q, true, false);
             const double* sq = sq_.data() + t0;
             for (Index j = 0; j < b; ++j) {
                 const auto ju = static_cast<std::size_t>(j);
@@ -448,10 +490,10 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
             const auto ju = static_cast<std::size_t>(j);
             q = Q.row(j).transpose();
             if (huge[ju]) {
-                for (Index i = 0; i < n; ++i) best.offer(pair_distance(q.data(), &X_(i, 0), n, d, 2), i);
+                for (Index i = 0; i < n; ++i) best.offer(pair_distance(q.data(), &X(i, 0), n, d, 2), i);
             } else {
                 for (const auto& [a, i] : cand[ju])
-                    if (a <= gate[ju]) best.offer(pair_distance(q.data(), &X_(i, 0), n, d, 2), i);
+                    if (a <= gate[ju]) best.offer(pair_distance(q.data(), &X(i, 0), n, d, 2), i);
             }
             best.write(start + j, dist, idx, [](double s) { return std::sqrt(s); });
         }
@@ -459,18 +501,36 @@ inline void NeighborIndex::brute_search(const MatrixRef& query, Index k, int p, 
 }
 
 /// Neighbour weights: uniform (all 1) or inverse distance. With inverse distance, when some
-/// neighbours are at distance 0 they get weight 1 and all others 0 (as scikit-learn).
+/// neighbours are at distance 0 they get weight 1 and all others 0 (as scikit-learn). When 1/d
+/// would not be finite or its sum could overflow (a distance below k/DBL_MAX, e.g. subnormal, or
+/// an infinite one), the row's weights are d_min/d instead: the same weights up to a common factor
+/// (which every use divides out), 0 for an infinite distance, all 1 when every distance is infinite.
 inline void neighbor_weights(const Matrix& dist, bool by_distance, Matrix& w) {
     w.resize(dist.rows(), dist.cols());
     if (!by_distance) {
         w.setOnes();
         return;
     }
+    const double k = static_cast<double>(dist.cols());
     for (Index i = 0; i < dist.rows(); ++i) {
         bool zero = false;
-        for (Index t = 0; t < dist.cols(); ++t) zero = zero || dist(i, t) == 0.0;
-        for (Index t = 0; t < dist.cols(); ++t)
-            w(i, t) = zero ? (dist(i, t) == 0.0 ? 1.0 : 0.0) : 1.0 / dist(i, t);
+        double d_min = std::numeric_limits<double>::infinity();
+        bool all_finite = true;
+        for (Index t = 0; t < dist.cols(); ++t) {
+            zero = zero || dist(i, t) == 0.0;
+            d_min = std::min(d_min, dist(i, t));
+            all_finite = all_finite && std::isfinite(dist(i, t));
+        }
+        const bool plain = all_finite && k / d_min <= std::numeric_limits<double>::max();
+        for (Index t = 0; t < dist.cols(); ++t) {
+            const double d = dist(i, t);
+            if (zero)
+                w(i, t) = d == 0.0 ? 1.0 : 0.0;
+            else if (plain)
+                w(i, t) = 1.0 / d;
+            else
+                w(i, t) = std::isinf(d_min) ? 1.0 : d_min / d;  // d = ∞ gives 0
+        }
     }
 }
 
