@@ -71,8 +71,9 @@ METALEARN_INLINE MetaFeatures extract(const data::Dataset& dataset, const Extrac
         const Index present = dataset.n_classes_present();
         if (present < 2)
             options.on_warning(fmt::format(
-                "metafeatures::extract(): the dataset has {} class with rows (expected at least 2): landmarkers score 1 "
-                "and the class-based features (class entropy, mutual information, canonical correlations, ...) describe "
+                "metafeatures::extract(): the dataset has {} class with rows (expected at least 2): the landmarkers "
+                "have nothing to tell apart (their accuracies are 1, or NaN where a model needs two classes) and the "
+                "class-based features (class entropy, mutual information, canonical correlations, ...) describe "
                 "no classification problem",
                 present));
     }

@@ -57,8 +57,14 @@ inline void model_based_group(Context& ctx, Sink& out) {
     // large for dtype('float32')"): there the group is undefined (NaN), never a tree of infinities
     std::optional<bool> float32_range;
     const auto in_float32_range = [&] {
-        if (!float32_range)
+        if (!float32_range) {
             float32_range = (ctx.N().array().abs() <= static_cast<double>(std::numeric_limits<float>::max())).all();
+            if (!*float32_range && out.options().on_warning)
+                out.options().on_warning(
+                    "metafeatures::extract(): a value beyond float32's range (|x| > 3.4e38): the model-based features "
+                    "are undefined (NaN), as scikit-learn's tree, which reads the data as float32, refuses them "
+                    "(rescale the attributes to compute them)");
+        }
         return *float32_range;
     };
     const auto ok = [&] { return ctx.classification() && ctx.N().cols() > 0 && in_float32_range(); };
