@@ -797,7 +797,20 @@ TEST_CASE("suggestions stay inside the ranges the plan evaluated", "[meta][meta_
         const auto leaf = s.config.at("min_samples_leaf").get<long>();
         CHECK((leaf >= 1 && leaf <= 2));
         CHECK(s.config.at("min_samples_split").get<long>() == 2);
+        // the typed parameters are the same configuration
+        CHECK(s.params.max_depth == depth);
+        CHECK(s.params.min_samples_leaf == leaf);
+        CHECK(s.params.max_features == 1.0);
+        CHECK(s.params.criterion == models::Criterion::gini);
     }
+    // the same suggestions from the predictor and the learner's meta-features of the task
+    const Vector mf = ml.task_meta_features(blobs("new", 40, 3, 2.0, 9));
+    const auto again = ml.predictor().suggest(mf, 5, ml.space().restricted_to(ml.plan()), {.n_candidates = 64, .seed = 1});
+    REQUIRE(again.size() == restricted.size());
+    for (std::size_t i = 0; i < again.size(); ++i) CHECK(again[i].config == restricted[i].config);
+    RecordStore empty;
+    CHECK_THROWS_AS(MetaLearner<models::DecisionTreeClassifier>(empty, fast_options(1)).task_meta_features(blobs("new", 40, 3, 2.0, 9)),
+                    NotFitted);
     // the whole space on request: 64 Sobol candidates of max_features in [0.05, 1] are not all 1.0
     const auto whole = ml.suggest(blobs("new", 40, 3, 2.0, 9), 5,
                                   {.n_candidates = 64, .seed = 1, .restrict_to_plan = false});

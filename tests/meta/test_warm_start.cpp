@@ -88,6 +88,38 @@ TEST_CASE("warm_start: learned default and portfolio follow the top picks, witho
     }
 }
 
+TEST_CASE("warm_start from a predictor: its diversified top picks first, its prediction as the prior mean",
+          "[meta][warm_start]") {
+    const auto& k = *test::knowledge_fixture().knowledge;
+    const Vector mf = k.meta_features(held_out());
+    hpo::Tuner<P> tuner(LR::search_space(), {.seed = 0, .n_initial = 2});
+    const auto result = warm_start(tuner, k.predictor(), k.space(), mf, {.n_initial = 2});
+    const auto expected = k.predictor().suggest(mf, 2, k.space(), SpaceSearchOptions{});
+    REQUIRE(expected.size() == 2);
+    REQUIRE(result.enqueued.size() == 2);
+    CHECK(result.meta_features.size() == mf.size());
+    for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(result.enqueued[i].source == "suggest");
+        CHECK(result.enqueued[i].params.C == k.space().from_json(expected[i].config).C);
+        CHECK(result.enqueued[i].predicted == expected[i].predicted);
+    }
+    // the prior of a configuration is the predictor's prediction of it on this task
+    for (const double C : {1e-3, 0.5, 300.0}) {
+        const P p{.C = C};
+        Matrix row(1, k.space().encoded_size());
+        row.row(0) = k.space().encode(p).transpose();
+        CHECK(tuner.options().prior_mean(LR::search_space().encode(p)) == k.predictor().predict(mf, row)[0]);
+    }
+    // the first asks are the picks, best first
+    for (std::size_t i = 0; i < 2; ++i) CHECK(tuner.ask().params.C == result.enqueued[i].params.C);
+    // what needs a knowledge's table of tasks is refused, as is an unfitted predictor
+    hpo::Tuner<P> other(LR::search_space(), {.seed = 0});
+    CHECK_THROWS_AS(warm_start(other, k.predictor(), k.space(), mf, {.learned_default = true}), ConfigError);
+    CHECK_THROWS_AS(warm_start(other, k.predictor(), k.space(), mf, {.n_portfolio = 1}), ConfigError);
+    CHECK_THROWS_AS(warm_start(other, HyperparameterPredictor<RandomForestMetaModel>(), k.space(), mf), NotFitted);
+    CHECK(other.n_enqueued() == 0);
+}
+
 TEST_CASE("warm_start: a prior that is wrong on the task is overruled by the observations", "[meta][warm_start][prior]") {
     // The objective's optimum is where the knowledge's prior is worst: f(z) = −(z − z*)² in the
     // tuner's encoding of log C, z* = the argmin of the predicted score over 1001 grid points.

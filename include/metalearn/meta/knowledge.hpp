@@ -99,12 +99,6 @@ struct ZeroShotReport {
     std::vector<std::string> notes;      ///< e.g. the subsample used
 };
 
-/// A suggested configuration with its typed parameters.
-template <class Params>
-struct TypedSuggestion : Suggestion {
-    Params params{};  ///< the configuration as the model's parameter struct
-};
-
 /// A training task close to a new one (`Knowledge::nearest`).
 template <class Params>
 struct Neighbour {
@@ -401,14 +395,7 @@ public:
         if constexpr (models::DeclaresRowNeeds<Model>)
             if (training_rows > 0)
                 fits = [&](const nlohmann::json& c) { return models::fits_rows<Model>(space_.from_json(c), training_rows); };
-        std::vector<suggestion_type> out;
-        for (auto& r : predictor_.suggest(meta_features, k, space, opts.search, fits)) {
-            suggestion_type s;
-            static_cast<Suggestion&>(s) = std::move(r);
-            s.params = space_.from_json(s.config);
-            out.push_back(std::move(s));
-        }
-        return out;
+        return detail::with_params(predictor_.suggest(meta_features, k, space, opts.search, fits), space_);
     }
 
     /// The configuration with the best mean normalised score over the training tasks (from the plan).

@@ -405,15 +405,23 @@ public:
     /// plan's labels), since the meta-model knows nothing of the rest; `search.restrict_to_plan
     /// = false` searches the whole space. The k are the best predictions that keep
     /// `search.min_distance` (0.1 in the [0,1] encoding by default) from each other, best first;
-    /// fewer than k when the search's candidates hold fewer distinct configurations.
+    /// fewer than k when the search's candidates hold fewer distinct configurations. Each carries
+    /// its configuration as JSON (`config`) and as the model's parameter struct (`params`).
     /// Meta-features that come out ±inf are treated as missing (replaced by the training median,
     /// as NaN ones are).
     /// @throws NotFitted before `fit`; ConfigError for k < 1 or invalid `search` options.
     /// @throws DataError when the dataset's task type (classification/regression) differs from
     ///         that of the training tasks (given by the metric), when it has no feature, fewer rows
     ///         than `n_folds`, or (classification) fewer than two classes with samples.
-    [[nodiscard]] std::vector<Suggestion> suggest(const data::Dataset& dataset, Index k,
+    [[nodiscard]] std::vector<TypedSuggestion<params_type>> suggest(const data::Dataset& dataset, Index k,
                                                   const SpaceSearchOptions& search = {}) const;
+
+    /// The meta-features of a new dataset as `suggest` computes them: extracted with the options'
+    /// `meta_features`, aligned by name with the fitted predictor's training meta-features
+    /// (f entries in its order; NaN where the dataset has none). What `meta::warm_start` takes
+    /// with `predictor()` and `space()` to start a tuner from this learner.
+    /// @throws NotFitted before `fit`; DataError as `suggest`.
+    [[nodiscard]] Vector task_meta_features(const data::Dataset& dataset) const;
 
     /// The standard comparison: default, learned default, nearest datasets, portfolio, the
     /// meta-model's ranking and the meta-model-guided search (random is added by the evaluation).

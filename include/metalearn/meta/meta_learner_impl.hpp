@@ -192,10 +192,16 @@ auto MetaLearner<Model, MM>::predictor() const -> const HyperparameterPredictor<
 
 template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::suggest(const data::Dataset& dataset, Index k, const SpaceSearchOptions& search) const
-    -> std::vector<Suggestion> {
+    -> std::vector<TypedSuggestion<params_type>> {
     const Vector x = core_.new_task_meta_features(dataset, "MetaLearner::suggest()");
-    if (search.restrict_to_plan) return predictor().suggest(x, k, space_.restricted_to(plan_), search);
-    return predictor().suggest(x, k, space_, search);
+    if (search.restrict_to_plan) return detail::with_params(predictor().suggest(x, k, space_.restricted_to(plan_), search), space_);
+    return detail::with_params(predictor().suggest(x, k, space_, search), space_);
+}
+
+template <models::BaseModel Model, MetaModel MM>
+Vector MetaLearner<Model, MM>::task_meta_features(const data::Dataset& dataset) const {
+    if (!predictor_.is_fitted()) throw NotFitted("MetaLearner::task_meta_features(): call fit() first");
+    return core_.new_task_meta_features(dataset, "MetaLearner::task_meta_features()");
 }
 
 template <models::BaseModel Model, MetaModel MM>

@@ -49,6 +49,31 @@ struct Suggestion {
     [[nodiscard]] std::string config_text() const;
 };
 
+/// A suggested configuration with its typed parameters (`MetaLearner::suggest`,
+/// `Knowledge::suggest`): `params` is `config` read by the model's search space.
+template <class Params>
+struct TypedSuggestion : Suggestion {
+    Params params{};  ///< the configuration as the model's parameter struct
+};
+
+namespace detail {
+/// `suggestions` with their configurations read by `space` (`Space::from_json`), order kept.
+/// @throws what `from_json` throws (a configuration outside the space).
+template <class Space>
+[[nodiscard]] std::vector<TypedSuggestion<typename Space::params_type>> with_params(std::vector<Suggestion> suggestions,
+                                                                                  const Space& space) {
+    std::vector<TypedSuggestion<typename Space::params_type>> out;
+    out.reserve(suggestions.size());
+    for (auto& r : suggestions) {
+        TypedSuggestion<typename Space::params_type> s;
+        static_cast<Suggestion&>(s) = std::move(r);
+        s.params = space.from_json(s.config);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+}  // namespace detail
+
 /// Options of the space search in `HyperparameterPredictor::suggest(mf, k, space, ...)`.
 struct SpaceSearchOptions {
     Index n_candidates = 512;     ///< scrambled-Sobol candidates drawn from the space (≥ 1)

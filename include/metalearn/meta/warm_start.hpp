@@ -66,6 +66,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -147,6 +148,32 @@ struct WarmStartResult {
     std::vector<WarmStartTrial<Params>> enqueued;///< in the order they were enqueued
 };
 
+namespace detail {
+/// Set `tuner`'s prior mean to `predictor`'s predicted normalised score of each configuration on
+/// the task with `meta_features`: an encoded z of the tuner's space is decoded, encoded in
+/// `space` (the predictor's) and predicted; affine scaling with `decay` (see the file
+/// documentation). Everything the prior needs is copied into it (the tuner outlives the call).
+template <class Params, MetaModel MM, class Space>
+void set_predicted_prior(hpo::Tuner<Params>& tuner, const Space& space, const HyperparameterPredictor<MM>& predictor,
+                         const Vector& meta_features, double decay) {
+    struct Prior {
+        hpo::SearchSpace<Params> tuner_space;
+        Space space;
+        HyperparameterPredictor<MM> predictor;
+        Vector meta_features;
+    };
+    auto prior = std::make_shared<const Prior>(Prior{tuner.space(), space, predictor, meta_features});
+    tuner.set_prior_mean(
+        [prior](const Eigen::VectorXd& z) {
+            const Params p = prior->tuner_space.decode(z);
+            Matrix row(1, prior->space.encoded_size());
+            row.row(0) = prior->space.encode(p).transpose();
+            return prior->predictor.predict(prior->meta_features, row)[0];
+        },
+        hpo::PriorScaling::affine, decay);
+}
+}  // namespace detail
+
 /// Warm-start `tuner` for `dataset` from `knowledge`; see the file documentation for what is
 /// enqueued in which order and how the prior mean is defined and scaled.
 ///
@@ -226,24 +253,69 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
     if (options.n_portfolio > 0)
         for (const auto& p : knowledge.portfolio(options.n_portfolio)) add(p, "portfolio", predicted(p));
 
-    if (options.prior_mean) {
-        // Everything the prior needs, owned by the closure (the tuner outlives this call).
-        struct Prior {
-            hpo::SearchSpace<Params> tuner_space;
-            typename Knowledge<Model, MM>::space_type knowledge_space;
-            HyperparameterPredictor<MM> predictor;
-            Vector meta_features;
-        };
-        auto prior = std::make_shared<const Prior>(Prior{tspace, kspace, knowledge.predictor(), out.meta_features});
-        tuner.set_prior_mean(
-            [prior](const Eigen::VectorXd& z) {
-                const Params p = prior->tuner_space.decode(z);
-                Matrix row(1, prior->knowledge_space.encoded_size());
-                row.row(0) = prior->knowledge_space.encode(p).transpose();
-                return prior->predictor.predict(prior->meta_features, row)[0];
-            },
-            hpo::PriorScaling::affine, options.prior_decay);
+    if (options.prior_mean) detail::set_predicted_prior(tuner, kspace, knowledge.predictor(), out.meta_features, options.prior_decay);
+    return out;
+}
+
+/// Warm-start `tuner` from a fitted `HyperparameterPredictor` and the new task's meta-features,
+/// without a `Knowledge` file — e.g. the predictor of a `MetaLearner` fitted on your own records
+/// (`learner.predictor()`, `learner.space()`, `learner.task_meta_features(dataset)`): the
+/// predictor's diversified top `options.n_initial` over `space` (`HyperparameterPredictor::suggest`
+/// with `options.zero_shot.search`, best first) are enqueued, and its prediction becomes the prior
+/// mean, scaled as the knowledge overload scales it (see the file documentation).
+///
+/// @param space         the space whose encoding the predictor was fitted on (the learner's
+///                      `space()`, or one restricted to the region to search); the tuner searches
+///                      a space with the same dimension names.
+/// @param meta_features the new task's meta-features aligned with the predictor's training ones
+///                      (f entries, NaN = missing, imputed by the predictor).
+/// @return the enqueued configurations (`source` "suggest") and `meta_features`; `report` empty.
+/// @throws ConfigError when `learned_default` or `n_portfolio` is set (they need a knowledge's
+///         table of tasks), for the option checks of the knowledge overload, or for invalid search
+///         options; NotFitted when the predictor is not fitted; DataError when `meta_features`
+///         has another length than the predictor's training meta-features.
+/// Configurations outside the tuner's space are left out with a warning (`on_warning`); no
+/// data-size rule is applied (there is no dataset here).
+template <class Params, MetaModel MM, class Space>
+WarmStartResult<Params> warm_start(hpo::Tuner<Params>& tuner, const HyperparameterPredictor<MM>& predictor,
+                                   const Space& space, const VectorRef& meta_features,
+                                   const WarmStartOptions& options = {}) {
+    static_assert(std::is_same_v<typename Space::params_type, Params>,
+                  "meta::warm_start(): the predictor's space must describe the tuner's parameter type");
+    if (!(options.prior_decay >= 0.0) || !std::isfinite(options.prior_decay))
+        throw ConfigError(
+            fmt::format("meta::warm_start(): prior_decay must be finite and >= 0 (got {})", options.prior_decay));
+    if (options.n_initial < 0)
+        throw ConfigError(fmt::format("meta::warm_start(): n_initial must be >= 0 (got {})", options.n_initial));
+    if (options.learned_default || options.n_portfolio != 0)
+        throw ConfigError("meta::warm_start(): learned_default and n_portfolio need a Knowledge (its table of tasks); "
+                          "from a predictor only its suggestions (n_initial) and the prior mean are available");
+    if (!predictor.is_fitted()) throw NotFitted("meta::warm_start(): the predictor is not fitted");
+    WarmStartResult<Params> out;
+    out.meta_features = meta_features;
+    if (options.n_initial > 0) {
+        const auto top = detail::with_params(predictor.suggest(meta_features, options.n_initial, space, options.zero_shot.search), space);
+        const auto& tspace = tuner.space();
+        std::vector<Vector> taken;
+        const double min_distance = *tuner.options().min_distance;
+        for (const auto& s : top) {
+            try {
+                tspace.validate(s.params);
+            } catch (const ConfigError& e) {
+                if (options.on_warning)
+                    options.on_warning(fmt::format("meta::warm_start(): suggested configuration {} left out: it is outside "
+                                                   "the tuner's space ({})",
+                                                   space.to_string(s.params), e.what()));
+                continue;
+            }
+            const Vector z = tspace.encode(s.params);
+            if (std::any_of(taken.begin(), taken.end(), [&](const Vector& t) { return (t - z).norm() < min_distance; })) continue;
+            tuner.enqueue(s.params);
+            taken.push_back(z);
+            out.enqueued.push_back({s.params, "suggest", s.predicted});
+        }
     }
+    if (options.prior_mean) detail::set_predicted_prior(tuner, space, predictor, out.meta_features, options.prior_decay);
     return out;
 }
 
