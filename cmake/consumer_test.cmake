@@ -19,9 +19,12 @@ endif()
 run(${CMAKE_COMMAND} -S "${CONSUMER_DIR}" -B "${WORK_DIR}/consumer" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
     -DCMAKE_BUILD_TYPE=Release ${_flags})
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/consumer")
-run("${WORK_DIR}/consumer/consumer")
+# The header-only program checks that Knowledge::builtin() finds the installed files; the compiled
+# one loads the installed file (its library looks in the source tree first, so it is given the path).
+set(_knowledge "${WORK_DIR}/prefix/share/metalearn/knowledge")
+run("${WORK_DIR}/consumer/consumer" "${_knowledge}")
 if(EXISTS "${WORK_DIR}/consumer/consumer_compiled")
-  run("${WORK_DIR}/consumer/consumer_compiled")
+  run("${WORK_DIR}/consumer/consumer_compiled" "${_knowledge}/logistic_regression.json")
 elseif(EXPECT_COMPILED)
   message(FATAL_ERROR "the installed package has no metalearn::compiled target")
 endif()

@@ -1,5 +1,7 @@
 // A program outside the project that uses the installed package's compiled mode
 // (metalearn::compiled): the outer loop of logistic regression comes from the prebuilt library.
+// Its argument is the installed knowledge file of logistic regression, which it loads and asks.
+#include <metalearn/meta/knowledge.hpp>
 #include <metalearn/meta/meta_learner.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 
@@ -26,7 +28,15 @@ static ml::data::Dataset blobs(const char* name, ml::Index n, ml::Index p, doubl
     return {name, X, y, features, ml::data::TaskType::classification, {"a", "b"}};
 }
 
-int main() {
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: consumer_compiled INSTALLED_KNOWLEDGE_FILE\n");
+        return 2;
+    }
+    const auto knowledge = ml::meta::Knowledge<ml::models::LogisticRegression>::load(argv[1]);
+    const auto zero_shot = knowledge.suggest(blobs("zero-shot", 60, 3, 1.0, 5), 3);
+    std::printf("installed knowledge: %zu tasks, zero-shot C = %g\n", knowledge.task_ids().size(), zero_shot.front().params.C);
+    if (zero_shot.size() != 3 || !(zero_shot.front().params.C > 0.0)) return 1;
     const auto journal = std::filesystem::temp_directory_path() / "metalearn-consumer-compiled.jsonl";
     std::filesystem::remove(journal);
     const std::vector<ml::data::Dataset> past{blobs("easy", 60, 3, 2.0, 1), blobs("hard", 60, 4, 0.3, 2),
@@ -37,8 +47,8 @@ int main() {
     const auto summary = learner.collect(past);
     learner.fit();
     const auto suggestions = learner.suggest(blobs("new", 50, 3, 1.5, 4), 2);
-    std::printf("compiled mode: %zu records, first suggestion %s\n", summary.evaluated,
-                suggestions.front().config.dump().c_str());
+    std::printf("compiled mode: %zu records, first suggestion %s (C = %g)\n", summary.evaluated,
+                suggestions.front().config_text().c_str(), suggestions.front().params.C);
     std::filesystem::remove(journal);
     return summary.evaluated == 15 && suggestions.size() == 2 ? 0 : 1;
 }
