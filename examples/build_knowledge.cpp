@@ -49,8 +49,10 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <new>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -143,6 +145,30 @@ struct Journal {
 #endif
 };
 
+// Replace the rows of `evaluation.model` in `<out>/loo-regret.csv` (`MetaEvaluation::write_csv`'s
+// columns; rows of other models kept), the table scripts/plot-knowledge.gp draws.
+void update_loo_csv(const fs::path& file, const meta::MetaEvaluation& evaluation) {
+    std::vector<std::string> kept;
+    if (std::ifstream in(file); in) {
+        std::string line;
+        std::getline(in, line);  // the header, written again below
+        while (std::getline(in, line))
+            if (!line.empty() && line.rfind(evaluation.model + ",", 0) != 0) kept.push_back(line);
+    }
+    std::ostringstream rows;
+    evaluation.write_csv(rows, true);
+    const fs::path tmp = fs::path(file).concat(".tmp");
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << rows.str();
+        for (const auto& line : kept) out << line << '\n';
+        out.flush();
+        if (!out) throw IoError(fmt::format("build_knowledge: cannot write '{}'", tmp.string()));
+    }
+    fs::rename(tmp, file);
+    fmt::print("   leave-one-task-out table written to {}\n", file.string());
+}
+
 template <models::BaseModel Model>
 void build(const Settings& s, const Corpus& corpus, Journal& journal) {
     meta::MetaLearnerOptions opts;
@@ -209,6 +235,7 @@ void build(const Settings& s, const Corpus& corpus, Journal& journal) {
             evaluation = learner.evaluate(strategies, meta::EvaluationOptions{}, loo_bar);
         if (!s.root) return;
         fmt::print("{}", evaluation.format_table());
+        update_loo_csv(fs::path(s.out) / "loo-regret.csv", evaluation);
         // how often each strategy's first pick beats the package default's on the held-out task
         const auto def = std::find_if(evaluation.strategies.begin(), evaluation.strategies.end(),
                                       [](const auto& r) { return r.name == "default"; });
@@ -249,7 +276,7 @@ int run(Settings& s, int argc, char** argv) {
     app.add_option("--meta-trees", s.meta_model.n_estimators, "trees of the random-forest meta-model")->capture_default_str()->check(CLI::Range(Index{1}, Index{10000}));
     app.add_option("--meta-min-leaf", s.meta_model.min_samples_leaf, "minimum rows per leaf of the meta-model's trees")->capture_default_str()->check(CLI::Range(Index{1}, Index{100000}));
     app.add_option("--meta-max-depth", s.meta_model.max_depth, "maximum depth of the meta-model's trees (0 = unlimited)")->capture_default_str()->check(CLI::NonNegativeNumber);
-    app.add_flag("--evaluate", s.evaluate, "also print the leave-one-task-out regret table of each model");
+    app.add_flag("--evaluate", s.evaluate, "also print the leave-one-task-out regret table of each model (and write its rows to <out>/loo-regret.csv)");
     app.add_option("--built", s.built, "build date written to the provenance (default: today, UTC)");
 #ifdef METALEARN_EXAMPLE_MPI
     app.add_flag("--mpi", s.mpi, "spread the evaluations over the ranks of an MPI job (mpirun -np N build_knowledge --mpi ...)");
