@@ -223,7 +223,12 @@ void build(const Settings& s, const Corpus& corpus, Journal& journal) {
         write_knowledge();
     if (s.evaluate) {
         // leave-one-task-out: each held-out task predicted by strategies fitted without it
-        const auto strategies = meta::MetaLearner<Model>::default_strategies(meta_model);
+        auto strategies = meta::MetaLearner<Model>::default_strategies(meta_model);
+        // what zero_shot(data, k) returns: the meta-model's picks diversified as Knowledge::suggest's
+        strategies.push_back([meta_model] {
+            return std::make_unique<meta::MetaModelStrategy<meta::RandomForestMetaModel>>(
+                meta_model, "meta-model diversified", "meta-model", meta::SpaceSearchOptions{}.min_distance);
+        });
         const ProgressCallback loo_bar =
             s.root ? ProgressCallback(StderrProgressBar("leave-one-task-out " + name)) : ProgressCallback();
         meta::MetaEvaluation evaluation;

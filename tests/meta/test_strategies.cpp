@@ -455,6 +455,49 @@ TEST_CASE("guided search diversifies: its picks are distinct and spread out", "[
     CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
 }
 
+TEST_CASE("diversified meta-model ranking: its first picks are diverse_top's, then the distance halves",
+          "[meta][strategies]") {
+    const TaskTable table = synthetic_table(20, 9);
+    MetaModelStrategy<KnnMetaModel> plain(KnnMetaModel({.n_neighbors = 5}));
+    MetaModelStrategy<KnnMetaModel> diverse(KnnMetaModel({.n_neighbors = 5}), "diversified", {}, 0.1);
+    plain.fit(table, all_but(20, 0));
+    diverse.fit(table, all_but(20, 0));
+    const Vector mf = table.meta_features.row(0).transpose();
+    const auto none = [](Index) { return 0.0; };
+    const Index m = table.n_configs();
+    const auto order = plain.propose(mf, m, none);  // every config, by predicted score
+    Matrix sorted(m, table.config_encoding.cols());
+    for (Index i = 0; i < m; ++i) sorted.row(i) = table.config_encoding.row(order[static_cast<std::size_t>(i)]);
+    const auto all = diverse.propose(mf, m, none);
+    REQUIRE(static_cast<Index>(all.size()) == m);  // every config once
+    std::vector<Index> seen = all;
+    std::sort(seen.begin(), seen.end());
+    CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+    // as many configs as keep 0.1 apart: the prefixes are diverse_top's top-k
+    Index capacity = 0;  // how many the greedy pass at 0.1 takes
+    {
+        const double scale = std::sqrt(static_cast<double>(sorted.cols()));
+        std::vector<Index> kept;
+        for (Index i = 0; i < m; ++i) {
+            bool far = true;
+            for (Index c : kept) far = far && (sorted.row(i) - sorted.row(c)).norm() / scale >= 0.1;
+            if (far) kept.push_back(i);
+        }
+        capacity = static_cast<Index>(kept.size());
+    }
+    INFO("configs " << m << ", 0.1 apart " << capacity);
+    REQUIRE(capacity >= 2);
+    REQUIRE(capacity < m);  // the halving is exercised
+    for (Index k = 1; k <= capacity; ++k) {
+        const auto top = meta::detail::diverse_top(sorted, k, 0.1);
+        const auto prefix = diverse.propose(mf, k, none);
+        REQUIRE(static_cast<Index>(prefix.size()) == k);
+        for (Index i = 0; i < k; ++i) CHECK(prefix[static_cast<std::size_t>(i)] == order[static_cast<std::size_t>(top[static_cast<std::size_t>(i)])]);
+    }
+    CHECK(plain.propose(mf, 1, none) == diverse.propose(mf, 1, none));  // the first pick is the top-1
+    CHECK_THROWS_AS(MetaModelStrategy<KnnMetaModel>(KnnMetaModel(), "x", {}, -0.1), ConfigError);
+}
+
 TEST_CASE("predictor treats infinite meta-features as missing", "[meta][predictor][errors]") {
     const TaskTable table = synthetic_table(20, 17);
     std::vector<Index> train;

@@ -213,18 +213,31 @@ private:
     std::vector<Index> order_;
 };
 
-/// Plain meta-model ranking: configs by decreasing predicted normalised score.
+/// Meta-model ranking: configs by decreasing predicted normalised score; with `min_distance` > 0
+/// the picks are diversified as `HyperparameterPredictor::suggest` and `Knowledge::suggest`
+/// diversify theirs — the leave-one-task-out counterpart of `zero_shot(data, k)`: in predicted
+/// order, each config at least `min_distance` (Euclidean in the plan's encoding, divided by √q)
+/// from every earlier pick; when no config is left that far, the distance is halved for the rest
+/// (below 1e-6, every remaining config in predicted order). The first picks, as many as keep
+/// `min_distance` apart, are `detail::diverse_top`'s top-k for every such k.
 template <MetaModel M>
 class MetaModelStrategy final : public Strategy {
 public:
     /// @param model unfitted meta-model (parameters kept). @param label name in tables.
     /// @param share_key non-empty: the fitted predictor is shared (`SharedFits`) with the other
     ///        strategies of the held-out task given the same key and the same meta-model.
-    explicit MetaModelStrategy(M model = M(), std::string label = "meta-model top-k", std::string share_key = {})
+    /// @param min_distance 0 = the plain ranking; > 0 = diversified picks (see above).
+    /// @throws ConfigError when min_distance is negative or not finite.
+    explicit MetaModelStrategy(M model = M(), std::string label = "meta-model top-k", std::string share_key = {},
+                               double min_distance = 0.0)
         : model_(std::move(model)),
           predictor_(std::make_shared<const HyperparameterPredictor<M>>(model_)),
           label_(std::move(label)),
-          share_key_(std::move(share_key)) {}
+          share_key_(std::move(share_key)),
+          min_distance_(min_distance) {
+        if (!(min_distance >= 0.0) || !std::isfinite(min_distance))
+            throw ConfigError(fmt::format("MetaModelStrategy: min_distance must be finite and >= 0 (got {})", min_distance));
+    }
     [[nodiscard]] std::string name() const override { return label_; }
     void fit(const TaskTable& table, const std::vector<Index>& train) override {
         predictor_ = std::make_shared<const HyperparameterPredictor<M>>(fit_predictor(model_, table, train));
@@ -236,7 +249,26 @@ public:
         encoding_ = table.config_encoding;
     }
     [[nodiscard]] std::vector<Index> propose(const VectorRef& meta_features, Index budget, const ScoreOracle&) const override {
-        return detail::truncate(detail::argsort_desc(predictor_->predict(meta_features, encoding_)), budget);
+        const auto order = detail::argsort_desc(predictor_->predict(meta_features, encoding_));
+        if (min_distance_ == 0.0) return detail::truncate(order, budget);
+        // greedy in predicted order at distance d, then d/2 for the rest, ...: every prefix of up to
+        // as many configs as keep d apart is `diverse_top`'s top-k (what `suggest(k)` returns)
+        const Index n = encoding_.rows();
+        const double scale = std::sqrt(static_cast<double>(std::max<Index>(encoding_.cols(), 1)));
+        std::vector<Index> picks;
+        std::vector<char> taken(static_cast<std::size_t>(n), 0);
+        for (double d = min_distance_; static_cast<Index>(picks.size()) < std::min(budget, n); d /= 2)
+            for (Index i = 0; i < n && static_cast<Index>(picks.size()) < budget; ++i) {
+                const Index c = order[static_cast<std::size_t>(i)];
+                if (taken[static_cast<std::size_t>(c)]) continue;
+                const bool far = d < 1e-6 || std::all_of(picks.begin(), picks.end(), [&](Index p) {
+                    return (encoding_.row(c) - encoding_.row(p)).norm() / scale >= d;
+                });
+                if (!far) continue;
+                taken[static_cast<std::size_t>(c)] = 1;
+                picks.push_back(c);
+            }
+        return picks;
     }
     [[nodiscard]] const HyperparameterPredictor<M>& predictor() const noexcept { return *predictor_; }
 
@@ -253,6 +285,7 @@ private:
     Matrix encoding_;
     std::string label_;
     std::string share_key_;
+    double min_distance_ = 0.0;
 };
 
 /// Options of `GuidedSearchStrategy`.
