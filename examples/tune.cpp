@@ -4,6 +4,7 @@
 //
 //   tune data/sklearn/breast_cancer.csv                       # logistic regression, 30 trials
 //   tune DATASET --model random_forest --trials 50 --threads 2 --knowledge my.json
+//   tune DATASET --records results/records.jsonl              # warm start from the main example's records
 //   tune DATASET --cold                                       # plain Bayesian optimisation
 //   tune DATASET --compare-random                             # and random search beside it, with a plot
 //   tune DATASET --method random                              # plain random search as the study
@@ -45,6 +46,8 @@
 #include <metalearn/hpo/cross_validate.hpp>
 #include <metalearn/hpo/tuner.hpp>
 #include <metalearn/meta/new_task.hpp>
+#include <metalearn/meta/record_store.hpp>
+#include <metalearn/meta/task_table.hpp>
 #include <metalearn/meta/warm_start.hpp>
 #include <metalearn/models/decision_tree.hpp>
 #include <metalearn/models/gradient_boosting.hpp>
@@ -107,6 +110,7 @@ struct Settings {
     Index folds = 3;
     std::string journal;    // default tune-<Model::name>.jsonl
     std::string knowledge;  // default: the installed one
+    std::string records;    // --records: a knowledge fitted on this record journal instead
     std::string target;     // target column (default: the format's)
     bool cold = false;
     bool compare_random = false;  // --compare-random: random search beside the study, table and plot
@@ -206,6 +210,43 @@ void print_curves(const std::vector<double>& study, const std::vector<double>& r
     else fmt::print(stderr, "warning: gnuplot failed; the curves are in {}\n", dat);
 }
 
+// A knowledge fitted in memory on the records of `path` (a record journal of the outer loop, such
+// as hyperparameter_prediction's results/records.jsonl): the records of Model under the metric and
+// folds of its first record (others are left out and counted), their meta-features and scores; a
+// new dataset is described by the default meta-feature extraction, as that example's records are.
+template <models::BaseModel Model>
+meta::Knowledge<Model> knowledge_from_records(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw IoError(fmt::format("tune: --records '{}' is not a file (a record journal of the outer loop, e.g. the main "
+                                  "example's results/records.jsonl)",
+                                  path));
+    std::size_t damaged = 0;
+    const auto all = meta::RecordStore::read(path, [&](const std::string&) { ++damaged; });
+    const auto first = std::find_if(all.begin(), all.end(), [](const meta::Record& r) { return r.model == Model::name; });
+    if (first == all.end())
+        throw DataError(fmt::format("tune: the record journal '{}' holds no record of {} ({} records in all)", path,
+                                    Model::name, all.size()));
+    std::vector<meta::Record> records;
+    std::size_t other_protocol = 0;
+    for (const auto& r : all)
+        if (r.model == Model::name) {
+            if (r.metric == first->metric && r.n_folds == first->n_folds) records.push_back(r);
+            else ++other_protocol;
+        }
+    const auto space = Model::search_space();
+    const auto table =
+        meta::make_task_table(records, Model::name, [&](const nlohmann::json& c) { return space.encode(space.from_json(c)); });
+    auto knowledge = meta::Knowledge<Model>::fit(table, space, hpo::metric_from_string(first->metric), first->n_folds,
+                                                 first->seed, metafeatures::ExtractOptions{});
+    fmt::print("knowledge fitted on {} records of {} in '{}' ({} tasks, {} {}-fold CV)", records.size(), Model::name, path,
+               table.n_tasks(), first->metric, first->n_folds);
+    if (other_protocol > 0) fmt::print("; {} records of another metric or fold count left out", other_protocol);
+    if (damaged > 0) fmt::print("; {} damaged lines skipped", damaged);
+    fmt::print("\n");
+    return knowledge;
+}
+
 template <models::BaseModel Model>
 int tune(const Settings& s, const data::Dataset& data) {
     using Params = typename Model::params_type;
@@ -230,7 +271,8 @@ int tune(const Settings& s, const data::Dataset& data) {
         const std::pair<std::string, std::string> kept[] = {{"the dataset", s.dataset},
                                                             {"the journal", journal},
                                                             {"the random search's journal", journal + ".random.jsonl"},
-                                                            {"the knowledge file", s.knowledge}};
+                                                            {"the knowledge file", s.knowledge},
+                                                            {"the record journal", s.records}};
         for (const auto& [what, path] : kept)
             if (same_file(s.trace, path))
                 throw ConfigError(fmt::format("tune: --trace '{}' is {} ('{}'): the trace would overwrite it; name "
@@ -261,7 +303,9 @@ int tune(const Settings& s, const data::Dataset& data) {
         if (!s.root) return;
         std::optional<meta::Knowledge<Model>> knowledge;
         if (!s.cold && s.method == "bayesian") {
-            if (!s.knowledge.empty()) {
+            if (!s.records.empty()) {
+                knowledge = knowledge_from_records<Model>(s.records);
+            } else if (!s.knowledge.empty()) {
                 knowledge = meta::Knowledge<Model>::load(s.knowledge);  // a file the user named must be readable
             } else {
                 try {
@@ -422,6 +466,9 @@ int run(Settings& s, int argc, char** argv) {
                    "random search (scrambled Sobol points of the search space), never warm-started")
         ->capture_default_str()
         ->check(CLI::IsMember({"bayesian", "random"}));
+    app.add_option("--records", s.records,
+                   "warm-start from a knowledge fitted on this record journal of the outer loop (e.g. the main "
+                   "example's results/records.jsonl) instead of a knowledge file");
     app.add_flag("--cold", s.cold, "no warm start: plain Bayesian optimisation");
     app.add_option("--time-budget", s.time_budget,
                    "seconds of wall time since the start after which no new trial is asked (trials in flight finish; "
@@ -448,6 +495,14 @@ int run(Settings& s, int argc, char** argv) {
     if (s.time_budget && app.count("--trials") == 0) s.trials = 100000;
     if (s.cold && !s.knowledge.empty()) {
         fmt::print(stderr, "error: --cold starts without knowledge: --knowledge would be ignored\n");
+        return 2;
+    }
+    if (!s.records.empty() && (s.cold || !s.knowledge.empty() || s.method == "random")) {
+        fmt::print(stderr, "error: --records is a warm start: it goes with neither --cold, --knowledge nor --method random\n");
+        return 2;
+    }
+    if (s.records.empty() && app.count("--records") > 0) {
+        fmt::print(stderr, "error: --records needs a file name\n");
         return 2;
     }
     if (s.method == "random" && !s.knowledge.empty()) {

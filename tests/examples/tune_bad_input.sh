@@ -12,7 +12,9 @@
 #   - rows with a missing target: dropped with a warning that counts them;
 #   - a class too small for the folds: refused naming the class and its count, with the fix;
 #   - --trace naming the journal, the dataset or an existing file that is not a trace, --journal "", an unknown --model, a journal
-#     that is a device or not a journal: refused, the files untouched.
+#     that is a device or not a journal: refused, the files untouched;
+#   - --records: a knowledge fitted on a record journal warm-starts the study; with --cold or a
+#     missing file: refused, no journal written.
 #   tune_bad_input.sh <tune binary> <work folder>
 # Exits 77 (skipped) when the binary is not built (examples outside the default target).
 set -uo pipefail
@@ -183,6 +185,31 @@ expect_fail trace_notes "exists and is not a trace written by tune"
 run trace_again "$work/first.csv" --journal "$work/trace_again.jsonl" --trace "$work/trace.tsv"
 expect_ok trace_again
 [ "$(wc -l <"$work/trace.tsv")" -eq 3 ] || fail "trace_again: expected the trace replaced by a header and 2 trials"
+
+# --records: a knowledge fitted on a record journal of the outer loop (4 tasks x 3 values of C,
+# two meta-features); its picks are the first trials. Refused with --cold or a missing file.
+for t in 1 2 3 4; do
+  for c in 0.1 1 10; do
+    score=$(awk -v t="$t" -v c="$c" 'BEGIN { printf "%.4f", 0.5 + 0.1 * t - 0.05 * (log(c) / log(10) - 0.3 * t) ^ 2 }')
+    printf '{"config":{"C":%s,"class_weight":"none"},"data_checksum":"%016d","fold_scores":[%s,%s,%s],"mean_score":%s,' \
+      "$c" "$t" "$score" "$score" "$score" "$score"
+    printf '"meta_feature_names":["nr_attr","nr_inst"],"meta_features":[%d,%d],"metric":"balanced_accuracy",' "$((t + 1))" "$((20 * t))"
+    printf '"model":"logistic_regression","n_folds":3,"seed":0,"seed_scheme":2,"status":"ok","task_id":"task%d","task_name":"task%d"}\n' "$t" "$t"
+  done
+done >"$work/records.jsonl"
+"$bin" "$work/first.csv" --records "$work/records.jsonl" --trials 3 --threads 1 --journal "$work/records_study.jsonl" \
+  >"$work/records_ok.log" 2>&1
+rc=$?
+expect_ok records_ok "knowledge fitted on 12 records of logistic_regression" "(4 tasks, balanced_accuracy 3-fold CV)" \
+  "warm start from logistic_regression knowledge (4 tasks)"
+"$bin" "$work/first.csv" --records "$work/records.jsonl" --cold --journal "$work/records_cold.jsonl" >"$work/records_cold.log" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "records_cold: exit code $rc, expected 2"
+expect_fail records_cold "--records is a warm start"
+"$bin" "$work/first.csv" --records "$work/no-such.jsonl" --journal "$work/records_missing.jsonl" >"$work/records_missing.log" 2>&1
+rc=$?
+expect_fail records_missing "--records '$work/no-such.jsonl' is not a file"
+[ -e "$work/records_missing.jsonl" ] && fail "records_missing: a journal was written"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed; logs in $work"
