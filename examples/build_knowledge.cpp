@@ -146,26 +146,52 @@ struct Journal {
 };
 
 // Replace the rows of `evaluation.model` in `<out>/loo-regret.csv` (`MetaEvaluation::write_csv`'s
-// columns; rows of other models kept), the table scripts/plot-knowledge.gp draws.
+// columns), where they were (appended when new; other models' rows kept as they are), the table
+// scripts/plot-knowledge.gp draws. A file that is not such a table is refused, never overwritten.
 void update_loo_csv(const fs::path& file, const meta::MetaEvaluation& evaluation) {
-    std::vector<std::string> kept;
-    if (std::ifstream in(file); in) {
-        std::string line;
-        std::getline(in, line);  // the header, written again below
-        while (std::getline(in, line))
-            if (!line.empty() && line.rfind(evaluation.model + ",", 0) != 0) kept.push_back(line);
+    std::istringstream fresh([&] {
+        std::ostringstream os;
+        evaluation.write_csv(os, true);
+        return os.str();
+    }());
+    std::string header;
+    std::getline(fresh, header);
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(fresh, line);) rows.push_back(line);
+    std::vector<std::string> lines{header};
+    bool placed = false;
+    std::error_code ec;
+    if (fs::exists(file, ec)) {
+        std::ifstream in(file);
+        std::string first;
+        if (!in || !std::getline(in, first) || first != header)
+            throw IoError(fmt::format("build_knowledge: '{}' exists and is not a leave-one-task-out table written by "
+                                      "build_knowledge --evaluate (its first line is not '{}'); move it away or pass "
+                                      "another --out",
+                                      file.string(), header));
+        for (std::string line; std::getline(in, line);) {
+            if (line.empty()) continue;
+            if (line.rfind(evaluation.model + ",", 0) != 0) {
+                lines.push_back(line);
+            } else if (!placed) {
+                lines.insert(lines.end(), rows.begin(), rows.end());
+                placed = true;
+            }
+        }
     }
-    std::ostringstream rows;
-    evaluation.write_csv(rows, true);
+    if (!placed) lines.insert(lines.end(), rows.begin(), rows.end());
     const fs::path tmp = fs::path(file).concat(".tmp");
     {
         std::ofstream out(tmp, std::ios::trunc);
-        out << rows.str();
-        for (const auto& line : kept) out << line << '\n';
+        for (const auto& line : lines) out << line << '\n';
         out.flush();
         if (!out) throw IoError(fmt::format("build_knowledge: cannot write '{}'", tmp.string()));
     }
-    fs::rename(tmp, file);
+    fs::rename(tmp, file, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        throw IoError(fmt::format("build_knowledge: cannot replace '{}' by the new table", file.string()));
+    }
     fmt::print("   leave-one-task-out table written to {}\n", file.string());
 }
 

@@ -9,6 +9,7 @@
 #include <metalearn/data/read.hpp>
 #include <metalearn/data/split.hpp>
 #include <metalearn/hpo/cross_validate.hpp>
+#include <metalearn/meta/new_task.hpp>
 #include <metalearn/meta/warm_start.hpp>
 #include <metalearn/models/logistic_regression.hpp>
 #include <fmt/core.h>
@@ -45,6 +46,7 @@ int main(int argc, char** argv) try {
     read_options.on_warning = warn;  // e.g. a column read as nominal because of one non-number
     const auto data = metalearn::data::read_dataset(file, read_options);
     constexpr int n_folds = 3;
+    metalearn::meta::check_new_task(data, metalearn::hpo::Metric::balanced_accuracy, n_folds, "tuner_quickstart");
     const auto folds = metalearn::data::make_folds(data, n_folds, /*seed=*/0);
     // what the scores are about: a journal written for other data is refused, never mixed in
     const nlohmann::json context = {{"checksum", metalearn::data::table_checksum(data)}, {"folds", n_folds}};

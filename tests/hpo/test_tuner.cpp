@@ -448,6 +448,33 @@ TEST_CASE("Enqueued configurations are asked first, in order", "[hpo][tuner][enq
     CHECK(t1.values == nlohmann::json{{"lr", 0.001}, {"depth", 7}, {"kind", "b"}, {"flag", "false"}});
 }
 
+TEST_CASE("Enqueued configurations and candidates are held as the space holds them, the same after a resume",
+          "[hpo][tuner][enqueue]") {
+    // The space searches lr and depth only: kind and flag of an enqueued configuration are not
+    // journalled, so the trial carries Params{}'s (a, false) for them — as it does when read back.
+    const auto path = std::filesystem::temp_directory_path() / "metalearn-test-enqueue-held.jsonl";
+    std::filesystem::remove(path);
+    const auto two = hpo::SearchSpace<Mixed>()
+                         .add("lr", &Mixed::lr, hpo::log_uniform(1e-4, 1.0))
+                         .add("depth", &Mixed::depth, hpo::int_uniform(1, 8));
+    {
+        hpo::Tuner<Mixed> tuner(two, path, {.seed = 1});
+        tuner.enqueue(Mixed{0.5, 2, Kind::c, true});
+        const auto t = tuner.ask();
+        CHECK(t.params == Mixed{0.5, 2, Kind::a, false});
+        tuner.tell(t.id, 1.0);
+        tuner.set_candidates({Mixed{0.01, 5, Kind::b, true}});
+        const auto c = tuner.ask();
+        CHECK(c.params == Mixed{0.01, 5, Kind::a, false});
+        tuner.tell(c.id, 2.0);
+    }
+    hpo::Tuner<Mixed> resumed(two, path, {.seed = 1});
+    REQUIRE(resumed.trials().size() == 2);
+    CHECK(resumed.trials()[0].params == Mixed{0.5, 2, Kind::a, false});
+    CHECK(resumed.trials()[1].params == Mixed{0.01, 5, Kind::a, false});
+    std::filesystem::remove(path);
+}
+
 // ------------------------------------------------------------------------------ prior mean
 
 TEST_CASE("A right prior mean puts the first BO trial at its optimum", "[hpo][tuner][prior]") {

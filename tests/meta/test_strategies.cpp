@@ -257,6 +257,26 @@ TEST_CASE("greedy portfolio on a hand-built table", "[meta][strategies]") {
     CHECK(ld.propose(Vector::Zero(1), 1, {}) == std::vector<Index>{0});
 }
 
+TEST_CASE("held-out tasks: too few informative tasks is refused, saying why", "[meta][evaluation][errors]") {
+    TaskTable t;  // four tasks, a plan of one configuration: nothing to rank
+    t.scores = Matrix::Constant(4, 1, 0.7);
+    t.meta_features = Matrix::Zero(4, 1);
+    t.config_encoding = Matrix::Zero(1, 1);
+    t.task_ids = {"a", "b", "c", "d"};
+    CHECK_THROWS_AS(held_out_tasks(t), DataError);
+    CHECK_THROWS_WITH(held_out_tasks(t), Catch::Contains("0 informative tasks") && Catch::Contains("4 of the 4 tasks") &&
+                                             Catch::Contains("the plan has 1 configuration: nothing to rank"));
+    t.scores.resize(4, 2);  // two configurations, only two tasks that tell them apart
+    t.scores << 0.7, 0.7, 0.6, 0.8, 0.9, 0.5, 0.4, 0.4;
+    t.config_encoding = Matrix::Identity(2, 2);
+    CHECK_THROWS_WITH(held_out_tasks(t), Catch::Contains("2 informative tasks") && Catch::Contains("2 of the 4 tasks") &&
+                                             !Catch::Contains("nothing to rank"));
+    t.scores(3, 1) = 0.5;  // three informative tasks: enough
+    const auto h = held_out_tasks(t);
+    CHECK(h.tasks == std::vector<Index>{1, 2, 3});
+    CHECK(h.skipped_ties == std::vector<std::string>{"a"});
+}
+
 TEST_CASE("nearest datasets picks the best config of the nearest task first", "[meta][strategies]") {
     TaskTable t;
     t.scores.resize(3, 3);

@@ -117,7 +117,37 @@ TEST_CASE("warm_start from a predictor: its diversified top picks first, its pre
     CHECK_THROWS_AS(warm_start(other, k.predictor(), k.space(), mf, {.learned_default = true}), ConfigError);
     CHECK_THROWS_AS(warm_start(other, k.predictor(), k.space(), mf, {.n_portfolio = 1}), ConfigError);
     CHECK_THROWS_AS(warm_start(other, HyperparameterPredictor<RandomForestMetaModel>(), k.space(), mf), NotFitted);
+    CHECK_THROWS_AS(warm_start(other, k.predictor(), k.space(), mf, {.n_portfolio = -1}), ConfigError);
+    // the meta-features and the space must be the predictor's: checked before anything is enqueued
+    CHECK_THROWS_WITH(warm_start(other, k.predictor(), k.space(), Vector(mf.head(5)), {.n_initial = 0}),
+                      Catch::Contains("5 meta-features given"));
+    const auto c_only = hpo::SearchSpace<P>().add("C", &P::C, hpo::log_uniform(1e-4, 1e4));
+    CHECK_THROWS_WITH(warm_start(other, k.predictor(), c_only, mf), Catch::Contains("encodes a configuration in 1 values"));
     CHECK(other.n_enqueued() == 0);
+}
+
+TEST_CASE("warm_start into a tuner that does not search every dimension: picks take the defaults there, said",
+          "[meta][warm_start]") {
+    // The tuner searches C only; the knowledge's picks also set class_weight. The enqueued trials
+    // carry what the tuner's journal can hold (class_weight at its default), and each pick that
+    // changes is named in a warning.
+    const auto& k = *test::knowledge_fixture().knowledge;
+    const auto c_only = hpo::SearchSpace<P>().add("C", &P::C, hpo::log_uniform(1e-4, 1e4));
+    const auto full = LR::search_space();
+    std::vector<std::string> warnings;
+    hpo::Tuner<P> tuner(c_only, {.seed = 0});
+    const auto result = warm_start(tuner, k, held_out(),
+                                   {.n_initial = 3, .on_warning = [&](const std::string& w) { warnings.push_back(w); }});
+    std::size_t changed = 0;
+    for (const auto& s : k.suggest(held_out(), 3)) changed += full.to_json(s.params).at("class_weight") != "none" ? 1 : 0;
+    REQUIRE(!result.enqueued.empty());
+    for (const auto& e : result.enqueued) CHECK(full.to_json(e.params) == full.to_json(P{.C = e.params.C}));
+    std::size_t said = 0;
+    for (const auto& w : warnings) said += w.find("is tried as") != std::string::npos ? 1 : 0;
+    CHECK(said == changed);
+    INFO("picks with class weights: " << changed);
+    const auto t = tuner.ask();  // the trial is the enqueued configuration as held
+    CHECK(full.to_json(t.params) == full.to_json(result.enqueued.front().params));
 }
 
 TEST_CASE("warm_start: a prior that is wrong on the task is overruled by the observations", "[meta][warm_start][prior]") {

@@ -284,12 +284,16 @@ public:
     /// trials), in the order of the calls. At its turn it is skipped, with a warning, when it is
     /// closer than `min_distance` to an existing trial — so enqueuing the same warm-start
     /// configurations again after a resume asks only those not tried yet. The queue is not
-    /// journalled.
+    /// journalled. The trial carries the configuration as the space holds it
+    /// (`from_json(to_json(params))`): members that are not dimensions of the space take
+    /// `Params{}`'s values, as in every generated trial and in a trial read back from the journal,
+    /// which stores only the space's dimensions — so a trial's params are the same after a resume.
     /// @throws ConfigError when a member is outside the space (`SearchSpace::validate`).
     void enqueue(const Params& params) {
         space_.validate(params);
+        Params held = space_.from_json(space_.to_json(params));
         std::lock_guard lock(core_.mutex());
-        queue_.push_back(params);
+        queue_.push_back(std::move(held));
     }
 
     /// Queue a configuration given as a JSON object {name: number or label}; names not given
@@ -319,7 +323,8 @@ public:
     /// maximises expected improvement over every remaining candidate (no Sobol pool, no local
     /// refinement), and `ask` throws `SearchSpaceExhausted` once every candidate is within
     /// `min_distance` of a trial. Enqueued configurations are asked as given, candidates or not.
-    /// Asked trials carry the candidate's params exactly as given here. A candidate within
+    /// Asked trials carry the candidate's params as the space holds them (as `enqueue`: members
+    /// that are not dimensions of the space at `Params{}`'s values). A candidate within
     /// `min_distance` of an earlier one in the list could never be asked: it is dropped (and
     /// counted in the return value). It is not journalled: a tuner re-opened on a journal gets its
     /// candidates from the caller again.
@@ -344,7 +349,7 @@ public:
         const std::vector<Index> keep = core_.distinct_rows(Z);
         std::vector<Params> kept;
         kept.reserve(keep.size());
-        for (const Index i : keep) kept.push_back(candidates[static_cast<std::size_t>(i)]);
+        for (const Index i : keep) kept.push_back(space_.from_json(space_.to_json(candidates[static_cast<std::size_t>(i)])));
         Matrix kept_z = Z(keep, Eigen::all);
         std::lock_guard lock(core_.mutex());
         cand_params_ = std::move(kept);

@@ -84,7 +84,11 @@ METALEARN_INLINE HeldOutTasks held_out_tasks(const TaskTable& table) {
             out.tasks.push_back(t);
     }
     if (out.tasks.size() < 3)
-        throw DataError(fmt::format("leave_one_task_out(): {} informative tasks (expected at least 3)", out.tasks.size()));
+        throw DataError(fmt::format(
+            "leave_one_task_out(): {} informative tasks (expected at least 3): {} of the {} tasks score every "
+            "configuration of the plan the same or have fewer than two finite scores{}",
+            out.tasks.size(), out.skipped_ties.size(), table.n_tasks(),
+            table.n_configs() < 2 ? fmt::format(" (the plan has {} configuration: nothing to rank)", table.n_configs()) : ""));
     return out;
 }
 

@@ -20,7 +20,8 @@
 ///    pick), then the learned default (`learned_default`), then the first `n_portfolio`
 ///    portfolio configurations (`portfolio`). A configuration within the tuner's `min_distance`
 ///    of one enqueued before is left out here; one outside the tuner's space is left out with a
-///    warning. This is the initial design from meta-learning of Feurer, Springenberg & Hutter,
+///    warning; dimensions the tuner's space does not search take their default values in the
+///    trial (as `Tuner::enqueue` holds a configuration), with a warning when that changes a pick. This is the initial design from meta-learning of Feurer, Springenberg & Hutter,
 ///    "Initializing Bayesian Hyperparameter Optimization via Meta-Learning" (AAAI 2015), with a
 ///    meta-model's ranking in place of their nearest datasets' bests;
 /// 3. the prior mean (`Tuner::set_prior_mean`): for an encoded configuration z of the tuner's
@@ -149,6 +150,20 @@ struct WarmStartResult {
 };
 
 namespace detail {
+/// `p` as the tuner's space holds it (`Tuner::enqueue`: dimensions the tuner does not search at
+/// `Params{}`'s values), with a warning naming the pick when that changes it in `space` (the
+/// knowledge's or predictor's, which has them).
+template <class Params, class Space>
+[[nodiscard]] Params held_by(const hpo::SearchSpace<Params>& tuner_space, const Space& space, const Params& p,
+                             std::string_view source, const WarningCallback& on_warning) {
+    Params held = tuner_space.from_json(tuner_space.to_json(p));
+    if (on_warning && space.to_json(held) != space.to_json(p))
+        on_warning(fmt::format("meta::warm_start(): {} configuration {} is tried as {}: the tuner's space does not "
+                               "search every dimension, and the others take their default values",
+                               source, space.to_string(p), space.to_string(held)));
+    return held;
+}
+
 /// Set `tuner`'s prior mean to `predictor`'s predicted normalised score of each configuration on
 /// the task with `meta_features`: an encoded z of the tuner's space is decoded, encoded in
 /// `space` (the predictor's) and predicted; affine scaling with `decay` (see the file
@@ -236,12 +251,13 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
                                                source, kspace.to_string(p), e.what()));
             return;
         }
-        const Vector z = tspace.encode(p);
+        const Params held = detail::held_by(tspace, kspace, p, source, options.on_warning);
+        const Vector z = tspace.encode(held);
         for (const auto& t : taken)
             if ((t - z).norm() < min_distance) return;  // the same configuration, already enqueued
-        tuner.enqueue(p);
+        tuner.enqueue(held);
         taken.push_back(z);
-        out.enqueued.push_back({p, source, pred});
+        out.enqueued.push_back({held, source, pred});
     };
     if (options.n_initial > 0)
         for (const auto& s : knowledge.suggest(out.meta_features, options.n_initial, options.zero_shot, training_rows))
@@ -264,16 +280,23 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
 /// with `options.zero_shot.search`, best first) are enqueued, and its prediction becomes the prior
 /// mean, scaled as the knowledge overload scales it (see the file documentation).
 ///
-/// @param space         the space whose encoding the predictor was fitted on (the learner's
-///                      `space()`, or one restricted to the region to search); the tuner searches
-///                      a space with the same dimension names.
+/// @param space         the space the predictor was fitted with (the learner's `space()`), or
+///                      `restricted_to` of it (the same encoding, a smaller region to pick from);
+///                      not `with_bounds` of it, which changes the encoding and so what the
+///                      predictor reads. The picks come from the whole of it (`MetaLearner::suggest`
+///                      stays inside the plan's region: pass `space().restricted_to(plan())` for
+///                      its picks). Picks outside the tuner's space are left out with a warning, so
+///                      a tuner searching a narrower region gets only those inside it (none when the
+///                      predictor's best lie elsewhere); dimensions the tuner does not search take
+///                      their default values in the enqueued trials, with a warning.
 /// @param meta_features the new task's meta-features aligned with the predictor's training ones
 ///                      (f entries, NaN = missing, imputed by the predictor).
 /// @return the enqueued configurations (`source` "suggest") and `meta_features`; `report` empty.
 /// @throws ConfigError when `learned_default` or `n_portfolio` is set (they need a knowledge's
-///         table of tasks), for the option checks of the knowledge overload, or for invalid search
-///         options; NotFitted when the predictor is not fitted; DataError when `meta_features`
-///         has another length than the predictor's training meta-features.
+///         table of tasks), for the option checks of the knowledge overload, or (n_initial > 0)
+///         for invalid search options; NotFitted when the predictor is not fitted; DataError
+///         when `meta_features` has another length than the predictor's training meta-features
+///         or `space` another encoded size than its configurations.
 /// Configurations outside the tuner's space are left out with a warning (`on_warning`); no
 /// data-size rule is applied (there is no dataset here).
 template <class Params, MetaModel MM, class Space>
@@ -285,12 +308,22 @@ WarmStartResult<Params> warm_start(hpo::Tuner<Params>& tuner, const Hyperparamet
     if (!(options.prior_decay >= 0.0) || !std::isfinite(options.prior_decay))
         throw ConfigError(
             fmt::format("meta::warm_start(): prior_decay must be finite and >= 0 (got {})", options.prior_decay));
-    if (options.n_initial < 0)
-        throw ConfigError(fmt::format("meta::warm_start(): n_initial must be >= 0 (got {})", options.n_initial));
+    if (options.n_initial < 0 || options.n_portfolio < 0)
+        throw ConfigError(fmt::format("meta::warm_start(): n_initial and n_portfolio must be >= 0 (got {} and {})",
+                                      options.n_initial, options.n_portfolio));
     if (options.learned_default || options.n_portfolio != 0)
         throw ConfigError("meta::warm_start(): learned_default and n_portfolio need a Knowledge (its table of tasks); "
                           "from a predictor only its suggestions (n_initial) and the prior mean are available");
     if (!predictor.is_fitted()) throw NotFitted("meta::warm_start(): the predictor is not fitted");
+    if (meta_features.size() != predictor.n_meta_features())
+        throw DataError(fmt::format("meta::warm_start(): {} meta-features given, the predictor was fitted on {} (pass "
+                                    "the task's meta-features aligned with its training ones, e.g. "
+                                    "MetaLearner::task_meta_features)",
+                                    meta_features.size(), predictor.n_meta_features()));
+    if (space.encoded_size() != predictor.n_encoded())
+        throw DataError(fmt::format("meta::warm_start(): the space encodes a configuration in {} values, the predictor "
+                                    "was fitted on {} (pass the space it was fitted with)",
+                                    space.encoded_size(), predictor.n_encoded()));
     WarmStartResult<Params> out;
     out.meta_features = meta_features;
     if (options.n_initial > 0) {
@@ -308,11 +341,12 @@ WarmStartResult<Params> warm_start(hpo::Tuner<Params>& tuner, const Hyperparamet
                                                    space.to_string(s.params), e.what()));
                 continue;
             }
-            const Vector z = tspace.encode(s.params);
+            const Params held = detail::held_by(tspace, space, s.params, "suggested", options.on_warning);
+            const Vector z = tspace.encode(held);
             if (std::any_of(taken.begin(), taken.end(), [&](const Vector& t) { return (t - z).norm() < min_distance; })) continue;
-            tuner.enqueue(s.params);
+            tuner.enqueue(held);
             taken.push_back(z);
-            out.enqueued.push_back({s.params, "suggest", s.predicted});
+            out.enqueued.push_back({held, "suggest", s.predicted});
         }
     }
     if (options.prior_mean) detail::set_predicted_prior(tuner, space, predictor, out.meta_features, options.prior_decay);
