@@ -164,6 +164,40 @@ template <class Params, class Space>
     return held;
 }
 
+/// The option checks both `warm_start` overloads make. @throws ConfigError.
+inline void check_warm_start_options(const WarmStartOptions& options) {
+    if (!(options.prior_decay >= 0.0) || !std::isfinite(options.prior_decay))
+        throw ConfigError(
+            fmt::format("meta::warm_start(): prior_decay must be finite and >= 0 (got {})", options.prior_decay));
+    if (options.n_initial < 0 || options.n_portfolio < 0)
+        throw ConfigError(fmt::format("meta::warm_start(): n_initial and n_portfolio must be >= 0 (got {} and {})",
+                                      options.n_initial, options.n_portfolio));
+}
+
+/// Enqueue `p` into `tuner` (picked from `space`, the knowledge's or predictor's) and note it in
+/// `out`: left out with a warning when outside the tuner's space, silently when within the tuner's
+/// `min_distance` of one enqueued before; held as the tuner's space holds it (`held_by`).
+template <class Params, class Space>
+void enqueue_pick(hpo::Tuner<Params>& tuner, const Space& space, const Params& p, const char* source, double predicted,
+                  const WarningCallback& on_warning, std::vector<Vector>& taken, WarmStartResult<Params>& out) {
+    const auto& tspace = tuner.space();
+    try {
+        tspace.validate(p);
+    } catch (const ConfigError& e) {
+        if (on_warning)
+            on_warning(fmt::format("meta::warm_start(): {} configuration {} left out: it is outside the tuner's space ({})",
+                                   source, space.to_string(p), e.what()));
+        return;
+    }
+    const Params held = held_by(tspace, space, p, source, on_warning);
+    const Vector z = tspace.encode(held);
+    const double min_distance = *tuner.options().min_distance;
+    if (std::any_of(taken.begin(), taken.end(), [&](const Vector& t) { return (t - z).norm() < min_distance; })) return;
+    tuner.enqueue(held);
+    taken.push_back(z);
+    out.enqueued.push_back({held, source, predicted});
+}
+
 /// Set `tuner`'s prior mean to `predictor`'s predicted normalised score of each configuration on
 /// the task with `meta_features`: an encoded z of the tuner's space is decoded, encoded in
 /// `space` (the predictor's) and predicted; affine scaling with `decay` (see the file
@@ -213,16 +247,10 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
                                                         const Knowledge<Model, MM>& knowledge, const data::Dataset& dataset,
                                                         const WarmStartOptions& options = {}) {
     using Params = typename Model::params_type;
-    if (!(options.prior_decay >= 0.0) || !std::isfinite(options.prior_decay))
-        throw ConfigError(
-            fmt::format("meta::warm_start(): prior_decay must be finite and >= 0 (got {})", options.prior_decay));
-    if (options.n_initial < 0 || options.n_portfolio < 0)
-        throw ConfigError(fmt::format("meta::warm_start(): n_initial and n_portfolio must be >= 0 (got {} and {})",
-                                      options.n_initial, options.n_portfolio));
+    detail::check_warm_start_options(options);
     WarmStartResult<Params> out;
     out.meta_features = knowledge.meta_features(dataset, options.zero_shot, &out.report);
 
-    const auto& tspace = tuner.space();
     const auto& kspace = knowledge.space();
     const auto predicted = [&](const Params& p) {
         Matrix row(1, kspace.encoded_size());
@@ -230,7 +258,6 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
         return knowledge.predictor().predict(out.meta_features, row)[0];
     };
     std::vector<Vector> taken;  // encodings in the tuner's space of what is enqueued so far
-    const double min_distance = *tuner.options().min_distance;
     // the rows a configuration is fitted on in the knowledge's CV protocol: what they rule out
     // (a k-NN with more neighbours than rows) would fail at once
     const Index training_rows = min_training_rows(dataset, knowledge.n_folds());
@@ -242,22 +269,7 @@ WarmStartResult<typename Model::params_type> warm_start(hpo::Tuner<typename Mode
                                                source, kspace.to_string(p), dataset.name(), training_rows));
             return;
         }
-        try {
-            tspace.validate(p);
-        } catch (const ConfigError& e) {
-            if (options.on_warning)
-                options.on_warning(fmt::format("meta::warm_start(): {} configuration {} left out: it is outside the "
-                                               "tuner's space ({})",
-                                               source, kspace.to_string(p), e.what()));
-            return;
-        }
-        const Params held = detail::held_by(tspace, kspace, p, source, options.on_warning);
-        const Vector z = tspace.encode(held);
-        for (const auto& t : taken)
-            if ((t - z).norm() < min_distance) return;  // the same configuration, already enqueued
-        tuner.enqueue(held);
-        taken.push_back(z);
-        out.enqueued.push_back({held, source, pred});
+        detail::enqueue_pick(tuner, kspace, p, source, pred, options.on_warning, taken, out);
     };
     if (options.n_initial > 0)
         for (const auto& s : knowledge.suggest(out.meta_features, options.n_initial, options.zero_shot, training_rows))
@@ -305,12 +317,7 @@ WarmStartResult<Params> warm_start(hpo::Tuner<Params>& tuner, const Hyperparamet
                                    const WarmStartOptions& options = {}) {
     static_assert(std::is_same_v<typename Space::params_type, Params>,
                   "meta::warm_start(): the predictor's space must describe the tuner's parameter type");
-    if (!(options.prior_decay >= 0.0) || !std::isfinite(options.prior_decay))
-        throw ConfigError(
-            fmt::format("meta::warm_start(): prior_decay must be finite and >= 0 (got {})", options.prior_decay));
-    if (options.n_initial < 0 || options.n_portfolio < 0)
-        throw ConfigError(fmt::format("meta::warm_start(): n_initial and n_portfolio must be >= 0 (got {} and {})",
-                                      options.n_initial, options.n_portfolio));
+    detail::check_warm_start_options(options);
     if (options.learned_default || options.n_portfolio != 0)
         throw ConfigError("meta::warm_start(): learned_default and n_portfolio need a Knowledge (its table of tasks); "
                           "from a predictor only its suggestions (n_initial) and the prior mean are available");
@@ -327,27 +334,9 @@ WarmStartResult<Params> warm_start(hpo::Tuner<Params>& tuner, const Hyperparamet
     WarmStartResult<Params> out;
     out.meta_features = meta_features;
     if (options.n_initial > 0) {
-        const auto top = detail::with_params(predictor.suggest(meta_features, options.n_initial, space, options.zero_shot.search), space);
-        const auto& tspace = tuner.space();
         std::vector<Vector> taken;
-        const double min_distance = *tuner.options().min_distance;
-        for (const auto& s : top) {
-            try {
-                tspace.validate(s.params);
-            } catch (const ConfigError& e) {
-                if (options.on_warning)
-                    options.on_warning(fmt::format("meta::warm_start(): suggested configuration {} left out: it is outside "
-                                                   "the tuner's space ({})",
-                                                   space.to_string(s.params), e.what()));
-                continue;
-            }
-            const Params held = detail::held_by(tspace, space, s.params, "suggested", options.on_warning);
-            const Vector z = tspace.encode(held);
-            if (std::any_of(taken.begin(), taken.end(), [&](const Vector& t) { return (t - z).norm() < min_distance; })) continue;
-            tuner.enqueue(held);
-            taken.push_back(z);
-            out.enqueued.push_back({held, "suggest", s.predicted});
-        }
+        for (const auto& s : detail::with_params(predictor.suggest(meta_features, options.n_initial, space, options.zero_shot.search), space))
+            detail::enqueue_pick(tuner, space, s.params, "suggest", s.predicted, options.on_warning, taken, out);
     }
     if (options.prior_mean) detail::set_predicted_prior(tuner, space, predictor, out.meta_features, options.prior_decay);
     return out;
