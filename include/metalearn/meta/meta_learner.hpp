@@ -414,7 +414,7 @@ public:
     ///         that of the training tasks (given by the metric), when it has no feature, fewer rows
     ///         than `n_folds`, or (classification) fewer than two classes with samples.
     [[nodiscard]] std::vector<TypedSuggestion<params_type>> suggest(const data::Dataset& dataset, Index k,
-                                                  const SpaceSearchOptions& search = {}) const;
+                                                                     const SpaceSearchOptions& search = {}) const;
 
     /// The meta-features of a new dataset as `suggest` computes them: extracted with the options'
     /// `meta_features`, aligned by name with the fitted predictor's training meta-features

@@ -194,8 +194,9 @@ template <models::BaseModel Model, MetaModel MM>
 auto MetaLearner<Model, MM>::suggest(const data::Dataset& dataset, Index k, const SpaceSearchOptions& search) const
     -> std::vector<TypedSuggestion<params_type>> {
     const Vector x = core_.new_task_meta_features(dataset, "MetaLearner::suggest()");
-    if (search.restrict_to_plan) return detail::with_params(predictor().suggest(x, k, space_.restricted_to(plan_), search), space_);
-    return detail::with_params(predictor().suggest(x, k, space_, search), space_);
+    const auto searched = search.restrict_to_plan ? predictor().suggest(x, k, space_.restricted_to(plan_), search)
+                                                  : predictor().suggest(x, k, space_, search);
+    return detail::with_params(searched, space_);
 }
 
 template <models::BaseModel Model, MetaModel MM>

@@ -21,7 +21,8 @@
 ///    portfolio configurations (`portfolio`). A configuration within the tuner's `min_distance`
 ///    of one enqueued before is left out here; one outside the tuner's space is left out with a
 ///    warning; dimensions the tuner's space does not search take their default values in the
-///    trial (as `Tuner::enqueue` holds a configuration), with a warning when that changes a pick. This is the initial design from meta-learning of Feurer, Springenberg & Hutter,
+///    trial (as `Tuner::enqueue` holds a configuration), with a warning when that changes a
+///    pick. This is the initial design from meta-learning of Feurer, Springenberg & Hutter,
 ///    "Initializing Bayesian Hyperparameter Optimization via Meta-Learning" (AAAI 2015), with a
 ///    meta-model's ranking in place of their nearest datasets' bests;
 /// 3. the prior mean (`Tuner::set_prior_mean`): for an encoded configuration z of the tuner's
