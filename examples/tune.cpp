@@ -373,6 +373,8 @@ int tune(const Settings& s, const data::Dataset& data) {
     // every trial finished in this run is recorded once: by the callback, or, for those of the
     // last round told after the callback stopped the study, after it
     std::set<Index> recorded;
+    std::string first_failure;  // the reason of the first trial of this run that failed
+    const auto tuner_space = Model::search_space();
     if (s.root)
         for (const auto& t : study->trials())
             if (t.state != hpo::TrialState::pending) recorded.insert(t.id);
@@ -380,6 +382,8 @@ int tune(const Settings& s, const data::Dataset& data) {
         if (!recorded.insert(t.id).second) return;
         ++progress.done;
         progress.failed += t.state == hpo::TrialState::failed ? 1 : 0;
+        if (t.state == hpo::TrialState::failed && first_failure.empty())
+            first_failure = fmt::format("trial {} ({}): {}", t.id + 1, tuner_space.to_string(t.params), t.message);
         progress.label = t.score ? fmt::format("last {:.4f}", *t.score) : "failed";
         bar(progress);
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
@@ -416,6 +420,9 @@ int tune(const Settings& s, const data::Dataset& data) {
                    progress.done, std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count());
     else
         fmt::print("evaluated {} trials in this run\n", progress.done);
+    if (progress.failed > 0)
+        fmt::print("{} of them failed (recorded in the journal with their reasons); the first: {}\n", progress.failed,
+                   first_failure);
 
     print_warnings();
     const auto best = tuner.best();
