@@ -334,10 +334,21 @@ int tune(const Settings& s, const data::Dataset& data) {
         print_warnings();
         if (tuner.size() > 0) fmt::print("resuming {} ({} trials so far)\n", journal, tuner.size());
         if (knowledge) {
-            const auto ws = meta::warm_start(tuner, *knowledge, data, {.on_warning = [&](const std::string& w) { warnings.push_back(w); }});
+            const WarningCallback keep = [&](const std::string& w) { warnings.push_back(w); };
+            meta::WarmStartOptions ws_options{.on_warning = keep};
+            ws_options.zero_shot.on_warning = keep;  // the extraction's warnings about this dataset
+            const auto ws = meta::warm_start(tuner, *knowledge, data, ws_options);
             fmt::print("warm start from {} knowledge ({} tasks); its picks (tried first, once):\n", Model::name, knowledge->task_ids().size());
             for (const auto& t : ws.enqueued)
                 fmt::print("  {}  predicted normalised score {:.3f}\n", tuner.space().to_json(t.params).dump(), t.predicted);
+            // what the knowledge could not see of this dataset, as zero_shot says it
+            for (const auto& note : ws.report.notes) fmt::print("note: {}\n", note);
+            if (!ws.report.missing.empty())
+                fmt::print("note: {} of {} meta-features undefined on this dataset (the training median is used)\n",
+                           ws.report.missing.size(), knowledge->meta_feature_names().size());
+            if (!ws.report.timed_out.empty())
+                fmt::print("note: {} meta-features cut by the time limit (the training median is used)\n",
+                           ws.report.timed_out.size());
         } else if (s.method == "random") {
             fmt::print("random search: scrambled Sobol points of the search space\n");
         } else {

@@ -33,7 +33,8 @@ void show(const data::Dataset& data) {
     // the one-call form: `auto params = metalearn::zero_shot<Model>(data);`
     const auto knowledge = meta::Knowledge<Model>::builtin();
     meta::ZeroShotReport report;
-    const Vector mf = knowledge.meta_features(data, {}, &report);  // extracted once, used twice
+    const Vector mf = knowledge.meta_features(data, {.on_warning = [](const std::string& w) { fmt::print("warning: {}\n", w); }},
+                                              &report);  // extracted once, used twice
     // what the data's size rules out (a k-NN with more neighbours than training rows) is left out
     const auto top = knowledge.suggest(mf, 3, {}, meta::min_training_rows(data, knowledge.n_folds()));
     for (const auto& note : report.notes) fmt::print("note: {}\n", note);

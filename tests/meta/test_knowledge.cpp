@@ -310,6 +310,23 @@ TEST_CASE("Knowledge: the shipped knowledge of logistic regression loads with th
     for (const auto& s : check_shipped<LR>("logistic_regression.json", 65)) CHECK(s.params.C > 0.0);
 }
 
+TEST_CASE("Knowledge: the extraction's warnings about a new dataset reach ZeroShotOptions::on_warning", "[knowledge]") {
+    // A value beyond float32's range leaves the model-based group undefined, with a warning.
+    const auto k = Knowledge<LR>::load(std::filesystem::path(METALEARN_TEST_SOURCE_DIR) / ".." / "share" / "knowledge" /
+                                       "logistic_regression.json");
+    const auto base = data::read_dataset(test::data_file("weka/diabetes.arff"));
+    Matrix X = base.X();
+    X(0, 0) = 1e300;
+    const data::Dataset huge("huge", X, base.y(), base.features(), base.task(), base.class_names());
+    const auto float32_warnings = [&](const data::Dataset& d) {
+        std::size_t n = 0;
+        (void)k.meta_features(d, {.on_warning = [&](const std::string& w) { n += w.find("float32") != std::string::npos; }});
+        return n;
+    };
+    CHECK(float32_warnings(huge) == 1);
+    CHECK(float32_warnings(base) == 0);
+}
+
 TEST_CASE("Knowledge: the shipped knowledge of the decision tree, k-NN and random forest loads with this library and answers",
           "[knowledge]") {
     // plan sizes: 64 Sobol points and the default, minus the points equal after rounding to the

@@ -23,6 +23,7 @@
 
 #include "metalearn/core/config.hpp"
 #include "metalearn/core/error.hpp"
+#include "metalearn/core/progress.hpp"
 #include "metalearn/core/random.hpp"
 #include "metalearn/core/types.hpp"
 #include "metalearn/data/dataset.hpp"
@@ -90,6 +91,9 @@ struct ZeroShotOptions {
     /// (default 0.1 in the [0,1] encoding). `restrict_to_plan` keeps it inside what the
     /// knowledge's plan evaluated (the default: the meta-model has seen nothing outside it).
     SpaceSearchOptions search = {.n_candidates = 2048};
+    /// Receives the extraction's warnings about the new dataset (`metafeatures::ExtractOptions::
+    /// on_warning`: e.g. values beyond float32's range that leave a group undefined); none when empty.
+    WarningCallback on_warning{};
 };
 
 /// What `Knowledge::suggest` did with the new dataset.

@@ -279,6 +279,7 @@ METALEARN_INLINE Vector KnowledgeCore::meta_features(const data::Dataset& datase
     rep = {};
     metafeatures::ExtractOptions o = mf_options;
     o.time_limit = opts.time_limit;
+    o.on_warning = opts.on_warning;
     if (o.feature_set == metafeatures::FeatureSet::mfe) {
         std::set<std::string> bases;
         for (const auto& n : meta_feature_names) bases.insert(base_feature_name(n));
