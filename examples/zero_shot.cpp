@@ -36,7 +36,8 @@ void show(const data::Dataset& data) {
     const Vector mf = knowledge.meta_features(data, {.on_warning = [](const std::string& w) { fmt::print("warning: {}\n", w); }},
                                               &report);  // extracted once, used twice
     // what the data's size rules out (a k-NN with more neighbours than training rows) is left out
-    const auto top = knowledge.suggest(mf, 3, {}, meta::min_training_rows(data, knowledge.n_folds()));
+    const Index rows = meta::min_training_rows(data, knowledge.n_folds());
+    const auto top = knowledge.suggest(mf, 3, {}, rows);
     for (const auto& note : report.notes) fmt::print("note: {}\n", note);
     if (!report.missing.empty())
         fmt::print("note: {} of {} meta-features undefined on this dataset (the training median is used)\n",
@@ -45,7 +46,11 @@ void show(const data::Dataset& data) {
                data.n_features(), knowledge.task_ids().size());
     for (const auto& s : top)
         fmt::print("  {}  predicted normalised score {:.3f} ± {:.3f}\n", s.config.dump(), s.predicted, s.std);
-    fmt::print("learned default: {}\n", knowledge.space().to_json(knowledge.learned_default()).dump());
+    const auto learned = knowledge.learned_default();
+    fmt::print("learned default: {}{}\n", knowledge.space().to_json(learned).dump(),
+               models::fits_rows<Model>(learned, rows)
+                   ? ""
+                   : fmt::format(" (too large for this dataset: {} training rows per fold)", rows));
     fmt::print("your data looks like:\n");
     for (const auto& n : knowledge.nearest(mf, 3))
         fmt::print("  {:<40} distance {:.2f}, best {}\n", n.task_id, n.distance, n.best_config.dump());
